@@ -1,0 +1,163 @@
+//! The `Auth` extractor: a user proven by an access token or an API key.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
+use zimage_shared::ErrorCode;
+use zimage_shared::account::ApiKeyScope;
+
+use super::secrets;
+use crate::db::models::UserRow;
+use crate::db::{api_keys, sessions, users};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// How the caller authenticated.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// An access token from a login session.
+    Session(Uuid),
+    /// An API key with these scopes.
+    ApiKey { id: Uuid, scopes: Vec<ApiKeyScope> },
+}
+
+/// An authenticated caller. Extracting it answers 401 when credentials are missing or bad.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub user: UserRow,
+    pub credential: Credential,
+}
+
+impl Auth {
+    pub fn user_id(&self) -> Uuid {
+        self.user.id
+    }
+
+    /// The login session, refusing API keys (they never manage keys, passwords or sessions).
+    pub fn session(&self) -> ApiResult<Uuid> {
+        match self.credential {
+            Credential::Session(id) => Ok(id),
+            Credential::ApiKey { .. } => Err(ApiError::forbidden(
+                "API keys cannot manage keys, passwords or sessions; sign in instead",
+            )),
+        }
+    }
+
+    /// Passes for sessions, and for API keys holding `scope`.
+    pub fn require_scope(&self, scope: ApiKeyScope) -> ApiResult<()> {
+        match &self.credential {
+            Credential::ApiKey { scopes, .. } if !scopes.contains(&scope) => Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                format!("this API key lacks the `{}` scope", scope.as_str()),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.user.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("this action is for administrators"))
+        }
+    }
+
+    pub fn require_verified(&self) -> ApiResult<()> {
+        if self.user.email_verified_at.is_some() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::EmailNotVerified,
+                "verify your e-mail address first",
+            ))
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> ApiResult<String> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token or API key>`"))?
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not valid"))?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        ApiError::unauthorized("the Authorization header must use the Bearer scheme")
+    })?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::unauthorized(
+            "the Authorization header must use the Bearer scheme",
+        ));
+    }
+    Ok(token.trim().to_string())
+}
+
+async fn authenticate(state: &AppState, token: &str) -> ApiResult<Auth> {
+    let mut conn = state.db.get().await?;
+    if token.starts_with(secrets::API_KEY_PREFIX) {
+        let key = api_keys::use_by_hash(&mut conn, &secrets::hash(token))
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
+        let user = users::find(&mut conn, key.user_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
+        return Ok(Auth {
+            credential: Credential::ApiKey {
+                id: key.id,
+                scopes: key.scopes(),
+            },
+            user,
+        });
+    }
+    let claims = state.jwt.verify(token)?;
+    sessions::find_active(&mut conn, claims.sid, claims.sub)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+    let user = users::find(&mut conn, claims.sub)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+    Ok(Auth {
+        user,
+        credential: Credential::Session(claims.sid),
+    })
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
+            authenticate(&state, &token?).await
+        })
+    }
+}
+
+/// The client's IP: the peer address, or the proxy-reported one when configured to trust it.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    let info = req.connection_info();
+    let raw = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    let raw = raw.unwrap_or("unknown");
+    // Strip a port (`1.2.3.4:5678`, `[::1]:5678`) so one client is one key.
+    raw.parse::<std::net::SocketAddr>()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_else(|_| raw.to_string())
+}
+
+/// The User-Agent, truncated for storage.
+pub fn user_agent(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect())
+}

@@ -1,0 +1,8 @@
+//! Who is calling: passwords, bearer secrets, access tokens and the `Auth` extractor.
+
+pub mod extract;
+pub mod jwt;
+pub mod password;
+pub mod secrets;
+
+pub use extract::{Auth, Credential, client_ip, user_agent};

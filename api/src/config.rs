@@ -1,0 +1,238 @@
+//! One typed configuration, read from `DATABASE_URL` and `ZIMAGE_*` environment variables.
+
+use anyhow::{Context, bail};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A value that must never reach logs: `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The wrapped value; call only where it is used, never to log it.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A request budget: `count` requests per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub count: u32,
+    pub window: Duration,
+}
+
+impl RateLimit {
+    pub const fn per(count: u32, window_secs: u64) -> Self {
+        Self {
+            count,
+            window: Duration::from_secs(window_secs),
+        }
+    }
+
+    /// Parses `COUNT/SECONDS`, e.g. `10/900`.
+    fn parse(s: &str) -> anyhow::Result<Self> {
+        let (count, secs) = s
+            .split_once('/')
+            .context("expected COUNT/SECONDS, e.g. 10/900")?;
+        let limit = Self::per(count.trim().parse()?, secs.trim().parse()?);
+        if limit.count == 0 || limit.window.is_zero() {
+            bail!("count and seconds must be positive");
+        }
+        Ok(limit)
+    }
+}
+
+/// Budgets for the endpoints attackers like to hammer, per client IP and per account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    pub signup_per_ip: RateLimit,
+    pub login_per_ip: RateLimit,
+    pub login_per_account: RateLimit,
+    pub email_per_ip: RateLimit,
+    pub email_per_account: RateLimit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            signup_per_ip: RateLimit::per(10, 3600),
+            login_per_ip: RateLimit::per(30, 900),
+            login_per_account: RateLimit::per(10, 900),
+            email_per_ip: RateLimit::per(10, 3600),
+            email_per_account: RateLimit::per(3, 3600),
+        }
+    }
+}
+
+/// Where outgoing e-mail goes.
+#[derive(Debug, Clone)]
+pub enum MailConfig {
+    /// One `.eml` file per message in this directory (the default).
+    Outbox(PathBuf),
+    /// An SMTP URL as understood by lettre, e.g. `smtp://user:pass@host:587?tls=required`.
+    Smtp(Secret<String>),
+}
+
+/// Everything the process needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Secret<String>,
+    pub database_pool_size: usize,
+    pub bind: String,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub web_dir: PathBuf,
+    /// HMAC key for access tokens; generated into the data directory when unset.
+    pub jwt_secret: Option<Secret<String>>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub mail: MailConfig,
+    pub mail_from: String,
+    pub cors_origins: Vec<String>,
+    /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    pub rate_limits: RateLimits,
+    pub max_json_bytes: usize,
+    pub log_json: bool,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_map(&std::env::vars().collect())
+    }
+
+    /// Reads configuration from a name → value map (the environment, or a test's overrides).
+    pub fn from_map(env: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let get = |name: &str| {
+            env.get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let parse = |name: &str, default: u64| -> anyhow::Result<u64> {
+            get(name).map_or(Ok(default), |v| {
+                v.parse()
+                    .with_context(|| format!("{name} must be a whole number, got {v:?}"))
+            })
+        };
+        let limit = |name: &str, default: RateLimit| -> anyhow::Result<RateLimit> {
+            get(name).map_or(Ok(default), |v| {
+                RateLimit::parse(&v).with_context(|| format!("{name}={v:?}"))
+            })
+        };
+
+        let bind = get("ZIMAGE_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let data_dir = PathBuf::from(get("ZIMAGE_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let public_url = get("ZIMAGE_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_string();
+        let mail = match get("ZIMAGE_SMTP_URL") {
+            Some(url) => MailConfig::Smtp(Secret::new(url)),
+            None => MailConfig::Outbox(
+                get("ZIMAGE_MAIL_OUTBOX").map_or_else(|| data_dir.join("outbox"), PathBuf::from),
+            ),
+        };
+        let defaults = RateLimits::default();
+        Ok(Self {
+            database_url: Secret::new(
+                get("DATABASE_URL")
+                    .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/zimage".into()),
+            ),
+            database_pool_size: usize::try_from(parse("ZIMAGE_DATABASE_POOL_SIZE", 10)?)?.max(1),
+            public_url,
+            web_dir: PathBuf::from(get("ZIMAGE_WEB_DIR").unwrap_or_else(|| "web/dist".into())),
+            jwt_secret: get("ZIMAGE_JWT_SECRET").map(Secret::new),
+            access_token_ttl: Duration::from_secs(parse("ZIMAGE_ACCESS_TOKEN_TTL_SECS", 900)?),
+            refresh_token_ttl: Duration::from_secs(
+                86_400 * parse("ZIMAGE_REFRESH_TOKEN_TTL_DAYS", 30)?,
+            ),
+            mail,
+            mail_from: get("ZIMAGE_MAIL_FROM")
+                .unwrap_or_else(|| "Z-Image Studio <no-reply@zimage.localhost>".into()),
+            cors_origins: get("ZIMAGE_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_string())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            trust_proxy: matches!(
+                get("ZIMAGE_TRUST_PROXY").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
+            rate_limits: RateLimits {
+                signup_per_ip: limit("ZIMAGE_RATE_LIMIT_SIGNUP_PER_IP", defaults.signup_per_ip)?,
+                login_per_ip: limit("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", defaults.login_per_ip)?,
+                login_per_account: limit(
+                    "ZIMAGE_RATE_LIMIT_LOGIN_PER_ACCOUNT",
+                    defaults.login_per_account,
+                )?,
+                email_per_ip: limit("ZIMAGE_RATE_LIMIT_EMAIL_PER_IP", defaults.email_per_ip)?,
+                email_per_account: limit(
+                    "ZIMAGE_RATE_LIMIT_EMAIL_PER_ACCOUNT",
+                    defaults.email_per_account,
+                )?,
+            },
+            max_json_bytes: usize::try_from(parse("ZIMAGE_MAX_JSON_BYTES", 64 * 1024)?)?,
+            log_json: matches!(get("ZIMAGE_LOG_FORMAT").as_deref(), Some("json")),
+            bind,
+            data_dir,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let env = HashMap::from([
+            (
+                "DATABASE_URL".to_string(),
+                "postgres://u:hunter2@db/x".to_string(),
+            ),
+            ("ZIMAGE_JWT_SECRET".to_string(), "s3cr3t-value".to_string()),
+            (
+                "ZIMAGE_SMTP_URL".to_string(),
+                "smtp://u:mailpass@mx".to_string(),
+            ),
+        ]);
+        let printed = format!(
+            "{:?}",
+            Config::from_map(&env).unwrap_or_else(|e| panic!("{e}"))
+        );
+        for secret in ["hunter2", "s3cr3t-value", "mailpass"] {
+            assert!(!printed.contains(secret), "{secret} leaked in {printed}");
+        }
+    }
+
+    #[test]
+    fn rate_limits_parse_and_reject_nonsense() {
+        assert_eq!(RateLimit::parse("5/60").ok(), Some(RateLimit::per(5, 60)));
+        assert!(RateLimit::parse("0/60").is_err());
+        assert!(RateLimit::parse("five").is_err());
+    }
+
+    #[test]
+    fn public_url_defaults_to_bind_address() {
+        let env = HashMap::from([("ZIMAGE_BIND".to_string(), "0.0.0.0:9000".to_string())]);
+        let config = Config::from_map(&env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.public_url, "http://0.0.0.0:9000");
+    }
+}

@@ -1,0 +1,97 @@
+//! Queries on `api_keys`.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::models::ApiKeyRow;
+use super::schema::api_keys;
+use crate::pagination::PageRequest;
+
+pub struct NewApiKey<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub secret_hash: &'a [u8],
+    pub scopes: Vec<String>,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, key: NewApiKey<'_>) -> QueryResult<ApiKeyRow> {
+    diesel::insert_into(api_keys::table)
+        .values((
+            api_keys::id.eq(key.id),
+            api_keys::user_id.eq(key.user_id),
+            api_keys::name.eq(key.name),
+            api_keys::prefix.eq(key.prefix),
+            api_keys::secret_hash.eq(key.secret_hash),
+            api_keys::scopes.eq(key.scopes.into_iter().map(Some).collect::<Vec<_>>()),
+        ))
+        .returning(ApiKeyRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn count_active(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<i64> {
+    api_keys::table
+        .filter(api_keys::user_id.eq(user_id))
+        .filter(api_keys::revoked_at.is_null())
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// The live key with this secret hash, marking it used.
+pub async fn use_by_hash(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+) -> QueryResult<Option<ApiKeyRow>> {
+    diesel::update(
+        api_keys::table
+            .filter(api_keys::secret_hash.eq(hash))
+            .filter(api_keys::revoked_at.is_null()),
+    )
+    .set(api_keys::last_used_at.eq(diesel::dsl::now))
+    .returning(ApiKeyRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+pub async fn list_active(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    page: PageRequest,
+) -> QueryResult<Vec<ApiKeyRow>> {
+    let mut query = api_keys::table
+        .filter(api_keys::user_id.eq(user_id))
+        .filter(api_keys::revoked_at.is_null())
+        .select(ApiKeyRow::as_select())
+        .order((api_keys::created_at.desc(), api_keys::id.desc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(
+            api_keys::created_at
+                .lt(after.created_at)
+                .or(api_keys::created_at
+                    .eq(after.created_at)
+                    .and(api_keys::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// Revokes one of the user's keys; false when there is no such live key.
+pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid, user_id: Uuid) -> QueryResult<bool> {
+    let updated = diesel::update(
+        api_keys::table
+            .find(id)
+            .filter(api_keys::user_id.eq(user_id))
+            .filter(api_keys::revoked_at.is_null()),
+    )
+    .set(api_keys::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}

@@ -1,0 +1,134 @@
+//! Rows as stored, converted to `zimage-shared` DTOs at the edge.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+use zimage_shared::account::{ApiKeyInfo, ApiKeyScope, Locale, Role, SessionInfo, Theme, User};
+
+use super::schema::{api_keys, sessions, users};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: Option<String>,
+    pub locale: String,
+    pub theme: String,
+    pub organization: Option<String>,
+    pub avatar_url: Option<String>,
+    pub role: String,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub referral_code: String,
+    pub referred_by: Option<Uuid>,
+    pub terms_accepted_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+
+    pub fn locale(&self) -> Locale {
+        Locale::parse(&self.locale).unwrap_or_default()
+    }
+
+    pub fn to_dto(&self) -> User {
+        User {
+            id: self.id.into(),
+            email: self.email.clone(),
+            email_verified: self.email_verified_at.is_some(),
+            display_name: self.display_name.clone(),
+            locale: self.locale(),
+            theme: Theme::parse(&self.theme).unwrap_or_default(),
+            organization: self.organization.clone(),
+            avatar_url: self.avatar_url.clone(),
+            role: if self.is_admin() {
+                Role::Admin
+            } else {
+                Role::User
+            },
+            referral_code: self.referral_code.clone(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: Option<&'a str>,
+    pub locale: &'a str,
+    pub role: &'a str,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub referral_code: &'a str,
+    pub referred_by: Option<Uuid>,
+    pub terms_accepted_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl SessionRow {
+    pub fn to_dto(&self, current: Option<Uuid>) -> SessionInfo {
+        SessionInfo {
+            id: self.id.into(),
+            user_agent: self.user_agent.clone(),
+            ip: self.ip.clone(),
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            current: current == Some(self.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys, check_for_backend(diesel::pg::Pg))]
+pub struct ApiKeyRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<Option<String>>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKeyRow {
+    /// Scopes as enums; unknown names (from a newer version) are ignored.
+    pub fn scopes(&self) -> Vec<ApiKeyScope> {
+        self.scopes
+            .iter()
+            .flatten()
+            .filter_map(|s| ApiKeyScope::parse(s))
+            .collect()
+    }
+
+    pub fn to_dto(&self) -> ApiKeyInfo {
+        ApiKeyInfo {
+            id: self.id.into(),
+            name: self.name.clone(),
+            prefix: self.prefix.clone(),
+            scopes: self.scopes(),
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+        }
+    }
+}

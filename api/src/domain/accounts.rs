@@ -1,0 +1,365 @@
+//! Sign-up, e-mail verification, profile and password changes.
+
+use chrono::{Duration, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+use zimage_shared::ErrorCode;
+use zimage_shared::account::{Locale, UpdateProfileRequest, User};
+use zimage_shared::auth::SignupRequest;
+use zimage_shared::validate::{self, Invalid};
+
+use crate::auth::{password, secrets};
+use crate::db::models::{NewUser, UserRow};
+use crate::db::tokens::{self, Purpose};
+use crate::db::{sessions as session_db, users};
+use crate::error::{ApiError, ApiResult, Validator};
+use crate::mail::{Template, render};
+use crate::state::AppState;
+
+/// How long an e-mail verification link works.
+const VERIFY_TTL: Duration = Duration::hours(24);
+/// How long a password-reset link works.
+const RESET_TTL: Duration = Duration::hours(1);
+
+/// Creates an account and e-mails a verification link.
+pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<User> {
+    let mut v = Validator::new();
+    let email = v.check("email", validate::normalize_email(&req.email));
+    if let Some(email) = &email {
+        v.check("password", password::check_policy(&req.password, email));
+    }
+    let display_name = v
+        .check(
+            "display_name",
+            validate::optional_text(
+                req.display_name.as_deref(),
+                validate::DISPLAY_NAME_MAX_CHARS,
+            ),
+        )
+        .flatten();
+    let locale = match req.locale.as_deref() {
+        None | Some("") => Some(Locale::default()),
+        Some(tag) => v.check("locale", Locale::parse(tag).ok_or(Invalid::UnknownLocale)),
+    };
+    if !req.accept_terms {
+        v.add("accept_terms", Invalid::MustAcceptTerms.message());
+    }
+    if !req.age_confirmed {
+        v.add("age_confirmed", Invalid::MustConfirmAge.message());
+    }
+    let mut conn = state.db.get().await?;
+    let referral = req
+        .referral_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let referred_by = match referral {
+        Some(code) => {
+            let found = users::find_by_referral_code(&mut conn, &code.to_uppercase()).await?;
+            if found.is_none() {
+                v.add("referral_code", "is not a valid referral code");
+            }
+            found
+        }
+        None => None,
+    };
+    v.finish()?;
+    let (Some(email), Some(locale)) = (email, locale) else {
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "validator passed without values"
+        )));
+    };
+
+    let hash = password::hash(&req.password).await?;
+    let user = insert_user(
+        &mut conn,
+        &email,
+        &hash,
+        display_name.as_deref(),
+        locale,
+        false,
+        referred_by,
+    )
+    .await?
+    .ok_or_else(email_taken)?;
+    tracing::info!(user_id = %user.id, "account created");
+    send_verification(state, &mut conn, &user).await?;
+    Ok(user.to_dto())
+}
+
+fn email_taken() -> ApiError {
+    ApiError::new(
+        ErrorCode::EmailTaken,
+        "an account with this e-mail address already exists",
+    )
+}
+
+/// Inserts a user with a fresh referral code; `None` when the e-mail is taken.
+async fn insert_user(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    password_hash: &str,
+    display_name: Option<&str>,
+    locale: Locale,
+    admin: bool,
+    referred_by: Option<Uuid>,
+) -> ApiResult<Option<UserRow>> {
+    let now = Utc::now();
+    // Referral codes are random; on the rare collision, draw again.
+    for _ in 0..5 {
+        let code = secrets::referral_code();
+        let new = NewUser {
+            id: Uuid::new_v4(),
+            email,
+            password_hash,
+            display_name,
+            locale: locale.as_str(),
+            role: if admin { "admin" } else { "user" },
+            email_verified_at: admin.then_some(now),
+            referral_code: &code,
+            referred_by,
+            terms_accepted_at: now,
+        };
+        match users::insert(conn, &new).await {
+            Ok(row) => return Ok(row),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                info,
+            )) if info.constraint_name() == Some("users_referral_code_key") => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(ApiError::internal(anyhow::anyhow!(
+        "could not draw a unique referral code"
+    )))
+}
+
+/// Creates a verified account from the command line (operators bootstrapping an instance).
+pub async fn create_user_as_operator(
+    state: &AppState,
+    email: &str,
+    password_plain: &str,
+    admin: bool,
+) -> ApiResult<UserRow> {
+    let email =
+        validate::normalize_email(email).map_err(|e| ApiError::field("email", e.message()))?;
+    password::check_policy(password_plain, &email)
+        .map_err(|e| ApiError::field("password", e.message()))?;
+    let hash = password::hash(password_plain).await?;
+    let mut conn = state.db.get().await?;
+    let mut user = insert_user(
+        &mut conn,
+        &email,
+        &hash,
+        None,
+        Locale::default(),
+        admin,
+        None,
+    )
+    .await?
+    .ok_or_else(email_taken)?;
+    if user.email_verified_at.is_none() {
+        users::mark_verified(&mut conn, user.id, Utc::now()).await?;
+        user = users::find(&mut conn, user.id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+    }
+    Ok(user)
+}
+
+async fn send_verification(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    user: &UserRow,
+) -> ApiResult<()> {
+    let token = secrets::random_token();
+    tokens::insert(
+        conn,
+        user.id,
+        Purpose::VerifyEmail,
+        &secrets::hash(&token),
+        Utc::now() + VERIFY_TTL,
+    )
+    .await?;
+    let link = format!("{}/verify-email?token={token}", state.config.public_url);
+    let email = render(
+        &Template::VerifyEmail { link: &link },
+        user.locale(),
+        &user.email,
+    );
+    state.mailer.send_or_log(&email).await;
+    Ok(())
+}
+
+/// Marks the address verified with a token from the verification e-mail.
+pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<User> {
+    let mut conn = state.db.get().await?;
+    let user_id = tokens::consume(
+        &mut conn,
+        Purpose::VerifyEmail,
+        &secrets::hash(token.trim()),
+    )
+    .await?
+    .ok_or_else(invalid_token)?;
+    users::mark_verified(&mut conn, user_id, Utc::now()).await?;
+    let user = users::find(&mut conn, user_id)
+        .await?
+        .ok_or_else(invalid_token)?;
+    tracing::info!(user_id = %user.id, "e-mail verified");
+    Ok(user.to_dto())
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidToken,
+        "this link is invalid, already used or expired; request a new one",
+    )
+}
+
+/// Sends a new verification link if the address belongs to an unverified account.
+/// Says nothing either way, so it cannot be used to discover accounts.
+pub async fn resend_verification(state: &AppState, email: &str) -> ApiResult<()> {
+    let Ok(email) = validate::normalize_email(email) else {
+        return Ok(());
+    };
+    let mut conn = state.db.get().await?;
+    if let Some(user) = users::find_by_email(&mut conn, &email).await?
+        && user.email_verified_at.is_none()
+    {
+        send_verification(state, &mut conn, &user).await?;
+    }
+    Ok(())
+}
+
+/// E-mails a password-reset link if the address is registered; silent otherwise.
+pub async fn forgot_password(state: &AppState, email: &str) -> ApiResult<()> {
+    let Ok(email) = validate::normalize_email(email) else {
+        return Ok(());
+    };
+    let mut conn = state.db.get().await?;
+    let Some(user) = users::find_by_email(&mut conn, &email).await? else {
+        return Ok(());
+    };
+    let token = secrets::random_token();
+    tokens::insert(
+        &mut conn,
+        user.id,
+        Purpose::ResetPassword,
+        &secrets::hash(&token),
+        Utc::now() + RESET_TTL,
+    )
+    .await?;
+    let link = format!("{}/reset-password?token={token}", state.config.public_url);
+    let message = render(
+        &Template::ResetPassword { link: &link },
+        user.locale(),
+        &user.email,
+    );
+    state.mailer.send_or_log(&message).await;
+    Ok(())
+}
+
+/// Sets a new password with a reset token; the token works once and every session ends.
+pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> ApiResult<()> {
+    let hash_of_token = secrets::hash(token.trim());
+    let new_password = new_password.to_owned();
+    let mut conn = state.db.get().await?;
+    // The token is consumed only if the new password is acceptable (the transaction rolls back otherwise).
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user_id = tokens::consume(conn, Purpose::ResetPassword, &hash_of_token)
+                .await?
+                .ok_or_else(invalid_token)?;
+            let user = users::find(conn, user_id)
+                .await?
+                .ok_or_else(invalid_token)?;
+            password::check_policy(&new_password, &user.email)
+                .map_err(|e| ApiError::field("new_password", e.message()))?;
+            let hash = password::hash(&new_password).await?;
+            users::set_password(conn, user.id, &hash).await?;
+            tokens::invalidate_all(conn, user.id, Purpose::ResetPassword).await?;
+            session_db::revoke_all(conn, user.id, None).await?;
+            // Receiving the link proves control of the address.
+            users::mark_verified(conn, user.id, Utc::now()).await?;
+            Ok(user)
+        })
+        .await?;
+    tracing::info!(user_id = %user.id, "password reset; all sessions revoked");
+    state
+        .mailer
+        .send_or_log(&render(
+            &Template::PasswordChanged,
+            user.locale(),
+            &user.email,
+        ))
+        .await;
+    Ok(())
+}
+
+/// Changes the password after checking the current one; other sessions end.
+pub async fn change_password(
+    state: &AppState,
+    user: &UserRow,
+    current_session: Uuid,
+    current: &str,
+    new: &str,
+) -> ApiResult<()> {
+    if !password::verify(current, Some(&user.password_hash)).await? {
+        return Err(ApiError::field("current_password", "is incorrect"));
+    }
+    password::check_policy(new, &user.email)
+        .map_err(|e| ApiError::field("new_password", e.message()))?;
+    let hash = password::hash(new).await?;
+    let mut conn = state.db.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        users::set_password(conn, user.id, &hash).await?;
+        session_db::revoke_all(conn, user.id, Some(current_session)).await?;
+        Ok(())
+    })
+    .await?;
+    tracing::info!(user_id = %user.id, "password changed; other sessions revoked");
+    state
+        .mailer
+        .send_or_log(&render(
+            &Template::PasswordChanged,
+            user.locale(),
+            &user.email,
+        ))
+        .await;
+    Ok(())
+}
+
+/// Applies a profile patch after validating every field.
+pub async fn update_profile(
+    state: &AppState,
+    user: &UserRow,
+    req: UpdateProfileRequest,
+) -> ApiResult<User> {
+    let mut v = Validator::new();
+    let mut changes = users::ProfileChanges {
+        locale: req.locale.map(|l| l.as_str().to_string()),
+        theme: req.theme.map(|t| t.as_str().to_string()),
+        ..Default::default()
+    };
+    if let Some(name) = req.display_name {
+        changes.display_name = v.check(
+            "display_name",
+            validate::optional_text(name.as_deref(), validate::DISPLAY_NAME_MAX_CHARS),
+        );
+    }
+    if let Some(org) = req.organization {
+        changes.organization = v.check(
+            "organization",
+            validate::optional_text(org.as_deref(), validate::ORGANIZATION_MAX_CHARS),
+        );
+    }
+    if let Some(url) = req.avatar_url {
+        changes.avatar_url = v.check("avatar_url", validate::optional_https_url(url.as_deref()));
+    }
+    v.finish()?;
+    changes.updated_at = Some(Utc::now());
+    let mut conn = state.db.get().await?;
+    Ok(users::update_profile(&mut conn, user.id, &changes)
+        .await?
+        .to_dto())
+}

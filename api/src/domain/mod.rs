@@ -1,0 +1,13 @@
+//! Business rules and transactions, one module per area. Handlers call exactly one of these.
+
+pub mod accounts;
+pub mod admin;
+pub mod api_keys;
+pub mod sessions;
+
+/// Where a request came from, recorded on sessions.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}

@@ -1,0 +1,181 @@
+//! Log-in, refresh-token rotation with reuse detection, log-out and the session list.
+
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use zimage_shared::account::SessionInfo;
+use zimage_shared::auth::TokenResponse;
+use zimage_shared::validate;
+use zimage_shared::{ErrorCode, Page};
+
+use super::ClientInfo;
+use crate::auth::{password, secrets};
+use crate::db::models::UserRow;
+use crate::db::{sessions as db, users};
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::PageRequest;
+use crate::state::AppState;
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidCredentials,
+        "the e-mail address or password is incorrect",
+    )
+}
+
+fn invalid_refresh() -> ApiError {
+    ApiError::unauthorized("the refresh token is invalid or expired; sign in again")
+}
+
+/// Checks credentials and opens a session. Unknown e-mail and wrong password look the same,
+/// in body and in time (a dummy hash is verified when there is no account).
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password_plain: &str,
+    client: &ClientInfo,
+) -> ApiResult<TokenResponse> {
+    let email = validate::normalize_email(email).unwrap_or_default();
+    let mut conn = state.db.get().await?;
+    let user = if email.is_empty() {
+        None
+    } else {
+        users::find_by_email(&mut conn, &email).await?
+    };
+    let ok = password::verify(
+        password_plain,
+        user.as_ref().map(|u| u.password_hash.as_str()),
+    )
+    .await?;
+    let user = match user {
+        Some(user) if ok => user,
+        _ => return Err(invalid_credentials()),
+    };
+    let session_id = Uuid::new_v4();
+    let refresh = secrets::random_token();
+    let expires_at = Utc::now() + state.config.refresh_token_ttl;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        db::insert(
+            conn,
+            &db::NewSession {
+                id: session_id,
+                user_id: user.id,
+                user_agent: client.user_agent.as_deref(),
+                ip: Some(&client.ip),
+                expires_at,
+            },
+        )
+        .await?;
+        db::insert_refresh_token(conn, session_id, &secrets::hash(&refresh)).await?;
+        Ok(())
+    })
+    .await?;
+    tracing::info!(user_id = %user.id, session_id = %session_id, "signed in");
+    tokens(state, &user, session_id, refresh)
+}
+
+fn tokens(
+    state: &AppState,
+    user: &UserRow,
+    session_id: Uuid,
+    refresh_token: String,
+) -> ApiResult<TokenResponse> {
+    Ok(TokenResponse {
+        access_token: state.jwt.issue(user.id, session_id)?,
+        token_type: "Bearer".into(),
+        expires_in: i64::try_from(state.jwt.ttl().as_secs()).unwrap_or(900),
+        refresh_token,
+        user: user.to_dto(),
+    })
+}
+
+/// Rotates a refresh token. Presenting one that was already used revokes its whole session:
+/// either the legitimate client or a thief is replaying it, and we cannot tell which.
+pub async fn refresh(
+    state: &AppState,
+    token: &str,
+    client: &ClientInfo,
+) -> ApiResult<TokenResponse> {
+    let hash = secrets::hash(token.trim());
+    let mut conn = state.db.get().await?;
+    let (used_at, session) = db::find_by_refresh_token(&mut conn, &hash)
+        .await?
+        .ok_or_else(invalid_refresh)?;
+    if session.revoked_at.is_some() || session.expires_at <= Utc::now() {
+        return Err(invalid_refresh());
+    }
+    let reuse = || {
+        ApiError::new(
+            ErrorCode::RefreshTokenReused,
+            "this refresh token was already used; the session has been revoked for safety",
+        )
+    };
+    if used_at.is_some() {
+        db::revoke(&mut conn, session.id, session.user_id).await?;
+        tracing::warn!(user_id = %session.user_id, session_id = %session.id, "refresh token reuse; session revoked");
+        return Err(reuse());
+    }
+    let next = secrets::random_token();
+    let next_hash = secrets::hash(&next);
+    let rotated = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if !db::consume_refresh_token(conn, &hash).await? {
+                return Ok(false);
+            }
+            db::insert_refresh_token(conn, session.id, &next_hash).await?;
+            db::touch(conn, session.id, Some(&client.ip)).await?;
+            Ok(true)
+        })
+        .await?;
+    if !rotated {
+        // Lost a race with another use of the same token: that is reuse too.
+        db::revoke(&mut conn, session.id, session.user_id).await?;
+        return Err(reuse());
+    }
+    let user = users::find(&mut conn, session.user_id)
+        .await?
+        .ok_or_else(invalid_refresh)?;
+    tokens(state, &user, session.id, next)
+}
+
+/// Ends the session a refresh token belongs to. Unknown tokens are ignored (log-out is idempotent).
+pub async fn logout_by_refresh_token(state: &AppState, token: &str) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    if let Some((_, session)) =
+        db::find_by_refresh_token(&mut conn, &secrets::hash(token.trim())).await?
+    {
+        db::revoke(&mut conn, session.id, session.user_id).await?;
+        tracing::info!(user_id = %session.user_id, session_id = %session.id, "signed out");
+    }
+    Ok(())
+}
+
+/// Ends one session of the user.
+pub async fn revoke(state: &AppState, user_id: Uuid, session_id: Uuid) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    if db::revoke(&mut conn, session_id, user_id).await? {
+        tracing::info!(user_id = %user_id, session_id = %session_id, "session revoked");
+        Ok(())
+    } else {
+        Err(ApiError::not_found("session"))
+    }
+}
+
+/// The user's live sessions, newest first.
+pub async fn list(
+    state: &AppState,
+    user_id: Uuid,
+    current: Uuid,
+    page: PageRequest,
+) -> ApiResult<Page<SessionInfo>> {
+    let mut conn = state.db.get().await?;
+    let rows = db::list_active(&mut conn, user_id, page).await?;
+    Ok(page.page(
+        rows,
+        |r| crate::pagination::Cursor {
+            created_at: r.created_at,
+            id: r.id,
+        },
+        |r| r.to_dto(Some(current)),
+    ))
+}

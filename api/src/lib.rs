@@ -1,0 +1,16 @@
+//! Z-Image Studio API server: HTTP routes, domain rules, persistence and operator commands.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod mail;
+pub mod openapi;
+pub mod pagination;
+pub mod rate_limit;
+pub mod request_id;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,128 @@
+//! The messages we send, in every supported language.
+
+use zimage_shared::account::Locale;
+
+use super::Email;
+
+/// A message to render.
+pub enum Template<'a> {
+    /// Confirms the address after sign-up (or on request).
+    VerifyEmail { link: &'a str },
+    /// Lets the owner choose a new password.
+    ResetPassword { link: &'a str },
+    /// Tells the owner their password changed and all sessions were signed out.
+    PasswordChanged,
+}
+
+struct Parts {
+    subject: &'static str,
+    intro: &'static str,
+    action: Option<&'static str>,
+    outro: &'static str,
+}
+
+fn parts(template: &Template<'_>, locale: Locale) -> Parts {
+    match (template, locale) {
+        (Template::VerifyEmail { .. }, Locale::En) => Parts {
+            subject: "Confirm your e-mail address",
+            intro: "Welcome to Z-Image Studio. Confirm your e-mail address to start creating images.",
+            action: Some("Confirm e-mail address"),
+            outro: "The link is valid for 24 hours. If you did not sign up, ignore this message.",
+        },
+        (Template::VerifyEmail { .. }, Locale::ZhCn) => Parts {
+            subject: "请确认您的电子邮箱地址",
+            intro: "欢迎使用 Z-Image Studio。确认电子邮箱地址后即可开始创作图像。",
+            action: Some("确认电子邮箱"),
+            outro: "链接 24 小时内有效。如果您没有注册，请忽略此邮件。",
+        },
+        (Template::ResetPassword { .. }, Locale::En) => Parts {
+            subject: "Reset your password",
+            intro: "Someone asked to reset the password of your Z-Image Studio account.",
+            action: Some("Choose a new password"),
+            outro: "The link is valid for 1 hour and works once. If it was not you, ignore this message; your password stays as it is.",
+        },
+        (Template::ResetPassword { .. }, Locale::ZhCn) => Parts {
+            subject: "重置您的密码",
+            intro: "有人请求重置您的 Z-Image Studio 账户密码。",
+            action: Some("设置新密码"),
+            outro: "链接 1 小时内有效且只能使用一次。如果不是您本人操作，请忽略此邮件，您的密码不会改变。",
+        },
+        (Template::PasswordChanged, Locale::En) => Parts {
+            subject: "Your password was changed",
+            intro: "The password of your Z-Image Studio account was just changed, and every device was signed out.",
+            action: None,
+            outro: "If this was not you, reset your password at once.",
+        },
+        (Template::PasswordChanged, Locale::ZhCn) => Parts {
+            subject: "您的密码已更改",
+            intro: "您的 Z-Image Studio 账户密码刚刚被更改，所有设备均已退出登录。",
+            action: None,
+            outro: "如果不是您本人操作，请立即重置密码。",
+        },
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Renders `template` for `to` in `locale` as plain text and HTML.
+pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
+    let parts = parts(template, locale);
+    let link = match template {
+        Template::VerifyEmail { link } | Template::ResetPassword { link } => Some(*link),
+        Template::PasswordChanged => None,
+    };
+    let mut text = format!("{}\n\n", parts.intro);
+    let mut html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#111827\">\
+         <p>{}</p>",
+        escape(parts.intro)
+    );
+    if let (Some(action), Some(link)) = (parts.action, link) {
+        text.push_str(&format!("{action}: {link}\n\n"));
+        html.push_str(&format!(
+            "<p><a href=\"{0}\" style=\"display:inline-block;padding:10px 18px;background:#4f46e5;color:#fff;\
+             border-radius:8px;text-decoration:none\">{1}</a></p><p style=\"font-size:13px;color:#6b7280\">{0}</p>",
+            escape(link),
+            escape(action)
+        ));
+    }
+    text.push_str(parts.outro);
+    text.push_str("\n\n-- \nZ-Image Studio\n");
+    html.push_str(&format!(
+        "<p>{}</p><p>Z-Image Studio</p></body></html>",
+        escape(parts.outro)
+    ));
+    Email {
+        to: to.to_string(),
+        subject: parts.subject.to_string(),
+        text,
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_renders_the_link_in_both_languages() {
+        for locale in Locale::ALL {
+            let email = render(
+                &Template::VerifyEmail {
+                    link: "https://x.test/v?t=a&b",
+                },
+                locale,
+                "a@b.co",
+            );
+            assert!(email.text.contains("https://x.test/v?t=a&b"));
+            assert!(email.html.contains("https://x.test/v?t=a&amp;b"));
+        }
+        let zh = render(&Template::PasswordChanged, Locale::ZhCn, "a@b.co");
+        assert_eq!(zh.subject, "您的密码已更改");
+    }
+}

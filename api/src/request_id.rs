@@ -1,0 +1,126 @@
+//! Per-request id, access log line and security headers.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse};
+use std::time::Instant;
+use tracing::Instrument;
+
+/// Header carrying the request id in both directions.
+pub const HEADER: &str = "x-request-id";
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being handled on this task, if any.
+pub fn current() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// The request id, available to handlers as a request extension.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Accepts a caller's id only if it is short and plain, so it cannot forge log lines.
+fn incoming_id(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(HEADER)?.to_str().ok()?;
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then(|| value.to_string())
+}
+
+const SECURITY_HEADERS: [(&str, &str); 6] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("cross-origin-opener-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    ),
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self' data:; \
+         object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+];
+
+/// Assigns the request id, logs the request, and adds security headers to every response.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+    );
+    let started = Instant::now();
+    let hsts = req.connection_info().scheme() == "https";
+
+    let outcome = REQUEST_ID
+        .scope(id.clone(), async move {
+            match next.call(req).await {
+                Ok(response) => Ok(response.map_into_boxed_body()),
+                // Render here, inside the scope, so the problem body carries the request id.
+                Err(err) => Err((err.to_string(), err.error_response())),
+            }
+        })
+        .instrument(span.clone())
+        .await;
+
+    match outcome {
+        Ok(mut response) => {
+            finish(&span, started, &id, hsts, response.response_mut());
+            Ok(response)
+        }
+        Err((message, mut response)) => {
+            finish(&span, started, &id, hsts, &mut response);
+            Err(InternalError::from_response(message, response).into())
+        }
+    }
+}
+
+fn finish(
+    span: &tracing::Span,
+    started: Instant,
+    id: &str,
+    hsts: bool,
+    response: &mut HttpResponse,
+) {
+    let status = response.status();
+    span.in_scope(|| {
+        tracing::info!(
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "handled"
+        );
+    });
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(id) {
+        headers.insert(HeaderName::from_static(HEADER), value);
+    }
+    for (name, value) in SECURITY_HEADERS {
+        let name = HeaderName::from_static(name);
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+}

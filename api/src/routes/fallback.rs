@@ -1,0 +1,79 @@
+//! What answers when no route matches: the web app for page URLs, problem+json otherwise.
+
+use actix_files::NamedFile;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use zimage_shared::ErrorCode;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Paths that belong to the API, never to the web app.
+fn is_api_path(path: &str) -> bool {
+    ["/v1", "/openapi.json", "/docs", "/healthz", "/readyz"]
+        .iter()
+        .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+}
+
+fn wants_page(req: &HttpRequest) -> bool {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    matches!(*req.method(), Method::GET | Method::HEAD) && accepts_html && !is_api_path(req.path())
+}
+
+fn no_route(req: &HttpRequest) -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        format!("no route for {} {}", req.method(), req.path()),
+    )
+}
+
+/// Default service: `index.html` for browser navigations (client-side routing), 404 otherwise.
+pub async fn not_found(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if wants_page(&req) {
+        let index = state.config.web_dir.join("index.html");
+        if let Ok(file) = NamedFile::open_async(&index).await {
+            let mut response = file.use_etag(true).into_response(&req);
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-cache"),
+            );
+            return Ok(response);
+        }
+    }
+    Err(no_route(&req))
+}
+
+/// Default handler of the static-file service: same rules as [`not_found`].
+pub async fn static_miss(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
+    let (req, _) = req.into_parts();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let response = match state {
+        Some(state) => match not_found(req.clone(), state).await {
+            Ok(response) => response,
+            Err(err) => actix_web::ResponseError::error_response(&err),
+        },
+        None => actix_web::ResponseError::error_response(&no_route(&req)),
+    };
+    Ok(ServiceResponse::new(req, response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_api_path;
+
+    #[test]
+    fn api_paths_never_fall_back_to_the_web_app() {
+        assert!(is_api_path("/v1/nope"));
+        assert!(is_api_path("/docs/"));
+        assert!(!is_api_path("/v1nope"));
+        assert!(!is_api_path("/account"));
+    }
+}

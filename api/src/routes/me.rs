@@ -1,0 +1,216 @@
+//! `/v1/me`: the signed-in user's profile, password, sessions and API keys.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use zimage_shared::Page;
+use zimage_shared::Problem;
+use zimage_shared::account::{
+    ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
+    User,
+};
+use zimage_shared::auth::ChangePasswordRequest;
+
+use crate::auth::Auth;
+use crate::domain::{accounts, api_keys, sessions};
+use crate::error::ApiResult;
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope::scope("/me")
+            .service(get_me)
+            .service(update_me)
+            .service(change_password)
+            .service(list_sessions)
+            .service(revoke_session)
+            .service(create_api_key)
+            .service(list_api_keys)
+            .service(revoke_api_key),
+    );
+}
+
+/// The signed-in user. Every API key may call this.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = User),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+async fn get_me(auth: Auth) -> HttpResponse {
+    HttpResponse::Ok().json(auth.user.to_dto())
+}
+
+/// Update profile settings. Absent fields are kept; `null` clears a nullable field.
+/// API keys need the `profile:write` scope.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = UpdateProfileRequest,
+    responses(
+        (status = 200, body = User),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    )
+)]
+#[patch("")]
+async fn update_me(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: web::Json<UpdateProfileRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::ProfileWrite)?;
+    let user = accounts::update_profile(&state, &auth.user, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+/// Change the password. Other sessions are signed out. Not available to API keys.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "password changed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "wrong current password or weak new one"),
+    )
+)]
+#[post("/password")]
+async fn change_password(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: web::Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let session = auth.session()?;
+    accounts::change_password(
+        &state,
+        &auth.user,
+        session,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Live sessions (signed-in devices), newest first.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<SessionInfo>),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+    )
+)]
+#[get("/sessions")]
+async fn list_sessions(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let current = auth.session()?;
+    let page = sessions::list(&state, auth.user_id(), current, query.parse()?).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Sign a session out. Another user's session id answers 404.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "session id")),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/sessions/{id}")]
+async fn revoke_session(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    sessions::revoke(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Create an API key. The secret is in this response only. Not available to API keys.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = CreateApiKeyRequest,
+    responses(
+        (status = 201, body = ApiKeyCreated),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`limit_reached`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    )
+)]
+#[post("/api-keys")]
+async fn create_api_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: web::Json<CreateApiKeyRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let created = api_keys::create(&state, auth.user_id(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// The user's live API keys (without secrets), newest first.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<ApiKeyInfo>),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+    )
+)]
+#[get("/api-keys")]
+async fn list_api_keys(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let page = api_keys::list(&state, auth.user_id(), query.parse()?).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Revoke an API key. Another user's key id answers 404.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "API key id")),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api-keys/{id}")]
+async fn revoke_api_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    api_keys::revoke(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,32 @@
+//! HTTP routes, one module per resource. Handlers parse, authorize, call one domain function.
+
+pub mod admin;
+pub mod auth;
+pub mod fallback;
+pub mod health;
+pub mod me;
+
+use actix_web::web;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::ClientInfo;
+use crate::state::AppState;
+
+/// Registers every documented route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.configure(health::configure).service(
+        scope::scope("/v1")
+            .configure(auth::configure)
+            .configure(me::configure)
+            .configure(admin::configure),
+    );
+}
+
+/// Who is calling from where, for sessions and rate limits.
+pub fn client_info(req: &actix_web::HttpRequest, state: &web::Data<AppState>) -> ClientInfo {
+    ClientInfo {
+        ip: crate::auth::client_ip(req, state.config.trust_proxy),
+        user_agent: crate::auth::user_agent(req),
+    }
+}

@@ -1,0 +1,186 @@
+//! Builds the application exactly as production runs it; tests bind port 0.
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, Condition, from_fn};
+use actix_web::{App, HttpRequest, HttpServer, guard, web};
+use anyhow::Context;
+use std::net::TcpListener;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+use zimage_shared::ErrorCode;
+
+use crate::auth::jwt::{self, JwtKeys};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::mail::Mailer;
+use crate::rate_limit::RateLimiter;
+use crate::state::AppState;
+use crate::{db, openapi, request_id, routes};
+
+/// A bound, not yet running, server.
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Migrates the database, wires the state and binds `config.bind`.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let applied = db::migrate(config.database_url.expose()).await?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        let state = web::Data::new(build_state(config)?);
+        let listener = TcpListener::bind(&state.config.bind)
+            .with_context(|| format!("binding {}", state.config.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone())?;
+        Ok(Self {
+            server,
+            port,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Runs until SIGINT/SIGTERM (actix handles both, finishing in-flight requests).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The state every handler shares.
+pub fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = db::pool(config.database_url.expose(), config.database_pool_size)?;
+    let secret = jwt::load_or_create_secret(
+        config.jwt_secret.as_ref().map(|s| s.expose().as_str()),
+        &config.data_dir,
+    )?;
+    Ok(AppState {
+        jwt: JwtKeys::new(&secret, config.access_token_ttl),
+        mailer: Mailer::from_config(&config)?,
+        limiter: RateLimiter::new(),
+        db,
+        config,
+    })
+}
+
+fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body as JSON with `Content-Type: application/json`",
+        ),
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body exceeds {limit} bytes"),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
+            ErrorCode::ValidationFailed,
+            format!("the body does not match the expected shape: {e}"),
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON: {e}"),
+        ),
+        _ => ApiError::new(
+            ErrorCode::MalformedJson,
+            "the body could not be read as JSON",
+        ),
+    };
+    api.into()
+}
+
+fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(
+        ErrorCode::InvalidQuery,
+        format!("the query string is not valid: {err}"),
+    )
+    .into()
+}
+
+fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::new(
+        ErrorCode::InvalidPathParameter,
+        format!("a path parameter is not valid: {err}"),
+    )
+    .into()
+}
+
+fn cors(config: &Config) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allowed_header("idempotency-key")
+        .allowed_header("x-request-id")
+        .expose_headers([
+            "x-request-id",
+            "retry-after",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+        ])
+        .supports_credentials()
+        .max_age(3600);
+    for origin in config
+        .cors_origins
+        .iter()
+        .chain(std::iter::once(&config.public_url))
+    {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let doc = openapi::document();
+    let server = HttpServer::new(move || {
+        let config = &state.config;
+        let app = App::new()
+            .into_utoipa_app()
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(config.max_json_bytes)
+                    .error_handler(json_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .configure(routes::configure)
+            .into_app()
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()));
+        let app = if config.web_dir.join("index.html").is_file() {
+            app.service(
+                actix_files::Files::new("/", &config.web_dir)
+                    .index_file("index.html")
+                    .guard(guard::Any(guard::Get()).or(guard::Head()))
+                    .default_handler(routes::fallback::static_miss),
+            )
+        } else {
+            app
+        };
+        app.default_service(web::to(routes::fallback::not_found))
+            .wrap(Compress::default())
+            .wrap(Condition::new(
+                !config.cors_origins.is_empty(),
+                cors(config),
+            ))
+            .wrap(from_fn(request_id::middleware))
+    })
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,20 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::mail::Mailer;
+use crate::rate_limit::RateLimiter;
+
+/// Everything a request may need, built once at start-up.
+pub struct AppState {
+    pub config: Config,
+    pub db: DbPool,
+    pub jwt: JwtKeys,
+    pub mailer: Mailer,
+    pub limiter: RateLimiter,
+}
+
+pub type SharedState = Arc<AppState>;

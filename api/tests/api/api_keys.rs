@@ -1,0 +1,207 @@
+//! API keys: shown once, hashed at rest, scoped, never able to manage credentials.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[tokio::test]
+async fn api_key_secret_is_shown_once_and_authenticates() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let created = app
+        .post_auth(
+            "/v1/me/api-keys",
+            &ada.access,
+            &json!({"name": "CI bot", "scopes": ["profile:write"]}),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    let secret = created["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("zimg_"));
+    assert!(secret.starts_with(created["key"]["prefix"].as_str().unwrap()));
+
+    let listed: Value = app
+        .get_auth("/v1/me/api-keys", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let listed_text = listed.to_string();
+    assert!(!listed_text.contains(&secret), "secret leaked in list");
+    assert_eq!(listed["items"][0]["name"], "CI bot");
+    assert_eq!(listed["items"][0]["last_used_at"], Value::Null);
+
+    let me: Value = app.get_auth("/v1/me", &secret).await.json().await.unwrap();
+    assert_eq!(me["email"], "ada@example.org");
+    let listed: Value = app
+        .get_auth("/v1/me/api-keys", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(listed["items"][0]["last_used_at"].is_string());
+}
+
+#[tokio::test]
+async fn scopes_are_enforced() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mint = |scopes: Value| {
+        let app = &app;
+        let access = ada.access.clone();
+        async move {
+            let body: Value = app
+                .post_auth(
+                    "/v1/me/api-keys",
+                    &access,
+                    &json!({"name": "k", "scopes": scopes}),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            body["secret"].as_str().unwrap().to_string()
+        }
+    };
+    let read_only = mint(json!([])).await;
+    let writer = mint(json!(["profile:write"])).await;
+    assert_eq!(app.get_auth("/v1/me", &read_only).await.status(), 200);
+    let denied = app
+        .patch_auth("/v1/me", &read_only, &json!({"theme": "dark"}))
+        .await;
+    assert_problem(denied, 403, "insufficient_scope").await;
+    let allowed = app
+        .patch_auth("/v1/me", &writer, &json!({"theme": "dark"}))
+        .await;
+    assert_eq!(allowed.status(), 200);
+    let unknown_scope = app
+        .post_auth(
+            "/v1/me/api-keys",
+            &ada.access,
+            &json!({"name": "k", "scopes": ["root"]}),
+        )
+        .await;
+    assert_problem(unknown_scope, 422, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn api_keys_cannot_manage_keys_passwords_or_sessions() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let body: Value = app
+        .post_auth(
+            "/v1/me/api-keys",
+            &ada.access,
+            &json!({"name": "k", "scopes": ["profile:write"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = body["secret"].as_str().unwrap();
+    let key_id = body["key"]["id"].as_str().unwrap();
+    assert_problem(app.get_auth("/v1/me/api-keys", key).await, 403, "forbidden").await;
+    assert_problem(
+        app.post_auth("/v1/me/api-keys", key, &json!({"name": "child"}))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.delete_auth(&format!("/v1/me/api-keys/{key_id}"), key)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(app.get_auth("/v1/me/sessions", key).await, 403, "forbidden").await;
+    assert_problem(
+        app.post_auth(
+            "/v1/me/password",
+            key,
+            &json!({"current_password": crate::helpers::PASSWORD, "new_password": "a brand new passphrase"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn revoked_keys_stop_working_and_others_keys_are_404() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let body: Value = app
+        .post_auth("/v1/me/api-keys", &bob.access, &json!({"name": "bob's"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (secret, id) = (
+        body["secret"].as_str().unwrap(),
+        body["key"]["id"].as_str().unwrap(),
+    );
+    assert_problem(
+        app.delete_auth(&format!("/v1/me/api-keys/{id}"), &ada.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(app.get_auth("/v1/me", secret).await.status(), 200);
+    let ada_keys: Value = app
+        .get_auth("/v1/me/api-keys", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ada_keys["items"].as_array().unwrap().len(), 0);
+
+    assert_eq!(
+        app.delete_auth(&format!("/v1/me/api-keys/{id}"), &bob.access)
+            .await
+            .status(),
+        204
+    );
+    assert_problem(app.get_auth("/v1/me", secret).await, 401, "unauthorized").await;
+    assert_problem(
+        app.delete_auth(&format!("/v1/me/api-keys/{id}"), &bob.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn key_names_are_validated_and_keys_are_capped() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let blank = app
+        .post_auth("/v1/me/api-keys", &ada.access, &json!({"name": "  "}))
+        .await;
+    let body = assert_problem(blank, 422, "validation_failed").await;
+    assert!(body["errors"]["name"].is_array());
+    for i in 0..25 {
+        let ok = app
+            .post_auth(
+                "/v1/me/api-keys",
+                &ada.access,
+                &json!({"name": format!("k{i}")}),
+            )
+            .await;
+        assert_eq!(ok.status(), 201);
+    }
+    let over = app
+        .post_auth(
+            "/v1/me/api-keys",
+            &ada.access,
+            &json!({"name": "one too many"}),
+        )
+        .await;
+    assert_problem(over, 409, "limit_reached").await;
+}

@@ -1,0 +1,191 @@
+//! Every failure is problem+json: bad JSON, wrong content type, big bodies, unknown routes.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 400, "malformed_json").await;
+}
+
+#[tokio::test]
+async fn wrong_shape_is_422_and_wrong_content_type_is_415() {
+    let app = spawn_app().await;
+    let shape = app.post("/v1/auth/login", &json!({"email": 42})).await;
+    assert_problem(shape, 422, "validation_failed").await;
+    let form = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=a&password=b")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(form, 415, "unsupported_media_type").await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let app = spawn_app().await;
+    let huge = json!({"email": "a@b.co", "password": "x".repeat(70 * 1024)});
+    assert_problem(
+        app.post("/v1/auth/login", &huge).await,
+        413,
+        "payload_too_large",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_problems_with_request_ids() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/v1/nope")).send().await.unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body = assert_problem(response, 404, "not_found").await;
+    assert_eq!(body["request_id"], request_id.as_str());
+    let html = app
+        .client
+        .get(app.url("/v1/nope"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(html, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn every_response_has_a_request_id_and_security_headers() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers();
+    assert!(uuid::Uuid::parse_str(headers["x-request-id"].to_str().unwrap()).is_ok());
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    // A well-formed incoming id is kept; a hostile one is replaced.
+    let kept = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "abc-123");
+    let replaced = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "bad id\twith tabs")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(replaced.headers()["x-request-id"], "bad id\twith tabs");
+}
+
+#[tokio::test]
+async fn readiness_reflects_the_database() {
+    let app = spawn_app().await;
+    let ready: Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ok");
+    // Drop the database from under the app: readiness turns into a 503 problem.
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let name = app.database_url.rsplit('/').next().unwrap().to_string();
+    let mut admin = AsyncPgConnection::establish(&crate::helpers::admin_url())
+        .await
+        .unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let response = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let body = assert_problem(response, 503, "service_unavailable").await;
+    assert!(
+        !body["detail"].as_str().unwrap().contains(&name),
+        "internals leaked: {body}"
+    );
+    assert!(body["request_id"].is_string());
+}
+
+#[tokio::test]
+async fn admin_routes_are_403_for_users() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    assert_problem(
+        app.get_auth("/v1/admin/users", &ada.access).await,
+        403,
+        "forbidden",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn admins_can_list_and_search_users() {
+    let app = spawn_app().await;
+    app.signed_in_user("ada@example.org").await;
+    app.signed_in_user("bob@example.org").await;
+    let state = zimage_api::startup::build_state(
+        zimage_api::config::Config::from_map(&std::collections::HashMap::from([
+            ("DATABASE_URL".to_string(), app.database_url.clone()),
+            (
+                "ZIMAGE_DATA_DIR".to_string(),
+                app.data_dir.to_string_lossy().into_owned(),
+            ),
+        ]))
+        .unwrap(),
+    )
+    .unwrap();
+    zimage_api::domain::accounts::create_user_as_operator(
+        &state,
+        "root@example.org",
+        crate::helpers::PASSWORD,
+        true,
+    )
+    .await
+    .unwrap();
+    let root = app
+        .sign_in("root@example.org", crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(root.user["role"], "admin");
+    assert_eq!(root.user["email_verified"], true);
+    let all: Value = app
+        .get_auth("/v1/admin/users", &root.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    let bob: Value = app
+        .get_auth("/v1/admin/users?email=BOB", &root.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bob["items"].as_array().unwrap().len(), 1);
+    assert_eq!(bob["items"][0]["email"], "bob@example.org");
+}

@@ -1,0 +1,322 @@
+//! `spawn_app()`: a fresh database cloned from a migrated template, the app on port 0, a client.
+
+use diesel::QueryableByName;
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use zimage_api::config::Config;
+use zimage_api::startup::Application;
+
+/// The server that holds test databases; `ZIMAGE_TEST_DATABASE_URL` overrides.
+pub fn admin_url() -> String {
+    std::env::var("ZIMAGE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// `admin_url` with another database name.
+pub fn url_for(db: &str) -> String {
+    let admin = admin_url();
+    let (base, _) = admin.rsplit_once('/').expect("database URL has a path");
+    format!("{base}/{db}")
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn migrations_fingerprint() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flat_map(|e| std::fs::read_dir(e.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&file).unwrap());
+    }
+    hex::encode(&hasher.finalize()[..6])
+}
+
+/// Creates an empty database (no migrations) and returns its URL.
+pub async fn create_empty_database() -> String {
+    let name = format!("zimage_t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = AsyncPgConnection::establish(&admin_url())
+        .await
+        .expect("test PostgreSQL reachable");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    url_for(&name)
+}
+
+/// A new database with every migration applied, cloned from a per-migration-set template.
+pub async fn create_database() -> String {
+    let template = format!("zimage_tpl_{}", migrations_fingerprint());
+    let mut admin = AsyncPgConnection::establish(&admin_url())
+        .await
+        .expect("test PostgreSQL reachable");
+    // Test processes run in parallel; one builds the template while the others wait.
+    diesel::sql_query("SELECT pg_advisory_lock(72420001)")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let exists = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(&template)
+        .get_result::<Count>(&mut admin)
+        .await
+        .unwrap()
+        .n
+        > 0;
+    if !exists {
+        let building = format!("{template}_building");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {building}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        zimage_api::db::migrate(&url_for(&building)).await.unwrap();
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+    diesel::sql_query("SELECT pg_advisory_unlock(72420001)")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let name = format!("zimage_t_{}", uuid::Uuid::new_v4().simple());
+    for attempt in 0.. {
+        match diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut admin)
+            .await
+        {
+            Ok(_) => break,
+            Err(e) if attempt < 20 => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("cloning the template database: {e}"),
+        }
+    }
+    url_for(&name)
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the app with extra environment settings, e.g. `("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "3/60")`.
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    let database_url = create_database().await;
+    let data_dir =
+        std::env::temp_dir().join(format!("zimage-test-{}", uuid::Uuid::new_v4().simple()));
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url.clone()),
+        ("ZIMAGE_BIND".into(), "127.0.0.1:0".into()),
+        (
+            "ZIMAGE_DATA_DIR".into(),
+            data_dir.to_string_lossy().into_owned(),
+        ),
+        (
+            "ZIMAGE_WEB_DIR".into(),
+            data_dir.join("no-web").to_string_lossy().into_owned(),
+        ),
+        ("ZIMAGE_PUBLIC_URL".into(), "http://zimage.test".into()),
+        ("ZIMAGE_DATABASE_POOL_SIZE".into(), "4".into()),
+    ]);
+    for (k, v) in overrides {
+        env.insert((*k).into(), (*v).into());
+    }
+    let config = Config::from_map(&env).unwrap();
+    let app = Application::build(config).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        data_dir,
+        database_url,
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in user.
+pub struct Signed {
+    pub access: String,
+    pub refresh: String,
+    pub user: Value,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn signup(&self, email: &str) -> Response {
+        self.post(
+            "/v1/auth/signup",
+            &json!({"email": email, "password": PASSWORD, "accept_terms": true, "age_confirmed": true}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post(
+            "/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Signs up, verifies through the e-mailed link, and signs in.
+    pub async fn signed_in_user(&self, email: &str) -> Signed {
+        assert_eq!(self.signup(email).await.status(), StatusCode::CREATED);
+        let token = self.token_from_mail(email, "verify-email").await;
+        let verified = self
+            .post("/v1/auth/verify-email", &json!({"token": token}))
+            .await;
+        assert_eq!(verified.status(), StatusCode::OK);
+        self.sign_in(email, PASSWORD).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Signed {
+        let response = self.login(email, password).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        Signed {
+            access: body["access_token"].as_str().unwrap().to_string(),
+            refresh: body["refresh_token"].as_str().unwrap().to_string(),
+            user: body["user"].clone(),
+        }
+    }
+
+    /// Every outbox message sent to `to`, oldest first, as decoded text.
+    pub fn mails_to(&self, to: &str) -> Vec<String> {
+        let dir = self.data_dir.join("outbox");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .into_iter()
+            .map(|f| decode_mail(&std::fs::read_to_string(f).unwrap()))
+            .filter(|m| m.contains(&format!("To: {to}")))
+            .collect()
+    }
+
+    /// The token from the newest e-mail to `to` linking to `/{page}?token=`.
+    pub async fn token_from_mail(&self, to: &str, page: &str) -> String {
+        let mails = self.mails_to(to);
+        let needle = format!("/{page}?token=");
+        mails
+            .iter()
+            .rev()
+            .find_map(|m| token_after(m, &needle))
+            .unwrap_or_else(|| panic!("no {page} link mailed to {to}; mails: {mails:#?}"))
+    }
+}
+
+/// Undoes quoted-printable soft breaks and `=3D` so links read as sent.
+pub fn decode_mail(raw: &str) -> String {
+    raw.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+pub fn token_after(text: &str, needle: &str) -> Option<String> {
+    let start = text.find(needle)? + needle.len();
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
+}
+
+/// Asserts a problem+json response with this status and code, returning the body.
+pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], code, "body: {body}");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().ends_with(code));
+    assert!(body["title"].is_string() && body["detail"].is_string());
+    body
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real application on port 0 against a fresh PostgreSQL database each.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod api_keys;
+mod errors;
+mod helpers;
+mod mail_smtp;
+mod openapi;
+mod rate_limits;
+mod schema;
+mod sessions;
+mod tokens;

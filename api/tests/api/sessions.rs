@@ -1,0 +1,118 @@
+//! Listing and revoking sessions; one user never sees another's.
+
+use serde_json::Value;
+
+use crate::helpers::{PASSWORD, assert_problem, spawn_app};
+
+#[tokio::test]
+async fn sessions_list_marks_the_current_one_and_paginates() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    for _ in 0..2 {
+        app.sign_in("ada@example.org", PASSWORD).await;
+    }
+    let page: Value = app
+        .get_auth("/v1/me/sessions?limit=2", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let rest: Value = app
+        .get_auth(
+            &format!("/v1/me/sessions?limit=2&cursor={cursor}"),
+            &ada.access,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["next_cursor"], Value::Null);
+    // The first login is the oldest, so it is the last item, and it is the caller's.
+    assert_eq!(rest["items"][0]["current"], true);
+    assert_eq!(rest["items"][0]["ip"], "127.0.0.1");
+    assert_problem(
+        app.get_auth("/v1/me/sessions?limit=0", &ada.access).await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    assert_problem(
+        app.get_auth("/v1/me/sessions?cursor=zzz", &ada.access)
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn revoking_a_session_signs_that_device_out() {
+    let app = spawn_app().await;
+    let laptop = app.signed_in_user("ada@example.org").await;
+    let phone = app.sign_in("ada@example.org", PASSWORD).await;
+    let list: Value = app
+        .get_auth("/v1/me/sessions", &laptop.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let phone_session = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let revoked = app
+        .delete_auth(&format!("/v1/me/sessions/{phone_session}"), &laptop.access)
+        .await;
+    assert_eq!(revoked.status(), 204);
+    assert_problem(
+        app.get_auth("/v1/me", &phone.access).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    assert_eq!(app.get_auth("/v1/me", &laptop.access).await.status(), 200);
+}
+
+#[tokio::test]
+async fn another_users_session_is_404() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let list: Value = app
+        .get_auth("/v1/me/sessions", &bob.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bobs_session = list["items"][0]["id"].as_str().unwrap().to_string();
+    let response = app
+        .delete_auth(&format!("/v1/me/sessions/{bobs_session}"), &ada.access)
+        .await;
+    assert_problem(response, 404, "not_found").await;
+    assert_eq!(app.get_auth("/v1/me", &bob.access).await.status(), 200);
+    let ada_list: Value = app
+        .get_auth("/v1/me/sessions", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        ada_list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != bobs_session.as_str())
+    );
+    let malformed = app
+        .delete_auth("/v1/me/sessions/not-a-uuid", &ada.access)
+        .await;
+    assert_problem(malformed, 400, "invalid_path_parameter").await;
+}

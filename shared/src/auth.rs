@@ -1,0 +1,100 @@
+//! Sign-up, log-in, token and password-recovery payloads.
+
+use crate::account::User;
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/auth/signup`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignupRequest {
+    /// E-mail address; compared case-insensitively.
+    pub email: String,
+    /// At least 10 characters, not the e-mail, not a common password.
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `en` or `zh-CN`; defaults to `en`.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// Another user's referral code.
+    #[serde(default)]
+    pub referral_code: Option<String>,
+    /// Must be `true`: the terms of service and privacy policy are accepted.
+    #[serde(default)]
+    pub accept_terms: bool,
+    /// Must be `true`: the person is at least 13 years old.
+    #[serde(default)]
+    pub age_confirmed: bool,
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Issued on log-in and refresh.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: i64,
+    /// Single-use token for `POST /v1/auth/refresh`; also set as an HttpOnly cookie.
+    pub refresh_token: String,
+    pub user: User,
+}
+
+/// `POST /v1/auth/refresh`; browsers may omit the body and rely on the cookie.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// `POST /v1/auth/logout`; browsers may omit the body and rely on the cookie.
+pub type LogoutRequest = RefreshRequest;
+
+/// A single-use token received by e-mail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenRequest {
+    pub token: String,
+}
+
+/// An e-mail address, for requests that must not reveal whether it is registered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailRequest {
+    pub email: String,
+}
+
+/// `POST /v1/auth/password/reset`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResetPasswordRequest {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// `POST /v1/me/password`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A plain acknowledgement for requests that change state but return nothing else.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Accepted {
+    /// Human-readable outcome.
+    pub message: String,
+}

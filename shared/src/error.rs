@@ -1,0 +1,108 @@
+//! RFC 9457 problem details with a stable machine-readable `code`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Field name → human-readable messages, sent with 422 responses.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// Every error code the API can answer with. Clients switch on these, never on `detail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// One or more fields failed validation; see `errors`.
+    ValidationFailed,
+    /// The body is not valid JSON.
+    MalformedJson,
+    /// The request's `Content-Type` is not supported by this endpoint.
+    UnsupportedMediaType,
+    /// The request body exceeds the size limit.
+    PayloadTooLarge,
+    /// A query-string parameter is missing or malformed.
+    InvalidQuery,
+    /// A path parameter is malformed.
+    InvalidPathParameter,
+    /// No such resource (or it belongs to someone else).
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// No valid credentials were presented.
+    Unauthorized,
+    /// E-mail or password is wrong.
+    InvalidCredentials,
+    /// The access token has expired; refresh it.
+    TokenExpired,
+    /// A refresh token was presented twice; the whole session was revoked.
+    RefreshTokenReused,
+    /// A verification or reset token is unknown, used or expired.
+    InvalidToken,
+    /// An account with this e-mail already exists.
+    EmailTaken,
+    /// This action needs a verified e-mail address.
+    EmailNotVerified,
+    /// The caller is authenticated but not allowed to do this.
+    Forbidden,
+    /// The API key lacks the scope this endpoint needs.
+    InsufficientScope,
+    /// A per-user limit (e.g. number of API keys) has been reached.
+    LimitReached,
+    /// Too many requests; retry after the `Retry-After` header.
+    RateLimited,
+    /// A dependency (e.g. the database) is unavailable.
+    ServiceUnavailable,
+    /// An unexpected server error; quote `request_id` when reporting it.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The snake_case wire name of this code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "validation_failed",
+            Self::MalformedJson => "malformed_json",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::InvalidQuery => "invalid_query",
+            Self::InvalidPathParameter => "invalid_path_parameter",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unauthorized => "unauthorized",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::TokenExpired => "token_expired",
+            Self::RefreshTokenReused => "refresh_token_reused",
+            Self::InvalidToken => "invalid_token",
+            Self::EmailTaken => "email_taken",
+            Self::EmailNotVerified => "email_not_verified",
+            Self::Forbidden => "forbidden",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::LimitReached => "limit_reached",
+            Self::RateLimited => "rate_limited",
+            Self::ServiceUnavailable => "service_unavailable",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// An `application/problem+json` body (RFC 9457) with our extensions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI naming the problem type (`urn:zimage:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Human-readable explanation of this occurrence.
+    pub detail: String,
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// Field errors, present on 422 `validation_failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<FieldErrors>,
+    /// The request id (also in the `x-request-id` header and the server logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}

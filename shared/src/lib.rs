@@ -1,0 +1,14 @@
+//! Types shared by the Z-Image API (`zimage-api`) and its web client (`zimage-web`).
+//!
+//! Plain serde types with no server dependencies so the crate builds for wasm32.
+//! OpenAPI schema derives sit behind the `openapi` feature, which only the API enables.
+
+pub mod account;
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod page;
+pub mod validate;
+
+pub use error::{ErrorCode, FieldErrors, Problem};
+pub use page::Page;
