@@ -1,0 +1,69 @@
+# Z-Image Studio — the commands people need. `just --list` shows them all.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Build output lives outside the checkout so fresh clones (CI) reuse it.
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", env_var("HOME") / ".cache/zimage-target")
+
+# Start the whole product on embedded defaults and print its URL.
+run: (deps "run") web
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(scripts/ensure-postgres.sh zimage)"
+    echo "database: $DATABASE_URL"
+    cargo run --release -p zimage-api --bin zimage -- serve
+
+# Every check CI runs: format, lint, wasm build, unit, integration, drift and browser tests.
+test: (deps "test")
+    cargo fmt --all --check
+    cargo clippy --workspace --exclude zimage-web --all-targets -- -D warnings
+    cargo clippy -p zimage-web --target wasm32-unknown-unknown -- -D warnings
+    cargo check -p zimage-shared --target wasm32-unknown-unknown
+    scripts/build-web.sh
+    just _suite
+
+# Unit, integration and browser tests against a fresh database per test.
+_suite:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    admin_url="$(scripts/ensure-postgres.sh postgres)"
+    # Drop databases left by earlier runs (each test makes its own).
+    psql "$admin_url" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'zimage\_t\_%'" \
+        | xargs -r -I{} psql "$admin_url" -qc 'DROP DATABASE IF EXISTS "{}" WITH (FORCE)'
+    ZIMAGE_TEST_DATABASE_URL="$admin_url" cargo nextest run --workspace --exclude zimage-web --no-fail-fast
+
+# Browser tests only (builds the web bundle first).
+e2e: (deps "test") web
+    ZIMAGE_TEST_DATABASE_URL="$(scripts/ensure-postgres.sh postgres)" cargo nextest run -p zimage-e2e
+
+# Build the web app into web/dist.
+web:
+    scripts/build-web.sh
+
+# Regenerate openapi/openapi.json from the code.
+openapi:
+    cargo run -q -p zimage-api --bin zimage -- openapi > openapi/openapi.json
+
+# Regenerate api/src/db/schema.rs from the migrations.
+schema:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    admin_url="$(scripts/ensure-postgres.sh postgres)"
+    db="zimage_schema_$$"
+    psql "$admin_url" -qc "CREATE DATABASE $db"
+    trap 'psql "$admin_url" -qc "DROP DATABASE $db"' EXIT
+    DATABASE_URL="${admin_url%/*}/$db" cargo run -q -p zimage-api --bin zimage -- migrate
+    diesel print-schema --database-url "${admin_url%/*}/$db" > api/src/db/schema.rs
+
+# Format all code.
+fmt:
+    cargo fmt --all
+
+# Lint like CI does.
+lint:
+    cargo clippy --workspace --exclude zimage-web --all-targets -- -D warnings
+    cargo clippy -p zimage-web --target wasm32-unknown-unknown -- -D warnings
+
+# Install build and test prerequisites that are missing.
+deps mode="test":
+    scripts/deps.sh {{mode}}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, each only when missing. Safe to run repeatedly.
+# Usage: scripts/deps.sh [run|test]
+set -euo pipefail
+mode="${1:-test}"
+cd "$(dirname "$0")/.."
+
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "==> installing Debian packages: ${missing[*]}"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+    || { echo "==> adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+
+# wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version" ]; then
+    echo "==> installing wasm-bindgen-cli $wbg_version (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+
+# PostgreSQL client tools (and the server, in case a private cluster is needed).
+command -v psql >/dev/null && command -v pg_isready >/dev/null || apt_install postgresql postgresql-client
+
+[ "$mode" = "run" ] && exit 0
+
+command -v cargo-nextest >/dev/null || { echo "==> installing cargo-nextest"; cargo install cargo-nextest --locked; }
+if [ "$(diesel --version 2>/dev/null | awk '{print $2}')" != "2.3.14" ]; then
+    apt_install libpq-dev
+    echo "==> installing diesel_cli (used by the schema drift test)"
+    cargo install diesel_cli --version 2.3.14 --no-default-features --features postgres --locked
+fi
+python3 -c 'import aiosmtpd' 2>/dev/null || { echo "==> installing aiosmtpd (SMTP test server)"; python3 -m pip install -q aiosmtpd; }
+command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver

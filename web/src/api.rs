@@ -1,0 +1,127 @@
+//! Typed JSON client over `fetch`. Errors keep the problem body so pages can react to `code`.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestCredentials, RequestInit, Response};
+use zimage_shared::{ErrorCode, Problem};
+
+use crate::i18n::Key;
+
+/// A failed call: the HTTP status (0 when the network failed) and the problem body, if any.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: u16,
+    pub problem: Option<Problem>,
+}
+
+impl ApiError {
+    fn network() -> Self {
+        Self {
+            status: 0,
+            problem: None,
+        }
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.problem.as_ref().map(|p| p.code)
+    }
+
+    /// The translated sentence to show for this error.
+    pub fn message(&self) -> Key {
+        match self.code() {
+            _ if self.status == 0 => Key::ErrNetwork,
+            Some(ErrorCode::InvalidCredentials) => Key::ErrInvalidCredentials,
+            Some(ErrorCode::EmailTaken) => Key::ErrEmailTaken,
+            Some(ErrorCode::RateLimited) => Key::ErrRateLimited,
+            Some(ErrorCode::InvalidToken) => Key::ErrInvalidToken,
+            Some(
+                ErrorCode::Unauthorized | ErrorCode::TokenExpired | ErrorCode::RefreshTokenReused,
+            ) => Key::ErrSessionEnded,
+            Some(ErrorCode::ValidationFailed) => Key::ErrCheckFields,
+            Some(ErrorCode::LimitReached) => Key::ErrLimitReached,
+            _ => Key::ErrGeneric,
+        }
+    }
+
+    /// The translated message for one field the server refused, if it refused it.
+    pub fn field(&self, name: &str) -> Option<Key> {
+        let errors = self.problem.as_ref()?.errors.as_ref()?;
+        errors.get(name)?;
+        Some(match name {
+            "password" | "new_password" => Key::ErrPasswordCommon,
+            "referral_code" => Key::ErrReferral,
+            "current_password" => Key::ErrCurrentPassword,
+            "accept_terms" => Key::ErrMustAcceptTerms,
+            "age_confirmed" => Key::ErrMustConfirmAge,
+            "email" => Key::ErrEmailFormat,
+            "avatar_url" => Key::ErrUrlHttps,
+            _ => Key::ErrField,
+        })
+    }
+}
+
+/// Serialises a request body.
+pub fn body<T: Serialize>(value: &T) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
+/// One HTTP exchange; returns the status and the body text.
+pub async fn send(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    bearer: Option<&str>,
+) -> Result<(u16, String), ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::network())?;
+    let _ = headers.set("Accept", "application/json");
+    if let Some(token) = bearer {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(body) = &body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or_else(ApiError::network)?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiError::network())?;
+    let response: Response = response.dyn_into().map_err(|_| ApiError::network())?;
+    let text = JsFuture::from(response.text().map_err(|_| ApiError::network())?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// Decodes a success body (an empty body decodes as `null`, i.e. `()`), or the problem.
+pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        let text = if text.trim().is_empty() { "null" } else { text };
+        serde_json::from_str(text).map_err(|_| ApiError {
+            status,
+            problem: None,
+        })
+    } else {
+        Err(ApiError {
+            status,
+            problem: serde_json::from_str(text).ok(),
+        })
+    }
+}
+
+/// An unauthenticated call.
+pub async fn public<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let (status, text) = send(method, path, body, None).await?;
+    decode(status, &text)
+}

@@ -1,0 +1,40 @@
+//! Root component: context providers and the router.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::Layout;
+use crate::i18n::I18n;
+use crate::pages;
+use crate::session::Session;
+use crate::theme::{ThemeState, set_lang_attribute};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = I18n::detect();
+    let theme = ThemeState::detect();
+    set_lang_attribute(i18n.locale.get_untracked());
+    let session = Session::new(i18n, theme);
+    provide_context(i18n);
+    provide_context(theme);
+    provide_context(session);
+    spawn_local(session.restore());
+
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::home::Home />
+                    <Route path=path!("/signup") view=pages::signup::Signup />
+                    <Route path=path!("/login") view=pages::login::Login />
+                    <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmail />
+                    <Route path=path!("/forgot-password") view=pages::forgot_password::ForgotPassword />
+                    <Route path=path!("/reset-password") view=pages::reset_password::ResetPassword />
+                    <Route path=path!("/account") view=pages::account::Account />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,4 @@
+//! Reusable pieces: page layout and form controls.
+
+pub mod form;
+pub mod layout;

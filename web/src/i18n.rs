@@ -1,0 +1,179 @@
+//! Every UI string, in every supported language. A key without both translations does not compile.
+
+use leptos::prelude::*;
+use zimage_shared::account::Locale;
+
+macro_rules! translations {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A translatable UI string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(clippy::enum_variant_names)]
+        pub enum Key { $($key),* }
+
+        /// The text of `key` in `locale`.
+        pub fn tr(locale: Locale, key: Key) -> &'static str {
+            match (locale, key) {
+                $((Locale::En, Key::$key) => $en, (Locale::ZhCn, Key::$key) => $zh,)*
+            }
+        }
+    };
+}
+
+translations! {
+    AppName => "Z-Image Studio", "Z-Image Studio";
+    Tagline => "Turn words into images.", "用文字创造图像。";
+    HomeLead => "Create images from prompts with the model of your choice, keep them in your gallery, and stay in control of your data.", "使用您选择的模型，根据提示词生成图像，保存在您的图库中，并始终掌控您的数据。";
+    GetStarted => "Create a free account", "免费注册";
+    NavLogin => "Log in", "登录";
+    NavSignup => "Sign up", "注册";
+    NavAccount => "Account", "账户";
+    NavLogout => "Log out", "退出登录";
+    Language => "Language", "语言";
+    Theme => "Theme", "主题";
+    ThemeLight => "Light", "浅色";
+    ThemeDark => "Dark", "深色";
+    ThemeSystem => "System", "跟随系统";
+    Email => "E-mail address", "电子邮箱";
+    Password => "Password", "密码";
+    PasswordHint => "At least 10 characters. A few unrelated words work well.", "至少 10 个字符。几个不相关的词组合效果很好。";
+    DisplayName => "Display name", "显示名称";
+    Optional => "optional", "可选";
+    ReferralCode => "Referral code", "邀请码";
+    AcceptTerms => "I accept the terms of service and the privacy policy.", "我接受服务条款和隐私政策。";
+    AgeConfirm => "I am at least 13 years old.", "我已年满 13 周岁。";
+    SignupTitle => "Create your account", "创建账户";
+    SignupSubmit => "Create account", "创建账户";
+    SignupDone => "Check your inbox: we sent a link to confirm your e-mail address. You can log in right away.", "请查收邮件：我们已发送确认链接。您现在即可登录。";
+    HaveAccount => "Already have an account?", "已有账户？";
+    NoAccount => "New here?", "第一次来？";
+    LoginTitle => "Log in", "登录";
+    LoginSubmit => "Log in", "登录";
+    ForgotLink => "Forgot your password?", "忘记密码？";
+    ForgotTitle => "Reset your password", "重置密码";
+    ForgotLead => "Enter your e-mail address and we will send you a link to choose a new password.", "输入您的电子邮箱，我们会发送一个设置新密码的链接。";
+    ForgotSubmit => "Send reset link", "发送重置链接";
+    ForgotDone => "If that address has an account, a reset link is on its way. It works for one hour.", "如果该邮箱已注册，重置链接已发出，1 小时内有效。";
+    ResetTitle => "Choose a new password", "设置新密码";
+    NewPassword => "New password", "新密码";
+    CurrentPassword => "Current password", "当前密码";
+    ResetSubmit => "Save new password", "保存新密码";
+    ResetDone => "Your password was changed. Log in with the new one.", "密码已更改，请使用新密码登录。";
+    VerifyTitle => "Confirming your e-mail address", "正在确认电子邮箱";
+    VerifyWorking => "One moment…", "请稍候…";
+    VerifyDone => "Your e-mail address is confirmed. Thank you!", "您的电子邮箱已确认，谢谢！";
+    VerifyMissing => "This link has no token. Open the link from the e-mail again.", "链接缺少令牌，请重新打开邮件中的链接。";
+    ContinueToAccount => "Go to your account", "前往账户";
+    ContinueToLogin => "Log in", "登录";
+    Unverified => "Your e-mail address is not confirmed yet. Generating images and buying credits need a confirmed address.", "您的电子邮箱尚未确认。生成图像和购买点数需要先确认邮箱。";
+    Resend => "Send the link again", "重新发送链接";
+    Resent => "Sent. Check your inbox.", "已发送，请查收邮件。";
+    AccountTitle => "Your account", "您的账户";
+    ProfileSection => "Profile", "个人资料";
+    Organization => "Organization", "组织";
+    AvatarUrl => "Avatar URL", "头像链接";
+    Save => "Save", "保存";
+    Saved => "Saved.", "已保存。";
+    PasswordSection => "Password", "密码";
+    ChangePassword => "Change password", "修改密码";
+    PasswordChanged => "Password changed. Your other devices were signed out.", "密码已修改，其他设备已退出登录。";
+    SessionsSection => "Signed-in devices", "已登录的设备";
+    ThisDevice => "This device", "当前设备";
+    LastActive => "Last active", "最近活动";
+    SignOutDevice => "Sign out", "退出";
+    UnknownDevice => "Unknown device", "未知设备";
+    KeysSection => "API keys", "API 密钥";
+    KeysLead => "Keys let your scripts and apps use the API on your behalf. They cannot change your password or manage keys.", "密钥允许您的脚本和应用代表您调用 API，但不能修改密码或管理密钥。";
+    KeyName => "Key name", "密钥名称";
+    ScopeProfileWrite => "May change profile settings", "可以修改个人资料";
+    CreateKey => "Create key", "创建密钥";
+    KeyCreated => "Copy this key now. It will not be shown again:", "请立即复制此密钥，它不会再次显示：";
+    RevokeKey => "Revoke", "撤销";
+    NoKeys => "No API keys yet.", "暂无 API 密钥。";
+    Created => "Created", "创建于";
+    NeverUsed => "never used", "从未使用";
+    LoadMore => "Load more", "加载更多";
+    Loading => "Loading…", "加载中…";
+    Working => "Working…", "处理中…";
+    NotFoundTitle => "Page not found", "页面不存在";
+    NotFoundLead => "The page you are looking for does not exist.", "您访问的页面不存在。";
+    BackHome => "Back to the start page", "返回首页";
+    ErrGeneric => "Something went wrong. Please try again.", "出了点问题，请重试。";
+    ErrNetwork => "Cannot reach the server. Check your connection and try again.", "无法连接服务器，请检查网络后重试。";
+    ErrInvalidCredentials => "The e-mail address or password is incorrect.", "电子邮箱或密码不正确。";
+    ErrEmailTaken => "An account with this e-mail address already exists.", "该电子邮箱已被注册。";
+    ErrRateLimited => "Too many attempts. Please wait a little and try again.", "尝试次数过多，请稍后再试。";
+    ErrInvalidToken => "This link is invalid, already used or expired. Request a new one.", "链接无效、已使用或已过期，请重新申请。";
+    ErrSessionEnded => "Your session has ended. Please log in again.", "会话已结束，请重新登录。";
+    ErrCheckFields => "Please correct the highlighted fields.", "请修正标出的字段。";
+    ErrLimitReached => "You have reached the maximum number of API keys. Revoke one first.", "API 密钥数量已达上限，请先撤销一个。";
+    ErrRequired => "This field is required.", "此项为必填。";
+    ErrEmailFormat => "Enter a valid e-mail address.", "请输入有效的电子邮箱。";
+    ErrTooLong => "This is too long.", "内容过长。";
+    ErrPasswordShort => "Use at least 10 characters.", "请至少使用 10 个字符。";
+    ErrPasswordLong => "Use at most 128 characters.", "最多 128 个字符。";
+    ErrPasswordIsEmail => "Do not use your e-mail address as password.", "请勿使用电子邮箱作为密码。";
+    ErrPasswordCommon => "This password is too common. Choose a less guessable one.", "该密码过于常见，请换一个更难猜的。";
+    ErrUrlHttps => "Use an https:// address.", "请使用 https:// 地址。";
+    ErrControlChars => "Remove special control characters.", "请删除特殊控制字符。";
+    ErrMustAcceptTerms => "You need to accept the terms to continue.", "您需要接受条款才能继续。";
+    ErrMustConfirmAge => "You must be at least 13 years old to sign up.", "您必须年满 13 周岁才能注册。";
+    ErrReferral => "This referral code is not valid.", "邀请码无效。";
+    ErrCurrentPassword => "The current password is incorrect.", "当前密码不正确。";
+    ErrField => "Please check this field.", "请检查此项。";
+}
+
+/// The active language, provided at the root.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub locale: RwSignal<Locale>,
+}
+
+const STORAGE_KEY: &str = "zimage.locale";
+
+impl I18n {
+    /// Browser language first (or the last explicit choice on this device).
+    pub fn detect() -> Self {
+        let stored = crate::storage::get(STORAGE_KEY).and_then(|s| Locale::parse(&s));
+        let browser = web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .and_then(|l| Locale::from_browser(&l));
+        Self {
+            locale: RwSignal::new(stored.or(browser).unwrap_or_default()),
+        }
+    }
+
+    pub fn set(&self, locale: Locale) {
+        crate::storage::set(STORAGE_KEY, locale.as_str());
+        self.locale.set(locale);
+        crate::theme::set_lang_attribute(locale);
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// A reactive translation for use in views: `{t(Key::Save)}`.
+pub fn t(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || tr(i18n.locale.get(), key)
+}
+
+/// The translation of a validation failure.
+pub fn invalid_key(invalid: zimage_shared::validate::Invalid) -> Key {
+    use zimage_shared::validate::Invalid as I;
+    match invalid {
+        I::Required => Key::ErrRequired,
+        I::EmailFormat => Key::ErrEmailFormat,
+        I::TooLong(_) => Key::ErrTooLong,
+        I::PasswordTooShort => Key::ErrPasswordShort,
+        I::PasswordTooLong => Key::ErrPasswordLong,
+        I::PasswordIsEmail => Key::ErrPasswordIsEmail,
+        I::PasswordCommon => Key::ErrPasswordCommon,
+        I::UrlNotHttps => Key::ErrUrlHttps,
+        I::ControlCharacters => Key::ErrControlChars,
+        I::MustAcceptTerms => Key::ErrMustAcceptTerms,
+        I::MustConfirmAge => Key::ErrMustConfirmAge,
+        I::UnknownLocale => Key::ErrField,
+    }
+}

@@ -1,0 +1,400 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use zimage_shared::Page;
+use zimage_shared::account::{
+    ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
+    User,
+};
+use zimage_shared::auth::{Accepted, ChangePasswordRequest, EmailRequest};
+use zimage_shared::validate;
+
+use crate::api;
+use crate::components::form::{CheckField, Notice, Submit, TextField};
+use crate::i18n::{Key, invalid_key, t, tr, use_i18n};
+use crate::session::use_session;
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Account settings: profile, password, signed-in devices and API keys.
+#[component]
+pub fn Account() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if session.ready.get() && session.user.get().is_none() {
+            navigate("/login", Default::default());
+        }
+    });
+    view! {
+        <Show
+            when=move || session.user.get().is_some()
+            fallback=|| view! { <p class="loading" role="status">{t(Key::Loading)}</p> }
+        >
+            <h1>{t(Key::AccountTitle)}</h1>
+            <p class="muted account-email">{move || session.user.get().map(|u| u.email).unwrap_or_default()}</p>
+            <VerifyBanner />
+            <div class="stack">
+                <ProfileSection />
+                <PasswordSection />
+                <SessionsSection />
+                <KeysSection />
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn VerifyBanner() -> impl IntoView {
+    let session = use_session();
+    let notice = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    let resend = move |_| {
+        let Some(user) = session.user.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let request = EmailRequest { email: user.email };
+            let result = api::public::<Accepted>(
+                "POST",
+                "/v1/auth/resend-verification",
+                api::body(&request),
+            )
+            .await;
+            notice.set(Some(match result {
+                Ok(_) => Key::Resent,
+                Err(err) => err.message(),
+            }));
+            busy.set(false);
+        });
+    };
+    view! {
+        <Show when=move || session.user.get().is_some_and(|u| !u.email_verified)>
+            <div class="banner" role="status">
+                <p>{t(Key::Unverified)}</p>
+                <button type="button" class="button button-small" on:click=resend disabled=move || busy.get()>{t(Key::Resend)}</button>
+                <Notice message=notice success=true />
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn ProfileSection() -> impl IntoView {
+    let session = use_session();
+    let user = session.user.get_untracked();
+    let field = |f: fn(&User) -> Option<String>| {
+        RwSignal::new(user.as_ref().and_then(f).unwrap_or_default())
+    };
+    let name = field(|u| u.display_name.clone());
+    let organization = field(|u| u.organization.clone());
+    let avatar = field(|u| u.avatar_url.clone());
+    let (name_err, org_err, avatar_err) = (
+        RwSignal::new(None),
+        RwSignal::new(None),
+        RwSignal::new(None),
+    );
+    let notice = RwSignal::new(None::<Key>);
+    let saved = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(None);
+        notice.set(None);
+        if let Err(e) = validate::optional_https_url(Some(&avatar.get())) {
+            avatar_err.set(Some(invalid_key(e)));
+            return;
+        }
+        let text = |s: RwSignal<String>| Some(Some(s.get()).filter(|v| !v.trim().is_empty()));
+        let patch = UpdateProfileRequest {
+            display_name: text(name),
+            organization: text(organization),
+            avatar_url: text(avatar),
+            ..Default::default()
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match session
+                .call::<User>("PATCH", "/v1/me", api::body(&patch))
+                .await
+            {
+                Ok(user) => {
+                    session.set_user(user);
+                    saved.set(Some(Key::Saved));
+                }
+                Err(err) => {
+                    for (f, sig) in [
+                        ("display_name", name_err),
+                        ("organization", org_err),
+                        ("avatar_url", avatar_err),
+                    ] {
+                        if let Some(key) = err.field(f) {
+                            sig.set(Some(key));
+                        }
+                    }
+                    notice.set(Some(err.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="profile-heading">
+            <h2 id="profile-heading">{t(Key::ProfileSection)}</h2>
+            <form on:submit=submit novalidate>
+                <Notice message=notice />
+                <Notice message=saved success=true />
+                <TextField id="display_name" label=Key::DisplayName value=name autocomplete="nickname" optional=true error=name_err />
+                <TextField id="organization" label=Key::Organization value=organization autocomplete="organization" optional=true error=org_err />
+                <TextField id="avatar_url" label=Key::AvatarUrl value=avatar kind="url" optional=true error=avatar_err />
+                <Submit label=Key::Save busy=busy />
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordSection() -> impl IntoView {
+    let session = use_session();
+    let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (current_err, new_err) = (RwSignal::new(None), RwSignal::new(None));
+    let notice = RwSignal::new(None::<Key>);
+    let done = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        notice.set(None);
+        let email = session
+            .user
+            .get_untracked()
+            .map(|u| u.email)
+            .unwrap_or_default();
+        if let Err(e) = validate::check_password_shape(&new.get(), &email) {
+            new_err.set(Some(invalid_key(e)));
+            return;
+        }
+        let request = ChangePasswordRequest {
+            current_password: current.get(),
+            new_password: new.get(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match session
+                .call::<()>("POST", "/v1/me/password", api::body(&request))
+                .await
+            {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    done.set(Some(Key::PasswordChanged));
+                }
+                Err(err) => {
+                    current_err.set(err.field("current_password"));
+                    new_err.set(err.field("new_password"));
+                    notice.set(Some(err.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">{t(Key::PasswordSection)}</h2>
+            <form on:submit=submit novalidate>
+                <Notice message=notice />
+                <Notice message=done success=true />
+                <TextField id="current_password" label=Key::CurrentPassword value=current kind="password" autocomplete="current-password" error=current_err />
+                <TextField id="new_password" label=Key::NewPassword value=new kind="password" autocomplete="new-password" hint=Key::PasswordHint error=new_err />
+                <Submit label=Key::ChangePassword busy=busy />
+            </form>
+        </section>
+    }
+}
+
+/// Loads pages of a list endpoint into `items`, remembering the cursor for "load more".
+fn load_page<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
+    path: &'static str,
+    items: RwSignal<Vec<T>>,
+    cursor: RwSignal<Option<String>>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<Key>>,
+    append: bool,
+) {
+    let session = use_session();
+    let url = match (append, cursor.get_untracked()) {
+        (true, Some(c)) => format!("{path}?limit=20&cursor={c}"),
+        _ => format!("{path}?limit=20"),
+    };
+    loading.set(true);
+    spawn_local(async move {
+        match session.call::<Page<T>>("GET", &url, None).await {
+            Ok(page) => {
+                if append {
+                    items.update(|all| all.extend(page.items));
+                } else {
+                    items.set(page.items);
+                }
+                cursor.set(page.next_cursor);
+            }
+            Err(err) => error.set(Some(err.message())),
+        }
+        loading.set(false);
+    });
+}
+
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let session = use_session();
+    let i18n = use_i18n();
+    let items = RwSignal::new(Vec::<SessionInfo>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(true);
+    let error = RwSignal::new(None::<Key>);
+    load_page("/v1/me/sessions", items, cursor, loading, error, false);
+    let revoke = move |id: zimage_shared::ids::SessionId| {
+        spawn_local(async move {
+            match session
+                .call::<()>("DELETE", &format!("/v1/me/sessions/{id}"), None)
+                .await
+            {
+                Ok(()) => items.update(|all| all.retain(|s| s.id != id)),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">{t(Key::SessionsSection)}</h2>
+            <Notice message=error />
+            <ul class="list" aria-busy=move || loading.get().to_string()>
+                <For each=move || items.get() key=|s| s.id let:s>
+                    <li class="list-row">
+                        <div>
+                            <strong>{s.user_agent.clone().unwrap_or_else(|| tr(i18n.locale.get_untracked(), Key::UnknownDevice).into())}</strong>
+                            <p class="muted small">
+                                {s.ip.clone().unwrap_or_default()} " · " {t(Key::LastActive)} " " {when(s.last_used_at)}
+                            </p>
+                        </div>
+                        {if s.current {
+                            view! { <span class="badge">{t(Key::ThisDevice)}</span> }.into_any()
+                        } else {
+                            let id = s.id;
+                            view! { <button type="button" class="button button-small button-ghost" on:click=move |_| revoke(id)>{t(Key::SignOutDevice)}</button> }.into_any()
+                        }}
+                    </li>
+                </For>
+            </ul>
+            <Show when=move || loading.get()><p class="loading" role="status">{t(Key::Loading)}</p></Show>
+            <Show when=move || cursor.get().is_some() && !loading.get()>
+                <button type="button" class="button button-small" on:click=move |_| load_page("/v1/me/sessions", items, cursor, loading, error, true)>{t(Key::LoadMore)}</button>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn KeysSection() -> impl IntoView {
+    let session = use_session();
+    let items = RwSignal::new(Vec::<ApiKeyInfo>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(true);
+    let error = RwSignal::new(None::<Key>);
+    load_page("/v1/me/api-keys", items, cursor, loading, error, false);
+    let name = RwSignal::new(String::new());
+    let name_err = RwSignal::new(None::<Key>);
+    let can_write = RwSignal::new(false);
+    let secret = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        if let Err(e) = validate::required_text(&name.get(), validate::API_KEY_NAME_MAX_CHARS) {
+            name_err.set(Some(invalid_key(e)));
+            return;
+        }
+        let scopes = if can_write.get() {
+            vec![ApiKeyScope::ProfileWrite]
+        } else {
+            vec![]
+        };
+        let request = CreateApiKeyRequest {
+            name: name.get(),
+            scopes,
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match session
+                .call::<ApiKeyCreated>("POST", "/v1/me/api-keys", api::body(&request))
+                .await
+            {
+                Ok(created) => {
+                    secret.set(Some(created.secret));
+                    items.update(|all| all.insert(0, created.key));
+                    name.set(String::new());
+                }
+                Err(err) => {
+                    name_err.set(err.field("name"));
+                    error.set(Some(err.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let revoke = move |id: zimage_shared::ids::ApiKeyId| {
+        spawn_local(async move {
+            match session
+                .call::<()>("DELETE", &format!("/v1/me/api-keys/{id}"), None)
+                .await
+            {
+                Ok(()) => items.update(|all| all.retain(|k| k.id != id)),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="keys-heading">
+            <h2 id="keys-heading">{t(Key::KeysSection)}</h2>
+            <p class="muted">{t(Key::KeysLead)}</p>
+            <Notice message=error />
+            <Show when=move || secret.get().is_some()>
+                <div class="secret" role="status">
+                    <p>{t(Key::KeyCreated)}</p>
+                    <code class="secret-value">{move || secret.get().unwrap_or_default()}</code>
+                </div>
+            </Show>
+            <form on:submit=create novalidate class="inline-form">
+                <TextField id="key_name" label=Key::KeyName value=name error=name_err />
+                <CheckField id="key_scope_profile" label=Key::ScopeProfileWrite checked=can_write />
+                <Submit label=Key::CreateKey busy=busy />
+            </form>
+            <Show when=move || !loading.get() && items.get().is_empty()>
+                <p class="empty">{t(Key::NoKeys)}</p>
+            </Show>
+            <ul class="list">
+                <For each=move || items.get() key=|k| k.id let:k>
+                    <li class="list-row">
+                        <div>
+                            <strong>{k.name.clone()}</strong> " " <code>{format!("{}…", k.prefix)}</code>
+                            <p class="muted small">
+                                {t(Key::Created)} " " {when(k.created_at)} " · "
+                                {match k.last_used_at { Some(at) => view! { <span>{t(Key::LastActive)} " " {when(at)}</span> }.into_any(), None => view! { <span>{t(Key::NeverUsed)}</span> }.into_any() }}
+                            </p>
+                        </div>
+                        {
+                            let id = k.id;
+                            view! { <button type="button" class="button button-small button-danger" on:click=move |_| revoke(id)>{t(Key::RevokeKey)}</button> }
+                        }
+                    </li>
+                </For>
+            </ul>
+            <Show when=move || loading.get()><p class="loading" role="status">{t(Key::Loading)}</p></Show>
+            <Show when=move || cursor.get().is_some() && !loading.get()>
+                <button type="button" class="button button-small" on:click=move |_| load_page("/v1/me/api-keys", items, cursor, loading, error, true)>{t(Key::LoadMore)}</button>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use zimage_shared::auth::{LoginRequest, TokenResponse};
+
+use crate::api;
+use crate::components::form::{Notice, Submit, TextField};
+use crate::i18n::{Key, t};
+use crate::session::use_session;
+
+/// Log-in form.
+#[component]
+pub fn Login() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let (email, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let notice = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = LoginRequest {
+            email: email.get(),
+            password: password.get(),
+        };
+        let navigate = navigate.clone();
+        busy.set(true);
+        notice.set(None);
+        spawn_local(async move {
+            match api::public::<TokenResponse>("POST", "/v1/auth/login", api::body(&request)).await
+            {
+                Ok(tokens) => {
+                    session.sign_in(tokens);
+                    navigate("/account", Default::default());
+                }
+                Err(err) => notice.set(Some(err.message())),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>{t(Key::LoginTitle)}</h1>
+            <form on:submit=submit novalidate>
+                <Notice message=notice />
+                <TextField id="email" label=Key::Email value=email kind="email" autocomplete="username" />
+                <TextField id="password" label=Key::Password value=password kind="password" autocomplete="current-password" />
+                <Submit label=Key::LoginSubmit busy=busy />
+            </form>
+            <p><A href="/forgot-password">{t(Key::ForgotLink)}</A></p>
+            <p class="muted">{t(Key::NoAccount)} " " <A href="/signup">{t(Key::NavSignup)}</A></p>
+        </section>
+    }
+}

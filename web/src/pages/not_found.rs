@@ -1,0 +1,16 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::{Key, t};
+
+/// Shown for any unknown page.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <section class="card narrow">
+            <h1>{t(Key::NotFoundTitle)}</h1>
+            <p>{t(Key::NotFoundLead)}</p>
+            <A href="/">{t(Key::BackHome)}</A>
+        </section>
+    }
+}
