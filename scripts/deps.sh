@@ -25,6 +25,18 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version
     cargo install wasm-bindgen-cli --version "$wbg_version"
 fi
 
+# wasm-opt shrinks the web bundle. Debian's binaryen (108) builds bundles that crash in Chromium,
+# so binaryen 132 comes from the npm registry into a tools folder outside the checkout.
+tools="$HOME/.cache/zimage-tools"
+if [ "$("$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "132" ]; then
+    if command -v npm >/dev/null; then
+        echo "==> installing wasm-opt (binaryen 132)"
+        mkdir -p "$tools" && npm install --silent --no-audit --no-fund --prefix "$tools" binaryen@132 >/dev/null
+    else
+        echo "note: npm not found; the web bundle will not be optimised by wasm-opt" >&2
+    fi
+fi
+
 # PostgreSQL client tools (and the server, in case a private cluster is needed).
 command -v psql >/dev/null && command -v pg_isready >/dev/null || apt_install postgresql postgresql-client
 

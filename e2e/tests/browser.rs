@@ -1,17 +1,18 @@
 //! The web app in real Chromium against the real API and PostgreSQL:
-//! sign up → confirm the e-mail → log in → see the account page → log out.
+//! sign up → confirm the e-mail → log in → see the account page → manage an API key →
+//! switch language → log out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fantoccini::{ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zimage_api::config::Config;
 use zimage_api::startup::Application;
+use zimage_api::testing::{free_port, wait_for_port};
 
 struct Driver(Child);
 
@@ -20,14 +21,6 @@ impl Drop for Driver {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn web_dist() -> PathBuf {
@@ -74,11 +67,7 @@ fn start_driver() -> (Driver, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver is installed (`just test` installs chromium-driver)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_port(port, "chromedriver");
     (Driver(child), format!("http://127.0.0.1:{port}"))
 }
 
@@ -202,10 +191,49 @@ async fn journey(
         .for_element(Locator::Css(".badge"))
         .await?;
 
-    b.find(Locator::XPath("//button[normalize-space()='Log out']"))
+    // API keys: the secret is shown once, the key is listed, and revoking empties the list.
+    b.find(Locator::Id("key_name"))
+        .await?
+        .send_keys("CI bot")
+        .await?;
+    b.find(Locator::Css("form.inline-form button[type=submit]"))
         .await?
         .click()
         .await?;
+    let secret = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".secret-value"))
+        .await?;
+    assert!(secret.text().await?.starts_with("zimg_"));
+    let revoke = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".button-danger"))
+        .await?;
+    revoke.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".empty"))
+        .await?;
+
+    // Switching the language translates the page at once.
+    b.find(Locator::Id("locale-select"))
+        .await?
+        .select_by_value("zh-CN")
+        .await?;
+    let heading = b.find(Locator::Css("h1")).await?;
+    let mut text = heading.text().await?;
+    for _ in 0..50 {
+        if text == "您的账户" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        text = heading.text().await?;
+    }
+    assert_eq!(text, "您的账户");
+
+    b.find(Locator::Css(".nav button")).await?.click().await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Id("password"))

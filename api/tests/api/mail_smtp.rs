@@ -1,8 +1,8 @@
 //! The SMTP transport against a real SMTP server process (Python's aiosmtpd).
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+
+use zimage_api::testing::{free_port, wait_for_port};
 
 use crate::helpers::{decode_mail, spawn_app_with, token_after};
 
@@ -20,11 +20,7 @@ impl Drop for SmtpServer {
 }
 
 fn start_smtp_server() -> SmtpServer {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let maildir =
         std::env::temp_dir().join(format!("zimage-smtp-{}", uuid::Uuid::new_v4().simple()));
     let child = Command::new("python3")
@@ -42,11 +38,7 @@ fn start_smtp_server() -> SmtpServer {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("python3 with aiosmtpd is installed (`just test` installs it)");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "SMTP server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_port(port, "the SMTP server");
     SmtpServer {
         child,
         port,

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api_keys;
+mod cors;
 mod errors;
 mod helpers;
 mod mail_smtp;

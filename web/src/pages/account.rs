@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
+use serde::de::DeserializeOwned;
 use zimage_shared::Page;
 use zimage_shared::account::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
@@ -12,7 +13,7 @@ use zimage_shared::validate;
 use crate::api;
 use crate::components::form::{CheckField, Notice, Submit, TextField};
 use crate::i18n::{Key, invalid_key, t, tr, use_i18n};
-use crate::session::use_session;
+use crate::session::{Session, use_session};
 
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -215,57 +216,101 @@ fn PasswordSection() -> impl IntoView {
     }
 }
 
-/// Loads pages of a list endpoint into `items`, remembering the cursor for "load more".
-fn load_page<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
+/// A list endpoint loaded page by page, with the signals its section renders.
+struct Paged<T: Send + Sync + 'static> {
     path: &'static str,
     items: RwSignal<Vec<T>>,
     cursor: RwSignal<Option<String>>,
     loading: RwSignal<bool>,
     error: RwSignal<Option<Key>>,
-    append: bool,
-) {
-    let session = use_session();
-    let url = match (append, cursor.get_untracked()) {
-        (true, Some(c)) => format!("{path}?limit=20&cursor={c}"),
-        _ => format!("{path}?limit=20"),
-    };
-    loading.set(true);
-    spawn_local(async move {
-        match session.call::<Page<T>>("GET", &url, None).await {
-            Ok(page) => {
-                if append {
-                    items.update(|all| all.extend(page.items));
-                } else {
-                    items.set(page.items);
+    session: Session,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
+    /// Starts loading the first page.
+    fn new(path: &'static str) -> Self {
+        let paged = Self {
+            path,
+            items: RwSignal::new(Vec::new()),
+            cursor: RwSignal::new(None),
+            loading: RwSignal::new(false),
+            error: RwSignal::new(None),
+            session: use_session(),
+        };
+        paged.load(false);
+        paged
+    }
+
+    /// Loads the first page, or with `append` the page after the last one loaded.
+    fn load(self, append: bool) {
+        let url = match (append, self.cursor.get_untracked()) {
+            (true, Some(c)) => format!("{}?limit=20&cursor={c}", self.path),
+            _ => format!("{}?limit=20", self.path),
+        };
+        self.loading.set(true);
+        spawn_local(async move {
+            match self.session.call::<Page<T>>("GET", &url, None).await {
+                Ok(page) => {
+                    if append {
+                        self.items.update(|all| all.extend(page.items));
+                    } else {
+                        self.items.set(page.items);
+                    }
+                    self.cursor.set(page.next_cursor);
                 }
-                cursor.set(page.next_cursor);
+                Err(err) => self.error.set(Some(err.message())),
             }
-            Err(err) => error.set(Some(err.message())),
-        }
-        loading.set(false);
-    });
+            self.loading.set(false);
+        });
+    }
+
+    /// Deletes `{path}/{id}` and drops the items `keep` rejects.
+    fn delete(self, id: impl std::fmt::Display, keep: impl Fn(&T) -> bool + 'static) {
+        let url = format!("{}/{id}", self.path);
+        spawn_local(async move {
+            match self.session.call::<()>("DELETE", &url, None).await {
+                Ok(()) => self.items.update(|all| all.retain(|item| keep(item))),
+                Err(err) => self.error.set(Some(err.message())),
+            }
+        });
+    }
+}
+
+/// Loading indicator and "load more" button under a paged list.
+#[component]
+fn ListFooter(
+    loading: RwSignal<bool>,
+    cursor: RwSignal<Option<String>>,
+    on_more: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || loading.get()><p class="loading" role="status">{t(Key::Loading)}</p></Show>
+        <Show when=move || cursor.get().is_some() && !loading.get()>
+            <button type="button" class="button button-small" on:click=move |_| on_more.run(())>{t(Key::LoadMore)}</button>
+        </Show>
+    }
 }
 
 #[component]
 fn SessionsSection() -> impl IntoView {
-    let session = use_session();
     let i18n = use_i18n();
-    let items = RwSignal::new(Vec::<SessionInfo>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<Key>);
-    load_page("/v1/me/sessions", items, cursor, loading, error, false);
-    let revoke = move |id: zimage_shared::ids::SessionId| {
-        spawn_local(async move {
-            match session
-                .call::<()>("DELETE", &format!("/v1/me/sessions/{id}"), None)
-                .await
-            {
-                Ok(()) => items.update(|all| all.retain(|s| s.id != id)),
-                Err(err) => error.set(Some(err.message())),
-            }
-        });
-    };
+    let paged = Paged::<SessionInfo>::new("/v1/me/sessions");
+    let Paged {
+        items,
+        cursor,
+        loading,
+        error,
+        ..
+    } = paged;
+    let revoke = move |id: zimage_shared::ids::SessionId| paged.delete(id, move |s| s.id != id);
     view! {
         <section class="card" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">{t(Key::SessionsSection)}</h2>
@@ -288,10 +333,7 @@ fn SessionsSection() -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <Show when=move || loading.get()><p class="loading" role="status">{t(Key::Loading)}</p></Show>
-            <Show when=move || cursor.get().is_some() && !loading.get()>
-                <button type="button" class="button button-small" on:click=move |_| load_page("/v1/me/sessions", items, cursor, loading, error, true)>{t(Key::LoadMore)}</button>
-            </Show>
+            <ListFooter loading=loading cursor=cursor on_more=Callback::new(move |()| paged.load(true)) />
         </section>
     }
 }
@@ -299,11 +341,14 @@ fn SessionsSection() -> impl IntoView {
 #[component]
 fn KeysSection() -> impl IntoView {
     let session = use_session();
-    let items = RwSignal::new(Vec::<ApiKeyInfo>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<Key>);
-    load_page("/v1/me/api-keys", items, cursor, loading, error, false);
+    let paged = Paged::<ApiKeyInfo>::new("/v1/me/api-keys");
+    let Paged {
+        items,
+        cursor,
+        loading,
+        error,
+        ..
+    } = paged;
     let name = RwSignal::new(String::new());
     let name_err = RwSignal::new(None::<Key>);
     let can_write = RwSignal::new(false);
@@ -391,10 +436,7 @@ fn KeysSection() -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <Show when=move || loading.get()><p class="loading" role="status">{t(Key::Loading)}</p></Show>
-            <Show when=move || cursor.get().is_some() && !loading.get()>
-                <button type="button" class="button button-small" on:click=move |_| load_page("/v1/me/api-keys", items, cursor, loading, error, true)>{t(Key::LoadMore)}</button>
-            </Show>
+            <ListFooter loading=loading cursor=cursor on_more=Callback::new(move |()| paged.load(true)) />
         </section>
     }
 }
