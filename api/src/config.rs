@@ -107,6 +107,10 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub max_json_bytes: usize,
     pub log_json: bool,
+    /// Credits granted when a user confirms their e-mail address (0 disables).
+    pub signup_bonus_credits: i64,
+    /// How often scheduled work (credit expiry, expiry warnings) runs; 0 disables it.
+    pub scheduler_interval: Duration,
 }
 
 impl Config {
@@ -190,6 +194,8 @@ impl Config {
             },
             max_json_bytes: usize::try_from(parse("ZIMAGE_MAX_JSON_BYTES", 64 * 1024)?)?,
             log_json: matches!(get("ZIMAGE_LOG_FORMAT").as_deref(), Some("json")),
+            signup_bonus_credits: i64::try_from(parse("ZIMAGE_SIGNUP_BONUS_CREDITS", 20)?)?,
+            scheduler_interval: Duration::from_secs(parse("ZIMAGE_SCHEDULER_INTERVAL_SECS", 60)?),
             bind,
             data_dir,
         })

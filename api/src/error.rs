@@ -161,7 +161,8 @@ fn status_of(code: ErrorCode) -> StatusCode {
         C::Unauthorized | C::InvalidCredentials | C::TokenExpired | C::RefreshTokenReused => {
             StatusCode::UNAUTHORIZED
         }
-        C::EmailTaken | C::LimitReached => StatusCode::CONFLICT,
+        C::EmailTaken | C::LimitReached | C::HoldResolved => StatusCode::CONFLICT,
+        C::InsufficientCredits => StatusCode::PAYMENT_REQUIRED,
         C::EmailNotVerified | C::Forbidden | C::InsufficientScope => StatusCode::FORBIDDEN,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -190,6 +191,8 @@ fn title_of(code: ErrorCode) -> &'static str {
         C::Forbidden => "Forbidden",
         C::InsufficientScope => "Insufficient scope",
         C::LimitReached => "Limit reached",
+        C::InsufficientCredits => "Insufficient credits",
+        C::HoldResolved => "Hold already resolved",
         C::RateLimited => "Too many requests",
         C::ServiceUnavailable => "Service unavailable",
         C::Internal => "Internal server error",

@@ -17,6 +17,7 @@ use utoipa_actix_web::AppExt;
     tags(
         (name = "auth", description = "Sign-up, verification, log-in, tokens, password recovery"),
         (name = "account", description = "The signed-in user's profile, sessions and API keys"),
+        (name = "credits", description = "Credit balance and ledger"),
         (name = "admin", description = "Operator-only endpoints"),
         (name = "health", description = "Liveness and readiness probes"),
     )

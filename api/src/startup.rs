@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
-use crate::{db, openapi, request_id, routes};
+use crate::{db, jobs, openapi, request_id, routes};
 
 /// A bound, not yet running, server.
 pub struct Application {
@@ -39,6 +39,10 @@ impl Application {
             .with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
+        let interval = state.config.scheduler_interval;
+        if !interval.is_zero() {
+            tokio::spawn(jobs::scheduler::run_forever(state.clone(), interval));
+        }
         Ok(Self {
             server,
             port,

@@ -172,16 +172,20 @@ pub enum ApiKeyScope {
     /// Update the profile (`PATCH /v1/me`).
     #[serde(rename = "profile:write")]
     ProfileWrite,
+    /// Read the balance and ledger (`GET /v1/credits…`).
+    #[serde(rename = "credits:read")]
+    CreditsRead,
 }
 
 impl ApiKeyScope {
     /// Every scope that can be granted.
-    pub const ALL: [ApiKeyScope; 1] = [ApiKeyScope::ProfileWrite];
+    pub const ALL: [ApiKeyScope; 2] = [ApiKeyScope::ProfileWrite, ApiKeyScope::CreditsRead];
 
     /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ProfileWrite => "profile:write",
+            Self::CreditsRead => "credits:read",
         }
     }
 

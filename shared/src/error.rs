@@ -45,6 +45,10 @@ pub enum ErrorCode {
     Forbidden,
     /// The API key lacks the scope this endpoint needs.
     InsufficientScope,
+    /// The balance does not cover this; nothing was charged.
+    InsufficientCredits,
+    /// A credit hold is already settled or released the other way.
+    HoldResolved,
     /// A per-user limit (e.g. number of API keys) has been reached.
     LimitReached,
     /// Too many requests; retry after the `Retry-After` header.
@@ -76,6 +80,8 @@ impl ErrorCode {
             Self::EmailNotVerified => "email_not_verified",
             Self::Forbidden => "forbidden",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InsufficientCredits => "insufficient_credits",
+            Self::HoldResolved => "hold_resolved",
             Self::LimitReached => "limit_reached",
             Self::RateLimited => "rate_limited",
             Self::ServiceUnavailable => "service_unavailable",

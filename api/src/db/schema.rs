@@ -15,6 +15,66 @@ diesel::table! {
 }
 
 diesel::table! {
+    credit_accounts (user_id) {
+        user_id -> Uuid,
+        available -> Int8,
+        held -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credit_grants (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        source -> Text,
+        amount -> Int8,
+        remaining -> Int8,
+        expires_at -> Nullable<Timestamptz>,
+        reference -> Nullable<Text>,
+        reason -> Text,
+        expiry_warned_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credit_hold_allocations (hold_id, grant_id) {
+        hold_id -> Uuid,
+        grant_id -> Uuid,
+        amount -> Int8,
+    }
+}
+
+diesel::table! {
+    credit_holds (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        task_id -> Uuid,
+        amount -> Int8,
+        status -> Text,
+        created_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    credit_ledger (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        delta_available -> Int8,
+        delta_held -> Int8,
+        reason -> Text,
+        reference -> Nullable<Text>,
+        grant_id -> Nullable<Uuid>,
+        hold_id -> Nullable<Uuid>,
+        actor_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     email_tokens (token_hash) {
         token_hash -> Bytea,
         user_id -> Uuid,
@@ -68,12 +128,24 @@ diesel::table! {
 }
 
 diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(credit_accounts -> users (user_id));
+diesel::joinable!(credit_grants -> users (user_id));
+diesel::joinable!(credit_hold_allocations -> credit_grants (grant_id));
+diesel::joinable!(credit_hold_allocations -> credit_holds (hold_id));
+diesel::joinable!(credit_holds -> users (user_id));
+diesel::joinable!(credit_ledger -> credit_grants (grant_id));
+diesel::joinable!(credit_ledger -> credit_holds (hold_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    credit_accounts,
+    credit_grants,
+    credit_hold_allocations,
+    credit_holds,
+    credit_ledger,
     email_tokens,
     refresh_tokens,
     sessions,

@@ -6,12 +6,14 @@ use uuid::Uuid;
 use zimage_shared::ErrorCode;
 use zimage_shared::account::{Locale, UpdateProfileRequest, User};
 use zimage_shared::auth::SignupRequest;
+use zimage_shared::credits::GrantSource;
 use zimage_shared::validate::{self, Invalid};
 
 use crate::auth::{password, secrets};
 use crate::db::models::{NewUser, UserRow};
 use crate::db::tokens::{self, Purpose};
 use crate::db::{sessions as session_db, users};
+use crate::domain::credits::{self, NewGrant};
 use crate::error::{ApiError, ApiResult, Validator};
 use crate::mail::{Template, render};
 use crate::state::AppState;
@@ -164,6 +166,7 @@ pub async fn create_user_as_operator(
             .await?
             .ok_or_else(|| ApiError::not_found("user"))?;
     }
+    grant_signup_bonus(&mut conn, user.id, state.config.signup_bonus_credits).await?;
     Ok(user)
 }
 
@@ -194,19 +197,44 @@ async fn send_verification(
 /// Marks the address verified with a token from the verification e-mail.
 pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<User> {
     let mut conn = state.db.get().await?;
-    let user_id = tokens::consume(
-        &mut conn,
-        Purpose::VerifyEmail,
-        &secrets::hash(token.trim()),
-    )
-    .await?
-    .ok_or_else(invalid_token)?;
-    users::mark_verified(&mut conn, user_id, Utc::now()).await?;
-    let user = users::find(&mut conn, user_id)
-        .await?
-        .ok_or_else(invalid_token)?;
+    let hash = secrets::hash(token.trim());
+    let bonus = state.config.signup_bonus_credits;
+    let user = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let user_id = tokens::consume(conn, Purpose::VerifyEmail, &hash)
+                .await?
+                .ok_or_else(invalid_token)?;
+            users::mark_verified(conn, user_id, Utc::now()).await?;
+            grant_signup_bonus(conn, user_id, bonus).await?;
+            users::find(conn, user_id).await?.ok_or_else(invalid_token)
+        })
+        .await?;
     tracing::info!(user_id = %user.id, "e-mail verified");
     Ok(user.to_dto())
+}
+
+/// The welcome credits, granted once per account when its address is first confirmed.
+async fn grant_signup_bonus(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    amount: i64,
+) -> ApiResult<()> {
+    if amount > 0 {
+        credits::grant(
+            conn,
+            user_id,
+            NewGrant {
+                source: GrantSource::SignupBonus,
+                amount,
+                expires_at: None,
+                reference: Some(format!("signup:{user_id}")),
+                reason: "welcome bonus for confirming your e-mail address".into(),
+                actor: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn invalid_token() -> ApiError {
@@ -281,6 +309,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
             session_db::revoke_all(conn, user.id, None).await?;
             // Receiving the link proves control of the address.
             users::mark_verified(conn, user.id, Utc::now()).await?;
+            grant_signup_bonus(conn, user.id, state.config.signup_bonus_credits).await?;
             Ok(user)
         })
         .await?;

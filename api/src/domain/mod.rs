@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;
+pub mod credits;
 pub mod sessions;
 
 /// Where a request came from, recorded on sessions.

@@ -12,6 +12,12 @@ pub enum Template<'a> {
     ResetPassword { link: &'a str },
     /// Tells the owner their password changed and all sessions were signed out.
     PasswordChanged,
+    /// Warns that unspent credits expire soon.
+    CreditsExpiring {
+        credits: i64,
+        on: &'a str,
+        link: &'a str,
+    },
 }
 
 struct Parts {
@@ -53,6 +59,18 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: None,
             outro: "If this was not you, reset your password at once.",
         },
+        (Template::CreditsExpiring { .. }, Locale::En) => Parts {
+            subject: "Your credits expire soon",
+            intro: "Some of your Z-Image Studio credits will expire unless you use them.",
+            action: Some("Use your credits"),
+            outro: "Credits are always spent soonest-expiring first, so anything you create now uses these.",
+        },
+        (Template::CreditsExpiring { .. }, Locale::ZhCn) => Parts {
+            subject: "您的点数即将过期",
+            intro: "您的部分 Z-Image Studio 点数即将过期，请尽快使用。",
+            action: Some("去使用点数"),
+            outro: "点数总是优先扣除最早过期的部分，因此您现在创作就会使用这些点数。",
+        },
         (Template::PasswordChanged, Locale::ZhCn) => Parts {
             subject: "您的密码已更改",
             intro: "您的 Z-Image Studio 账户密码刚刚被更改，所有设备均已退出登录。",
@@ -73,8 +91,19 @@ fn escape(text: &str) -> String {
 pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
     let parts = parts(template, locale);
     let link = match template {
-        Template::VerifyEmail { link } | Template::ResetPassword { link } => Some(*link),
+        Template::VerifyEmail { link }
+        | Template::ResetPassword { link }
+        | Template::CreditsExpiring { link, .. } => Some(*link),
         Template::PasswordChanged => None,
+    };
+    let fact = match (template, locale) {
+        (Template::CreditsExpiring { credits, on, .. }, Locale::En) => {
+            Some(format!("{credits} credits expire on {on}."))
+        }
+        (Template::CreditsExpiring { credits, on, .. }, Locale::ZhCn) => {
+            Some(format!("{credits} 点将于 {on} 过期。"))
+        }
+        _ => None,
     };
     let mut text = format!("{}\n\n", parts.intro);
     let mut html = format!(
@@ -82,6 +111,10 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
          <p>{}</p>",
         escape(parts.intro)
     );
+    if let Some(fact) = fact {
+        text.push_str(&format!("{fact}\n\n"));
+        html.push_str(&format!("<p><strong>{}</strong></p>", escape(&fact)));
+    }
     if let (Some(action), Some(link)) = (parts.action, link) {
         text.push_str(&format!("{action}: {link}\n\n"));
         html.push_str(&format!(

@@ -1,9 +1,11 @@
 //! `/v1/admin`: operator-only endpoints. Everyone else gets 403.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 use zimage_shared::account::User;
+use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
 use zimage_shared::{Page, Problem};
 
 use crate::auth::Auth;
@@ -13,7 +15,11 @@ use crate::pagination::PageQuery;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(utoipa_actix_web::scope::scope("/admin").service(list_users));
+    cfg.service(
+        utoipa_actix_web::scope::scope("/admin")
+            .service(list_users)
+            .service(adjust_credits),
+    );
 }
 
 /// Filter for the user list.
@@ -46,4 +52,33 @@ async fn list_users(
     auth.require_admin()?;
     let users = admin::list_users(&state, filter.email.as_deref(), page.parse()?).await?;
     Ok(HttpResponse::Ok().json(users))
+}
+
+/// Grant (positive `amount`) or remove (negative) credits for a user, with a reason that is kept
+/// in their ledger. Removal takes soonest-expiring credits first and never goes below zero.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "user id")),
+    request_body = AdminCreditRequest,
+    responses(
+        (status = 200, body = CreditBalance, description = "the user's balance afterwards"),
+        (status = 402, body = Problem, content_type = "application/problem+json", description = "`insufficient_credits` for a removal"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    )
+)]
+#[post("/users/{id}/credits")]
+async fn adjust_credits(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<AdminCreditRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    auth.require_admin()?;
+    let balance =
+        admin::adjust_credits(&state, auth.user_id(), id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(balance))
 }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod credits;
 pub mod fallback;
 pub mod health;
 pub mod me;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         scope::scope("/v1")
             .configure(auth::configure)
             .configure(me::configure)
+            .configure(credits::configure)
             .configure(admin::configure),
     );
 }

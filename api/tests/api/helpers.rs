@@ -9,6 +9,7 @@ use zimage_api::startup::Application;
 pub use zimage_api::testing::{admin_url, create_database, create_empty_database};
 
 pub struct TestApp {
+    pub state: actix_web::web::Data<zimage_api::state::AppState>,
     pub address: String,
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
@@ -37,6 +38,8 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         ),
         ("ZIMAGE_PUBLIC_URL".into(), "http://zimage.test".into()),
         ("ZIMAGE_DATABASE_POOL_SIZE".into(), "4".into()),
+        // Tests run scheduled work explicitly.
+        ("ZIMAGE_SCHEDULER_INTERVAL_SECS".into(), "0".into()),
     ]);
     for (k, v) in overrides {
         env.insert((*k).into(), (*v).into());
@@ -44,8 +47,10 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     let config = Config::from_map(&env).unwrap();
     let app = Application::build(config).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
+        state,
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -212,4 +217,24 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
     assert!(body["type"].as_str().unwrap().ends_with(code));
     assert!(body["title"].is_string() && body["detail"].is_string());
     body
+}
+
+impl TestApp {
+    /// Asserts the ledger invariants for a user: cached totals = grants/holds = ledger sums.
+    pub async fn assert_ledger_consistent(&self, user_id: uuid::Uuid) {
+        use zimage_api::db::credits as db;
+        let mut conn = self.state.db.get().await.unwrap();
+        let account = db::find_account(&mut conn, user_id).await.unwrap();
+        let cached = account.map_or((0, 0), |a| (a.available, a.held));
+        let from_rows = db::grant_and_hold_sums(&mut conn, user_id).await.unwrap();
+        let from_ledger = db::ledger_sums(&mut conn, user_id).await.unwrap();
+        assert_eq!(cached, from_rows, "cached totals differ from grants/holds");
+        assert_eq!(cached, from_ledger, "cached totals differ from the ledger");
+        assert!(cached.0 >= 0 && cached.1 >= 0);
+    }
+}
+
+/// The user id inside a signed-in user's profile.
+pub fn user_id(signed: &Signed) -> uuid::Uuid {
+    signed.user["id"].as_str().unwrap().parse().unwrap()
 }

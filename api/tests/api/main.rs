@@ -5,6 +5,7 @@
 mod accounts;
 mod api_keys;
 mod cors;
+mod credits;
 mod errors;
 mod helpers;
 mod mail_smtp;

@@ -1,0 +1,3 @@
+//! Background work. For now: the scheduler for time-based credit rules.
+
+pub mod scheduler;

@@ -1,0 +1,75 @@
+//! Periodic work: write off expired credits and warn owners 7 days before credits expire.
+//!
+//! Every step is idempotent (expiry locks the account and only touches due grants; a warning is
+//! marked sent before the next run), so several replicas running it at once do no harm.
+
+use chrono::{Duration, Utc};
+use zimage_shared::account::Locale;
+
+use crate::db::credits as db;
+use crate::domain::credits;
+use crate::error::ApiResult;
+use crate::mail::{Template, render};
+use crate::state::AppState;
+
+/// How long before expiry the warning e-mail goes out.
+pub const WARN_BEFORE: Duration = Duration::days(7);
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunReport {
+    pub credits_expired: i64,
+    pub warnings_sent: usize,
+}
+
+/// One pass over every account.
+pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
+    let now = Utc::now();
+    let mut conn = state.db.get().await?;
+    let mut report = RunReport::default();
+    for user_id in db::users_with_due_grants(&mut conn, now).await? {
+        report.credits_expired += credits::expire_due(&mut conn, user_id, now).await?;
+    }
+    for (grant, email, locale) in db::grants_to_warn(&mut conn, now, now + WARN_BEFORE).await? {
+        // Claim the warning first so a concurrent run does not send it too.
+        if !db::mark_warned(&mut conn, grant.id).await? {
+            continue;
+        }
+        let on = grant
+            .expires_at
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let link = format!("{}/credits", state.config.public_url);
+        let template = Template::CreditsExpiring {
+            credits: grant.remaining,
+            on: &on,
+            link: &link,
+        };
+        let locale = Locale::parse(&locale).unwrap_or_default();
+        state
+            .mailer
+            .send_or_log(&render(&template, locale, &email))
+            .await;
+        report.warnings_sent += 1;
+    }
+    if report != RunReport::default() {
+        tracing::info!(
+            credits_expired = report.credits_expired,
+            warnings_sent = report.warnings_sent,
+            "scheduled credit work done"
+        );
+    }
+    Ok(report)
+}
+
+/// Runs [`run_once`] every `interval` until the process ends.
+pub async fn run_forever(state: actix_web::web::Data<AppState>, interval: std::time::Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(err) = run_once(&state).await {
+            tracing::error!(error = ?err, "scheduled credit work failed; retrying next tick");
+        }
+    }
+}
