@@ -191,6 +191,26 @@ async fn journey(
         .for_element(Locator::Css(".badge"))
         .await?;
 
+    // The welcome bonus shows in the header and on the credits page.
+    wait_for_text(b, Locator::Css(".credit-badge-value"), "20").await?;
+    b.find(Locator::Css(".credit-badge")).await?.click().await?;
+    wait_for_text(b, Locator::Id("credits-available"), "20").await?;
+    snapshot(b, "credits").await?;
+    let page = b.find(Locator::Css("main")).await?.text().await?;
+    assert!(
+        page.contains("Welcome bonus") && page.contains("Never expires"),
+        "{page}"
+    );
+    assert!(page.contains("+20"), "{page}");
+    b.find(Locator::Css("a.nav-link[href='/account']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("key_name"))
+        .await?;
+
     // API keys: the secret is shown once, the key is listed, and revoking empties the list.
     b.find(Locator::Id("key_name"))
         .await?
@@ -200,6 +220,7 @@ async fn journey(
         .await?
         .click()
         .await?;
+    snapshot(b, "account").await?;
     let secret = b
         .wait()
         .at_most(wait)
@@ -246,5 +267,34 @@ async fn journey(
         .for_element(Locator::Id("password"))
         .await?;
     assert_eq!(b.current_url().await?.path(), "/login");
+    Ok(())
+}
+
+/// Waits up to 10 s for the element's text to become `expected`.
+async fn wait_for_text(
+    b: &fantoccini::Client,
+    locator: Locator<'_>,
+    expected: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = b.find(locator).await {
+            last = element.text().await?;
+            if last == expected {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected {expected:?}, page shows {last:?}");
+}
+
+/// Saves a screenshot into `$ZIMAGE_E2E_SCREENSHOTS/<name>.png` when that variable is set.
+async fn snapshot(b: &fantoccini::Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
+    if let Ok(dir) = std::env::var("ZIMAGE_E2E_SCREENSHOTS") {
+        let png = b.screenshot().await?;
+        std::fs::create_dir_all(&dir).ok();
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).ok();
+    }
     Ok(())
 }

@@ -41,6 +41,7 @@ impl ApiError {
             ) => Key::ErrSessionEnded,
             Some(ErrorCode::ValidationFailed) => Key::ErrCheckFields,
             Some(ErrorCode::LimitReached) => Key::ErrLimitReached,
+            Some(ErrorCode::InsufficientCredits) => Key::ErrInsufficientCredits,
             _ => Key::ErrGeneric,
         }
     }

@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=pages::forgot_password::ForgotPassword />
                     <Route path=path!("/reset-password") view=pages::reset_password::ResetPassword />
                     <Route path=path!("/account") view=pages::account::Account />
+                    <Route path=path!("/credits") view=pages::credits::Credits />
                 </Routes>
             </Layout>
         </Router>

@@ -120,6 +120,34 @@ translations! {
     ErrReferral => "This referral code is not valid.", "邀请码无效。";
     ErrCurrentPassword => "The current password is incorrect.", "当前密码不正确。";
     ErrField => "Please check this field.", "请检查此项。";
+    ErrInsufficientCredits => "You do not have enough credits for this.", "您的点数不足。";
+    CreditsUnit => "credits", "点";
+    CreditsTitle => "Credits", "点数";
+    CreditsLead => "Credits pay for generations. They are spent soonest-expiring first; credits held for running tasks come back automatically if a task fails.", "点数用于支付生成费用，优先扣除最早过期的点数；如果任务失败，为其预留的点数会自动退回。";
+    Balance => "Balance", "余额";
+    Available => "Available", "可用";
+    Held => "Reserved for running tasks", "运行中任务预留";
+    GrantsSection => "Where your credits come from", "点数来源";
+    NoGrants => "You have no credits right now.", "您目前没有点数。";
+    Remaining => "left of", "剩余，共";
+    ExpiresOn => "Expires", "过期时间";
+    NeverExpires => "Never expires", "永不过期";
+    HistorySection => "History", "记录";
+    NoHistory => "Nothing has happened yet.", "暂无记录。";
+    SourceSignupBonus => "Welcome bonus", "注册奖励";
+    SourcePurchase => "Purchase", "购买";
+    SourceSubscription => "Subscription", "订阅";
+    SourceReferral => "Referral", "邀请奖励";
+    SourceAdmin => "From the Z-Image team", "Z-Image 团队发放";
+    SourceRefundAdjustment => "Refund adjustment", "退款调整";
+    KindGrant => "Added", "增加";
+    KindHold => "Reserved", "预留";
+    KindSettle => "Spent", "消费";
+    KindRelease => "Returned", "退回";
+    KindExpire => "Expired", "过期";
+    KindClawback => "Taken back after a refund", "退款扣回";
+    KindAdminAdjust => "Correction", "调整";
+    ScopeCreditsRead => "May read the credit balance and history", "可以查看点数余额和记录";
 }
 
 /// The active language, provided at the root.

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use zimage_shared::account::User;
 use zimage_shared::auth::TokenResponse;
+use zimage_shared::credits::CreditBalance;
 
 use crate::api::{self, ApiError};
 use crate::i18n::I18n;
@@ -13,6 +14,8 @@ use crate::theme::ThemeState;
 #[derive(Clone, Copy)]
 pub struct Session {
     pub user: RwSignal<Option<User>>,
+    /// The latest balance, shown in the header; refreshed by [`Session::reload_credits`].
+    pub credits: RwSignal<Option<CreditBalance>>,
     access: RwSignal<Option<String>>,
     /// False until the first cookie refresh has answered.
     pub ready: RwSignal<bool>,
@@ -24,6 +27,7 @@ impl Session {
     pub fn new(i18n: I18n, theme: ThemeState) -> Self {
         Self {
             user: RwSignal::new(None),
+            credits: RwSignal::new(None),
             access: RwSignal::new(None),
             ready: RwSignal::new(false),
             i18n,
@@ -33,8 +37,19 @@ impl Session {
 
     /// Adopts new tokens and applies the profile's language and theme.
     pub fn sign_in(self, tokens: TokenResponse) {
+        let first = self.access.get_untracked().is_none();
         self.access.set(Some(tokens.access_token));
         self.set_user(tokens.user);
+        if first {
+            leptos::task::spawn_local(self.reload_credits());
+        }
+    }
+
+    /// Fetches the balance again (after anything that may have changed it).
+    pub async fn reload_credits(self) {
+        if let Ok(balance) = self.call::<CreditBalance>("GET", "/v1/credits", None).await {
+            self.credits.set(Some(balance));
+        }
     }
 
     pub fn set_user(self, user: User) {
@@ -70,6 +85,7 @@ impl Session {
     fn clear(self) {
         self.access.set(None);
         self.user.set(None);
+        self.credits.set(None);
     }
 
     pub async fn logout(self) {
@@ -97,4 +113,15 @@ impl Session {
 
 pub fn use_session() -> Session {
     expect_context::<Session>()
+}
+
+/// Sends signed-out visitors of a members-only page to the log-in page.
+pub fn redirect_signed_out() {
+    let session = use_session();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if session.ready.get() && session.user.get().is_none() {
+            navigate("/login", Default::default());
+        }
+    });
 }

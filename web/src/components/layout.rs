@@ -66,6 +66,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <A href="/signup" attr:class="button button-primary button-small">{t(Key::NavSignup)}</A>
                     }
                 >
+                    <a href="/credits" class="credit-badge" aria-label=move || format!("{} {}", session.credits.get().map(|c| c.available).unwrap_or(0), t(Key::CreditsUnit)())>
+                        <span class="credit-badge-value">{move || session.credits.get().map(|c| c.available.to_string()).unwrap_or_else(|| "…".into())}</span>
+                        " " {t(Key::CreditsUnit)}
+                    </a>
                     <A href="/account" attr:class="nav-link">{t(Key::NavAccount)}</A>
                     <button type="button" class="button button-ghost button-small" on:click=logout.clone()>
                         {t(Key::NavLogout)}

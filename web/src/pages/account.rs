@@ -1,8 +1,5 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use serde::de::DeserializeOwned;
-use zimage_shared::Page;
 use zimage_shared::account::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
     User,
@@ -12,8 +9,39 @@ use zimage_shared::validate;
 
 use crate::api;
 use crate::components::form::{CheckField, Notice, Submit, TextField};
+use crate::components::paged::{ListFooter, Paged};
 use crate::i18n::{Key, invalid_key, t, tr, use_i18n};
-use crate::session::{Session, use_session};
+use crate::session::{redirect_signed_out, use_session};
+
+/// "Chrome on Linux" from a User-Agent string; the raw string when nothing is recognised.
+fn describe_agent(ua: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Version/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| ua.contains(marker))
+    .map(|(_, name)| name);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| ua.contains(marker))
+    .map(|(_, name)| name);
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} · {o}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(o)) => o.to_string(),
+        (None, None) => ua.chars().take(60).collect(),
+    }
+}
 
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -23,12 +51,7 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
 #[component]
 pub fn Account() -> impl IntoView {
     let session = use_session();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if session.ready.get() && session.user.get().is_none() {
-            navigate("/login", Default::default());
-        }
-    });
+    redirect_signed_out();
     view! {
         <Show
             when=move || session.user.get().is_some()
@@ -216,89 +239,6 @@ fn PasswordSection() -> impl IntoView {
     }
 }
 
-/// A list endpoint loaded page by page, with the signals its section renders.
-struct Paged<T: Send + Sync + 'static> {
-    path: &'static str,
-    items: RwSignal<Vec<T>>,
-    cursor: RwSignal<Option<String>>,
-    loading: RwSignal<bool>,
-    error: RwSignal<Option<Key>>,
-    session: Session,
-}
-
-impl<T: Send + Sync + 'static> Clone for Paged<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T: Send + Sync + 'static> Copy for Paged<T> {}
-
-impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
-    /// Starts loading the first page.
-    fn new(path: &'static str) -> Self {
-        let paged = Self {
-            path,
-            items: RwSignal::new(Vec::new()),
-            cursor: RwSignal::new(None),
-            loading: RwSignal::new(false),
-            error: RwSignal::new(None),
-            session: use_session(),
-        };
-        paged.load(false);
-        paged
-    }
-
-    /// Loads the first page, or with `append` the page after the last one loaded.
-    fn load(self, append: bool) {
-        let url = match (append, self.cursor.get_untracked()) {
-            (true, Some(c)) => format!("{}?limit=20&cursor={c}", self.path),
-            _ => format!("{}?limit=20", self.path),
-        };
-        self.loading.set(true);
-        spawn_local(async move {
-            match self.session.call::<Page<T>>("GET", &url, None).await {
-                Ok(page) => {
-                    if append {
-                        self.items.update(|all| all.extend(page.items));
-                    } else {
-                        self.items.set(page.items);
-                    }
-                    self.cursor.set(page.next_cursor);
-                }
-                Err(err) => self.error.set(Some(err.message())),
-            }
-            self.loading.set(false);
-        });
-    }
-
-    /// Deletes `{path}/{id}` and drops the items `keep` rejects.
-    fn delete(self, id: impl std::fmt::Display, keep: impl Fn(&T) -> bool + 'static) {
-        let url = format!("{}/{id}", self.path);
-        spawn_local(async move {
-            match self.session.call::<()>("DELETE", &url, None).await {
-                Ok(()) => self.items.update(|all| all.retain(|item| keep(item))),
-                Err(err) => self.error.set(Some(err.message())),
-            }
-        });
-    }
-}
-
-/// Loading indicator and "load more" button under a paged list.
-#[component]
-fn ListFooter(
-    loading: RwSignal<bool>,
-    cursor: RwSignal<Option<String>>,
-    on_more: Callback<()>,
-) -> impl IntoView {
-    view! {
-        <Show when=move || loading.get()><p class="loading" role="status">{t(Key::Loading)}</p></Show>
-        <Show when=move || cursor.get().is_some() && !loading.get()>
-            <button type="button" class="button button-small" on:click=move |_| on_more.run(())>{t(Key::LoadMore)}</button>
-        </Show>
-    }
-}
-
 #[component]
 fn SessionsSection() -> impl IntoView {
     let i18n = use_i18n();
@@ -319,7 +259,9 @@ fn SessionsSection() -> impl IntoView {
                 <For each=move || items.get() key=|s| s.id let:s>
                     <li class="list-row">
                         <div>
-                            <strong>{s.user_agent.clone().unwrap_or_else(|| tr(i18n.locale.get_untracked(), Key::UnknownDevice).into())}</strong>
+                            <strong title=s.user_agent.clone().unwrap_or_default()>
+                                {s.user_agent.as_deref().map(describe_agent).unwrap_or_else(|| tr(i18n.locale.get_untracked(), Key::UnknownDevice).into())}
+                            </strong>
                             <p class="muted small">
                                 {s.ip.clone().unwrap_or_default()} " · " {t(Key::LastActive)} " " {when(s.last_used_at)}
                             </p>
@@ -352,6 +294,7 @@ fn KeysSection() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let name_err = RwSignal::new(None::<Key>);
     let can_write = RwSignal::new(false);
+    let can_read_credits = RwSignal::new(false);
     let secret = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -361,11 +304,13 @@ fn KeysSection() -> impl IntoView {
             name_err.set(Some(invalid_key(e)));
             return;
         }
-        let scopes = if can_write.get() {
-            vec![ApiKeyScope::ProfileWrite]
-        } else {
-            vec![]
-        };
+        let scopes = [
+            (can_write.get(), ApiKeyScope::ProfileWrite),
+            (can_read_credits.get(), ApiKeyScope::CreditsRead),
+        ]
+        .into_iter()
+        .filter_map(|(on, scope)| on.then_some(scope))
+        .collect();
         let request = CreateApiKeyRequest {
             name: name.get(),
             scopes,
@@ -414,6 +359,7 @@ fn KeysSection() -> impl IntoView {
             <form on:submit=create novalidate class="inline-form">
                 <TextField id="key_name" label=Key::KeyName value=name error=name_err />
                 <CheckField id="key_scope_profile" label=Key::ScopeProfileWrite checked=can_write />
+                <CheckField id="key_scope_credits" label=Key::ScopeCreditsRead checked=can_read_credits />
                 <Submit label=Key::CreateKey busy=busy />
             </form>
             <Show when=move || !loading.get() && items.get().is_empty()>

@@ -1,0 +1,92 @@
+//! Lists loaded page by page from `{items, next_cursor}` endpoints.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
+use zimage_shared::Page;
+
+use crate::i18n::{Key, t};
+use crate::session::{Session, use_session};
+
+/// A list endpoint loaded page by page, with the signals its section renders.
+pub struct Paged<T: Send + Sync + 'static> {
+    path: &'static str,
+    pub items: RwSignal<Vec<T>>,
+    pub cursor: RwSignal<Option<String>>,
+    pub loading: RwSignal<bool>,
+    pub error: RwSignal<Option<Key>>,
+    session: Session,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
+    /// Starts loading the first page.
+    pub fn new(path: &'static str) -> Self {
+        let paged = Self {
+            path,
+            items: RwSignal::new(Vec::new()),
+            cursor: RwSignal::new(None),
+            loading: RwSignal::new(false),
+            error: RwSignal::new(None),
+            session: use_session(),
+        };
+        paged.load(false);
+        paged
+    }
+
+    /// Loads the first page, or with `append` the page after the last one loaded.
+    pub fn load(self, append: bool) {
+        let url = match (append, self.cursor.get_untracked()) {
+            (true, Some(c)) => format!("{}?limit=20&cursor={c}", self.path),
+            _ => format!("{}?limit=20", self.path),
+        };
+        self.loading.set(true);
+        spawn_local(async move {
+            match self.session.call::<Page<T>>("GET", &url, None).await {
+                Ok(page) => {
+                    if append {
+                        self.items.update(|all| all.extend(page.items));
+                    } else {
+                        self.items.set(page.items);
+                    }
+                    self.cursor.set(page.next_cursor);
+                }
+                Err(err) => self.error.set(Some(err.message())),
+            }
+            self.loading.set(false);
+        });
+    }
+
+    /// Deletes `{path}/{id}` and drops the items `keep` rejects.
+    pub fn delete(self, id: impl std::fmt::Display, keep: impl Fn(&T) -> bool + 'static) {
+        let url = format!("{}/{id}", self.path);
+        spawn_local(async move {
+            match self.session.call::<()>("DELETE", &url, None).await {
+                Ok(()) => self.items.update(|all| all.retain(|item| keep(item))),
+                Err(err) => self.error.set(Some(err.message())),
+            }
+        });
+    }
+}
+
+/// Loading indicator and "load more" button under a paged list.
+#[component]
+pub fn ListFooter(
+    loading: RwSignal<bool>,
+    cursor: RwSignal<Option<String>>,
+    on_more: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || loading.get()><p class="loading" role="status">{t(Key::Loading)}</p></Show>
+        <Show when=move || cursor.get().is_some() && !loading.get()>
+            <button type="button" class="button button-small" on:click=move |_| on_more.run(())>{t(Key::LoadMore)}</button>
+        </Show>
+    }
+}
