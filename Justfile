@@ -52,7 +52,7 @@ schema:
     db="zimage_schema_$$"
     psql "$admin_url" -qc "CREATE DATABASE $db"
     trap 'psql "$admin_url" -qc "DROP DATABASE $db"' EXIT
-    DATABASE_URL="${admin_url%/*}/$db" cargo run -q -p zimage-api --bin zimage -- migrate
+    diesel migration run --migration-dir migrations --database-url "${admin_url%/*}/$db" >/dev/null
     diesel print-schema --database-url "${admin_url%/*}/$db" > api/src/db/schema.rs
 
 # Format all code.

@@ -109,6 +109,14 @@ pub struct Config {
     pub log_json: bool,
     /// Credits granted when a user confirms their e-mail address (0 disables).
     pub signup_bonus_credits: i64,
+    /// Stripe; `None` (the default) turns payments off.
+    pub stripe: Option<crate::payments::StripeConfig>,
+    /// A JSON file of packs and plans; the built-in catalog when unset.
+    pub catalog_file: Option<PathBuf>,
+    /// Credits each side gets on a referred user's first purchase (0 disables).
+    pub referral_bonus_credits: i64,
+    /// Days until purchased pack credits expire; `None` means never.
+    pub pack_credits_expire_days: Option<i64>,
     /// How often scheduled work (credit expiry, expiry warnings) runs; 0 disables it.
     pub scheduler_interval: Duration,
 }
@@ -195,6 +203,30 @@ impl Config {
             max_json_bytes: usize::try_from(parse("ZIMAGE_MAX_JSON_BYTES", 64 * 1024)?)?,
             log_json: matches!(get("ZIMAGE_LOG_FORMAT").as_deref(), Some("json")),
             signup_bonus_credits: i64::try_from(parse("ZIMAGE_SIGNUP_BONUS_CREDITS", 20)?)?,
+            stripe: match (
+                get("ZIMAGE_STRIPE_SECRET_KEY"),
+                get("ZIMAGE_STRIPE_WEBHOOK_SECRET"),
+            ) {
+                (Some(key), Some(webhook)) => Some(crate::payments::StripeConfig {
+                    secret_key: Secret::new(key),
+                    webhook_secret: Secret::new(webhook),
+                    api_base: get("ZIMAGE_STRIPE_API_BASE")
+                        .unwrap_or_else(|| "https://api.stripe.com/".into()),
+                }),
+                (None, None) => None,
+                _ => bail!(
+                    "set both ZIMAGE_STRIPE_SECRET_KEY and ZIMAGE_STRIPE_WEBHOOK_SECRET, or neither"
+                ),
+            },
+            catalog_file: get("ZIMAGE_CATALOG_FILE").map(PathBuf::from),
+            referral_bonus_credits: i64::try_from(parse("ZIMAGE_REFERRAL_BONUS_CREDITS", 50)?)?,
+            pack_credits_expire_days: get("ZIMAGE_PACK_CREDITS_EXPIRE_DAYS")
+                .map(|v| {
+                    v.parse::<i64>()
+                        .context("ZIMAGE_PACK_CREDITS_EXPIRE_DAYS must be a whole number")
+                })
+                .transpose()?
+                .filter(|d| *d > 0),
             scheduler_interval: Duration::from_secs(parse("ZIMAGE_SCHEDULER_INTERVAL_SECS", 60)?),
             bind,
             data_dir,

@@ -9,10 +9,12 @@ pub mod jobs;
 pub mod mail;
 pub mod openapi;
 pub mod pagination;
+pub mod payments;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+#[cfg(feature = "testing")]
 pub mod testing;

@@ -16,6 +16,8 @@ use crate::auth::jwt::{self, JwtKeys};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::mail::Mailer;
+use crate::payments::Stripe;
+use crate::payments::catalog::ProductCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 use crate::{db, jobs, openapi, request_id, routes};
@@ -75,6 +77,8 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         jwt: JwtKeys::new(&secret, config.access_token_ttl),
         mailer: Mailer::from_config(&config)?,
         limiter: RateLimiter::new(),
+        catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
+        stripe: config.stripe.as_ref().map(Stripe::new),
         db,
         config,
     })

@@ -6,6 +6,8 @@ use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::mail::Mailer;
+use crate::payments::Stripe;
+use crate::payments::catalog::ProductCatalog;
 use crate::rate_limit::RateLimiter;
 
 /// Everything a request may need, built once at start-up.
@@ -15,6 +17,9 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub mailer: Mailer,
     pub limiter: RateLimiter,
+    pub catalog: ProductCatalog,
+    /// `None` when payments are not configured.
+    pub stripe: Option<Stripe>,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -49,6 +49,14 @@ pub enum ErrorCode {
     InsufficientCredits,
     /// A credit hold is already settled or released the other way.
     HoldResolved,
+    /// This installation takes no payments; an administrator grants credits instead.
+    PaymentsNotConfigured,
+    /// The payment provider failed or refused the request.
+    PaymentProviderError,
+    /// The user already has an active subscription.
+    AlreadySubscribed,
+    /// A webhook's signature is missing, wrong or too old.
+    InvalidSignature,
     /// A per-user limit (e.g. number of API keys) has been reached.
     LimitReached,
     /// Too many requests; retry after the `Retry-After` header.
@@ -82,6 +90,10 @@ impl ErrorCode {
             Self::InsufficientScope => "insufficient_scope",
             Self::InsufficientCredits => "insufficient_credits",
             Self::HoldResolved => "hold_resolved",
+            Self::PaymentsNotConfigured => "payments_not_configured",
+            Self::PaymentProviderError => "payment_provider_error",
+            Self::AlreadySubscribed => "already_subscribed",
+            Self::InvalidSignature => "invalid_signature",
             Self::LimitReached => "limit_reached",
             Self::RateLimited => "rate_limited",
             Self::ServiceUnavailable => "service_unavailable",

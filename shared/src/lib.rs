@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod billing;
 pub mod credits;
 pub mod error;
 pub mod ids;

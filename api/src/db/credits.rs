@@ -377,3 +377,15 @@ pub async fn grant_and_hold_sums(
     .await?;
     Ok((sums.available, sums.held))
 }
+
+pub async fn find_grant(
+    conn: &mut AsyncPgConnection,
+    grant_id: Uuid,
+) -> QueryResult<Option<GrantRow>> {
+    credit_grants::table
+        .find(grant_id)
+        .select(GrantRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

@@ -1,6 +1,7 @@
 //! Database access: the connection pool, embedded migrations, and queries per area.
 
 pub mod api_keys;
+pub mod billing;
 pub mod credits;
 pub mod models;
 pub mod schema;

@@ -15,6 +15,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    billing_customers (user_id) {
+        user_id -> Uuid,
+        stripe_customer_id -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     credit_accounts (user_id) {
         user_id -> Uuid,
         available -> Int8,
@@ -86,6 +94,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    orders (id) {
+        id -> Uuid,
+        number -> Text,
+        user_id -> Nullable<Uuid>,
+        product_id -> Text,
+        kind -> Text,
+        credits -> Int8,
+        amount_cents -> Int8,
+        currency -> Text,
+        status -> Text,
+        stripe_session_id -> Nullable<Text>,
+        stripe_payment_intent -> Nullable<Text>,
+        stripe_subscription_id -> Nullable<Text>,
+        receipt_url -> Nullable<Text>,
+        grant_id -> Nullable<Uuid>,
+        clawed_credits -> Int8,
+        created_at -> Timestamptz,
+        paid_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
@@ -104,6 +135,30 @@ diesel::table! {
         last_used_at -> Timestamptz,
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    stripe_events (id) {
+        id -> Text,
+        #[sql_name = "type"]
+        type_ -> Text,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        plan_id -> Text,
+        stripe_subscription_id -> Text,
+        stripe_customer_id -> Nullable<Text>,
+        status -> Text,
+        current_period_end -> Nullable<Timestamptz>,
+        cancel_at_period_end -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -128,6 +183,7 @@ diesel::table! {
 }
 
 diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(billing_customers -> users (user_id));
 diesel::joinable!(credit_accounts -> users (user_id));
 diesel::joinable!(credit_grants -> users (user_id));
 diesel::joinable!(credit_hold_allocations -> credit_grants (grant_id));
@@ -136,18 +192,25 @@ diesel::joinable!(credit_holds -> users (user_id));
 diesel::joinable!(credit_ledger -> credit_grants (grant_id));
 diesel::joinable!(credit_ledger -> credit_holds (hold_id));
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(orders -> credit_grants (grant_id));
+diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(subscriptions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
+    billing_customers,
     credit_accounts,
     credit_grants,
     credit_hold_allocations,
     credit_holds,
     credit_ledger,
     email_tokens,
+    orders,
     refresh_tokens,
     sessions,
+    stripe_events,
+    subscriptions,
     users,
 );

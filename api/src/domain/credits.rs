@@ -418,3 +418,45 @@ pub async fn ledger(
         entry_dto,
     ))
 }
+
+/// Takes back up to `max` of what is left of one grant (a refunded purchase). Credits already
+/// spent or held stay spent; returns the credits actually taken.
+pub async fn clawback_grant(
+    conn: &mut AsyncPgConnection,
+    grant_id: Uuid,
+    max: i64,
+    reason: &str,
+    reference: Option<String>,
+) -> ApiResult<i64> {
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let Some(grant) = db::find_grant(conn, grant_id).await? else {
+            return Ok(0);
+        };
+        db::lock_account(conn, grant.user_id).await?;
+        let grant = db::find_grant(conn, grant_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("grant"))?;
+        let take = grant.remaining.min(max).max(0);
+        if take == 0 {
+            return Ok(0);
+        }
+        db::add_to_grant(conn, grant.id, -take).await?;
+        record(
+            conn,
+            Entry {
+                user_id: grant.user_id,
+                kind: LedgerKind::Clawback,
+                available: -take,
+                held: 0,
+                reason,
+                reference,
+                grant_id: Some(grant.id),
+                hold_id: None,
+                actor_id: None,
+            },
+        )
+        .await?;
+        Ok(take)
+    })
+    .await
+}

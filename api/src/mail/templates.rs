@@ -12,6 +12,13 @@ pub enum Template<'a> {
     ResetPassword { link: &'a str },
     /// Tells the owner their password changed and all sessions were signed out.
     PasswordChanged,
+    /// Confirms a payment.
+    Receipt {
+        what: &'a str,
+        amount: &'a str,
+        order: &'a str,
+        link: &'a str,
+    },
     /// Warns that unspent credits expire soon.
     CreditsExpiring {
         credits: i64,
@@ -59,6 +66,18 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: None,
             outro: "If this was not you, reset your password at once.",
         },
+        (Template::Receipt { .. }, Locale::En) => Parts {
+            subject: "Your Z-Image Studio receipt",
+            intro: "Thank you for your purchase. Your credits are in your account.",
+            action: Some("View receipt"),
+            outro: "Keep this e-mail for your records.",
+        },
+        (Template::Receipt { .. }, Locale::ZhCn) => Parts {
+            subject: "您的 Z-Image Studio 收据",
+            intro: "感谢您的购买，点数已存入您的账户。",
+            action: Some("查看收据"),
+            outro: "请保留此邮件以备查询。",
+        },
         (Template::CreditsExpiring { .. }, Locale::En) => Parts {
             subject: "Your credits expire soon",
             intro: "Some of your Z-Image Studio credits will expire unless you use them.",
@@ -93,7 +112,8 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
     let link = match template {
         Template::VerifyEmail { link }
         | Template::ResetPassword { link }
-        | Template::CreditsExpiring { link, .. } => Some(*link),
+        | Template::CreditsExpiring { link, .. }
+        | Template::Receipt { link, .. } => Some(*link),
         Template::PasswordChanged => None,
     };
     let fact = match (template, locale) {
@@ -103,6 +123,24 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         (Template::CreditsExpiring { credits, on, .. }, Locale::ZhCn) => {
             Some(format!("{credits} 点将于 {on} 过期。"))
         }
+        (
+            Template::Receipt {
+                what,
+                amount,
+                order,
+                ..
+            },
+            Locale::En,
+        ) => Some(format!("{what}: {amount} (order {order}).")),
+        (
+            Template::Receipt {
+                what,
+                amount,
+                order,
+                ..
+            },
+            Locale::ZhCn,
+        ) => Some(format!("{what}：{amount}（订单 {order}）。")),
         _ => None,
     };
     let mut text = format!("{}\n\n", parts.intro);

@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod billing;
 pub mod credits;
 pub mod fallback;
 pub mod health;
 pub mod me;
+pub mod webhooks;
 
 use actix_web::web;
 use utoipa_actix_web::scope;
@@ -21,6 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(me::configure)
             .configure(credits::configure)
+            .configure(billing::configure)
+            .configure(webhooks::configure)
             .configure(admin::configure),
     );
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api_keys;
+mod billing;
 mod cors;
 mod credits;
 mod errors;

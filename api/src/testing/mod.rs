@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod stripe;
+
 /// The server that holds test databases; `ZIMAGE_TEST_DATABASE_URL` overrides.
 pub fn admin_url() -> String {
     std::env::var("ZIMAGE_TEST_DATABASE_URL")

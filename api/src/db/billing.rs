@@ -1,0 +1,294 @@
+//! Queries on orders, subscriptions, Stripe customers and processed Stripe events.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::schema::{billing_customers, orders, stripe_events, subscriptions};
+use crate::pagination::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = orders, check_for_backend(diesel::pg::Pg))]
+pub struct OrderRow {
+    pub id: Uuid,
+    pub number: String,
+    pub user_id: Option<Uuid>,
+    pub product_id: String,
+    pub kind: String,
+    pub credits: i64,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub status: String,
+    pub stripe_session_id: Option<String>,
+    pub stripe_payment_intent: Option<String>,
+    pub stripe_subscription_id: Option<String>,
+    pub receipt_url: Option<String>,
+    pub grant_id: Option<Uuid>,
+    pub clawed_credits: i64,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = subscriptions, check_for_backend(diesel::pg::Pg))]
+pub struct SubscriptionRow {
+    pub id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub plan_id: String,
+    pub stripe_subscription_id: String,
+    pub stripe_customer_id: Option<String>,
+    pub status: String,
+    pub current_period_end: Option<DateTime<Utc>>,
+    pub cancel_at_period_end: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn insert_order(conn: &mut AsyncPgConnection, order: &OrderRow) -> QueryResult<()> {
+    diesel::insert_into(orders::table)
+        .values(order)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_session(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    session_id: &str,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::stripe_session_id.eq(session_id),
+            orders::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The order with this number, locked for the rest of the transaction.
+pub async fn lock_order_by_number(
+    conn: &mut AsyncPgConnection,
+    number: &str,
+) -> QueryResult<Option<OrderRow>> {
+    orders::table
+        .filter(orders::number.eq(number))
+        .select(OrderRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn lock_order_by_payment_intent(
+    conn: &mut AsyncPgConnection,
+    intent: &str,
+) -> QueryResult<Option<OrderRow>> {
+    orders::table
+        .filter(orders::stripe_payment_intent.eq(intent))
+        .select(OrderRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Changes that fulfilling or failing an order makes.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = orders)]
+pub struct OrderChanges {
+    pub status: Option<String>,
+    pub stripe_payment_intent: Option<String>,
+    pub stripe_subscription_id: Option<String>,
+    pub receipt_url: Option<String>,
+    pub grant_id: Option<Uuid>,
+    pub clawed_credits: Option<i64>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn update_order(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    changes: &OrderChanges,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set(changes)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn has_paid_order(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    except: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        orders::table
+            .filter(orders::user_id.eq(user_id))
+            .filter(orders::id.ne(except))
+            .filter(orders::paid_at.is_not_null()),
+    ))
+    .get_result(conn)
+    .await
+}
+
+pub async fn list_orders(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    page: PageRequest,
+) -> QueryResult<Vec<OrderRow>> {
+    let mut query = orders::table
+        .filter(orders::user_id.eq(user_id))
+        .select(OrderRow::as_select())
+        .order((orders::created_at.desc(), orders::id.desc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(
+            orders::created_at
+                .lt(after.created_at)
+                .or(orders::created_at
+                    .eq(after.created_at)
+                    .and(orders::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// Records an event id; false when it was already processed.
+pub async fn record_event(conn: &mut AsyncPgConnection, id: &str, kind: &str) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(stripe_events::table)
+        .values((stripe_events::id.eq(id), stripe_events::type_.eq(kind)))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(inserted == 1)
+}
+
+pub async fn set_customer(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    customer: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(billing_customers::table)
+        .values((
+            billing_customers::user_id.eq(user_id),
+            billing_customers::stripe_customer_id.eq(customer),
+        ))
+        .on_conflict(billing_customers::user_id)
+        .do_update()
+        .set(billing_customers::stripe_customer_id.eq(customer))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn customer_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Option<String>> {
+    billing_customers::table
+        .find(user_id)
+        .select(billing_customers::stripe_customer_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Fields of a subscription as Stripe reports them; `None` keeps what is stored.
+#[derive(Debug, Default)]
+pub struct SubscriptionUpdate<'a> {
+    pub stripe_subscription_id: &'a str,
+    pub user_id: Option<Uuid>,
+    pub plan_id: Option<&'a str>,
+    pub customer: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub current_period_end: Option<DateTime<Utc>>,
+    pub cancel_at_period_end: Option<bool>,
+}
+
+/// Creates or updates the subscription row for a Stripe subscription id.
+pub async fn upsert_subscription(
+    conn: &mut AsyncPgConnection,
+    s: &SubscriptionUpdate<'_>,
+) -> QueryResult<()> {
+    diesel::insert_into(subscriptions::table)
+        .values((
+            subscriptions::id.eq(Uuid::new_v4()),
+            subscriptions::stripe_subscription_id.eq(s.stripe_subscription_id),
+            subscriptions::user_id.eq(s.user_id),
+            subscriptions::plan_id.eq(s.plan_id.unwrap_or("")),
+            subscriptions::stripe_customer_id.eq(s.customer),
+            subscriptions::status.eq(s.status.unwrap_or("incomplete")),
+            subscriptions::current_period_end.eq(s.current_period_end),
+            subscriptions::cancel_at_period_end.eq(s.cancel_at_period_end.unwrap_or(false)),
+        ))
+        .on_conflict(subscriptions::stripe_subscription_id)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    // Apply whatever this event knows on top of what is stored.
+    diesel::sql_query(
+        "UPDATE subscriptions SET \
+           user_id = COALESCE($2, user_id), \
+           plan_id = COALESCE(NULLIF($3, ''), plan_id), \
+           stripe_customer_id = COALESCE($4, stripe_customer_id), \
+           status = COALESCE($5, status), \
+           current_period_end = COALESCE($6, current_period_end), \
+           cancel_at_period_end = COALESCE($7, cancel_at_period_end), \
+           updated_at = now() \
+         WHERE stripe_subscription_id = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(s.stripe_subscription_id)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(s.user_id)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(s.plan_id)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(s.customer)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(s.status)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>, _>(s.current_period_end)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Bool>, _>(s.cancel_at_period_end)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+pub async fn find_subscription(
+    conn: &mut AsyncPgConnection,
+    stripe_id: &str,
+) -> QueryResult<Option<SubscriptionRow>> {
+    subscriptions::table
+        .filter(subscriptions::stripe_subscription_id.eq(stripe_id))
+        .select(SubscriptionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The user's current subscription: a live one if any, else the most recent.
+pub async fn current_subscription(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Option<SubscriptionRow>> {
+    let live = subscriptions::table
+        .filter(subscriptions::user_id.eq(user_id))
+        .filter(subscriptions::status.eq_any(["active", "trialing", "past_due"]))
+        .order(subscriptions::created_at.desc())
+        .select(SubscriptionRow::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    if live.is_some() {
+        return Ok(live);
+    }
+    subscriptions::table
+        .filter(subscriptions::user_id.eq(user_id))
+        .order(subscriptions::created_at.desc())
+        .select(SubscriptionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

@@ -1,0 +1,132 @@
+//! `/v1/billing`: catalog, checkout, orders, subscription and the customer portal.
+
+use actix_web::{HttpResponse, get, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use zimage_shared::billing::{
+    Catalog, CheckoutRequest, CheckoutResponse, Order, PortalResponse, Subscription,
+    SubscriptionResponse,
+};
+use zimage_shared::{Page, Problem};
+
+use crate::auth::Auth;
+use crate::domain::billing;
+use crate::error::ApiResult;
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope::scope("/billing")
+            .service(get_catalog)
+            .service(checkout)
+            .service(list_orders)
+            .service(get_subscription)
+            .service(cancel_subscription)
+            .service(portal),
+    );
+}
+
+/// Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
+/// installation takes no payments.
+#[utoipa::path(tag = "billing", responses((status = 200, body = Catalog)))]
+#[get("/catalog")]
+async fn get_catalog(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(billing::catalog(&state))
+}
+
+/// Start buying a pack or plan: returns the Stripe Checkout page to send the buyer to.
+/// Credits arrive when Stripe confirms the payment. Needs a confirmed e-mail address.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    request_body = CheckoutRequest,
+    responses(
+        (status = 200, body = CheckoutResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`, or an API key"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_subscribed`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "unknown `product_id`"),
+        (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`"),
+    )
+)]
+#[post("/checkout")]
+async fn checkout(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: web::Json<CheckoutRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(billing::checkout(&state, &auth.user, &body.product_id).await?))
+}
+
+/// Purchases, newest first.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<Order>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/orders")]
+async fn list_orders(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(billing::orders(&state, auth.user_id(), query.parse()?).await?))
+}
+
+/// The current subscription, if any.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SubscriptionResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/subscription")]
+async fn get_subscription(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(billing::subscription(&state, auth.user_id()).await?))
+}
+
+/// Stop renewing: the plan runs until the end of the paid period. Idempotent.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no active subscription"),
+        (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`"),
+    )
+)]
+#[post("/subscription/cancel")]
+async fn cancel_subscription(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(billing::cancel_subscription(&state, auth.user_id()).await?))
+}
+
+/// A link to Stripe's customer portal (payment methods, invoices).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PortalResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no purchase yet"),
+        (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`"),
+    )
+)]
+#[post("/portal")]
+async fn portal(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(billing::portal(&state, auth.user_id()).await?))
+}
