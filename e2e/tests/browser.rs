@@ -27,13 +27,13 @@ fn web_dist() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
 }
 
-async fn start_app(data_dir: &Path) -> String {
+async fn start_app(data_dir: &Path, extra: &[(&str, &str)]) -> String {
     assert!(
         web_dist().join("index.html").is_file(),
         "build the web app first (`just web`)"
     );
     let port = free_port();
-    let env = HashMap::from([
+    let mut env = HashMap::from([
         (
             "DATABASE_URL".to_string(),
             zimage_api::testing::create_database().await,
@@ -52,6 +52,7 @@ async fn start_app(data_dir: &Path) -> String {
             web_dist().to_string_lossy().into_owned(),
         ),
     ]);
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let app = Application::build(Config::from_map(&env).unwrap())
         .await
         .unwrap();
@@ -91,25 +92,9 @@ fn verification_link(outbox: &Path) -> String {
 async fn sign_up_verify_log_in_see_account_and_log_out() {
     let data_dir =
         std::env::temp_dir().join(format!("zimage-e2e-{}", uuid::Uuid::new_v4().simple()));
-    let base = start_app(&data_dir).await;
+    let base = start_app(&data_dir, &[]).await;
     let (_driver, driver_url) = start_driver();
-    let profile = data_dir.join("chromium-profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                     "--disable-sync", "--lang=en-US", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.display())]
-        }),
-    );
-    let browser = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver_url)
-        .await
-        .expect("WebDriver session");
+    let browser = open_browser(&driver_url, &data_dir).await;
     let result = journey(&browser, &base, &data_dir).await;
     let _ = browser.close().await;
     result.unwrap();
@@ -121,60 +106,7 @@ async fn journey(
     data_dir: &Path,
 ) -> Result<(), fantoccini::error::CmdError> {
     let wait = Duration::from_secs(20);
-    b.goto(&format!("{base}/signup")).await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Id("email"))
-        .await?
-        .send_keys("grace@example.org")
-        .await?;
-    b.find(Locator::Id("password"))
-        .await?
-        .send_keys("a sturdy passphrase")
-        .await?;
-    b.find(Locator::Id("display_name"))
-        .await?
-        .send_keys("Grace")
-        .await?;
-    b.find(Locator::Id("accept_terms")).await?.click().await?;
-    b.find(Locator::Id("age_confirmed")).await?.click().await?;
-    b.find(Locator::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css(".notice-success"))
-        .await?;
-
-    b.goto(&format!(
-        "{base}{}",
-        verification_link(&data_dir.join("outbox"))
-    ))
-    .await?;
-    let confirmed = b
-        .wait()
-        .at_most(wait)
-        .for_element(Locator::Css(".notice-success"))
-        .await?;
-    assert!(confirmed.text().await?.contains("confirmed"));
-
-    b.goto(&format!("{base}/login")).await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Id("email"))
-        .await?
-        .send_keys("grace@example.org")
-        .await?;
-    b.find(Locator::Id("password"))
-        .await?
-        .send_keys("a sturdy passphrase")
-        .await?;
-    b.find(Locator::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-
+    sign_up_and_log_in(b, base, data_dir, "grace@example.org").await?;
     let email = b
         .wait()
         .at_most(wait)
@@ -286,7 +218,11 @@ async fn wait_for_text(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("expected {expected:?}, page shows {last:?}");
+    let html = match b.find(locator).await {
+        Ok(element) => element.html(false).await.unwrap_or_default(),
+        Err(err) => format!("(not found: {err})"),
+    };
+    panic!("expected {expected:?}, page shows {last:?}: {html}");
 }
 
 /// Saves a screenshot into `$ZIMAGE_E2E_SCREENSHOTS/<name>.png` when that variable is set.
@@ -296,5 +232,153 @@ async fn snapshot(b: &fantoccini::Client, name: &str) -> Result<(), fantoccini::
         std::fs::create_dir_all(&dir).ok();
         std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).ok();
     }
+    Ok(())
+}
+
+async fn open_browser(driver_url: &str, data_dir: &Path) -> fantoccini::Client {
+    let profile = data_dir.join("chromium-profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                     "--disable-sync", "--lang=en-US", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver_url)
+        .await
+        .expect("WebDriver session")
+}
+
+/// Signs up and confirms through the e-mailed link, then logs in; ends on /account.
+async fn sign_up_and_log_in(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+    email: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
+    b.goto(&format!("{base}/signup")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("email"))
+        .await?
+        .send_keys(email)
+        .await?;
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Id("accept_terms")).await?.click().await?;
+    b.find(Locator::Id("age_confirmed")).await?.click().await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".notice-success"))
+        .await?;
+    b.goto(&format!(
+        "{base}{}",
+        verification_link(&data_dir.join("outbox"))
+    ))
+    .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".notice-success"))
+        .await?;
+    b.goto(&format!("{base}/login")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("email"))
+        .await?
+        .send_keys(email)
+        .await?;
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".account-email"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn buying_a_pack_through_checkout_updates_the_balance_on_screen() {
+    let data_dir =
+        std::env::temp_dir().join(format!("zimage-e2e-{}", uuid::Uuid::new_v4().simple()));
+    let stripe = zimage_api::testing::stripe::StripeServer::start();
+    let base = start_app(
+        &data_dir,
+        &[
+            ("ZIMAGE_STRIPE_SECRET_KEY", stripe.secret_key.as_str()),
+            (
+                "ZIMAGE_STRIPE_WEBHOOK_SECRET",
+                stripe.webhook_secret.as_str(),
+            ),
+            ("ZIMAGE_STRIPE_API_BASE", stripe.base_url.as_str()),
+        ],
+    )
+    .await;
+    stripe.set_webhook_url(&format!("{base}/v1/webhooks/stripe"));
+    let (_driver, driver_url) = start_driver();
+    let browser = open_browser(&driver_url, &data_dir).await;
+    let result = purchase(&browser, &base, &data_dir).await;
+    let _ = browser.close().await;
+    result.unwrap();
+}
+
+async fn purchase(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
+    sign_up_and_log_in(b, base, data_dir, "buyer@example.org").await?;
+    b.goto(&format!("{base}/credits")).await?;
+    wait_for_text(b, Locator::Id("credits-available"), "20").await?;
+    let buy = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("li[data-product='pack_100'] button"))
+        .await?;
+    buy.click().await?;
+    // Stripe's hosted page (here: the local test server's).
+    let pay = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("pay"))
+        .await?;
+    assert_eq!(
+        b.find(Locator::Id("product")).await?.text().await?,
+        "100 credits"
+    );
+    pay.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".notice-success"))
+        .await?;
+    assert_eq!(b.current_url().await?.path(), "/credits");
+    wait_for_text(b, Locator::Id("credits-available"), "120").await?;
+    wait_for_text(b, Locator::Css(".credit-badge-value"), "120").await?;
+    snapshot(b, "credits-after-purchase").await?;
+    let status = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("span.badge[data-status='paid']"))
+        .await?;
+    assert_eq!(status.text().await?, "Paid");
     Ok(())
 }

@@ -42,6 +42,10 @@ impl ApiError {
             Some(ErrorCode::ValidationFailed) => Key::ErrCheckFields,
             Some(ErrorCode::LimitReached) => Key::ErrLimitReached,
             Some(ErrorCode::InsufficientCredits) => Key::ErrInsufficientCredits,
+            Some(ErrorCode::EmailNotVerified) => Key::ErrEmailNotVerified,
+            Some(ErrorCode::AlreadySubscribed) => Key::ErrAlreadySubscribed,
+            Some(ErrorCode::PaymentsNotConfigured) => Key::ErrPaymentsOff,
+            Some(ErrorCode::PaymentProviderError) => Key::ErrPaymentProvider,
             _ => Key::ErrGeneric,
         }
     }

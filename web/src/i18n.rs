@@ -147,6 +147,33 @@ translations! {
     KindExpire => "Expired", "过期";
     KindClawback => "Taken back after a refund", "退款扣回";
     KindAdminAdjust => "Correction", "调整";
+    BuySection => "Buy credits", "购买点数";
+    PlansSection => "Monthly plans", "订阅套餐";
+    Buy => "Buy", "购买";
+    Subscribe => "Subscribe", "订阅";
+    PerMonth => "per month", "每月";
+    PerYear => "per year", "每年";
+    PaymentsDisabled => "Purchases are not available on this installation. Ask an administrator for credits.", "本站点未开放购买，请联系管理员获取点数。";
+    CheckoutReturned => "Payment received. Your credits will appear here in a moment.", "已收到付款，点数稍后将显示在这里。";
+    CheckoutCanceled => "Checkout was canceled. You were not charged.", "已取消结账，未产生费用。";
+    OrdersSection => "Orders", "订单";
+    NoOrders => "No purchases yet.", "暂无购买记录。";
+    StatusCreated => "Awaiting payment", "待付款";
+    StatusPaid => "Paid", "已付款";
+    StatusFailed => "Payment failed", "付款失败";
+    StatusExpired => "Abandoned", "已放弃";
+    StatusRefunded => "Refunded", "已退款";
+    Receipt => "Receipt", "收据";
+    SubscriptionSection => "Subscription", "订阅";
+    NoSubscription => "You have no subscription.", "您没有订阅。";
+    RenewsOn => "Renews", "续订日期";
+    EndsOn => "Ends", "结束日期";
+    CancelSubscription => "Cancel at period end", "在周期结束时取消";
+    ManageBilling => "Payment methods and invoices", "付款方式与发票";
+    ErrEmailNotVerified => "Confirm your e-mail address first.", "请先确认您的电子邮箱。";
+    ErrAlreadySubscribed => "You already have a subscription.", "您已有订阅。";
+    ErrPaymentsOff => "Purchases are not available on this installation.", "本站点未开放购买。";
+    ErrPaymentProvider => "The payment provider is not responding. Please try again shortly.", "支付服务暂时无响应，请稍后重试。";
     ScopeCreditsRead => "May read the credit balance and history", "可以查看点数余额和记录";
 }
 

@@ -8,6 +8,7 @@ mod pages;
 mod session;
 mod storage;
 mod theme;
+mod util;
 
 /// Entry point called by the generated JS glue.
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

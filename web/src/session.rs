@@ -19,6 +19,9 @@ pub struct Session {
     access: RwSignal<Option<String>>,
     /// False until the first cookie refresh has answered.
     pub ready: RwSignal<bool>,
+    /// True while a refresh is in flight. Refresh tokens are single-use and the server revokes
+    /// the session when one is presented twice, so concurrent refreshes must share one request.
+    refreshing: RwSignal<bool>,
     i18n: I18n,
     theme: ThemeState,
 }
@@ -30,6 +33,7 @@ impl Session {
             credits: RwSignal::new(None),
             access: RwSignal::new(None),
             ready: RwSignal::new(false),
+            refreshing: RwSignal::new(false),
             i18n,
             theme,
         }
@@ -64,6 +68,19 @@ impl Session {
 
     /// Uses the refresh cookie to get a new access token; false when there is no live session.
     pub async fn refresh(self) -> bool {
+        if self.refreshing.get_untracked() {
+            while self.refreshing.get_untracked() {
+                crate::util::sleep_ms(25).await;
+            }
+            return self.access.get_untracked().is_some();
+        }
+        self.refreshing.set(true);
+        let ok = self.refresh_now().await;
+        self.refreshing.set(false);
+        ok
+    }
+
+    async fn refresh_now(self) -> bool {
         match api::public::<TokenResponse>("POST", "/v1/auth/refresh", None).await {
             Ok(tokens) => {
                 self.sign_in(tokens);
@@ -100,6 +117,10 @@ impl Session {
         path: &str,
         body: Option<String>,
     ) -> Result<T, ApiError> {
+        // Pages mounted during start-up wait for the session to be restored first.
+        while !self.ready.get_untracked() || self.refreshing.get_untracked() {
+            crate::util::sleep_ms(25).await;
+        }
         let token = self.access.get_untracked();
         let (status, text) = api::send(method, path, body.clone(), token.as_deref()).await?;
         if status == 401 && self.refresh().await {

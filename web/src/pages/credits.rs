@@ -5,6 +5,7 @@ use zimage_shared::credits::{GrantSource, LedgerEntry, LedgerKind};
 use crate::components::form::Notice;
 use crate::components::paged::{ListFooter, Paged};
 use crate::i18n::{Key, t, tr, use_i18n};
+use crate::pages::billing::{BuyCard, CheckoutReturn, OrdersCard, SubscriptionCard};
 use crate::session::{redirect_signed_out, use_session};
 
 fn source_key(source: GrantSource) -> Key {
@@ -55,10 +56,14 @@ pub fn Credits() -> impl IntoView {
         >
             <h1>{t(Key::CreditsTitle)}</h1>
             <p class="muted">{t(Key::CreditsLead)}</p>
+            <CheckoutReturn />
             <div class="stack">
                 <BalanceCard />
+                <BuyCard />
+                <SubscriptionCard />
                 <GrantsCard />
                 <HistoryCard />
+                <OrdersCard />
             </div>
         </Show>
     }

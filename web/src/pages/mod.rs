@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod account;
+pub mod billing;
 pub mod credits;
 pub mod forgot_password;
 pub mod home;
