@@ -380,5 +380,7 @@ async fn purchase(
         .for_element(Locator::Css("span.badge[data-status='paid']"))
         .await?;
     assert_eq!(status.text().await?, "Paid");
+    let receipt = b.find(Locator::Css("a[href*='/receipts/']")).await?;
+    assert_eq!(receipt.text().await?, "Receipt");
     Ok(())
 }

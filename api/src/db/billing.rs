@@ -292,3 +292,23 @@ pub async fn current_subscription(
         .await
         .optional()
 }
+
+/// Sets the receipt link of an order that has none yet.
+pub async fn set_receipt_if_missing(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    url: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        orders::table
+            .find(order_id)
+            .filter(orders::receipt_url.is_null()),
+    )
+    .set((
+        orders::receipt_url.eq(url),
+        orders::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(drop)
+}

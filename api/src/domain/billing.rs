@@ -287,7 +287,11 @@ pub async fn handle_webhook(
                     subscription_changed(conn, object, kind == "customer.subscription.deleted")
                         .await?
                 }
-                "charge.refunded" => charge_refunded(conn, object).await?,
+                "charge.succeeded" => charge_receipt(conn, object).await?,
+                "charge.refunded" => {
+                    charge_receipt(conn, object).await?;
+                    charge_refunded(conn, object).await?
+                }
                 other => tracing::debug!(event = other, "Stripe event ignored"),
             }
             Ok(WebhookOutcome::Processed)
@@ -596,6 +600,14 @@ async fn invoice_paid(
     if let Some(customer) = customer_of(invoice) {
         db::set_customer(conn, user_id, customer).await?;
     }
+    // The order that started the subscription links to its first invoice.
+    if let (Some(number), Some(url)) = (
+        metadata.and_then(|m| m["order_number"].as_str()),
+        str_at(invoice, "/hosted_invoice_url"),
+    ) && let Some(order) = db::lock_order_by_number(conn, number).await?
+    {
+        db::set_receipt_if_missing(conn, order.id, url).await?;
+    }
     let paid = invoice["amount_paid"].as_i64().unwrap_or(plan.price_cents);
     let currency = invoice["currency"]
         .as_str()
@@ -643,6 +655,20 @@ async fn subscription_changed(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Keeps Stripe's receipt link on the order a charge paid for.
+async fn charge_receipt(conn: &mut AsyncPgConnection, charge: &Value) -> ApiResult<()> {
+    let (Some(intent), Some(url)) = (
+        str_at(charge, "/payment_intent"),
+        str_at(charge, "/receipt_url"),
+    ) else {
+        return Ok(());
+    };
+    if let Some(order) = db::lock_order_by_payment_intent(conn, intent).await? {
+        db::set_receipt_if_missing(conn, order.id, url).await?;
+    }
     Ok(())
 }
 

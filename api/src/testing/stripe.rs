@@ -263,6 +263,15 @@ async fn pay(path: web::Path<String>, shared: web::Data<Shared>) -> HttpResponse
             "checkout.session.completed",
             session_object(&id, &order, "payment", Some(&intent), &customer, None),
         ));
+        let amount = form
+            .get("line_items[0][price_data][unit_amount]")
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0);
+        events.push(event(
+            server,
+            "charge.succeeded",
+            charge_object(&intent, amount, 0),
+        ));
     }
     for e in &events {
         server.deliver(e).await;
@@ -325,7 +334,9 @@ pub fn invoice_object(
 pub fn charge_object(payment_intent: &str, amount: i64, refunded: i64) -> Value {
     json!({
         "id": format!("ch_for_{payment_intent}"), "object": "charge", "payment_intent": payment_intent,
-        "amount": amount, "amount_refunded": refunded, "refunded": refunded >= amount, "currency": "usd"
+        "amount": amount, "amount_refunded": refunded, "refunded": refunded >= amount, "currency": "usd",
+        "paid": true, "status": "succeeded",
+        "receipt_url": format!("https://pay.stripe.test/receipts/{payment_intent}")
     })
 }
 

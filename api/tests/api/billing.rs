@@ -320,6 +320,21 @@ async fn a_refund_after_partial_spending_claws_back_only_what_is_left() {
         .await
         .unwrap();
     assert_eq!(available(&app, &ada).await, 30);
+    assert_eq!(
+        stripe
+            .deliver(&event(
+                &stripe,
+                "charge.succeeded",
+                charge_object(&intent, 500, 0)
+            ))
+            .await,
+        200
+    );
+    let receipt = orders(&app, &ada).await["items"][0]["receipt_url"].clone();
+    assert_eq!(
+        receipt,
+        format!("https://pay.stripe.test/receipts/{intent}")
+    );
 
     // Half the money back: 50 credits owed, 30 unspent, so 30 come back.
     assert_eq!(
@@ -396,7 +411,12 @@ async fn subscription_credits_arrive_per_period_and_expire_at_its_end() {
         300,
         "checkout completion does not pay the period twice"
     );
-    assert_eq!(orders(&app, &ada).await["items"][0]["status"], "paid");
+    let order_row = orders(&app, &ada).await;
+    assert_eq!(order_row["items"][0]["status"], "paid");
+    assert_eq!(
+        order_row["items"][0]["receipt_url"],
+        "https://invoice.stripe.test/in_1"
+    );
 
     let renewal = event(
         &stripe,
