@@ -88,16 +88,41 @@ fn verification_link(outbox: &Path) -> String {
     format!("/verify-email?token={token}")
 }
 
+/// A running app, chromedriver and browser session for one test.
+struct Harness {
+    base: String,
+    data_dir: PathBuf,
+    browser: fantoccini::Client,
+    _driver: Driver,
+}
+
+impl Harness {
+    async fn start(extra_env: &[(&str, &str)]) -> Self {
+        let data_dir =
+            std::env::temp_dir().join(format!("zimage-e2e-{}", uuid::Uuid::new_v4().simple()));
+        let base = start_app(&data_dir, extra_env).await;
+        let (driver, driver_url) = start_driver();
+        let browser = open_browser(&driver_url, &data_dir).await;
+        Self {
+            base,
+            data_dir,
+            browser,
+            _driver: driver,
+        }
+    }
+
+    /// Ends the browser session (so Chromium does not linger), then reports the outcome.
+    async fn finish(self, result: Result<(), fantoccini::error::CmdError>) {
+        let _ = self.browser.close().await;
+        result.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn sign_up_verify_log_in_see_account_and_log_out() {
-    let data_dir =
-        std::env::temp_dir().join(format!("zimage-e2e-{}", uuid::Uuid::new_v4().simple()));
-    let base = start_app(&data_dir, &[]).await;
-    let (_driver, driver_url) = start_driver();
-    let browser = open_browser(&driver_url, &data_dir).await;
-    let result = journey(&browser, &base, &data_dir).await;
-    let _ = browser.close().await;
-    result.unwrap();
+    let h = Harness::start(&[]).await;
+    let result = journey(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
 }
 
 async fn journey(
@@ -317,27 +342,19 @@ async fn sign_up_and_log_in(
 
 #[tokio::test]
 async fn buying_a_pack_through_checkout_updates_the_balance_on_screen() {
-    let data_dir =
-        std::env::temp_dir().join(format!("zimage-e2e-{}", uuid::Uuid::new_v4().simple()));
     let stripe = zimage_api::testing::stripe::StripeServer::start();
-    let base = start_app(
-        &data_dir,
-        &[
-            ("ZIMAGE_STRIPE_SECRET_KEY", stripe.secret_key.as_str()),
-            (
-                "ZIMAGE_STRIPE_WEBHOOK_SECRET",
-                stripe.webhook_secret.as_str(),
-            ),
-            ("ZIMAGE_STRIPE_API_BASE", stripe.base_url.as_str()),
-        ],
-    )
+    let h = Harness::start(&[
+        ("ZIMAGE_STRIPE_SECRET_KEY", stripe.secret_key.as_str()),
+        (
+            "ZIMAGE_STRIPE_WEBHOOK_SECRET",
+            stripe.webhook_secret.as_str(),
+        ),
+        ("ZIMAGE_STRIPE_API_BASE", stripe.base_url.as_str()),
+    ])
     .await;
-    stripe.set_webhook_url(&format!("{base}/v1/webhooks/stripe"));
-    let (_driver, driver_url) = start_driver();
-    let browser = open_browser(&driver_url, &data_dir).await;
-    let result = purchase(&browser, &base, &data_dir).await;
-    let _ = browser.close().await;
-    result.unwrap();
+    stripe.set_webhook_url(&format!("{}/v1/webhooks/stripe", h.base));
+    let result = purchase(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
 }
 
 async fn purchase(

@@ -107,7 +107,7 @@ pub async fn checkout(
     let base = &state.config.public_url;
     let success_url = format!("{base}/credits?checkout=success&order={}", order.number);
     let cancel_url = format!("{base}/credits?checkout=canceled");
-    let session = stripe
+    let created = stripe
         .create_checkout(CheckoutInput {
             product,
             order_id: order.id,
@@ -118,7 +118,24 @@ pub async fn checkout(
             success_url: &success_url,
             cancel_url: &cancel_url,
         })
-        .await?;
+        .await;
+    let session = match created {
+        Ok(session) => session,
+        Err(err) => {
+            // Nothing can pay this order any more; do not leave it looking open.
+            db::update_order(
+                &mut conn,
+                order.id,
+                &OrderChanges {
+                    status: Some("failed".into()),
+                    updated_at: Some(Utc::now()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Err(err);
+        }
+    };
     db::set_session(&mut conn, order.id, &session.id).await?;
     let checkout_url = session.url.ok_or_else(|| {
         ApiError::new(

@@ -563,3 +563,19 @@ async fn a_referred_users_first_purchase_rewards_both_sides_once() {
     app.assert_ledger_consistent(user_id(&referrer)).await;
     app.assert_ledger_consistent(user_id(&newcomer)).await;
 }
+
+#[tokio::test]
+async fn a_refused_checkout_is_502_and_leaves_no_open_order() {
+    let (app, _stripe) = app_with_stripe(&[("ZIMAGE_STRIPE_SECRET_KEY", "sk_test_wrong")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let response = app
+        .post_auth(
+            "/v1/billing/checkout",
+            &ada.access,
+            &json!({"product_id": "pack_100"}),
+        )
+        .await;
+    let body = assert_problem(response, 502, "payment_provider_error").await;
+    assert!(!body["detail"].as_str().unwrap().contains("sk_test_wrong"));
+    assert_eq!(orders(&app, &ada).await["items"][0]["status"], "failed");
+}
