@@ -113,6 +113,8 @@ pub struct Config {
     pub stripe: Option<crate::payments::StripeConfig>,
     /// A JSON file of packs and plans; the built-in catalog when unset.
     pub catalog_file: Option<PathBuf>,
+    /// A JSON list of models; the built-in list when unset.
+    pub models_file: Option<PathBuf>,
     /// Credits each side gets on a referred user's first purchase (0 disables).
     pub referral_bonus_credits: i64,
     /// Days until purchased pack credits expire; `None` means never.
@@ -219,6 +221,7 @@ impl Config {
                 ),
             },
             catalog_file: get("ZIMAGE_CATALOG_FILE").map(PathBuf::from),
+            models_file: get("ZIMAGE_MODELS_FILE").map(PathBuf::from),
             referral_bonus_credits: i64::try_from(parse("ZIMAGE_REFERRAL_BONUS_CREDITS", 50)?)?,
             pack_credits_expire_days: get("ZIMAGE_PACK_CREDITS_EXPIRE_DAYS")
                 .map(|v| {

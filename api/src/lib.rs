@@ -10,11 +10,13 @@ pub mod mail;
 pub mod openapi;
 pub mod pagination;
 pub mod payments;
+pub mod providers;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

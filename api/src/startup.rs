@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::payments::Stripe;
 use crate::payments::catalog::ProductCatalog;
+use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 use crate::{db, jobs, openapi, request_id, routes};
@@ -78,6 +79,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         mailer: Mailer::from_config(&config)?,
         limiter: RateLimiter::new(),
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
+        models: ModelCatalog::load(config.models_file.as_deref())?,
         stripe: config.stripe.as_ref().map(Stripe::new),
         db,
         config,

@@ -8,6 +8,7 @@ use crate::db::DbPool;
 use crate::mail::Mailer;
 use crate::payments::Stripe;
 use crate::payments::catalog::ProductCatalog;
+use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 
 /// Everything a request may need, built once at start-up.
@@ -18,6 +19,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub limiter: RateLimiter,
     pub catalog: ProductCatalog,
+    pub models: ModelCatalog,
     /// `None` when payments are not configured.
     pub stripe: Option<Stripe>,
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod billing;
 pub mod credits;
 pub mod error;
+pub mod generation;
 pub mod ids;
 pub mod page;
 pub mod validate;

@@ -7,6 +7,7 @@ pub mod credits;
 pub mod fallback;
 pub mod health;
 pub mod me;
+pub mod models;
 pub mod webhooks;
 
 use actix_web::web;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(me::configure)
             .configure(credits::configure)
+            .configure(models::configure)
             .configure(billing::configure)
             .configure(webhooks::configure)
             .configure(admin::configure),

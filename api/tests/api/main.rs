@@ -10,6 +10,7 @@ mod credits;
 mod errors;
 mod helpers;
 mod mail_smtp;
+mod models;
 mod openapi;
 mod rate_limits;
 mod schema;

@@ -44,6 +44,10 @@ async fn served_document_covers_every_route_with_security_and_errors() {
         "/v1/me/sessions/{id}",
         "/v1/me/api-keys",
         "/v1/admin/users",
+        "/v1/models",
+        "/v1/credits",
+        "/v1/billing/checkout",
+        "/v1/webhooks/stripe",
         "/healthz",
         "/readyz",
     ] {

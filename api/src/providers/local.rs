@@ -1,0 +1,172 @@
+//! The built-in provider: renders on this machine after a configurable simulated latency.
+//! No network, no keys; the embedded default so the product works out of the box.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::{
+    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
+    ProviderStatus, render,
+};
+
+struct Job {
+    input: GenerationInput,
+    started: Instant,
+}
+
+/// Renders images locally; `latency` simulates a hosted model's queue and inference time.
+pub struct LocalProvider {
+    latency: Duration,
+    jobs: Mutex<HashMap<String, Job>>,
+}
+
+impl LocalProvider {
+    pub fn new(latency: Duration) -> Self {
+        Self {
+            latency,
+            jobs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
+        self.jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Renders every image of a job (seed, seed+1, …) off the async threads.
+async fn render_all(input: GenerationInput) -> Result<Vec<GeneratedImage>, ProviderError> {
+    tokio::task::spawn_blocking(move || {
+        (0..u64::from(input.num_images.max(1)))
+            .map(|i| {
+                render::render(
+                    &input.prompt,
+                    input.seed.wrapping_add(i),
+                    input.width,
+                    input.height,
+                    input.format,
+                )
+                .map(|bytes| GeneratedImage {
+                    bytes,
+                    format: input.format,
+                    width: input.width,
+                    height: input.height,
+                })
+                .map_err(|e| ProviderError::Permanent {
+                    reason: FailureReason::InvalidOutput,
+                    message: format!("rendering failed: {e}"),
+                })
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| ProviderError::Transient(format!("render task failed: {e}")))?
+}
+
+impl GenerationProvider for LocalProvider {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
+        let id = format!("local-{}", uuid::Uuid::new_v4().simple());
+        self.jobs().insert(
+            id.clone(),
+            Job {
+                input: input.clone(),
+                started: Instant::now(),
+            },
+        );
+        Ok(id)
+    }
+
+    async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
+        let ready = {
+            let jobs = self.jobs();
+            let Some(job) = jobs.get(provider_task_id) else {
+                return Ok(ProviderStatus::Failed {
+                    reason: FailureReason::UnknownTask,
+                    message: "the local provider has no such task (was the process restarted?)"
+                        .into(),
+                });
+            };
+            let elapsed = job.started.elapsed();
+            if elapsed < self.latency {
+                let progress = elapsed.as_secs_f32() / self.latency.as_secs_f32();
+                return Ok(ProviderStatus::Running {
+                    progress: Some(progress.min(0.99)),
+                });
+            }
+            job.input.clone()
+        };
+        let images = render_all(ready).await?;
+        self.jobs().remove(provider_task_id);
+        Ok(ProviderStatus::Succeeded(images))
+    }
+
+    async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {
+        self.jobs().remove(provider_task_id);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zimage_shared::generation::{OutputFormat, Quality};
+
+    fn input(num_images: u32) -> GenerationInput {
+        GenerationInput {
+            model: "z-image-local".into(),
+            prompt: "a red kite over dunes".into(),
+            negative_prompt: None,
+            width: 64,
+            height: 48,
+            seed: 42,
+            num_images,
+            format: OutputFormat::Png,
+            quality: Quality::Standard,
+        }
+    }
+
+    #[tokio::test]
+    async fn runs_then_delivers_distinct_images_per_seed() {
+        let provider = LocalProvider::new(Duration::from_millis(80));
+        let id = provider.submit(&input(2)).await.unwrap();
+        assert!(
+            matches!(provider.poll(&id).await.unwrap(), ProviderStatus::Running { progress: Some(p) } if p < 1.0)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let ProviderStatus::Succeeded(images) = provider.poll(&id).await.unwrap() else {
+            panic!("expected images");
+        };
+        assert_eq!(images.len(), 2);
+        assert_ne!(images[0].bytes, images[1].bytes);
+        assert_eq!(
+            images[0].bytes,
+            render::render("a red kite over dunes", 42, 64, 48, OutputFormat::Png).unwrap()
+        );
+        // Delivered once; the id is then forgotten.
+        assert!(matches!(
+            provider.poll(&id).await.unwrap(),
+            ProviderStatus::Failed {
+                reason: FailureReason::UnknownTask,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn cancelled_jobs_are_gone() {
+        let provider = LocalProvider::new(Duration::from_secs(60));
+        let id = provider.submit(&input(1)).await.unwrap();
+        provider.cancel(&id).await.unwrap();
+        provider.cancel(&id).await.unwrap();
+        assert!(matches!(
+            provider.poll(&id).await.unwrap(),
+            ProviderStatus::Failed { .. }
+        ));
+    }
+}

@@ -1,0 +1,110 @@
+//! Image generation providers behind one interface. The built-in `local` provider renders
+//! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) plug in beside it.
+
+pub mod local;
+pub mod models;
+pub mod render;
+
+use std::future::Future;
+use zimage_shared::generation::{OutputFormat, Quality};
+
+/// What to generate, in the provider's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerationInput {
+    /// The provider's own model id.
+    pub model: String,
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    pub seed: u64,
+    pub num_images: u32,
+    pub format: OutputFormat,
+    pub quality: Quality,
+}
+
+/// One finished image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedImage {
+    pub bytes: Vec<u8>,
+    pub format: OutputFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Why a generation failed, as shown on the task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureReason {
+    ProviderRejectedPrompt,
+    ProviderUnavailable,
+    ProviderTimeout,
+    NsfwBlocked,
+    InvalidOutput,
+    UnknownTask,
+}
+
+impl FailureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProviderRejectedPrompt => "provider_rejected_prompt",
+            Self::ProviderUnavailable => "provider_unavailable",
+            Self::ProviderTimeout => "provider_timeout",
+            Self::NsfwBlocked => "nsfw_blocked",
+            Self::InvalidOutput => "invalid_output",
+            Self::UnknownTask => "unknown_task",
+        }
+    }
+}
+
+/// Where a submitted generation stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderStatus {
+    Queued,
+    /// Progress from 0.0 to 1.0 when the provider reports it.
+    Running {
+        progress: Option<f32>,
+    },
+    Succeeded(Vec<GeneratedImage>),
+    Failed {
+        reason: FailureReason,
+        message: String,
+    },
+}
+
+/// A call that did not get an answer about the generation itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// Worth retrying (network trouble, 5xx, rate limiting).
+    #[error("transient provider error: {0}")]
+    Transient(String),
+    /// Will fail the same way again.
+    #[error("provider error ({}): {message}", reason.as_str())]
+    Permanent {
+        reason: FailureReason,
+        message: String,
+    },
+}
+
+/// A service that turns prompts into images.
+pub trait GenerationProvider: Send + Sync {
+    /// Stable name, stored on tasks (`local`, `fal`, …).
+    fn name(&self) -> &'static str;
+
+    /// Starts a generation; returns the provider's id for it.
+    fn submit(
+        &self,
+        input: &GenerationInput,
+    ) -> impl Future<Output = Result<String, ProviderError>> + Send;
+
+    /// Reports progress, the images, or the failure.
+    fn poll(
+        &self,
+        provider_task_id: &str,
+    ) -> impl Future<Output = Result<ProviderStatus, ProviderError>> + Send;
+
+    /// Asks the provider to stop; unknown or finished ids are not an error.
+    fn cancel(
+        &self,
+        provider_task_id: &str,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+}

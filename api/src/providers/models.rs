@@ -1,0 +1,96 @@
+//! The models on offer, from `ZIMAGE_MODELS_FILE` or the built-in list.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::collections::HashSet;
+use zimage_shared::generation::ModelInfo;
+
+/// Providers this build can run.
+const KNOWN_PROVIDERS: [&str; 1] = ["local"];
+
+/// A model as configured: what clients see plus the provider's own model id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModelConfig {
+    #[serde(flatten)]
+    pub info: ModelInfo,
+    pub provider_model: String,
+}
+
+/// Every configured model.
+#[derive(Debug, Clone)]
+pub struct ModelCatalog {
+    pub models: Vec<ModelConfig>,
+}
+
+impl ModelCatalog {
+    pub fn load(path: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        let text = match path {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?,
+            None => include_str!("default_models.json").to_string(),
+        };
+        let models: Vec<ModelConfig> = serde_json::from_str(&text)
+            .context("the model list is not valid JSON of the documented shape")?;
+        let catalog = Self { models };
+        catalog.check()?;
+        Ok(catalog)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        let mut ids = HashSet::new();
+        for model in &self.models {
+            let m = &model.info;
+            if !ids.insert(m.id.as_str()) {
+                bail!("models: id {:?} appears twice", m.id);
+            }
+            if !KNOWN_PROVIDERS.contains(&m.provider.as_str()) {
+                bail!(
+                    "models: {:?} uses provider {:?}, which this build does not have",
+                    m.id,
+                    m.provider
+                );
+            }
+            if m.min_side < 64
+                || m.min_side > m.max_side
+                || !(m.min_side..=m.max_side).contains(&m.default_long_side)
+            {
+                bail!(
+                    "models: {:?} needs 64 <= min_side <= default_long_side <= max_side",
+                    m.id
+                );
+            }
+            if m.max_images == 0
+                || m.cost.standard <= 0
+                || m.cost.high <= 0
+                || m.aspect_ratios.is_empty()
+            {
+                bail!(
+                    "models: {:?} needs max_images, both costs and at least one aspect ratio",
+                    m.id
+                );
+            }
+        }
+        if self.models.is_empty() {
+            bail!("models: at least one model is needed");
+        }
+        Ok(())
+    }
+
+    pub fn find(&self, id: &str) -> Option<&ModelConfig> {
+        self.models.iter().find(|m| m.info.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_list_is_valid_and_unknown_providers_are_refused() {
+        let catalog = ModelCatalog::load(None).unwrap();
+        assert!(catalog.find("z-image-local").is_some());
+        let mut bad = catalog.clone();
+        bad.models[0].info.provider = "nowhere".into();
+        assert!(bad.check().is_err());
+    }
+}

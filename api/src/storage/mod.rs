@@ -1,0 +1,68 @@
+//! Object storage for generated images: a local directory by default (S3/R2 to follow).
+
+pub mod local;
+
+use std::future::Future;
+
+/// A storage failure; `NotFound` is distinguished so callers can answer 404.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no object at that key")]
+    NotFound,
+    #[error("invalid object key {0:?}")]
+    InvalidKey(String),
+    #[error("storage I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Keys are relative paths such as `users/<id>/images/<id>.png`: no `..`, no leading `/`.
+pub fn check_key(key: &str) -> Result<(), StorageError> {
+    let ok = !key.is_empty()
+        && key.len() <= 512
+        && !key.starts_with('/')
+        && key
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StorageError::InvalidKey(key.to_string()))
+    }
+}
+
+/// Where image bytes live.
+pub trait ObjectStore: Send + Sync {
+    fn put(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn get(&self, key: &str) -> impl Future<Output = Result<Vec<u8>, StorageError>> + Send;
+    /// Removes an object; a missing one is not an error.
+    fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_key;
+
+    #[test]
+    fn keys_cannot_escape_their_root() {
+        assert!(check_key("users/1/images/a.png").is_ok());
+        for bad in [
+            "",
+            "/etc/passwd",
+            "users/../../x",
+            "users//x",
+            "users/./x",
+            "a b",
+            "users/x\\y",
+        ] {
+            assert!(check_key(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

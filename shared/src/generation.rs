@@ -1,0 +1,185 @@
+//! Models and generation parameters.
+
+use serde::{Deserialize, Serialize};
+
+/// Image file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OutputFormat {
+    #[default]
+    Png,
+    Jpeg,
+    Webp,
+}
+
+impl OutputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpeg",
+            Self::Webp => "webp",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Webp => "image/webp",
+        }
+    }
+
+    /// File name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Webp => "webp",
+        }
+    }
+}
+
+/// Rendering quality; `high` costs more credits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Quality {
+    #[default]
+    Standard,
+    High,
+}
+
+/// Supported aspect ratios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AspectRatio {
+    #[default]
+    #[serde(rename = "1:1")]
+    Square,
+    #[serde(rename = "4:3")]
+    Landscape4x3,
+    #[serde(rename = "3:4")]
+    Portrait3x4,
+    #[serde(rename = "16:9")]
+    Landscape16x9,
+    #[serde(rename = "9:16")]
+    Portrait9x16,
+    #[serde(rename = "3:2")]
+    Landscape3x2,
+    #[serde(rename = "2:3")]
+    Portrait2x3,
+    #[serde(rename = "21:9")]
+    Ultrawide21x9,
+}
+
+impl AspectRatio {
+    pub const ALL: [AspectRatio; 8] = [
+        Self::Square,
+        Self::Landscape4x3,
+        Self::Portrait3x4,
+        Self::Landscape16x9,
+        Self::Portrait9x16,
+        Self::Landscape3x2,
+        Self::Portrait2x3,
+        Self::Ultrawide21x9,
+    ];
+
+    /// (width units, height units).
+    pub fn ratio(self) -> (u32, u32) {
+        match self {
+            Self::Square => (1, 1),
+            Self::Landscape4x3 => (4, 3),
+            Self::Portrait3x4 => (3, 4),
+            Self::Landscape16x9 => (16, 9),
+            Self::Portrait9x16 => (9, 16),
+            Self::Landscape3x2 => (3, 2),
+            Self::Portrait2x3 => (2, 3),
+            Self::Ultrawide21x9 => (21, 9),
+        }
+    }
+
+    /// Width and height whose longer side is `long_side`, both rounded to multiples of 16.
+    pub fn dimensions(self, long_side: u32) -> (u32, u32) {
+        let (w, h) = self.ratio();
+        let round = |v: u32| ((v + 8) / 16 * 16).max(16);
+        if w >= h {
+            (round(long_side), round(long_side * h / w))
+        } else {
+            (round(long_side * w / h), round(long_side))
+        }
+    }
+}
+
+/// What a model can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    TextToImage,
+    ImageToImage,
+}
+
+/// Credits per image by quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreditCost {
+    pub standard: i64,
+    pub high: i64,
+}
+
+impl CreditCost {
+    pub fn per_image(&self, quality: Quality) -> i64 {
+        match quality {
+            Quality::Standard => self.standard,
+            Quality::High => self.high,
+        }
+    }
+}
+
+/// A model people can generate with (`GET /v1/models`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModelInfo {
+    pub id: String,
+    pub name: String,
+    /// Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`).
+    pub provider: String,
+    pub capabilities: Vec<Capability>,
+    pub aspect_ratios: Vec<AspectRatio>,
+    /// Smallest and largest side, in pixels, for explicit width/height.
+    pub min_side: u32,
+    pub max_side: u32,
+    /// Long side used when only an aspect ratio is given.
+    pub default_long_side: u32,
+    pub max_images: u32,
+    pub cost: CreditCost,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dimensions_follow_the_ratio_and_are_multiples_of_16() {
+        assert_eq!(AspectRatio::Square.dimensions(1024), (1024, 1024));
+        assert_eq!(AspectRatio::Landscape16x9.dimensions(1024), (1024, 576));
+        assert_eq!(AspectRatio::Portrait9x16.dimensions(1024), (576, 1024));
+        for ratio in AspectRatio::ALL {
+            let (w, h) = ratio.dimensions(1000);
+            assert_eq!((w % 16, h % 16), (0, 0), "{ratio:?}");
+        }
+    }
+
+    #[test]
+    fn wire_names() {
+        assert_eq!(
+            serde_json::to_string(&AspectRatio::Ultrawide21x9).unwrap_or_default(),
+            "\"21:9\""
+        );
+        assert_eq!(
+            serde_json::to_string(&OutputFormat::Jpeg).unwrap_or_default(),
+            "\"jpeg\""
+        );
+    }
+}
