@@ -49,4 +49,5 @@ if [ "$(diesel --version 2>/dev/null | awk '{print $2}')" != "2.3.14" ]; then
     cargo install diesel_cli --version 2.3.14 --no-default-features --features postgres --locked
 fi
 python3 -c 'import aiosmtpd' 2>/dev/null || { echo "==> installing aiosmtpd (SMTP test server)"; python3 -m pip install -q aiosmtpd; }
+python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-compatible test server)"; python3 -m pip install -q 'moto[server]'; }
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver

@@ -113,6 +113,8 @@ pub struct Config {
     pub stripe: Option<crate::payments::StripeConfig>,
     /// A JSON file of packs and plans; the built-in catalog when unset.
     pub catalog_file: Option<PathBuf>,
+    /// Where images are stored: `ZIMAGE_DATA_DIR/objects` unless `ZIMAGE_STORAGE=s3`.
+    pub storage: crate::storage::StorageConfig,
     /// A JSON list of models; the built-in list when unset.
     pub models_file: Option<PathBuf>,
     /// Credits each side gets on a referred user's first purchase (0 disables).
@@ -222,6 +224,30 @@ impl Config {
             },
             catalog_file: get("ZIMAGE_CATALOG_FILE").map(PathBuf::from),
             models_file: get("ZIMAGE_MODELS_FILE").map(PathBuf::from),
+            storage: match get("ZIMAGE_STORAGE").as_deref() {
+                None | Some("local") => crate::storage::StorageConfig::Local(
+                    get("ZIMAGE_STORAGE_DIR")
+                        .map_or_else(|| data_dir.join("objects"), PathBuf::from),
+                ),
+                Some("s3") => {
+                    let required = |name: &str| {
+                        get(name)
+                            .with_context(|| format!("{name} is required with ZIMAGE_STORAGE=s3"))
+                    };
+                    crate::storage::StorageConfig::S3(crate::storage::s3::S3Config {
+                        endpoint: required("ZIMAGE_S3_ENDPOINT")?,
+                        region: get("ZIMAGE_S3_REGION").unwrap_or_else(|| "auto".into()),
+                        bucket: required("ZIMAGE_S3_BUCKET")?,
+                        access_key: required("ZIMAGE_S3_ACCESS_KEY")?,
+                        secret_key: Secret::new(required("ZIMAGE_S3_SECRET_KEY")?),
+                        path_style: !matches!(
+                            get("ZIMAGE_S3_PATH_STYLE").as_deref(),
+                            Some("0" | "false" | "no")
+                        ),
+                    })
+                }
+                Some(other) => bail!("ZIMAGE_STORAGE must be `local` or `s3`, got {other:?}"),
+            },
             referral_bonus_credits: i64::try_from(parse("ZIMAGE_REFERRAL_BONUS_CREDITS", 50)?)?,
             pack_credits_expire_days: get("ZIMAGE_PACK_CREDITS_EXPIRE_DAYS")
                 .map(|v| {

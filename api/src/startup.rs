@@ -21,6 +21,7 @@ use crate::payments::catalog::ProductCatalog;
 use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
+use crate::storage::Storage;
 use crate::{db, jobs, openapi, request_id, routes};
 
 /// A bound, not yet running, server.
@@ -80,6 +81,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         limiter: RateLimiter::new(),
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
         models: ModelCatalog::load(config.models_file.as_deref())?,
+        storage: Storage::from_config(&config.storage)?,
         stripe: config.stripe.as_ref().map(Stripe::new),
         db,
         config,

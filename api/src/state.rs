@@ -10,6 +10,7 @@ use crate::payments::Stripe;
 use crate::payments::catalog::ProductCatalog;
 use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
+use crate::storage::Storage;
 
 /// Everything a request may need, built once at start-up.
 pub struct AppState {
@@ -20,6 +21,7 @@ pub struct AppState {
     pub limiter: RateLimiter,
     pub catalog: ProductCatalog,
     pub models: ModelCatalog,
+    pub storage: Storage,
     /// `None` when payments are not configured.
     pub stripe: Option<Stripe>,
 }

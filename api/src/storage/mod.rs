@@ -1,6 +1,7 @@
-//! Object storage for generated images: a local directory by default (S3/R2 to follow).
+//! Object storage for generated images: a local directory by default, or S3/R2.
 
 pub mod local;
+pub mod s3;
 
 use std::future::Future;
 
@@ -44,6 +45,51 @@ pub trait ObjectStore: Send + Sync {
     fn get(&self, key: &str) -> impl Future<Output = Result<Vec<u8>, StorageError>> + Send;
     /// Removes an object; a missing one is not an error.
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>> + Send;
+}
+
+/// Storage settings.
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    Local(std::path::PathBuf),
+    S3(s3::S3Config),
+}
+
+/// The configured store (enum dispatch keeps `ObjectStore` free of boxing).
+pub enum Storage {
+    Local(local::LocalStore),
+    S3(s3::S3Store),
+}
+
+impl Storage {
+    pub fn from_config(config: &StorageConfig) -> anyhow::Result<Self> {
+        Ok(match config {
+            StorageConfig::Local(root) => Self::Local(local::LocalStore::new(root.clone())),
+            StorageConfig::S3(s3) => Self::S3(s3::S3Store::new(s3)?),
+        })
+    }
+}
+
+impl ObjectStore for Storage {
+    async fn put(&self, key: &str, bytes: &[u8], content_type: &str) -> Result<(), StorageError> {
+        match self {
+            Self::Local(store) => store.put(key, bytes, content_type).await,
+            Self::S3(store) => store.put(key, bytes, content_type).await,
+        }
+    }
+
+    async fn get(&self, key: &str) -> Result<Vec<u8>, StorageError> {
+        match self {
+            Self::Local(store) => store.get(key).await,
+            Self::S3(store) => store.get(key).await,
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match self {
+            Self::Local(store) => store.delete(key).await,
+            Self::S3(store) => store.delete(key).await,
+        }
+    }
 }
 
 #[cfg(test)]

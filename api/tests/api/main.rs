@@ -15,4 +15,5 @@ mod openapi;
 mod rate_limits;
 mod schema;
 mod sessions;
+mod storage_s3;
 mod tokens;
