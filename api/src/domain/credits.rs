@@ -149,6 +149,10 @@ pub async fn expire_due(
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<i64> {
+    // Most reads find nothing due; only then is the account locked.
+    if db::due_grants(conn, user_id, now).await?.is_empty() {
+        return Ok(0);
+    }
     conn.transaction::<_, ApiError, _>(async |conn| {
         db::lock_account(conn, user_id).await?;
         expire_due_locked(conn, user_id, now).await
