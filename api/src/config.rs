@@ -115,6 +115,14 @@ pub struct Config {
     pub catalog_file: Option<PathBuf>,
     /// Where images are stored: `ZIMAGE_DATA_DIR/objects` unless `ZIMAGE_STORAGE=s3`.
     pub storage: crate::storage::StorageConfig,
+    /// Workers started inside `zimage serve` (0 leaves the queue to `zimage worker` processes).
+    pub workers: usize,
+    /// How long the built-in local provider pretends to work per task.
+    pub local_latency: Duration,
+    /// How long a task may run before it fails with `provider_timeout`.
+    pub task_timeout: Duration,
+    /// How often workers poll providers and, when idle, the queue.
+    pub poll_interval: Duration,
     /// A JSON list of models; the built-in list when unset.
     pub models_file: Option<PathBuf>,
     /// Credits each side gets on a referred user's first purchase (0 disables).
@@ -224,6 +232,10 @@ impl Config {
             },
             catalog_file: get("ZIMAGE_CATALOG_FILE").map(PathBuf::from),
             models_file: get("ZIMAGE_MODELS_FILE").map(PathBuf::from),
+            workers: usize::try_from(parse("ZIMAGE_WORKERS", 2)?)?,
+            local_latency: Duration::from_millis(parse("ZIMAGE_LOCAL_LATENCY_MS", 1500)?),
+            task_timeout: Duration::from_secs(parse("ZIMAGE_TASK_TIMEOUT_SECS", 600)?),
+            poll_interval: Duration::from_millis(parse("ZIMAGE_POLL_INTERVAL_MS", 500)?.max(10)),
             storage: match get("ZIMAGE_STORAGE").as_deref() {
                 None | Some("local") => crate::storage::StorageConfig::Local(
                     get("ZIMAGE_STORAGE_DIR")

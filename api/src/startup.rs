@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::payments::Stripe;
 use crate::payments::catalog::ProductCatalog;
+use crate::providers::local::LocalProvider;
 use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
@@ -43,6 +44,18 @@ impl Application {
             .with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
+        for n in 0..state.config.workers {
+            let id = format!(
+                "{}-{}-{n}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            );
+            tokio::spawn(jobs::worker::run(
+                state.clone(),
+                id,
+                state.config.poll_interval,
+            ));
+        }
         let interval = state.config.scheduler_interval;
         if !interval.is_zero() {
             tokio::spawn(jobs::scheduler::run_forever(state.clone(), interval));
@@ -82,6 +95,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
         models: ModelCatalog::load(config.models_file.as_deref())?,
         storage: Storage::from_config(&config.storage)?,
+        local_provider: LocalProvider::new(config.local_latency),
         stripe: config.stripe.as_ref().map(Stripe::new),
         db,
         config,

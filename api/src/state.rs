@@ -8,6 +8,7 @@ use crate::db::DbPool;
 use crate::mail::Mailer;
 use crate::payments::Stripe;
 use crate::payments::catalog::ProductCatalog;
+use crate::providers::local::LocalProvider;
 use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::storage::Storage;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub catalog: ProductCatalog,
     pub models: ModelCatalog,
     pub storage: Storage,
+    pub local_provider: LocalProvider,
     /// `None` when payments are not configured.
     pub stripe: Option<Stripe>,
 }

@@ -57,6 +57,10 @@ pub enum ErrorCode {
     AlreadySubscribed,
     /// A webhook's signature is missing, wrong or too old.
     InvalidSignature,
+    /// The same `Idempotency-Key` was sent with a different request.
+    IdempotencyKeyReused,
+    /// The task has already finished and cannot be canceled.
+    TaskFinished,
     /// A per-user limit (e.g. number of API keys) has been reached.
     LimitReached,
     /// Too many requests; retry after the `Retry-After` header.
@@ -94,6 +98,8 @@ impl ErrorCode {
             Self::PaymentProviderError => "payment_provider_error",
             Self::AlreadySubscribed => "already_subscribed",
             Self::InvalidSignature => "invalid_signature",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::TaskFinished => "task_finished",
             Self::LimitReached => "limit_reached",
             Self::RateLimited => "rate_limited",
             Self::ServiceUnavailable => "service_unavailable",

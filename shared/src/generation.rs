@@ -183,3 +183,130 @@ mod tests {
         );
     }
 }
+
+/// Largest seed accepted (the largest integer every JSON client represents exactly).
+pub const MAX_SEED: i64 = 9_007_199_254_740_991;
+/// Longest prompt accepted.
+pub const MAX_PROMPT_CHARS: usize = 2000;
+
+/// Where a generation task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+impl TaskStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Queued,
+            Self::Running,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Canceled,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+
+    /// True once the task can no longer change.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Canceled)
+    }
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `POST /v1/generations`. Give an aspect ratio, or an explicit width and height.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateGenerationRequest {
+    /// A model id from `GET /v1/models`.
+    pub model: String,
+    /// 1–2000 characters.
+    pub prompt: String,
+    #[serde(default)]
+    pub negative_prompt: Option<String>,
+    #[serde(default)]
+    pub aspect_ratio: Option<AspectRatio>,
+    #[serde(default)]
+    pub width: Option<u32>,
+    #[serde(default)]
+    pub height: Option<u32>,
+    #[serde(default)]
+    pub quality: Quality,
+    #[serde(default)]
+    pub output_format: OutputFormat,
+    /// Chosen at random (and recorded) when absent; 0 to 2^53 − 1.
+    #[serde(default)]
+    pub seed: Option<i64>,
+    /// 1 up to the model's `max_images`.
+    #[serde(default = "one")]
+    pub num_images: u32,
+}
+
+/// A generated image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GeneratedImageInfo {
+    pub id: uuid::Uuid,
+    pub width: u32,
+    pub height: u32,
+    pub format: OutputFormat,
+    /// File size in bytes.
+    pub bytes: i64,
+    /// The original file.
+    pub url: String,
+}
+
+/// A generation task (`GET /v1/generations/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GenerationTask {
+    pub id: uuid::Uuid,
+    pub model: String,
+    pub provider: String,
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub aspect_ratio: Option<AspectRatio>,
+    pub width: u32,
+    pub height: u32,
+    pub quality: Quality,
+    pub output_format: OutputFormat,
+    pub seed: i64,
+    pub num_images: u32,
+    pub status: TaskStatus,
+    /// 0.0–1.0 while running, when the provider reports it.
+    pub progress: Option<f32>,
+    /// Stable reason code when failed (`provider_unavailable`, …).
+    pub failure_reason: Option<String>,
+    pub failure_message: Option<String>,
+    /// Credits this task costs.
+    pub cost: i64,
+    /// Credits actually spent (equal to `cost` on success).
+    pub charged: i64,
+    /// Credits returned (equal to `cost` on failure or cancellation).
+    pub refunded: i64,
+    pub images: Vec<GeneratedImageInfo>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}

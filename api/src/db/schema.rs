@@ -1,6 +1,39 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    ai_tasks (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        model -> Text,
+        provider -> Text,
+        prompt -> Text,
+        negative_prompt -> Nullable<Text>,
+        aspect_ratio -> Nullable<Text>,
+        width -> Int4,
+        height -> Int4,
+        quality -> Text,
+        output_format -> Text,
+        seed -> Int8,
+        num_images -> Int4,
+        status -> Text,
+        provider_task_id -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        failure_message -> Nullable<Text>,
+        progress -> Nullable<Float4>,
+        cost -> Int8,
+        charged -> Int8,
+        refunded -> Int8,
+        hold_id -> Nullable<Uuid>,
+        idempotency_key -> Nullable<Text>,
+        request_hash -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -94,6 +127,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    images (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        task_id -> Nullable<Uuid>,
+        position -> Int4,
+        storage_key -> Text,
+        thumbnail_key -> Text,
+        width -> Int4,
+        height -> Int4,
+        format -> Text,
+        bytes -> Int8,
+        sha256 -> Bytea,
+        favorite -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        task_id -> Uuid,
+        user_id -> Uuid,
+        status -> Text,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        run_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     orders (id) {
         id -> Uuid,
         number -> Text,
@@ -182,6 +250,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(ai_tasks -> credit_holds (hold_id));
+diesel::joinable!(ai_tasks -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(billing_customers -> users (user_id));
 diesel::joinable!(credit_accounts -> users (user_id));
@@ -192,6 +262,9 @@ diesel::joinable!(credit_holds -> users (user_id));
 diesel::joinable!(credit_ledger -> credit_grants (grant_id));
 diesel::joinable!(credit_ledger -> credit_holds (hold_id));
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(images -> ai_tasks (task_id));
+diesel::joinable!(images -> users (user_id));
+diesel::joinable!(jobs -> ai_tasks (task_id));
 diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -199,6 +272,7 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    ai_tasks,
     api_keys,
     billing_customers,
     credit_accounts,
@@ -207,6 +281,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_holds,
     credit_ledger,
     email_tokens,
+    images,
+    jobs,
     orders,
     refresh_tokens,
     sessions,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod billing;
 pub mod credits;
+pub mod generation;
 pub mod sessions;
 
 /// Where a request came from, recorded on sessions.

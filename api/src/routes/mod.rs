@@ -5,6 +5,7 @@ pub mod auth;
 pub mod billing;
 pub mod credits;
 pub mod fallback;
+pub mod generations;
 pub mod health;
 pub mod me;
 pub mod models;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(me::configure)
             .configure(credits::configure)
             .configure(models::configure)
+            .configure(generations::configure)
             .configure(billing::configure)
             .configure(webhooks::configure)
             .configure(admin::configure),

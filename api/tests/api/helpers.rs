@@ -40,6 +40,10 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         ("ZIMAGE_DATABASE_POOL_SIZE".into(), "4".into()),
         // Tests run scheduled work explicitly.
         ("ZIMAGE_SCHEDULER_INTERVAL_SECS".into(), "0".into()),
+        // One fast worker and a quick local provider keep generation tests short.
+        ("ZIMAGE_WORKERS".into(), "1".into()),
+        ("ZIMAGE_LOCAL_LATENCY_MS".into(), "100".into()),
+        ("ZIMAGE_POLL_INTERVAL_MS".into(), "50".into()),
     ]);
     for (k, v) in overrides {
         env.insert((*k).into(), (*v).into());

@@ -8,6 +8,7 @@ mod billing;
 mod cors;
 mod credits;
 mod errors;
+mod generations;
 mod helpers;
 mod mail_smtp;
 mod models;

@@ -1,0 +1,333 @@
+//! Queries on generation tasks, the job queue and images.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::schema::{ai_tasks, images, jobs};
+use crate::pagination::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ai_tasks, check_for_backend(diesel::pg::Pg))]
+pub struct TaskRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub model: String,
+    pub provider: String,
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub aspect_ratio: Option<String>,
+    pub width: i32,
+    pub height: i32,
+    pub quality: String,
+    pub output_format: String,
+    pub seed: i64,
+    pub num_images: i32,
+    pub status: String,
+    pub provider_task_id: Option<String>,
+    pub failure_reason: Option<String>,
+    pub failure_message: Option<String>,
+    pub progress: Option<f32>,
+    pub cost: i64,
+    pub charged: i64,
+    pub refunded: i64,
+    pub hold_id: Option<Uuid>,
+    pub idempotency_key: Option<String>,
+    pub request_hash: Option<Vec<u8>>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = images, check_for_backend(diesel::pg::Pg))]
+pub struct ImageRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub task_id: Option<Uuid>,
+    pub position: i32,
+    pub storage_key: String,
+    pub thumbnail_key: String,
+    pub width: i32,
+    pub height: i32,
+    pub format: String,
+    pub bytes: i64,
+    pub sha256: Vec<u8>,
+    pub favorite: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ClaimedJob {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub task_id: Uuid,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+    #[diesel(sql_type = Integer)]
+    pub max_attempts: i32,
+}
+
+pub async fn insert_task(conn: &mut AsyncPgConnection, task: &TaskRow) -> QueryResult<()> {
+    diesel::insert_into(ai_tasks::table)
+        .values(task)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn insert_job(
+    conn: &mut AsyncPgConnection,
+    task_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<()> {
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(Uuid::new_v4()),
+            jobs::task_id.eq(task_id),
+            jobs::user_id.eq(user_id),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Wakes idle workers in every process listening on the queue channel.
+pub async fn notify_workers(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("NOTIFY zimage_jobs")
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn find_task(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<TaskRow>> {
+    ai_tasks::table
+        .find(id)
+        .select(TaskRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The user's task, locked for the rest of the transaction.
+pub async fn lock_task(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<TaskRow>> {
+    ai_tasks::table
+        .find(id)
+        .filter(ai_tasks::user_id.eq(user_id))
+        .select(TaskRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_by_idempotency_key(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    key: &str,
+) -> QueryResult<Option<TaskRow>> {
+    ai_tasks::table
+        .filter(ai_tasks::user_id.eq(user_id))
+        .filter(ai_tasks::idempotency_key.eq(key))
+        .select(TaskRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Changes to a task; `None` keeps a column.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = ai_tasks)]
+pub struct TaskChanges {
+    pub status: Option<String>,
+    pub provider_task_id: Option<String>,
+    pub failure_reason: Option<String>,
+    pub failure_message: Option<String>,
+    pub progress: Option<f32>,
+    pub charged: Option<i64>,
+    pub refunded: Option<i64>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn update_task(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &TaskChanges,
+) -> QueryResult<()> {
+    diesel::update(ai_tasks::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn list_tasks(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    status: Option<&str>,
+    model: Option<&str>,
+    page: PageRequest,
+) -> QueryResult<Vec<TaskRow>> {
+    let mut query = ai_tasks::table
+        .filter(ai_tasks::user_id.eq(user_id))
+        .select(TaskRow::as_select())
+        .order((ai_tasks::created_at.desc(), ai_tasks::id.desc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(ai_tasks::status.eq(status.to_string()));
+    }
+    if let Some(model) = model {
+        query = query.filter(ai_tasks::model.eq(model.to_string()));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(
+            ai_tasks::created_at
+                .lt(after.created_at)
+                .or(ai_tasks::created_at
+                    .eq(after.created_at)
+                    .and(ai_tasks::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}
+
+pub async fn delete_task(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    diesel::delete(ai_tasks::table.find(id))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Claims the next runnable job: queued and due, or running with a lapsed lease (dead worker).
+pub async fn claim_job(
+    conn: &mut AsyncPgConnection,
+    worker: &str,
+    lease_secs: i64,
+) -> QueryResult<Option<ClaimedJob>> {
+    diesel::sql_query(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, \
+                lease_until = now() + make_interval(secs => $2), updated_at = now() \
+         WHERE id = (SELECT id FROM jobs \
+                     WHERE (status = 'queued' AND run_at <= now()) \
+                        OR (status = 'running' AND lease_until < now()) \
+                     ORDER BY run_at FOR UPDATE SKIP LOCKED LIMIT 1) \
+         RETURNING id, task_id, attempts, max_attempts",
+    )
+    .bind::<Text, _>(worker)
+    .bind::<BigInt, _>(lease_secs)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Extends the lease of a job this worker holds; false when it lost the job.
+pub async fn heartbeat(
+    conn: &mut AsyncPgConnection,
+    job_id: Uuid,
+    worker: &str,
+    lease_secs: i64,
+) -> QueryResult<bool> {
+    let updated = diesel::sql_query(
+        "UPDATE jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now() \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind::<SqlUuid, _>(job_id)
+    .bind::<Text, _>(worker)
+    .bind::<BigInt, _>(lease_secs)
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}
+
+pub async fn finish_job(
+    conn: &mut AsyncPgConnection,
+    task_id: Uuid,
+    status: &str,
+    error: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(jobs::table.filter(jobs::task_id.eq(task_id)))
+        .set((
+            jobs::status.eq(status),
+            jobs::lease_until.eq(None::<DateTime<Utc>>),
+            jobs::last_error.eq(error),
+            jobs::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Puts a job back in the queue after a transient failure.
+pub async fn retry_job(
+    conn: &mut AsyncPgConnection,
+    job_id: Uuid,
+    delay_secs: i64,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE jobs SET status = 'queued', run_at = now() + make_interval(secs => $2), \
+                locked_by = NULL, lease_until = NULL, last_error = $3, updated_at = now() WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(job_id)
+    .bind::<BigInt, _>(delay_secs)
+    .bind::<Text, _>(error)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+pub async fn insert_image(conn: &mut AsyncPgConnection, image: &ImageRow) -> QueryResult<()> {
+    diesel::insert_into(images::table)
+        .values(image)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn images_of_tasks(
+    conn: &mut AsyncPgConnection,
+    task_ids: &[Uuid],
+) -> QueryResult<Vec<ImageRow>> {
+    images::table
+        .filter(images::task_id.eq_any(task_ids))
+        .order((images::task_id, images::position))
+        .select(ImageRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn find_image(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<ImageRow>> {
+    images::table
+        .find(id)
+        .filter(images::user_id.eq(user_id))
+        .select(ImageRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn delete_images_of_task(
+    conn: &mut AsyncPgConnection,
+    task_id: Uuid,
+) -> QueryResult<Vec<ImageRow>> {
+    diesel::delete(images::table.filter(images::task_id.eq(task_id)))
+        .returning(ImageRow::as_returning())
+        .get_results(conn)
+        .await
+}

@@ -1,0 +1,410 @@
+//! Generation tasks: validate, price, hold credits and queue in one transaction; cancel and delete.
+
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use zimage_shared::generation::{
+    AspectRatio, CreateGenerationRequest, GeneratedImageInfo, GenerationTask, MAX_PROMPT_CHARS,
+    MAX_SEED, OutputFormat, TaskStatus,
+};
+use zimage_shared::{ErrorCode, Page};
+
+use crate::db::generation::{self as db, ImageRow, TaskChanges, TaskRow};
+use crate::domain::credits::{self, HoldId};
+use crate::error::{ApiError, ApiResult, Validator};
+use crate::pagination::{Cursor, PageRequest};
+use crate::state::AppState;
+use crate::storage::ObjectStore;
+
+/// Longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_string())).ok()
+}
+
+fn wire<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+/// The API view of a task with its images.
+pub fn task_dto(row: &TaskRow, images: &[ImageRow]) -> GenerationTask {
+    GenerationTask {
+        id: row.id,
+        model: row.model.clone(),
+        provider: row.provider.clone(),
+        prompt: row.prompt.clone(),
+        negative_prompt: row.negative_prompt.clone(),
+        aspect_ratio: row.aspect_ratio.as_deref().and_then(parse_enum),
+        width: row.width.unsigned_abs(),
+        height: row.height.unsigned_abs(),
+        quality: parse_enum(&row.quality).unwrap_or_default(),
+        output_format: parse_enum(&row.output_format).unwrap_or_default(),
+        seed: row.seed,
+        num_images: row.num_images.unsigned_abs(),
+        status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Queued),
+        progress: row.progress,
+        failure_reason: row.failure_reason.clone(),
+        failure_message: row.failure_message.clone(),
+        cost: row.cost,
+        charged: row.charged,
+        refunded: row.refunded,
+        images: images
+            .iter()
+            .filter(|i| i.task_id == Some(row.id))
+            .map(|i| GeneratedImageInfo {
+                id: i.id,
+                width: i.width.unsigned_abs(),
+                height: i.height.unsigned_abs(),
+                format: parse_enum(&i.format).unwrap_or_default(),
+                bytes: i.bytes,
+                url: format!("/v1/images/{}/file", i.id),
+            })
+            .collect(),
+        created_at: row.created_at,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+    }
+}
+
+/// Checks a request against its model; returns the task to create (without ids and hold).
+fn plan(state: &AppState, user_id: Uuid, req: &CreateGenerationRequest) -> ApiResult<TaskRow> {
+    let mut v = Validator::new();
+    let model = state.models.find(&req.model);
+    if model.is_none() {
+        v.add("model", "is not a model from GET /v1/models");
+    }
+    let prompt = req.prompt.trim();
+    if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
+        v.add(
+            "prompt",
+            format!("must be 1 to {MAX_PROMPT_CHARS} characters"),
+        );
+    }
+    let negative = req
+        .negative_prompt
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if negative.is_some_and(|n| n.chars().count() > MAX_PROMPT_CHARS) {
+        v.add(
+            "negative_prompt",
+            format!("must be at most {MAX_PROMPT_CHARS} characters"),
+        );
+    }
+    if req.seed.is_some_and(|s| !(0..=MAX_SEED).contains(&s)) {
+        v.add("seed", format!("must be between 0 and {MAX_SEED}"));
+    }
+    let Some(model) = model else {
+        v.finish()?;
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "validator passed without a model"
+        )));
+    };
+    let m = &model.info;
+    if req.num_images == 0 || req.num_images > m.max_images {
+        v.add(
+            "num_images",
+            format!("must be between 1 and {}", m.max_images),
+        );
+    }
+    let (aspect, width, height) = match (req.aspect_ratio, req.width, req.height) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            v.add(
+                "aspect_ratio",
+                "give an aspect ratio or a width and height, not both",
+            );
+            (None, 0, 0)
+        }
+        (None, Some(w), Some(h)) => {
+            for (field, side) in [("width", w), ("height", h)] {
+                if !(m.min_side..=m.max_side).contains(&side) || side % 8 != 0 {
+                    v.add(
+                        field,
+                        format!(
+                            "must be a multiple of 8 from {} to {}",
+                            m.min_side, m.max_side
+                        ),
+                    );
+                }
+            }
+            (None, w, h)
+        }
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            v.add("width", "give both width and height");
+            (None, 0, 0)
+        }
+        (ratio, None, None) => {
+            let ratio = ratio.unwrap_or(AspectRatio::Square);
+            if !m.aspect_ratios.contains(&ratio) {
+                v.add("aspect_ratio", "is not offered by this model");
+            }
+            let (w, h) = ratio.dimensions(m.default_long_side);
+            (Some(ratio), w, h)
+        }
+    };
+    v.finish()?;
+    let now = Utc::now();
+    Ok(TaskRow {
+        id: Uuid::new_v4(),
+        user_id,
+        model: m.id.clone(),
+        provider: m.provider.clone(),
+        prompt: prompt.to_string(),
+        negative_prompt: negative.map(String::from),
+        aspect_ratio: aspect.map(|a| wire(&a)),
+        width: i32::try_from(width).unwrap_or(i32::MAX),
+        height: i32::try_from(height).unwrap_or(i32::MAX),
+        quality: wire(&req.quality),
+        output_format: wire(&req.output_format),
+        seed: req
+            .seed
+            .unwrap_or_else(|| rand::rng().random_range(0..=MAX_SEED)),
+        num_images: i32::try_from(req.num_images).unwrap_or(1),
+        status: TaskStatus::Queued.as_str().into(),
+        provider_task_id: None,
+        failure_reason: None,
+        failure_message: None,
+        progress: None,
+        cost: m.cost.per_image(req.quality) * i64::from(req.num_images),
+        charged: 0,
+        refunded: 0,
+        hold_id: None,
+        idempotency_key: None,
+        request_hash: None,
+        created_at: now,
+        started_at: None,
+        finished_at: None,
+        updated_at: now,
+    })
+}
+
+async fn with_images(conn: &mut AsyncPgConnection, row: &TaskRow) -> ApiResult<GenerationTask> {
+    let images = db::images_of_tasks(conn, &[row.id]).await?;
+    Ok(task_dto(row, &images))
+}
+
+/// Creates a task, holding its full cost; `(task, true)` when new, `(task, false)` for a retry
+/// with the same `Idempotency-Key` and body.
+pub async fn submit(
+    state: &AppState,
+    user_id: Uuid,
+    req: &CreateGenerationRequest,
+    idempotency_key: Option<&str>,
+) -> ApiResult<(GenerationTask, bool)> {
+    if idempotency_key.is_some_and(|k| k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY) {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY} characters"),
+        ));
+    }
+    let hash = Sha256::digest(serde_json::to_vec(req).unwrap_or_default()).to_vec();
+    let mut conn = state.db.get().await?;
+    if let Some(key) = idempotency_key
+        && let Some(existing) = db::find_by_idempotency_key(&mut conn, user_id, key).await?
+    {
+        return replay(&mut conn, &existing, &hash).await;
+    }
+    let mut task = plan(state, user_id, req)?;
+    task.idempotency_key = idempotency_key.map(String::from);
+    task.request_hash = Some(hash.clone());
+    let result = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let HoldId(hold) = credits::hold(conn, user_id, task.cost, task.id).await?;
+            task.hold_id = Some(hold);
+            db::insert_task(conn, &task).await?;
+            db::insert_job(conn, task.id, user_id).await?;
+            db::notify_workers(conn).await?;
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => {
+            tracing::info!(user_id = %user_id, task_id = %task.id, cost = task.cost, "generation queued");
+            Ok((task_dto(&task, &[]), true))
+        }
+        // Two requests with one key raced; the other created the task.
+        Err(err) if idempotency_key.is_some() && err.code() == ErrorCode::Internal => {
+            let key = idempotency_key.unwrap_or_default();
+            match db::find_by_idempotency_key(&mut conn, user_id, key).await? {
+                Some(existing) => replay(&mut conn, &existing, &hash).await,
+                None => Err(err),
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
+
+async fn replay(
+    conn: &mut AsyncPgConnection,
+    existing: &TaskRow,
+    hash: &[u8],
+) -> ApiResult<(GenerationTask, bool)> {
+    if existing.request_hash.as_deref() != Some(hash) {
+        return Err(ApiError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "this Idempotency-Key was used for a different request",
+        ));
+    }
+    Ok((with_images(conn, existing).await?, false))
+}
+
+pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<GenerationTask> {
+    let mut conn = state.db.get().await?;
+    let row = db::find_task(&mut conn, id)
+        .await?
+        .filter(|t| t.user_id == user_id)
+        .ok_or_else(|| ApiError::not_found("generation"))?;
+    with_images(&mut conn, &row).await
+}
+
+pub async fn list(
+    state: &AppState,
+    user_id: Uuid,
+    status: Option<TaskStatus>,
+    model: Option<&str>,
+    page: PageRequest,
+) -> ApiResult<Page<GenerationTask>> {
+    let mut conn = state.db.get().await?;
+    let rows = db::list_tasks(
+        &mut conn,
+        user_id,
+        status.map(TaskStatus::as_str),
+        model,
+        page,
+    )
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let images = db::images_of_tasks(&mut conn, &ids).await?;
+    Ok(page.page(
+        rows,
+        |r| Cursor {
+            created_at: r.created_at,
+            id: r.id,
+        },
+        |r| task_dto(r, &images),
+    ))
+}
+
+/// Ends a task without images and returns its credits, exactly once. Caller holds the task lock.
+pub async fn finish_unsuccessfully(
+    conn: &mut AsyncPgConnection,
+    task: &TaskRow,
+    status: TaskStatus,
+    reason: Option<&str>,
+    message: &str,
+) -> ApiResult<()> {
+    if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
+        return Ok(());
+    }
+    if let Some(hold) = task.hold_id {
+        credits::release(conn, HoldId(hold), message).await?;
+    }
+    let now = Utc::now();
+    db::update_task(
+        conn,
+        task.id,
+        &TaskChanges {
+            status: Some(status.as_str().into()),
+            failure_reason: reason.map(String::from),
+            failure_message: Some(message.to_string()),
+            refunded: Some(task.cost),
+            finished_at: Some(now),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    db::finish_job(conn, task.id, "done", Some(message)).await?;
+    Ok(())
+}
+
+/// Cancels a queued or running task; its credits come back.
+pub async fn cancel(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<GenerationTask> {
+    let mut conn = state.db.get().await?;
+    let task = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let task = db::lock_task(conn, id, user_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("generation"))?;
+            if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
+                return Err(ApiError::new(
+                    ErrorCode::TaskFinished,
+                    format!("the task is already {}", task.status),
+                ));
+            }
+            finish_unsuccessfully(
+                conn,
+                &task,
+                TaskStatus::Canceled,
+                None,
+                "canceled by the user",
+            )
+            .await?;
+            Ok(task)
+        })
+        .await?;
+    tracing::info!(user_id = %user_id, task_id = %id, "generation canceled");
+    // The provider may still be working; ask it to stop (the worker also notices the status).
+    if let Some(provider_id) = &task.provider_task_id
+        && task.provider == "local"
+    {
+        use crate::providers::GenerationProvider;
+        let _ = state.local_provider.cancel(provider_id).await;
+    }
+    get(state, user_id, id).await
+}
+
+/// Deletes a task and its images (files included); a running task is canceled first.
+pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    let removed = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let task = db::lock_task(conn, id, user_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("generation"))?;
+            finish_unsuccessfully(
+                conn,
+                &task,
+                TaskStatus::Canceled,
+                None,
+                "deleted by the user",
+            )
+            .await?;
+            let images = db::delete_images_of_task(conn, id).await?;
+            db::delete_task(conn, id).await?;
+            Ok(images)
+        })
+        .await?;
+    for image in removed {
+        for key in [&image.storage_key, &image.thumbnail_key] {
+            if let Err(err) = state.storage.delete(key).await {
+                tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The bytes, format and id of one of the user's images.
+pub async fn image_file(
+    state: &AppState,
+    user_id: Uuid,
+    image_id: Uuid,
+) -> ApiResult<(Vec<u8>, OutputFormat)> {
+    let mut conn = state.db.get().await?;
+    let image = db::find_image(&mut conn, image_id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("image"))?;
+    let bytes = state
+        .storage
+        .get(&image.storage_key)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((bytes, parse_enum(&image.format).unwrap_or_default()))
+}

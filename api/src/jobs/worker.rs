@@ -1,0 +1,315 @@
+//! Workers: claim a job, run its task on the provider, store the images, settle or refund.
+//!
+//! A job is claimed with `FOR UPDATE SKIP LOCKED` and a lease that the worker renews while it
+//! polls the provider. A worker that dies stops renewing; once the lease lapses another worker
+//! claims the job again. Success settles the hold in the same transaction that marks the task
+//! succeeded; failure, cancellation and timeout release it in the transaction that ends the task,
+//! so credits move exactly once.
+
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+use zimage_shared::generation::{OutputFormat, TaskStatus};
+
+use crate::db::generation::{self as db, ClaimedJob, ImageRow, TaskChanges, TaskRow};
+use crate::domain::credits::{self, HoldId};
+use crate::domain::generation::finish_unsuccessfully;
+use crate::error::{ApiError, ApiResult};
+use crate::providers::{
+    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
+    ProviderStatus, render,
+};
+use crate::state::AppState;
+use crate::storage::ObjectStore;
+
+/// Seconds a claim lasts without a heartbeat.
+const LEASE_SECS: i64 = 30;
+
+/// Runs jobs until the process ends; sleeps `idle` between empty polls of the queue.
+pub async fn run(state: actix_web::web::Data<AppState>, worker_id: String, idle: Duration) {
+    loop {
+        match next(&state, &worker_id).await {
+            Ok(true) => {}
+            Ok(false) => tokio::time::sleep(idle).await,
+            Err(err) => {
+                tracing::error!(worker = %worker_id, error = ?err, "worker step failed");
+                tokio::time::sleep(idle).await;
+            }
+        }
+    }
+}
+
+/// Claims and runs one job; false when the queue had nothing runnable.
+pub async fn next(state: &AppState, worker_id: &str) -> ApiResult<bool> {
+    let mut conn = state.db.get().await?;
+    let Some(job) = db::claim_job(&mut conn, worker_id, LEASE_SECS).await? else {
+        return Ok(false);
+    };
+    drop(conn);
+    if let Err(err) = process(state, worker_id, &job).await {
+        tracing::error!(task_id = %job.task_id, error = ?err, "job failed unexpectedly");
+        fail(
+            state,
+            job.task_id,
+            FailureReason::ProviderUnavailable,
+            "an internal error stopped the task",
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+fn input(task: &TaskRow, provider_model: &str) -> GenerationInput {
+    GenerationInput {
+        model: provider_model.to_string(),
+        prompt: task.prompt.clone(),
+        negative_prompt: task.negative_prompt.clone(),
+        width: task.width.unsigned_abs(),
+        height: task.height.unsigned_abs(),
+        seed: task.seed.unsigned_abs(),
+        num_images: task.num_images.unsigned_abs(),
+        format: serde_json::from_value(serde_json::Value::String(task.output_format.clone()))
+            .unwrap_or_default(),
+        quality: serde_json::from_value(serde_json::Value::String(task.quality.clone()))
+            .unwrap_or_default(),
+    }
+}
+
+async fn fail(
+    state: &AppState,
+    task_id: Uuid,
+    reason: FailureReason,
+    message: &str,
+) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let Some(task) = db::find_task(conn, task_id).await? else {
+            return Ok(());
+        };
+        let Some(task) = db::lock_task(conn, task.id, task.user_id).await? else {
+            return Ok(());
+        };
+        finish_unsuccessfully(
+            conn,
+            &task,
+            TaskStatus::Failed,
+            Some(reason.as_str()),
+            message,
+        )
+        .await
+    })
+    .await?;
+    tracing::warn!(task_id = %task_id, reason = reason.as_str(), "generation failed; credits released");
+    Ok(())
+}
+
+async fn process(state: &AppState, worker_id: &str, job: &ClaimedJob) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    let Some(task) = db::find_task(&mut conn, job.task_id).await? else {
+        return Ok(());
+    };
+    if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
+        db::finish_job(&mut conn, task.id, "done", None).await?;
+        return Ok(());
+    }
+    let Some(model) = state.models.find(&task.model) else {
+        drop(conn);
+        return fail(
+            state,
+            task.id,
+            FailureReason::ProviderUnavailable,
+            "the model is no longer offered",
+        )
+        .await;
+    };
+    let provider = &state.local_provider;
+    let provider_id = match &task.provider_task_id {
+        // A retried job (worker restart) keeps polling what it submitted before.
+        Some(id) => id.clone(),
+        None => match provider.submit(&input(&task, &model.provider_model)).await {
+            Ok(id) => id,
+            Err(err) => {
+                drop(conn);
+                return transient_or_fail(state, job, err).await;
+            }
+        },
+    };
+    let now = Utc::now();
+    db::update_task(
+        &mut conn,
+        task.id,
+        &TaskChanges {
+            status: Some(TaskStatus::Running.as_str().into()),
+            provider_task_id: Some(provider_id.clone()),
+            started_at: Some(task.started_at.unwrap_or(now)),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    drop(conn);
+
+    let deadline = Instant::now() + state.config.task_timeout;
+    loop {
+        let mut conn = state.db.get().await?;
+        if !db::heartbeat(&mut conn, job.id, worker_id, LEASE_SECS).await? {
+            return Ok(()); // lost the lease; another worker owns the job now
+        }
+        let current = db::find_task(&mut conn, task.id).await?;
+        if current
+            .as_ref()
+            .is_none_or(|t| TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_final))
+        {
+            let _ = provider.cancel(&provider_id).await;
+            return Ok(()); // canceled or deleted meanwhile
+        }
+        drop(conn);
+        if Instant::now() > deadline {
+            let _ = provider.cancel(&provider_id).await;
+            return fail(
+                state,
+                task.id,
+                FailureReason::ProviderTimeout,
+                "the provider did not finish in time",
+            )
+            .await;
+        }
+        match provider.poll(&provider_id).await {
+            Ok(ProviderStatus::Succeeded(images)) => return succeed(state, &task, images).await,
+            Ok(ProviderStatus::Failed { reason, message }) => {
+                return fail(state, task.id, reason, &message).await;
+            }
+            Ok(ProviderStatus::Running { progress }) => {
+                let mut conn = state.db.get().await?;
+                db::update_task(
+                    &mut conn,
+                    task.id,
+                    &TaskChanges {
+                        progress,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            Ok(ProviderStatus::Queued) => {}
+            Err(err) => return transient_or_fail(state, job, err).await,
+        }
+        tokio::time::sleep(state.config.poll_interval).await;
+    }
+}
+
+async fn transient_or_fail(
+    state: &AppState,
+    job: &ClaimedJob,
+    err: ProviderError,
+) -> ApiResult<()> {
+    match err {
+        ProviderError::Transient(message) if job.attempts < job.max_attempts => {
+            let delay = 2i64.pow(job.attempts.unsigned_abs().min(8));
+            let mut conn = state.db.get().await?;
+            db::retry_job(&mut conn, job.id, delay, &message).await?;
+            tracing::warn!(task_id = %job.task_id, attempt = job.attempts, delay, "provider trouble; job will retry");
+            Ok(())
+        }
+        ProviderError::Transient(message) => {
+            fail(
+                state,
+                job.task_id,
+                FailureReason::ProviderUnavailable,
+                &message,
+            )
+            .await
+        }
+        ProviderError::Permanent { reason, message } => {
+            fail(state, job.task_id, reason, &message).await
+        }
+    }
+}
+
+/// Stores every image and its thumbnail, then records them and settles the hold together.
+async fn succeed(state: &AppState, task: &TaskRow, images: Vec<GeneratedImage>) -> ApiResult<()> {
+    let mut rows = Vec::with_capacity(images.len());
+    for (position, image) in images.into_iter().enumerate() {
+        let id = Uuid::new_v4();
+        let ext = image.format.extension();
+        let key = format!("users/{}/images/{id}.{ext}", task.user_id);
+        let thumbnail_key = format!("users/{}/thumbnails/{id}.webp", task.user_id);
+        let original = image.bytes;
+        let thumb = tokio::task::spawn_blocking({
+            let bytes = original.clone();
+            move || render::thumbnail(&bytes)
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+        state
+            .storage
+            .put(&key, &original, image.format.content_type())
+            .await
+            .map_err(ApiError::internal)?;
+        state
+            .storage
+            .put(&thumbnail_key, &thumb, OutputFormat::Webp.content_type())
+            .await
+            .map_err(ApiError::internal)?;
+        rows.push(ImageRow {
+            id,
+            user_id: task.user_id,
+            task_id: Some(task.id),
+            position: i32::try_from(position).unwrap_or(0),
+            storage_key: key,
+            thumbnail_key,
+            width: i32::try_from(image.width).unwrap_or(0),
+            height: i32::try_from(image.height).unwrap_or(0),
+            format: image.format.as_str().into(),
+            bytes: i64::try_from(original.len()).unwrap_or(i64::MAX),
+            sha256: Sha256::digest(&original).to_vec(),
+            favorite: false,
+            created_at: Utc::now(),
+        });
+    }
+    let mut conn = state.db.get().await?;
+    let stored = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(current) = db::lock_task(conn, task.id, task.user_id).await? else {
+                return Ok(false);
+            };
+            if TaskStatus::parse(&current.status).is_some_and(TaskStatus::is_final) {
+                return Ok(false); // canceled while the images were being stored
+            }
+            for row in &rows {
+                db::insert_image(conn, row).await?;
+            }
+            if let Some(hold) = current.hold_id {
+                credits::settle(conn, HoldId(hold)).await?;
+            }
+            let now = Utc::now();
+            db::update_task(
+                conn,
+                task.id,
+                &TaskChanges {
+                    status: Some(TaskStatus::Succeeded.as_str().into()),
+                    charged: Some(current.cost),
+                    progress: Some(1.0),
+                    finished_at: Some(now),
+                    updated_at: Some(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            db::finish_job(conn, task.id, "done", None).await?;
+            Ok(true)
+        })
+        .await?;
+    if stored {
+        tracing::info!(task_id = %task.id, images = rows.len(), "generation succeeded");
+    } else {
+        for row in &rows {
+            let _ = state.storage.delete(&row.storage_key).await;
+            let _ = state.storage.delete(&row.thumbnail_key).await;
+        }
+    }
+    Ok(())
+}

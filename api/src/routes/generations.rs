@@ -1,0 +1,209 @@
+//! `/v1/generations` and `/v1/images/{id}/file`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use zimage_shared::generation::{CreateGenerationRequest, GenerationTask, TaskStatus};
+use zimage_shared::{Page, Problem};
+
+use crate::auth::Auth;
+use crate::domain::generation;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope::scope("/generations")
+            .service(create)
+            .service(list)
+            .service(get_one)
+            .service(cancel)
+            .service(remove),
+    )
+    .service(utoipa_actix_web::scope::scope("/images").service(image_file));
+}
+
+/// Filters for the task list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TaskFilter {
+    status: Option<TaskStatus>,
+    model: Option<String>,
+}
+
+/// Start a generation. Its full cost is held at once and returned automatically if it fails or
+/// is canceled. Send `Idempotency-Key` to make retries safe: the same key and body return the
+/// original task (200); the same key with another body is 422 `idempotency_key_reused`.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    request_body = CreateGenerationRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 characters")),
+    responses(
+        (status = 202, body = GenerationTask, description = "queued"),
+        (status = 200, body = GenerationTask, description = "a retry of an earlier request"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 402, body = Problem, content_type = "application/problem+json", description = "`insufficient_credits`; nothing was charged"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` or `idempotency_key_reused`"),
+    )
+)]
+#[post("")]
+async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    body: web::Json<CreateGenerationRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    auth.require_verified()?;
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| ApiError::field("Idempotency-Key", "must be visible ASCII"))
+        })
+        .transpose()?;
+    let (task, created) = generation::submit(&state, auth.user_id(), &body, key).await?;
+    Ok(if created {
+        HttpResponse::Accepted()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(task))
+}
+
+/// Your generations, newest first.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(PageQuery, TaskFilter),
+    responses(
+        (status = 200, body = Page<GenerationTask>),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+    filter: web::Query<TaskFilter>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let tasks = generation::list(
+        &state,
+        auth.user_id(),
+        filter.status,
+        filter.model.as_deref(),
+        page.parse()?,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(tasks))
+}
+
+/// One generation with its images. Another user's id answers 404.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = GenerationTask),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}")]
+async fn get_one(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(generation::get(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// Cancel a queued or running generation; its credits come back.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = GenerationTask),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`task_finished`"),
+    )
+)]
+#[post("/{id}/cancel")]
+async fn cancel(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(generation::cancel(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// Delete a generation and its image files (a running one is canceled and refunded first).
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/{id}")]
+async fn remove(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    generation::delete(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Download an image's original file. Another user's id answers 404.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "the image file", content_type = "image/*"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/file")]
+async fn image_file(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let id = id.into_inner();
+    let (bytes, format) = generation::image_file(&state, auth.user_id(), id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, format.content_type()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"zimage-{id}.{}\"",
+                format.extension()
+            ),
+        ))
+        .insert_header((
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable",
+        ))
+        .body(bytes))
+}

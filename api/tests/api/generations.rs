@@ -1,0 +1,396 @@
+//! Generation tasks end to end with the local provider: charge, images, refunds, ownership.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use zimage_api::providers::render;
+use zimage_shared::generation::OutputFormat;
+
+use crate::helpers::{
+    PASSWORD, Signed, TestApp, assert_problem, spawn_app, spawn_app_with, user_id,
+};
+
+fn request(prompt: &str) -> Value {
+    json!({"model": "z-image-local", "prompt": prompt, "width": 256, "height": 256,
+           "output_format": "webp", "seed": 5, "num_images": 2})
+}
+
+async fn wait_until_final(app: &TestApp, who: &Signed, id: &str) -> Value {
+    for _ in 0..200 {
+        let task: Value = app
+            .get_auth(&format!("/v1/generations/{id}"), &who.access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if ["succeeded", "failed", "canceled"].contains(&task["status"].as_str().unwrap()) {
+            return task;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("task {id} did not finish");
+}
+
+async fn credits(app: &TestApp, who: &Signed) -> (i64, i64) {
+    let body: Value = app
+        .get_auth("/v1/credits", &who.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    (
+        body["available"].as_i64().unwrap(),
+        body["held"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_generation_holds_its_cost_renders_and_settles() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let response = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &request("a glass lighthouse"),
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    let task: Value = response.json().await.unwrap();
+    assert_eq!(task["status"], "queued");
+    assert_eq!(task["cost"], 2);
+    assert_eq!(task["seed"], 5);
+
+    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(
+        (done["charged"].as_i64(), done["refunded"].as_i64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(done["images"].as_array().unwrap().len(), 2);
+    assert_eq!(credits(&app, &ada).await, (18, 0));
+
+    let file = app
+        .get_auth(done["images"][0]["url"].as_str().unwrap(), &ada.access)
+        .await;
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "image/webp");
+    assert!(
+        file.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"zimage-")
+    );
+    let expected = render::render("a glass lighthouse", 5, 256, 256, OutputFormat::Webp).unwrap();
+    assert_eq!(
+        file.bytes().await.unwrap().as_ref(),
+        expected.as_slice(),
+        "deterministic in prompt, seed, size"
+    );
+    let second = app
+        .get_auth(done["images"][1]["url"].as_str().unwrap(), &ada.access)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_ne!(
+        second.as_ref(),
+        expected.as_slice(),
+        "each image has its own seed"
+    );
+
+    let list: Value = app
+        .get_auth("/v1/generations?status=succeeded", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["id"], task["id"]);
+    let none: Value = app
+        .get_auth("/v1/generations?status=failed", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["items"], json!([]));
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn an_uncovered_generation_is_402_and_creates_nothing() {
+    let app = spawn_app_with(&[("ZIMAGE_SIGNUP_BONUS_CREDITS", "1")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let response = app
+        .post_auth("/v1/generations", &ada.access, &request("too expensive"))
+        .await;
+    assert_problem(response, 402, "insufficient_credits").await;
+    let list: Value = app
+        .get_auth("/v1/generations", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"], json!([]));
+    assert_eq!(credits(&app, &ada).await, (1, 0));
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn invalid_requests_get_field_errors() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bad = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-local", "prompt": "  ", "num_images": 5, "seed": -1, "width": 300}),
+        )
+        .await;
+    let body = assert_problem(bad, 422, "validation_failed").await;
+    for field in ["prompt", "num_images", "seed", "width"] {
+        assert!(body["errors"][field].is_array(), "{field} missing: {body}");
+    }
+    let both = app
+        .post_auth("/v1/generations", &ada.access, &json!({"model": "z-image-local", "prompt": "x", "aspect_ratio": "1:1", "width": 512, "height": 512}))
+        .await;
+    assert_problem(both, 422, "validation_failed").await;
+    let unknown = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "nope", "prompt": "x"}),
+        )
+        .await;
+    assert!(assert_problem(unknown, 422, "validation_failed").await["errors"]["model"].is_array());
+    let ratio: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-local", "prompt": "wide", "aspect_ratio": "16:9"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (ratio["width"].as_u64(), ratio["height"].as_u64()),
+        (Some(1024), Some(576))
+    );
+    app.signup("bob@example.org").await;
+    let bob = app.sign_in("bob@example.org", PASSWORD).await;
+    let unverified = app
+        .post_auth("/v1/generations", &bob.access, &request("x"))
+        .await;
+    assert_problem(unverified, 403, "email_not_verified").await;
+}
+
+#[tokio::test]
+async fn canceling_returns_the_credits_once() {
+    let app = spawn_app_with(&[("ZIMAGE_LOCAL_LATENCY_MS", "60000")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("slow"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    assert_eq!(credits(&app, &ada).await, (18, 2));
+    let canceled: Value = app
+        .post_auth(
+            &format!("/v1/generations/{id}/cancel"),
+            &ada.access,
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(canceled["status"], "canceled");
+    assert_eq!(
+        (canceled["charged"].as_i64(), canceled["refunded"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(credits(&app, &ada).await, (20, 0));
+    let again = app
+        .post_auth(
+            &format!("/v1/generations/{id}/cancel"),
+            &ada.access,
+            &json!({}),
+        )
+        .await;
+    assert_problem(again, 409, "task_finished").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        wait_until_final(&app, &ada, id).await["status"],
+        "canceled",
+        "the worker leaves it canceled"
+    );
+    assert_eq!(credits(&app, &ada).await, (20, 0));
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn an_idempotency_key_makes_retries_safe() {
+    let app = spawn_app_with(&[("ZIMAGE_LOCAL_LATENCY_MS", "60000")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let send = |body: Value| {
+        let (app, access) = (&app, ada.access.clone());
+        async move {
+            app.client
+                .post(app.url("/v1/generations"))
+                .bearer_auth(access)
+                .header("idempotency-key", "retry-1")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = send(request("once")).await;
+    assert_eq!(first.status(), 202);
+    let first: Value = first.json().await.unwrap();
+    let retry = send(request("once")).await;
+    assert_eq!(retry.status(), 200);
+    assert_eq!(retry.json::<Value>().await.unwrap()["id"], first["id"]);
+    assert_eq!(credits(&app, &ada).await, (18, 2), "charged once");
+    assert_problem(
+        send(request("something else")).await,
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn other_users_tasks_and_images_are_404() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("private"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    let done = wait_until_final(&app, &ada, id).await;
+    let image = done["images"][0]["url"].as_str().unwrap();
+    assert_problem(
+        app.get_auth(&format!("/v1/generations/{id}"), &bob.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(app.get_auth(image, &bob.access).await, 404, "not_found").await;
+    assert_problem(
+        app.post_auth(
+            &format!("/v1/generations/{id}/cancel"),
+            &bob.access,
+            &json!({}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.delete_auth(&format!("/v1/generations/{id}"), &bob.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let bobs: Value = app
+        .get_auth("/v1/generations", &bob.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bobs["items"], json!([]));
+    assert_eq!(app.get_auth(image, &ada.access).await.status(), 200);
+}
+
+#[tokio::test]
+async fn deleting_removes_the_task_and_its_files() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("ephemeral"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    let done = wait_until_final(&app, &ada, id).await;
+    let image_id = done["images"][0]["id"].as_str().unwrap();
+    let stored = app.data_dir.join(format!(
+        "objects/users/{}/images/{image_id}.webp",
+        user_id(&ada)
+    ));
+    assert!(stored.exists());
+    assert_eq!(
+        app.delete_auth(&format!("/v1/generations/{id}"), &ada.access)
+            .await
+            .status(),
+        204
+    );
+    assert!(!stored.exists());
+    assert_problem(
+        app.get_auth(&format!("/v1/images/{image_id}/file"), &ada.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get_auth(&format!("/v1/generations/{id}"), &ada.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        credits(&app, &ada).await,
+        (18, 0),
+        "spent credits stay spent"
+    );
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_died_is_taken_over_and_charged_once() {
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("orphaned"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    // A worker claims the job with a 1 s lease and then dies without a heartbeat.
+    let mut conn = app.state.db.get().await.unwrap();
+    let claimed = zimage_api::db::generation::claim_job(&mut conn, "doomed-worker", 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.attempts, 1);
+    drop(conn);
+    // While the lease holds, nobody else may take the job.
+    assert!(
+        !zimage_api::jobs::worker::next(&app.state, "rescuer")
+            .await
+            .unwrap()
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        zimage_api::jobs::worker::next(&app.state, "rescuer")
+            .await
+            .unwrap()
+    );
+    let done = wait_until_final(&app, &ada, id).await;
+    assert_eq!(done["status"], "succeeded");
+    assert_eq!(done["charged"], 2);
+    assert_eq!(credits(&app, &ada).await, (18, 0));
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}

@@ -1,0 +1,3 @@
+DROP TABLE images;
+DROP TABLE jobs;
+DROP TABLE ai_tasks;
