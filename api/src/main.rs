@@ -4,7 +4,29 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use zimage_api::config::Config;
 use zimage_api::startup::{Application, build_state};
-use zimage_api::{db, domain, openapi, telemetry};
+use zimage_api::{db, domain, jobs, openapi, telemetry};
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -21,6 +43,8 @@ struct Cli {
 enum Command {
     /// Serve the API and the web app (the default).
     Serve,
+    /// Run generation workers only (scale-out); stops cleanly on SIGINT/SIGTERM.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document.
@@ -60,6 +84,17 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(%url, public_url = %config.public_url, "Z-Image Studio is listening");
             println!("Z-Image Studio is running at {url}  (API docs: {url}/docs)");
             app.run_until_stopped().await?;
+        }
+        Command::Worker => {
+            db::migrate(config.database_url.expose()).await?;
+            let count = config.workers.max(1);
+            let state = actix_web::web::Data::new(build_state(config)?);
+            let pool = jobs::WorkerPool::start(state, count);
+            println!(
+                "Z-Image Studio worker running {count} worker(s); stop with Ctrl-C or SIGTERM"
+            );
+            shutdown_signal().await;
+            pool.shutdown(std::time::Duration::from_secs(20)).await;
         }
         Command::Migrate => {
             let applied = db::migrate(config.database_url.expose()).await?;

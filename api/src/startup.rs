@@ -30,6 +30,7 @@ pub struct Application {
     server: Server,
     port: u16,
     state: web::Data<AppState>,
+    workers: jobs::WorkerPool,
 }
 
 impl Application {
@@ -44,18 +45,7 @@ impl Application {
             .with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
-        for n in 0..state.config.workers {
-            let id = format!(
-                "{}-{}-{n}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            );
-            tokio::spawn(jobs::worker::run(
-                state.clone(),
-                id,
-                state.config.poll_interval,
-            ));
-        }
+        let workers = jobs::WorkerPool::start(state.clone(), state.config.workers);
         let interval = state.config.scheduler_interval;
         if !interval.is_zero() {
             tokio::spawn(jobs::scheduler::run_forever(state.clone(), interval));
@@ -64,6 +54,7 @@ impl Application {
             server,
             port,
             state,
+            workers,
         })
     }
 
@@ -77,7 +68,11 @@ impl Application {
 
     /// Runs until SIGINT/SIGTERM (actix handles both, finishing in-flight requests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.workers
+            .shutdown(std::time::Duration::from_secs(20))
+            .await;
+        result
     }
 }
 

@@ -331,3 +331,21 @@ pub async fn delete_images_of_task(
         .get_results(conn)
         .await
 }
+
+/// Gives a job this worker holds back to the queue at once (graceful shutdown).
+pub async fn release_job(
+    conn: &mut AsyncPgConnection,
+    job_id: Uuid,
+    worker: &str,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE jobs SET status = 'queued', run_at = now(), locked_by = NULL, lease_until = NULL, \
+                attempts = GREATEST(attempts - 1, 0), updated_at = now() \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+    )
+    .bind::<SqlUuid, _>(job_id)
+    .bind::<Text, _>(worker)
+    .execute(conn)
+    .await
+    .map(drop)
+}

@@ -27,18 +27,47 @@ use crate::storage::ObjectStore;
 /// Seconds a claim lasts without a heartbeat.
 const LEASE_SECS: i64 = 30;
 
-/// Runs jobs until the process ends; sleeps `idle` between empty polls of the queue.
-pub async fn run(state: actix_web::web::Data<AppState>, worker_id: String, idle: Duration) {
-    loop {
-        match next(&state, &worker_id).await {
-            Ok(true) => {}
-            Ok(false) => tokio::time::sleep(idle).await,
+/// Longest an idle worker waits without a notification (delayed retries, lapsed leases).
+const IDLE_FALLBACK: Duration = Duration::from_secs(5);
+
+/// Runs jobs until `stop` turns true; idle workers sleep until a job is announced.
+pub async fn run(
+    state: actix_web::web::Data<AppState>,
+    worker_id: String,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        let idle = match next_unless_stopping(&state, &worker_id, &stop).await {
+            Ok(ran) => !ran,
             Err(err) => {
                 tracing::error!(worker = %worker_id, error = ?err, "worker step failed");
-                tokio::time::sleep(idle).await;
+                true
+            }
+        };
+        if idle {
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(IDLE_FALLBACK) => {}
+                _ = stop.changed() => {}
             }
         }
     }
+    tracing::info!(worker = %worker_id, "worker stopped");
+}
+
+async fn next_unless_stopping(
+    state: &AppState,
+    worker_id: &str,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> ApiResult<bool> {
+    let mut conn = state.db.get().await?;
+    let Some(job) = db::claim_job(&mut conn, worker_id, LEASE_SECS).await? else {
+        return Ok(false);
+    };
+    drop(conn);
+    run_job(state, worker_id, &job, Some(stop)).await?;
+    Ok(true)
 }
 
 /// Claims and runs one job; false when the queue had nothing runnable.
@@ -48,7 +77,17 @@ pub async fn next(state: &AppState, worker_id: &str) -> ApiResult<bool> {
         return Ok(false);
     };
     drop(conn);
-    if let Err(err) = process(state, worker_id, &job).await {
+    run_job(state, worker_id, &job, None).await?;
+    Ok(true)
+}
+
+async fn run_job(
+    state: &AppState,
+    worker_id: &str,
+    job: &ClaimedJob,
+    stop: Option<&tokio::sync::watch::Receiver<bool>>,
+) -> ApiResult<()> {
+    if let Err(err) = process(state, worker_id, job, stop).await {
         tracing::error!(task_id = %job.task_id, error = ?err, "job failed unexpectedly");
         fail(
             state,
@@ -58,7 +97,7 @@ pub async fn next(state: &AppState, worker_id: &str) -> ApiResult<bool> {
         )
         .await?;
     }
-    Ok(true)
+    Ok(())
 }
 
 fn input(task: &TaskRow, provider_model: &str) -> GenerationInput {
@@ -105,7 +144,12 @@ async fn fail(
     Ok(())
 }
 
-async fn process(state: &AppState, worker_id: &str, job: &ClaimedJob) -> ApiResult<()> {
+async fn process(
+    state: &AppState,
+    worker_id: &str,
+    job: &ClaimedJob,
+    stop: Option<&tokio::sync::watch::Receiver<bool>>,
+) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
     let Some(task) = db::find_task(&mut conn, job.task_id).await? else {
         return Ok(());
@@ -164,6 +208,13 @@ async fn process(state: &AppState, worker_id: &str, job: &ClaimedJob) -> ApiResu
         {
             let _ = provider.cancel(&provider_id).await;
             return Ok(()); // canceled or deleted meanwhile
+        }
+        if stop.is_some_and(|s| *s.borrow()) {
+            // Shutting down: hand the job straight back; the next worker keeps polling the same
+            // provider task, so nothing is submitted or charged twice.
+            db::release_job(&mut conn, job.id, worker_id).await?;
+            tracing::info!(task_id = %task.id, "job released for another worker (shutdown)");
+            return Ok(());
         }
         drop(conn);
         if Instant::now() > deadline {

@@ -394,3 +394,58 @@ async fn a_job_whose_worker_died_is_taken_over_and_charged_once() {
     assert_eq!(credits(&app, &ada).await, (18, 0));
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
+
+#[tokio::test]
+async fn shutdown_hands_running_jobs_to_the_next_worker() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::jobs;
+
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0"), ("ZIMAGE_LOCAL_LATENCY_MS", "1500")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("handover"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+
+    let first = zimage_api::jobs::WorkerPool::start(app.state.clone(), 1);
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        let current: Value = app
+            .get_auth(&format!("/v1/generations/{id}"), &ada.access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        if current["status"] == "running" {
+            seen = current["status"].clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, "running");
+    first.shutdown(Duration::from_secs(5)).await;
+
+    let mut conn = app.state.db.get().await.unwrap();
+    let (status, locked_by): (String, Option<String>) = jobs::table
+        .select((jobs::status, jobs::locked_by))
+        .first(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), locked_by),
+        ("queued", None),
+        "released, not left to a lapsing lease"
+    );
+
+    let second = zimage_api::jobs::WorkerPool::start(app.state.clone(), 1);
+    let done = wait_until_final(&app, &ada, id).await;
+    assert_eq!(done["status"], "succeeded");
+    assert_eq!(done["charged"], 2);
+    assert_eq!(credits(&app, &ada).await, (18, 0));
+    second.shutdown(Duration::from_secs(5)).await;
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
