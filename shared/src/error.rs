@@ -57,6 +57,8 @@ pub enum ErrorCode {
     AlreadySubscribed,
     /// A webhook's signature is missing, wrong or too old.
     InvalidSignature,
+    /// The prompt matches a moderation rule; nothing was charged.
+    PromptRejected,
     /// The same `Idempotency-Key` was sent with a different request.
     IdempotencyKeyReused,
     /// The task has already finished and cannot be canceled.
@@ -98,6 +100,7 @@ impl ErrorCode {
             Self::PaymentProviderError => "payment_provider_error",
             Self::AlreadySubscribed => "already_subscribed",
             Self::InvalidSignature => "invalid_signature",
+            Self::PromptRejected => "prompt_rejected",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::TaskFinished => "task_finished",
             Self::LimitReached => "limit_reached",

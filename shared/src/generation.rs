@@ -310,3 +310,33 @@ pub struct GenerationTask {
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+/// How a moderation rule matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ModerationKind {
+    /// A word or phrase, matched case-insensitively at word boundaries.
+    Term,
+    /// A regular expression, matched case-insensitively.
+    Regex,
+}
+
+/// A rule that refuses matching prompts before anything is charged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModerationRule {
+    pub id: uuid::Uuid,
+    pub kind: ModerationKind,
+    pub pattern: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `POST /v1/admin/moderation/rules`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateModerationRule {
+    pub kind: ModerationKind,
+    /// 1–500 characters; a regex must compile.
+    pub pattern: String,
+}

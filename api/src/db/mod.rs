@@ -5,6 +5,7 @@ pub mod billing;
 pub mod credits;
 pub mod generation;
 pub mod models;
+pub mod moderation;
 pub mod schema;
 pub mod sessions;
 pub mod tokens;

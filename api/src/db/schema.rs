@@ -162,6 +162,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    moderation_events (id) {
+        id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        rule_id -> Nullable<Uuid>,
+        prompt -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    moderation_rules (id) {
+        id -> Uuid,
+        kind -> Text,
+        pattern -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     orders (id) {
         id -> Uuid,
         number -> Text,
@@ -265,6 +285,9 @@ diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(images -> ai_tasks (task_id));
 diesel::joinable!(images -> users (user_id));
 diesel::joinable!(jobs -> ai_tasks (task_id));
+diesel::joinable!(moderation_events -> moderation_rules (rule_id));
+diesel::joinable!(moderation_events -> users (user_id));
+diesel::joinable!(moderation_rules -> users (created_by));
 diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -283,6 +306,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_tokens,
     images,
     jobs,
+    moderation_events,
+    moderation_rules,
     orders,
     refresh_tokens,
     sessions,

@@ -211,6 +211,11 @@ pub async fn submit(
         return replay(&mut conn, &existing, &hash).await;
     }
     let mut task = plan(state, user_id, req)?;
+    let texts: Vec<&str> = [Some(task.prompt.as_str()), task.negative_prompt.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    crate::domain::moderation::check(state, user_id, &texts).await?;
     task.idempotency_key = idempotency_key.map(String::from);
     task.request_hash = Some(hash.clone());
     let result = conn

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod billing;
 pub mod credits;
 pub mod generation;
+pub mod moderation;
 pub mod sessions;
 
 /// Where a request came from, recorded on sessions.

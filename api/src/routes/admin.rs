@@ -1,15 +1,16 @@
 //! `/v1/admin`: operator-only endpoints. Everyone else gets 403.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::account::User;
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
+use zimage_shared::generation::{CreateModerationRule, ModerationRule};
 use zimage_shared::{Page, Problem};
 
 use crate::auth::Auth;
-use crate::domain::admin;
+use crate::domain::{admin, moderation};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -18,7 +19,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope::scope("/admin")
             .service(list_users)
-            .service(adjust_credits),
+            .service(adjust_credits)
+            .service(list_rules)
+            .service(create_rule)
+            .service(delete_rule),
     );
 }
 
@@ -81,4 +85,66 @@ async fn adjust_credits(
     let balance =
         admin::adjust_credits(&state, auth.user_id(), id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(balance))
+}
+
+/// Prompt moderation rules, oldest first.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ModerationRule>),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+    )
+)]
+#[get("/moderation/rules")]
+async fn list_rules(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    auth.require_admin()?;
+    Ok(HttpResponse::Ok().json(moderation::list(&state).await?))
+}
+
+/// Add a rule: matching prompts are refused (422 `prompt_rejected`) before anything is charged.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = CreateModerationRule,
+    responses(
+        (status = 201, body = ModerationRule),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "empty, too long or invalid pattern"),
+    )
+)]
+#[post("/moderation/rules")]
+async fn create_rule(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: web::Json<CreateModerationRule>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    auth.require_admin()?;
+    Ok(HttpResponse::Created()
+        .json(moderation::create(&state, auth.user_id(), body.into_inner()).await?))
+}
+
+/// Remove a rule.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "removed"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/moderation/rules/{id}")]
+async fn delete_rule(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    auth.require_admin()?;
+    moderation::delete(&state, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -449,3 +449,111 @@ async fn shutdown_hands_running_jobs_to_the_next_worker() {
     second.shutdown(Duration::from_secs(5)).await;
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
+
+#[tokio::test]
+async fn moderated_prompts_are_refused_before_anything_is_charged() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::moderation_events;
+
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    zimage_api::domain::accounts::create_user_as_operator(
+        &app.state,
+        "root@example.org",
+        PASSWORD,
+        true,
+    )
+    .await
+    .unwrap();
+    let root = app.sign_in("root@example.org", PASSWORD).await;
+    let rules = "/v1/admin/moderation/rules";
+    assert_problem(
+        app.post_auth(rules, &ada.access, &json!({"kind": "term", "pattern": "x"}))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let bad = app
+        .post_auth(
+            rules,
+            &root.access,
+            &json!({"kind": "regex", "pattern": "(unclosed"}),
+        )
+        .await;
+    assert_problem(bad, 422, "validation_failed").await;
+    let term: Value = app
+        .post_auth(
+            rules,
+            &root.access,
+            &json!({"kind": "term", "pattern": "forbidden thing"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.post_auth(
+        rules,
+        &root.access,
+        &json!({"kind": "regex", "pattern": "bad(word|phrase)s?"}),
+    )
+    .await;
+
+    for prompt in [
+        "a FORBIDDEN   thing".replace("   ", " "),
+        "some badwords here".to_string(),
+    ] {
+        let refused = app
+            .post_auth("/v1/generations", &ada.access, &request(&prompt))
+            .await;
+        assert_problem(refused, 422, "prompt_rejected").await;
+    }
+    let negative =
+        json!({"model": "z-image-local", "prompt": "fine", "negative_prompt": "badphrase"});
+    assert_problem(
+        app.post_auth("/v1/generations", &ada.access, &negative)
+            .await,
+        422,
+        "prompt_rejected",
+    )
+    .await;
+    assert_eq!(credits(&app, &ada).await, (20, 0), "nothing held");
+    let tasks: Value = app
+        .get_auth("/v1/generations", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tasks["items"], json!([]));
+    let mut conn = app.state.db.get().await.unwrap();
+    let events: i64 = moderation_events::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(events, 3);
+
+    let listed: Value = app
+        .get_auth(rules, &root.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let delete = app
+        .delete_auth(
+            &format!("{rules}/{}", term["id"].as_str().unwrap()),
+            &root.access,
+        )
+        .await;
+    assert_eq!(delete.status(), 204);
+    let allowed = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &request("a forbidden thing"),
+        )
+        .await;
+    assert_eq!(allowed.status(), 202);
+}

@@ -1,0 +1,2 @@
+DROP TABLE moderation_events;
+DROP TABLE moderation_rules;
