@@ -340,3 +340,24 @@ pub struct CreateModerationRule {
     /// 1–500 characters; a regex must compile.
     pub pattern: String,
 }
+
+/// An image in the gallery (`GET /v1/images`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GalleryImage {
+    pub id: uuid::Uuid,
+    /// The generation it came from (`null` once that task is gone).
+    pub task_id: Option<uuid::Uuid>,
+    pub model: Option<String>,
+    pub prompt: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    pub format: OutputFormat,
+    pub bytes: i64,
+    pub favorite: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The original file.
+    pub url: String,
+    /// A WebP preview, at most 384 px on its longer side.
+    pub thumbnail_url: String,
+}

@@ -349,3 +349,85 @@ pub async fn release_job(
     .await
     .map(drop)
 }
+
+/// The user's images with their task's model and prompt, newest first.
+pub async fn list_images(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    favorite: Option<bool>,
+    model: Option<&str>,
+    page: PageRequest,
+) -> QueryResult<Vec<(ImageRow, Option<String>, Option<String>)>> {
+    let mut query = images::table
+        .left_join(ai_tasks::table)
+        .filter(images::user_id.eq(user_id))
+        .select((
+            ImageRow::as_select(),
+            ai_tasks::model.nullable(),
+            ai_tasks::prompt.nullable(),
+        ))
+        .order((images::created_at.desc(), images::id.desc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(favorite) = favorite {
+        query = query.filter(images::favorite.eq(favorite));
+    }
+    if let Some(model) = model {
+        query = query.filter(ai_tasks::model.eq(model.to_string()));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(
+            images::created_at
+                .lt(after.created_at)
+                .or(images::created_at
+                    .eq(after.created_at)
+                    .and(images::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}
+
+pub async fn image_with_task(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<(ImageRow, Option<String>, Option<String>)>> {
+    images::table
+        .left_join(ai_tasks::table)
+        .filter(images::id.eq(id))
+        .filter(images::user_id.eq(user_id))
+        .select((
+            ImageRow::as_select(),
+            ai_tasks::model.nullable(),
+            ai_tasks::prompt.nullable(),
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Sets the favourite flag of the user's image; false when there is no such image.
+pub async fn set_favorite(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+    favorite: bool,
+) -> QueryResult<bool> {
+    let updated = diesel::update(images::table.find(id).filter(images::user_id.eq(user_id)))
+        .set(images::favorite.eq(favorite))
+        .execute(conn)
+        .await?;
+    Ok(updated == 1)
+}
+
+pub async fn delete_image(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<ImageRow>> {
+    diesel::delete(images::table.find(id).filter(images::user_id.eq(user_id)))
+        .returning(ImageRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}

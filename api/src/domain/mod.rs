@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod billing;
 pub mod credits;
 pub mod generation;
+pub mod images;
 pub mod moderation;
 pub mod sessions;
 

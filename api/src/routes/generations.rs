@@ -1,15 +1,17 @@
 //! `/v1/generations` and `/v1/images/{id}/file`.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
-use zimage_shared::generation::{CreateGenerationRequest, GenerationTask, TaskStatus};
+use zimage_shared::generation::{
+    CreateGenerationRequest, GalleryImage, GenerationTask, TaskStatus,
+};
 use zimage_shared::{Page, Problem};
 
 use crate::auth::Auth;
-use crate::domain::generation;
+use crate::domain::{generation, images};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -23,7 +25,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(cancel)
             .service(remove),
     )
-    .service(utoipa_actix_web::scope::scope("/images").service(image_file));
+    .service(
+        utoipa_actix_web::scope::scope("/images")
+            .service(list_images)
+            .service(get_image)
+            .service(image_file)
+            .service(image_thumbnail)
+            .service(favorite)
+            .service(unfavorite)
+            .service(delete_image),
+    );
 }
 
 /// Filters for the task list.
@@ -206,4 +217,157 @@ async fn image_file(
             "private, max-age=31536000, immutable",
         ))
         .body(bytes))
+}
+
+/// Gallery filters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ImageFilter {
+    favorite: Option<bool>,
+    model: Option<String>,
+}
+
+/// Your images, newest first (`?favorite=true`, `?model=`).
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(PageQuery, ImageFilter),
+    responses(
+        (status = 200, body = Page<GalleryImage>),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+async fn list_images(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+    filter: web::Query<ImageFilter>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let page = images::list(
+        &state,
+        auth.user_id(),
+        filter.favorite,
+        filter.model.as_deref(),
+        page.parse()?,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One image. Another user's id answers 404.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = GalleryImage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}")]
+async fn get_image(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(images::get(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// The image's WebP preview (longest side 384 px).
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "WebP preview", content_type = "image/webp"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/thumbnail")]
+async fn image_thumbnail(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let bytes = images::thumbnail(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            images::THUMBNAIL_FORMAT.content_type(),
+        ))
+        .insert_header((
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable",
+        ))
+        .body(bytes))
+}
+
+/// Mark as favourite.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = GalleryImage),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/{id}/favorite")]
+async fn favorite(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok()
+        .json(images::set_favorite(&state, auth.user_id(), id.into_inner(), true).await?))
+}
+
+/// Remove from favourites.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = GalleryImage),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/{id}/favorite")]
+async fn unfavorite(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok()
+        .json(images::set_favorite(&state, auth.user_id(), id.into_inner(), false).await?))
+}
+
+/// Delete one image and its files.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/{id}")]
+async fn delete_image(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    images::delete(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -557,3 +557,101 @@ async fn moderated_prompts_are_refused_before_anything_is_charged() {
         .await;
     assert_eq!(allowed.status(), 202);
 }
+
+#[tokio::test]
+async fn the_gallery_lists_favourites_previews_and_deletes_images() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("a quiet harbour"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+
+    let gallery: Value = app
+        .get_auth("/v1/images", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = gallery["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["prompt"], "a quiet harbour");
+    assert_eq!(items[0]["model"], "z-image-local");
+    let id = items[0]["id"].as_str().unwrap().to_string();
+
+    let thumb = app
+        .get_auth(&format!("/v1/images/{id}/thumbnail"), &ada.access)
+        .await;
+    assert_eq!(thumb.headers()["content-type"], "image/webp");
+    assert!(!thumb.bytes().await.unwrap().is_empty());
+
+    let faved: Value = app
+        .client
+        .put(app.url(&format!("/v1/images/{id}/favorite")))
+        .bearer_auth(&ada.access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(faved["favorite"], true);
+    let favourites: Value = app
+        .get_auth("/v1/images?favorite=true", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(favourites["items"].as_array().unwrap().len(), 1);
+    let paged: Value = app
+        .get_auth("/v1/images?limit=1", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(paged["next_cursor"].is_string());
+
+    for path in [
+        format!("/v1/images/{id}"),
+        format!("/v1/images/{id}/thumbnail"),
+    ] {
+        assert_problem(app.get_auth(&path, &bob.access).await, 404, "not_found").await;
+    }
+    assert_problem(
+        app.delete_auth(&format!("/v1/images/{id}"), &bob.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        app.delete_auth(&format!("/v1/images/{id}/favorite"), &ada.access)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.delete_auth(&format!("/v1/images/{id}"), &ada.access)
+            .await
+            .status(),
+        204
+    );
+    assert_problem(
+        app.get_auth(&format!("/v1/images/{id}/file"), &ada.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let left: Value = app
+        .get_auth("/v1/images", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(left["items"].as_array().unwrap().len(), 1);
+}

@@ -1,0 +1,100 @@
+//! The gallery: the user's images, favourites, previews and deletion.
+
+use uuid::Uuid;
+use zimage_shared::Page;
+use zimage_shared::generation::{GalleryImage, OutputFormat};
+
+use crate::db::generation::{self as db, ImageRow};
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{Cursor, PageRequest};
+use crate::state::AppState;
+use crate::storage::ObjectStore;
+
+fn dto(row: &ImageRow, model: &Option<String>, prompt: &Option<String>) -> GalleryImage {
+    GalleryImage {
+        id: row.id,
+        task_id: row.task_id,
+        model: model.clone(),
+        prompt: prompt.clone(),
+        width: row.width.unsigned_abs(),
+        height: row.height.unsigned_abs(),
+        format: serde_json::from_value(serde_json::Value::String(row.format.clone()))
+            .unwrap_or_default(),
+        bytes: row.bytes,
+        favorite: row.favorite,
+        created_at: row.created_at,
+        url: format!("/v1/images/{}/file", row.id),
+        thumbnail_url: format!("/v1/images/{}/thumbnail", row.id),
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    user_id: Uuid,
+    favorite: Option<bool>,
+    model: Option<&str>,
+    page: PageRequest,
+) -> ApiResult<Page<GalleryImage>> {
+    let mut conn = state.db.get().await?;
+    let rows = db::list_images(&mut conn, user_id, favorite, model, page).await?;
+    Ok(page.page(
+        rows,
+        |(r, _, _)| Cursor {
+            created_at: r.created_at,
+            id: r.id,
+        },
+        |(r, model, prompt)| dto(r, model, prompt),
+    ))
+}
+
+pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<GalleryImage> {
+    let mut conn = state.db.get().await?;
+    let (row, model, prompt) = db::image_with_task(&mut conn, id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("image"))?;
+    Ok(dto(&row, &model, &prompt))
+}
+
+pub async fn set_favorite(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+    favorite: bool,
+) -> ApiResult<GalleryImage> {
+    let mut conn = state.db.get().await?;
+    if !db::set_favorite(&mut conn, id, user_id, favorite).await? {
+        return Err(ApiError::not_found("image"));
+    }
+    drop(conn);
+    get(state, user_id, id).await
+}
+
+/// The WebP preview of one of the user's images.
+pub async fn thumbnail(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Vec<u8>> {
+    let mut conn = state.db.get().await?;
+    let image = db::find_image(&mut conn, id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("image"))?;
+    state
+        .storage
+        .get(&image.thumbnail_key)
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// Deletes one image and its files.
+pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    let image = db::delete_image(&mut conn, id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("image"))?;
+    for key in [&image.storage_key, &image.thumbnail_key] {
+        if let Err(err) = state.storage.delete(key).await {
+            tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
+        }
+    }
+    Ok(())
+}
+
+/// The content type of thumbnails.
+pub const THUMBNAIL_FORMAT: OutputFormat = OutputFormat::Webp;
