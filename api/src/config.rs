@@ -63,6 +63,7 @@ pub struct RateLimits {
     pub login_per_account: RateLimit,
     pub email_per_ip: RateLimit,
     pub email_per_account: RateLimit,
+    pub generations_per_user: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -73,6 +74,7 @@ impl Default for RateLimits {
             login_per_account: RateLimit::per(10, 900),
             email_per_ip: RateLimit::per(10, 3600),
             email_per_account: RateLimit::per(3, 3600),
+            generations_per_user: RateLimit::per(30, 60),
         }
     }
 }
@@ -115,6 +117,8 @@ pub struct Config {
     pub catalog_file: Option<PathBuf>,
     /// Where images are stored: `ZIMAGE_DATA_DIR/objects` unless `ZIMAGE_STORAGE=s3`.
     pub storage: crate::storage::StorageConfig,
+    /// Tasks one user may have queued or running at once.
+    pub max_active_tasks_per_user: i64,
     /// Workers started inside `zimage serve` (0 leaves the queue to `zimage worker` processes).
     pub workers: usize,
     /// How long the built-in local provider pretends to work per task.
@@ -211,6 +215,10 @@ impl Config {
                     "ZIMAGE_RATE_LIMIT_EMAIL_PER_ACCOUNT",
                     defaults.email_per_account,
                 )?,
+                generations_per_user: limit(
+                    "ZIMAGE_RATE_LIMIT_GENERATIONS_PER_USER",
+                    defaults.generations_per_user,
+                )?,
             },
             max_json_bytes: usize::try_from(parse("ZIMAGE_MAX_JSON_BYTES", 64 * 1024)?)?,
             log_json: matches!(get("ZIMAGE_LOG_FORMAT").as_deref(), Some("json")),
@@ -233,6 +241,11 @@ impl Config {
             catalog_file: get("ZIMAGE_CATALOG_FILE").map(PathBuf::from),
             models_file: get("ZIMAGE_MODELS_FILE").map(PathBuf::from),
             workers: usize::try_from(parse("ZIMAGE_WORKERS", 2)?)?,
+            max_active_tasks_per_user: i64::try_from(parse(
+                "ZIMAGE_MAX_ACTIVE_TASKS_PER_USER",
+                4,
+            )?)?
+            .max(1),
             local_latency: Duration::from_millis(parse("ZIMAGE_LOCAL_LATENCY_MS", 1500)?),
             task_timeout: Duration::from_secs(parse("ZIMAGE_TASK_TIMEOUT_SECS", 600)?),
             poll_interval: Duration::from_millis(parse("ZIMAGE_POLL_INTERVAL_MS", 500)?.max(10)),

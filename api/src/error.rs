@@ -91,6 +91,12 @@ impl ApiError {
         }
     }
 
+    /// Replaces the human-readable detail.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
     pub fn code(&self) -> ErrorCode {
         self.code
     }

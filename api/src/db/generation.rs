@@ -431,3 +431,13 @@ pub async fn delete_image(
         .await
         .optional()
 }
+
+/// Tasks of the user still queued or running.
+pub async fn count_active(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<i64> {
+    ai_tasks::table
+        .filter(ai_tasks::user_id.eq(user_id))
+        .filter(ai_tasks::status.eq_any(["queued", "running"]))
+        .count()
+        .get_result(conn)
+        .await
+}

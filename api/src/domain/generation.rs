@@ -221,6 +221,13 @@ pub async fn submit(
     let result = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let HoldId(hold) = credits::hold(conn, user_id, task.cost, task.id).await?;
+            // Counted under the account lock the hold took, so concurrent submissions queue up here.
+            let cap = state.config.max_active_tasks_per_user;
+            if db::count_active(conn, user_id).await? >= cap {
+                let window = crate::config::RateLimit { count: u32::try_from(cap).unwrap_or(u32::MAX), window: std::time::Duration::from_secs(5) };
+                return Err(ApiError::rate_limited(window, 5)
+                    .with_detail(format!("you already have {cap} generations queued or running; try again when one finishes")));
+            }
             task.hold_id = Some(hold);
             db::insert_task(conn, &task).await?;
             db::insert_job(conn, task.id, user_id).await?;

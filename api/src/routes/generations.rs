@@ -59,7 +59,8 @@ struct TaskFilter {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 402, body = Problem, content_type = "application/problem+json", description = "`insufficient_credits`; nothing was charged"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed` or `idempotency_key_reused`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `prompt_rejected` or `idempotency_key_reused`"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many submissions or active tasks"),
     )
 )]
 #[post("")]
@@ -71,6 +72,10 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     auth.require_verified()?;
+    state.limiter.check(
+        &format!("generate:user:{}", auth.user_id()),
+        state.config.rate_limits.generations_per_user,
+    )?;
     let key = req
         .headers()
         .get("idempotency-key")

@@ -655,3 +655,54 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
         .unwrap();
     assert_eq!(left["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn submissions_and_active_tasks_are_limited_per_user() {
+    let app = spawn_app_with(&[
+        ("ZIMAGE_LOCAL_LATENCY_MS", "60000"),
+        ("ZIMAGE_MAX_ACTIVE_TASKS_PER_USER", "1"),
+        ("ZIMAGE_RATE_LIMIT_GENERATIONS_PER_USER", "3/60"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let first: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("one"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let busy = app
+        .post_auth("/v1/generations", &ada.access, &request("two"))
+        .await;
+    assert!(busy.headers().contains_key("retry-after"));
+    let body = assert_problem(busy, 429, "rate_limited").await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("queued or running")
+    );
+    assert_eq!(
+        credits(&app, &ada).await,
+        (18, 2),
+        "the refused task held nothing"
+    );
+    // Once the first task ends, another may start; the per-minute budget still applies.
+    app.post_auth(
+        &format!("/v1/generations/{}/cancel", first["id"].as_str().unwrap()),
+        &ada.access,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(
+        app.post_auth("/v1/generations", &ada.access, &request("three"))
+            .await
+            .status(),
+        202
+    );
+    let over = app
+        .post_auth("/v1/generations", &ada.access, &request("four"))
+        .await;
+    assert_problem(over, 429, "rate_limited").await;
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
