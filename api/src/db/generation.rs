@@ -441,3 +441,21 @@ pub async fn count_active(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryR
         .get_result(conn)
         .await
 }
+
+/// Forgets idempotency keys older than `before`, so the same key may start a new task.
+pub async fn expire_idempotency_keys(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        ai_tasks::table
+            .filter(ai_tasks::idempotency_key.is_not_null())
+            .filter(ai_tasks::created_at.lt(before)),
+    )
+    .set((
+        ai_tasks::idempotency_key.eq(None::<String>),
+        ai_tasks::request_hash.eq(None::<Vec<u8>>),
+    ))
+    .execute(conn)
+    .await
+}

@@ -1,4 +1,5 @@
-//! Periodic work: write off expired credits and warn owners 7 days before credits expire.
+//! Periodic work: write off expired credits, warn owners 7 days before credits expire, and
+//! forget idempotency keys after 24 hours.
 //!
 //! Every step is idempotent (expiry locks the account and only touches due grants; a warning is
 //! marked sent before the next run), so several replicas running it at once do no harm.
@@ -20,7 +21,11 @@ pub const WARN_BEFORE: Duration = Duration::days(7);
 pub struct RunReport {
     pub credits_expired: i64,
     pub warnings_sent: usize,
+    pub idempotency_keys_expired: usize,
 }
+
+/// How long an `Idempotency-Key` identifies its task.
+pub const IDEMPOTENCY_KEY_TTL: Duration = Duration::hours(24);
 
 /// One pass over every account.
 pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
@@ -52,6 +57,9 @@ pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
             .await;
         report.warnings_sent += 1;
     }
+    report.idempotency_keys_expired =
+        crate::db::generation::expire_idempotency_keys(&mut conn, now - IDEMPOTENCY_KEY_TTL)
+            .await?;
     if report != RunReport::default() {
         tracing::info!(
             credits_expired = report.credits_expired,

@@ -706,3 +706,41 @@ async fn submissions_and_active_tasks_are_limited_per_user() {
     assert_problem(over, 429, "rate_limited").await;
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
+
+#[tokio::test]
+async fn idempotency_keys_are_forgotten_after_24_hours() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::ai_tasks;
+
+    let app = spawn_app_with(&[("ZIMAGE_LOCAL_LATENCY_MS", "60000")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let send = || {
+        app.client
+            .post(app.url("/v1/generations"))
+            .bearer_auth(&ada.access)
+            .header("idempotency-key", "daily")
+            .json(&request("same"))
+            .send()
+    };
+    let first: Value = send().await.unwrap().json().await.unwrap();
+    let mut conn = app.state.db.get().await.unwrap();
+    diesel::update(ai_tasks::table)
+        .set(ai_tasks::created_at.eq(chrono::Utc::now() - chrono::Duration::hours(25)))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    app.post_auth(
+        &format!("/v1/generations/{}/cancel", first["id"].as_str().unwrap()),
+        &ada.access,
+        &json!({}),
+    )
+    .await;
+    let report = zimage_api::jobs::scheduler::run_once(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(report.idempotency_keys_expired, 1);
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 202, "a new task, not a replay");
+    assert_ne!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+}
