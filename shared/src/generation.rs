@@ -361,3 +361,13 @@ pub struct GalleryImage {
     /// A WebP preview, at most 384 px on its longer side.
     pub thumbnail_url: String,
 }
+
+/// One download of an original file (`GET /v1/downloads`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DownloadRecord {
+    pub id: uuid::Uuid,
+    /// `null` once the image has been deleted.
+    pub image_id: Option<uuid::Uuid>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

@@ -459,3 +459,45 @@ pub async fn expire_idempotency_keys(
     .execute(conn)
     .await
 }
+
+pub async fn record_download(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    image_id: Uuid,
+) -> QueryResult<()> {
+    use super::schema::downloads;
+    diesel::insert_into(downloads::table)
+        .values((
+            downloads::id.eq(Uuid::new_v4()),
+            downloads::user_id.eq(user_id),
+            downloads::image_id.eq(image_id),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The user's downloads, newest first: (id, image id, when).
+pub async fn list_downloads(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    page: PageRequest,
+) -> QueryResult<Vec<(Uuid, Option<Uuid>, DateTime<Utc>)>> {
+    use super::schema::downloads;
+    let mut query = downloads::table
+        .filter(downloads::user_id.eq(user_id))
+        .select((downloads::id, downloads::image_id, downloads::created_at))
+        .order((downloads::created_at.desc(), downloads::id.desc()))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(
+            downloads::created_at
+                .lt(after.created_at)
+                .or(downloads::created_at
+                    .eq(after.created_at)
+                    .and(downloads::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}

@@ -116,6 +116,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    downloads (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        image_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     email_tokens (token_hash) {
         token_hash -> Bytea,
         user_id -> Uuid,
@@ -281,6 +290,8 @@ diesel::joinable!(credit_hold_allocations -> credit_holds (hold_id));
 diesel::joinable!(credit_holds -> users (user_id));
 diesel::joinable!(credit_ledger -> credit_grants (grant_id));
 diesel::joinable!(credit_ledger -> credit_holds (hold_id));
+diesel::joinable!(downloads -> images (image_id));
+diesel::joinable!(downloads -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(images -> ai_tasks (task_id));
 diesel::joinable!(images -> users (user_id));
@@ -303,6 +314,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_hold_allocations,
     credit_holds,
     credit_ledger,
+    downloads,
     email_tokens,
     images,
     jobs,

@@ -403,7 +403,7 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
     Ok(())
 }
 
-/// The bytes, format and id of one of the user's images.
+/// The bytes and format of one of the user's images; the download is recorded in their history.
 pub async fn image_file(
     state: &AppState,
     user_id: Uuid,
@@ -418,5 +418,6 @@ pub async fn image_file(
         .get(&image.storage_key)
         .await
         .map_err(ApiError::internal)?;
+    db::record_download(&mut conn, user_id, image.id).await?;
     Ok((bytes, parse_enum(&image.format).unwrap_or_default()))
 }

@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 use zimage_shared::Page;
-use zimage_shared::generation::{GalleryImage, OutputFormat};
+use zimage_shared::generation::{DownloadRecord, GalleryImage, OutputFormat};
 
 use crate::db::generation::{self as db, ImageRow};
 use crate::error::{ApiError, ApiResult};
@@ -94,6 +94,28 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
         }
     }
     Ok(())
+}
+
+/// The user's download history, newest first.
+pub async fn downloads(
+    state: &AppState,
+    user_id: Uuid,
+    page: PageRequest,
+) -> ApiResult<Page<DownloadRecord>> {
+    let mut conn = state.db.get().await?;
+    let rows = db::list_downloads(&mut conn, user_id, page).await?;
+    Ok(page.page(
+        rows,
+        |(id, _, at)| Cursor {
+            created_at: *at,
+            id: *id,
+        },
+        |(id, image_id, at)| DownloadRecord {
+            id: *id,
+            image_id: *image_id,
+            created_at: *at,
+        },
+    ))
 }
 
 /// The content type of thumbnails.

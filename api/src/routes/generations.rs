@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::generation::{
-    CreateGenerationRequest, GalleryImage, GenerationTask, TaskStatus,
+    CreateGenerationRequest, DownloadRecord, GalleryImage, GenerationTask, TaskStatus,
 };
 use zimage_shared::{Page, Problem};
 
@@ -34,7 +34,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(favorite)
             .service(unfavorite)
             .service(delete_image),
-    );
+    )
+    .service(utoipa_actix_web::scope::scope("/downloads").service(list_downloads));
 }
 
 /// Filters for the task list.
@@ -375,4 +376,24 @@ async fn delete_image(
     auth.session()?;
     images::delete(&state, auth.user_id(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Your downloads of original files, newest first.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<DownloadRecord>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+async fn list_downloads(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(images::downloads(&state, auth.user_id(), page.parse()?).await?))
 }

@@ -654,6 +654,30 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
         .await
         .unwrap();
     assert_eq!(left["items"].as_array().unwrap().len(), 1);
+
+    // Downloading an original is recorded, for the owner only.
+    let other = left["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        app.get_auth(&format!("/v1/images/{other}/file"), &ada.access)
+            .await
+            .status(),
+        200
+    );
+    let history: Value = app
+        .get_auth("/v1/downloads", &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["items"].as_array().unwrap().len(), 1);
+    assert_eq!(history["items"][0]["image_id"], other);
+    let bobs: Value = app
+        .get_auth("/v1/downloads", &bob.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bobs["items"], json!([]));
 }
 
 #[tokio::test]
