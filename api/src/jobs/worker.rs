@@ -38,7 +38,7 @@ pub async fn run(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     while !*stop.borrow() {
-        let idle = match next_unless_stopping(&state, &worker_id, &stop).await {
+        let idle = match claim_and_run(&state, &worker_id, Some(&stop)).await {
             Ok(ran) => !ran,
             Err(err) => {
                 tracing::error!(worker = %worker_id, error = ?err, "worker step failed");
@@ -56,38 +56,23 @@ pub async fn run(
     tracing::info!(worker = %worker_id, "worker stopped");
 }
 
-async fn next_unless_stopping(
+/// Claims and runs one job; false when the queue had nothing runnable.
+pub async fn next(state: &AppState, worker_id: &str) -> ApiResult<bool> {
+    claim_and_run(state, worker_id, None).await
+}
+
+/// Claims one job and runs it, checking `stop` (when given) between provider polls.
+async fn claim_and_run(
     state: &AppState,
     worker_id: &str,
-    stop: &tokio::sync::watch::Receiver<bool>,
+    stop: Option<&tokio::sync::watch::Receiver<bool>>,
 ) -> ApiResult<bool> {
     let mut conn = state.db.get().await?;
     let Some(job) = db::claim_job(&mut conn, worker_id, LEASE_SECS).await? else {
         return Ok(false);
     };
     drop(conn);
-    run_job(state, worker_id, &job, Some(stop)).await?;
-    Ok(true)
-}
-
-/// Claims and runs one job; false when the queue had nothing runnable.
-pub async fn next(state: &AppState, worker_id: &str) -> ApiResult<bool> {
-    let mut conn = state.db.get().await?;
-    let Some(job) = db::claim_job(&mut conn, worker_id, LEASE_SECS).await? else {
-        return Ok(false);
-    };
-    drop(conn);
-    run_job(state, worker_id, &job, None).await?;
-    Ok(true)
-}
-
-async fn run_job(
-    state: &AppState,
-    worker_id: &str,
-    job: &ClaimedJob,
-    stop: Option<&tokio::sync::watch::Receiver<bool>>,
-) -> ApiResult<()> {
-    if let Err(err) = process(state, worker_id, job, stop).await {
+    if let Err(err) = process(state, worker_id, &job, stop).await {
         tracing::error!(task_id = %job.task_id, error = ?err, "job failed unexpectedly");
         fail(
             state,
@@ -97,7 +82,7 @@ async fn run_job(
         )
         .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 fn input(task: &TaskRow, provider_model: &str) -> GenerationInput {

@@ -182,12 +182,7 @@ async fn unverified_users_can_sign_in_and_read_their_account() {
     let app = spawn_app().await;
     app.signup("ada@example.org").await;
     let signed = app.sign_in("ada@example.org", PASSWORD).await;
-    let me: Value = app
-        .get_auth("/v1/me", &signed.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/v1/me", &signed.access).await;
     assert_eq!(me["email"], "ada@example.org");
     assert_eq!(me["email_verified"], false);
 }
@@ -232,12 +227,7 @@ async fn profile_updates_apply_and_validate() {
         .patch_auth("/v1/me", &ada.access, &json!({"theme": "neon"}))
         .await;
     assert_problem(unknown_theme, 422, "validation_failed").await;
-    let me: Value = app
-        .get_auth("/v1/me", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.get_json("/v1/me", &ada.access).await;
     assert_eq!(me["theme"], "dark");
 }
 

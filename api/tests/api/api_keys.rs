@@ -21,25 +21,15 @@ async fn api_key_secret_is_shown_once_and_authenticates() {
     assert!(secret.starts_with("zimg_"));
     assert!(secret.starts_with(created["key"]["prefix"].as_str().unwrap()));
 
-    let listed: Value = app
-        .get_auth("/v1/me/api-keys", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json("/v1/me/api-keys", &ada.access).await;
     let listed_text = listed.to_string();
     assert!(!listed_text.contains(&secret), "secret leaked in list");
     assert_eq!(listed["items"][0]["name"], "CI bot");
     assert_eq!(listed["items"][0]["last_used_at"], Value::Null);
 
-    let me: Value = app.get_auth("/v1/me", &secret).await.json().await.unwrap();
+    let me: Value = app.get_json("/v1/me", &secret).await;
     assert_eq!(me["email"], "ada@example.org");
-    let listed: Value = app
-        .get_auth("/v1/me/api-keys", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json("/v1/me/api-keys", &ada.access).await;
     assert!(listed["items"][0]["last_used_at"].is_string());
 }
 
@@ -153,12 +143,7 @@ async fn revoked_keys_stop_working_and_others_keys_are_404() {
     )
     .await;
     assert_eq!(app.get_auth("/v1/me", secret).await.status(), 200);
-    let ada_keys: Value = app
-        .get_auth("/v1/me/api-keys", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ada_keys: Value = app.get_json("/v1/me/api-keys", &ada.access).await;
     assert_eq!(ada_keys["items"].as_array().unwrap().len(), 0);
 
     assert_eq!(

@@ -39,21 +39,12 @@ async fn checkout(app: &TestApp, who: &Signed, product: &str) -> Value {
 }
 
 async fn available(app: &TestApp, who: &Signed) -> i64 {
-    let body: Value = app
-        .get_auth("/v1/credits", &who.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.get_json("/v1/credits", &who.access).await;
     body["available"].as_i64().unwrap()
 }
 
 async fn orders(app: &TestApp, who: &Signed) -> Value {
-    app.get_auth("/v1/billing/orders", &who.access)
-        .await
-        .json()
-        .await
-        .unwrap()
+    app.get_json("/v1/billing/orders", &who.access).await
 }
 
 async fn post_raw(app: &TestApp, body: &str, signature: Option<&str>) -> reqwest::Response {
@@ -368,12 +359,7 @@ async fn a_refund_after_partial_spending_claws_back_only_what_is_left() {
         ),
         (Some(order.as_str()), Some("refunded"))
     );
-    let ledger: Value = app
-        .get_auth("/v1/credits/ledger", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ledger: Value = app.get_json("/v1/credits/ledger", &ada.access).await;
     assert_eq!(ledger["items"][0]["kind"], "clawback");
     assert_eq!(ledger["items"][0]["amount"], -30);
     app.assert_ledger_consistent(user_id(&ada)).await;
@@ -424,12 +410,7 @@ async fn subscription_credits_arrive_per_period_and_expire_at_its_end() {
         invoice_object("in_2", "sub_1", "cus_1", &metadata, now + 30 * 86_400, 900),
     );
     assert_eq!(stripe.deliver(&renewal).await, 200);
-    let balance: Value = app
-        .get_auth("/v1/credits", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = app.get_json("/v1/credits", &ada.access).await;
     assert_eq!(balance["available"], 600);
     assert_eq!(balance["grants"][0]["source"], "subscription");
     assert_eq!(
@@ -442,12 +423,7 @@ async fn subscription_credits_arrive_per_period_and_expire_at_its_end() {
     // The first period ends: its unspent credits expire, the renewal's remain.
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert_eq!(available(&app, &ada).await, 300);
-    let subscription: Value = app
-        .get_auth("/v1/billing/subscription", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let subscription: Value = app.get_json("/v1/billing/subscription", &ada.access).await;
     assert_eq!(subscription["subscription"]["plan_id"], "plan_basic");
     assert_eq!(subscription["subscription"]["status"], "active");
     app.assert_ledger_consistent(user_id(&ada)).await;
@@ -510,12 +486,7 @@ async fn cancelling_ends_the_subscription_at_period_end() {
             subscription_object("sub_9", "canceled", true, period_end, &metadata),
         ))
         .await;
-    let current: Value = app
-        .get_auth("/v1/billing/subscription", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let current: Value = app.get_json("/v1/billing/subscription", &ada.access).await;
     assert_eq!(current["subscription"]["status"], "canceled");
 }
 

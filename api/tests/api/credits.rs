@@ -6,7 +6,9 @@ use uuid::Uuid;
 use zimage_api::domain::credits::{self, HoldId, NewGrant};
 use zimage_shared::credits::GrantSource;
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with, user_id};
+use crate::helpers::{
+    PASSWORD, TestApp, assert_problem, signed_in_admin, spawn_app, spawn_app_with, user_id,
+};
 
 async fn grant(app: &TestApp, user: Uuid, amount: i64, expires_in: Option<Duration>) -> Uuid {
     let mut conn = app.state.db.get().await.unwrap();
@@ -288,12 +290,7 @@ async fn expired_credits_are_written_off_and_warned_about_once() {
     assert_eq!(again, Default::default());
     let body = balance(&app, &ada.access).await;
     assert_eq!(body["available"], 38);
-    let ledger: Value = app
-        .get_auth("/v1/credits/ledger", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ledger: Value = app.get_json("/v1/credits/ledger", &ada.access).await;
     assert_eq!(ledger["items"][0]["kind"], "expire");
     assert_eq!(ledger["items"][0]["amount"], -12);
     app.assert_ledger_consistent(user).await;
@@ -319,23 +316,17 @@ async fn ledger_is_newest_first_and_paginates() {
         grant(&app, user_id(&ada), amount, None).await;
     }
     let first: Value = app
-        .get_auth("/v1/credits/ledger?limit=2", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/credits/ledger?limit=2", &ada.access)
+        .await;
     assert_eq!(first["items"][0]["amount"], 3);
     assert_eq!(first["items"][1]["amount"], 2);
     let cursor = first["next_cursor"].as_str().unwrap();
     let rest: Value = app
-        .get_auth(
+        .get_json(
             &format!("/v1/credits/ledger?limit=2&cursor={cursor}"),
             &ada.access,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let amounts: Vec<i64> = rest["items"]
         .as_array()
         .unwrap()
@@ -381,23 +372,11 @@ async fn api_keys_need_the_credits_read_scope() {
     );
 }
 
-async fn admin(app: &TestApp) -> crate::helpers::Signed {
-    zimage_api::domain::accounts::create_user_as_operator(
-        &app.state,
-        "root@example.org",
-        PASSWORD,
-        true,
-    )
-    .await
-    .unwrap();
-    app.sign_in("root@example.org", PASSWORD).await
-}
-
 #[tokio::test]
 async fn admins_grant_and_remove_credits_with_a_reason() {
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let root = admin(&app).await;
+    let root = signed_in_admin(&app).await;
     let path = format!("/v1/admin/users/{}/credits", user_id(&ada));
 
     let granted = app
@@ -430,12 +409,7 @@ async fn admins_grant_and_remove_credits_with_a_reason() {
     assert_problem(too_much, 402, "insufficient_credits").await;
     assert_eq!(ledger_len(&app, user_id(&ada)).await, before);
 
-    let ledger: Value = app
-        .get_auth("/v1/credits/ledger", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ledger: Value = app.get_json("/v1/credits/ledger", &ada.access).await;
     assert_eq!(ledger["items"][0]["kind"], "admin_adjust");
     assert_eq!(ledger["items"][0]["reason"], "duplicate voucher");
     assert_eq!(ledger["items"][0]["amount"], -30);
@@ -446,7 +420,7 @@ async fn admins_grant_and_remove_credits_with_a_reason() {
 async fn admin_credit_requests_are_validated_and_guarded() {
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let root = admin(&app).await;
+    let root = signed_in_admin(&app).await;
     let path = format!("/v1/admin/users/{}/credits", user_id(&ada));
     let bad = app
         .post_auth(&path, &root.access, &json!({"amount": 0, "reason": " "}))

@@ -149,43 +149,14 @@ async fn admins_can_list_and_search_users() {
     let app = spawn_app().await;
     app.signed_in_user("ada@example.org").await;
     app.signed_in_user("bob@example.org").await;
-    let state = zimage_api::startup::build_state(
-        zimage_api::config::Config::from_map(&std::collections::HashMap::from([
-            ("DATABASE_URL".to_string(), app.database_url.clone()),
-            (
-                "ZIMAGE_DATA_DIR".to_string(),
-                app.data_dir.to_string_lossy().into_owned(),
-            ),
-        ]))
-        .unwrap(),
-    )
-    .unwrap();
-    zimage_api::domain::accounts::create_user_as_operator(
-        &state,
-        "root@example.org",
-        crate::helpers::PASSWORD,
-        true,
-    )
-    .await
-    .unwrap();
-    let root = app
-        .sign_in("root@example.org", crate::helpers::PASSWORD)
-        .await;
+    let root = crate::helpers::signed_in_admin(&app).await;
     assert_eq!(root.user["role"], "admin");
     assert_eq!(root.user["email_verified"], true);
-    let all: Value = app
-        .get_auth("/v1/admin/users", &root.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let all: Value = app.get_json("/v1/admin/users", &root.access).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 3);
     let bob: Value = app
-        .get_auth("/v1/admin/users?email=BOB", &root.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/admin/users?email=BOB", &root.access)
+        .await;
     assert_eq!(bob["items"].as_array().unwrap().len(), 1);
     assert_eq!(bob["items"][0]["email"], "bob@example.org");
 }

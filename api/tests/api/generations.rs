@@ -17,11 +17,8 @@ fn request(prompt: &str) -> Value {
 async fn wait_until_final(app: &TestApp, who: &Signed, id: &str) -> Value {
     for _ in 0..200 {
         let task: Value = app
-            .get_auth(&format!("/v1/generations/{id}"), &who.access)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/v1/generations/{id}"), &who.access)
+            .await;
         if ["succeeded", "failed", "canceled"].contains(&task["status"].as_str().unwrap()) {
             return task;
         }
@@ -31,12 +28,7 @@ async fn wait_until_final(app: &TestApp, who: &Signed, id: &str) -> Value {
 }
 
 async fn credits(app: &TestApp, who: &Signed) -> (i64, i64) {
-    let body: Value = app
-        .get_auth("/v1/credits", &who.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.get_json("/v1/credits", &who.access).await;
     (
         body["available"].as_i64().unwrap(),
         body["held"].as_i64().unwrap(),
@@ -99,18 +91,12 @@ async fn a_generation_holds_its_cost_renders_and_settles() {
     );
 
     let list: Value = app
-        .get_auth("/v1/generations?status=succeeded", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/generations?status=succeeded", &ada.access)
+        .await;
     assert_eq!(list["items"][0]["id"], task["id"]);
     let none: Value = app
-        .get_auth("/v1/generations?status=failed", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/v1/generations?status=failed", &ada.access)
+        .await;
     assert_eq!(none["items"], json!([]));
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
@@ -123,12 +109,7 @@ async fn an_uncovered_generation_is_402_and_creates_nothing() {
         .post_auth("/v1/generations", &ada.access, &request("too expensive"))
         .await;
     assert_problem(response, 402, "insufficient_credits").await;
-    let list: Value = app
-        .get_auth("/v1/generations", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/v1/generations", &ada.access).await;
     assert_eq!(list["items"], json!([]));
     assert_eq!(credits(&app, &ada).await, (1, 0));
     app.assert_ledger_consistent(user_id(&ada)).await;
@@ -301,12 +282,7 @@ async fn other_users_tasks_and_images_are_404() {
         "not_found",
     )
     .await;
-    let bobs: Value = app
-        .get_auth("/v1/generations", &bob.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let bobs: Value = app.get_json("/v1/generations", &bob.access).await;
     assert_eq!(bobs["items"], json!([]));
     assert_eq!(app.get_auth(image, &ada.access).await.status(), 200);
 }
@@ -415,11 +391,8 @@ async fn shutdown_hands_running_jobs_to_the_next_worker() {
     let mut seen = Value::Null;
     for _ in 0..100 {
         let current: Value = app
-            .get_auth(&format!("/v1/generations/{id}"), &ada.access)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/v1/generations/{id}"), &ada.access)
+            .await;
         if current["status"] == "running" {
             seen = current["status"].clone();
             break;
@@ -458,15 +431,7 @@ async fn moderated_prompts_are_refused_before_anything_is_charged() {
 
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
-    zimage_api::domain::accounts::create_user_as_operator(
-        &app.state,
-        "root@example.org",
-        PASSWORD,
-        true,
-    )
-    .await
-    .unwrap();
-    let root = app.sign_in("root@example.org", PASSWORD).await;
+    let root = crate::helpers::signed_in_admin(&app).await;
     let rules = "/v1/admin/moderation/rules";
     assert_problem(
         app.post_auth(rules, &ada.access, &json!({"kind": "term", "pattern": "x"}))
@@ -519,12 +484,7 @@ async fn moderated_prompts_are_refused_before_anything_is_charged() {
     )
     .await;
     assert_eq!(credits(&app, &ada).await, (20, 0), "nothing held");
-    let tasks: Value = app
-        .get_auth("/v1/generations", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let tasks: Value = app.get_json("/v1/generations", &ada.access).await;
     assert_eq!(tasks["items"], json!([]));
     let mut conn = app.state.db.get().await.unwrap();
     let events: i64 = moderation_events::table
@@ -534,12 +494,7 @@ async fn moderated_prompts_are_refused_before_anything_is_charged() {
         .unwrap();
     assert_eq!(events, 3);
 
-    let listed: Value = app
-        .get_auth(rules, &root.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json(rules, &root.access).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
     let delete = app
         .delete_auth(
@@ -571,12 +526,7 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
         .unwrap();
     wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
 
-    let gallery: Value = app
-        .get_auth("/v1/images", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let gallery: Value = app.get_json("/v1/images", &ada.access).await;
     let items = gallery["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["prompt"], "a quiet harbour");
@@ -600,19 +550,9 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
         .await
         .unwrap();
     assert_eq!(faved["favorite"], true);
-    let favourites: Value = app
-        .get_auth("/v1/images?favorite=true", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let favourites: Value = app.get_json("/v1/images?favorite=true", &ada.access).await;
     assert_eq!(favourites["items"].as_array().unwrap().len(), 1);
-    let paged: Value = app
-        .get_auth("/v1/images?limit=1", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let paged: Value = app.get_json("/v1/images?limit=1", &ada.access).await;
     assert!(paged["next_cursor"].is_string());
 
     for path in [
@@ -647,12 +587,7 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
         "not_found",
     )
     .await;
-    let left: Value = app
-        .get_auth("/v1/images", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let left: Value = app.get_json("/v1/images", &ada.access).await;
     assert_eq!(left["items"].as_array().unwrap().len(), 1);
 
     // Downloading an original is recorded, for the owner only.
@@ -663,20 +598,10 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
             .status(),
         200
     );
-    let history: Value = app
-        .get_auth("/v1/downloads", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: Value = app.get_json("/v1/downloads", &ada.access).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1);
     assert_eq!(history["items"][0]["image_id"], other);
-    let bobs: Value = app
-        .get_auth("/v1/downloads", &bob.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let bobs: Value = app.get_json("/v1/downloads", &bob.access).await;
     assert_eq!(bobs["items"], json!([]));
 }
 

@@ -107,6 +107,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GET with a bearer token, decoded as JSON (whatever the status).
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        self.get_auth(path, token).await.json().await.unwrap()
+    }
+
     pub async fn delete_auth(&self, path: &str, token: &str) -> Response {
         self.client
             .delete(self.url(path))
@@ -241,4 +246,17 @@ impl TestApp {
 /// The user id inside a signed-in user's profile.
 pub fn user_id(signed: &Signed) -> uuid::Uuid {
     signed.user["id"].as_str().unwrap().parse().unwrap()
+}
+
+/// Creates an administrator (as `zimage admin create-user --admin` does) and signs in.
+pub async fn signed_in_admin(app: &TestApp) -> Signed {
+    zimage_api::domain::accounts::create_user_as_operator(
+        &app.state,
+        "root@example.org",
+        PASSWORD,
+        true,
+    )
+    .await
+    .unwrap();
+    app.sign_in("root@example.org", PASSWORD).await
 }

@@ -11,23 +11,15 @@ async fn sessions_list_marks_the_current_one_and_paginates() {
     for _ in 0..2 {
         app.sign_in("ada@example.org", PASSWORD).await;
     }
-    let page: Value = app
-        .get_auth("/v1/me/sessions?limit=2", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json("/v1/me/sessions?limit=2", &ada.access).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let cursor = page["next_cursor"].as_str().unwrap();
     let rest: Value = app
-        .get_auth(
+        .get_json(
             &format!("/v1/me/sessions?limit=2&cursor={cursor}"),
             &ada.access,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert_eq!(rest["next_cursor"], Value::Null);
     // The first login is the oldest, so it is the last item, and it is the caller's.
@@ -53,12 +45,7 @@ async fn revoking_a_session_signs_that_device_out() {
     let app = spawn_app().await;
     let laptop = app.signed_in_user("ada@example.org").await;
     let phone = app.sign_in("ada@example.org", PASSWORD).await;
-    let list: Value = app
-        .get_auth("/v1/me/sessions", &laptop.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/v1/me/sessions", &laptop.access).await;
     let phone_session = list["items"]
         .as_array()
         .unwrap()
@@ -86,24 +73,14 @@ async fn another_users_session_is_404() {
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
     let bob = app.signed_in_user("bob@example.org").await;
-    let list: Value = app
-        .get_auth("/v1/me/sessions", &bob.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get_json("/v1/me/sessions", &bob.access).await;
     let bobs_session = list["items"][0]["id"].as_str().unwrap().to_string();
     let response = app
         .delete_auth(&format!("/v1/me/sessions/{bobs_session}"), &ada.access)
         .await;
     assert_problem(response, 404, "not_found").await;
     assert_eq!(app.get_auth("/v1/me", &bob.access).await.status(), 200);
-    let ada_list: Value = app
-        .get_auth("/v1/me/sessions", &ada.access)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ada_list: Value = app.get_json("/v1/me/sessions", &ada.access).await;
     assert!(
         ada_list["items"]
             .as_array()
