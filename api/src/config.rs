@@ -119,8 +119,14 @@ pub struct Config {
     pub storage: crate::storage::StorageConfig,
     /// Tasks one user may have queued or running at once.
     pub max_active_tasks_per_user: i64,
+    /// Tasks of one user that run at the same time; the rest wait while others' tasks go first.
+    pub max_running_tasks_per_user: i64,
     /// Workers started inside `zimage serve` (0 leaves the queue to `zimage worker` processes).
     pub workers: usize,
+    /// Seconds a claimed job stays with its worker without a heartbeat.
+    pub job_lease_secs: i64,
+    /// Claims of one job (worker deaths and transient provider errors) before it is dead.
+    pub job_max_attempts: i32,
     /// How long the built-in local provider pretends to work per task.
     pub local_latency: Duration,
     /// How long a task may run before it fails with `provider_timeout`.
@@ -243,9 +249,16 @@ impl Config {
             workers: usize::try_from(parse("ZIMAGE_WORKERS", 2)?)?,
             max_active_tasks_per_user: i64::try_from(parse(
                 "ZIMAGE_MAX_ACTIVE_TASKS_PER_USER",
-                4,
+                20,
             )?)?
             .max(1),
+            max_running_tasks_per_user: i64::try_from(parse(
+                "ZIMAGE_MAX_RUNNING_TASKS_PER_USER",
+                2,
+            )?)?
+            .max(1),
+            job_lease_secs: i64::try_from(parse("ZIMAGE_JOB_LEASE_SECS", 30)?)?.max(1),
+            job_max_attempts: i32::try_from(parse("ZIMAGE_JOB_MAX_ATTEMPTS", 3)?)?.max(1),
             local_latency: Duration::from_millis(parse("ZIMAGE_LOCAL_LATENCY_MS", 1500)?),
             task_timeout: Duration::from_secs(parse("ZIMAGE_TASK_TIMEOUT_SECS", 600)?),
             poll_interval: Duration::from_millis(parse("ZIMAGE_POLL_INTERVAL_MS", 500)?.max(10)),

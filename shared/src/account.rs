@@ -175,17 +175,30 @@ pub enum ApiKeyScope {
     /// Read the balance and ledger (`GET /v1/credits…`).
     #[serde(rename = "credits:read")]
     CreditsRead,
+    /// Read generations, images, downloads, prompts and live task events.
+    #[serde(rename = "generations:read")]
+    GenerationsRead,
+    /// Start, cancel and delete generations; favourite and delete images; edit prompts.
+    #[serde(rename = "generations:write")]
+    GenerationsWrite,
 }
 
 impl ApiKeyScope {
     /// Every scope that can be granted.
-    pub const ALL: [ApiKeyScope; 2] = [ApiKeyScope::ProfileWrite, ApiKeyScope::CreditsRead];
+    pub const ALL: [ApiKeyScope; 4] = [
+        ApiKeyScope::ProfileWrite,
+        ApiKeyScope::CreditsRead,
+        ApiKeyScope::GenerationsRead,
+        ApiKeyScope::GenerationsWrite,
+    ];
 
     /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ProfileWrite => "profile:write",
             Self::CreditsRead => "credits:read",
+            Self::GenerationsRead => "generations:read",
+            Self::GenerationsWrite => "generations:write",
         }
     }
 

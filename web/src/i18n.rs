@@ -175,6 +175,8 @@ translations! {
     ErrPaymentsOff => "Purchases are not available on this installation.", "本站点未开放购买。";
     ErrPaymentProvider => "The payment provider is not responding. Please try again shortly.", "支付服务暂时无响应，请稍后重试。";
     ScopeCreditsRead => "May read the credit balance and history", "可以查看点数余额和记录";
+    ScopeGenerationsRead => "May read generations, images and prompts", "可以查看生成任务、图片和提示词";
+    ScopeGenerationsWrite => "May generate images (spends credits) and edit the gallery", "可以生成图片（消耗点数）并管理图库";
 }
 
 /// The active language, provided at the root.

@@ -85,12 +85,14 @@ pub async fn insert_job(
     conn: &mut AsyncPgConnection,
     task_id: Uuid,
     user_id: Uuid,
+    max_attempts: i32,
 ) -> QueryResult<()> {
     diesel::insert_into(jobs::table)
         .values((
             jobs::id.eq(Uuid::new_v4()),
             jobs::task_id.eq(task_id),
             jobs::user_id.eq(user_id),
+            jobs::max_attempts.eq(max_attempts),
         ))
         .execute(conn)
         .await
@@ -211,22 +213,32 @@ pub async fn delete_task(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
 }
 
 /// Claims the next runnable job: queued and due, or running with a lapsed lease (dead worker).
+///
+/// Fair share: users with fewer running jobs go first, and a user already running
+/// `per_user_running` jobs waits, so one user's long queue never starves everybody else. (Two
+/// workers claiming at the same instant may let a user exceed the cap by one; the order holds.)
 pub async fn claim_job(
     conn: &mut AsyncPgConnection,
     worker: &str,
     lease_secs: i64,
+    per_user_running: i64,
 ) -> QueryResult<Option<ClaimedJob>> {
     diesel::sql_query(
-        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, \
+        "WITH busy AS (SELECT user_id, count(*) AS running FROM jobs \
+                       WHERE status = 'running' AND lease_until >= now() GROUP BY user_id) \
+         UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, \
                 lease_until = now() + make_interval(secs => $2), updated_at = now() \
-         WHERE id = (SELECT id FROM jobs \
-                     WHERE (status = 'queued' AND run_at <= now()) \
-                        OR (status = 'running' AND lease_until < now()) \
-                     ORDER BY run_at FOR UPDATE SKIP LOCKED LIMIT 1) \
+         WHERE id = (SELECT j.id FROM jobs j LEFT JOIN busy b ON b.user_id = j.user_id \
+                     WHERE ((j.status = 'queued' AND j.run_at <= now()) \
+                            OR (j.status = 'running' AND j.lease_until < now())) \
+                       AND COALESCE(b.running, 0) < $3 \
+                     ORDER BY COALESCE(b.running, 0), j.run_at \
+                     FOR UPDATE OF j SKIP LOCKED LIMIT 1) \
          RETURNING id, task_id, attempts, max_attempts",
     )
     .bind::<Text, _>(worker)
     .bind::<BigInt, _>(lease_secs)
+    .bind::<BigInt, _>(per_user_running)
     .get_result(conn)
     .await
     .optional()

@@ -230,7 +230,7 @@ pub async fn submit(
             }
             task.hold_id = Some(hold);
             db::insert_task(conn, &task).await?;
-            db::insert_job(conn, task.id, user_id).await?;
+            db::insert_job(conn, task.id, user_id, state.config.job_max_attempts).await?;
             db::notify_workers(conn).await?;
             Ok(())
         })

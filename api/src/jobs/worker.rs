@@ -24,9 +24,6 @@ use crate::providers::{
 use crate::state::AppState;
 use crate::storage::ObjectStore;
 
-/// Seconds a claim lasts without a heartbeat.
-const LEASE_SECS: i64 = 30;
-
 /// Longest an idle worker waits without a notification (delayed retries, lapsed leases).
 const IDLE_FALLBACK: Duration = Duration::from_secs(5);
 
@@ -68,10 +65,31 @@ async fn claim_and_run(
     stop: Option<&tokio::sync::watch::Receiver<bool>>,
 ) -> ApiResult<bool> {
     let mut conn = state.db.get().await?;
-    let Some(job) = db::claim_job(&mut conn, worker_id, LEASE_SECS).await? else {
+    let Some(job) = db::claim_job(
+        &mut conn,
+        worker_id,
+        state.config.job_lease_secs,
+        state.config.max_running_tasks_per_user,
+    )
+    .await?
+    else {
         return Ok(false);
     };
     drop(conn);
+    if job.attempts > job.max_attempts {
+        // Claimed again after its workers kept dying: give up and return the credits.
+        tracing::error!(task_id = %job.task_id, attempts = job.attempts, "job is dead after too many attempts");
+        fail(
+            state,
+            job.task_id,
+            FailureReason::ProviderUnavailable,
+            "the task was interrupted too many times",
+        )
+        .await?;
+        let mut conn = state.db.get().await?;
+        db::finish_job(&mut conn, job.task_id, "dead", Some("too many attempts")).await?;
+        return Ok(true);
+    }
     if let Err(err) = process(state, worker_id, &job, stop).await {
         tracing::error!(task_id = %job.task_id, error = ?err, "job failed unexpectedly");
         fail(
@@ -155,10 +173,16 @@ async fn process(
     };
     let provider = &state.local_provider;
     let provider_id = match &task.provider_task_id {
-        // A retried job (worker restart) keeps polling what it submitted before.
-        Some(id) => id.clone(),
-        None => match provider.submit(&input(&task, &model.provider_model)).await {
-            Ok(id) => id,
+        // A retried job (worker restart) keeps polling what it submitted before, so nothing is
+        // generated or paid for twice, where the provider's ids outlive the worker's process.
+        Some(id) if provider.durable_task_ids() => id.clone(),
+        stale => match provider.submit(&input(&task, &model.provider_model)).await {
+            Ok(id) => {
+                if let Some(old) = stale {
+                    let _ = provider.cancel(old).await;
+                }
+                id
+            }
             Err(err) => {
                 drop(conn);
                 return transient_or_fail(state, job, err).await;
@@ -183,7 +207,7 @@ async fn process(
     let deadline = Instant::now() + state.config.task_timeout;
     loop {
         let mut conn = state.db.get().await?;
-        if !db::heartbeat(&mut conn, job.id, worker_id, LEASE_SECS).await? {
+        if !db::heartbeat(&mut conn, job.id, worker_id, state.config.job_lease_secs).await? {
             return Ok(()); // lost the lease; another worker owns the job now
         }
         let current = db::find_task(&mut conn, task.id).await?;

@@ -70,6 +70,10 @@ impl GenerationProvider for LocalProvider {
         "local"
     }
 
+    fn durable_task_ids(&self) -> bool {
+        false
+    }
+
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
         let id = format!("local-{}", uuid::Uuid::new_v4().simple());
         self.jobs().insert(

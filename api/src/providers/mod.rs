@@ -90,6 +90,13 @@ pub trait GenerationProvider: Send + Sync {
     /// Stable name, stored on tasks (`local`, `fal`, …).
     fn name(&self) -> &'static str;
 
+    /// Whether an id from `submit` stays valid for other processes and after restarts. When it
+    /// does not (the local renderer keeps its work in memory), a job taken over from a dead worker
+    /// is submitted again.
+    fn durable_task_ids(&self) -> bool {
+        true
+    }
+
     /// Starts a generation; returns the provider's id for it.
     fn submit(
         &self,

@@ -15,6 +15,7 @@ use crate::domain::{generation, images};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageQuery;
 use crate::state::AppState;
+use zimage_shared::account::ApiKeyScope;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
@@ -59,7 +60,7 @@ struct TaskFilter {
         (status = 200, body = GenerationTask, description = "a retry of an earlier request"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 402, body = Problem, content_type = "application/problem+json", description = "`insufficient_credits`; nothing was charged"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`, or `insufficient_scope` for an API key without `generations:write`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `prompt_rejected` or `idempotency_key_reused`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many submissions or active tasks"),
     )
@@ -71,7 +72,7 @@ async fn create(
     req: HttpRequest,
     body: web::Json<CreateGenerationRequest>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     auth.require_verified()?;
     state.limiter.check(
         &format!("generate:user:{}", auth.user_id()),
@@ -103,6 +104,7 @@ async fn create(
         (status = 200, body = Page<GenerationTask>),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
     )
 )]
 #[get("")]
@@ -112,7 +114,7 @@ async fn list(
     page: web::Query<PageQuery>,
     filter: web::Query<TaskFilter>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     let tasks = generation::list(
         &state,
         auth.user_id(),
@@ -132,6 +134,7 @@ async fn list(
     responses(
         (status = 200, body = GenerationTask),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -141,7 +144,7 @@ async fn get_one(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     Ok(HttpResponse::Ok().json(generation::get(&state, auth.user_id(), id.into_inner()).await?))
 }
 
@@ -153,6 +156,7 @@ async fn get_one(
     responses(
         (status = 200, body = GenerationTask),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`task_finished`"),
     )
@@ -163,7 +167,7 @@ async fn cancel(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     Ok(HttpResponse::Ok().json(generation::cancel(&state, auth.user_id(), id.into_inner()).await?))
 }
 
@@ -175,6 +179,7 @@ async fn cancel(
     responses(
         (status = 204, description = "deleted"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -184,7 +189,7 @@ async fn remove(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     generation::delete(&state, auth.user_id(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -197,6 +202,7 @@ async fn remove(
     responses(
         (status = 200, description = "the image file", content_type = "image/*"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -206,7 +212,7 @@ async fn image_file(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     let id = id.into_inner();
     let (bytes, format) = generation::image_file(&state, auth.user_id(), id).await?;
     Ok(HttpResponse::Ok()
@@ -242,6 +248,7 @@ struct ImageFilter {
         (status = 200, body = Page<GalleryImage>),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
     )
 )]
 #[get("")]
@@ -251,7 +258,7 @@ async fn list_images(
     page: web::Query<PageQuery>,
     filter: web::Query<ImageFilter>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     let page = images::list(
         &state,
         auth.user_id(),
@@ -271,6 +278,7 @@ async fn list_images(
     responses(
         (status = 200, body = GalleryImage),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -280,7 +288,7 @@ async fn get_image(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     Ok(HttpResponse::Ok().json(images::get(&state, auth.user_id(), id.into_inner()).await?))
 }
 
@@ -292,6 +300,7 @@ async fn get_image(
     responses(
         (status = 200, description = "WebP preview", content_type = "image/webp"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -301,7 +310,7 @@ async fn image_thumbnail(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     let bytes = images::thumbnail(&state, auth.user_id(), id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((
@@ -331,7 +340,7 @@ async fn favorite(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     Ok(HttpResponse::Ok()
         .json(images::set_favorite(&state, auth.user_id(), id.into_inner(), true).await?))
 }
@@ -352,7 +361,7 @@ async fn unfavorite(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     Ok(HttpResponse::Ok()
         .json(images::set_favorite(&state, auth.user_id(), id.into_inner(), false).await?))
 }
@@ -373,7 +382,7 @@ async fn delete_image(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     images::delete(&state, auth.user_id(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -386,6 +395,7 @@ async fn delete_image(
     responses(
         (status = 200, body = Page<DownloadRecord>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
     )
 )]
 #[get("")]
@@ -394,6 +404,6 @@ async fn list_downloads(
     auth: Auth,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     Ok(HttpResponse::Ok().json(images::downloads(&state, auth.user_id(), page.parse()?).await?))
 }

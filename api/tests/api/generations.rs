@@ -15,7 +15,12 @@ fn request(prompt: &str) -> Value {
 }
 
 async fn wait_until_final(app: &TestApp, who: &Signed, id: &str) -> Value {
-    for _ in 0..200 {
+    wait_until_final_within(app, who, id, Duration::from_secs(10)).await
+}
+
+async fn wait_until_final_within(app: &TestApp, who: &Signed, id: &str, limit: Duration) -> Value {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
         let task: Value = app
             .get_json(&format!("/v1/generations/{id}"), &who.access)
             .await;
@@ -346,7 +351,7 @@ async fn a_job_whose_worker_died_is_taken_over_and_charged_once() {
     let id = task["id"].as_str().unwrap();
     // A worker claims the job with a 1 s lease and then dies without a heartbeat.
     let mut conn = app.state.db.get().await.unwrap();
-    let claimed = zimage_api::db::generation::claim_job(&mut conn, "doomed-worker", 1)
+    let claimed = zimage_api::db::generation::claim_job(&mut conn, "doomed-worker", 1, 2)
         .await
         .unwrap()
         .unwrap();
@@ -692,4 +697,217 @@ async fn idempotency_keys_are_forgotten_after_24_hours() {
     let again = send().await.unwrap();
     assert_eq!(again.status(), 202, "a new task, not a replay");
     assert_ne!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+}
+
+#[tokio::test]
+async fn claims_share_the_workers_fairly_between_users() {
+    let app = spawn_app_with(&[
+        ("ZIMAGE_WORKERS", "0"),
+        ("ZIMAGE_MAX_RUNNING_TASKS_PER_USER", "1"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let mut ada_tasks = Vec::new();
+    for n in 0..3 {
+        let task: Value = app
+            .post_auth(
+                "/v1/generations",
+                &ada.access,
+                &request(&format!("ada {n}")),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ada_tasks.push(task["id"].as_str().unwrap().to_string());
+    }
+    let bob_task: Value = app
+        .post_auth("/v1/generations", &bob.access, &request("bob"))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let mut conn = app.state.db.get().await.unwrap();
+    let claim = async |conn: &mut diesel_async::AsyncPgConnection| {
+        zimage_api::db::generation::claim_job(conn, "w", 60, 1)
+            .await
+            .unwrap()
+            .map(|job| job.task_id.to_string())
+    };
+    assert_eq!(
+        claim(&mut conn).await.as_ref(),
+        Some(&ada_tasks[0]),
+        "oldest first"
+    );
+    assert_eq!(
+        claim(&mut conn).await.as_deref(),
+        bob_task["id"].as_str(),
+        "bob's one task goes before ada's backlog"
+    );
+    assert_eq!(
+        claim(&mut conn).await,
+        None,
+        "ada already runs her share of one task"
+    );
+}
+
+#[tokio::test]
+async fn a_job_interrupted_too_often_is_dead_and_refunded() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::jobs;
+
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0"), ("ZIMAGE_JOB_MAX_ATTEMPTS", "1")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("cursed"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut conn = app.state.db.get().await.unwrap();
+    zimage_api::db::generation::claim_job(&mut conn, "doomed-worker", 1, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        zimage_api::jobs::worker::next(&app.state, "rescuer")
+            .await
+            .unwrap()
+    );
+    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "failed");
+    assert_eq!(done["failure_reason"], "provider_unavailable");
+    assert_eq!(
+        (done["charged"].as_i64(), done["refunded"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(credits(&app, &ada).await, (20, 0));
+    let status: String = jobs::table
+        .select(jobs::status)
+        .first(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(status, "dead");
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+/// Runs `zimage worker` as its own process against the test's database and storage.
+fn worker_process(app: &TestApp, lease_secs: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
+        .arg("worker")
+        .current_dir(&app.data_dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &app.database_url)
+        .env("ZIMAGE_DATA_DIR", &app.data_dir)
+        .env("ZIMAGE_PUBLIC_URL", "http://zimage.test")
+        .env("ZIMAGE_WORKERS", "1")
+        .env("ZIMAGE_LOCAL_LATENCY_MS", "60000")
+        .env("ZIMAGE_POLL_INTERVAL_MS", "50")
+        .env("ZIMAGE_JOB_LEASE_SECS", lease_secs)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the zimage binary runs")
+}
+
+#[tokio::test]
+async fn killing_a_worker_process_mid_task_loses_nothing_and_charges_once() {
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0"), ("ZIMAGE_JOB_LEASE_SECS", "2")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut worker = worker_process(&app, "2");
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("survivor"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    let mut running = false;
+    for _ in 0..300 {
+        let current = app
+            .get_json(&format!("/v1/generations/{id}"), &ada.access)
+            .await;
+        if current["status"] == "running" {
+            running = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(running, "the worker process picked the task up");
+    // SIGKILL: no handover, no cleanup; only the lapsing lease tells anyone.
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert_eq!(
+        credits(&app, &ada).await,
+        (18, 2),
+        "still held while orphaned"
+    );
+
+    let rescuer = zimage_api::jobs::WorkerPool::start(app.state.clone(), 1);
+    let done = wait_until_final_within(&app, &ada, id, Duration::from_secs(30)).await;
+    rescuer.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(
+        (done["charged"].as_i64(), done["refunded"].as_i64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(done["images"].as_array().unwrap().len(), 2);
+    assert_eq!(credits(&app, &ada).await, (18, 0));
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn api_keys_generate_and_read_only_with_their_scopes() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let reader = app.api_key(&ada, &["generations:read"]).await;
+    let writer = app
+        .api_key(&ada, &["generations:write", "generations:read"])
+        .await;
+    assert_problem(
+        app.post_auth("/v1/generations", &reader, &request("no scope"))
+            .await,
+        403,
+        "insufficient_scope",
+    )
+    .await;
+    assert_eq!(credits(&app, &ada).await, (20, 0), "nothing held");
+    let created = app
+        .post_auth("/v1/generations", &writer, &request("with scope"))
+        .await;
+    assert_eq!(created.status(), 202);
+    let task: Value = created.json().await.unwrap();
+    let id = task["id"].as_str().unwrap();
+    let done = wait_until_final(&app, &ada, id).await;
+    assert_eq!(
+        app.get_auth(&format!("/v1/generations/{id}"), &reader)
+            .await
+            .status(),
+        200
+    );
+    let image = done["images"][0]["id"].as_str().unwrap();
+    assert_problem(
+        app.client
+            .put(app.url(&format!("/v1/images/{image}/favorite")))
+            .bearer_auth(&reader)
+            .send()
+            .await
+            .unwrap(),
+        403,
+        "insufficient_scope",
+    )
+    .await;
+    let nothing = app.api_key(&ada, &[]).await;
+    assert_problem(
+        app.get_auth("/v1/images", &nothing).await,
+        403,
+        "insufficient_scope",
+    )
+    .await;
+    assert_eq!(app.get_auth("/v1/images", &reader).await.status(), 200);
 }

@@ -169,6 +169,21 @@ impl TestApp {
         }
     }
 
+    /// A new API key of the signed-in user with these scopes; returns its secret.
+    pub async fn api_key(&self, who: &Signed, scopes: &[&str]) -> String {
+        let body: Value = self
+            .post_auth(
+                "/v1/me/api-keys",
+                &who.access,
+                &json!({"name": "test key", "scopes": scopes}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["secret"].as_str().unwrap().to_string()
+    }
+
     /// Every outbox message sent to `to`, oldest first, as decoded text.
     pub fn mails_to(&self, to: &str) -> Vec<String> {
         let dir = self.data_dir.join("outbox");

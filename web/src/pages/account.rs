@@ -295,6 +295,8 @@ fn KeysSection() -> impl IntoView {
     let name_err = RwSignal::new(None::<Key>);
     let can_write = RwSignal::new(false);
     let can_read_credits = RwSignal::new(false);
+    let can_read_generations = RwSignal::new(false);
+    let can_generate = RwSignal::new(false);
     let secret = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -307,6 +309,8 @@ fn KeysSection() -> impl IntoView {
         let scopes = [
             (can_write.get(), ApiKeyScope::ProfileWrite),
             (can_read_credits.get(), ApiKeyScope::CreditsRead),
+            (can_read_generations.get(), ApiKeyScope::GenerationsRead),
+            (can_generate.get(), ApiKeyScope::GenerationsWrite),
         ]
         .into_iter()
         .filter_map(|(on, scope)| on.then_some(scope))
@@ -360,6 +364,8 @@ fn KeysSection() -> impl IntoView {
                 <TextField id="key_name" label=Key::KeyName value=name error=name_err />
                 <CheckField id="key_scope_profile" label=Key::ScopeProfileWrite checked=can_write />
                 <CheckField id="key_scope_credits" label=Key::ScopeCreditsRead checked=can_read_credits />
+                <CheckField id="key_scope_gen_read" label=Key::ScopeGenerationsRead checked=can_read_generations />
+                <CheckField id="key_scope_gen_write" label=Key::ScopeGenerationsWrite checked=can_generate />
                 <Submit label=Key::CreateKey busy=busy />
             </form>
             <Show when=move || !loading.get() && items.get().is_empty()>
