@@ -45,7 +45,7 @@ openapi:
     cargo run -q -p zimage-api --bin zimage -- openapi > openapi/openapi.json
 
 # Regenerate api/src/db/schema.rs from the migrations.
-schema:
+schema: (deps "test")
     #!/usr/bin/env bash
     set -euo pipefail
     admin_url="$(scripts/ensure-postgres.sh postgres)"

@@ -43,7 +43,7 @@ command -v psql >/dev/null && command -v pg_isready >/dev/null || apt_install po
 [ "$mode" = "run" ] && exit 0
 
 command -v cargo-nextest >/dev/null || { echo "==> installing cargo-nextest"; cargo install cargo-nextest --locked; }
-if [ "$(diesel --version 2>/dev/null | awk '{print $2}')" != "2.3.14" ]; then
+if [ "$(diesel --version 2>/dev/null | awk '/Version:/{print $2}')" != "2.3.14" ]; then
     apt_install libpq-dev
     echo "==> installing diesel_cli (used by the schema drift test)"
     cargo install diesel_cli --version 2.3.14 --no-default-features --features postgres --locked

@@ -19,6 +19,7 @@ use utoipa_actix_web::AppExt;
         (name = "account", description = "The signed-in user's profile, sessions and API keys"),
         (name = "credits", description = "Credit balance and ledger"),
         (name = "generation", description = "Models and image generation"),
+        (name = "prompts", description = "The prompt library"),
         (name = "billing", description = "Credit packs, plans, checkout, orders and subscriptions"),
         (name = "webhooks", description = "Events from payment and AI providers"),
         (name = "admin", description = "Operator-only endpoints"),

@@ -142,7 +142,7 @@ pub struct UpdateProfileRequest {
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from one left out (`None`).
-fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod generation;
 pub mod ids;
 pub mod page;
+pub mod prompts;
 pub mod validate;
 
 pub use error::{ErrorCode, FieldErrors, Problem};

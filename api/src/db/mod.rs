@@ -6,6 +6,7 @@ pub mod credits;
 pub mod generation;
 pub mod models;
 pub mod moderation;
+pub mod prompts;
 pub mod schema;
 pub mod sessions;
 pub mod tokens;

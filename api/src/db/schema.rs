@@ -214,6 +214,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    prompts (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        title -> Text,
+        prompt -> Text,
+        negative_prompt -> Nullable<Text>,
+        parameters -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
@@ -301,6 +314,7 @@ diesel::joinable!(moderation_events -> users (user_id));
 diesel::joinable!(moderation_rules -> users (created_by));
 diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
+diesel::joinable!(prompts -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
@@ -321,6 +335,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderation_events,
     moderation_rules,
     orders,
+    prompts,
     refresh_tokens,
     sessions,
     stripe_events,

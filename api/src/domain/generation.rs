@@ -275,6 +275,40 @@ pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Generat
     with_images(&mut conn, &row).await
 }
 
+/// The request that would generate this task again, seed included ("reuse settings").
+pub async fn settings(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+) -> ApiResult<CreateGenerationRequest> {
+    let mut conn = state.db.get().await?;
+    let row = db::find_task(&mut conn, id)
+        .await?
+        .filter(|t| t.user_id == user_id)
+        .ok_or_else(|| ApiError::not_found("generation"))?;
+    let aspect_ratio: Option<AspectRatio> = row.aspect_ratio.as_deref().and_then(parse_enum);
+    let (width, height) = if aspect_ratio.is_some() {
+        (None, None)
+    } else {
+        (
+            Some(row.width.unsigned_abs()),
+            Some(row.height.unsigned_abs()),
+        )
+    };
+    Ok(CreateGenerationRequest {
+        model: row.model,
+        prompt: row.prompt,
+        negative_prompt: row.negative_prompt,
+        aspect_ratio,
+        width,
+        height,
+        quality: parse_enum(&row.quality).unwrap_or_default(),
+        output_format: parse_enum(&row.output_format).unwrap_or_default(),
+        seed: Some(row.seed),
+        num_images: row.num_images.unsigned_abs(),
+    })
+}
+
 pub async fn list(
     state: &AppState,
     user_id: Uuid,

@@ -8,6 +8,7 @@ pub mod credits;
 pub mod generation;
 pub mod images;
 pub mod moderation;
+pub mod prompts;
 pub mod sessions;
 
 /// Where a request came from, recorded on sessions.

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(create)
             .service(list)
             .service(get_one)
+            .service(settings)
             .service(cancel)
             .service(remove),
     )
@@ -146,6 +147,29 @@ async fn get_one(
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
     Ok(HttpResponse::Ok().json(generation::get(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// The request that generates this task again, seed included: send it back to
+/// `POST /v1/generations` as is, or change a field first ("reuse settings").
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CreateGenerationRequest),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/settings")]
+async fn settings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    Ok(HttpResponse::Ok()
+        .json(generation::settings(&state, auth.user_id(), id.into_inner()).await?))
 }
 
 /// Cancel a queued or running generation; its credits come back.

@@ -9,6 +9,7 @@ pub mod generations;
 pub mod health;
 pub mod me;
 pub mod models;
+pub mod prompts;
 pub mod webhooks;
 
 use actix_web::web;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(credits::configure)
             .configure(models::configure)
             .configure(generations::configure)
+            .configure(prompts::configure)
             .configure(billing::configure)
             .configure(webhooks::configure)
             .configure(admin::configure),

@@ -13,6 +13,7 @@ mod helpers;
 mod mail_smtp;
 mod models;
 mod openapi;
+mod prompts;
 mod rate_limits;
 mod schema;
 mod sessions;
