@@ -133,6 +133,8 @@ pub struct Config {
     pub task_timeout: Duration,
     /// How often workers poll providers and, when idle, the queue.
     pub poll_interval: Duration,
+    /// How often an idle live-status stream sends a keep-alive comment.
+    pub sse_heartbeat: Duration,
     /// A JSON list of models; the built-in list when unset.
     pub models_file: Option<PathBuf>,
     /// Credits each side gets on a referred user's first purchase (0 disables).
@@ -262,6 +264,9 @@ impl Config {
             local_latency: Duration::from_millis(parse("ZIMAGE_LOCAL_LATENCY_MS", 1500)?),
             task_timeout: Duration::from_secs(parse("ZIMAGE_TASK_TIMEOUT_SECS", 600)?),
             poll_interval: Duration::from_millis(parse("ZIMAGE_POLL_INTERVAL_MS", 500)?.max(10)),
+            sse_heartbeat: Duration::from_millis(
+                parse("ZIMAGE_SSE_HEARTBEAT_MS", 15_000)?.max(100),
+            ),
             storage: match get("ZIMAGE_STORAGE").as_deref() {
                 None | Some("local") => crate::storage::StorageConfig::Local(
                     get("ZIMAGE_STORAGE_DIR")

@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+pub mod live;
 pub mod mail;
 pub mod openapi;
 pub mod pagination;

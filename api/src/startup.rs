@@ -46,6 +46,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
         let workers = jobs::WorkerPool::start(state.clone(), state.config.workers);
+        tokio::spawn(crate::live::listen(
+            state.config.database_url.expose().clone(),
+            state.live.clone(),
+        ));
         let interval = state.config.scheduler_interval;
         if !interval.is_zero() {
             tokio::spawn(jobs::scheduler::run_forever(state.clone(), interval));
@@ -91,6 +95,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         models: ModelCatalog::load(config.models_file.as_deref())?,
         storage: Storage::from_config(&config.storage)?,
         local_provider: LocalProvider::new(config.local_latency),
+        live: std::sync::Arc::new(crate::live::LiveHub::new()),
         stripe: config.stripe.as_ref().map(Stripe::new),
         db,
         config,

@@ -24,6 +24,8 @@ pub struct AppState {
     pub models: ModelCatalog,
     pub storage: Storage,
     pub local_provider: LocalProvider,
+    /// Wakes this process's live-status streams.
+    pub live: Arc<crate::live::LiveHub>,
     /// `None` when payments are not configured.
     pub stripe: Option<Stripe>,
 }

@@ -371,3 +371,16 @@ pub struct DownloadRecord {
     pub image_id: Option<uuid::Uuid>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
+
+/// A change of a task's status or progress, as sent by the live-status streams
+/// (`GET /v1/events`, `GET /v1/generations/{id}/events`) in the `data` of a `task` event.
+/// Fetch the task for its images or failure reason once `status` is final.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskEvent {
+    pub task_id: uuid::Uuid,
+    pub status: TaskStatus,
+    /// 0.0 to 1.0 while running, when the provider reports it.
+    pub progress: Option<f32>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod billing;
 pub mod credits;
+pub mod events;
 pub mod generation;
 pub mod models;
 pub mod moderation;

@@ -273,6 +273,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    task_events (id) {
+        id -> Int8,
+        tx -> Int8,
+        user_id -> Uuid,
+        task_id -> Uuid,
+        status -> Text,
+        progress -> Nullable<Float4>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -318,6 +330,7 @@ diesel::joinable!(prompts -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
+diesel::joinable!(task_events -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     ai_tasks,
@@ -340,5 +353,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     stripe_events,
     subscriptions,
+    task_events,
     users,
 );

@@ -22,10 +22,14 @@ pub struct RunReport {
     pub credits_expired: i64,
     pub warnings_sent: usize,
     pub idempotency_keys_expired: usize,
+    pub task_events_expired: usize,
 }
 
 /// How long an `Idempotency-Key` identifies its task.
 pub const IDEMPOTENCY_KEY_TTL: Duration = Duration::hours(24);
+
+/// How long live-status events can be replayed with `Last-Event-ID`.
+pub const TASK_EVENT_TTL: Duration = Duration::hours(24);
 
 /// One pass over every account.
 pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
@@ -60,6 +64,8 @@ pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
     report.idempotency_keys_expired =
         crate::db::generation::expire_idempotency_keys(&mut conn, now - IDEMPOTENCY_KEY_TTL)
             .await?;
+    report.task_events_expired =
+        crate::db::events::delete_older_than(&mut conn, now - TASK_EVENT_TTL).await?;
     if report != RunReport::default() {
         tracing::info!(
             credits_expired = report.credits_expired,

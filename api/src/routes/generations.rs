@@ -6,13 +6,14 @@ use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::generation::{
-    CreateGenerationRequest, DownloadRecord, GalleryImage, GenerationTask, TaskStatus,
+    CreateGenerationRequest, DownloadRecord, GalleryImage, GenerationTask, TaskEvent, TaskStatus,
 };
 use zimage_shared::{Page, Problem};
 
 use crate::auth::Auth;
 use crate::domain::{generation, images};
 use crate::error::{ApiError, ApiResult};
+use crate::live;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
 use zimage_shared::account::ApiKeyScope;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(list)
             .service(get_one)
             .service(settings)
+            .service(task_events)
             .service(cancel)
             .service(remove),
     )
@@ -170,6 +172,36 @@ async fn settings(
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
     Ok(HttpResponse::Ok()
         .json(generation::settings(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// Live status of one generation as Server-Sent Events: a `task` event (data: `TaskEvent`) for
+/// each status change and progress step, from the first (queued) on, or after `Last-Event-ID`;
+/// `: keep-alive` comments while idle; the stream ends after a final status.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("Last-Event-ID" = Option<String>, Header, description = "resume after this event"),
+    ),
+    responses(
+        (status = 200, body = TaskEvent, content_type = "text/event-stream", description = "an SSE stream of `task` events"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "too many open streams"),
+    )
+)]
+#[get("/{id}/events")]
+async fn task_events(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    let id = id.into_inner();
+    generation::get(&state, auth.user_id(), id).await?;
+    live::respond(state, &req, auth.user_id(), live::Scope::Task(id)).await
 }
 
 /// Cancel a queued or running generation; its credits come back.

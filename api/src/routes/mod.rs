@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod billing;
 pub mod credits;
+pub mod events;
 pub mod fallback;
 pub mod generations;
 pub mod health;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(models::configure)
             .configure(generations::configure)
             .configure(prompts::configure)
+            .configure(events::configure)
             .configure(billing::configure)
             .configure(webhooks::configure)
             .configure(admin::configure),

@@ -25,6 +25,10 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     let database_url = create_database().await;
     let data_dir =
         std::env::temp_dir().join(format!("zimage-test-{}", uuid::Uuid::new_v4().simple()));
+    start(database_url, data_dir, overrides).await
+}
+
+async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str)]) -> TestApp {
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), database_url.clone()),
         ("ZIMAGE_BIND".into(), "127.0.0.1:0".into()),
@@ -75,6 +79,11 @@ pub struct Signed {
 }
 
 impl TestApp {
+    /// A second instance of the app on the same database and storage (another replica).
+    pub async fn replica(&self, overrides: &[(&str, &str)]) -> TestApp {
+        start(self.database_url.clone(), self.data_dir.clone(), overrides).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

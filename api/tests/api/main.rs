@@ -10,6 +10,7 @@ mod credits;
 mod errors;
 mod generations;
 mod helpers;
+mod live;
 mod mail_smtp;
 mod models;
 mod openapi;

@@ -1,0 +1,295 @@
+//! Live task status over Server-Sent Events.
+//!
+//! A trigger turns every task change into a `task_events` row and a `NOTIFY zimage_task_events`
+//! carrying the user's id. Each process keeps one `LISTEN` connection and fans the notifications
+//! out to its streams in memory; a stream then reads the user's events from the database after
+//! its position. The notification only wakes streams, so any replica can serve any client, and a
+//! client that reconnects with `Last-Event-ID` gets exactly the events it missed.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::{Stream, StreamExt};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+use zimage_shared::generation::{TaskEvent, TaskStatus};
+
+use crate::db::events::{self as db, EventRow, Position};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Streams one user may hold open at once.
+pub const MAX_STREAMS_PER_USER: usize = 10;
+
+/// Events read per database query.
+const BATCH: i64 = 100;
+
+/// How soon a stream looks again when events were held back by a transaction still running.
+const HELD_BACK_RETRY: Duration = Duration::from_millis(250);
+
+/// Fans task-event notifications out to this process's streams and counts streams per user.
+pub struct LiveHub {
+    wake: broadcast::Sender<Uuid>,
+    open: Mutex<HashMap<Uuid, usize>>,
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LiveHub {
+    pub fn new() -> Self {
+        Self {
+            wake: broadcast::channel(1024).0,
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, usize>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reserves one of the user's stream slots, released when the guard is dropped.
+    fn admit(self: &Arc<Self>, user_id: Uuid) -> ApiResult<StreamSlot> {
+        let mut open = self.open();
+        let count = open.entry(user_id).or_default();
+        if *count >= MAX_STREAMS_PER_USER {
+            let limit = crate::config::RateLimit {
+                count: u32::try_from(MAX_STREAMS_PER_USER).unwrap_or(u32::MAX),
+                window: Duration::from_secs(5),
+            };
+            return Err(ApiError::rate_limited(limit, 5).with_detail(format!(
+                "at most {MAX_STREAMS_PER_USER} live streams may be open at once; close one"
+            )));
+        }
+        *count += 1;
+        Ok(StreamSlot {
+            hub: self.clone(),
+            user_id,
+        })
+    }
+}
+
+struct StreamSlot {
+    hub: Arc<LiveHub>,
+    user_id: Uuid,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.hub.open();
+        if let Some(count) = open.get_mut(&self.user_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.user_id);
+            }
+        }
+    }
+}
+
+/// Listens for task events until the process ends, reconnecting after failures.
+pub async fn listen(database_url: String, hub: Arc<LiveHub>) {
+    loop {
+        match AsyncPgConnection::establish(&database_url).await {
+            Ok(mut conn) => {
+                if diesel::sql_query("LISTEN zimage_task_events")
+                    .execute(&mut conn)
+                    .await
+                    .is_ok()
+                {
+                    let mut notifications = std::pin::pin!(conn.notifications_stream());
+                    while let Some(Ok(note)) = notifications.next().await {
+                        if let Ok(user_id) = note.payload.parse::<Uuid>() {
+                            // No receivers is fine: nobody is watching.
+                            let _ = hub.wake.send(user_id);
+                        }
+                    }
+                }
+                tracing::warn!("task event listener disconnected; reconnecting");
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "task event listener cannot connect; retrying");
+            }
+        }
+        // Streams fall back to their own timers meanwhile, so nothing is lost, only later.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// What a stream covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Every task of the user, from `Last-Event-ID` or from now.
+    AllTasks,
+    /// One task, from `Last-Event-ID` or from its first event; ends after a final status.
+    Task(Uuid),
+}
+
+struct Streamer {
+    state: actix_web::web::Data<AppState>,
+    user_id: Uuid,
+    scope: Scope,
+    position: Position,
+    wake: broadcast::Receiver<Uuid>,
+    out: VecDeque<Bytes>,
+    held_back: bool,
+    finished: bool,
+    _slot: StreamSlot,
+}
+
+fn frame(row: &EventRow) -> Option<(Bytes, bool)> {
+    let status = TaskStatus::parse(&row.status)?;
+    let event = TaskEvent {
+        task_id: row.task_id,
+        status,
+        progress: row.progress,
+        at: row.created_at,
+    };
+    let data = serde_json::to_string(&event).ok()?;
+    let text = format!(
+        "id: {}\nevent: task\ndata: {data}\n\n",
+        row.position().encode()
+    );
+    Some((Bytes::from(text), status.is_final()))
+}
+
+impl Streamer {
+    /// Reads what is new into `out`.
+    async fn fill(&mut self) -> ApiResult<()> {
+        let task = match self.scope {
+            Scope::AllTasks => None,
+            Scope::Task(id) => Some(id),
+        };
+        let mut conn = self.state.db.get().await?;
+        let rows = db::after(&mut conn, self.user_id, task, self.position, BATCH).await?;
+        self.held_back = false;
+        for row in rows {
+            if !row.safe {
+                self.held_back = true;
+                break;
+            }
+            self.position = row.position();
+            if let Some((bytes, is_final)) = frame(&row) {
+                self.out.push_back(bytes);
+                if is_final && matches!(self.scope, Scope::Task(_)) {
+                    self.finished = true;
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for a notification about this user, a heartbeat, or a retry of held-back events.
+    async fn wait(&mut self) -> Option<Bytes> {
+        let heartbeat = self.state.config.sse_heartbeat;
+        let limit = if self.held_back {
+            HELD_BACK_RETRY
+        } else {
+            heartbeat
+        };
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            match tokio::time::timeout_at(deadline, self.wake.recv()).await {
+                Ok(Ok(user)) if user == self.user_id => return None,
+                Ok(Ok(_)) if self.held_back => return None,
+                Ok(Ok(_)) => continue,
+                // Missed notifications: look in the database, which has them all.
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => return None,
+                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                Err(_) if self.held_back => return None,
+                Err(_) => return Some(Bytes::from_static(b": keep-alive\n\n")),
+            }
+        }
+    }
+
+    async fn next_chunk(&mut self) -> Option<Bytes> {
+        loop {
+            if let Some(chunk) = self.out.pop_front() {
+                return Some(chunk);
+            }
+            if self.finished {
+                return None;
+            }
+            if let Err(err) = self.fill().await {
+                tracing::warn!(error = ?err, "live stream could not read events; ending it");
+                return None;
+            }
+            if !self.out.is_empty() || self.finished {
+                continue;
+            }
+            if let Some(keep_alive) = self.wait().await {
+                return Some(keep_alive);
+            }
+        }
+    }
+}
+
+/// Opens a stream of the user's task events as SSE chunks (`retry:` first, then events and
+/// keep-alive comments).
+pub async fn stream(
+    state: actix_web::web::Data<AppState>,
+    user_id: Uuid,
+    scope: Scope,
+    last_event_id: Option<&str>,
+) -> ApiResult<impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static> {
+    let slot = state.live.admit(user_id)?;
+    // Subscribe before reading the position so nothing between the two is missed.
+    let wake = state.live.wake.subscribe();
+    let position = match (last_event_id.and_then(Position::decode), scope) {
+        (Some(position), _) => position,
+        (None, Scope::Task(_)) => Position::default(),
+        (None, Scope::AllTasks) => {
+            let mut conn = state.db.get().await?;
+            db::head(&mut conn, user_id).await?
+        }
+    };
+    let streamer = Streamer {
+        state,
+        user_id,
+        scope,
+        position,
+        wake,
+        out: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
+        held_back: false,
+        finished: false,
+        _slot: slot,
+    };
+    Ok(futures_util::stream::unfold(
+        streamer,
+        |mut streamer| async move {
+            let chunk = streamer.next_chunk().await?;
+            Some((Ok(chunk), streamer))
+        },
+    ))
+}
+
+/// The HTTP response for a stream: `text/event-stream`, never cached, compressed or buffered.
+pub async fn respond(
+    state: actix_web::web::Data<AppState>,
+    req: &actix_web::HttpRequest,
+    user_id: Uuid,
+    scope: Scope,
+) -> ApiResult<actix_web::HttpResponse> {
+    use actix_web::http::header;
+    let last_event_id = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let events = stream(state, user_id, scope, last_event_id.as_deref()).await?;
+    Ok(actix_web::HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/event-stream"))
+        .insert_header((header::CACHE_CONTROL, "no-cache, no-store"))
+        // Compress middleware leaves bodies with an encoding alone; gzip would buffer events.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(events))
+}

@@ -1,0 +1,3 @@
+DROP TRIGGER ai_tasks_events ON ai_tasks;
+DROP FUNCTION zimage_task_event();
+DROP TABLE task_events;
