@@ -174,6 +174,24 @@ pub async fn update_task(
         .map(drop)
 }
 
+/// Updates a task only while it is queued or running (never undoes a cancellation or a final
+/// status written meanwhile); false when it had already finished or is gone.
+pub async fn update_unfinished_task(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &TaskChanges,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        ai_tasks::table
+            .find(id)
+            .filter(ai_tasks::status.eq_any(["queued", "running"])),
+    )
+    .set(changes)
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}
+
 pub async fn list_tasks(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,

@@ -437,21 +437,54 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
     Ok(())
 }
 
+/// What a downloaded original carries besides its pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataMode {
+    /// No descriptive metadata at all (the default).
+    #[default]
+    Strip,
+    /// The prompt, seed and model: PNG text chunks, or EXIF in JPEG and WebP.
+    Keep,
+}
+
 /// The bytes and format of one of the user's images; the download is recorded in their history.
 pub async fn image_file(
     state: &AppState,
     user_id: Uuid,
     image_id: Uuid,
+    metadata: MetadataMode,
 ) -> ApiResult<(Vec<u8>, OutputFormat)> {
+    use crate::providers::metadata;
     let mut conn = state.db.get().await?;
     let image = db::find_image(&mut conn, image_id, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("image"))?;
-    let bytes = state
+    let task = match (metadata, image.task_id) {
+        (MetadataMode::Keep, Some(task_id)) => db::find_task(&mut conn, task_id).await?,
+        _ => None,
+    };
+    let stored = state
         .storage
         .get(&image.storage_key)
         .await
         .map_err(ApiError::internal)?;
+    let format: OutputFormat = parse_enum(&image.format).unwrap_or_default();
+    let about = task.map(|t| metadata::Provenance {
+        prompt: t.prompt,
+        negative_prompt: t.negative_prompt,
+        seed: t.seed + i64::from(image.position),
+        model: t.model,
+        width: image.width.unsigned_abs(),
+        height: image.height.unsigned_abs(),
+    });
+    let bytes = tokio::task::spawn_blocking(move || match &about {
+        Some(about) => metadata::embed(&stored, format, about),
+        None => metadata::strip(&stored, format),
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
     db::record_download(&mut conn, user_id, image.id).await?;
-    Ok((bytes, parse_enum(&image.format).unwrap_or_default()))
+    Ok((bytes, format))
 }

@@ -190,7 +190,7 @@ async fn process(
         },
     };
     let now = Utc::now();
-    db::update_task(
+    let started = db::update_unfinished_task(
         &mut conn,
         task.id,
         &TaskChanges {
@@ -203,6 +203,11 @@ async fn process(
     )
     .await?;
     drop(conn);
+    if !started {
+        // Canceled or deleted while we were submitting: stop the provider too.
+        let _ = provider.cancel(&provider_id).await;
+        return Ok(());
+    }
 
     let deadline = Instant::now() + state.config.task_timeout;
     loop {
@@ -243,7 +248,7 @@ async fn process(
             }
             Ok(ProviderStatus::Running { progress }) => {
                 let mut conn = state.db.get().await?;
-                db::update_task(
+                db::update_unfinished_task(
                     &mut conn,
                     task.id,
                     &TaskChanges {

@@ -2,6 +2,7 @@
 //! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) plug in beside it.
 
 pub mod local;
+pub mod metadata;
 pub mod models;
 pub mod render;
 

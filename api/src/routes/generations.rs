@@ -250,13 +250,25 @@ async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Download an image's original file. Another user's id answers 404.
+/// `?metadata=` on a download.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DownloadOptions {
+    /// `strip` (default): no descriptive metadata; `keep`: the prompt, seed and model embedded as
+    /// PNG text chunks or EXIF (JPEG, WebP).
+    #[param(inline)]
+    metadata: Option<generation::MetadataMode>,
+}
+
+/// Download an image's original file (recorded in your download history). Another user's id
+/// answers 404.
 #[utoipa::path(
     tag = "generation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), DownloadOptions),
     responses(
         (status = 200, description = "the image file", content_type = "image/*"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -267,10 +279,17 @@ async fn image_file(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
+    options: web::Query<DownloadOptions>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
     let id = id.into_inner();
-    let (bytes, format) = generation::image_file(&state, auth.user_id(), id).await?;
+    let (bytes, format) = generation::image_file(
+        &state,
+        auth.user_id(),
+        id,
+        options.metadata.unwrap_or_default(),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, format.content_type()))
         .insert_header((

@@ -911,3 +911,65 @@ async fn api_keys_generate_and_read_only_with_their_scopes() {
     .await;
     assert_eq!(app.get_auth("/v1/images", &reader).await.status(), 200);
 }
+
+#[tokio::test]
+async fn downloads_strip_metadata_unless_asked_to_keep_it() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-local", "prompt": "a paper crane", "width": 256,
+                    "height": 256, "output_format": "png", "seed": 11}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let url = done["images"][0]["url"].as_str().unwrap();
+    let fetch = |suffix: &'static str| {
+        let (app, token) = (&app, ada.access.clone());
+        async move {
+            let response = app.get_auth(&format!("{url}{suffix}"), &token).await;
+            assert_eq!(response.status(), 200, "{suffix}");
+            response.bytes().await.unwrap().to_vec()
+        }
+    };
+    let plain = fetch("").await;
+    assert_eq!(plain, fetch("?metadata=strip").await);
+    assert_eq!(
+        plain,
+        render::render("a paper crane", 11, 256, 256, OutputFormat::Png).unwrap(),
+        "nothing added by default"
+    );
+    let kept = fetch("?metadata=keep").await;
+    let reader = png::Decoder::new(std::io::Cursor::new(kept))
+        .read_info()
+        .unwrap();
+    let texts: Vec<(String, String)> = reader
+        .info()
+        .utf8_text
+        .iter()
+        .map(|t| (t.keyword.clone(), t.get_text().unwrap()))
+        .collect();
+    assert!(texts.contains(&("Description".to_string(), "a paper crane".to_string())));
+    let comment: Value =
+        serde_json::from_str(&texts.iter().find(|(k, _)| k == "Comment").unwrap().1).unwrap();
+    assert_eq!(comment["seed"], 11);
+    assert_eq!(comment["model"], "z-image-local");
+    assert_problem(
+        app.get_auth(&format!("{url}?metadata=everything"), &ada.access)
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    let history: Value = app.get_json("/v1/downloads", &ada.access).await;
+    assert_eq!(
+        history["items"].as_array().unwrap().len(),
+        4,
+        "every download is recorded"
+    );
+}
