@@ -89,6 +89,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     )?;
     Ok(AppState {
         jwt: JwtKeys::new(&secret, config.access_token_ttl),
+        urls: crate::auth::signed_url::UrlSigner::new(&secret),
         mailer: Mailer::from_config(&config)?,
         limiter: RateLimiter::new(),
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,

@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Config,
     pub db: DbPool,
     pub jwt: JwtKeys,
+    /// Signs image URLs that work without a bearer token.
+    pub urls: crate::auth::signed_url::UrlSigner,
     pub mailer: Mailer,
     pub limiter: RateLimiter,
     pub catalog: ProductCatalog,

@@ -4,5 +4,6 @@ pub mod extract;
 pub mod jwt;
 pub mod password;
 pub mod secrets;
+pub mod signed_url;
 
 pub use extract::{Auth, Credential, client_ip, user_agent};

@@ -338,6 +338,15 @@ pub async fn images_of_tasks(
         .await
 }
 
+pub async fn image_owner(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Uuid>> {
+    images::table
+        .find(id)
+        .select(images::user_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn find_image(
     conn: &mut AsyncPgConnection,
     id: Uuid,

@@ -11,6 +11,7 @@ use zimage_shared::generation::{
 };
 use zimage_shared::{ErrorCode, Page};
 
+use crate::auth::signed_url::UrlSigner;
 use crate::db::generation::{self as db, ImageRow, TaskChanges, TaskRow};
 use crate::domain::credits::{self, HoldId};
 use crate::error::{ApiError, ApiResult, Validator};
@@ -33,7 +34,8 @@ fn wire<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The API view of a task with its images.
-pub fn task_dto(row: &TaskRow, images: &[ImageRow]) -> GenerationTask {
+pub fn task_dto(row: &TaskRow, images: &[ImageRow], urls: &UrlSigner) -> GenerationTask {
+    let now = Utc::now();
     GenerationTask {
         id: row.id,
         model: row.model.clone(),
@@ -63,7 +65,7 @@ pub fn task_dto(row: &TaskRow, images: &[ImageRow]) -> GenerationTask {
                 height: i.height.unsigned_abs(),
                 format: parse_enum(&i.format).unwrap_or_default(),
                 bytes: i.bytes,
-                url: format!("/v1/images/{}/file", i.id),
+                url: urls.sign(&format!("/v1/images/{}/file", i.id), now),
             })
             .collect(),
         created_at: row.created_at,
@@ -184,9 +186,13 @@ fn plan(state: &AppState, user_id: Uuid, req: &CreateGenerationRequest) -> ApiRe
     })
 }
 
-async fn with_images(conn: &mut AsyncPgConnection, row: &TaskRow) -> ApiResult<GenerationTask> {
+async fn with_images(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    row: &TaskRow,
+) -> ApiResult<GenerationTask> {
     let images = db::images_of_tasks(conn, &[row.id]).await?;
-    Ok(task_dto(row, &images))
+    Ok(task_dto(row, &images, &state.urls))
 }
 
 /// Creates a task, holding its full cost; `(task, true)` when new, `(task, false)` for a retry
@@ -208,7 +214,7 @@ pub async fn submit(
     if let Some(key) = idempotency_key
         && let Some(existing) = db::find_by_idempotency_key(&mut conn, user_id, key).await?
     {
-        return replay(&mut conn, &existing, &hash).await;
+        return replay(state, &mut conn, &existing, &hash).await;
     }
     let mut task = plan(state, user_id, req)?;
     let texts: Vec<&str> = [Some(task.prompt.as_str()), task.negative_prompt.as_deref()]
@@ -238,13 +244,13 @@ pub async fn submit(
     match result {
         Ok(()) => {
             tracing::info!(user_id = %user_id, task_id = %task.id, cost = task.cost, "generation queued");
-            Ok((task_dto(&task, &[]), true))
+            Ok((task_dto(&task, &[], &state.urls), true))
         }
         // Two requests with one key raced; the other created the task.
         Err(err) if idempotency_key.is_some() && err.code() == ErrorCode::Internal => {
             let key = idempotency_key.unwrap_or_default();
             match db::find_by_idempotency_key(&mut conn, user_id, key).await? {
-                Some(existing) => replay(&mut conn, &existing, &hash).await,
+                Some(existing) => replay(state, &mut conn, &existing, &hash).await,
                 None => Err(err),
             }
         }
@@ -253,6 +259,7 @@ pub async fn submit(
 }
 
 async fn replay(
+    state: &AppState,
     conn: &mut AsyncPgConnection,
     existing: &TaskRow,
     hash: &[u8],
@@ -263,7 +270,7 @@ async fn replay(
             "this Idempotency-Key was used for a different request",
         ));
     }
-    Ok((with_images(conn, existing).await?, false))
+    Ok((with_images(state, conn, existing).await?, false))
 }
 
 pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<GenerationTask> {
@@ -272,7 +279,7 @@ pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Generat
         .await?
         .filter(|t| t.user_id == user_id)
         .ok_or_else(|| ApiError::not_found("generation"))?;
-    with_images(&mut conn, &row).await
+    with_images(state, &mut conn, &row).await
 }
 
 /// The request that would generate this task again, seed included ("reuse settings").
@@ -333,7 +340,7 @@ pub async fn list(
             created_at: r.created_at,
             id: r.id,
         },
-        |r| task_dto(r, &images),
+        |r| task_dto(r, &images, &state.urls),
     ))
 }
 

@@ -4,13 +4,20 @@ use uuid::Uuid;
 use zimage_shared::Page;
 use zimage_shared::generation::{DownloadRecord, GalleryImage, OutputFormat};
 
+use crate::auth::signed_url::UrlSigner;
 use crate::db::generation::{self as db, ImageRow};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Cursor, PageRequest};
 use crate::state::AppState;
 use crate::storage::ObjectStore;
 
-fn dto(row: &ImageRow, model: &Option<String>, prompt: &Option<String>) -> GalleryImage {
+fn dto(
+    urls: &UrlSigner,
+    row: &ImageRow,
+    model: &Option<String>,
+    prompt: &Option<String>,
+) -> GalleryImage {
+    let now = chrono::Utc::now();
     GalleryImage {
         id: row.id,
         task_id: row.task_id,
@@ -23,8 +30,8 @@ fn dto(row: &ImageRow, model: &Option<String>, prompt: &Option<String>) -> Galle
         bytes: row.bytes,
         favorite: row.favorite,
         created_at: row.created_at,
-        url: format!("/v1/images/{}/file", row.id),
-        thumbnail_url: format!("/v1/images/{}/thumbnail", row.id),
+        url: urls.sign(&format!("/v1/images/{}/file", row.id), now),
+        thumbnail_url: urls.sign(&format!("/v1/images/{}/thumbnail", row.id), now),
     }
 }
 
@@ -43,8 +50,16 @@ pub async fn list(
             created_at: r.created_at,
             id: r.id,
         },
-        |(r, model, prompt)| dto(r, model, prompt),
+        |(r, model, prompt)| dto(&state.urls, r, model, prompt),
     ))
+}
+
+/// The owner of an image (for signed URLs, which carry no user); 404 when it is gone.
+pub async fn owner(state: &AppState, id: Uuid) -> ApiResult<Uuid> {
+    let mut conn = state.db.get().await?;
+    db::image_owner(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("image"))
 }
 
 pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<GalleryImage> {
@@ -52,7 +67,7 @@ pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Gallery
     let (row, model, prompt) = db::image_with_task(&mut conn, id, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("image"))?;
-    Ok(dto(&row, &model, &prompt))
+    Ok(dto(&state.urls, &row, &model, &prompt))
 }
 
 pub async fn set_favorite(

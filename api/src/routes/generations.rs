@@ -258,13 +258,58 @@ struct DownloadOptions {
     /// PNG text chunks or EXIF (JPEG, WebP).
     #[param(inline)]
     metadata: Option<generation::MetadataMode>,
+    /// From a signed URL (`url` of an image): use it instead of a bearer token.
+    expires: Option<i64>,
+    /// From a signed URL.
+    signature: Option<String>,
 }
 
-/// Download an image's original file (recorded in your download history). Another user's id
-/// answers 404.
+/// The signature of a signed image URL (`thumbnail_url` of an image).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UrlSignature {
+    /// From a signed URL: use it instead of a bearer token.
+    expires: Option<i64>,
+    /// From a signed URL.
+    signature: Option<String>,
+}
+
+/// Whose image a file request may read: the bearer's own (another user's image stays 404), or,
+/// without a bearer, the owner's when the URL is validly signed.
+async fn file_reader(
+    state: &AppState,
+    auth: Option<Auth>,
+    req: &HttpRequest,
+    id: Uuid,
+    expires: Option<i64>,
+    signature: Option<&str>,
+) -> ApiResult<Uuid> {
+    if let Some(auth) = auth {
+        auth.require_scope(ApiKeyScope::GenerationsRead)?;
+        return Ok(auth.user_id());
+    }
+    let (Some(expires), Some(signature)) = (expires, signature) else {
+        return Err(ApiError::unauthorized(
+            "send `Authorization: Bearer <token or API key>` or use a signed URL",
+        ));
+    };
+    if state
+        .urls
+        .verify(req.path(), expires, signature, chrono::Utc::now())
+    {
+        images::owner(state, id).await
+    } else {
+        Err(ApiError::unauthorized(
+            "this image link has expired or is not valid; fetch the image again for a fresh one",
+        ))
+    }
+}
+
+/// Download an image's original file (recorded in your download history). Works with a bearer
+/// token, or without one as the signed `url` of the image. Another user's id answers 404.
 #[utoipa::path(
     tag = "generation",
-    security(("bearer" = [])),
+    security(("bearer" = []), ()),
     params(("id" = Uuid, Path), DownloadOptions),
     responses(
         (status = 200, description = "the image file", content_type = "image/*"),
@@ -277,19 +322,23 @@ struct DownloadOptions {
 #[get("/{id}/file")]
 async fn image_file(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Option<Auth>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     options: web::Query<DownloadOptions>,
 ) -> ApiResult<HttpResponse> {
-    auth.require_scope(ApiKeyScope::GenerationsRead)?;
     let id = id.into_inner();
-    let (bytes, format) = generation::image_file(
+    let reader = file_reader(
         &state,
-        auth.user_id(),
+        auth,
+        &req,
         id,
-        options.metadata.unwrap_or_default(),
+        options.expires,
+        options.signature.as_deref(),
     )
     .await?;
+    let (bytes, format) =
+        generation::image_file(&state, reader, id, options.metadata.unwrap_or_default()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, format.content_type()))
         .insert_header((
@@ -367,11 +416,12 @@ async fn get_image(
     Ok(HttpResponse::Ok().json(images::get(&state, auth.user_id(), id.into_inner()).await?))
 }
 
-/// The image's WebP preview (longest side 384 px).
+/// The image's WebP preview (longest side 384 px). Works with a bearer token, or without one as
+/// the signed `thumbnail_url` of the image.
 #[utoipa::path(
     tag = "generation",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    security(("bearer" = []), ()),
+    params(("id" = Uuid, Path), UrlSignature),
     responses(
         (status = 200, description = "WebP preview", content_type = "image/webp"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -382,11 +432,22 @@ async fn get_image(
 #[get("/{id}/thumbnail")]
 async fn image_thumbnail(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Option<Auth>,
+    req: HttpRequest,
     id: web::Path<Uuid>,
+    signed: web::Query<UrlSignature>,
 ) -> ApiResult<HttpResponse> {
-    auth.require_scope(ApiKeyScope::GenerationsRead)?;
-    let bytes = images::thumbnail(&state, auth.user_id(), id.into_inner()).await?;
+    let id = id.into_inner();
+    let reader = file_reader(
+        &state,
+        auth,
+        &req,
+        id,
+        signed.expires,
+        signed.signature.as_deref(),
+    )
+    .await?;
+    let bytes = images::thumbnail(&state, reader, id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((
             header::CONTENT_TYPE,

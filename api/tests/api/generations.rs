@@ -938,13 +938,13 @@ async fn downloads_strip_metadata_unless_asked_to_keep_it() {
         }
     };
     let plain = fetch("").await;
-    assert_eq!(plain, fetch("?metadata=strip").await);
+    assert_eq!(plain, fetch("&metadata=strip").await);
     assert_eq!(
         plain,
         render::render("a paper crane", 11, 256, 256, OutputFormat::Png).unwrap(),
         "nothing added by default"
     );
-    let kept = fetch("?metadata=keep").await;
+    let kept = fetch("&metadata=keep").await;
     let reader = png::Decoder::new(std::io::Cursor::new(kept))
         .read_info()
         .unwrap();
@@ -960,7 +960,7 @@ async fn downloads_strip_metadata_unless_asked_to_keep_it() {
     assert_eq!(comment["seed"], 11);
     assert_eq!(comment["model"], "z-image-local");
     assert_problem(
-        app.get_auth(&format!("{url}?metadata=everything"), &ada.access)
+        app.get_auth(&format!("{url}&metadata=everything"), &ada.access)
             .await,
         400,
         "invalid_query",
@@ -969,7 +969,74 @@ async fn downloads_strip_metadata_unless_asked_to_keep_it() {
     let history: Value = app.get_json("/v1/downloads", &ada.access).await;
     assert_eq!(
         history["items"].as_array().unwrap().len(),
-        4,
+        3,
         "every download is recorded"
     );
+}
+
+#[tokio::test]
+async fn signed_image_urls_work_without_a_token_for_a_limited_time() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("signed"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let gallery: Value = app.get_json("/v1/images", &ada.access).await;
+    let first = &gallery["items"][0];
+    let anonymous = |path: String| {
+        let app = &app;
+        async move { app.client.get(app.url(&path)).send().await.unwrap() }
+    };
+    let thumb = anonymous(first["thumbnail_url"].as_str().unwrap().into()).await;
+    assert_eq!(thumb.status(), 200);
+    assert_eq!(thumb.headers()["content-type"], "image/webp");
+    let file = anonymous(done["images"][0]["url"].as_str().unwrap().into()).await;
+    assert_eq!(file.status(), 200);
+    let history: Value = app.get_json("/v1/downloads", &ada.access).await;
+    assert_eq!(
+        history["items"].as_array().unwrap().len(),
+        1,
+        "counted for the owner"
+    );
+
+    // The signature is bound to its path and expiry.
+    let url = first["url"].as_str().unwrap();
+    let other_id = done["images"][1]["id"].as_str().unwrap();
+    let own_id = first["id"].as_str().unwrap();
+    let swapped = if own_id == other_id {
+        done["images"][0]["id"].as_str().unwrap()
+    } else {
+        other_id
+    };
+    assert_problem(
+        anonymous(url.replace(own_id, swapped)).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    let (path, query) = url.split_once('?').unwrap();
+    let expires: i64 = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("expires="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_problem(
+        anonymous(format!(
+            "{path}?{}",
+            query.replace(&expires.to_string(), &(expires + 3600).to_string())
+        ))
+        .await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    assert_problem(anonymous(path.to_string()).await, 401, "unauthorized").await;
+    // With a bearer token the caller's own identity decides: another user's image is 404.
+    let bob = app.signed_in_user("bob@example.org").await;
+    assert_problem(app.get_auth(url, &bob.access).await, 404, "not_found").await;
 }
