@@ -12,6 +12,7 @@ pub mod generation;
 pub mod ids;
 pub mod page;
 pub mod prompts;
+pub mod sse;
 pub mod validate;
 
 pub use error::{ErrorCode, FieldErrors, Problem};

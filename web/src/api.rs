@@ -46,6 +46,8 @@ impl ApiError {
             Some(ErrorCode::AlreadySubscribed) => Key::ErrAlreadySubscribed,
             Some(ErrorCode::PaymentsNotConfigured) => Key::ErrPaymentsOff,
             Some(ErrorCode::PaymentProviderError) => Key::ErrPaymentProvider,
+            Some(ErrorCode::PromptRejected) => Key::ErrPromptRejected,
+            Some(ErrorCode::TaskFinished) => Key::ErrTaskFinished,
             _ => Key::ErrGeneric,
         }
     }
@@ -79,6 +81,17 @@ pub async fn send(
     body: Option<String>,
     bearer: Option<&str>,
 ) -> Result<(u16, String), ApiError> {
+    send_with(method, path, body, bearer, &[]).await
+}
+
+/// [`send`] with extra request headers (e.g. `Idempotency-Key`).
+pub async fn send_with(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    bearer: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<(u16, String), ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -86,6 +99,9 @@ pub async fn send(
     let _ = headers.set("Accept", "application/json");
     if let Some(token) = bearer {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    for (name, value) in extra {
+        let _ = headers.set(name, value);
     }
     if let Some(body) = &body {
         let _ = headers.set("Content-Type", "application/json");

@@ -34,6 +34,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=pages::reset_password::ResetPassword />
                     <Route path=path!("/account") view=pages::account::Account />
                     <Route path=path!("/credits") view=pages::credits::Credits />
+                    <Route path=path!("/create") view=pages::create::Create />
+                    <Route path=path!("/gallery") view=pages::gallery::Gallery />
+                    <Route path=path!("/history") view=pages::history::History />
+                    <Route path=path!("/prompts") view=pages::prompts::Prompts />
                 </Routes>
             </Layout>
         </Router>

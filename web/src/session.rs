@@ -110,6 +110,14 @@ impl Session {
         self.clear();
     }
 
+    /// The current access token, once the session is restored (for requests `call` cannot make).
+    pub async fn bearer(self) -> Option<String> {
+        while !self.ready.get_untracked() || self.refreshing.get_untracked() {
+            crate::util::sleep_ms(25).await;
+        }
+        self.access.get_untracked()
+    }
+
     /// An authenticated call; an expired access token is refreshed once and the call retried.
     pub async fn call<T: DeserializeOwned>(
         self,
@@ -117,15 +125,24 @@ impl Session {
         path: &str,
         body: Option<String>,
     ) -> Result<T, ApiError> {
-        // Pages mounted during start-up wait for the session to be restored first.
-        while !self.ready.get_untracked() || self.refreshing.get_untracked() {
-            crate::util::sleep_ms(25).await;
-        }
-        let token = self.access.get_untracked();
-        let (status, text) = api::send(method, path, body.clone(), token.as_deref()).await?;
+        self.call_with(method, path, body, &[]).await
+    }
+
+    /// [`Session::call`] with extra request headers.
+    pub async fn call_with<T: DeserializeOwned>(
+        self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Result<T, ApiError> {
+        let token = self.bearer().await;
+        let (status, text) =
+            api::send_with(method, path, body.clone(), token.as_deref(), extra).await?;
         if status == 401 && self.refresh().await {
             let token = self.access.get_untracked();
-            let (status, text) = api::send(method, path, body, token.as_deref()).await?;
+            let (status, text) =
+                api::send_with(method, path, body, token.as_deref(), extra).await?;
             return api::decode(status, &text);
         }
         api::decode(status, &text)

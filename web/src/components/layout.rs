@@ -66,6 +66,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <A href="/signup" attr:class="button button-primary button-small">{t(Key::NavSignup)}</A>
                     }
                 >
+                    <A href="/create" attr:class="nav-link">{t(Key::NavCreate)}</A>
+                    <A href="/gallery" attr:class="nav-link">{t(Key::NavGallery)}</A>
+                    <A href="/history" attr:class="nav-link">{t(Key::NavHistory)}</A>
+                    <A href="/prompts" attr:class="nav-link">{t(Key::NavPrompts)}</A>
                     <a href="/credits" class="credit-badge" aria-label=move || format!("{} {}", session.credits.get().map(|c| c.available).unwrap_or(0), t(Key::CreditsUnit)())>
                         <span class="credit-badge-value">{move || session.credits.get().map(|c| c.available.to_string()).unwrap_or_else(|| "…".into())}</span>
                         " " {t(Key::CreditsUnit)}

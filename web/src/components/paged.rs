@@ -11,6 +11,10 @@ use crate::session::{Session, use_session};
 /// A list endpoint loaded page by page, with the signals its section renders.
 pub struct Paged<T: Send + Sync + 'static> {
     path: &'static str,
+    /// Extra query parameters (filters), e.g. `&favorite=true`.
+    query: RwSignal<String>,
+    /// Bumped by every load; answers to older loads (before a filter change) are dropped.
+    generation: RwSignal<u32>,
     pub items: RwSignal<Vec<T>>,
     pub cursor: RwSignal<Option<String>>,
     pub loading: RwSignal<bool>,
@@ -31,6 +35,8 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
     pub fn new(path: &'static str) -> Self {
         let paged = Self {
             path,
+            query: RwSignal::new(String::new()),
+            generation: RwSignal::new(0),
             items: RwSignal::new(Vec::new()),
             cursor: RwSignal::new(None),
             loading: RwSignal::new(false),
@@ -43,13 +49,20 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
 
     /// Loads the first page, or with `append` the page after the last one loaded.
     pub fn load(self, append: bool) {
+        let query = self.query.get_untracked();
         let url = match (append, self.cursor.get_untracked()) {
-            (true, Some(c)) => format!("{}?limit=20&cursor={c}", self.path),
-            _ => format!("{}?limit=20", self.path),
+            (true, Some(c)) => format!("{}?limit=20{query}&cursor={c}", self.path),
+            _ => format!("{}?limit=20{query}", self.path),
         };
         self.loading.set(true);
+        self.generation.update(|g| *g += 1);
+        let generation = self.generation.get_untracked();
         spawn_local(async move {
-            match self.session.call::<Page<T>>("GET", &url, None).await {
+            let result = self.session.call::<Page<T>>("GET", &url, None).await;
+            if self.generation.get_untracked() != generation {
+                return;
+            }
+            match result {
                 Ok(page) => {
                     if append {
                         self.items.update(|all| all.extend(page.items));
@@ -62,6 +75,13 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
             }
             self.loading.set(false);
         });
+    }
+
+    /// Replaces the filters (`&name=value…`, already encoded) and loads the first page again.
+    pub fn filter(self, query: String) {
+        self.query.set(query);
+        self.cursor.set(None);
+        self.load(false);
     }
 
     /// Deletes `{path}/{id}` and drops the items `keep` rejects.

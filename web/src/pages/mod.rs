@@ -2,11 +2,15 @@
 
 pub mod account;
 pub mod billing;
+pub mod create;
 pub mod credits;
 pub mod forgot_password;
+pub mod gallery;
+pub mod history;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod prompts;
 pub mod reset_password;
 pub mod signup;
 pub mod verify_email;

@@ -1,0 +1,188 @@
+//! The gallery: a responsive grid with infinite scroll, filters and a lightbox.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use zimage_shared::Page;
+use zimage_shared::generation::{GalleryImage, ModelInfo};
+
+use crate::api;
+use crate::components::form::Notice;
+use crate::components::paged::{ListFooter, Paged};
+use crate::i18n::{Key, t};
+use crate::session::{redirect_signed_out, use_session};
+
+#[component]
+pub fn Gallery() -> impl IntoView {
+    redirect_signed_out();
+    let images = Paged::<GalleryImage>::new("/v1/images");
+    let favorites_only = RwSignal::new(false);
+    let model = RwSignal::new(String::new());
+    let models = RwSignal::new(Vec::<ModelInfo>::new());
+    let open = RwSignal::new(None::<GalleryImage>);
+    spawn_local(async move {
+        if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
+            models.set(page.items);
+        }
+    });
+    let refilter = move || {
+        let mut query = String::new();
+        if favorites_only.get_untracked() {
+            query.push_str("&favorite=true");
+        }
+        let m = model.get_untracked();
+        if !m.is_empty() {
+            query.push_str(&format!("&model={m}"));
+        }
+        images.filter(query);
+    };
+
+    // Infinite scroll: load the next page when the sentinel under the grid comes into view.
+    let sentinel = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let Some(element) = sentinel.get() else {
+            return;
+        };
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let visible = entries.iter().any(|e| {
+                e.dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .is_ok_and(|e| e.is_intersecting())
+            });
+            if visible
+                && !images.loading.get_untracked()
+                && images.cursor.get_untracked().is_some()
+            {
+                images.load(true);
+            }
+        });
+        let options = web_sys::IntersectionObserverInit::new();
+        options.set_root_margin("400px");
+        if let Ok(observer) = web_sys::IntersectionObserver::new_with_options(
+            callback.as_ref().unchecked_ref(),
+            &options,
+        ) {
+            observer.observe(&element);
+            on_cleanup(move || observer.disconnect());
+        }
+        callback.forget();
+    });
+
+    view! {
+        <h1>{t(Key::GalleryTitle)}</h1>
+        <div class="toolbar" role="group" aria-label=t(Key::GalleryTitle)>
+            <div class="segmented">
+                <button type="button" class="button button-small" aria-pressed=move || (!favorites_only.get()).to_string()
+                    on:click=move |_| { favorites_only.set(false); refilter(); }>{t(Key::FilterAll)}</button>
+                <button type="button" class="button button-small" aria-pressed=move || favorites_only.get().to_string()
+                    on:click=move |_| { favorites_only.set(true); refilter(); }>{"★ "}{t(Key::FilterFavorites)}</button>
+            </div>
+            <label class="visually-hidden" for="gallery-model">{t(Key::ModelLabel)}</label>
+            <select id="gallery-model" class="toolbar-select" on:change=move |ev| { model.set(event_target_value(&ev)); refilter(); }>
+                <option value="">{t(Key::AllModels)}</option>
+                <For each=move || models.get() key=|m| m.id.clone() let:m>
+                    <option value=m.id.clone()>{m.name.clone()}</option>
+                </For>
+            </select>
+        </div>
+        <Notice message=images.error />
+        <Show when=move || !images.loading.get() && images.items.get().is_empty()>
+            <div class="empty-state">
+                <p>{t(Key::GalleryEmpty)}</p>
+                <a href="/create" class="button button-primary">{t(Key::NavCreate)}</a>
+            </div>
+        </Show>
+        <ul class="gallery-grid">
+            <For each=move || images.items.get() key=|i| (i.id, i.favorite) let:image>
+                <li class="tile">
+                    <button type="button" class="tile-button" on:click={ let image = image.clone(); move |_| open.set(Some(image.clone())) }>
+                        <img src=image.thumbnail_url.clone() alt=image.prompt.clone().unwrap_or_default() loading="lazy" />
+                        <Show when=move || image.favorite><span class="tile-star" aria-hidden="true">"★"</span></Show>
+                    </button>
+                </li>
+            </For>
+        </ul>
+        <div node_ref=sentinel class="sentinel"></div>
+        <ListFooter loading=images.loading cursor=images.cursor on_more=Callback::new(move |()| images.load(true)) />
+        {move || open.get().map(|image| view! { <Lightbox image=image images=images open=open /> })}
+    }
+}
+
+/// The full image with its details and actions; Escape or the close button closes it.
+#[component]
+fn Lightbox(
+    image: GalleryImage,
+    images: Paged<GalleryImage>,
+    open: RwSignal<Option<GalleryImage>>,
+) -> impl IntoView {
+    let session = use_session();
+    let error = RwSignal::new(None::<Key>);
+    let confirming = RwSignal::new(false);
+    let favorite = RwSignal::new(image.favorite);
+    let id = image.id;
+    let close = move || open.set(None);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let toggle = move |_| {
+        let on = !favorite.get_untracked();
+        spawn_local(async move {
+            let method = if on { "PUT" } else { "DELETE" };
+            match session
+                .call::<GalleryImage>(method, &format!("/v1/images/{id}/favorite"), None)
+                .await
+            {
+                Ok(updated) => {
+                    favorite.set(updated.favorite);
+                    images.items.update(|all| {
+                        for item in all.iter_mut().filter(|i| i.id == id) {
+                            item.favorite = updated.favorite;
+                        }
+                    });
+                }
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    let delete = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        images.delete(id, move |i| i.id != id);
+        close();
+    };
+    let filename = format!("zimage-{id}.{}", image.format.extension());
+    let download = format!("{}&metadata=keep", image.url);
+    view! {
+        <div class="lightbox" role="dialog" aria-modal="true" aria-labelledby="lightbox-title" on:click=move |_| close()>
+            <div class="lightbox-panel" on:click=|ev| ev.stop_propagation()>
+                <img class="lightbox-image" src=image.url.clone() alt=image.prompt.clone().unwrap_or_default() />
+                <div class="lightbox-details">
+                    <h2 id="lightbox-title" class="visually-hidden">{t(Key::Details)}</h2>
+                    <p class="lightbox-prompt">{image.prompt.clone().unwrap_or_default()}</p>
+                    <p class="muted small">
+                        {image.model.clone().unwrap_or_default()} " · " {format!("{} × {}", image.width, image.height)}
+                        " · " {image.format.as_str().to_uppercase()} " · " {image.created_at.format("%Y-%m-%d %H:%M").to_string()}
+                    </p>
+                    <Notice message=error />
+                    <div class="actions">
+                        <a class="button button-small button-primary" href=download download=filename>{t(Key::Download)}</a>
+                        <button type="button" class="button button-small" aria-pressed=move || favorite.get().to_string() on:click=toggle>
+                            {move || if favorite.get() { "★ " } else { "☆ " }}
+                            {move || if favorite.get() { t(Key::Unfavorite)() } else { t(Key::Favorite)() }}
+                        </button>
+                        {image.task_id.map(|task| view! { <a class="button button-small" href=format!("/create?task={task}")>{t(Key::Reuse)}</a> })}
+                        <button type="button" class="button button-small button-danger" on:click=delete>
+                            {move || if confirming.get() { t(Key::ConfirmDelete)() } else { t(Key::Delete)() }}
+                        </button>
+                        <button type="button" class="button button-small button-ghost" on:click=move |_| close()>{t(Key::Close)}</button>
+                    </div>
+                </div>
+            </div>
+        </div>
+    }
+}
