@@ -401,3 +401,228 @@ async fn purchase(
     assert_eq!(receipt.text().await?, "Receipt");
     Ok(())
 }
+
+#[tokio::test]
+async fn generate_watch_progress_then_download_favourite_and_delete_in_the_gallery() {
+    let h = Harness::start(&[
+        ("ZIMAGE_SIGNUP_BONUS_CREDITS", "3"),
+        ("ZIMAGE_LOCAL_LATENCY_MS", "1500"),
+        ("ZIMAGE_POLL_INTERVAL_MS", "100"),
+    ])
+    .await;
+    let result = generate_and_curate(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn generate_and_curate(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(30);
+    sign_up_and_log_in(b, base, data_dir, "artist@example.org").await?;
+    b.goto(&format!("{base}/create")).await?;
+    // The model list loads, the cost follows the settings.
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#model option[value='z-image-local']"))
+        .await?;
+    wait_for_text(b, Locator::Css("[data-testid=cost]"), "1").await?;
+    b.find(Locator::Id("prompt"))
+        .await?
+        .send_keys("a lighthouse made of glass at dusk")
+        .await?;
+    b.find(Locator::Css("#aspect option[value='16:9']"))
+        .await?
+        .click()
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    // Live progress: the task is seen running before it succeeds.
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".task-status[data-status='running'] progress"))
+        .await?;
+    snapshot(b, "create-running").await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".task-status[data-status='succeeded']"))
+        .await?;
+    let image = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".result img"))
+        .await?;
+    assert_eq!(image.attr("width").await?.as_deref(), Some("1024"));
+    wait_for_text(b, Locator::Css(".credit-badge-value"), "2").await?;
+    snapshot(b, "create-done").await?;
+
+    // Not enough credits: a clear message, nothing charged.
+    b.find(Locator::Css("#count option[value='4']"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(b, Locator::Css("[data-testid=cost]"), "4").await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css(".notice-error"),
+        "You do not have enough credits for this.",
+    )
+    .await?;
+    b.find(Locator::Css("a[href='/credits'].button")).await?;
+    wait_for_text(b, Locator::Css(".credit-badge-value"), "2").await?;
+    snapshot(b, "create-insufficient").await?;
+
+    // The gallery has it: open, download, favourite, delete.
+    b.find(Locator::Css("a[href='/gallery']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".tile-button img"))
+        .await?
+        .click()
+        .await?;
+    let download = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".lightbox a[download]"))
+        .await?;
+    let href = download.attr("href").await?.unwrap_or_default();
+    assert!(
+        href.contains("/file?") && href.contains("signature="),
+        "{href}"
+    );
+    let fetched = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => done([r.status, r.headers.get('content-type')]));",
+            vec![serde_json::Value::String(href)],
+        )
+        .await?;
+    assert_eq!(fetched, serde_json::json!([200, "image/png"]));
+    snapshot(b, "gallery-lightbox").await?;
+    let favourite = b
+        .find(Locator::Css(".lightbox button[aria-pressed]"))
+        .await?;
+    favourite.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".lightbox button[aria-pressed='true']"))
+        .await?;
+    b.find(Locator::Css(".lightbox .button-ghost"))
+        .await?
+        .click()
+        .await?;
+    b.find(Locator::Css(".segmented .button:last-child"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".tile-star"))
+        .await?;
+    snapshot(b, "gallery-favourites").await?;
+    b.find(Locator::Css(".tile-button")).await?.click().await?;
+    let delete = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".lightbox .button-danger"))
+        .await?;
+    delete.click().await?;
+    wait_for_text(
+        b,
+        Locator::Css(".lightbox .button-danger"),
+        "Delete for good?",
+    )
+    .await?;
+    b.find(Locator::Css(".lightbox .button-danger"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".empty-state"))
+        .await?;
+
+    // History keeps the task (its images are gone) and shows what it cost.
+    b.goto(&format!("{base}/history")).await?;
+    let row = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".task-row"))
+        .await?;
+    assert!(
+        row.text()
+            .await?
+            .contains("a lighthouse made of glass at dusk")
+    );
+    assert_eq!(
+        b.find_all(Locator::Css(".task-row")).await?.len(),
+        1,
+        "the refused attempt left no task"
+    );
+    snapshot(b, "history").await?;
+
+    // The prompt library: save from the create page, find it, use it again.
+    b.goto(&format!("{base}/create")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#model option[value='z-image-local']"))
+        .await?;
+    b.find(Locator::Id("prompt"))
+        .await?
+        .send_keys("a paper crane on a windowsill")
+        .await?;
+    b.find(Locator::Css(".create-form .actions button[type=button]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css(".notice-success"),
+        "Saved to your prompt library.",
+    )
+    .await?;
+    b.find(Locator::Css("a[href='/prompts']"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css(".prompt-title"),
+        "a paper crane on a windowsill",
+    )
+    .await?;
+    snapshot(b, "prompts").await?;
+    b.find(Locator::Css(".prompt-row a.button-primary"))
+        .await?
+        .click()
+        .await?;
+    let mut filled = String::new();
+    for _ in 0..100 {
+        filled = b
+            .find(Locator::Id("prompt"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        if !filled.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(filled, "a paper crane on a windowsill");
+    if std::env::var("ZIMAGE_E2E_SCREENSHOTS").is_ok() {
+        b.set_window_size(390, 844).await?;
+        snapshot(b, "create-phone").await?;
+    }
+    Ok(())
+}

@@ -99,8 +99,7 @@ impl Form {
         match self.custom.get_untracked() {
             Some((w, h)) if self.aspect.get_untracked() == "custom" => (None, Some(w), Some(h)),
             _ => (
-                serde_json::from_value(serde_json::Value::String(self.aspect.get_untracked()))
-                    .ok(),
+                serde_json::from_value(serde_json::Value::String(self.aspect.get_untracked())).ok(),
                 None,
                 None,
             ),
@@ -174,7 +173,10 @@ pub fn Create() -> impl IntoView {
         if let Some(id) = q.get("task") {
             spawn_local(async move {
                 let path = format!("/v1/generations/{id}/settings");
-                if let Ok(req) = session.call::<CreateGenerationRequest>("GET", &path, None).await {
+                if let Ok(req) = session
+                    .call::<CreateGenerationRequest>("GET", &path, None)
+                    .await
+                {
                     form.apply(&req);
                 }
             });
@@ -214,7 +216,12 @@ pub fn Create() -> impl IntoView {
             return;
         }
         let seed = form.seed.get_untracked();
-        if !seed.trim().is_empty() && !seed.trim().parse::<i64>().is_ok_and(|s| (0..=MAX_SEED).contains(&s)) {
+        if !seed.trim().is_empty()
+            && !seed
+                .trim()
+                .parse::<i64>()
+                .is_ok_and(|s| (0..=MAX_SEED).contains(&s))
+        {
             seed_err.set(Some(Key::ErrField));
             return;
         }
@@ -268,7 +275,10 @@ pub fn Create() -> impl IntoView {
         if let Some(current) = task.get_untracked() {
             let path = format!("/v1/generations/{}/settings", current.id);
             spawn_local(async move {
-                if let Ok(req) = session.call::<CreateGenerationRequest>("GET", &path, None).await {
+                if let Ok(req) = session
+                    .call::<CreateGenerationRequest>("GET", &path, None)
+                    .await
+                {
                     form.apply(&req);
                 }
             });
@@ -465,7 +475,8 @@ async fn run(
     live.set(None);
     task.set(Some(created));
     session.reload_credits().await;
-    if let Some(done) = crate::live::follow_task(session, id, move |event| live.set(Some(event))).await
+    if let Some(done) =
+        crate::live::follow_task(session, id, move |event| live.set(Some(event))).await
         && task.get_untracked().is_some_and(|t| t.id == id)
     {
         task.set(Some(done));
@@ -475,7 +486,10 @@ async fn run(
 
 /// One generated image with download and favourite.
 #[component]
-fn ResultImage(image: zimage_shared::generation::GeneratedImageInfo, prompt: String) -> impl IntoView {
+fn ResultImage(
+    image: zimage_shared::generation::GeneratedImageInfo,
+    prompt: String,
+) -> impl IntoView {
     let session = use_session();
     let favorite = RwSignal::new(false);
     let id = image.id;

@@ -49,9 +49,7 @@ pub fn Gallery() -> impl IntoView {
                 e.dyn_into::<web_sys::IntersectionObserverEntry>()
                     .is_ok_and(|e| e.is_intersecting())
             });
-            if visible
-                && !images.loading.get_untracked()
-                && images.cursor.get_untracked().is_some()
+            if visible && !images.loading.get_untracked() && images.cursor.get_untracked().is_some()
             {
                 images.load(true);
             }

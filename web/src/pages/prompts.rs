@@ -15,7 +15,9 @@ use crate::i18n::{Key, t};
 use crate::session::{redirect_signed_out, use_session};
 
 fn percent_encode(raw: &str) -> String {
-    js_sys::encode_uri_component(raw).as_string().unwrap_or_default()
+    js_sys::encode_uri_component(raw)
+        .as_string()
+        .unwrap_or_default()
 }
 
 #[component]
@@ -36,11 +38,19 @@ pub fn Prompts() -> impl IntoView {
         let (new_title, new_text) = (title.get_untracked(), text.get_untracked());
         let mut ok = true;
         if new_title.trim().is_empty() || new_title.chars().count() > MAX_TITLE_CHARS {
-            title_err.set(Some(if new_title.trim().is_empty() { Key::ErrRequired } else { Key::ErrTooLong }));
+            title_err.set(Some(if new_title.trim().is_empty() {
+                Key::ErrRequired
+            } else {
+                Key::ErrTooLong
+            }));
             ok = false;
         }
         if new_text.trim().is_empty() || new_text.chars().count() > MAX_PROMPT_CHARS {
-            text_err.set(Some(if new_text.trim().is_empty() { Key::ErrRequired } else { Key::ErrTooLong }));
+            text_err.set(Some(if new_text.trim().is_empty() {
+                Key::ErrRequired
+            } else {
+                Key::ErrTooLong
+            }));
             ok = false;
         }
         if !ok {
