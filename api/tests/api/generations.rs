@@ -1040,3 +1040,61 @@ async fn signed_image_urls_work_without_a_token_for_a_limited_time() {
     let bob = app.signed_in_user("bob@example.org").await;
     assert_problem(app.get_auth(url, &bob.access).await, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn a_task_that_outlives_its_timeout_fails_and_is_refunded_once() {
+    let app = spawn_app_with(&[
+        ("ZIMAGE_LOCAL_LATENCY_MS", "60000"),
+        ("ZIMAGE_TASK_TIMEOUT_SECS", "1"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("too slow"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "failed");
+    assert_eq!(done["failure_reason"], "provider_timeout");
+    assert_eq!(
+        (done["charged"].as_i64(), done["refunded"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(credits(&app, &ada).await, (20, 0));
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn a_task_whose_model_was_withdrawn_fails_with_its_credits_returned() {
+    // Queued here while no worker runs…
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("orphaned model"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(credits(&app, &ada).await, (18, 2));
+    // …then run by a replica whose operator no longer offers that model.
+    let models = app.data_dir.join("models.json");
+    let mut other =
+        serde_json::from_str::<Value>(include_str!("../../src/providers/default_models.json"))
+            .unwrap();
+    other[0]["id"] = json!("z-image-other");
+    std::fs::write(&models, other.to_string()).unwrap();
+    let replica = app
+        .replica(&[
+            ("ZIMAGE_WORKERS", "1"),
+            ("ZIMAGE_MODELS_FILE", models.to_str().unwrap()),
+        ])
+        .await;
+    let done = wait_until_final(&replica, &ada, task["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "failed");
+    assert_eq!(done["failure_reason"], "provider_unavailable");
+    assert_eq!(done["refunded"], 2);
+    assert_eq!(credits(&app, &ada).await, (20, 0));
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}

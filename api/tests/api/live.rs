@@ -3,6 +3,8 @@
 use serde_json::{Value, json};
 use std::time::Duration;
 
+use zimage_shared::sse::split_frames;
+
 use crate::helpers::{Signed, TestApp, assert_problem, spawn_app, spawn_app_with};
 
 /// One parsed SSE event.
@@ -16,7 +18,8 @@ struct Event {
 /// Reads an SSE response frame by frame.
 struct Sse {
     response: reqwest::Response,
-    buffer: String,
+    buffer: Vec<u8>,
+    pending: std::collections::VecDeque<Event>,
     comments: usize,
     retry: Option<u64>,
 }
@@ -32,7 +35,8 @@ impl Sse {
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         Sse {
             response,
-            buffer: String::new(),
+            buffer: Vec::new(),
+            pending: std::collections::VecDeque::new(),
             comments: 0,
             retry: None,
         }
@@ -41,36 +45,37 @@ impl Sse {
     /// The next event; `None` when the server ended the stream.
     async fn next(&mut self) -> Option<Event> {
         loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let frame: String = self.buffer.drain(..end + 2).collect();
-                let (mut id, mut event, mut data) = (String::new(), String::new(), String::new());
-                for line in frame.lines() {
-                    if line.starts_with(':') {
-                        self.comments += 1;
-                    } else if let Some(v) = line.strip_prefix("retry: ") {
-                        self.retry = v.parse().ok();
-                    } else if let Some(v) = line.strip_prefix("id: ") {
-                        id = v.into();
-                    } else if let Some(v) = line.strip_prefix("event: ") {
-                        event = v.into();
-                    } else if let Some(v) = line.strip_prefix("data: ") {
-                        data.push_str(v);
-                    }
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            // Count keep-alives and read `retry:` before the shared parser drops them.
+            let complete = self
+                .buffer
+                .windows(2)
+                .rposition(|w| w == b"\n\n")
+                .map_or(0, |end| end + 2);
+            for frame in String::from_utf8_lossy(&self.buffer[..complete]).split("\n\n") {
+                if frame.starts_with(':') {
+                    self.comments += 1;
+                } else if let Some(v) = frame.strip_prefix("retry: ") {
+                    self.retry = v.parse().ok();
                 }
-                if !event.is_empty() {
-                    return Some(Event {
-                        id,
-                        event,
-                        data: serde_json::from_str(&data).unwrap(),
-                    });
-                }
+            }
+            for event in split_frames(&mut self.buffer) {
+                self.pending.push_back(Event {
+                    id: event.id.unwrap_or_default(),
+                    event: event.event,
+                    data: serde_json::from_str(&event.data).unwrap(),
+                });
+            }
+            if !self.pending.is_empty() {
                 continue;
             }
             let chunk = tokio::time::timeout(Duration::from_secs(15), self.response.chunk())
                 .await
                 .expect("the stream went quiet")
                 .unwrap()?;
-            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            self.buffer.extend_from_slice(&chunk);
         }
     }
 
