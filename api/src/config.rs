@@ -129,6 +129,14 @@ pub struct Config {
     pub job_max_attempts: i32,
     /// How long the built-in local provider pretends to work per task.
     pub local_latency: Duration,
+    /// fal.ai (`ZIMAGE_FAL_KEY`); `None` hides its models.
+    pub fal: Option<crate::providers::fal::FalConfig>,
+    /// KIE.ai (`ZIMAGE_KIE_KEY`); `None` hides its models.
+    pub kie: Option<crate::providers::kie::KieConfig>,
+    /// An OpenAI-compatible images server (`ZIMAGE_OPENAI_BASE_URL`); `None` hides its models.
+    pub openai: Option<crate::providers::openai::OpenAiConfig>,
+    /// Connect and request timeouts for hosted providers.
+    pub provider_timeouts: crate::providers::http::Timeouts,
     /// How long a task may run before it fails with `provider_timeout`.
     pub task_timeout: Duration,
     /// How often workers poll providers and, when idle, the queue.
@@ -262,6 +270,26 @@ impl Config {
             job_lease_secs: i64::try_from(parse("ZIMAGE_JOB_LEASE_SECS", 30)?)?.max(1),
             job_max_attempts: i32::try_from(parse("ZIMAGE_JOB_MAX_ATTEMPTS", 3)?)?.max(1),
             local_latency: Duration::from_millis(parse("ZIMAGE_LOCAL_LATENCY_MS", 1500)?),
+            fal: get("ZIMAGE_FAL_KEY").map(|key| crate::providers::fal::FalConfig {
+                key: Secret::new(key),
+                queue_url: get("ZIMAGE_FAL_QUEUE_URL")
+                    .unwrap_or_else(|| "https://queue.fal.run".into()),
+            }),
+            kie: get("ZIMAGE_KIE_KEY").map(|key| crate::providers::kie::KieConfig {
+                key: Secret::new(key),
+                base_url: get("ZIMAGE_KIE_BASE_URL").unwrap_or_else(|| "https://api.kie.ai".into()),
+                callback_url: None,
+            }),
+            openai: get("ZIMAGE_OPENAI_BASE_URL").map(|base_url| {
+                crate::providers::openai::OpenAiConfig {
+                    base_url,
+                    key: get("ZIMAGE_OPENAI_API_KEY").map(Secret::new),
+                }
+            }),
+            provider_timeouts: crate::providers::http::Timeouts {
+                connect: Duration::from_secs(parse("ZIMAGE_PROVIDER_CONNECT_TIMEOUT_SECS", 10)?),
+                request: Duration::from_secs(parse("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", 120)?),
+            },
             task_timeout: Duration::from_secs(parse("ZIMAGE_TASK_TIMEOUT_SECS", 600)?),
             poll_interval: Duration::from_millis(parse("ZIMAGE_POLL_INTERVAL_MS", 500)?.max(10)),
             sse_heartbeat: Duration::from_millis(

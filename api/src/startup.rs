@@ -87,15 +87,34 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         config.jwt_secret.as_ref().map(|s| s.expose().as_str()),
         &config.data_dir,
     )?;
+    let timeouts = config.provider_timeouts;
+    let providers = crate::providers::Providers {
+        local: LocalProvider::new(config.local_latency),
+        fal: config
+            .fal
+            .clone()
+            .map(|c| crate::providers::fal::FalClient::new(c, timeouts))
+            .transpose()?,
+        kie: config
+            .kie
+            .clone()
+            .map(|c| crate::providers::kie::KieClient::new(c, timeouts))
+            .transpose()?,
+        openai: config
+            .openai
+            .clone()
+            .map(|c| crate::providers::openai::OpenAiCompatible::new(c, timeouts))
+            .transpose()?,
+    };
     Ok(AppState {
         jwt: JwtKeys::new(&secret, config.access_token_ttl),
         urls: crate::auth::signed_url::UrlSigner::new(&secret),
         mailer: Mailer::from_config(&config)?,
         limiter: RateLimiter::new(),
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
-        models: ModelCatalog::load(config.models_file.as_deref())?,
+        models: ModelCatalog::load(config.models_file.as_deref(), &providers.enabled())?,
         storage: Storage::from_config(&config.storage)?,
-        local_provider: LocalProvider::new(config.local_latency),
+        providers,
         live: std::sync::Arc::new(crate::live::LiveHub::new()),
         stripe: config.stripe.as_ref().map(Stripe::new),
         db,

@@ -8,7 +8,6 @@ use crate::db::DbPool;
 use crate::mail::Mailer;
 use crate::payments::Stripe;
 use crate::payments::catalog::ProductCatalog;
-use crate::providers::local::LocalProvider;
 use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::storage::Storage;
@@ -25,7 +24,8 @@ pub struct AppState {
     pub catalog: ProductCatalog,
     pub models: ModelCatalog,
     pub storage: Storage,
-    pub local_provider: LocalProvider,
+    /// The configured generation providers (the built-in local one always).
+    pub providers: crate::providers::Providers,
     /// Wakes this process's live-status streams.
     pub live: Arc<crate::live::LiveHub>,
     /// `None` when payments are not configured.

@@ -405,10 +405,10 @@ pub async fn cancel(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Gene
     tracing::info!(user_id = %user_id, task_id = %id, "generation canceled");
     // The provider may still be working; ask it to stop (the worker also notices the status).
     if let Some(provider_id) = &task.provider_task_id
-        && task.provider == "local"
+        && let Some(provider) = state.providers.get(&task.provider)
     {
         use crate::providers::GenerationProvider;
-        let _ = state.local_provider.cancel(provider_id).await;
+        let _ = provider.cancel(provider_id).await;
     }
     get(state, user_id, id).await
 }

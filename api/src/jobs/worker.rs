@@ -108,6 +108,10 @@ fn input(task: &TaskRow, provider_model: &str) -> GenerationInput {
         model: provider_model.to_string(),
         prompt: task.prompt.clone(),
         negative_prompt: task.negative_prompt.clone(),
+        aspect_ratio: task
+            .aspect_ratio
+            .as_deref()
+            .and_then(|a| serde_json::from_value(serde_json::Value::String(a.to_string())).ok()),
         width: task.width.unsigned_abs(),
         height: task.height.unsigned_abs(),
         seed: task.seed.unsigned_abs(),
@@ -171,7 +175,16 @@ async fn process(
         )
         .await;
     };
-    let provider = &state.local_provider;
+    let Some(provider) = state.providers.get(&task.provider) else {
+        drop(conn);
+        return fail(
+            state,
+            task.id,
+            FailureReason::ProviderUnavailable,
+            "the model's provider is not configured any more",
+        )
+        .await;
+    };
     let provider_id = match &task.provider_task_id {
         // A retried job (worker restart) keeps polling what it submitted before, so nothing is
         // generated or paid for twice, where the provider's ids outlive the worker's process.

@@ -126,6 +126,7 @@ mod tests {
             model: "z-image-local".into(),
             prompt: "a red kite over dunes".into(),
             negative_prompt: None,
+            aspect_ratio: None,
             width: 64,
             height: 48,
             seed: 42,

@@ -1,9 +1,13 @@
 //! Image generation providers behind one interface. The built-in `local` provider renders
 //! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) plug in beside it.
 
+pub mod fal;
+pub mod http;
+pub mod kie;
 pub mod local;
 pub mod metadata;
 pub mod models;
+pub mod openai;
 pub mod render;
 
 use std::future::Future;
@@ -16,6 +20,8 @@ pub struct GenerationInput {
     pub model: String,
     pub prompt: String,
     pub negative_prompt: Option<String>,
+    /// The requested aspect ratio, when the size came from one (for providers that take ratios).
+    pub aspect_ratio: Option<zimage_shared::generation::AspectRatio>,
     pub width: u32,
     pub height: u32,
     pub seed: u64,
@@ -42,6 +48,8 @@ pub enum FailureReason {
     NsfwBlocked,
     InvalidOutput,
     UnknownTask,
+    /// The provider tried and could not produce the image.
+    GenerationFailed,
 }
 
 impl FailureReason {
@@ -53,6 +61,7 @@ impl FailureReason {
             Self::NsfwBlocked => "nsfw_blocked",
             Self::InvalidOutput => "invalid_output",
             Self::UnknownTask => "unknown_task",
+            Self::GenerationFailed => "generation_failed",
         }
     }
 }
@@ -115,4 +124,82 @@ pub trait GenerationProvider: Send + Sync {
         &self,
         provider_task_id: &str,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+}
+
+/// The providers this installation has configured.
+pub struct Providers {
+    pub local: local::LocalProvider,
+    pub fal: Option<fal::FalClient>,
+    pub kie: Option<kie::KieClient>,
+    pub openai: Option<openai::OpenAiCompatible>,
+}
+
+/// One configured provider, by name.
+#[derive(Clone, Copy)]
+pub enum Provider<'a> {
+    Local(&'a local::LocalProvider),
+    Fal(&'a fal::FalClient),
+    Kie(&'a kie::KieClient),
+    OpenAi(&'a openai::OpenAiCompatible),
+}
+
+impl Providers {
+    /// The provider called `name`, when it is configured.
+    pub fn get(&self, name: &str) -> Option<Provider<'_>> {
+        match name {
+            "local" => Some(Provider::Local(&self.local)),
+            "fal" => self.fal.as_ref().map(Provider::Fal),
+            "kie" => self.kie.as_ref().map(Provider::Kie),
+            "openai_compatible" => self.openai.as_ref().map(Provider::OpenAi),
+            _ => None,
+        }
+    }
+
+    /// Names of the configured providers (models of other providers are not offered).
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let mut names = vec!["local"];
+        if self.fal.is_some() {
+            names.push("fal");
+        }
+        if self.kie.is_some() {
+            names.push("kie");
+        }
+        if self.openai.is_some() {
+            names.push("openai_compatible");
+        }
+        names
+    }
+}
+
+macro_rules! each_provider {
+    ($self:ident, $p:ident => $body:expr) => {
+        match $self {
+            Provider::Local($p) => $body,
+            Provider::Fal($p) => $body,
+            Provider::Kie($p) => $body,
+            Provider::OpenAi($p) => $body,
+        }
+    };
+}
+
+impl GenerationProvider for Provider<'_> {
+    fn name(&self) -> &'static str {
+        each_provider!(self, p => p.name())
+    }
+
+    fn durable_task_ids(&self) -> bool {
+        each_provider!(self, p => p.durable_task_ids())
+    }
+
+    async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
+        each_provider!(self, p => p.submit(input).await)
+    }
+
+    async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
+        each_provider!(self, p => p.poll(provider_task_id).await)
+    }
+
+    async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {
+        each_provider!(self, p => p.cancel(provider_task_id).await)
+    }
 }

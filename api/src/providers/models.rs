@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use zimage_shared::generation::ModelInfo;
 
 /// Providers this build can run.
-const KNOWN_PROVIDERS: [&str; 1] = ["local"];
+const KNOWN_PROVIDERS: [&str; 4] = ["local", "fal", "kie", "openai_compatible"];
 
 /// A model as configured: what clients see plus the provider's own model id.
 #[derive(Debug, Clone, Deserialize)]
@@ -23,7 +23,9 @@ pub struct ModelCatalog {
 }
 
 impl ModelCatalog {
-    pub fn load(path: Option<&std::path::Path>) -> anyhow::Result<Self> {
+    /// Reads the list and keeps the models whose provider is configured (`enabled`): hosted
+    /// models appear once their API key is set.
+    pub fn load(path: Option<&std::path::Path>, enabled: &[&str]) -> anyhow::Result<Self> {
         let text = match path {
             Some(path) => std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?,
@@ -31,9 +33,20 @@ impl ModelCatalog {
         };
         let models: Vec<ModelConfig> = serde_json::from_str(&text)
             .context("the model list is not valid JSON of the documented shape")?;
-        let catalog = Self { models };
-        catalog.check()?;
-        Ok(catalog)
+        let all = Self { models };
+        all.check()?;
+        let (models, hidden): (Vec<_>, Vec<_>) = all
+            .models
+            .into_iter()
+            .partition(|m| enabled.contains(&m.info.provider.as_str()));
+        for model in &hidden {
+            tracing::info!(model = %model.info.id, provider = %model.info.provider,
+                "model hidden: its provider is not configured");
+        }
+        if models.is_empty() {
+            bail!("models: none of the listed models has a configured provider");
+        }
+        Ok(Self { models })
     }
 
     fn check(&self) -> anyhow::Result<()> {
@@ -87,8 +100,15 @@ mod tests {
 
     #[test]
     fn built_in_list_is_valid_and_unknown_providers_are_refused() {
-        let catalog = ModelCatalog::load(None).unwrap();
+        let catalog = ModelCatalog::load(None, &["local"]).unwrap();
         assert!(catalog.find("z-image-local").is_some());
+        assert!(
+            catalog.find("z-image-turbo-fal").is_none(),
+            "hidden without a fal key"
+        );
+        let hosted = ModelCatalog::load(None, &["local", "fal", "kie"]).unwrap();
+        assert!(hosted.find("z-image-turbo-fal").is_some());
+        assert!(hosted.find("z-image-kie").is_some());
         let mut bad = catalog.clone();
         bad.models[0].info.provider = "nowhere".into();
         assert!(bad.check().is_err());

@@ -1,0 +1,238 @@
+//! What every hosted provider client shares: an HTTP client with timeouts, error classification
+//! and capped, content-checked downloads of result images.
+
+use std::time::Duration;
+
+use zimage_shared::generation::OutputFormat;
+
+use super::{FailureReason, GeneratedImage, ProviderError};
+
+/// Largest result image accepted from a provider.
+pub const MAX_RESULT_BYTES: usize = 50 * 1024 * 1024;
+
+/// Timeouts for provider calls.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// For a whole request (submit, status, one image download).
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            request: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A client for one provider (no redirects to other hosts' credentials: the key is sent per
+/// request, and reqwest drops `Authorization` on cross-host redirects).
+pub fn client(timeouts: Timeouts) -> anyhow::Result<reqwest::Client> {
+    // One crypto provider for every TLS client in the process; installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Ok(reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .user_agent(concat!("zimage-studio/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}
+
+/// Network trouble is always worth a retry; a timeout says so.
+pub fn network(err: &reqwest::Error) -> ProviderError {
+    if err.is_timeout() {
+        ProviderError::Transient("the provider did not answer in time".into())
+    } else {
+        // No URL in the message: it may carry the provider's request ids, never keys.
+        ProviderError::Transient(format!(
+            "could not reach the provider ({})",
+            if err.is_connect() {
+                "connect"
+            } else {
+                "request"
+            }
+        ))
+    }
+}
+
+/// Classifies an HTTP status that is not a success.
+pub fn status_error(status: u16, what: &str) -> ProviderError {
+    match status {
+        408 | 409 | 425 | 429 | 500 | 502 | 503 | 504 => {
+            ProviderError::Transient(format!("{what}: the provider answered {status}"))
+        }
+        401 | 403 => {
+            tracing::error!(
+                alert = true,
+                status,
+                "a provider refused our credentials; check its API key"
+            );
+            ProviderError::Permanent {
+                reason: FailureReason::ProviderUnavailable,
+                message: format!("{what}: the provider refused our credentials"),
+            }
+        }
+        _ => ProviderError::Permanent {
+            reason: FailureReason::ProviderRejectedPrompt,
+            message: format!("{what}: the provider answered {status}"),
+        },
+    }
+}
+
+/// Reads at most `limit` bytes of a response body.
+pub async fn capped_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ProviderError> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn too_large() -> ProviderError {
+    ProviderError::Permanent {
+        reason: FailureReason::InvalidOutput,
+        message: "the provider's result is larger than allowed".into(),
+    }
+}
+
+/// Checks bytes are a PNG, JPEG or WebP image by their content (not by what they claim to be)
+/// and reads their size.
+pub fn inspect_image(bytes: Vec<u8>) -> Result<GeneratedImage, ProviderError> {
+    let invalid = |message: &str| ProviderError::Permanent {
+        reason: FailureReason::InvalidOutput,
+        message: message.to_string(),
+    };
+    let format = match image::guess_format(&bytes) {
+        Ok(image::ImageFormat::Png) => OutputFormat::Png,
+        Ok(image::ImageFormat::Jpeg) => OutputFormat::Jpeg,
+        Ok(image::ImageFormat::WebP) => OutputFormat::Webp,
+        _ => {
+            return Err(invalid(
+                "the provider returned something that is not an image",
+            ));
+        }
+    };
+    let (width, height) = image::ImageReader::new(std::io::Cursor::new(&bytes))
+        .with_guessed_format()
+        .map_err(|_| invalid("the provider's image cannot be read"))?
+        .into_dimensions()
+        .map_err(|_| invalid("the provider's image cannot be read"))?;
+    Ok(GeneratedImage {
+        bytes,
+        format,
+        width,
+        height,
+    })
+}
+
+/// Downloads one result image (size-capped, content-checked).
+pub async fn download_image(
+    http: &reqwest::Client,
+    url: &str,
+) -> Result<GeneratedImage, ProviderError> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| ProviderError::Permanent {
+        reason: FailureReason::InvalidOutput,
+        message: "the provider returned an invalid image URL".into(),
+    })?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(ProviderError::Permanent {
+            reason: FailureReason::InvalidOutput,
+            message: "the provider returned a non-HTTP image URL".into(),
+        });
+    }
+    let response = http.get(parsed).send().await.map_err(|e| network(&e))?;
+    if !response.status().is_success() {
+        return Err(status_error(
+            response.status().as_u16(),
+            "downloading the image",
+        ));
+    }
+    inspect_image(capped_body(response, MAX_RESULT_BYTES).await?)
+}
+
+/// Decodes a `data:image/...;base64,...` URI (fal's `sync_mode`) into an image.
+pub fn data_uri_image(uri: &str) -> Option<Result<GeneratedImage, ProviderError>> {
+    use base64::Engine;
+    let rest = uri.strip_prefix("data:")?;
+    let (_, data) = rest.split_once(";base64,")?;
+    Some(
+        base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| ProviderError::Permanent {
+                reason: FailureReason::InvalidOutput,
+                message: "the provider returned undecodable image data".into(),
+            })
+            .and_then(|bytes| {
+                if bytes.len() > MAX_RESULT_BYTES {
+                    Err(too_large())
+                } else {
+                    inspect_image(bytes)
+                }
+            }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::render;
+
+    #[test]
+    fn images_are_recognised_by_content_not_by_name() {
+        let png = render::render("x", 1, 64, 48, OutputFormat::Png).unwrap();
+        let image = inspect_image(png).unwrap();
+        assert_eq!(
+            (image.format, image.width, image.height),
+            (OutputFormat::Png, 64, 48)
+        );
+        let webp = render::render("x", 1, 64, 48, OutputFormat::Webp).unwrap();
+        assert_eq!(inspect_image(webp).unwrap().format, OutputFormat::Webp);
+        for junk in [
+            b"<html>not an image</html>".to_vec(),
+            b"GIF89a......".to_vec(),
+            vec![],
+        ] {
+            assert!(matches!(
+                inspect_image(junk),
+                Err(ProviderError::Permanent {
+                    reason: FailureReason::InvalidOutput,
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn statuses_split_into_retryable_and_final() {
+        for transient in [429, 500, 502, 503, 504] {
+            assert!(matches!(
+                status_error(transient, "x"),
+                ProviderError::Transient(_)
+            ));
+        }
+        assert!(matches!(
+            status_error(401, "x"),
+            ProviderError::Permanent {
+                reason: FailureReason::ProviderUnavailable,
+                ..
+            }
+        ));
+        assert!(matches!(
+            status_error(422, "x"),
+            ProviderError::Permanent {
+                reason: FailureReason::ProviderRejectedPrompt,
+                ..
+            }
+        ));
+    }
+}

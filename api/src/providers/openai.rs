@@ -1,0 +1,185 @@
+//! Any OpenAI-compatible images API (`POST /v1/images/generations`), so self-hosters can plug in
+//! their own model servers. The call is synchronous on the wire, so it runs in the background
+//! and `poll` reports on it; its ids live in this process only (a job taken over from a dead
+//! worker is submitted again, without charging the user twice).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::http::{self, Timeouts};
+use super::{
+    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
+    ProviderStatus,
+};
+use crate::config::Secret;
+
+/// Settings for an OpenAI-compatible server.
+#[derive(Debug, Clone)]
+pub struct OpenAiConfig {
+    /// The server's base URL; requests go to `{base}/v1/images/generations`.
+    pub base_url: String,
+    pub key: Option<Secret<String>>,
+}
+
+enum State {
+    Running(tokio::task::JoinHandle<()>),
+    Done(Result<ProviderStatus, ProviderError>),
+}
+
+pub struct OpenAiCompatible {
+    http: reqwest::Client,
+    config: OpenAiConfig,
+    jobs: Arc<Mutex<HashMap<String, State>>>,
+}
+
+fn lock(jobs: &Mutex<HashMap<String, State>>) -> std::sync::MutexGuard<'_, HashMap<String, State>> {
+    jobs.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Maps an error answer (OpenAI's `{"error": {"message", "type", "code"}}` or anything else).
+fn error_from(status: u16, body: &[u8]) -> ProviderError {
+    let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let code = parsed["error"]["code"].as_str().unwrap_or("");
+    let message = parsed["error"]["message"].as_str().unwrap_or("");
+    if code.contains("content_policy") || code.contains("moderation") || code.contains("safety") {
+        return ProviderError::Permanent {
+            reason: FailureReason::NsfwBlocked,
+            message: "the model server's safety system refused this prompt".into(),
+        };
+    }
+    match status {
+        400 | 422 if !message.is_empty() => ProviderError::Permanent {
+            reason: FailureReason::ProviderRejectedPrompt,
+            message: format!("the model server rejected the request: {message}"),
+        },
+        _ => http::status_error(status, "generating"),
+    }
+}
+
+async fn generate(
+    http: reqwest::Client,
+    config: OpenAiConfig,
+    input: GenerationInput,
+) -> Result<ProviderStatus, ProviderError> {
+    let mut request = http
+        .post(format!(
+            "{}/v1/images/generations",
+            config.base_url.trim_end_matches('/')
+        ))
+        .json(&json!({
+            "model": input.model,
+            "prompt": input.prompt,
+            "n": input.num_images,
+            "size": format!("{}x{}", input.width, input.height),
+            "response_format": "b64_json",
+        }));
+    if let Some(key) = &config.key {
+        request = request.bearer_auth(key.expose());
+    }
+    let response = request.send().await.map_err(|e| http::network(&e))?;
+    let status = response.status().as_u16();
+    let body = http::capped_body(response, http::MAX_RESULT_BYTES * 4).await?;
+    if !(200..300).contains(&status) {
+        return Err(error_from(status, &body));
+    }
+    let parsed: Value = serde_json::from_slice(&body).map_err(|_| ProviderError::Permanent {
+        reason: FailureReason::InvalidOutput,
+        message: "the model server's answer is not JSON".into(),
+    })?;
+    let items = parsed["data"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        return Ok(ProviderStatus::Failed {
+            reason: FailureReason::InvalidOutput,
+            message: "the model server returned no images".into(),
+        });
+    }
+    let mut images: Vec<GeneratedImage> = Vec::with_capacity(items.len());
+    for item in items {
+        let image = if let Some(b64) = item["b64_json"].as_str() {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| ProviderError::Permanent {
+                    reason: FailureReason::InvalidOutput,
+                    message: "the model server returned undecodable image data".into(),
+                })
+                .and_then(http::inspect_image)
+        } else if let Some(url) = item["url"].as_str() {
+            http::download_image(&http, url).await
+        } else {
+            Err(ProviderError::Permanent {
+                reason: FailureReason::InvalidOutput,
+                message: "the model server returned an image without data or URL".into(),
+            })
+        };
+        match image {
+            Ok(image) => images.push(image),
+            Err(ProviderError::Permanent { reason, message }) => {
+                return Ok(ProviderStatus::Failed { reason, message });
+            }
+            Err(transient) => return Err(transient),
+        }
+    }
+    Ok(ProviderStatus::Succeeded(images))
+}
+
+impl OpenAiCompatible {
+    pub fn new(config: OpenAiConfig, timeouts: Timeouts) -> anyhow::Result<Self> {
+        Ok(Self {
+            http: http::client(timeouts)?,
+            config,
+            jobs: Arc::new(Mutex::new(HashMap::new())),
+        })
+    }
+}
+
+impl GenerationProvider for OpenAiCompatible {
+    fn name(&self) -> &'static str {
+        "openai_compatible"
+    }
+
+    fn durable_task_ids(&self) -> bool {
+        false
+    }
+
+    async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
+        let id = format!("openai-{}", uuid::Uuid::new_v4().simple());
+        let jobs = self.jobs.clone();
+        let (http, config, input) = (self.http.clone(), self.config.clone(), input.clone());
+        let key = id.clone();
+        // Registered before the work starts so a fast finish always finds its entry.
+        let mut map = lock(&self.jobs);
+        let handle = tokio::spawn(async move {
+            let outcome = generate(http, config, input).await;
+            lock(&jobs).insert(key, State::Done(outcome));
+        });
+        map.entry(id.clone()).or_insert(State::Running(handle));
+        Ok(id)
+    }
+
+    async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
+        let mut jobs = lock(&self.jobs);
+        match jobs.get(provider_task_id) {
+            None => Ok(ProviderStatus::Failed {
+                reason: FailureReason::UnknownTask,
+                message: "the model server call is not known here (was the process restarted?)"
+                    .into(),
+            }),
+            Some(State::Running(_)) => Ok(ProviderStatus::Running { progress: None }),
+            Some(State::Done(_)) => match jobs.remove(provider_task_id) {
+                Some(State::Done(outcome)) => outcome,
+                _ => Ok(ProviderStatus::Running { progress: None }),
+            },
+        }
+    }
+
+    async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {
+        if let Some(State::Running(handle)) = lock(&self.jobs).remove(provider_task_id) {
+            handle.abort();
+        }
+        Ok(())
+    }
+}
