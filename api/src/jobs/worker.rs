@@ -259,7 +259,10 @@ async fn process(
             Ok(ProviderStatus::Failed { reason, message }) => {
                 return fail(state, task.id, reason, &message).await;
             }
-            Ok(ProviderStatus::Running { progress }) => {
+            Ok(ProviderStatus::Running {
+                progress: Some(progress),
+            }) => {
+                let progress = Some(progress);
                 let mut conn = state.db.get().await?;
                 db::update_unfinished_task(
                     &mut conn,
@@ -271,7 +274,8 @@ async fn process(
                 )
                 .await?;
             }
-            Ok(ProviderStatus::Queued) => {}
+            // Nothing new to record (providers that do not report progress).
+            Ok(ProviderStatus::Queued | ProviderStatus::Running { progress: None }) => {}
             Err(err) => return transient_or_fail(state, job, err).await,
         }
         tokio::time::sleep(state.config.poll_interval).await;

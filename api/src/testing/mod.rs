@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod providers;
 pub mod stripe;
 
 /// The server that holds test databases; `ZIMAGE_TEST_DATABASE_URL` overrides.

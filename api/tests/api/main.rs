@@ -15,6 +15,7 @@ mod mail_smtp;
 mod models;
 mod openapi;
 mod prompts;
+mod providers;
 mod rate_limits;
 mod schema;
 mod sessions;

@@ -1,0 +1,325 @@
+//! Hosted providers end to end: the real clients against local servers speaking fal.ai's, KIE's
+//! and the OpenAI images API's wire formats, through the queue, storage and credits.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use zimage_api::testing::providers::{MockProvider, Mode};
+
+use crate::helpers::{Signed, TestApp, spawn_app_with, user_id};
+
+async fn fal_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
+    let mut env = vec![
+        ("ZIMAGE_FAL_KEY", mock.key.as_str()),
+        ("ZIMAGE_FAL_QUEUE_URL", mock.base_url.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    spawn_app_with(&env).await
+}
+
+async fn kie_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
+    let mut env = vec![
+        ("ZIMAGE_KIE_KEY", mock.key.as_str()),
+        ("ZIMAGE_KIE_BASE_URL", mock.base_url.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    spawn_app_with(&env).await
+}
+
+async fn generate(app: &TestApp, who: &Signed, body: Value) -> Value {
+    let response = app.post_auth("/v1/generations", &who.access, &body).await;
+    assert_eq!(response.status(), 202);
+    let task: Value = response.json().await.unwrap();
+    let id = task["id"].as_str().unwrap().to_string();
+    for _ in 0..400 {
+        let current: Value = app
+            .get_json(&format!("/v1/generations/{id}"), &who.access)
+            .await;
+        if ["succeeded", "failed", "canceled"].contains(&current["status"].as_str().unwrap()) {
+            return current;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("task {id} did not finish");
+}
+
+async fn available(app: &TestApp, who: &Signed) -> i64 {
+    app.get_json("/v1/credits", &who.access).await["available"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Runs one fal generation in `mode` and checks it failed with `reason`, credits returned.
+async fn fal_fails(mode: Mode, extra: &[(&str, &str)], reason: &str) {
+    let mock = MockProvider::fal();
+    mock.set_mode(mode);
+    let app = fal_app(&mock, extra).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-turbo-fal", "prompt": "a storm", "num_images": 1}),
+    )
+    .await;
+    assert_eq!(done["status"], "failed", "{mode:?}: {done}");
+    assert_eq!(done["failure_reason"], reason, "{mode:?}: {done}");
+    assert_eq!(done["refunded"], done["cost"]);
+    assert_eq!(done["charged"], 0);
+    assert!(
+        !done["failure_message"]
+            .as_str()
+            .unwrap()
+            .contains(&mock.key),
+        "no keys in messages"
+    );
+    assert_eq!(available(&app, &ada).await, 20);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn fal_generations_follow_the_queue_and_store_the_results() {
+    let mock = MockProvider::fal();
+    let app = fal_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let models: Value = app.get_json("/v1/models", &ada.access).await;
+    let ids: Vec<&str> = models["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["z-image-local", "z-image-turbo-fal"],
+        "KIE has no key here"
+    );
+
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-turbo-fal", "prompt": "a glass lighthouse", "aspect_ratio": "16:9",
+               "quality": "high", "seed": 42, "num_images": 2}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(
+        (done["cost"].as_i64(), done["charged"].as_i64()),
+        (Some(6), Some(6))
+    );
+    assert_eq!(done["images"].as_array().unwrap().len(), 2);
+    assert_eq!(done["images"][0]["format"], "png", "recognised by content");
+    assert_eq!(available(&app, &ada).await, 14);
+    let file = app
+        .get_auth(done["images"][0]["url"].as_str().unwrap(), &ada.access)
+        .await;
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "image/png");
+
+    let input = mock.first_input().unwrap();
+    assert_eq!(input["prompt"], "a glass lighthouse");
+    assert_eq!(input["image_size"], json!({"width": 1024, "height": 576}));
+    assert_eq!(
+        (input["seed"].as_i64(), input["num_images"].as_i64()),
+        (Some(42), Some(2))
+    );
+    assert_eq!(
+        input["acceleration"], "none",
+        "high quality: no step-skipping"
+    );
+    assert!(
+        mock.authorizations()
+            .iter()
+            .all(|a| a == "Key fal-test-key"),
+        "{:?}",
+        mock.authorizations()
+    );
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn fal_transient_trouble_is_retried_and_charged_once() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::FlakySubmit);
+    let app = fal_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-turbo-fal", "prompt": "second time lucky"}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(mock.submissions(), 2, "one refused, one run");
+    assert_eq!(done["charged"], 2);
+    assert_eq!(available(&app, &ada).await, 18);
+}
+
+#[tokio::test]
+async fn fal_failures_end_the_task_with_a_reason_and_return_the_credits() {
+    fal_fails(Mode::RejectSubmit, &[], "provider_rejected_prompt").await;
+    fal_fails(Mode::FailRun, &[], "provider_rejected_prompt").await;
+    fal_fails(Mode::Nsfw, &[], "nsfw_blocked").await;
+    fal_fails(Mode::NotAnImage, &[], "invalid_output").await;
+    // Transient trouble that never clears: given up after the last attempt.
+    fal_fails(
+        Mode::MalformedStatus,
+        &[("ZIMAGE_JOB_MAX_ATTEMPTS", "1")],
+        "provider_unavailable",
+    )
+    .await;
+    fal_fails(
+        Mode::Slow,
+        &[
+            ("ZIMAGE_JOB_MAX_ATTEMPTS", "1"),
+            ("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", "1"),
+        ],
+        "provider_unavailable",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn canceling_a_fal_task_cancels_it_at_fal() {
+    let mock = MockProvider::fal();
+    let app = fal_app(&mock, &[("ZIMAGE_POLL_INTERVAL_MS", "2000")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-turbo-fal", "prompt": "never mind"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    for _ in 0..100 {
+        if mock.submissions() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let canceled: Value = app
+        .post_auth(
+            &format!("/v1/generations/{id}/cancel"),
+            &ada.access,
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(canceled["status"], "canceled");
+    assert_eq!(mock.canceled().len(), 1);
+    assert_eq!(available(&app, &ada).await, 20);
+}
+
+#[tokio::test]
+async fn kie_generations_poll_record_info_and_store_the_result() {
+    let mock = MockProvider::kie();
+    let app = kie_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-kie", "prompt": "a red kite", "aspect_ratio": "16:9"}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["images"].as_array().unwrap().len(), 1);
+    assert_eq!(done["charged"], 2);
+    let input = mock.first_input().unwrap();
+    assert_eq!(input["model"], "z-image");
+    assert_eq!(
+        input["input"],
+        json!({"prompt": "a red kite", "aspect_ratio": "16:9"})
+    );
+    assert!(
+        mock.authorizations()
+            .iter()
+            .all(|a| a == "Bearer kie-test-key")
+    );
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn kie_errors_inside_http_200_and_failed_tasks_refund() {
+    for (mode, reason) in [
+        (Mode::OutOfCredits, "provider_unavailable"),
+        (Mode::RejectSubmit, "provider_rejected_prompt"),
+        (Mode::FailRun, "generation_failed"),
+        (Mode::Nsfw, "nsfw_blocked"),
+        (Mode::NotAnImage, "invalid_output"),
+    ] {
+        let mock = MockProvider::kie();
+        mock.set_mode(mode);
+        let app = kie_app(&mock, &[]).await;
+        let ada = app.signed_in_user("ada@example.org").await;
+        let done = generate(&app, &ada, json!({"model": "z-image-kie", "prompt": "p"})).await;
+        assert_eq!(done["status"], "failed", "{mode:?}: {done}");
+        assert_eq!(done["failure_reason"], reason, "{mode:?}");
+        assert_eq!(done["refunded"], 2);
+        assert_eq!(available(&app, &ada).await, 20);
+        app.assert_ledger_consistent(user_id(&ada)).await;
+    }
+    // Our account being out of credits is not the user's fault, and says so.
+    let mock = MockProvider::kie();
+    mock.set_mode(Mode::OutOfCredits);
+    let app = kie_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(&app, &ada, json!({"model": "z-image-kie", "prompt": "p"})).await;
+    assert_eq!(
+        done["failure_message"],
+        "the image provider is temporarily unavailable"
+    );
+}
+
+#[tokio::test]
+async fn openai_compatible_servers_plug_in_through_the_model_list() {
+    let mock = MockProvider::openai();
+    let dir = std::env::temp_dir().join(format!("zimage-models-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let models = dir.join("models.json");
+    std::fs::write(
+        &models,
+        json!([{
+            "id": "my-sdxl", "name": "My SDXL server", "provider": "openai_compatible",
+            "provider_model": "sdxl-turbo", "capabilities": ["text_to_image"],
+            "aspect_ratios": ["1:1"], "min_side": 256, "max_side": 1024, "default_long_side": 512,
+            "max_images": 2, "cost": {"standard": 1, "high": 1}
+        }])
+        .to_string(),
+    )
+    .unwrap();
+    let app = spawn_app_with(&[
+        ("ZIMAGE_OPENAI_BASE_URL", mock.base_url.as_str()),
+        ("ZIMAGE_OPENAI_API_KEY", mock.key.as_str()),
+        ("ZIMAGE_MODELS_FILE", models.to_str().unwrap()),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "my-sdxl", "prompt": "a fox", "num_images": 2}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["images"].as_array().unwrap().len(), 2);
+    let input = mock.first_input().unwrap();
+    assert_eq!(
+        (
+            input["model"].as_str(),
+            input["size"].as_str(),
+            input["n"].as_i64()
+        ),
+        (Some("sdxl-turbo"), Some("512x512"), Some(2))
+    );
+
+    mock.set_mode(Mode::Nsfw);
+    let refused = generate(&app, &ada, json!({"model": "my-sdxl", "prompt": "no"})).await;
+    assert_eq!(refused["failure_reason"], "nsfw_blocked");
+    assert_eq!(available(&app, &ada).await, 18);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
