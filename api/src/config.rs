@@ -191,6 +191,7 @@ impl Config {
             ),
         };
         let defaults = RateLimits::default();
+        let public_base = public_url.clone();
         Ok(Self {
             database_url: Secret::new(
                 get("DATABASE_URL")
@@ -274,11 +275,26 @@ impl Config {
                 key: Secret::new(key),
                 queue_url: get("ZIMAGE_FAL_QUEUE_URL")
                     .unwrap_or_else(|| "https://queue.fal.run".into()),
+                webhook_url: matches!(
+                    get("ZIMAGE_FAL_WEBHOOKS").as_deref(),
+                    Some("1" | "true" | "yes")
+                )
+                .then(|| format!("{public_base}/v1/webhooks/providers/fal")),
+                jwks_url: get("ZIMAGE_FAL_JWKS_URL")
+                    .unwrap_or_else(|| "https://rest.alpha.fal.ai/.well-known/jwks.json".into()),
             }),
-            kie: get("ZIMAGE_KIE_KEY").map(|key| crate::providers::kie::KieConfig {
-                key: Secret::new(key),
-                base_url: get("ZIMAGE_KIE_BASE_URL").unwrap_or_else(|| "https://api.kie.ai".into()),
-                callback_url: None,
+            kie: get("ZIMAGE_KIE_KEY").map(|key| {
+                let hmac_key = get("ZIMAGE_KIE_WEBHOOK_HMAC_KEY");
+                crate::providers::kie::KieConfig {
+                    key: Secret::new(key),
+                    base_url: get("ZIMAGE_KIE_BASE_URL")
+                        .unwrap_or_else(|| "https://api.kie.ai".into()),
+                    // Callbacks only when they can be verified.
+                    callback_url: hmac_key
+                        .as_ref()
+                        .map(|_| format!("{public_base}/v1/webhooks/providers/kie")),
+                    webhook_hmac_key: hmac_key.map(Secret::new),
+                }
             }),
             openai: get("ZIMAGE_OPENAI_BASE_URL").map(|base_url| {
                 crate::providers::openai::OpenAiConfig {

@@ -132,6 +132,21 @@ pub async fn lock_task(
         .optional()
 }
 
+/// The task a provider knows by one of `provider_task_ids`.
+pub async fn find_by_provider_id(
+    conn: &mut AsyncPgConnection,
+    provider: &str,
+    provider_task_ids: &[String],
+) -> QueryResult<Option<TaskRow>> {
+    ai_tasks::table
+        .filter(ai_tasks::provider.eq(provider))
+        .filter(ai_tasks::provider_task_id.eq_any(provider_task_ids))
+        .select(TaskRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn find_by_idempotency_key(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,

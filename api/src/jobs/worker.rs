@@ -282,6 +282,33 @@ async fn process(
     }
 }
 
+/// Asks the task's provider where it stands (a provider told us it finished) and records the
+/// outcome: images stored and the hold settled, or the task failed and refunded — exactly once,
+/// whether the worker polling the same task gets there first or not.
+pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    let Some(task) = db::find_task(&mut conn, task_id).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
+        return Ok(());
+    }
+    let (Some(provider), Some(provider_id)) =
+        (state.providers.get(&task.provider), &task.provider_task_id)
+    else {
+        return Ok(());
+    };
+    match provider.poll(provider_id).await {
+        Ok(ProviderStatus::Succeeded(images)) => succeed(state, &task, images).await,
+        Ok(ProviderStatus::Failed { reason, message }) => {
+            fail(state, task.id, reason, &message).await
+        }
+        // Not finished after all, or trouble reaching it: the worker keeps polling.
+        Ok(_) | Err(_) => Ok(()),
+    }
+}
+
 async fn transient_or_fail(
     state: &AppState,
     job: &ClaimedJob,

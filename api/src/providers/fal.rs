@@ -18,11 +18,18 @@ pub struct FalConfig {
     pub key: Secret<String>,
     /// The queue host, `https://queue.fal.run` unless pointed elsewhere (tests, proxies).
     pub queue_url: String,
+    /// Our `…/v1/webhooks/providers/fal`, when fal should report completion (polling goes on
+    /// regardless, as the fallback).
+    pub webhook_url: Option<String>,
+    /// Where fal publishes the keys that sign its webhooks.
+    pub jwks_url: String,
 }
 
 pub struct FalClient {
     http: reqwest::Client,
     config: FalConfig,
+    /// fal's webhook signing keys.
+    pub keys: super::webhooks::FalKeys,
 }
 
 /// Splits `owner/app/path…` into the `owner/app` that status, result and cancel URLs use.
@@ -124,10 +131,24 @@ fn error_from(status: u16, body: &[u8], what: &str) -> ProviderError {
 
 impl FalClient {
     pub fn new(config: FalConfig, timeouts: Timeouts) -> anyhow::Result<Self> {
+        let http = http::client(timeouts)?;
         Ok(Self {
-            http: http::client(timeouts)?,
+            keys: super::webhooks::FalKeys::new(config.jwks_url.clone(), http.clone()),
+            http,
             config,
         })
+    }
+
+    /// Our ids for a fal request id under each of `models` (the webhook names only the request).
+    pub fn candidate_ids(models: &[&str], request_id: &str) -> Vec<String> {
+        let mut ids: Vec<String> = models
+            .iter()
+            .filter_map(|m| endpoint_of(m))
+            .map(|endpoint| task_id(endpoint, request_id))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
     }
 
     fn url(&self, path: &str) -> String {
@@ -220,8 +241,13 @@ impl GenerationProvider for FalClient {
             reason: FailureReason::ProviderUnavailable,
             message: format!("{:?} is not a fal model id (owner/app[/path])", input.model),
         })?;
+        let mut url = self.url(&input.model);
+        if let Some(webhook) = &self.config.webhook_url {
+            url.push_str("?fal_webhook=");
+            url.push_str(&serde_urlencoded::to_string([("", webhook)]).unwrap_or_default()[1..]);
+        }
         let response = self
-            .request(reqwest::Method::POST, self.url(&input.model))
+            .request(reqwest::Method::POST, url)
             .json(&Self::body(input))
             .send()
             .await

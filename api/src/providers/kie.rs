@@ -20,6 +20,8 @@ pub struct KieConfig {
     pub base_url: String,
     /// Where KIE should report completion (`…/v1/webhooks/providers/kie`); polling works without.
     pub callback_url: Option<String>,
+    /// The account's `webhookHmacKey`, which signs callbacks (callbacks are off without it).
+    pub webhook_hmac_key: Option<Secret<String>>,
 }
 
 pub struct KieClient {
@@ -136,6 +138,14 @@ fn failure(code: &str, message: &str) -> ProviderStatus {
 }
 
 impl KieClient {
+    /// The key that signs callbacks, when callbacks are on.
+    pub fn webhook_key(&self) -> Option<&str> {
+        self.config
+            .webhook_hmac_key
+            .as_ref()
+            .map(|k| k.expose().as_str())
+    }
+
     pub fn new(config: KieConfig, timeouts: Timeouts) -> anyhow::Result<Self> {
         Ok(Self {
             http: http::client(timeouts)?,

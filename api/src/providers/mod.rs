@@ -9,6 +9,7 @@ pub mod metadata;
 pub mod models;
 pub mod openai;
 pub mod render;
+pub mod webhooks;
 
 use std::future::Future;
 use zimage_shared::generation::{OutputFormat, Quality};

@@ -4,10 +4,12 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
-use zimage_shared::Problem;
+use zimage_shared::{ErrorCode, Problem};
 
 use crate::domain::billing::{self, WebhookOutcome};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::providers::fal::FalClient;
+use crate::providers::webhooks;
 use crate::state::AppState;
 
 /// Largest webhook body accepted.
@@ -17,7 +19,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope::scope("/webhooks")
             .app_data(web::PayloadConfig::new(MAX_WEBHOOK_BYTES))
-            .service(stripe_webhook),
+            .service(stripe_webhook)
+            .service(provider_webhook),
     );
 }
 
@@ -54,5 +57,123 @@ async fn stripe_webhook(
     Ok(HttpResponse::Ok().json(Received {
         received: true,
         duplicate: outcome == WebhookOutcome::Duplicate,
+    }))
+}
+
+fn header<'a>(req: &'a HttpRequest, name: &'static str) -> ApiResult<&'a str> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidSignature,
+                format!("the `{name}` header is missing"),
+            )
+        })
+}
+
+fn refused(err: webhooks::Refused) -> ApiError {
+    match err {
+        // 500: the provider retries the delivery later.
+        webhooks::Refused::KeysUnavailable => ApiError::internal(anyhow::anyhow!(err)),
+        _ => ApiError::new(ErrorCode::InvalidSignature, err.to_string()),
+    }
+}
+
+/// Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
+/// (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+/// notice only names the task: its outcome is read back from the provider's API before anything
+/// is stored or charged, exactly once alongside the worker that polls the same task.
+#[utoipa::path(
+    tag = "webhooks",
+    params(("provider" = String, Path, description = "`fal` or `kie`")),
+    request_body(content = String, content_type = "application/json", description = "the provider's completion payload"),
+    responses(
+        (status = 200, body = Received),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_signature`: missing, wrong or stale signature"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "the provider is not configured"),
+    )
+)]
+#[post("/providers/{provider}")]
+async fn provider_webhook(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    provider: web::Path<String>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let now = chrono::Utc::now().timestamp();
+    let provider = provider.into_inner();
+    let candidates = match provider.as_str() {
+        "fal" => {
+            let fal = state
+                .providers
+                .fal
+                .as_ref()
+                .ok_or_else(|| ApiError::not_found("provider"))?;
+            let headers = webhooks::FalHeaders {
+                request_id: header(&req, "x-fal-webhook-request-id")?,
+                user_id: header(&req, "x-fal-webhook-user-id")?,
+                timestamp: header(&req, "x-fal-webhook-timestamp")?,
+                signature: header(&req, "x-fal-webhook-signature")?,
+            };
+            let keys = fal.keys.get(false).await.map_err(refused)?;
+            if let Err(err) = webhooks::verify_fal(&headers, &body, &keys, now) {
+                // fal may have rotated its keys: look again once before refusing.
+                let fresh = fal.keys.get(true).await.map_err(refused)?;
+                webhooks::verify_fal(&headers, &body, &fresh, now).map_err(|_| refused(err))?;
+            }
+            let models: Vec<&str> = state
+                .models
+                .models
+                .iter()
+                .filter(|m| m.info.provider == "fal")
+                .map(|m| m.provider_model.as_str())
+                .collect();
+            FalClient::candidate_ids(&models, headers.request_id)
+        }
+        "kie" => {
+            let key = state
+                .providers
+                .kie
+                .as_ref()
+                .and_then(|k| k.webhook_key())
+                .ok_or_else(|| ApiError::not_found("provider"))?;
+            let parsed: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|_| ApiError::new(ErrorCode::MalformedJson, "the body is not JSON"))?;
+            let task_id = parsed["data"]["taskId"]
+                .as_str()
+                .or_else(|| parsed["data"]["task_id"].as_str())
+                .ok_or_else(|| ApiError::field("data.taskId", "is required"))?
+                .to_string();
+            webhooks::verify_kie(
+                key,
+                &task_id,
+                header(&req, "x-webhook-timestamp")?,
+                header(&req, "x-webhook-signature")?,
+                now,
+            )
+            .map_err(refused)?;
+            vec![task_id]
+        }
+        _ => return Err(ApiError::not_found("provider")),
+    };
+    let mut conn = state.db.get().await?;
+    let task =
+        crate::db::generation::find_by_provider_id(&mut conn, &provider, &candidates).await?;
+    drop(conn);
+    if let Some(task) = task {
+        // Answer at once; fetching and storing the images happens in the background.
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(err) = crate::jobs::worker::check_provider(&state, task.id).await {
+                tracing::error!(task_id = %task.id, error = ?err, "acting on a provider webhook failed; the worker will poll");
+            }
+        });
+    } else {
+        tracing::info!(provider = %provider, "provider webhook for a task we do not have; ignored");
+    }
+    Ok(HttpResponse::Ok().json(Received {
+        received: true,
+        duplicate: false,
     }))
 }

@@ -118,16 +118,17 @@ impl MockProvider {
     /// A fal.ai queue API (`Authorization: Key <key>`).
     pub fn fal() -> Self {
         Self::start("fal-test-key", |cfg| {
-            cfg.route(
-                "/{owner}/{app}/requests/{id}/status",
-                web::get().to(fal_status),
-            )
-            .route(
-                "/{owner}/{app}/requests/{id}/cancel",
-                web::put().to(fal_cancel),
-            )
-            .route("/{owner}/{app}/requests/{id}", web::get().to(fal_result))
-            .route("/{model:.*}", web::post().to(fal_submit));
+            cfg.route("/.well-known/jwks.json", web::get().to(fal_jwks))
+                .route(
+                    "/{owner}/{app}/requests/{id}/status",
+                    web::get().to(fal_status),
+                )
+                .route(
+                    "/{owner}/{app}/requests/{id}/cancel",
+                    web::put().to(fal_cancel),
+                )
+                .route("/{owner}/{app}/requests/{id}", web::get().to(fal_result))
+                .route("/{model:.*}", web::post().to(fal_submit));
         })
     }
 
@@ -144,6 +145,61 @@ impl MockProvider {
         Self::start("openai-test-key", |cfg| {
             cfg.route("/v1/images/generations", web::post().to(openai_generate));
         })
+    }
+
+    /// The ids of requests submitted so far, oldest first.
+    pub fn request_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.lock().requests.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    /// Makes a request finished: its next status answer is COMPLETED / success.
+    pub fn complete(&self, id: &str) {
+        if let Some(entry) = self.lock().requests.get_mut(id) {
+            entry.1 = entry.1.max(2);
+        }
+    }
+
+    /// The headers fal sends with a webhook for `request_id` carrying `body`, signed with this
+    /// server's key at `timestamp`.
+    pub fn fal_webhook_headers(
+        &self,
+        request_id: &str,
+        body: &str,
+        timestamp: i64,
+    ) -> Vec<(String, String)> {
+        use ed25519_dalek::Signer;
+        use sha2::Digest;
+        let message = format!(
+            "{request_id}\nuser-1\n{timestamp}\n{}",
+            hex::encode(sha2::Sha256::digest(body.as_bytes()))
+        );
+        let signature = fal_signing_key().sign(message.as_bytes());
+        vec![
+            ("x-fal-webhook-request-id".into(), request_id.into()),
+            ("x-fal-webhook-user-id".into(), "user-1".into()),
+            ("x-fal-webhook-timestamp".into(), timestamp.to_string()),
+            (
+                "x-fal-webhook-signature".into(),
+                hex::encode(signature.to_bytes()),
+            ),
+        ]
+    }
+
+    /// The headers KIE sends with a callback for `task_id`, signed with `key` at `timestamp`.
+    pub fn kie_callback_headers(key: &str, task_id: &str, timestamp: i64) -> Vec<(String, String)> {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes())
+            .expect("any key length");
+        mac.update(format!("{task_id}.{timestamp}").as_bytes());
+        vec![
+            ("x-webhook-timestamp".into(), timestamp.to_string()),
+            (
+                "x-webhook-signature".into(),
+                base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()),
+            ),
+        ]
     }
 
     fn authorized(&self, req: &HttpRequest, scheme: &str) -> bool {
@@ -207,6 +263,18 @@ async fn slow_if_asked(mock: &MockProvider) {
     if mock.mode() == Mode::Slow {
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
+}
+
+/// The mock's webhook signing key (the documented test vector's seed).
+fn fal_signing_key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[1u8; 32])
+}
+
+async fn fal_jwks() -> HttpResponse {
+    let x = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(fal_signing_key().verifying_key().to_bytes());
+    HttpResponse::Ok()
+        .json(json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x, "kid": "test"}]}))
 }
 
 async fn fal_submit(

@@ -323,3 +323,176 @@ async fn openai_compatible_servers_plug_in_through_the_model_list() {
     assert_eq!(available(&app, &ada).await, 18);
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
+
+async fn post_webhook(
+    app: &TestApp,
+    provider: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(&format!("/v1/webhooks/providers/{provider}")))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn wait_for_status(app: &TestApp, who: &Signed, id: &str, status: &str) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = app
+            .get_json(&format!("/v1/generations/{id}"), &who.access)
+            .await;
+        if last["status"] == status {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("task {id} never became {status}: {last}");
+}
+
+#[tokio::test]
+async fn a_signed_fal_webhook_completes_the_task_without_waiting_for_the_next_poll() {
+    let mock = MockProvider::fal();
+    let jwks = format!("{}/.well-known/jwks.json", mock.base_url);
+    // Polling every 10 minutes: only the webhook can finish this task in time.
+    let app = fal_app(
+        &mock,
+        &[
+            ("ZIMAGE_FAL_WEBHOOKS", "true"),
+            ("ZIMAGE_FAL_JWKS_URL", jwks.as_str()),
+            ("ZIMAGE_POLL_INTERVAL_MS", "600000"),
+        ],
+    )
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-turbo-fal", "prompt": "called back"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    wait_for_status(&app, &ada, id, "running").await;
+    let request_id = mock.request_ids()[0].clone();
+    mock.complete(&request_id);
+    let body = json!({"request_id": request_id, "gateway_request_id": request_id, "status": "OK",
+                      "error": null, "payload": {"images": []}})
+    .to_string();
+    let now = chrono::Utc::now().timestamp();
+
+    // Forged, tampered and replayed notices are refused and change nothing.
+    let mut forged = mock.fal_webhook_headers(&request_id, &body, now);
+    forged[3].1 = "00".repeat(64);
+    crate::helpers::assert_problem(
+        post_webhook(&app, "fal", &forged, &body).await,
+        400,
+        "invalid_signature",
+    )
+    .await;
+    let signed = mock.fal_webhook_headers(&request_id, &body, now);
+    crate::helpers::assert_problem(
+        post_webhook(&app, "fal", &signed, &body.replace("OK", "KO")).await,
+        400,
+        "invalid_signature",
+    )
+    .await;
+    let stale = mock.fal_webhook_headers(&request_id, &body, now - 3600);
+    crate::helpers::assert_problem(
+        post_webhook(&app, "fal", &stale, &body).await,
+        400,
+        "invalid_signature",
+    )
+    .await;
+    assert_eq!(
+        app.get_json(&format!("/v1/generations/{id}"), &ada.access)
+            .await["status"],
+        "running"
+    );
+
+    let accepted = post_webhook(&app, "fal", &signed, &body).await;
+    assert_eq!(accepted.status(), 200);
+    let done = wait_for_status(&app, &ada, id, "succeeded").await;
+    assert_eq!(done["charged"], 2);
+    // Delivered again (fal retries): nothing more happens.
+    assert_eq!(
+        post_webhook(&app, "fal", &signed, &body).await.status(),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(available(&app, &ada).await, 18);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn a_kie_callback_is_verified_and_the_outcome_re_read_before_anything_is_granted() {
+    let mock = MockProvider::kie();
+    let app = kie_app(
+        &mock,
+        &[
+            ("ZIMAGE_KIE_WEBHOOK_HMAC_KEY", "kie_test_key"),
+            ("ZIMAGE_POLL_INTERVAL_MS", "600000"),
+        ],
+    )
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-kie", "prompt": "called back"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    wait_for_status(&app, &ada, id, "running").await;
+    let task_id = mock.request_ids()[0].clone();
+    assert_eq!(
+        mock.first_input().unwrap()["callBackUrl"],
+        "http://zimage.test/v1/webhooks/providers/kie"
+    );
+    // A correctly signed callback that claims success while KIE says "generating" grants nothing.
+    let body = json!({"code": 200, "msg": "success",
+                      "data": {"taskId": task_id, "state": "success",
+                               "resultJson": "{\"resultUrls\":[\"https://evil.example/x.png\"]}"}})
+    .to_string();
+    let now = chrono::Utc::now().timestamp();
+    let headers = MockProvider::kie_callback_headers("kie_test_key", &task_id, now);
+    assert_eq!(
+        post_webhook(&app, "kie", &headers, &body).await.status(),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.get_json(&format!("/v1/generations/{id}"), &ada.access)
+            .await["status"],
+        "running"
+    );
+    let wrong_key = MockProvider::kie_callback_headers("not-the-key", &task_id, now);
+    crate::helpers::assert_problem(
+        post_webhook(&app, "kie", &wrong_key, &body).await,
+        400,
+        "invalid_signature",
+    )
+    .await;
+
+    mock.complete(&task_id);
+    assert_eq!(
+        post_webhook(&app, "kie", &headers, &body).await.status(),
+        200
+    );
+    let done = wait_for_status(&app, &ada, id, "succeeded").await;
+    assert_eq!(done["images"].as_array().unwrap().len(), 1);
+    assert_eq!(available(&app, &ada).await, 18);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
