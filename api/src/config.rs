@@ -135,6 +135,8 @@ pub struct Config {
     pub kie: Option<crate::providers::kie::KieConfig>,
     /// An OpenAI-compatible images server (`ZIMAGE_OPENAI_BASE_URL`); `None` hides its models.
     pub openai: Option<crate::providers::openai::OpenAiConfig>,
+    /// Largest reference image upload, in bytes.
+    pub max_upload_bytes: usize,
     /// Connect and request timeouts for hosted providers.
     pub provider_timeouts: crate::providers::http::Timeouts,
     /// How long a task may run before it fails with `provider_timeout`.
@@ -302,6 +304,7 @@ impl Config {
                     key: get("ZIMAGE_OPENAI_API_KEY").map(Secret::new),
                 }
             }),
+            max_upload_bytes: usize::try_from(parse("ZIMAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?)?,
             provider_timeouts: crate::providers::http::Timeouts {
                 connect: Duration::from_secs(parse("ZIMAGE_PROVIDER_CONNECT_TIMEOUT_SECS", 10)?),
                 request: Duration::from_secs(parse("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", 120)?),

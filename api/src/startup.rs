@@ -82,6 +82,7 @@ impl Application {
 
 /// The state every handler shares.
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
+    crate::providers::http::install_crypto();
     let db = db::pool(config.database_url.expose(), config.database_pool_size)?;
     let secret = jwt::load_or_create_secret(
         config.jwt_secret.as_ref().map(|s| s.expose().as_str()),

@@ -261,6 +261,27 @@ pub struct CreateGenerationRequest {
     /// 1 up to the model's `max_images`.
     #[serde(default = "one")]
     pub num_images: u32,
+    /// One of your uploads (`POST /v1/uploads`) as the starting image, for models that can do
+    /// image-to-image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_upload_id: Option<uuid::Uuid>,
+    /// How far to move away from the reference image, above 0 up to 1 (default 0.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<f32>,
+}
+
+/// An uploaded reference image (`GET /v1/uploads`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadInfo {
+    pub id: uuid::Uuid,
+    pub width: u32,
+    pub height: u32,
+    pub format: OutputFormat,
+    pub bytes: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The stored copy: a signed URL that works without a token for one to two hours.
+    pub url: String,
 }
 
 /// A generated image.
@@ -293,6 +314,9 @@ pub struct GenerationTask {
     pub output_format: OutputFormat,
     pub seed: i64,
     pub num_images: u32,
+    /// The upload this task started from (image-to-image); it may since have been deleted.
+    pub reference_upload_id: Option<uuid::Uuid>,
+    pub strength: Option<f32>,
     pub status: TaskStatus,
     /// 0.0–1.0 while running, when the provider reports it.
     pub progress: Option<f32>,

@@ -40,6 +40,8 @@ pub struct TaskRow {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    pub reference_upload_id: Option<Uuid>,
+    pub strength: Option<f32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

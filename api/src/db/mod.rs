@@ -11,6 +11,7 @@ pub mod prompts;
 pub mod schema;
 pub mod sessions;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 use anyhow::Context;

@@ -30,6 +30,8 @@ diesel::table! {
         started_at -> Nullable<Timestamptz>,
         finished_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        reference_upload_id -> Nullable<Uuid>,
+        strength -> Nullable<Float4>,
     }
 }
 
@@ -285,6 +287,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    uploads (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        storage_key -> Text,
+        format -> Text,
+        width -> Int4,
+        height -> Int4,
+        bytes -> Int8,
+        sha256 -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -331,6 +347,7 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
 diesel::joinable!(task_events -> users (user_id));
+diesel::joinable!(uploads -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     ai_tasks,
@@ -354,5 +371,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     stripe_events,
     subscriptions,
     task_events,
+    uploads,
     users,
 );

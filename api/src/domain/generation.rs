@@ -6,8 +6,8 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use zimage_shared::generation::{
-    AspectRatio, CreateGenerationRequest, GeneratedImageInfo, GenerationTask, MAX_PROMPT_CHARS,
-    MAX_SEED, OutputFormat, TaskStatus,
+    AspectRatio, Capability, CreateGenerationRequest, GeneratedImageInfo, GenerationTask,
+    MAX_PROMPT_CHARS, MAX_SEED, OutputFormat, TaskStatus,
 };
 use zimage_shared::{ErrorCode, Page};
 
@@ -18,6 +18,9 @@ use crate::error::{ApiError, ApiResult, Validator};
 use crate::pagination::{Cursor, PageRequest};
 use crate::state::AppState;
 use crate::storage::ObjectStore;
+
+/// How far image-to-image moves from the reference when the request does not say.
+pub const DEFAULT_STRENGTH: f32 = 0.6;
 
 /// Longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -49,6 +52,8 @@ pub fn task_dto(row: &TaskRow, images: &[ImageRow], urls: &UrlSigner) -> Generat
         output_format: parse_enum(&row.output_format).unwrap_or_default(),
         seed: row.seed,
         num_images: row.num_images.unsigned_abs(),
+        reference_upload_id: row.reference_upload_id,
+        strength: row.strength,
         status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Queued),
         progress: row.progress,
         failure_reason: row.failure_reason.clone(),
@@ -150,6 +155,24 @@ fn plan(state: &AppState, user_id: Uuid, req: &CreateGenerationRequest) -> ApiRe
             (Some(ratio), w, h)
         }
     };
+    let can_edit = m.capabilities.contains(&Capability::ImageToImage);
+    match (req.reference_upload_id, req.strength) {
+        (Some(_), _) if !can_edit => v.add(
+            "reference_upload_id",
+            "this model cannot start from an image; pick one that can",
+        ),
+        (None, Some(_)) => v.add("strength", "needs a reference_upload_id"),
+        (None, None) if !m.capabilities.contains(&Capability::TextToImage) => {
+            v.add("reference_upload_id", "this model needs a reference image")
+        }
+        _ => {}
+    }
+    if req
+        .strength
+        .is_some_and(|s| !(s > 0.0 && s <= 1.0) || s.is_nan())
+    {
+        v.add("strength", "must be above 0 and at most 1");
+    }
     v.finish()?;
     let now = Utc::now();
     Ok(TaskRow {
@@ -183,6 +206,10 @@ fn plan(state: &AppState, user_id: Uuid, req: &CreateGenerationRequest) -> ApiRe
         started_at: None,
         finished_at: None,
         updated_at: now,
+        reference_upload_id: req.reference_upload_id,
+        strength: req
+            .reference_upload_id
+            .map(|_| req.strength.unwrap_or(DEFAULT_STRENGTH)),
     })
 }
 
@@ -222,6 +249,16 @@ pub async fn submit(
         .flatten()
         .collect();
     crate::domain::moderation::check(state, user_id, &texts).await?;
+    if let Some(upload) = task.reference_upload_id
+        && crate::db::uploads::find(&mut conn, upload, user_id)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::field(
+            "reference_upload_id",
+            "is not one of your uploads",
+        ));
+    }
     task.idempotency_key = idempotency_key.map(String::from);
     task.request_hash = Some(hash.clone());
     let result = conn
@@ -313,6 +350,8 @@ pub async fn settings(
         output_format: parse_enum(&row.output_format).unwrap_or_default(),
         seed: Some(row.seed),
         num_images: row.num_images.unsigned_abs(),
+        reference_upload_id: row.reference_upload_id,
+        strength: row.strength,
     })
 }
 

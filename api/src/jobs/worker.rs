@@ -19,7 +19,7 @@ use crate::domain::generation::finish_unsuccessfully;
 use crate::error::{ApiError, ApiResult};
 use crate::providers::{
     FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
-    ProviderStatus, render,
+    ProviderStatus, Reference, render,
 };
 use crate::state::AppState;
 use crate::storage::ObjectStore;
@@ -103,7 +103,46 @@ async fn claim_and_run(
     Ok(true)
 }
 
-fn input(task: &TaskRow, provider_model: &str) -> GenerationInput {
+/// The reference image of an image-to-image task: our stored copy's bytes and signed URL.
+/// `Ok(None)` for text-to-image; an error when the upload is gone.
+async fn reference(state: &AppState, task: &TaskRow) -> Result<Option<Reference>, ProviderError> {
+    let Some(upload_id) = task.reference_upload_id else {
+        return Ok(None);
+    };
+    let missing = || ProviderError::Permanent {
+        reason: FailureReason::ReferenceMissing,
+        message: "the reference image was deleted before the task ran".into(),
+    };
+    let mut conn = state
+        .db
+        .get()
+        .await
+        .map_err(|e| ProviderError::Transient(format!("database: {e}")))?;
+    let upload = crate::db::uploads::find(&mut conn, upload_id, task.user_id)
+        .await
+        .map_err(|e| ProviderError::Transient(format!("database: {e}")))?
+        .ok_or_else(missing)?;
+    drop(conn);
+    let bytes = state
+        .storage
+        .get(&upload.storage_key)
+        .await
+        .map_err(|_| missing())?;
+    let path = format!("/v1/uploads/{}/file", upload.id);
+    Ok(Some(Reference {
+        url: format!(
+            "{}{}",
+            state.config.public_url,
+            state.urls.sign(&path, Utc::now())
+        ),
+        bytes,
+        strength: task
+            .strength
+            .unwrap_or(crate::domain::generation::DEFAULT_STRENGTH),
+    }))
+}
+
+fn input(task: &TaskRow, provider_model: &str, reference: Option<Reference>) -> GenerationInput {
     GenerationInput {
         model: provider_model.to_string(),
         prompt: task.prompt.clone(),
@@ -120,6 +159,7 @@ fn input(task: &TaskRow, provider_model: &str) -> GenerationInput {
             .unwrap_or_default(),
         quality: serde_json::from_value(serde_json::Value::String(task.quality.clone()))
             .unwrap_or_default(),
+        reference,
     }
 }
 
@@ -189,7 +229,14 @@ async fn process(
         // A retried job (worker restart) keeps polling what it submitted before, so nothing is
         // generated or paid for twice, where the provider's ids outlive the worker's process.
         Some(id) if provider.durable_task_ids() => id.clone(),
-        stale => match provider.submit(&input(&task, &model.provider_model)).await {
+        stale => match async {
+            let reference = reference(state, &task).await?;
+            provider
+                .submit(&input(&task, &model.provider_model, reference))
+                .await
+        }
+        .await
+        {
             Ok(id) => {
                 if let Some(old) = stale {
                     let _ = provider.cancel(old).await;

@@ -164,7 +164,7 @@ impl FalClient {
 
     /// The model input for Z-Image Turbo (and its relatives, which share these fields).
     fn body(input: &GenerationInput) -> Value {
-        json!({
+        let mut body = json!({
             "prompt": input.prompt,
             "image_size": {"width": input.width, "height": input.height},
             "num_images": input.num_images,
@@ -173,7 +173,13 @@ impl FalClient {
             "enable_safety_checker": true,
             // High quality trades speed for fidelity: no step-skipping acceleration.
             "acceleration": match input.quality { Quality::Standard => "regular", Quality::High => "none" },
-        })
+        });
+        // Image-to-image: fal fetches our stored copy through its short-lived signed URL.
+        if let Some(reference) = &input.reference {
+            body["image_url"] = json!(reference.url);
+            body["strength"] = json!(reference.strength);
+        }
+        body
     }
 
     async fn result(&self, endpoint: &str, request: &str) -> Result<ProviderStatus, ProviderError> {

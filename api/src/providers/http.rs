@@ -27,11 +27,16 @@ impl Default for Timeouts {
     }
 }
 
+/// Makes `ring` the process's TLS crypto provider (for every reqwest client); repeat calls are
+/// harmless.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A client for one provider (no redirects to other hosts' credentials: the key is sent per
 /// request, and reqwest drops `Authorization` on cross-host redirects).
 pub fn client(timeouts: Timeouts) -> anyhow::Result<reqwest::Client> {
-    // One crypto provider for every TLS client in the process; installing twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto();
     Ok(reqwest::Client::builder()
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)

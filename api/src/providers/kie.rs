@@ -190,6 +190,12 @@ impl GenerationProvider for KieClient {
     }
 
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
+        if input.reference.is_some() {
+            return Err(ProviderError::Permanent {
+                reason: FailureReason::ProviderRejectedPrompt,
+                message: "this provider cannot start from a reference image".into(),
+            });
+        }
         let mut body = json!({
             "model": input.model,
             "input": {"prompt": input.prompt, "aspect_ratio": kie_aspect(input)},
@@ -330,6 +336,7 @@ mod tests {
             num_images: 1,
             format: Default::default(),
             quality: Default::default(),
+            reference: None,
         };
         assert_eq!(
             kie_aspect(&input(Some(AspectRatio::Ultrawide21x9), 0, 0)),

@@ -41,13 +41,21 @@ async fn render_all(input: GenerationInput) -> Result<Vec<GeneratedImage>, Provi
     tokio::task::spawn_blocking(move || {
         (0..u64::from(input.num_images.max(1)))
             .map(|i| {
-                render::render(
-                    &input.prompt,
-                    input.seed.wrapping_add(i),
-                    input.width,
-                    input.height,
-                    input.format,
-                )
+                let seed = input.seed.wrapping_add(i);
+                match &input.reference {
+                    Some(reference) => render::render_from(
+                        &reference.bytes,
+                        reference.strength,
+                        &input.prompt,
+                        seed,
+                        input.width,
+                        input.height,
+                        input.format,
+                    ),
+                    None => {
+                        render::render(&input.prompt, seed, input.width, input.height, input.format)
+                    }
+                }
                 .map(|bytes| GeneratedImage {
                     bytes,
                     format: input.format,
@@ -127,6 +135,7 @@ mod tests {
             prompt: "a red kite over dunes".into(),
             negative_prompt: None,
             aspect_ratio: None,
+            reference: None,
             width: 64,
             height: 48,
             seed: 42,

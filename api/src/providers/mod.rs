@@ -15,7 +15,7 @@ use std::future::Future;
 use zimage_shared::generation::{OutputFormat, Quality};
 
 /// What to generate, in the provider's terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GenerationInput {
     /// The provider's own model id.
     pub model: String,
@@ -29,6 +29,19 @@ pub struct GenerationInput {
     pub num_images: u32,
     pub format: OutputFormat,
     pub quality: Quality,
+    /// Image-to-image: where to start from.
+    pub reference: Option<Reference>,
+}
+
+/// The starting image of an image-to-image generation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// A short-lived signed URL of our stored copy, for hosted providers to fetch.
+    pub url: String,
+    /// The same image's bytes, for providers that run here.
+    pub bytes: Vec<u8>,
+    /// How far to move away from it, above 0 up to 1.
+    pub strength: f32,
 }
 
 /// One finished image.
@@ -51,6 +64,8 @@ pub enum FailureReason {
     UnknownTask,
     /// The provider tried and could not produce the image.
     GenerationFailed,
+    /// The reference image of an image-to-image task was deleted before it ran.
+    ReferenceMissing,
 }
 
 impl FailureReason {
@@ -63,6 +78,7 @@ impl FailureReason {
             Self::InvalidOutput => "invalid_output",
             Self::UnknownTask => "unknown_task",
             Self::GenerationFailed => "generation_failed",
+            Self::ReferenceMissing => "reference_missing",
         }
     }
 }

@@ -146,6 +146,12 @@ impl GenerationProvider for OpenAiCompatible {
     }
 
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
+        if input.reference.is_some() {
+            return Err(ProviderError::Permanent {
+                reason: FailureReason::ProviderRejectedPrompt,
+                message: "this provider cannot start from a reference image".into(),
+            });
+        }
         let id = format!("openai-{}", uuid::Uuid::new_v4().simple());
         let jobs = self.jobs.clone();
         let (http, config, input) = (self.http.clone(), self.config.clone(), input.clone());

@@ -135,6 +135,30 @@ pub fn render(
     encode(&render_pixels(prompt, seed, width, height), format)
 }
 
+/// Image-to-image: the reference, scaled to the output size, blended with the rendering of
+/// (prompt, seed) by `strength` (0 keeps the reference, 1 ignores it). Deterministic in all inputs.
+pub fn render_from(
+    reference: &[u8],
+    strength: f32,
+    prompt: &str,
+    seed: u64,
+    width: u32,
+    height: u32,
+    format: OutputFormat,
+) -> Result<Vec<u8>, image::ImageError> {
+    let base = image::load_from_memory(reference)?.to_rgb8();
+    let base = image::imageops::resize(&base, width, height, image::imageops::FilterType::Triangle);
+    let mut pixels = render_pixels(prompt, seed, width, height);
+    let t = strength.clamp(0.0, 1.0);
+    for (out, from) in pixels.pixels_mut().zip(base.pixels()) {
+        for c in 0..3 {
+            let mixed = f32::from(from[c]) * (1.0 - t) + f32::from(out[c]) * t;
+            out[c] = mixed.round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    encode(&pixels, format)
+}
+
 /// A WebP thumbnail of any supported image, longest side at most [`THUMBNAIL_SIDE`].
 pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
     let source = image::load_from_memory(bytes)?.to_rgb8();
@@ -153,6 +177,56 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_to_image_starts_from_the_reference() {
+        let reference = render("a red square", 1, 64, 64, OutputFormat::Png).unwrap();
+        let near = render_from(
+            &reference,
+            0.05,
+            "a blue circle",
+            2,
+            64,
+            64,
+            OutputFormat::Png,
+        )
+        .unwrap();
+        let far = render_from(
+            &reference,
+            0.95,
+            "a blue circle",
+            2,
+            64,
+            64,
+            OutputFormat::Png,
+        )
+        .unwrap();
+        let distance = |a: &[u8], b: &[u8]| {
+            let (a, b) = (
+                image::load_from_memory(a).unwrap().to_rgb8(),
+                image::load_from_memory(b).unwrap().to_rgb8(),
+            );
+            a.as_raw()
+                .iter()
+                .zip(b.as_raw())
+                .map(|(x, y)| u64::from(x.abs_diff(*y)))
+                .sum::<u64>()
+        };
+        assert!(distance(&near, &reference) < distance(&far, &reference));
+        assert_eq!(
+            near,
+            render_from(
+                &reference,
+                0.05,
+                "a blue circle",
+                2,
+                64,
+                64,
+                OutputFormat::Png
+            )
+            .unwrap()
+        );
+    }
 
     #[test]
     fn same_inputs_give_identical_bytes_and_any_change_differs() {

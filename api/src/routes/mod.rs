@@ -11,6 +11,7 @@ pub mod health;
 pub mod me;
 pub mod models;
 pub mod prompts;
+pub mod uploads;
 pub mod webhooks;
 
 use actix_web::web;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(models::configure)
             .configure(generations::configure)
             .configure(prompts::configure)
+            .configure(uploads::configure)
             .configure(events::configure)
             .configure(billing::configure)
             .configure(webhooks::configure)

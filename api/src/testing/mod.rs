@@ -52,6 +52,7 @@ fn migrations_fingerprint() -> String {
 
 /// Creates an empty database (no migrations) and returns its URL.
 pub async fn create_empty_database() -> String {
+    crate::providers::http::install_crypto();
     let name = format!("zimage_t_{}", uuid::Uuid::new_v4().simple());
     let mut admin = AsyncPgConnection::establish(&admin_url())
         .await
@@ -65,6 +66,8 @@ pub async fn create_empty_database() -> String {
 
 /// A new database with every migration applied, cloned from a per-migration-set template.
 pub async fn create_database() -> String {
+    // Every test starts here; its HTTP clients need the TLS crypto provider chosen.
+    crate::providers::http::install_crypto();
     let template = format!("zimage_tpl_{}", migrations_fingerprint());
     let mut admin = AsyncPgConnection::establish(&admin_url())
         .await

@@ -41,6 +41,7 @@ struct Shared {
 impl StripeServer {
     /// Starts the server on a free port.
     pub fn start() -> Self {
+        crate::providers::http::install_crypto();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = Self {

@@ -21,3 +21,4 @@ mod schema;
 mod sessions;
 mod storage_s3;
 mod tokens;
+mod uploads;

@@ -89,7 +89,11 @@ async fn fal_generations_follow_the_queue_and_store_the_results() {
         .collect();
     assert_eq!(
         ids,
-        ["z-image-local", "z-image-turbo-fal"],
+        [
+            "z-image-local",
+            "z-image-turbo-fal",
+            "z-image-turbo-fal-edit"
+        ],
         "KIE has no key here"
     );
 

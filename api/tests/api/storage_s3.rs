@@ -38,6 +38,7 @@ async fn start_s3(bucket: &str) -> S3Server {
         .expect("python3 with moto[server] is installed (`just test` installs it)");
     wait_for_port(port, "the S3 server");
     let endpoint = format!("http://127.0.0.1:{port}");
+    zimage_api::providers::http::install_crypto();
     let created = reqwest::Client::new()
         .put(format!("{endpoint}/{bucket}"))
         .send()

@@ -120,6 +120,8 @@ impl Form {
             output_format: self.format.get_untracked(),
             seed: self.seed.get_untracked().trim().parse().ok(),
             num_images: self.count.get_untracked(),
+            reference_upload_id: None,
+            strength: None,
         }
     }
 }

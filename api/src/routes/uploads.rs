@@ -1,0 +1,234 @@
+//! `/v1/uploads`: reference images for image-to-image.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use zimage_shared::account::ApiKeyScope;
+use zimage_shared::generation::UploadInfo;
+use zimage_shared::{ErrorCode, Page, Problem};
+
+use crate::auth::Auth;
+use crate::domain::uploads;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope::scope("/uploads")
+            .service(create)
+            .service(list)
+            .service(get_one)
+            .service(file)
+            .service(remove),
+    );
+}
+
+/// The multipart form of an upload.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    /// A PNG, JPEG or WebP image (recognised by its content), at most 10 MB and 64–4096 px a side.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Upload a reference image (`multipart/form-data`, field `file`). It is checked by content,
+/// turned upright and re-encoded so no metadata (EXIF, GPS, comments) is kept.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = UploadInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`limit_reached`"),
+        (status = 413, body = Problem, content_type = "application/problem+json", description = "`payload_too_large`"),
+        (status = 415, body = Problem, content_type = "application/problem+json", description = "`unsupported_media_type`: not multipart"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: not an accepted image, or out of bounds"),
+    )
+)]
+#[post("")]
+async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    let limit = state.config.max_upload_bytes;
+    if req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .is_some_and(|n| n > limit + 64 * 1024)
+    {
+        return Err(too_large(limit));
+    }
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the image as multipart/form-data with a `file` field",
+        ));
+    }
+    let mut form = actix_multipart::Multipart::new(req.headers(), payload);
+    let mut bytes = None;
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| ApiError::field("file", format!("the form is not valid: {e}")))?;
+        if field.name() == Some("file") && bytes.is_none() {
+            bytes = Some(
+                field
+                    .bytes(limit)
+                    .await
+                    .map_err(|_| too_large(limit))?
+                    .map_err(|e| ApiError::field("file", format!("the upload broke off: {e}")))?,
+            );
+        } else {
+            // Other fields are read and dropped, within the same limit.
+            let _ = field.bytes(limit).await.map_err(|_| too_large(limit))?;
+        }
+    }
+    let bytes = bytes.ok_or_else(|| ApiError::field("file", "is required"))?;
+    let upload = uploads::create(&state, auth.user_id(), bytes.to_vec()).await?;
+    Ok(HttpResponse::Created().json(upload))
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the image exceeds {} MB", limit / (1024 * 1024)),
+    )
+}
+
+/// Your uploads, newest first.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<UploadInfo>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    Ok(HttpResponse::Ok().json(uploads::list(&state, auth.user_id(), page.parse()?).await?))
+}
+
+/// One upload. Another user's id answers 404.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = UploadInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}")]
+async fn get_one(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    Ok(HttpResponse::Ok().json(uploads::get(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// The signature of a signed upload URL.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct Signed {
+    /// From the upload's signed `url`.
+    expires: Option<i64>,
+    /// From the upload's signed `url`.
+    signature: Option<String>,
+}
+
+/// The stored (re-encoded) file: with a bearer token, or without one as the upload's signed
+/// `url` (this is also what providers fetch for image-to-image).
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = []), ()),
+    params(("id" = Uuid, Path), Signed),
+    responses(
+        (status = 200, description = "the image", content_type = "image/*"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/file")]
+async fn file(
+    state: web::Data<AppState>,
+    auth: Option<Auth>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    signed: web::Query<Signed>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let owner = match (auth, signed.expires, signed.signature.as_deref()) {
+        (Some(auth), _, _) => {
+            auth.require_scope(ApiKeyScope::GenerationsRead)?;
+            Some(auth.user_id())
+        }
+        (None, Some(expires), Some(signature))
+            if state
+                .urls
+                .verify(req.path(), expires, signature, chrono::Utc::now()) =>
+        {
+            None
+        }
+        (None, Some(_), Some(_)) => {
+            return Err(ApiError::unauthorized(
+                "this link has expired or is not valid; fetch the upload again for a fresh one",
+            ));
+        }
+        _ => {
+            return Err(ApiError::unauthorized(
+                "send `Authorization: Bearer <token or API key>` or use a signed URL",
+            ));
+        }
+    };
+    let (bytes, format) = uploads::file(&state, owner, id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, format.content_type()))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .body(bytes))
+}
+
+/// Delete an upload and its file (tasks that used it keep their images).
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/{id}")]
+async fn remove(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    uploads::delete(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
