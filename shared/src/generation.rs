@@ -408,3 +408,46 @@ pub struct TaskEvent {
     pub progress: Option<f32>,
     pub at: chrono::DateTime<chrono::Utc>,
 }
+
+/// `POST /v1/images/{id}/share`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateShareRequest {
+    /// Show the prompt on the public page (off unless you opt in).
+    #[serde(default)]
+    pub include_prompt: bool,
+}
+
+/// A public link to one of your images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShareInfo {
+    pub id: uuid::Uuid,
+    pub image_id: uuid::Uuid,
+    /// The unguessable token in the link.
+    pub token: String,
+    /// The public page, for people without an account.
+    pub url: String,
+    pub include_prompt: bool,
+    /// How often the public card was opened.
+    pub views: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// A preview for your own lists (signed, works without a token for one to two hours).
+    pub thumbnail_url: String,
+}
+
+/// What anyone with the link sees (`GET /v1/shared/{token}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedImage {
+    pub width: u32,
+    pub height: u32,
+    pub format: OutputFormat,
+    /// The image file (metadata stripped).
+    pub image_url: String,
+    /// Only when the owner chose to show it.
+    pub prompt: Option<String>,
+    pub model: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

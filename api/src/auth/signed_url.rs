@@ -57,6 +57,33 @@ impl UrlSigner {
     }
 }
 
+impl UrlSigner {
+    fn share_mac(&self, id: uuid::Uuid) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
+        mac.update(b"share\n");
+        mac.update(id.as_bytes());
+        mac
+    }
+
+    /// The public token of a share: its id and a MAC of it (never stored anywhere).
+    pub fn share_token(&self, id: uuid::Uuid) -> String {
+        let mac = hex::encode(self.share_mac(id).finalize().into_bytes());
+        format!("{}{}", id.simple(), &mac[..32])
+    }
+
+    /// The share id inside a token made by [`UrlSigner::share_token`]; `None` for anything else.
+    pub fn share_id(&self, token: &str) -> Option<uuid::Uuid> {
+        if token.len() != 64 || !token.is_ascii() {
+            return None;
+        }
+        let id = uuid::Uuid::parse_str(&token[..32]).ok()?;
+        let given = hex::decode(&token[32..]).ok()?;
+        // Constant-time comparison of the truncated MAC.
+        self.share_mac(id).verify_truncated_left(&given).ok()?;
+        Some(id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +121,20 @@ mod tests {
             signer.sign("/v1/images/1/file", now),
             "stable within the hour"
         );
+    }
+
+    #[test]
+    fn share_tokens_carry_their_id_and_cannot_be_forged() {
+        let signer = UrlSigner::new(b"server secret");
+        let id = uuid::Uuid::new_v4();
+        let token = signer.share_token(id);
+        assert_eq!(token.len(), 64);
+        assert_eq!(signer.share_id(&token), Some(id));
+        let other = uuid::Uuid::new_v4();
+        let forged = format!("{}{}", other.simple(), &token[32..]);
+        assert_eq!(signer.share_id(&forged), None);
+        assert_eq!(UrlSigner::new(b"other").share_id(&token), None);
+        assert_eq!(signer.share_id("short"), None);
+        assert_eq!(signer.share_id(&"é".repeat(32)), None);
     }
 }

@@ -10,6 +10,7 @@ pub mod moderation;
 pub mod prompts;
 pub mod schema;
 pub mod sessions;
+pub mod shares;
 pub mod tokens;
 pub mod uploads;
 pub mod users;

@@ -251,6 +251,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    shares (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        image_id -> Uuid,
+        include_prompt -> Bool,
+        views -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         #[sql_name = "type"]
@@ -345,6 +356,8 @@ diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(prompts -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(shares -> images (image_id));
+diesel::joinable!(shares -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
 diesel::joinable!(task_events -> users (user_id));
 diesel::joinable!(uploads -> users (user_id));
@@ -368,6 +381,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     prompts,
     refresh_tokens,
     sessions,
+    shares,
     stripe_events,
     subscriptions,
     task_events,

@@ -10,6 +10,7 @@ pub mod images;
 pub mod moderation;
 pub mod prompts;
 pub mod sessions;
+pub mod shares;
 pub mod uploads;
 
 /// Where a request came from, recorded on sessions.

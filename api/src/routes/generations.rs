@@ -6,7 +6,8 @@ use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::generation::{
-    CreateGenerationRequest, DownloadRecord, GalleryImage, GenerationTask, TaskEvent, TaskStatus,
+    CreateGenerationRequest, CreateShareRequest, DownloadRecord, GalleryImage, GenerationTask,
+    ShareInfo, TaskEvent, TaskStatus,
 };
 use zimage_shared::{Page, Problem};
 
@@ -35,6 +36,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(get_image)
             .service(image_file)
             .service(image_thumbnail)
+            .service(share)
+            .service(unshare)
             .service(favorite)
             .service(unfavorite)
             .service(delete_image),
@@ -458,6 +461,68 @@ async fn image_thumbnail(
             "private, max-age=31536000, immutable",
         ))
         .body(bytes))
+}
+
+/// Make a public link to this image (or change whether it shows the prompt). Anyone with the
+/// link sees the image; the prompt only with `include_prompt: true`.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = CreateShareRequest,
+    responses(
+        (status = 201, body = ShareInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/{id}/share")]
+async fn share(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    // The body is optional; when sent it must be right.
+    let req: CreateShareRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateShareRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            if e.is_data() {
+                ApiError::field("body", e.to_string())
+            } else {
+                ApiError::new(
+                    zimage_shared::ErrorCode::MalformedJson,
+                    "the body is not valid JSON",
+                )
+            }
+        })?
+    };
+    Ok(HttpResponse::Created()
+        .json(crate::domain::shares::create(&state, auth.user_id(), id.into_inner(), &req).await?))
+}
+
+/// Revoke the image's public link; it answers 404 from now on.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/{id}/share")]
+async fn unshare(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    crate::domain::shares::revoke(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Mark as favourite.

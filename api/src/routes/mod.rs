@@ -11,6 +11,7 @@ pub mod health;
 pub mod me;
 pub mod models;
 pub mod prompts;
+pub mod shares;
 pub mod uploads;
 pub mod webhooks;
 
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(generations::configure)
             .configure(prompts::configure)
             .configure(uploads::configure)
+            .configure(shares::configure)
             .configure(events::configure)
             .configure(billing::configure)
             .configure(webhooks::configure)

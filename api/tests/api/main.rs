@@ -19,6 +19,7 @@ mod providers;
 mod rate_limits;
 mod schema;
 mod sessions;
+mod shares;
 mod storage_s3;
 mod tokens;
 mod uploads;

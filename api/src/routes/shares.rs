@@ -1,0 +1,102 @@
+//! `/v1/shares` (your links) and `/v1/shared/{token}` (what anyone with a link sees).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use zimage_shared::account::ApiKeyScope;
+use zimage_shared::generation::{ShareInfo, SharedImage};
+use zimage_shared::{Page, Problem};
+
+use crate::auth::Auth;
+use crate::config::RateLimit;
+use crate::domain::shares;
+use crate::error::ApiResult;
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+
+/// Public share requests per client IP.
+const SHARED_PER_IP: RateLimit = RateLimit::per(300, 60);
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(utoipa_actix_web::scope::scope("/shares").service(list))
+        .service(
+            utoipa_actix_web::scope::scope("/shared")
+                .service(card)
+                .service(image),
+        );
+}
+
+/// Your public image links, newest first.
+#[utoipa::path(
+    tag = "generation",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<ShareInfo>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    Ok(HttpResponse::Ok().json(shares::list(&state, auth.user_id(), page.parse()?).await?))
+}
+
+fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    let ip = crate::auth::client_ip(req, state.config.trust_proxy);
+    state
+        .limiter
+        .check(&format!("shared:ip:{ip}"), SHARED_PER_IP)
+}
+
+/// A shared image's public card: size, model and — only if the owner opted in — the prompt.
+/// No account needed. Unknown and revoked links answer 404 alike.
+#[utoipa::path(
+    tag = "generation",
+    params(("token" = String, Path)),
+    responses(
+        (status = 200, body = SharedImage),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{token}")]
+async fn card(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &req)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(shares::card(&state, &token).await?))
+}
+
+/// A shared image's file (metadata stripped). No account needed.
+#[utoipa::path(
+    tag = "generation",
+    params(("token" = String, Path)),
+    responses(
+        (status = 200, description = "the image", content_type = "image/*"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{token}/image")]
+async fn image(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &req)?;
+    let (bytes, format) = shares::file(&state, &token).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, format.content_type()))
+        // Short, so a revoked link stops working everywhere soon.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .body(bytes))
+}
