@@ -135,6 +135,12 @@ pub struct Config {
     pub kie: Option<crate::providers::kie::KieConfig>,
     /// An OpenAI-compatible images server (`ZIMAGE_OPENAI_BASE_URL`); `None` hides its models.
     pub openai: Option<crate::providers::openai::OpenAiConfig>,
+    /// Let webhook endpoints use http:// and private addresses (local development only).
+    pub webhooks_allow_private: bool,
+    /// Multiplies the webhook retry schedule (1.0: 5 s, 5 min, 30 min, … up to about 3 days).
+    pub webhook_retry_scale: f64,
+    /// `credits.low` is sent when available credits fall below this.
+    pub credits_low_threshold: i64,
     /// Largest reference image upload, in bytes.
     pub max_upload_bytes: usize,
     /// Connect and request timeouts for hosted providers.
@@ -304,6 +310,19 @@ impl Config {
                     key: get("ZIMAGE_OPENAI_API_KEY").map(Secret::new),
                 }
             }),
+            webhooks_allow_private: matches!(
+                get("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
+            webhook_retry_scale: get("ZIMAGE_WEBHOOK_RETRY_SCALE").map_or(Ok(1.0), |v| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .with_context(|| {
+                        format!("ZIMAGE_WEBHOOK_RETRY_SCALE must be a positive number, got {v:?}")
+                    })
+            })?,
+            credits_low_threshold: i64::try_from(parse("ZIMAGE_CREDITS_LOW_THRESHOLD", 10)?)?,
             max_upload_bytes: usize::try_from(parse("ZIMAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?)?,
             provider_timeouts: crate::providers::http::Timeouts {
                 connect: Duration::from_secs(parse("ZIMAGE_PROVIDER_CONNECT_TIMEOUT_SECS", 10)?),

@@ -14,6 +14,7 @@ pub mod page;
 pub mod prompts;
 pub mod sse;
 pub mod validate;
+pub mod webhooks;
 
 pub use error::{ErrorCode, FieldErrors, Problem};
 pub use page::Page;

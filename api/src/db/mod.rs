@@ -14,6 +14,7 @@ pub mod shares;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;
 
 use anyhow::Context;
 use diesel_async::AsyncPgConnection;

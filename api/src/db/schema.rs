@@ -331,6 +331,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        endpoint_id -> Uuid,
+        user_id -> Uuid,
+        message_id -> Text,
+        event_type -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        url -> Text,
+        description -> Nullable<Text>,
+        events -> Array<Nullable<Text>>,
+        secret -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(ai_tasks -> credit_holds (hold_id));
 diesel::joinable!(ai_tasks -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
@@ -361,6 +395,9 @@ diesel::joinable!(shares -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
 diesel::joinable!(task_events -> users (user_id));
 diesel::joinable!(uploads -> users (user_id));
+diesel::joinable!(webhook_deliveries -> users (user_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoints -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     ai_tasks,
@@ -387,4 +424,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     task_events,
     uploads,
     users,
+    webhook_deliveries,
+    webhook_endpoints,
 );

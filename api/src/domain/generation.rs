@@ -272,6 +272,20 @@ pub async fn submit(
                     .with_detail(format!("you already have {cap} generations queued or running; try again when one finishes")));
             }
             task.hold_id = Some(hold);
+            // Crossing the low-balance line (not every task below it) sends `credits.low`.
+            let threshold = state.config.credits_low_threshold;
+            if let Some(account) = crate::db::credits::find_account(conn, user_id).await?
+                && account.available < threshold
+                && account.available + task.cost >= threshold
+            {
+                crate::domain::webhooks::enqueue(
+                    conn,
+                    user_id,
+                    zimage_shared::webhooks::WebhookEvent::CreditsLow,
+                    serde_json::json!({"available": account.available, "threshold": threshold}),
+                )
+                .await?;
+            }
             db::insert_task(conn, &task).await?;
             db::insert_job(conn, task.id, user_id, state.config.job_max_attempts).await?;
             db::notify_workers(conn).await?;
@@ -413,6 +427,21 @@ pub async fn finish_unsuccessfully(
     )
     .await?;
     db::finish_job(conn, task.id, "done", Some(message)).await?;
+    if status == TaskStatus::Failed {
+        crate::domain::webhooks::enqueue(
+            conn,
+            task.user_id,
+            zimage_shared::webhooks::WebhookEvent::GenerationFailed,
+            serde_json::json!({
+                "task_id": task.id,
+                "model": task.model,
+                "reason": reason,
+                "message": message,
+                "refunded": task.cost,
+            }),
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod prompts;
 pub mod sessions;
 pub mod shares;
 pub mod uploads;
+pub mod webhooks;
 
 /// Where a request came from, recorded on sessions.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
 //! Background work: generation workers, the job-notification listener and the scheduler.
 
+pub mod deliverer;
 pub mod scheduler;
 pub mod waker;
 pub mod worker;
@@ -18,7 +19,7 @@ pub struct WorkerPool {
 }
 
 impl WorkerPool {
-    /// Starts `count` workers and the notification listener that wakes them.
+    /// Starts `count` workers, one webhook sender and the notification listener that wakes them.
     pub fn start(state: actix_web::web::Data<AppState>, count: usize) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut handles = Vec::new();
@@ -28,6 +29,11 @@ impl WorkerPool {
                 state.config.database_url.expose().clone(),
                 wake.clone(),
             ));
+            handles.push(tokio::spawn(deliverer::run(
+                state.clone(),
+                wake.clone(),
+                stopped.clone(),
+            )));
             for n in 0..count {
                 let id = format!(
                     "{}-{}-{n}",

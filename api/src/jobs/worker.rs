@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 use zimage_shared::generation::{OutputFormat, TaskStatus};
+use zimage_shared::webhooks::WebhookEvent;
 
 use crate::db::generation::{self as db, ClaimedJob, ImageRow, TaskChanges, TaskRow};
 use crate::domain::credits::{self, HoldId};
@@ -456,6 +457,20 @@ async fn succeed(state: &AppState, task: &TaskRow, images: Vec<GeneratedImage>) 
             )
             .await?;
             db::finish_job(conn, task.id, "done", None).await?;
+            crate::domain::webhooks::enqueue(
+                conn,
+                task.user_id,
+                WebhookEvent::GenerationSucceeded,
+                serde_json::json!({
+                    "task_id": task.id,
+                    "model": task.model,
+                    "charged": current.cost,
+                    "images": rows.iter().map(|r| serde_json::json!({
+                        "id": r.id, "width": r.width, "height": r.height, "format": r.format,
+                    })).collect::<Vec<_>>(),
+                }),
+            )
+            .await?;
             Ok(true)
         })
         .await?;

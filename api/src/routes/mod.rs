@@ -13,6 +13,7 @@ pub mod models;
 pub mod prompts;
 pub mod shares;
 pub mod uploads;
+pub mod webhook_endpoints;
 pub mod webhooks;
 
 use actix_web::web;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.configure(health::configure).service(
         scope::scope("/v1")
             .configure(auth::configure)
+            .configure(webhook_endpoints::configure)
             .configure(me::configure)
             .configure(credits::configure)
             .configure(models::configure)

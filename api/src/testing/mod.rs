@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub mod providers;
+pub mod receiver;
 pub mod stripe;
 
 /// The server that holds test databases; `ZIMAGE_TEST_DATABASE_URL` overrides.

@@ -23,3 +23,4 @@ mod shares;
 mod storage_s3;
 mod tokens;
 mod uploads;
+mod webhooks_out;

@@ -1,0 +1,272 @@
+//! Queries on webhook endpoints and their deliveries (which double as the delivery queue).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::schema::{webhook_deliveries, webhook_endpoints};
+use crate::pagination::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_endpoints, check_for_backend(diesel::pg::Pg))]
+pub struct EndpointRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub url: String,
+    pub description: Option<String>,
+    pub events: Vec<Option<String>>,
+    pub secret: String,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
+#[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg))]
+pub struct DeliveryRow {
+    pub id: Uuid,
+    pub endpoint_id: Uuid,
+    pub user_id: Uuid,
+    pub message_id: String,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = webhook_endpoints)]
+pub struct EndpointChanges {
+    pub url: Option<String>,
+    pub description: Option<Option<String>>,
+    pub events: Option<Vec<Option<String>>>,
+    pub enabled: Option<bool>,
+    pub disabled_reason: Option<Option<String>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_endpoint(conn: &mut AsyncPgConnection, row: &EndpointRow) -> QueryResult<()> {
+    diesel::insert_into(webhook_endpoints::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn count_endpoints(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<i64> {
+    webhook_endpoints::table
+        .filter(webhook_endpoints::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+pub async fn find_endpoint(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<EndpointRow>> {
+    webhook_endpoints::table
+        .find(id)
+        .filter(webhook_endpoints::user_id.eq(user_id))
+        .select(EndpointRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn list_endpoints(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    page: PageRequest,
+) -> QueryResult<Vec<EndpointRow>> {
+    let mut query = webhook_endpoints::table
+        .filter(webhook_endpoints::user_id.eq(user_id))
+        .select(EndpointRow::as_select())
+        .order((
+            webhook_endpoints::created_at.desc(),
+            webhook_endpoints::id.desc(),
+        ))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(
+            webhook_endpoints::created_at
+                .lt(after.created_at)
+                .or(webhook_endpoints::created_at
+                    .eq(after.created_at)
+                    .and(webhook_endpoints::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// The user's enabled endpoints subscribed to `event`.
+pub async fn subscribers(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    event: &str,
+) -> QueryResult<Vec<EndpointRow>> {
+    webhook_endpoints::table
+        .filter(webhook_endpoints::user_id.eq(user_id))
+        .filter(webhook_endpoints::enabled.eq(true))
+        .filter(webhook_endpoints::events.contains(vec![Some(event.to_string())]))
+        .select(EndpointRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn update_endpoint(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+    changes: &EndpointChanges,
+) -> QueryResult<Option<EndpointRow>> {
+    diesel::update(
+        webhook_endpoints::table
+            .find(id)
+            .filter(webhook_endpoints::user_id.eq(user_id)),
+    )
+    .set(changes)
+    .returning(EndpointRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+pub async fn delete_endpoint(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        webhook_endpoints::table
+            .find(id)
+            .filter(webhook_endpoints::user_id.eq(user_id)),
+    )
+    .execute(conn)
+    .await?;
+    Ok(deleted == 1)
+}
+
+pub async fn insert_delivery(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> QueryResult<()> {
+    diesel::insert_into(webhook_deliveries::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn list_deliveries(
+    conn: &mut AsyncPgConnection,
+    endpoint_id: Uuid,
+    page: PageRequest,
+) -> QueryResult<Vec<DeliveryRow>> {
+    let mut query = webhook_deliveries::table
+        .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+        .select(DeliveryRow::as_select())
+        .order((
+            webhook_deliveries::created_at.desc(),
+            webhook_deliveries::id.desc(),
+        ))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(
+            webhook_deliveries::created_at
+                .lt(after.created_at)
+                .or(webhook_deliveries::created_at
+                    .eq(after.created_at)
+                    .and(webhook_deliveries::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// Claims the next due delivery for `lease_secs` (its `next_attempt_at` moves past the lease,
+/// so a sender that dies leaves it to be tried again).
+pub async fn claim_delivery(
+    conn: &mut AsyncPgConnection,
+    lease_secs: i64,
+) -> QueryResult<Option<DeliveryRow>> {
+    diesel::sql_query(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, \
+                next_attempt_at = now() + make_interval(secs => $1), updated_at = now() \
+         WHERE id = (SELECT id FROM webhook_deliveries \
+                     WHERE status = 'pending' AND next_attempt_at <= now() \
+                     ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED LIMIT 1) \
+         RETURNING *",
+    )
+    .bind::<BigInt, _>(lease_secs)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+pub async fn endpoint_by_id(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<EndpointRow>> {
+    webhook_endpoints::table
+        .find(id)
+        .select(EndpointRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Records an attempt's outcome.
+pub async fn finish_attempt(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    next_in_secs: Option<i64>,
+    http_status: Option<i32>,
+    error: Option<&str>,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE webhook_deliveries SET status = $2, \
+                next_attempt_at = now() + make_interval(secs => COALESCE($3, 0)), \
+                last_status = $4, last_error = $5, \
+                delivered_at = CASE WHEN $2 = 'succeeded' THEN now() ELSE delivered_at END, \
+                updated_at = now() WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(status)
+    .bind::<diesel::sql_types::Nullable<BigInt>, _>(next_in_secs)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Integer>, _>(http_status)
+    .bind::<diesel::sql_types::Nullable<Text>, _>(error)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Gives up on every pending delivery of an endpoint (it was disabled).
+pub async fn fail_pending(
+    conn: &mut AsyncPgConnection,
+    endpoint_id: Uuid,
+    why: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+            .filter(webhook_deliveries::status.eq("pending")),
+    )
+    .set((
+        webhook_deliveries::status.eq("failed"),
+        webhook_deliveries::last_error.eq(why),
+        webhook_deliveries::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(drop)
+}

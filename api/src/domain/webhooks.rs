@@ -1,0 +1,440 @@
+//! Outgoing webhooks (Standard Webhooks, scheme `v1`): endpoint management, event queueing and
+//! the signing and address rules every delivery follows.
+
+use std::net::IpAddr;
+
+use base64::Engine;
+use chrono::Utc;
+use diesel_async::AsyncPgConnection;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use serde_json::{Value, json};
+use sha2::Sha256;
+use uuid::Uuid;
+use zimage_shared::webhooks::{
+    CreateWebhookRequest, DeliveryStatus, UpdateWebhookRequest, WebhookCreated, WebhookDelivery,
+    WebhookEndpoint, WebhookEvent,
+};
+use zimage_shared::{ErrorCode, Page};
+
+use crate::db::webhooks::{self as db, DeliveryRow, EndpointChanges, EndpointRow};
+use crate::error::{ApiError, ApiResult, Validator};
+use crate::pagination::{Cursor, PageRequest};
+use crate::state::AppState;
+
+/// Most endpoints one user may register.
+pub const MAX_ENDPOINTS_PER_USER: i64 = 10;
+/// Longest endpoint URL.
+pub const MAX_URL_CHARS: usize = 2000;
+/// Longest description.
+pub const MAX_DESCRIPTION_CHARS: usize = 200;
+
+/// A new signing secret: `whsec_` and base64 of 32 random bytes.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// The `webhook-signature` value for one attempt: `v1,` and base64 of HMAC-SHA256 over
+/// `{id}.{timestamp}.{body}`, keyed by the base64-decoded secret after `whsec_`.
+pub fn sign(secret: &str, message_id: &str, timestamp: i64, body: &[u8]) -> String {
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.trim_start_matches("whsec_"))
+        .unwrap_or_else(|_| secret.as_bytes().to_vec());
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap_or_else(|_| unreachable!());
+    mac.update(message_id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    )
+}
+
+/// Addresses no webhook may reach unless private targets are allowed (local development).
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])) // carrier-grade NAT
+                || (o[0] == 198 && (o[1] == 18 || o[1] == 19)) // benchmarking
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link local
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        }
+    }
+}
+
+/// Checks an endpoint URL's shape (https unless private targets are allowed).
+pub fn check_url_shape(raw: &str, allow_private: bool) -> Result<reqwest::Url, String> {
+    if raw.chars().count() > MAX_URL_CHARS {
+        return Err(format!("must be at most {MAX_URL_CHARS} characters"));
+    }
+    let url = reqwest::Url::parse(raw.trim()).map_err(|_| "is not a valid URL".to_string())?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_private => {}
+        _ => return Err("must start with https://".into()),
+    }
+    if url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err("needs a host and no user name or password".into());
+    }
+    Ok(url)
+}
+
+/// Resolves the URL's host; refuses private, loopback and link-local addresses unless allowed.
+/// Returns the address to connect to, so the check cannot be dodged by re-resolving.
+pub async fn resolve_public(
+    url: &reqwest::Url,
+    allow_private: bool,
+) -> Result<std::net::SocketAddr, String> {
+    let host = url.host_str().ok_or("needs a host")?;
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<std::net::SocketAddr> =
+        tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
+            .await
+            .map_err(|_| format!("the host {host:?} does not resolve"))?
+            .collect();
+    let first = *addrs
+        .first()
+        .ok_or_else(|| format!("the host {host:?} does not resolve"))?;
+    if !allow_private && addrs.iter().any(|a| is_private(a.ip())) {
+        return Err("must not point to a private, loopback or link-local address".into());
+    }
+    Ok(first)
+}
+
+fn events_of(row: &EndpointRow) -> Vec<WebhookEvent> {
+    row.events
+        .iter()
+        .flatten()
+        .filter_map(|e| WebhookEvent::parse(e))
+        .collect()
+}
+
+pub fn endpoint_dto(row: &EndpointRow) -> WebhookEndpoint {
+    WebhookEndpoint {
+        id: row.id,
+        url: row.url.clone(),
+        description: row.description.clone(),
+        events: events_of(row),
+        enabled: row.enabled,
+        disabled_reason: row.disabled_reason.clone(),
+        created_at: row.created_at,
+    }
+}
+
+fn delivery_dto(row: &DeliveryRow) -> WebhookDelivery {
+    let status = match row.status.as_str() {
+        "succeeded" => DeliveryStatus::Succeeded,
+        "failed" => DeliveryStatus::Failed,
+        _ => DeliveryStatus::Pending,
+    };
+    WebhookDelivery {
+        id: row.id,
+        message_id: row.message_id.clone(),
+        event_type: row.event_type.clone(),
+        status,
+        attempts: row.attempts,
+        last_status: row.last_status,
+        last_error: row.last_error.clone(),
+        next_attempt_at: (status == DeliveryStatus::Pending).then_some(row.next_attempt_at),
+        delivered_at: row.delivered_at,
+        created_at: row.created_at,
+        payload: row.payload.clone(),
+    }
+}
+
+async fn checked_url(state: &AppState, v: &mut Validator, raw: &str) -> Option<String> {
+    let allow = state.config.webhooks_allow_private;
+    match check_url_shape(raw, allow) {
+        Ok(url) => match resolve_public(&url, allow).await {
+            Ok(_) => Some(url.to_string()),
+            Err(message) => {
+                v.add("url", message);
+                None
+            }
+        },
+        Err(message) => {
+            v.add("url", message);
+            None
+        }
+    }
+}
+
+fn wire_events(events: &[WebhookEvent]) -> Vec<Option<String>> {
+    let mut names: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(|n| Some(n.to_string())).collect()
+}
+
+fn description(v: &mut Validator, raw: Option<&str>) -> Option<String> {
+    let trimmed = raw.map(str::trim).filter(|d| !d.is_empty())?;
+    if trimmed.chars().count() > MAX_DESCRIPTION_CHARS {
+        v.add(
+            "description",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+        );
+    }
+    Some(trimmed.to_string())
+}
+
+pub async fn create(
+    state: &AppState,
+    user_id: Uuid,
+    req: &CreateWebhookRequest,
+) -> ApiResult<WebhookCreated> {
+    let mut v = Validator::new();
+    let url = checked_url(state, &mut v, &req.url).await;
+    if req.events.is_empty() {
+        v.add("events", "choose at least one event");
+    }
+    let description = description(&mut v, req.description.as_deref());
+    v.finish()?;
+    let mut conn = state.db.get().await?;
+    if db::count_endpoints(&mut conn, user_id).await? >= MAX_ENDPOINTS_PER_USER {
+        return Err(ApiError::new(
+            ErrorCode::LimitReached,
+            format!("you can register at most {MAX_ENDPOINTS_PER_USER} webhook endpoints"),
+        ));
+    }
+    let now = Utc::now();
+    let row = EndpointRow {
+        id: Uuid::new_v4(),
+        user_id,
+        url: url.unwrap_or_default(),
+        description,
+        events: wire_events(&req.events),
+        secret: new_secret(),
+        enabled: true,
+        disabled_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    db::insert_endpoint(&mut conn, &row).await?;
+    tracing::info!(user_id = %user_id, endpoint_id = %row.id, "webhook endpoint created");
+    Ok(WebhookCreated {
+        endpoint: endpoint_dto(&row),
+        secret: row.secret,
+    })
+}
+
+pub async fn list(
+    state: &AppState,
+    user_id: Uuid,
+    page: PageRequest,
+) -> ApiResult<Page<WebhookEndpoint>> {
+    let mut conn = state.db.get().await?;
+    let rows = db::list_endpoints(&mut conn, user_id, page).await?;
+    Ok(page.page(
+        rows,
+        |r| Cursor {
+            created_at: r.created_at,
+            id: r.id,
+        },
+        endpoint_dto,
+    ))
+}
+
+async fn own(conn: &mut AsyncPgConnection, id: Uuid, user_id: Uuid) -> ApiResult<EndpointRow> {
+    db::find_endpoint(conn, id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("webhook endpoint"))
+}
+
+pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<WebhookEndpoint> {
+    let mut conn = state.db.get().await?;
+    Ok(endpoint_dto(&own(&mut conn, id, user_id).await?))
+}
+
+pub async fn update(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+    req: &UpdateWebhookRequest,
+) -> ApiResult<WebhookEndpoint> {
+    let mut v = Validator::new();
+    let url = match &req.url {
+        Some(raw) => checked_url(state, &mut v, raw).await,
+        None => None,
+    };
+    if req.events.as_ref().is_some_and(Vec::is_empty) {
+        v.add("events", "choose at least one event");
+    }
+    let description = req
+        .description
+        .as_ref()
+        .map(|d| description(&mut v, d.as_deref()));
+    v.finish()?;
+    let changes = EndpointChanges {
+        url,
+        description,
+        events: req.events.as_deref().map(wire_events),
+        enabled: req.enabled,
+        // Turning it on again clears the automatic reason.
+        disabled_reason: req.enabled.filter(|on| *on).map(|_| None),
+        updated_at: Some(Utc::now()),
+    };
+    let mut conn = state.db.get().await?;
+    db::update_endpoint(&mut conn, id, user_id, &changes)
+        .await?
+        .map(|r| endpoint_dto(&r))
+        .ok_or_else(|| ApiError::not_found("webhook endpoint"))
+}
+
+pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    if db::delete_endpoint(&mut conn, id, user_id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("webhook endpoint"))
+    }
+}
+
+pub async fn deliveries(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+    page: PageRequest,
+) -> ApiResult<Page<WebhookDelivery>> {
+    let mut conn = state.db.get().await?;
+    own(&mut conn, id, user_id).await?;
+    let rows = db::list_deliveries(&mut conn, id, page).await?;
+    Ok(page.page(
+        rows,
+        |r| Cursor {
+            created_at: r.created_at,
+            id: r.id,
+        },
+        delivery_dto,
+    ))
+}
+
+fn delivery(endpoint: &EndpointRow, event_type: &str, data: Value) -> DeliveryRow {
+    let now = Utc::now();
+    let message_id = format!("msg_{}", Uuid::new_v4().simple());
+    DeliveryRow {
+        id: Uuid::new_v4(),
+        endpoint_id: endpoint.id,
+        user_id: endpoint.user_id,
+        payload: json!({"type": event_type, "timestamp": now.to_rfc3339(), "data": data}),
+        message_id,
+        event_type: event_type.to_string(),
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now,
+        last_status: None,
+        last_error: None,
+        delivered_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Sends a `webhook.test` event to the endpoint now.
+pub async fn test(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<WebhookDelivery> {
+    let mut conn = state.db.get().await?;
+    let endpoint = own(&mut conn, id, user_id).await?;
+    let row = delivery(
+        &endpoint,
+        "webhook.test",
+        json!({"message": "A test event from Z-Image Studio.", "endpoint_id": endpoint.id}),
+    );
+    db::insert_delivery(&mut conn, &row).await?;
+    crate::db::generation::notify_workers(&mut conn).await?;
+    Ok(delivery_dto(&row))
+}
+
+/// Queues `event` for every endpoint of the user subscribed to it, in the caller's transaction
+/// (so an event exists exactly when what it reports was committed), and wakes the senders.
+pub async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    event: WebhookEvent,
+    data: Value,
+) -> ApiResult<()> {
+    let endpoints = db::subscribers(conn, user_id, event.as_str()).await?;
+    for endpoint in &endpoints {
+        db::insert_delivery(conn, &delivery(endpoint, event.as_str(), data.clone())).await?;
+    }
+    if !endpoints.is_empty() {
+        crate::db::generation::notify_workers(conn).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_match_the_standard_webhooks_test_vector() {
+        assert_eq!(
+            sign(
+                "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+                1_649_367_553,
+                br#"{"email":"test@example.com","username":"test_user"}"#,
+            ),
+            "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="
+        );
+        assert!(new_secret().starts_with("whsec_"));
+    }
+
+    #[test]
+    fn private_and_special_addresses_are_recognised() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn urls_must_be_https_without_credentials() {
+        assert!(check_url_shape("https://hooks.example.com/zimage", false).is_ok());
+        assert!(check_url_shape("http://hooks.example.com/zimage", false).is_err());
+        assert!(check_url_shape("http://127.0.0.1:9000/hook", true).is_ok());
+        assert!(check_url_shape("https://user:pw@hooks.example.com/", false).is_err());
+        assert!(check_url_shape("ftp://hooks.example.com/", true).is_err());
+        assert!(check_url_shape("not a url", false).is_err());
+    }
+}

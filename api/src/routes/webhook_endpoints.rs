@@ -1,0 +1,182 @@
+//! `/v1/me/webhooks`: endpoints that receive your events (Standard Webhooks). Managed from a
+//! login session only: an API key must not be able to redirect your events elsewhere.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use zimage_shared::webhooks::{
+    CreateWebhookRequest, UpdateWebhookRequest, WebhookCreated, WebhookDelivery, WebhookEndpoint,
+};
+use zimage_shared::{Page, Problem};
+
+use crate::auth::Auth;
+use crate::domain::webhooks;
+use crate::error::ApiResult;
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+
+/// Registered before `/me` so its scope does not swallow these paths.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope::scope("/me/webhooks")
+            .service(create)
+            .service(list)
+            .service(get_one)
+            .service(update)
+            .service(remove)
+            .service(deliveries)
+            .service(test),
+    );
+}
+
+/// Register an endpoint: an `https://` URL on a public address and the events it wants. The
+/// answer carries the signing secret (`whsec_…`) this one time. At most 10 endpoints.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    request_body = CreateWebhookRequest,
+    responses(
+        (status = 201, body = WebhookCreated),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot manage webhooks"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`limit_reached`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: not https, private address, no events"),
+    )
+)]
+#[post("")]
+async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: web::Json<CreateWebhookRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Created().json(webhooks::create(&state, auth.user_id(), &body).await?))
+}
+
+/// Your endpoints, newest first.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<WebhookEndpoint>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("")]
+async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(webhooks::list(&state, auth.user_id(), page.parse()?).await?))
+}
+
+/// One endpoint. Another user's id answers 404.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = WebhookEndpoint),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}")]
+async fn get_one(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(webhooks::get(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// Change the URL, events, description, or turn the endpoint off and on.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UpdateWebhookRequest,
+    responses(
+        (status = 200, body = WebhookEndpoint),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/{id}")]
+async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateWebhookRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok()
+        .json(webhooks::update(&state, auth.user_id(), id.into_inner(), &body).await?))
+}
+
+/// Delete an endpoint and its delivery log.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/{id}")]
+async fn remove(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    webhooks::delete(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The endpoint's deliveries, newest first: status, attempts, the receiver's last answer.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), PageQuery),
+    responses(
+        (status = 200, body = Page<WebhookDelivery>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/deliveries")]
+async fn deliveries(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok()
+        .json(webhooks::deliveries(&state, auth.user_id(), id.into_inner(), page.parse()?).await?))
+}
+
+/// Send a `webhook.test` event to the endpoint now (it appears in the delivery log).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 202, body = WebhookDelivery),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/{id}/test")]
+async fn test(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Accepted()
+        .json(webhooks::test(&state, auth.user_id(), id.into_inner()).await?))
+}

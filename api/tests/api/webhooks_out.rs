@@ -1,0 +1,303 @@
+//! Outgoing webhooks: endpoint rules, signed deliveries, retries, 410, the delivery log.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use zimage_api::domain::webhooks::sign;
+use zimage_api::testing::receiver::{Received, Receiver};
+
+use crate::helpers::{Signed, TestApp, assert_problem, spawn_app, spawn_app_with};
+
+const DEV: [(&str, &str); 2] = [
+    ("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE", "true"),
+    ("ZIMAGE_WEBHOOK_RETRY_SCALE", "0.01"),
+];
+
+async fn register(app: &TestApp, who: &Signed, url: &str, events: Value) -> Value {
+    let response = app
+        .post_auth(
+            "/v1/me/webhooks",
+            &who.access,
+            &json!({"url": url, "events": events}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+/// Checks the Standard Webhooks headers against the secret; returns the parsed body.
+fn verified(received: &Received, secret: &str) -> Value {
+    let id = &received.headers["webhook-id"];
+    let timestamp: i64 = received.headers["webhook-timestamp"].parse().unwrap();
+    assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 60);
+    assert_eq!(
+        received.headers["webhook-signature"],
+        sign(secret, id, timestamp, received.body.as_bytes())
+    );
+    serde_json::from_str(&received.body).unwrap()
+}
+
+async fn generate(app: &TestApp, who: &Signed) -> String {
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &who.access,
+            &json!({"model": "z-image-local", "prompt": "hooked", "width": 256, "height": 256}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    task["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn endpoints_must_be_public_https_and_are_managed_from_a_session() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    for url in [
+        "http://hooks.example.com/x",
+        "https://localhost/x",
+        "https://127.0.0.1/x",
+        "https://[::1]/x",
+        "not a url",
+    ] {
+        let body = assert_problem(
+            app.post_auth(
+                "/v1/me/webhooks",
+                &ada.access,
+                &json!({"url": url, "events": ["generation.succeeded"]}),
+            )
+            .await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert!(body["errors"]["url"].is_array(), "{url}: {body}");
+    }
+    assert_problem(
+        app.post_auth(
+            "/v1/me/webhooks",
+            &ada.access,
+            &json!({"url": "https://1.1.1.1/x", "events": []}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let key = app
+        .api_key(&ada, &["generations:write", "generations:read"])
+        .await;
+    assert_problem(
+        app.get_auth("/v1/me/webhooks", &key).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(
+        app.get_json("/v1/me/webhooks", &ada.access).await["items"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn finished_generations_are_delivered_signed_and_logged() {
+    let app = spawn_app_with(&DEV).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let receiver = Receiver::start();
+    let created = register(
+        &app,
+        &ada,
+        &receiver.url,
+        json!(["generation.succeeded", "generation.failed"]),
+    )
+    .await;
+    let secret = created["secret"].as_str().unwrap();
+    assert!(secret.starts_with("whsec_"));
+    let endpoint = created["endpoint"]["id"].as_str().unwrap();
+    let listed = app.get_json("/v1/me/webhooks", &ada.access).await;
+    assert_eq!(listed["items"][0]["id"], endpoint);
+    assert_eq!(
+        listed["items"][0].get("secret"),
+        None,
+        "the secret is shown once"
+    );
+
+    let task = generate(&app, &ada).await;
+    let got = receiver.wait_for(1).await;
+    let body = verified(&got[0], secret);
+    assert_eq!(body["type"], "generation.succeeded");
+    assert_eq!(body["data"]["task_id"], task.as_str());
+    assert_eq!(body["data"]["images"].as_array().unwrap().len(), 1);
+
+    let log = app
+        .get_json(
+            &format!("/v1/me/webhooks/{endpoint}/deliveries"),
+            &ada.access,
+        )
+        .await;
+    let first = &log["items"][0];
+    assert_eq!(
+        (
+            first["status"].as_str(),
+            first["attempts"].as_i64(),
+            first["last_status"].as_i64()
+        ),
+        (Some("succeeded"), Some(1), Some(200))
+    );
+    assert_eq!(
+        first["message_id"].as_str(),
+        Some(got[0].headers["webhook-id"].as_str())
+    );
+
+    let bob = app.signed_in_user("bob@example.org").await;
+    let path = format!("/v1/me/webhooks/{endpoint}");
+    assert_problem(app.get_auth(&path, &bob.access).await, 404, "not_found").await;
+    assert_problem(
+        app.get_auth(&format!("{path}/deliveries"), &bob.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(app.delete_auth(&path, &bob.access).await, 404, "not_found").await;
+    generate(&app, &bob).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(receiver.received().len(), 1, "bob's events are not ada's");
+}
+
+#[tokio::test]
+async fn failed_attempts_are_retried_with_the_same_id_and_gone_disables_the_endpoint() {
+    let app = spawn_app_with(&DEV).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let receiver = Receiver::start();
+    receiver.respond_with(&[500, 503]);
+    let created = register(&app, &ada, &receiver.url, json!(["generation.succeeded"])).await;
+    let endpoint = created["endpoint"]["id"].as_str().unwrap().to_string();
+    generate(&app, &ada).await;
+    let got = receiver.wait_for(3).await;
+    let ids: Vec<&str> = got
+        .iter()
+        .map(|r| r.headers["webhook-id"].as_str())
+        .collect();
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "one id across retries: {ids:?}"
+    );
+    for r in &got {
+        verified(r, created["secret"].as_str().unwrap());
+    }
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = app
+            .get_json(
+                &format!("/v1/me/webhooks/{endpoint}/deliveries"),
+                &ada.access,
+            )
+            .await;
+        if log["items"][0]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(log["items"][0]["status"], "succeeded");
+    assert_eq!(log["items"][0]["attempts"], 3);
+
+    // "Test" sends at once; 410 Gone turns the endpoint off for good.
+    receiver.respond_with(&[410]);
+    let test = app
+        .post_auth(
+            &format!("/v1/me/webhooks/{endpoint}/test"),
+            &ada.access,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(test.status(), 202);
+    let got = receiver.wait_for(4).await;
+    assert_eq!(
+        verified(&got[3], created["secret"].as_str().unwrap())["type"],
+        "webhook.test"
+    );
+    let mut state = Value::Null;
+    for _ in 0..100 {
+        state = app
+            .get_json(&format!("/v1/me/webhooks/{endpoint}"), &ada.access)
+            .await;
+        if state["enabled"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(state["enabled"], false);
+    assert_eq!(state["disabled_reason"], "the receiver answered 410 Gone");
+    generate(&app, &ada).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        receiver.received().len(),
+        4,
+        "nothing more to a disabled endpoint"
+    );
+    // Turned on again by its owner.
+    let on: Value = app
+        .patch_auth(
+            &format!("/v1/me/webhooks/{endpoint}"),
+            &ada.access,
+            &json!({"enabled": true}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (on["enabled"].as_bool(), on["disabled_reason"].is_null()),
+        (Some(true), true)
+    );
+}
+
+#[tokio::test]
+async fn failures_and_a_low_balance_are_announced_once() {
+    let mut env = DEV.to_vec();
+    env.extend([
+        ("ZIMAGE_CREDITS_LOW_THRESHOLD", "19"),
+        ("ZIMAGE_TASK_TIMEOUT_SECS", "1"),
+        ("ZIMAGE_LOCAL_LATENCY_MS", "60000"),
+    ]);
+    let app = spawn_app_with(&env).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let receiver = Receiver::start();
+    register(
+        &app,
+        &ada,
+        &receiver.url,
+        json!(["generation.failed", "credits.low"]),
+    )
+    .await;
+    // 20 → 19 is not below 19; the second task crosses the line.
+    generate(&app, &ada).await;
+    generate(&app, &ada).await;
+    let got = receiver.wait_for(3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut types: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<Value>(&r.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    types.sort();
+    assert_eq!(
+        types,
+        ["credits.low", "generation.failed", "generation.failed"],
+        "{got:#?}"
+    );
+    let low = receiver
+        .received()
+        .into_iter()
+        .map(|r| serde_json::from_str::<Value>(&r.body).unwrap())
+        .find(|b| b["type"] == "credits.low")
+        .unwrap();
+    assert_eq!(low["data"], json!({"available": 18, "threshold": 19}));
+}
