@@ -626,3 +626,158 @@ async fn generate_and_curate(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn image_to_image_from_an_upload_then_share_the_result_and_revoke_the_link() {
+    let h = Harness::start(&[("ZIMAGE_LOCAL_LATENCY_MS", "300")]).await;
+    let result = upload_generate_share(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn upload_generate_share(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(30);
+    sign_up_and_log_in(b, base, data_dir, "editor@example.org").await?;
+    b.goto(&format!("{base}/create")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#model option[value='z-image-local']"))
+        .await?;
+    // The file input behind the drop zone takes a real file from disk.
+    let reference = data_dir.join("reference.png");
+    std::fs::write(
+        &reference,
+        zimage_api::providers::render::render(
+            "a pencil sketch",
+            4,
+            320,
+            320,
+            zimage_shared::generation::OutputFormat::Png,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    b.find(Locator::Id("reference-file"))
+        .await?
+        .send_keys(&reference.to_string_lossy())
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("img.reference-preview"))
+        .await?;
+    b.find(Locator::Id("strength")).await?;
+    b.find(Locator::Id("prompt"))
+        .await?
+        .send_keys("ink the sketch")
+        .await?;
+    snapshot(b, "create-reference").await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".task-status[data-status='succeeded']"))
+        .await?;
+
+    // In the gallery: open it and share it.
+    b.goto(&format!("{base}/gallery")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".tile-button img"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".share-box .button"))
+        .await?
+        .click()
+        .await?;
+    let link = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("share-url"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(link.starts_with(&format!("{base}/s/")), "{link}");
+    snapshot(b, "gallery-shared").await?;
+
+    // Logged out, the link shows the image (and no prompt: it was not opted in).
+    b.goto(&format!("{base}/account")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".account-email"))
+        .await?;
+    b.find(Locator::Css(".site-header button.button-ghost"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("a[href='/signup']"))
+        .await?;
+    b.goto(&link).await?;
+    let image = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".shared-card img"))
+        .await?;
+    let loaded = b
+        .execute(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0;",
+            vec![serde_json::to_value(&image).unwrap()],
+        )
+        .await?;
+    assert_eq!(loaded, serde_json::json!(true));
+    assert!(
+        b.find(Locator::Css(".shared-card .lightbox-prompt"))
+            .await
+            .is_err()
+    );
+    snapshot(b, "shared-public").await?;
+
+    // The owner stops sharing; the link goes dead.
+    b.goto(&format!("{base}/login")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("email"))
+        .await?
+        .send_keys("editor@example.org")
+        .await?;
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".account-email"))
+        .await?;
+    b.goto(&format!("{base}/developers")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#shares-heading ~ ul .button-danger"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#shares-heading ~ .empty"))
+        .await?;
+    snapshot(b, "developers").await?;
+    b.goto(&link).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".empty-state .notice-error"))
+        .await?;
+    Ok(())
+}

@@ -47,6 +47,7 @@ impl ApiError {
             Some(ErrorCode::PaymentsNotConfigured) => Key::ErrPaymentsOff,
             Some(ErrorCode::PaymentProviderError) => Key::ErrPaymentProvider,
             Some(ErrorCode::PromptRejected) => Key::ErrPromptRejected,
+            Some(ErrorCode::PayloadTooLarge) => Key::ErrUploadTooLarge,
             Some(ErrorCode::TaskFinished) => Key::ErrTaskFinished,
             _ => Key::ErrGeneric,
         }
@@ -108,6 +109,35 @@ pub async fn send_with(
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
     init.set_headers(&headers);
+    let window = web_sys::window().ok_or_else(ApiError::network)?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiError::network())?;
+    let response: Response = response.dyn_into().map_err(|_| ApiError::network())?;
+    let text = JsFuture::from(response.text().map_err(|_| ApiError::network())?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// Posts a multipart form (file uploads); the browser sets the boundary.
+pub async fn send_form(
+    path: &str,
+    form: &web_sys::FormData,
+    bearer: Option<&str>,
+) -> Result<(u16, String), ApiError> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::network())?;
+    let _ = headers.set("Accept", "application/json");
+    if let Some(token) = bearer {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    init.set_headers(&headers);
+    init.set_body(form);
     let window = web_sys::window().ok_or_else(ApiError::network)?;
     let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await

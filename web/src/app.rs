@@ -38,6 +38,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/gallery") view=pages::gallery::Gallery />
                     <Route path=path!("/history") view=pages::history::History />
                     <Route path=path!("/prompts") view=pages::prompts::Prompts />
+                    <Route path=path!("/developers") view=pages::developers::Developers />
+                    <Route path=path!("/s/:token") view=pages::shared::Shared />
                 </Routes>
             </Layout>
         </Router>

@@ -128,6 +128,22 @@ impl Session {
         self.call_with(method, path, body, &[]).await
     }
 
+    /// Uploads a multipart form, refreshing an expired token once.
+    pub async fn upload<T: DeserializeOwned>(
+        self,
+        path: &str,
+        form: &web_sys::FormData,
+    ) -> Result<T, ApiError> {
+        let token = self.bearer().await;
+        let (status, text) = api::send_form(path, form, token.as_deref()).await?;
+        if status == 401 && self.refresh().await {
+            let token = self.access.get_untracked();
+            let (status, text) = api::send_form(path, form, token.as_deref()).await?;
+            return api::decode(status, &text);
+        }
+        api::decode(status, &text)
+    }
+
     /// [`Session::call`] with extra request headers.
     pub async fn call_with<T: DeserializeOwned>(
         self,

@@ -353,6 +353,7 @@ fn KeysSection() -> impl IntoView {
         <section class="card" aria-labelledby="keys-heading">
             <h2 id="keys-heading">{t(Key::KeysSection)}</h2>
             <p class="muted">{t(Key::KeysLead)}</p>
+            <p><a href="/developers">{t(Key::DevelopersLink)} " →"</a></p>
             <Notice message=error />
             <Show when=move || secret.get().is_some()>
                 <div class="secret" role="status">

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::generation::{
-    AspectRatio, CreateGenerationRequest, GenerationTask, MAX_PROMPT_CHARS, MAX_SEED, ModelInfo,
-    OutputFormat, Quality, TaskEvent, TaskStatus,
+    AspectRatio, Capability, CreateGenerationRequest, GenerationTask, MAX_PROMPT_CHARS, MAX_SEED,
+    ModelInfo, OutputFormat, Quality, TaskEvent, TaskStatus, UploadInfo,
 };
 use zimage_shared::prompts::{CreatePromptRequest, PromptParameters, SavedPrompt};
 use zimage_shared::{ErrorCode, Page};
@@ -29,6 +29,9 @@ struct Form {
     format: RwSignal<OutputFormat>,
     seed: RwSignal<String>,
     count: RwSignal<u32>,
+    /// Image-to-image: the uploaded starting image and how far to move from it.
+    reference: RwSignal<Option<UploadInfo>>,
+    strength: RwSignal<f32>,
 }
 
 impl Form {
@@ -43,6 +46,8 @@ impl Form {
             format: RwSignal::new(OutputFormat::Png),
             seed: RwSignal::new(String::new()),
             count: RwSignal::new(1),
+            reference: RwSignal::new(None),
+            strength: RwSignal::new(0.6),
         }
     }
 
@@ -57,6 +62,22 @@ impl Form {
         self.seed
             .set(req.seed.map(|s| s.to_string()).unwrap_or_default());
         self.count.set(req.num_images.max(1));
+        self.reference.set(None);
+        if let Some(strength) = req.strength {
+            self.strength.set(strength);
+        }
+        if let Some(id) = req.reference_upload_id {
+            let reference = self.reference;
+            let session = use_session();
+            spawn_local(async move {
+                if let Ok(info) = session
+                    .call::<UploadInfo>("GET", &format!("/v1/uploads/{id}"), None)
+                    .await
+                {
+                    reference.set(Some(info));
+                }
+            });
+        }
     }
 
     fn apply_size(self, aspect: Option<AspectRatio>, width: Option<u32>, height: Option<u32>) {
@@ -120,8 +141,11 @@ impl Form {
             output_format: self.format.get_untracked(),
             seed: self.seed.get_untracked().trim().parse().ok(),
             num_images: self.count.get_untracked(),
-            reference_upload_id: None,
-            strength: None,
+            reference_upload_id: self.reference.get_untracked().map(|r| r.id),
+            strength: self
+                .reference
+                .get_untracked()
+                .map(|_| self.strength.get_untracked()),
         }
     }
 }
@@ -226,6 +250,13 @@ pub fn Create() -> impl IntoView {
         {
             seed_err.set(Some(Key::ErrField));
             return;
+        }
+        // A reference only goes to models that can start from one.
+        if !selected
+            .get_untracked()
+            .is_some_and(|m| m.capabilities.contains(&Capability::ImageToImage))
+        {
+            form.reference.set(None);
         }
         let request = form.request();
         busy.set(true);
@@ -359,6 +390,9 @@ pub fn Create() -> impl IntoView {
                         </select>
                     </div>
                 </div>
+                <Show when=move || selected.get().is_some_and(|m| m.capabilities.contains(&Capability::ImageToImage))>
+                    <ReferencePicker reference=form.reference strength=form.strength />
+                </Show>
                 <details class="more">
                     <summary>{t(Key::MoreSettings)}</summary>
                     <div class="field">
@@ -520,5 +554,94 @@ fn ResultImage(
                 </button>
             </figcaption>
         </figure>
+    }
+}
+
+/// Drop zone and file picker for the starting image, its preview and the strength slider.
+#[component]
+fn ReferencePicker(
+    reference: RwSignal<Option<UploadInfo>>,
+    strength: RwSignal<f32>,
+) -> impl IntoView {
+    use wasm_bindgen::JsCast;
+    let session = use_session();
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let dragging = RwSignal::new(false);
+    let error = RwSignal::new(None::<Key>);
+    let send = move |file: web_sys::File| {
+        let Ok(form) = web_sys::FormData::new() else {
+            return;
+        };
+        if form
+            .append_with_blob_and_filename("file", &file, &file.name())
+            .is_err()
+        {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match session.upload::<UploadInfo>("/v1/uploads", &form).await {
+                Ok(info) => reference.set(Some(info)),
+                Err(err) => error.set(Some(match err.code() {
+                    Some(ErrorCode::ValidationFailed) => Key::ErrUploadInvalid,
+                    _ => err.message(),
+                })),
+            }
+            busy.set(false);
+        });
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let file = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            send(file);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            send(file);
+        }
+    };
+    view! {
+        <div class="field">
+            <span class="field-label">{t(Key::ReferenceLabel)} <span class="muted">" (" {t(Key::Optional)} ")"</span></span>
+            {move || match reference.get() {
+                Some(info) => view! {
+                    <div class="reference">
+                        <img class="reference-preview" src=info.url.clone() alt=t(Key::ReferenceLabel) />
+                        <div class="reference-controls">
+                            <label for="strength">{t(Key::StrengthLabel)} ": " <strong>{move || format!("{:.2}", strength.get())}</strong></label>
+                            <input id="strength" type="range" min="0.05" max="1" step="0.05"
+                                aria-describedby="strength-hint"
+                                prop:value=move || strength.get().to_string()
+                                on:input=move |ev| strength.set(event_target_value(&ev).parse().unwrap_or(0.6)) />
+                            <p class="hint" id="strength-hint">{t(Key::StrengthHint)}</p>
+                            <button type="button" class="button button-small button-ghost" on:click=move |_| reference.set(None)>{t(Key::ReferenceRemove)}</button>
+                        </div>
+                    </div>
+                }.into_any(),
+                None => view! {
+                    <label class="dropzone" class:dropzone-active=move || dragging.get() for="reference-file"
+                        on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                        on:dragleave=move |_| dragging.set(false)
+                        on:drop=on_drop>
+                        <input id="reference-file" type="file" accept="image/png,image/jpeg,image/webp" class="visually-hidden" on:change=on_pick />
+                        <span>{move || tr(i18n.locale.get(), if busy.get() { Key::ReferenceUploading } else { Key::ReferenceHint })}</span>
+                    </label>
+                }.into_any(),
+            }}
+            <p class="error-text" role="alert">{move || error.get().map(|k| tr(i18n.locale.get(), k))}</p>
+        </div>
     }
 }

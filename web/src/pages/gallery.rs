@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use zimage_shared::Page;
-use zimage_shared::generation::{GalleryImage, ModelInfo};
+use zimage_shared::generation::{CreateShareRequest, GalleryImage, ModelInfo, ShareInfo};
 
 use crate::api;
 use crate::components::form::Notice;
@@ -167,6 +167,7 @@ fn Lightbox(
                         " · " {image.format.as_str().to_uppercase()} " · " {image.created_at.format("%Y-%m-%d %H:%M").to_string()}
                     </p>
                     <Notice message=error />
+                    <ShareBox image_id=id />
                     <div class="actions">
                         <a class="button button-small button-primary" href=download download=filename>{t(Key::Download)}</a>
                         <button type="button" class="button button-small" aria-pressed=move || favorite.get().to_string() on:click=toggle>
@@ -181,6 +182,78 @@ fn Lightbox(
                     </div>
                 </div>
             </div>
+        </div>
+    }
+}
+
+/// Make, copy and revoke the image's public link.
+#[component]
+fn ShareBox(image_id: uuid::Uuid) -> impl IntoView {
+    let session = use_session();
+    let share = RwSignal::new(None::<ShareInfo>);
+    let include_prompt = RwSignal::new(false);
+    let copied = RwSignal::new(false);
+    let error = RwSignal::new(None::<Key>);
+    let path = format!("/v1/images/{image_id}/share");
+    let create = {
+        let path = path.clone();
+        move || {
+            let path = path.clone();
+            let body = CreateShareRequest {
+                include_prompt: include_prompt.get_untracked(),
+            };
+            spawn_local(async move {
+                match session
+                    .call::<ShareInfo>("POST", &path, api::body(&body))
+                    .await
+                {
+                    Ok(info) => share.set(Some(info)),
+                    Err(err) => error.set(Some(err.message())),
+                }
+            });
+        }
+    };
+    let revoke = move |_| {
+        let path = path.clone();
+        spawn_local(async move {
+            match session.call::<()>("DELETE", &path, None).await {
+                Ok(()) => share.set(None),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    let copy = move |_| {
+        if let (Some(info), Some(window)) = (share.get_untracked(), web_sys::window()) {
+            let _ = window.navigator().clipboard().write_text(&info.url);
+            copied.set(true);
+        }
+    };
+    let create_click = create.clone();
+    view! {
+        <div class="share-box">
+            <Notice message=error />
+            {move || match share.get() {
+                None => {
+                    let create = create_click.clone();
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" bind:checked=include_prompt />
+                            <span>{t(Key::ShowPrompt)}</span>
+                        </label>
+                        <button type="button" class="button button-small" on:click=move |_| create()>{t(Key::Share)}</button>
+                    }.into_any()
+                }
+                Some(info) => view! {
+                    <label class="field-label" for="share-url">{t(Key::ShareLink)}</label>
+                    <div class="search-row">
+                        <input id="share-url" type="text" readonly prop:value=info.url.clone() />
+                        <button type="button" class="button button-small" on:click=copy>
+                            {move || if copied.get() { t(Key::Copied)() } else { t(Key::Copy)() }}
+                        </button>
+                    </div>
+                    <button type="button" class="button button-small button-danger" on:click=revoke.clone()>{t(Key::StopSharing)}</button>
+                }.into_any(),
+            }}
         </div>
     }
 }
