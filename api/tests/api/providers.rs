@@ -129,6 +129,9 @@ async fn fal_generations_follow_the_queue_and_store_the_results() {
         input["acceleration"], "none",
         "high quality: no step-skipping"
     );
+    assert_eq!(input["num_inference_steps"], 8);
+    assert_eq!(input["enable_safety_checker"], true);
+    assert_eq!(input["output_format"], "png");
     assert!(
         mock.authorizations()
             .iter()
