@@ -318,6 +318,16 @@ async fn sign_up_and_log_in(
         .at_most(wait)
         .for_element(Locator::Css(".notice-success"))
         .await?;
+    log_in(b, base, email).await
+}
+
+/// Logs in through the form; ends on /account.
+async fn log_in(
+    b: &fantoccini::Client,
+    base: &str,
+    email: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
     b.goto(&format!("{base}/login")).await?;
     b.wait()
         .at_most(wait)
@@ -743,25 +753,7 @@ async fn upload_generate_share(
     snapshot(b, "shared-public").await?;
 
     // The owner stops sharing; the link goes dead.
-    b.goto(&format!("{base}/login")).await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Id("email"))
-        .await?
-        .send_keys("editor@example.org")
-        .await?;
-    b.find(Locator::Id("password"))
-        .await?
-        .send_keys("a sturdy passphrase")
-        .await?;
-    b.find(Locator::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css(".account-email"))
-        .await?;
+    log_in(b, base, "editor@example.org").await?;
     b.goto(&format!("{base}/developers")).await?;
     b.wait()
         .at_most(wait)

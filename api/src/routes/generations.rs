@@ -278,7 +278,7 @@ struct UrlSignature {
 }
 
 /// Whose image a file request may read: the bearer's own (another user's image stays 404), or,
-/// without a bearer, the owner's when the URL is validly signed.
+/// with a valid signed URL, the image's owner.
 async fn file_reader(
     state: &AppState,
     auth: Option<Auth>,
@@ -287,24 +287,9 @@ async fn file_reader(
     expires: Option<i64>,
     signature: Option<&str>,
 ) -> ApiResult<Uuid> {
-    if let Some(auth) = auth {
-        auth.require_scope(ApiKeyScope::GenerationsRead)?;
-        return Ok(auth.user_id());
-    }
-    let (Some(expires), Some(signature)) = (expires, signature) else {
-        return Err(ApiError::unauthorized(
-            "send `Authorization: Bearer <token or API key>` or use a signed URL",
-        ));
-    };
-    if state
-        .urls
-        .verify(req.path(), expires, signature, chrono::Utc::now())
-    {
-        images::owner(state, id).await
-    } else {
-        Err(ApiError::unauthorized(
-            "this image link has expired or is not valid; fetch the image again for a fresh one",
-        ))
+    match super::file_reader(state, auth, req, expires, signature)? {
+        super::FileReader::User(user_id) => Ok(user_id),
+        super::FileReader::Signed => images::owner(state, id).await,
     }
 }
 

@@ -50,3 +50,41 @@ pub fn client_info(req: &actix_web::HttpRequest, state: &web::Data<AppState>) ->
         user_agent: crate::auth::user_agent(req),
     }
 }
+
+/// Who may read a file: a bearer (its own files only), or anyone holding a valid signed URL.
+pub enum FileReader {
+    User(uuid::Uuid),
+    /// The URL's signature vouches for this exact path until it expires.
+    Signed,
+}
+
+/// Decides a file request: the bearer's identity when one is sent (with the read scope for API
+/// keys), else the `expires`/`signature` of a URL made by [`crate::auth::signed_url::UrlSigner`].
+pub fn file_reader(
+    state: &AppState,
+    auth: Option<crate::auth::Auth>,
+    req: &actix_web::HttpRequest,
+    expires: Option<i64>,
+    signature: Option<&str>,
+) -> crate::error::ApiResult<FileReader> {
+    use crate::error::ApiError;
+    if let Some(auth) = auth {
+        auth.require_scope(zimage_shared::account::ApiKeyScope::GenerationsRead)?;
+        return Ok(FileReader::User(auth.user_id()));
+    }
+    let (Some(expires), Some(signature)) = (expires, signature) else {
+        return Err(ApiError::unauthorized(
+            "send `Authorization: Bearer <token or API key>` or use a signed URL",
+        ));
+    };
+    if state
+        .urls
+        .verify(req.path(), expires, signature, chrono::Utc::now())
+    {
+        Ok(FileReader::Signed)
+    } else {
+        Err(ApiError::unauthorized(
+            "this link has expired or is not valid; fetch the item again for a fresh one",
+        ))
+    }
+}

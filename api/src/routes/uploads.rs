@@ -181,28 +181,15 @@ async fn file(
     signed: web::Query<Signed>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let owner = match (auth, signed.expires, signed.signature.as_deref()) {
-        (Some(auth), _, _) => {
-            auth.require_scope(ApiKeyScope::GenerationsRead)?;
-            Some(auth.user_id())
-        }
-        (None, Some(expires), Some(signature))
-            if state
-                .urls
-                .verify(req.path(), expires, signature, chrono::Utc::now()) =>
-        {
-            None
-        }
-        (None, Some(_), Some(_)) => {
-            return Err(ApiError::unauthorized(
-                "this link has expired or is not valid; fetch the upload again for a fresh one",
-            ));
-        }
-        _ => {
-            return Err(ApiError::unauthorized(
-                "send `Authorization: Bearer <token or API key>` or use a signed URL",
-            ));
-        }
+    let owner = match super::file_reader(
+        &state,
+        auth,
+        &req,
+        signed.expires,
+        signed.signature.as_deref(),
+    )? {
+        super::FileReader::User(user_id) => Some(user_id),
+        super::FileReader::Signed => None,
     };
     let (bytes, format) = uploads::file(&state, owner, id).await?;
     Ok(HttpResponse::Ok()
