@@ -11,6 +11,7 @@ pub mod error;
 pub mod generation;
 pub mod ids;
 pub mod page;
+pub mod privacy;
 pub mod prompts;
 pub mod sse;
 pub mod validate;

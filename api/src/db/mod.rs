@@ -9,6 +9,7 @@ pub mod models;
 pub mod moderation;
 pub mod prompts;
 pub mod schema;
+pub mod security;
 pub mod sessions;
 pub mod shares;
 pub mod tokens;

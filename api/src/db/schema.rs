@@ -58,6 +58,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    consents (user_id) {
+        user_id -> Uuid,
+        marketing_email -> Bool,
+        product_analytics -> Bool,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     credit_accounts (user_id) {
         user_id -> Uuid,
         available -> Int8,
@@ -238,6 +247,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    security_events (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        detail -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -369,6 +390,7 @@ diesel::joinable!(ai_tasks -> credit_holds (hold_id));
 diesel::joinable!(ai_tasks -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(billing_customers -> users (user_id));
+diesel::joinable!(consents -> users (user_id));
 diesel::joinable!(credit_accounts -> users (user_id));
 diesel::joinable!(credit_grants -> users (user_id));
 diesel::joinable!(credit_hold_allocations -> credit_grants (grant_id));
@@ -389,6 +411,7 @@ diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(prompts -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shares -> images (image_id));
 diesel::joinable!(shares -> users (user_id));
@@ -403,6 +426,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ai_tasks,
     api_keys,
     billing_customers,
+    consents,
     credit_accounts,
     credit_grants,
     credit_hold_allocations,
@@ -417,6 +441,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     prompts,
     refresh_tokens,
+    security_events,
     sessions,
     shares,
     stripe_events,

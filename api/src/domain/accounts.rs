@@ -310,6 +310,14 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
             // Receiving the link proves control of the address.
             users::mark_verified(conn, user.id, Utc::now()).await?;
             grant_signup_bonus(conn, user.id, state.config.signup_bonus_credits).await?;
+            crate::domain::security::record(
+                conn,
+                user.id,
+                "password.reset",
+                None,
+                serde_json::json!({}),
+            )
+            .await?;
             Ok(user)
         })
         .await?;
@@ -343,6 +351,14 @@ pub async fn change_password(
     conn.transaction::<_, ApiError, _>(async |conn| {
         users::set_password(conn, user.id, &hash).await?;
         session_db::revoke_all(conn, user.id, Some(current_session)).await?;
+        crate::domain::security::record(
+            conn,
+            user.id,
+            "password.changed",
+            None,
+            serde_json::json!({}),
+        )
+        .await?;
         Ok(())
     })
     .await?;

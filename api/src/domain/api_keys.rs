@@ -46,6 +46,14 @@ pub async fn create(
     )
     .await?;
     tracing::info!(user_id = %user_id, key_id = %row.id, "API key created");
+    crate::domain::security::record(
+        &mut conn,
+        user_id,
+        "api_key.created",
+        None,
+        serde_json::json!({"key_id": row.id, "name": row.name, "prefix": row.prefix}),
+    )
+    .await?;
     Ok(ApiKeyCreated {
         secret,
         key: row.to_dto(),
@@ -73,6 +81,14 @@ pub async fn revoke(state: &AppState, user_id: Uuid, key_id: Uuid) -> ApiResult<
     let mut conn = state.db.get().await?;
     if db::revoke(&mut conn, key_id, user_id).await? {
         tracing::info!(user_id = %user_id, key_id = %key_id, "API key revoked");
+        crate::domain::security::record(
+            &mut conn,
+            user_id,
+            "api_key.revoked",
+            None,
+            serde_json::json!({"key_id": key_id}),
+        )
+        .await?;
         Ok(())
     } else {
         Err(ApiError::not_found("API key"))

@@ -9,6 +9,7 @@ pub mod generation;
 pub mod images;
 pub mod moderation;
 pub mod prompts;
+pub mod security;
 pub mod sessions;
 pub mod shares;
 pub mod uploads;

@@ -71,6 +71,7 @@ pub async fn login(
     })
     .await?;
     tracing::info!(user_id = %user.id, session_id = %session_id, "signed in");
+    crate::domain::security::login(state, user.id, client).await?;
     tokens(state, &user, session_id, refresh)
 }
 
@@ -155,6 +156,14 @@ pub async fn revoke(state: &AppState, user_id: Uuid, session_id: Uuid) -> ApiRes
     let mut conn = state.db.get().await?;
     if db::revoke(&mut conn, session_id, user_id).await? {
         tracing::info!(user_id = %user_id, session_id = %session_id, "session revoked");
+        crate::domain::security::record(
+            &mut conn,
+            user_id,
+            "session.revoked",
+            None,
+            serde_json::json!({"session_id": session_id}),
+        )
+        .await?;
         Ok(())
     } else {
         Err(ApiError::not_found("session"))

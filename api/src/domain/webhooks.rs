@@ -238,6 +238,14 @@ pub async fn create(
     };
     db::insert_endpoint(&mut conn, &row).await?;
     tracing::info!(user_id = %user_id, endpoint_id = %row.id, "webhook endpoint created");
+    crate::domain::security::record(
+        &mut conn,
+        user_id,
+        "webhook.created",
+        None,
+        serde_json::json!({"endpoint_id": row.id, "url": row.url}),
+    )
+    .await?;
     Ok(WebhookCreated {
         endpoint: endpoint_dto(&row),
         secret: row.secret,

@@ -19,6 +19,13 @@ pub enum Template<'a> {
         order: &'a str,
         link: &'a str,
     },
+    /// Tells the owner about a sign-in from a client not seen before.
+    NewSignIn {
+        device: &'a str,
+        ip: &'a str,
+        when: &'a str,
+        link: &'a str,
+    },
     /// Warns that unspent credits expire soon.
     CreditsExpiring {
         credits: i64,
@@ -90,6 +97,18 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: Some("去使用点数"),
             outro: "点数总是优先扣除最早过期的部分，因此您现在创作就会使用这些点数。",
         },
+        (Template::NewSignIn { .. }, Locale::En) => Parts {
+            subject: "New sign-in to your account",
+            intro: "Your Z-Image Studio account was just signed in to from a browser or app it has not used before.",
+            action: Some("Review your devices"),
+            outro: "If this was you, there is nothing to do. If not, change your password and sign the device out.",
+        },
+        (Template::NewSignIn { .. }, Locale::ZhCn) => Parts {
+            subject: "您的账户有新的登录",
+            intro: "您的 Z-Image Studio 账户刚刚在一个此前未使用过的浏览器或应用上登录。",
+            action: Some("查看您的设备"),
+            outro: "如果是您本人操作，无需任何处理。如果不是，请修改密码并让该设备退出登录。",
+        },
         (Template::PasswordChanged, Locale::ZhCn) => Parts {
             subject: "您的密码已更改",
             intro: "您的 Z-Image Studio 账户密码刚刚被更改，所有设备均已退出登录。",
@@ -113,10 +132,23 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         Template::VerifyEmail { link }
         | Template::ResetPassword { link }
         | Template::CreditsExpiring { link, .. }
-        | Template::Receipt { link, .. } => Some(*link),
+        | Template::Receipt { link, .. }
+        | Template::NewSignIn { link, .. } => Some(*link),
         Template::PasswordChanged => None,
     };
     let fact = match (template, locale) {
+        (
+            Template::NewSignIn {
+                device, ip, when, ..
+            },
+            Locale::En,
+        ) => Some(format!("{when} · {device} · IP {ip}")),
+        (
+            Template::NewSignIn {
+                device, ip, when, ..
+            },
+            Locale::ZhCn,
+        ) => Some(format!("{when} · {device} · IP {ip}")),
         (Template::CreditsExpiring { credits, on, .. }, Locale::En) => {
             Some(format!("{credits} credits expire on {on}."))
         }
@@ -195,5 +227,18 @@ mod tests {
         }
         let zh = render(&Template::PasswordChanged, Locale::ZhCn, "a@b.co");
         assert_eq!(zh.subject, "您的密码已更改");
+        // Facts from outside (a User-Agent) are escaped in HTML.
+        let alert = render(
+            &Template::NewSignIn {
+                device: "<script>x</script>",
+                ip: "203.0.113.9",
+                when: "2026-11-21 09:00 UTC",
+                link: "https://x.test/account",
+            },
+            Locale::En,
+            "a@b.co",
+        );
+        assert!(alert.text.contains("203.0.113.9"));
+        assert!(!alert.html.contains("<script>"));
     }
 }

@@ -1,6 +1,6 @@
 //! `/v1/me`: the signed-in user's profile, password, sessions and API keys.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::Page;
@@ -16,6 +16,7 @@ use crate::domain::{accounts, api_keys, sessions};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
+use zimage_shared::privacy::{Consents, SecurityEvent};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
@@ -27,8 +28,75 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(revoke_session)
             .service(create_api_key)
             .service(list_api_keys)
-            .service(revoke_api_key),
+            .service(revoke_api_key)
+            .service(security_events)
+            .service(get_consents)
+            .service(put_consents),
     );
+}
+
+/// Your account's security log, newest first: sign-ins (with `new_device`), password changes
+/// and resets, signed-out devices, API keys and webhooks created or revoked, consent changes.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<SecurityEvent>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot read it"),
+    )
+)]
+#[get("/security-events")]
+async fn security_events(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok()
+        .json(crate::domain::security::events(&state, auth.user_id(), page.parse()?).await?))
+}
+
+/// Your consents to optional uses of your data (both off unless you turned them on).
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Consents),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/consents")]
+async fn get_consents(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(crate::domain::security::consents(&state, auth.user_id()).await?))
+}
+
+/// Give or withdraw consents; each change is kept in your security log.
+#[utoipa::path(
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = Consents,
+    responses(
+        (status = 200, body = Consents),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/consents")]
+async fn put_consents(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    body: web::Json<Consents>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let client = super::client_info(&req, &state);
+    Ok(HttpResponse::Ok().json(
+        crate::domain::security::set_consents(&state, auth.user_id(), body.into_inner(), &client)
+            .await?,
+    ))
 }
 
 /// The signed-in user. Every API key may call this.

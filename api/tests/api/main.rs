@@ -18,6 +18,7 @@ mod prompts;
 mod providers;
 mod rate_limits;
 mod schema;
+mod security;
 mod sessions;
 mod shares;
 mod storage_s3;
