@@ -147,6 +147,41 @@ async fn journey(
         .at_most(wait)
         .for_element(Locator::Css(".badge"))
         .await?;
+    // The sign-in is in the security log; a consent, once given, stays given.
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".security-log li[data-kind='login']"))
+        .await?;
+    b.find(Locator::Id("consent_marketing"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css("#privacy-heading ~ .notice-success"),
+        "Saved.",
+    )
+    .await?;
+    b.refresh().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            ".security-log li[data-kind='consent.changed']",
+        ))
+        .await?;
+    let mut checked = None;
+    for _ in 0..50 {
+        checked = b
+            .find(Locator::Id("consent_marketing"))
+            .await?
+            .prop("checked")
+            .await?;
+        if checked.as_deref() == Some("true") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(checked.as_deref(), Some("true"), "the consent was saved");
 
     // The welcome bonus shows in the header and on the credits page.
     wait_for_text(b, Locator::Css(".credit-badge-value"), "20").await?;

@@ -5,6 +5,7 @@ use zimage_shared::account::{
     User,
 };
 use zimage_shared::auth::{Accepted, ChangePasswordRequest, EmailRequest};
+use zimage_shared::privacy::{Consents, SecurityEvent};
 use zimage_shared::validate;
 
 use crate::api;
@@ -65,6 +66,8 @@ pub fn Account() -> impl IntoView {
                 <PasswordSection />
                 <SessionsSection />
                 <KeysSection />
+                <PrivacySection />
+                <SecurityLogSection />
             </div>
         </Show>
     }
@@ -390,6 +393,103 @@ fn KeysSection() -> impl IntoView {
                 </For>
             </ul>
             <ListFooter loading=loading cursor=cursor on_more=Callback::new(move |()| paged.load(true)) />
+        </section>
+    }
+}
+
+/// Consents to optional uses of data: both off unless turned on; saved at once.
+#[component]
+fn PrivacySection() -> impl IntoView {
+    let session = use_session();
+    let marketing = RwSignal::new(false);
+    let analytics = RwSignal::new(false);
+    let loaded = RwSignal::new(false);
+    let notice = RwSignal::new(None::<Key>);
+    let error = RwSignal::new(None::<Key>);
+    spawn_local(async move {
+        if let Ok(c) = session
+            .call::<Consents>("GET", "/v1/me/consents", None)
+            .await
+        {
+            marketing.set(c.marketing_email);
+            analytics.set(c.product_analytics);
+        }
+        loaded.set(true);
+    });
+    let save = move || {
+        if !loaded.get_untracked() {
+            return;
+        }
+        let body = Consents {
+            marketing_email: marketing.get_untracked(),
+            product_analytics: analytics.get_untracked(),
+        };
+        spawn_local(async move {
+            match session
+                .call::<Consents>("PUT", "/v1/me/consents", api::body(&body))
+                .await
+            {
+                Ok(_) => notice.set(Some(Key::Saved)),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="privacy-heading">
+            <h2 id="privacy-heading">{t(Key::PrivacySection)}</h2>
+            <p class="muted">{t(Key::PrivacyLead)}</p>
+            <label class="check">
+                <input id="consent_marketing" type="checkbox" bind:checked=marketing on:change=move |_| save() />
+                <span>{t(Key::ConsentMarketing)}</span>
+            </label>
+            <label class="check">
+                <input id="consent_analytics" type="checkbox" bind:checked=analytics on:change=move |_| save() />
+                <span>{t(Key::ConsentAnalytics)}</span>
+            </label>
+            <Notice message=notice success=true />
+            <Notice message=error />
+        </section>
+    }
+}
+
+fn event_label(kind: &str) -> Key {
+    match kind {
+        "login" => Key::EventLogin,
+        "password.changed" => Key::EventPasswordChanged,
+        "password.reset" => Key::EventPasswordReset,
+        "session.revoked" => Key::EventSessionRevoked,
+        "api_key.created" => Key::EventKeyCreated,
+        "api_key.revoked" => Key::EventKeyRevoked,
+        "webhook.created" => Key::EventWebhookCreated,
+        "consent.changed" => Key::EventConsentChanged,
+        _ => Key::EventOther,
+    }
+}
+
+/// The account's security log.
+#[component]
+fn SecurityLogSection() -> impl IntoView {
+    let events = Paged::<SecurityEvent>::new("/v1/me/security-events");
+    view! {
+        <section class="card" aria-labelledby="security-heading">
+            <h2 id="security-heading">{t(Key::SecurityLogSection)}</h2>
+            <Notice message=events.error />
+            <ul class="list security-log">
+                <For each=move || events.items.get() key=|e| e.id let:event>
+                    <li class="list-row" data-kind=event.kind.clone()>
+                        <div>
+                            <strong>{t(event_label(&event.kind))}</strong>
+                            {(event.detail["new_device"] == true).then(|| view! { " " <span class="badge">{t(Key::NewDevice)}</span> })}
+                            <p class="muted small">
+                                {event.user_agent.as_deref().map(describe_agent).unwrap_or_default()}
+                                {event.ip.clone().map(|ip| format!(" · {ip}"))}
+                            </p>
+                        </div>
+                        <span class="muted small">{event.created_at.format("%Y-%m-%d %H:%M").to_string()}</span>
+                    </li>
+                </For>
+            </ul>
+            <ListFooter loading=events.loading cursor=events.cursor on_more=Callback::new(move |()| events.load(true)) />
         </section>
     }
 }
