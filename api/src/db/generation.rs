@@ -247,36 +247,49 @@ pub async fn delete_task(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
         .map(drop)
 }
 
+/// Advisory lock key that serialises job claims across every worker and process.
+const CLAIM_LOCK: i64 = 0x7a69_6d67_636c_6d; // "zimgclm"
+
 /// Claims the next runnable job: queued and due, or running with a lapsed lease (dead worker).
 ///
 /// Fair share: users with fewer running jobs go first, and a user already running
-/// `per_user_running` jobs waits, so one user's long queue never starves everybody else. (Two
-/// workers claiming at the same instant may let a user exceed the cap by one; the order holds.)
+/// `per_user_running` jobs waits, so one user's long queue never starves everybody else. Claims
+/// take a transaction-scoped advisory lock, so two workers claiming at once see each other's
+/// claim and the cap holds exactly; claims are short, so this costs little.
 pub async fn claim_job(
     conn: &mut AsyncPgConnection,
     worker: &str,
     lease_secs: i64,
     per_user_running: i64,
 ) -> QueryResult<Option<ClaimedJob>> {
-    diesel::sql_query(
-        "WITH busy AS (SELECT user_id, count(*) AS running FROM jobs \
-                       WHERE status = 'running' AND lease_until >= now() GROUP BY user_id) \
-         UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, \
-                lease_until = now() + make_interval(secs => $2), updated_at = now() \
-         WHERE id = (SELECT j.id FROM jobs j LEFT JOIN busy b ON b.user_id = j.user_id \
-                     WHERE ((j.status = 'queued' AND j.run_at <= now()) \
-                            OR (j.status = 'running' AND j.lease_until < now())) \
-                       AND COALESCE(b.running, 0) < $3 \
-                     ORDER BY COALESCE(b.running, 0), j.run_at \
-                     FOR UPDATE OF j SKIP LOCKED LIMIT 1) \
-         RETURNING id, task_id, attempts, max_attempts",
-    )
-    .bind::<Text, _>(worker)
-    .bind::<BigInt, _>(lease_secs)
-    .bind::<BigInt, _>(per_user_running)
-    .get_result(conn)
+    use diesel_async::AsyncConnection;
+    let worker = worker.to_string();
+    conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(CLAIM_LOCK)
+            .execute(conn)
+            .await?;
+        diesel::sql_query(
+            "WITH busy AS (SELECT user_id, count(*) AS running FROM jobs \
+                           WHERE status = 'running' AND lease_until >= now() GROUP BY user_id) \
+             UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, \
+                    lease_until = now() + make_interval(secs => $2), updated_at = now() \
+             WHERE id = (SELECT j.id FROM jobs j LEFT JOIN busy b ON b.user_id = j.user_id \
+                         WHERE ((j.status = 'queued' AND j.run_at <= now()) \
+                                OR (j.status = 'running' AND j.lease_until < now())) \
+                           AND COALESCE(b.running, 0) < $3 \
+                         ORDER BY COALESCE(b.running, 0), j.run_at \
+                         FOR UPDATE OF j SKIP LOCKED LIMIT 1) \
+             RETURNING id, task_id, attempts, max_attempts",
+        )
+        .bind::<Text, _>(&worker)
+        .bind::<BigInt, _>(lease_secs)
+        .bind::<BigInt, _>(per_user_running)
+        .get_result(conn)
+        .await
+        .optional()
+    })
     .await
-    .optional()
 }
 
 /// Extends the lease of a job this worker holds; false when it lost the job.

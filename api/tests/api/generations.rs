@@ -1098,3 +1098,41 @@ async fn a_task_whose_model_was_withdrawn_fails_with_its_credits_returned() {
     assert_eq!(credits(&app, &ada).await, (20, 0));
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
+
+#[tokio::test]
+async fn simultaneous_claims_never_exceed_a_users_running_cap() {
+    let app = spawn_app_with(&[
+        ("ZIMAGE_WORKERS", "0"),
+        ("ZIMAGE_MAX_RUNNING_TASKS_PER_USER", "1"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    for n in 0..4 {
+        let response = app
+            .post_auth(
+                "/v1/generations",
+                &ada.access,
+                &request(&format!("burst {n}")),
+            )
+            .await;
+        assert_eq!(response.status(), 202);
+    }
+    let claims = (0..4).map(|n| {
+        let state = app.state.clone();
+        tokio::spawn(async move {
+            let mut conn = state.db.get().await.unwrap();
+            zimage_api::db::generation::claim_job(&mut conn, &format!("w{n}"), 60, 1)
+                .await
+                .unwrap()
+        })
+    });
+    let claimed = futures_util::future::join_all(claims)
+        .await
+        .into_iter()
+        .filter(|c| c.as_ref().unwrap().is_some())
+        .count();
+    assert_eq!(
+        claimed, 1,
+        "one running job for ada, however the claims interleave"
+    );
+}
