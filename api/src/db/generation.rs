@@ -248,7 +248,7 @@ pub async fn delete_task(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
 }
 
 /// Advisory lock key that serialises job claims across every worker and process.
-const CLAIM_LOCK: i64 = 0x7a69_6d67_636c_6d; // "zimgclm"
+const CLAIM_LOCK: i64 = 0x007a_696d_6763_6c6d; // "zimgclm"
 
 /// Claims the next runnable job: queued and due, or running with a lapsed lease (dead worker).
 ///
