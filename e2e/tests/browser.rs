@@ -356,6 +356,19 @@ async fn sign_up_and_log_in(
     log_in(b, base, email).await
 }
 
+/// Opens the create page once its model list has loaded.
+async fn open_create(
+    b: &fantoccini::Client,
+    base: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    b.goto(&format!("{base}/create")).await?;
+    b.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#model option[value='z-image-local']"))
+        .await?;
+    Ok(())
+}
+
 /// Logs in through the form; ends on /account.
 async fn log_in(
     b: &fantoccini::Client,
@@ -466,12 +479,7 @@ async fn generate_and_curate(
 ) -> Result<(), fantoccini::error::CmdError> {
     let wait = Duration::from_secs(30);
     sign_up_and_log_in(b, base, data_dir, "artist@example.org").await?;
-    b.goto(&format!("{base}/create")).await?;
-    // The model list loads, the cost follows the settings.
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css("#model option[value='z-image-local']"))
-        .await?;
+    open_create(b, base).await?;
     wait_for_text(b, Locator::Css("[data-testid=cost]"), "1").await?;
     b.find(Locator::Id("prompt"))
         .await?
@@ -617,11 +625,7 @@ async fn generate_and_curate(
     snapshot(b, "history").await?;
 
     // The prompt library: save from the create page, find it, use it again.
-    b.goto(&format!("{base}/create")).await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css("#model option[value='z-image-local']"))
-        .await?;
+    open_create(b, base).await?;
     b.find(Locator::Id("prompt"))
         .await?
         .send_keys("a paper crane on a windowsill")
@@ -686,11 +690,7 @@ async fn upload_generate_share(
 ) -> Result<(), fantoccini::error::CmdError> {
     let wait = Duration::from_secs(30);
     sign_up_and_log_in(b, base, data_dir, "editor@example.org").await?;
-    b.goto(&format!("{base}/create")).await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css("#model option[value='z-image-local']"))
-        .await?;
+    open_create(b, base).await?;
     // The file input behind the drop zone takes a real file from disk.
     let reference = data_dir.join("reference.png");
     std::fs::write(

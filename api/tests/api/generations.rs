@@ -14,24 +14,6 @@ fn request(prompt: &str) -> Value {
            "output_format": "webp", "seed": 5, "num_images": 2})
 }
 
-async fn wait_until_final(app: &TestApp, who: &Signed, id: &str) -> Value {
-    wait_until_final_within(app, who, id, Duration::from_secs(10)).await
-}
-
-async fn wait_until_final_within(app: &TestApp, who: &Signed, id: &str, limit: Duration) -> Value {
-    let deadline = std::time::Instant::now() + limit;
-    while std::time::Instant::now() < deadline {
-        let task: Value = app
-            .get_json(&format!("/v1/generations/{id}"), &who.access)
-            .await;
-        if ["succeeded", "failed", "canceled"].contains(&task["status"].as_str().unwrap()) {
-            return task;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("task {id} did not finish");
-}
-
 async fn credits(app: &TestApp, who: &Signed) -> (i64, i64) {
     let body: Value = app.get_json("/v1/credits", &who.access).await;
     (
@@ -57,7 +39,7 @@ async fn a_generation_holds_its_cost_renders_and_settles() {
     assert_eq!(task["cost"], 2);
     assert_eq!(task["seed"], 5);
 
-    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(
         (done["charged"].as_i64(), done["refunded"].as_i64()),
@@ -207,7 +189,7 @@ async fn canceling_returns_the_credits_once() {
     assert_problem(again, 409, "task_finished").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        wait_until_final(&app, &ada, id).await["status"],
+        app.wait_for_task(&ada, id).await["status"],
         "canceled",
         "the worker leaves it canceled"
     );
@@ -259,7 +241,7 @@ async fn other_users_tasks_and_images_are_404() {
         .await
         .unwrap();
     let id = task["id"].as_str().unwrap();
-    let done = wait_until_final(&app, &ada, id).await;
+    let done = app.wait_for_task(&ada, id).await;
     let image = done["images"][0]["url"].as_str().unwrap();
     assert_problem(
         app.get_auth(&format!("/v1/generations/{id}"), &bob.access)
@@ -303,7 +285,7 @@ async fn deleting_removes_the_task_and_its_files() {
         .await
         .unwrap();
     let id = task["id"].as_str().unwrap();
-    let done = wait_until_final(&app, &ada, id).await;
+    let done = app.wait_for_task(&ada, id).await;
     let image_id = done["images"][0]["id"].as_str().unwrap();
     let stored = app.data_dir.join(format!(
         "objects/users/{}/images/{image_id}.webp",
@@ -369,7 +351,7 @@ async fn a_job_whose_worker_died_is_taken_over_and_charged_once() {
             .await
             .unwrap()
     );
-    let done = wait_until_final(&app, &ada, id).await;
+    let done = app.wait_for_task(&ada, id).await;
     assert_eq!(done["status"], "succeeded");
     assert_eq!(done["charged"], 2);
     assert_eq!(credits(&app, &ada).await, (18, 0));
@@ -420,7 +402,7 @@ async fn shutdown_hands_running_jobs_to_the_next_worker() {
     );
 
     let second = zimage_api::jobs::WorkerPool::start(app.state.clone(), 1);
-    let done = wait_until_final(&app, &ada, id).await;
+    let done = app.wait_for_task(&ada, id).await;
     assert_eq!(done["status"], "succeeded");
     assert_eq!(done["charged"], 2);
     assert_eq!(credits(&app, &ada).await, (18, 0));
@@ -529,7 +511,7 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
         .json()
         .await
         .unwrap();
-    wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
 
     let gallery: Value = app.get_json("/v1/images", &ada.access).await;
     let items = gallery["items"].as_array().unwrap();
@@ -778,7 +760,7 @@ async fn a_job_interrupted_too_often_is_dead_and_refunded() {
             .await
             .unwrap()
     );
-    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "failed");
     assert_eq!(done["failure_reason"], "provider_unavailable");
     assert_eq!(
@@ -849,7 +831,9 @@ async fn killing_a_worker_process_mid_task_loses_nothing_and_charges_once() {
     );
 
     let rescuer = zimage_api::jobs::WorkerPool::start(app.state.clone(), 1);
-    let done = wait_until_final_within(&app, &ada, id, Duration::from_secs(30)).await;
+    let done = app
+        .wait_for_task_within(&ada, id, Duration::from_secs(30))
+        .await;
     rescuer.shutdown(Duration::from_secs(5)).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(
@@ -883,7 +867,7 @@ async fn api_keys_generate_and_read_only_with_their_scopes() {
     assert_eq!(created.status(), 202);
     let task: Value = created.json().await.unwrap();
     let id = task["id"].as_str().unwrap();
-    let done = wait_until_final(&app, &ada, id).await;
+    let done = app.wait_for_task(&ada, id).await;
     assert_eq!(
         app.get_auth(&format!("/v1/generations/{id}"), &reader)
             .await
@@ -927,7 +911,7 @@ async fn downloads_strip_metadata_unless_asked_to_keep_it() {
         .json()
         .await
         .unwrap();
-    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     let url = done["images"][0]["url"].as_str().unwrap();
     let fetch = |suffix: &'static str| {
         let (app, token) = (&app, ada.access.clone());
@@ -984,7 +968,7 @@ async fn signed_image_urls_work_without_a_token_for_a_limited_time() {
         .json()
         .await
         .unwrap();
-    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     let gallery: Value = app.get_json("/v1/images", &ada.access).await;
     let first = &gallery["items"][0];
     let anonymous = |path: String| {
@@ -1055,7 +1039,7 @@ async fn a_task_that_outlives_its_timeout_fails_and_is_refunded_once() {
         .json()
         .await
         .unwrap();
-    let done = wait_until_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "failed");
     assert_eq!(done["failure_reason"], "provider_timeout");
     assert_eq!(
@@ -1091,7 +1075,9 @@ async fn a_task_whose_model_was_withdrawn_fails_with_its_credits_returned() {
             ("ZIMAGE_MODELS_FILE", models.to_str().unwrap()),
         ])
         .await;
-    let done = wait_until_final(&replica, &ada, task["id"].as_str().unwrap()).await;
+    let done = replica
+        .wait_for_task(&ada, task["id"].as_str().unwrap())
+        .await;
     assert_eq!(done["status"], "failed");
     assert_eq!(done["failure_reason"], "provider_unavailable");
     assert_eq!(done["refunded"], 2);

@@ -178,6 +178,33 @@ impl TestApp {
         }
     }
 
+    /// Polls the task until it succeeded, failed or was canceled (panics after `limit`).
+    pub async fn wait_for_task_within(
+        &self,
+        who: &Signed,
+        id: &str,
+        limit: std::time::Duration,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            let task = self
+                .get_json(&format!("/v1/generations/{id}"), &who.access)
+                .await;
+            if ["succeeded", "failed", "canceled"].contains(&task["status"].as_str().unwrap_or(""))
+            {
+                return task;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("task {id} did not finish");
+    }
+
+    /// [`TestApp::wait_for_task_within`] with a 20 s limit.
+    pub async fn wait_for_task(&self, who: &Signed, id: &str) -> Value {
+        self.wait_for_task_within(who, id, std::time::Duration::from_secs(20))
+            .await
+    }
+
     /// A new API key of the signed-in user with these scopes; returns its secret.
     pub async fn api_key(&self, who: &Signed, scopes: &[&str]) -> String {
         let body: Value = self

@@ -29,17 +29,7 @@ async fn generate(app: &TestApp, who: &Signed, body: Value) -> Value {
     let response = app.post_auth("/v1/generations", &who.access, &body).await;
     assert_eq!(response.status(), 202);
     let task: Value = response.json().await.unwrap();
-    let id = task["id"].as_str().unwrap().to_string();
-    for _ in 0..400 {
-        let current: Value = app
-            .get_json(&format!("/v1/generations/{id}"), &who.access)
-            .await;
-        if ["succeeded", "failed", "canceled"].contains(&current["status"].as_str().unwrap()) {
-            return current;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("task {id} did not finish");
+    app.wait_for_task(who, task["id"].as_str().unwrap()).await
 }
 
 async fn available(app: &TestApp, who: &Signed) -> i64 {

@@ -1,7 +1,6 @@
 //! Public links to images.
 
 use serde_json::{Value, json};
-use std::time::Duration;
 
 use crate::helpers::{Signed, TestApp, assert_problem, spawn_app};
 
@@ -16,17 +15,9 @@ async fn image_of(app: &TestApp, who: &Signed) -> String {
         .json()
         .await
         .unwrap();
-    let id = task["id"].as_str().unwrap();
-    for _ in 0..200 {
-        let current = app
-            .get_json(&format!("/v1/generations/{id}"), &who.access)
-            .await;
-        if current["status"] == "succeeded" {
-            return current["images"][0]["id"].as_str().unwrap().to_string();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no image");
+    let done = app.wait_for_task(who, task["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    done["images"][0]["id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]

@@ -161,19 +161,6 @@ async fn bad_uploads_are_refused_with_clear_errors() {
     );
 }
 
-async fn wait_final(app: &TestApp, who: &Signed, id: &str) -> Value {
-    for _ in 0..200 {
-        let task = app
-            .get_json(&format!("/v1/generations/{id}"), &who.access)
-            .await;
-        if ["succeeded", "failed", "canceled"].contains(&task["status"].as_str().unwrap()) {
-            return task;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("task {id} did not finish");
-}
-
 #[tokio::test]
 async fn image_to_image_starts_from_your_own_upload() {
     let app = spawn_app().await;
@@ -197,7 +184,7 @@ async fn image_to_image_starts_from_your_own_upload() {
         .await
         .unwrap();
     assert_eq!(task["reference_upload_id"], upload_id);
-    let done = wait_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     let stored = app
         .get_auth(&format!("/v1/uploads/{upload_id}/file"), &ada.access)
@@ -285,7 +272,7 @@ async fn a_reference_deleted_before_the_task_runs_fails_it_with_a_refund() {
         204
     );
     let workers = zimage_api::jobs::WorkerPool::start(app.state.clone(), 1);
-    let done = wait_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     workers.shutdown(Duration::from_secs(5)).await;
     assert_eq!(done["status"], "failed");
     assert_eq!(done["failure_reason"], "reference_missing");
@@ -333,7 +320,7 @@ async fn hosted_image_to_image_sends_a_signed_url_of_our_copy() {
         .json()
         .await
         .unwrap();
-    let done = wait_final(&app, &ada, task["id"].as_str().unwrap()).await;
+    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     let input = mock.first_input().unwrap();
     assert_eq!(input["strength"].as_f64(), Some(0.6_f32 as f64));
