@@ -159,6 +159,14 @@ pub struct Config {
     pub pack_credits_expire_days: Option<i64>,
     /// How often scheduled work (credit expiry, expiry warnings) runs; 0 disables it.
     pub scheduler_interval: Duration,
+    /// Days between a confirmed erasure and the purge; signing in with `keep_account` cancels it.
+    pub erasure_grace_days: i64,
+    /// Accounts never verified are deleted this many days after sign-up (0: never).
+    pub unverified_account_days: i64,
+    /// Where new support tickets are announced; every administrator when unset.
+    pub support_email: Option<String>,
+    /// Operator-edited legal pages (`privacy.md`, `terms.md`); built-in texts otherwise.
+    pub legal_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -365,6 +373,10 @@ impl Config {
                 })
                 .transpose()?
                 .filter(|d| *d > 0),
+            erasure_grace_days: i64::try_from(parse("ZIMAGE_ERASURE_GRACE_DAYS", 14)?)?.min(29),
+            unverified_account_days: i64::try_from(parse("ZIMAGE_UNVERIFIED_ACCOUNT_DAYS", 30)?)?,
+            support_email: get("ZIMAGE_SUPPORT_EMAIL"),
+            legal_dir: get("ZIMAGE_LEGAL_DIR").map(PathBuf::from),
             scheduler_interval: Duration::from_secs(parse("ZIMAGE_SCHEDULER_INTERVAL_SECS", 60)?),
             bind,
             data_dir,

@@ -177,6 +177,8 @@ fn status_of(code: ErrorCode) -> StatusCode {
         C::TaskFinished => StatusCode::CONFLICT,
         C::EmailNotVerified | C::Forbidden | C::InsufficientScope => StatusCode::FORBIDDEN,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::AccountDisabled | C::ErasurePending => StatusCode::FORBIDDEN,
+        C::RequestInProgress | C::Conflict => StatusCode::CONFLICT,
         C::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -213,6 +215,10 @@ fn title_of(code: ErrorCode) -> &'static str {
         C::PromptRejected => "Prompt rejected",
         C::TaskFinished => "Task already finished",
         C::RateLimited => "Too many requests",
+        C::AccountDisabled => "Account disabled",
+        C::ErasurePending => "Account scheduled for deletion",
+        C::RequestInProgress => "Request already in progress",
+        C::Conflict => "Conflict",
         C::ServiceUnavailable => "Service unavailable",
         C::Internal => "Internal server error",
     }

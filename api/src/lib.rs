@@ -1,6 +1,7 @@
 //! Z-Image Studio API server: HTTP routes, domain rules, persistence and operator commands.
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -22,6 +22,9 @@ use utoipa_actix_web::AppExt;
         (name = "prompts", description = "The prompt library"),
         (name = "billing", description = "Credit packs, plans, checkout, orders and subscriptions"),
         (name = "webhooks", description = "Events from payment and AI providers"),
+        (name = "privacy", description = "Data-rights requests: export, erasure, restriction, objection"),
+        (name = "support", description = "Support tickets"),
+        (name = "legal", description = "Retention schedule and legal pages"),
         (name = "admin", description = "Operator-only endpoints"),
         (name = "health", description = "Liveness and readiness probes"),
     )

@@ -118,6 +118,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         providers,
         live: std::sync::Arc::new(crate::live::LiveHub::new()),
         stripe: config.stripe.as_ref().map(Stripe::new),
+        clock: crate::clock::Clock::default(),
         db,
         config,
     })

@@ -30,6 +30,8 @@ pub struct AppState {
     pub live: Arc<crate::live::LiveHub>,
     /// `None` when payments are not configured.
     pub stripe: Option<Stripe>,
+    /// The time scheduled work (retention, purges, archive expiry) goes by.
+    pub clock: crate::clock::Clock,
 }
 
 pub type SharedState = Arc<AppState>;

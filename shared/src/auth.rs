@@ -33,6 +33,10 @@ pub struct SignupRequest {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// Cancels a confirmed account deletion that is still in its grace period (otherwise such a
+    /// sign-in answers 403 `erasure_pending`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_account: bool,
 }
 
 /// Issued on log-in and refresh.

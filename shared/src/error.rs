@@ -67,6 +67,14 @@ pub enum ErrorCode {
     LimitReached,
     /// Too many requests; retry after the `Retry-After` header.
     RateLimited,
+    /// The account was switched off (by an administrator, or because its deletion was confirmed).
+    AccountDisabled,
+    /// The account is scheduled for deletion; sign in with `keep_account: true` to cancel that.
+    ErasurePending,
+    /// A request of this kind is already open; wait for it to finish.
+    RequestInProgress,
+    /// The resource is in a state that does not allow this action.
+    Conflict,
     /// A dependency (e.g. the database) is unavailable.
     ServiceUnavailable,
     /// An unexpected server error; quote `request_id` when reporting it.
@@ -105,6 +113,10 @@ impl ErrorCode {
             Self::TaskFinished => "task_finished",
             Self::LimitReached => "limit_reached",
             Self::RateLimited => "rate_limited",
+            Self::AccountDisabled => "account_disabled",
+            Self::ErasurePending => "erasure_pending",
+            Self::RequestInProgress => "request_in_progress",
+            Self::Conflict => "conflict",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
         }

@@ -4,6 +4,7 @@
 //! OpenAPI schema derives sit behind the `openapi` feature, which only the API enables.
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod billing;
 pub mod credits;

@@ -94,6 +94,10 @@ fn bearer(req: &HttpRequest) -> ApiResult<String> {
     Ok(token.trim().to_string())
 }
 
+fn disabled() -> ApiError {
+    ApiError::new(ErrorCode::AccountDisabled, "this account is switched off")
+}
+
 async fn authenticate(state: &AppState, token: &str) -> ApiResult<Auth> {
     let mut conn = state.db.get().await?;
     if token.starts_with(secrets::API_KEY_PREFIX) {
@@ -103,6 +107,9 @@ async fn authenticate(state: &AppState, token: &str) -> ApiResult<Auth> {
         let user = users::find(&mut conn, key.user_id)
             .await?
             .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
+        if user.disabled_at.is_some() {
+            return Err(disabled());
+        }
         return Ok(Auth {
             credential: Credential::ApiKey {
                 id: key.id,
@@ -118,6 +125,9 @@ async fn authenticate(state: &AppState, token: &str) -> ApiResult<Auth> {
     let user = users::find(&mut conn, claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+    if user.disabled_at.is_some() {
+        return Err(disabled());
+    }
     Ok(Auth {
         user,
         credential: Credential::Session(claims.sid),

@@ -71,6 +71,16 @@ impl UrlSigner {
         format!("{}{}", id.simple(), &mac[..32])
     }
 
+    /// A stable stand-in for an erased person's id on the records kept after erasure (payment
+    /// records, the erasure request, the audit log): the same person always maps to the same
+    /// value, and without the server secret it cannot be traced back.
+    pub fn pseudonym(&self, user_id: uuid::Uuid) -> String {
+        let mut mac = HmacSha256::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
+        mac.update(b"pseudonym\n");
+        mac.update(user_id.as_bytes());
+        format!("erased-{}", &hex::encode(mac.finalize().into_bytes())[..32])
+    }
+
     /// The share id inside a token made by [`UrlSigner::share_token`]; `None` for anything else.
     pub fn share_id(&self, token: &str) -> Option<uuid::Uuid> {
         if token.len() != 64 || !token.is_ascii() {

@@ -95,3 +95,15 @@ pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid, user_id: Uuid) -> Qu
     .await?;
     Ok(updated == 1)
 }
+
+/// Revokes every live key of the user.
+pub async fn revoke_all(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        api_keys::table
+            .filter(api_keys::user_id.eq(user_id))
+            .filter(api_keys::revoked_at.is_null()),
+    )
+    .set(api_keys::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await
+}

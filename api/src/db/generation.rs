@@ -570,3 +570,28 @@ pub async fn list_downloads(
     }
     query.load(conn).await
 }
+
+/// Ids of the user's queued and running tasks.
+pub async fn active_task_ids(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Vec<Uuid>> {
+    ai_tasks::table
+        .filter(ai_tasks::user_id.eq(user_id))
+        .filter(ai_tasks::status.eq_any(["queued", "running"]))
+        .select(ai_tasks::id)
+        .load(conn)
+        .await
+}
+
+/// Storage keys of every image (original and thumbnail) the user has.
+pub async fn image_keys_of_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Vec<(String, String)>> {
+    images::table
+        .filter(images::user_id.eq(user_id))
+        .select((images::storage_key, images::thumbnail_key))
+        .load(conn)
+        .await
+}

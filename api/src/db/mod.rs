@@ -1,13 +1,16 @@
 //! Database access: the connection pool, embedded migrations, and queries per area.
 
 pub mod api_keys;
+pub mod audit;
 pub mod billing;
 pub mod credits;
 pub mod events;
 pub mod generation;
 pub mod models;
 pub mod moderation;
+pub mod privacy;
 pub mod prompts;
+pub mod retention;
 pub mod schema;
 pub mod security;
 pub mod sessions;

@@ -25,6 +25,10 @@ pub struct UserRow {
     pub terms_accepted_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+    pub restricted_at: Option<DateTime<Utc>>,
+    pub objected_at: Option<DateTime<Utc>>,
 }
 
 impl UserRow {

@@ -50,6 +50,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        actor_id -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Text>,
+        detail -> Jsonb,
+        ip -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     billing_customers (user_id) {
         user_id -> Uuid,
         stripe_customer_id -> Text,
@@ -221,6 +234,31 @@ diesel::table! {
         created_at -> Timestamptz,
         paid_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        customer_ref -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    privacy_requests (id) {
+        id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        subject_ref -> Text,
+        kind -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        received_at -> Timestamptz,
+        due_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+        confirm_token_hash -> Nullable<Bytea>,
+        confirm_expires_at -> Nullable<Timestamptz>,
+        purge_after -> Nullable<Timestamptz>,
+        archive_key -> Nullable<Text>,
+        archive_bytes -> Nullable<Int8>,
+        archive_expires_at -> Nullable<Timestamptz>,
+        attempts -> Int4,
+        claimed_until -> Nullable<Timestamptz>,
+        error -> Nullable<Text>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -303,6 +341,32 @@ diesel::table! {
         cancel_at_period_end -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        customer_ref -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    support_messages (id) {
+        id -> Uuid,
+        ticket_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        from_staff -> Bool,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    support_tickets (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        number -> Text,
+        subject -> Text,
+        status -> Text,
+        task_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -349,6 +413,10 @@ diesel::table! {
         terms_accepted_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        disabled_at -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        restricted_at -> Nullable<Timestamptz>,
+        objected_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -409,6 +477,7 @@ diesel::joinable!(moderation_events -> users (user_id));
 diesel::joinable!(moderation_rules -> users (created_by));
 diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
+diesel::joinable!(privacy_requests -> users (user_id));
 diesel::joinable!(prompts -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> users (user_id));
@@ -416,6 +485,10 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shares -> images (image_id));
 diesel::joinable!(shares -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
+diesel::joinable!(support_messages -> support_tickets (ticket_id));
+diesel::joinable!(support_messages -> users (author_id));
+diesel::joinable!(support_tickets -> ai_tasks (task_id));
+diesel::joinable!(support_tickets -> users (user_id));
 diesel::joinable!(task_events -> users (user_id));
 diesel::joinable!(uploads -> users (user_id));
 diesel::joinable!(webhook_deliveries -> users (user_id));
@@ -425,6 +498,7 @@ diesel::joinable!(webhook_endpoints -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     ai_tasks,
     api_keys,
+    audit_log,
     billing_customers,
     consents,
     credit_accounts,
@@ -439,6 +513,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderation_events,
     moderation_rules,
     orders,
+    privacy_requests,
     prompts,
     refresh_tokens,
     security_events,
@@ -446,6 +521,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     shares,
     stripe_events,
     subscriptions,
+    support_messages,
+    support_tickets,
     task_events,
     uploads,
     users,

@@ -270,3 +270,23 @@ pub async fn fail_pending(
     .await
     .map(drop)
 }
+
+/// Switches off every endpoint of the user, with the reason shown on each.
+pub async fn disable_all(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    reason: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        webhook_endpoints::table
+            .filter(webhook_endpoints::user_id.eq(user_id))
+            .filter(webhook_endpoints::enabled.eq(true)),
+    )
+    .set((
+        webhook_endpoints::enabled.eq(false),
+        webhook_endpoints::disabled_reason.eq(reason),
+        webhook_endpoints::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+}

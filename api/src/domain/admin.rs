@@ -8,6 +8,7 @@ use zimage_shared::credits::{AdminCreditRequest, CreditBalance, GrantSource};
 use zimage_shared::validate;
 
 use crate::db::users;
+use crate::domain::audit::{self, Actor};
 use crate::domain::credits::{self, NewGrant};
 use crate::error::{ApiError, ApiResult, Validator};
 use crate::pagination::{Cursor, PageRequest};
@@ -40,10 +41,11 @@ pub const MAX_ADMIN_CREDITS: i64 = 1_000_000;
 /// Grants or removes credits on an administrator's authority.
 pub async fn adjust_credits(
     state: &AppState,
-    admin_id: Uuid,
+    admin: &Actor,
     user_id: Uuid,
     req: AdminCreditRequest,
 ) -> ApiResult<CreditBalance> {
+    let admin_id = admin.id;
     let mut v = Validator::new();
     if req.amount == 0 || req.amount.abs() > MAX_ADMIN_CREDITS {
         v.add(
@@ -81,6 +83,15 @@ pub async fn adjust_credits(
     } else {
         credits::admin_debit(&mut conn, user_id, -req.amount, &reason, admin_id).await?;
     }
+    audit::record(
+        &mut conn,
+        admin,
+        "credits.adjusted",
+        "user",
+        Some(user_id.to_string()),
+        serde_json::json!({"amount": req.amount, "reason": reason, "expires_at": req.expires_at}),
+    )
+    .await?;
     tracing::info!(admin_id = %admin_id, user_id = %user_id, amount = req.amount, "credits adjusted by an administrator");
     credits::balance(&mut conn, user_id).await
 }

@@ -3,12 +3,16 @@
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;
+pub mod audit;
 pub mod billing;
 pub mod credits;
+pub mod export;
 pub mod generation;
 pub mod images;
 pub mod moderation;
+pub mod privacy;
 pub mod prompts;
+pub mod retention;
 pub mod security;
 pub mod sessions;
 pub mod shares;

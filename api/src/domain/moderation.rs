@@ -1,5 +1,6 @@
 //! Prompt moderation: refuse matching prompts before any credits are held.
 
+use diesel_async::AsyncConnection;
 use regex::{Regex, RegexBuilder};
 use uuid::Uuid;
 use zimage_shared::ErrorCode;
@@ -66,7 +67,7 @@ pub async fn list(state: &AppState) -> ApiResult<Vec<ModerationRule>> {
 
 pub async fn create(
     state: &AppState,
-    admin: Uuid,
+    admin: &crate::domain::audit::Actor,
     req: CreateModerationRule,
 ) -> ApiResult<ModerationRule> {
     let pattern = req.pattern.trim();
@@ -80,18 +81,46 @@ pub async fn create(
         ModerationKind::Regex => "regex",
     };
     let mut conn = state.db.get().await?;
-    let row = db::insert_rule(&mut conn, kind, pattern, admin).await?;
-    tracing::info!(admin_id = %admin, rule_id = %row.id, "moderation rule added");
+    let row = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let row = db::insert_rule(conn, kind, pattern, admin.id).await?;
+            crate::domain::audit::record(
+                conn,
+                admin,
+                "moderation_rule.created",
+                "moderation_rule",
+                Some(row.id.to_string()),
+                serde_json::json!({"kind": kind, "pattern": pattern}),
+            )
+            .await?;
+            Ok(row)
+        })
+        .await?;
+    tracing::info!(admin_id = %admin.id, rule_id = %row.id, "moderation rule added");
     Ok(dto(&row))
 }
 
-pub async fn delete(state: &AppState, id: Uuid) -> ApiResult<()> {
+pub async fn delete(
+    state: &AppState,
+    admin: &crate::domain::audit::Actor,
+    id: Uuid,
+) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
-    if db::delete_rule(&mut conn, id).await? {
-        Ok(())
-    } else {
-        Err(ApiError::not_found("moderation rule"))
-    }
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if !db::delete_rule(conn, id).await? {
+            return Err(ApiError::not_found("moderation rule"));
+        }
+        crate::domain::audit::record(
+            conn,
+            admin,
+            "moderation_rule.deleted",
+            "moderation_rule",
+            Some(id.to_string()),
+            serde_json::json!({}),
+        )
+        .await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub async fn login(
     state: &AppState,
     email: &str,
     password_plain: &str,
+    keep_account: bool,
     client: &ClientInfo,
 ) -> ApiResult<TokenResponse> {
     let email = validate::normalize_email(email).unwrap_or_default();
@@ -51,6 +52,8 @@ pub async fn login(
         Some(user) if ok => user,
         _ => return Err(invalid_credentials()),
     };
+    // Only the password's owner learns that the account is off.
+    crate::domain::privacy::check_can_sign_in(state, &user, keep_account, client).await?;
     let session_id = Uuid::new_v4();
     let refresh = secrets::random_token();
     let expires_at = Utc::now() + state.config.refresh_token_ttl;

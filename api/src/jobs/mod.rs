@@ -1,6 +1,7 @@
 //! Background work: generation workers, the job-notification listener and the scheduler.
 
 pub mod deliverer;
+pub mod privacy;
 pub mod scheduler;
 pub mod waker;
 pub mod worker;
@@ -19,7 +20,7 @@ pub struct WorkerPool {
 }
 
 impl WorkerPool {
-    /// Starts `count` workers, one webhook sender and the notification listener that wakes them.
+    /// Starts `count` workers, one webhook sender, one export builder and the notification listener that wakes them.
     pub fn start(state: actix_web::web::Data<AppState>, count: usize) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut handles = Vec::new();
@@ -30,6 +31,11 @@ impl WorkerPool {
                 wake.clone(),
             ));
             handles.push(tokio::spawn(deliverer::run(
+                state.clone(),
+                wake.clone(),
+                stopped.clone(),
+            )));
+            handles.push(tokio::spawn(privacy::run(
                 state.clone(),
                 wake.clone(),
                 stopped.clone(),

@@ -1,10 +1,10 @@
-//! Periodic work: write off expired credits, warn owners 7 days before credits expire, and
-//! forget idempotency keys after 24 hours.
+//! Periodic work: write off expired credits, warn owners 7 days before credits expire, forget
+//! idempotency keys after 24 hours, and enforce the retention schedule.
 //!
 //! Every step is idempotent (expiry locks the account and only touches due grants; a warning is
 //! marked sent before the next run), so several replicas running it at once do no harm.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use zimage_shared::account::Locale;
 
 use crate::db::credits as db;
@@ -23,6 +23,7 @@ pub struct RunReport {
     pub warnings_sent: usize,
     pub idempotency_keys_expired: usize,
     pub task_events_expired: usize,
+    pub retention: crate::domain::retention::RetentionReport,
 }
 
 /// How long an `Idempotency-Key` identifies its task.
@@ -33,7 +34,7 @@ pub const TASK_EVENT_TTL: Duration = Duration::hours(24);
 
 /// One pass over every account.
 pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut conn = state.db.get().await?;
     let mut report = RunReport::default();
     for user_id in db::users_with_due_grants(&mut conn, now).await? {
@@ -66,11 +67,14 @@ pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
             .await?;
     report.task_events_expired =
         crate::db::events::delete_older_than(&mut conn, now - TASK_EVENT_TTL).await?;
+    drop(conn);
+    report.retention = crate::domain::retention::enforce(state, now).await?;
     if report != RunReport::default() {
         tracing::info!(
             credits_expired = report.credits_expired,
             warnings_sent = report.warnings_sent,
-            "scheduled credit work done"
+            retention = ?report.retention,
+            "scheduled work done"
         );
     }
     Ok(report)

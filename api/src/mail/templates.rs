@@ -26,6 +26,24 @@ pub enum Template<'a> {
         when: &'a str,
         link: &'a str,
     },
+    /// The data export is ready to download.
+    ExportReady { link: &'a str, until: &'a str },
+    /// Asks the owner to confirm deleting the account (the identity check).
+    ConfirmErasure { link: &'a str },
+    /// The deletion is confirmed; the account is off and goes for good on `on`.
+    ErasureScheduled { on: &'a str, link: &'a str },
+    /// Support answered a ticket.
+    SupportReply {
+        number: &'a str,
+        subject: &'a str,
+        link: &'a str,
+    },
+    /// Tells support staff that a customer opened or answered a ticket.
+    SupportCustomerMessage {
+        number: &'a str,
+        subject: &'a str,
+        link: &'a str,
+    },
     /// Warns that unspent credits expire soon.
     CreditsExpiring {
         credits: i64,
@@ -109,6 +127,66 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: Some("查看您的设备"),
             outro: "如果是您本人操作，无需任何处理。如果不是，请修改密码并让该设备退出登录。",
         },
+        (Template::ExportReady { .. }, Locale::En) => Parts {
+            subject: "Your data export is ready",
+            intro: "The copy of your Z-Image Studio data that you asked for is ready: a ZIP with one file per kind of data, your images and a README that explains each file.",
+            action: Some("Download your data"),
+            outro: "Sign in to download it. If you did not ask for this, change your password.",
+        },
+        (Template::ExportReady { .. }, Locale::ZhCn) => Parts {
+            subject: "您的数据导出已就绪",
+            intro: "您申请的 Z-Image Studio 数据副本已准备好：一个 ZIP 文件，每类数据一个文件，包含您的图像和说明每个文件的 README。",
+            action: Some("下载您的数据"),
+            outro: "请登录后下载。如果不是您本人申请，请修改密码。",
+        },
+        (Template::ConfirmErasure { .. }, Locale::En) => Parts {
+            subject: "Confirm deleting your account",
+            intro: "Someone asked to delete your Z-Image Studio account and everything in it: images, uploads, prompts, history and credits. Payment records are kept, without your name, as the law requires.",
+            action: Some("Yes, delete my account"),
+            outro: "The link is valid for 24 hours. If you did not ask for this, ignore this message and change your password; nothing will be deleted.",
+        },
+        (Template::ConfirmErasure { .. }, Locale::ZhCn) => Parts {
+            subject: "确认删除您的账户",
+            intro: "有人请求删除您的 Z-Image Studio 账户及其中的全部内容：图像、上传、提示词、历史记录和点数。付款记录将按法律要求在去除您的身份信息后保留。",
+            action: Some("是的，删除我的账户"),
+            outro: "链接 24 小时内有效。如果不是您本人申请，请忽略此邮件并修改密码，任何内容都不会被删除。",
+        },
+        (Template::ErasureScheduled { .. }, Locale::En) => Parts {
+            subject: "Your account will be deleted",
+            intro: "You confirmed deleting your Z-Image Studio account. It is switched off now: every device is signed out and every API key and webhook is revoked.",
+            action: Some("Changed your mind? Sign in to keep it"),
+            outro: "Until then you can keep the account by signing in and choosing to keep it. After that date nothing can be recovered.",
+        },
+        (Template::ErasureScheduled { .. }, Locale::ZhCn) => Parts {
+            subject: "您的账户将被删除",
+            intro: "您已确认删除 Z-Image Studio 账户。账户现已停用：所有设备均已退出登录，所有 API 密钥和 Webhook 均已撤销。",
+            action: Some("改变主意？登录以保留账户"),
+            outro: "在此之前，您可以登录并选择保留账户。此后任何内容都无法恢复。",
+        },
+        (Template::SupportReply { .. }, Locale::En) => Parts {
+            subject: "Support answered your ticket",
+            intro: "Our support team replied to your ticket.",
+            action: Some("Read the reply"),
+            outro: "Reply on the ticket page; answers by e-mail are not read.",
+        },
+        (Template::SupportReply { .. }, Locale::ZhCn) => Parts {
+            subject: "客服已回复您的工单",
+            intro: "我们的客服团队回复了您的工单。",
+            action: Some("查看回复"),
+            outro: "请在工单页面回复；我们不会阅读通过电子邮件发送的回复。",
+        },
+        (Template::SupportCustomerMessage { .. }, Locale::En) => Parts {
+            subject: "Support ticket waiting for an answer",
+            intro: "A customer opened or replied to a support ticket.",
+            action: Some("Open the support queue"),
+            outro: "Answers are due within 30 days; sooner is better.",
+        },
+        (Template::SupportCustomerMessage { .. }, Locale::ZhCn) => Parts {
+            subject: "有工单等待回复",
+            intro: "有客户新建或回复了支持工单。",
+            action: Some("打开支持队列"),
+            outro: "须在 30 天内答复，越快越好。",
+        },
         (Template::PasswordChanged, Locale::ZhCn) => Parts {
             subject: "您的密码已更改",
             intro: "您的 Z-Image Studio 账户密码刚刚被更改，所有设备均已退出登录。",
@@ -133,7 +211,12 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         | Template::ResetPassword { link }
         | Template::CreditsExpiring { link, .. }
         | Template::Receipt { link, .. }
-        | Template::NewSignIn { link, .. } => Some(*link),
+        | Template::NewSignIn { link, .. }
+        | Template::ExportReady { link, .. }
+        | Template::ConfirmErasure { link }
+        | Template::ErasureScheduled { link, .. }
+        | Template::SupportReply { link, .. }
+        | Template::SupportCustomerMessage { link, .. } => Some(*link),
         Template::PasswordChanged => None,
     };
     let fact = match (template, locale) {
@@ -173,6 +256,27 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
             },
             Locale::ZhCn,
         ) => Some(format!("{what}：{amount}（订单 {order}）。")),
+        (Template::ExportReady { until, .. }, Locale::En) => {
+            Some(format!("The download is available until {until}."))
+        }
+        (Template::ExportReady { until, .. }, Locale::ZhCn) => {
+            Some(format!("下载有效期至 {until}。"))
+        }
+        (Template::ErasureScheduled { on, .. }, Locale::En) => {
+            Some(format!("The account and its data will be deleted on {on}."))
+        }
+        (Template::ErasureScheduled { on, .. }, Locale::ZhCn) => {
+            Some(format!("账户及其数据将于 {on} 删除。"))
+        }
+        (
+            Template::SupportReply {
+                number, subject, ..
+            }
+            | Template::SupportCustomerMessage {
+                number, subject, ..
+            },
+            _,
+        ) => Some(format!("#{number}: {subject}")),
         _ => None,
     };
     let mut text = format!("{}\n\n", parts.intro);

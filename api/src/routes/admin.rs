@@ -1,16 +1,18 @@
 //! `/v1/admin`: operator-only endpoints. Everyone else gets 403.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::account::User;
+use zimage_shared::admin::AuditEntry;
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
 use zimage_shared::generation::{CreateModerationRule, ModerationRule};
 use zimage_shared::{Page, Problem};
 
 use crate::auth::Auth;
-use crate::domain::{admin, moderation};
+use crate::domain::audit::Actor;
+use crate::domain::{admin, audit, moderation};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -22,8 +24,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(adjust_credits)
             .service(list_rules)
             .service(create_rule)
-            .service(delete_rule),
+            .service(delete_rule)
+            .service(audit_log),
     );
+}
+
+/// The administrator behind a request, for the audit log; refuses everyone else.
+fn actor(state: &AppState, auth: &Auth, req: &HttpRequest) -> ApiResult<Actor> {
+    auth.session()?;
+    auth.require_admin()?;
+    Ok(Actor {
+        id: auth.user_id(),
+        ip: Some(crate::auth::client_ip(req, state.config.trust_proxy)),
+    })
 }
 
 /// Filter for the user list.
@@ -77,13 +90,19 @@ async fn list_users(
 async fn adjust_credits(
     state: web::Data<AppState>,
     auth: Auth,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<AdminCreditRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     auth.require_admin()?;
-    let balance =
-        admin::adjust_credits(&state, auth.user_id(), id.into_inner(), body.into_inner()).await?;
+    let balance = admin::adjust_credits(
+        &state,
+        &actor(&state, &auth, &req)?,
+        id.into_inner(),
+        body.into_inner(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(balance))
 }
 
@@ -118,12 +137,13 @@ async fn list_rules(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRes
 async fn create_rule(
     state: web::Data<AppState>,
     auth: Auth,
+    req: HttpRequest,
     body: web::Json<CreateModerationRule>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     auth.require_admin()?;
     Ok(HttpResponse::Created()
-        .json(moderation::create(&state, auth.user_id(), body.into_inner()).await?))
+        .json(moderation::create(&state, &actor(&state, &auth, &req)?, body.into_inner()).await?))
 }
 
 /// Remove a rule.
@@ -141,10 +161,59 @@ async fn create_rule(
 async fn delete_rule(
     state: web::Data<AppState>,
     auth: Auth,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     auth.require_admin()?;
-    moderation::delete(&state, id.into_inner()).await?;
+    moderation::delete(&state, &actor(&state, &auth, &req)?, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Filters for the audit log.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AuditFilter {
+    /// Only entries about this target (a user, task, ticket… id).
+    target_id: Option<String>,
+    /// Only entries of this action, e.g. `credits.adjusted`.
+    action: Option<String>,
+}
+
+/// Every administrator action, newest first. Nobody can change or remove entries.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(PageQuery, AuditFilter),
+    responses(
+        (status = 200, body = Page<AuditEntry>),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+    )
+)]
+#[get("/audit-log")]
+async fn audit_log(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+    filter: web::Query<AuditFilter>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    auth.require_admin()?;
+    // The cursor here is an entry id, not the usual (time, id) cursor.
+    let limit = PageQuery {
+        cursor: None,
+        limit: page.limit,
+    }
+    .parse()?
+    .limit;
+    Ok(HttpResponse::Ok().json(
+        audit::list(
+            &state,
+            page.cursor.as_deref(),
+            limit,
+            filter.target_id.as_deref(),
+            filter.action.as_deref(),
+        )
+        .await?,
+    ))
 }

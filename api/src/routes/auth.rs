@@ -68,7 +68,12 @@ fn presented_refresh_token(
 }
 
 /// Counts one request against the per-IP budget and, when an address is given, the per-account one.
-fn limit(state: &AppState, req: &HttpRequest, action: &str, email: Option<&str>) -> ApiResult<()> {
+pub(super) fn limit(
+    state: &AppState,
+    req: &HttpRequest,
+    action: &str,
+    email: Option<&str>,
+) -> ApiResult<()> {
     let limits = &state.config.rate_limits;
     let (per_ip, per_account) = match action {
         "signup" => (limits.signup_per_ip, None),
@@ -156,6 +161,7 @@ async fn resend_verification(
     responses(
         (status = 200, body = TokenResponse),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_credentials`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`account_disabled`, or `erasure_pending` (send `keep_account: true` to cancel the deletion)"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
     )
 )]
@@ -170,6 +176,7 @@ async fn login(
         &state,
         &body.email,
         &body.password,
+        body.keep_account,
         &client_info(&req, &state),
     )
     .await?;

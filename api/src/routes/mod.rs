@@ -8,8 +8,10 @@ pub mod events;
 pub mod fallback;
 pub mod generations;
 pub mod health;
+pub mod legal;
 pub mod me;
 pub mod models;
+pub mod privacy;
 pub mod prompts;
 pub mod shares;
 pub mod uploads;
@@ -39,6 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(events::configure)
             .configure(billing::configure)
             .configure(webhooks::configure)
+            .configure(privacy::configure)
+            .configure(legal::configure)
             .configure(admin::configure),
     );
 }
@@ -49,6 +53,16 @@ pub fn client_info(req: &actix_web::HttpRequest, state: &web::Data<AppState>) ->
         ip: crate::auth::client_ip(req, state.config.trust_proxy),
         user_agent: crate::auth::user_agent(req),
     }
+}
+
+/// The signature of a signed URL (from a resource's `url` or `download_url`).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SignedQuery {
+    /// From the signed URL.
+    pub expires: Option<i64>,
+    /// From the signed URL.
+    pub signature: Option<String>,
 }
 
 /// Who may read a file: a bearer (its own files only), or anyone holding a valid signed URL.

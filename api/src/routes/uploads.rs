@@ -3,7 +3,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use futures_util::StreamExt;
-use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::account::ApiKeyScope;
@@ -150,22 +149,12 @@ async fn get_one(
     Ok(HttpResponse::Ok().json(uploads::get(&state, auth.user_id(), id.into_inner()).await?))
 }
 
-/// The signature of a signed upload URL.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-struct Signed {
-    /// From the upload's signed `url`.
-    expires: Option<i64>,
-    /// From the upload's signed `url`.
-    signature: Option<String>,
-}
-
 /// The stored (re-encoded) file: with a bearer token, or without one as the upload's signed
 /// `url` (this is also what providers fetch for image-to-image).
 #[utoipa::path(
     tag = "generation",
     security(("bearer" = []), ()),
-    params(("id" = Uuid, Path), Signed),
+    params(("id" = Uuid, Path), super::SignedQuery),
     responses(
         (status = 200, description = "the image", content_type = "image/*"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -178,7 +167,7 @@ async fn file(
     auth: Option<Auth>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    signed: web::Query<Signed>,
+    signed: web::Query<super::SignedQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let owner = match super::file_reader(

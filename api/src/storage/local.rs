@@ -43,6 +43,22 @@ impl ObjectStore for LocalStore {
         tokio::fs::read(self.path(key)?).await.map_err(not_found_as)
     }
 
+    async fn put_file(
+        &self,
+        key: &str,
+        source: &std::path::Path,
+        _content_type: &str,
+    ) -> Result<(), StorageError> {
+        let path = self.path(key)?;
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        let temp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
+        tokio::fs::copy(source, &temp).await?;
+        tokio::fs::rename(&temp, &path).await?;
+        Ok(())
+    }
+
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
         match tokio::fs::remove_file(self.path(key)?).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StorageError::Io(e)),

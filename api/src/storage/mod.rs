@@ -43,6 +43,13 @@ pub trait ObjectStore: Send + Sync {
         content_type: &str,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
     fn get(&self, key: &str) -> impl Future<Output = Result<Vec<u8>, StorageError>> + Send;
+    /// Stores a local file's contents without reading it all into memory (large archives).
+    fn put_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        content_type: &str,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// Removes an object; a missing one is not an error.
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>> + Send;
 }
@@ -81,6 +88,18 @@ impl ObjectStore for Storage {
         match self {
             Self::Local(store) => store.get(key).await,
             Self::S3(store) => store.get(key).await,
+        }
+    }
+
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        content_type: &str,
+    ) -> Result<(), StorageError> {
+        match self {
+            Self::Local(store) => store.put_file(key, path, content_type).await,
+            Self::S3(store) => store.put_file(key, path, content_type).await,
         }
     }
 

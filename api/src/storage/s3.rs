@@ -78,6 +78,22 @@ impl ObjectStore for S3Store {
         Ok(response.bytes().to_vec())
     }
 
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        content_type: &str,
+    ) -> Result<(), StorageError> {
+        check_key(key)?;
+        let mut file = tokio::fs::File::open(path).await?;
+        let response = self
+            .bucket
+            .put_object_stream_with_content_type(&mut file, key, content_type)
+            .await
+            .map_err(|e| io(format!("S3 streamed put failed: {e}")))?;
+        check(response.status_code(), "put", key)
+    }
+
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
         check_key(key)?;
         let response = self

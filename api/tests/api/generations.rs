@@ -9,7 +9,7 @@ use crate::helpers::{
     PASSWORD, Signed, TestApp, assert_problem, spawn_app, spawn_app_with, user_id,
 };
 
-fn request(prompt: &str) -> Value {
+pub(crate) fn request(prompt: &str) -> Value {
     json!({"model": "z-image-local", "prompt": prompt, "width": 256, "height": 256,
            "output_format": "webp", "seed": 5, "num_images": 2})
 }

@@ -14,6 +14,7 @@ mod live;
 mod mail_smtp;
 mod models;
 mod openapi;
+mod privacy;
 mod prompts;
 mod providers;
 mod rate_limits;

@@ -20,7 +20,12 @@ fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(app: &TestApp, who: &Signed, bytes: &[u8], filename: &str) -> reqwest::Response {
+pub(crate) async fn upload(
+    app: &TestApp,
+    who: &Signed,
+    bytes: &[u8],
+    filename: &str,
+) -> reqwest::Response {
     let (content_type, body) = multipart(bytes, filename);
     app.client
         .post(app.url("/v1/uploads"))

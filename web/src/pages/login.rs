@@ -23,6 +23,7 @@ pub fn Login() -> impl IntoView {
         let request = LoginRequest {
             email: email.get(),
             password: password.get(),
+            keep_account: false,
         };
         let navigate = navigate.clone();
         busy.set(true);

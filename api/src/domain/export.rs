@@ -1,0 +1,433 @@
+//! The data export: a ZIP with one JSON file per category of data, the image and upload files
+//! themselves, and a README describing each file.
+//!
+//! Every table that refers to a person is listed in [`CATEGORIES`] (a test fails when a new one
+//! is not). Rows are selected by SQL scoped to the person and serialised by PostgreSQL, minus
+//! the secret columns named per source. Files are written one at a time to a temporary ZIP on
+//! disk by a blocking thread, then streamed to object storage, so memory stays flat however
+//! many images the account holds.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::storage::{ObjectStore, StorageError};
+
+/// Rows of one table that belong to the person.
+pub struct Source {
+    pub table: &'static str,
+    /// SQL condition on the table (aliased `t`); `$1` is the person's id.
+    pub filter: &'static str,
+    pub order: &'static str,
+    /// Columns never exported (secrets, or hashes of them).
+    pub omit: &'static [&'static str],
+}
+
+/// One JSON file of the archive.
+pub struct Category {
+    pub file: &'static str,
+    pub about: &'static str,
+    pub sources: &'static [Source],
+}
+
+const fn by_user(table: &'static str, order: &'static str) -> Source {
+    Source {
+        table,
+        filter: "t.user_id = $1",
+        order,
+        omit: &[],
+    }
+}
+
+/// Every category of personal data we hold, in archive order.
+pub const CATEGORIES: &[Category] = &[
+    Category {
+        file: "profile.json",
+        about: "Your account: e-mail address, name, language, theme, organisation, role, referral code, when you signed up and accepted the terms, and whether the account is restricted or objects to processing. The password is stored only as a one-way hash and is not included.",
+        sources: &[Source {
+            table: "users",
+            filter: "t.id = $1",
+            order: "t.created_at",
+            omit: &["password_hash"],
+        }],
+    },
+    Category {
+        file: "consents.json",
+        about: "Your current choices about marketing e-mail and product analytics. Every change is also in security_events.json.",
+        sources: &[by_user("consents", "t.updated_at")],
+    },
+    Category {
+        file: "sessions.json",
+        about: "Devices and browsers that signed in: user agent, IP address, when each started, was last used, expires or was signed out, and when each refresh token was issued and used. The tokens themselves are not included.",
+        sources: &[
+            by_user("sessions", "t.created_at"),
+            Source {
+                table: "refresh_tokens",
+                filter: "t.session_id IN (SELECT id FROM sessions WHERE user_id = $1)",
+                order: "t.created_at",
+                omit: &["token_hash"],
+            },
+        ],
+    },
+    Category {
+        file: "api_keys.json",
+        about: "Your API keys: name, visible prefix, scopes, when created, last used and revoked. The secrets are stored only as hashes and are not included.",
+        sources: &[Source {
+            table: "api_keys",
+            filter: "t.user_id = $1",
+            order: "t.created_at",
+            omit: &["secret_hash"],
+        }],
+    },
+    Category {
+        file: "tasks.json",
+        about: "Every generation task with its parameters (prompt, negative prompt, size, quality, format, seed, model, provider and its task id), status, failure reason, cost and credits charged or returned; the queue entries that ran them; their status changes; and prompts that moderation stopped.",
+        sources: &[
+            Source {
+                table: "ai_tasks",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["request_hash"],
+            },
+            by_user("jobs", "t.created_at"),
+            by_user("task_events", "t.id"),
+            by_user("moderation_events", "t.created_at"),
+        ],
+    },
+    Category {
+        file: "images.json",
+        about: "Your generated images: size, format, checksum, favourite, the task they came from, and the links you shared (with view counts). The image files themselves are in the images/ folder, named by image id.",
+        sources: &[
+            Source {
+                table: "images",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["storage_key", "thumbnail_key"],
+            },
+            by_user("shares", "t.created_at"),
+        ],
+    },
+    Category {
+        file: "uploads.json",
+        about: "Reference images you uploaded: size, format, checksum. The files are in the uploads/ folder, named by upload id.",
+        sources: &[Source {
+            table: "uploads",
+            filter: "t.user_id = $1",
+            order: "t.created_at",
+            omit: &["storage_key"],
+        }],
+    },
+    Category {
+        file: "prompts.json",
+        about: "Your saved prompts and their settings.",
+        sources: &[by_user("prompts", "t.created_at")],
+    },
+    Category {
+        file: "downloads.json",
+        about: "When you downloaded which image.",
+        sources: &[by_user("downloads", "t.created_at")],
+    },
+    Category {
+        file: "ledger.json",
+        about: "Your credits: the balance, every grant (sign-up bonus, purchase, subscription, referral, administrator) with what remains and when it expires, every hold placed for a task and which grants it drew on, and the full ledger of changes.",
+        sources: &[
+            by_user("credit_accounts", "t.user_id"),
+            by_user("credit_grants", "t.created_at"),
+            by_user("credit_holds", "t.created_at"),
+            Source {
+                table: "credit_hold_allocations",
+                filter: "t.hold_id IN (SELECT id FROM credit_holds WHERE user_id = $1)",
+                order: "t.hold_id",
+                omit: &[],
+            },
+            by_user("credit_ledger", "t.created_at"),
+        ],
+    },
+    Category {
+        file: "orders.json",
+        about: "Your purchases: order number, product, credits, amount, currency, status, the payment provider's references and receipt link, and your customer id at the payment provider.",
+        sources: &[
+            by_user("orders", "t.created_at"),
+            by_user("billing_customers", "t.created_at"),
+        ],
+    },
+    Category {
+        file: "subscriptions.json",
+        about: "Your subscriptions: plan, status, current period and cancellation.",
+        sources: &[by_user("subscriptions", "t.created_at")],
+    },
+    Category {
+        file: "support_tickets.json",
+        about: "Your support tickets and every message in them, from you and from our staff.",
+        sources: &[
+            by_user("support_tickets", "t.created_at"),
+            Source {
+                table: "support_messages",
+                filter: "t.ticket_id IN (SELECT id FROM support_tickets WHERE user_id = $1)",
+                order: "t.created_at",
+                omit: &[],
+            },
+        ],
+    },
+    Category {
+        file: "security_events.json",
+        about: "Your security log (sign-ins with IP address and user agent, password changes, signed-out devices, API keys and webhooks, consent changes, privacy requests) and the e-mail links we sent you (purpose and validity; the links themselves are not included).",
+        sources: &[
+            by_user("security_events", "t.created_at"),
+            Source {
+                table: "email_tokens",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["token_hash"],
+            },
+        ],
+    },
+    Category {
+        file: "privacy_requests.json",
+        about: "Your data-rights requests (exports, erasure, restriction, objection) with when each was received, when it was due and when it was completed.",
+        sources: &[Source {
+            table: "privacy_requests",
+            filter: "t.user_id = $1",
+            order: "t.received_at",
+            omit: &["confirm_token_hash", "archive_key", "claimed_until"],
+        }],
+    },
+    Category {
+        file: "webhooks.json",
+        about: "Your webhook endpoints (the signing secrets are not included) and the deliveries we made to them.",
+        sources: &[
+            Source {
+                table: "webhook_endpoints",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["secret"],
+            },
+            by_user("webhook_deliveries", "t.created_at"),
+        ],
+    },
+    Category {
+        file: "administration.json",
+        about: "Only for administrators: the moderation rules you created.",
+        sources: &[Source {
+            table: "moderation_rules",
+            filter: "t.created_by = $1",
+            order: "t.created_at",
+            omit: &[],
+        }],
+    },
+];
+
+#[derive(QueryableByName)]
+struct JsonRows {
+    #[diesel(sql_type = Text)]
+    json: String,
+}
+
+/// The person's rows of one source as a JSON array.
+pub async fn rows_json(
+    conn: &mut AsyncPgConnection,
+    source: &Source,
+    user_id: Uuid,
+) -> ApiResult<serde_json::Value> {
+    let sql = format!(
+        "SELECT coalesce(jsonb_agg(to_jsonb(t) - $2::text[] ORDER BY {}), '[]'::jsonb)::text AS json \
+         FROM {} t WHERE {}",
+        source.order, source.table, source.filter
+    );
+    let omit: Vec<String> = source.omit.iter().map(|c| (*c).to_string()).collect();
+    let row: JsonRows = sql_query(sql)
+        .bind::<SqlUuid, _>(user_id)
+        .bind::<Array<Text>, _>(omit)
+        .get_result(conn)
+        .await?;
+    serde_json::from_str(&row.json).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))
+}
+
+fn readme(generated: &str, missing: &[String]) -> String {
+    let mut text = format!(
+        "# Your Z-Image Studio data\n\nGenerated {generated}. Every file is JSON: an object with one \
+         array of records per source table, times in UTC (RFC 3339), ids as UUIDs.\n\n"
+    );
+    for category in CATEGORIES {
+        let tables: Vec<&str> = category.sources.iter().map(|s| s.table).collect();
+        text.push_str(&format!(
+            "## {}\n\n{}\n\nTables: {}.\n\n",
+            category.file,
+            category.about,
+            tables.join(", ")
+        ));
+    }
+    text.push_str(
+        "## images/ and uploads/\n\nThe original files, exactly as stored, named `<id>.<format>`; \
+         the ids match images.json and uploads.json.\n\n",
+    );
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            "## Files we could not find\n\n{}\n\n",
+            missing.join("\n")
+        ));
+    }
+    text.push_str(
+        "Questions about this data: open a support ticket, or write to us using the address in \
+         the privacy policy.\n",
+    );
+    text
+}
+
+/// One entry for the writer thread.
+struct Entry {
+    name: String,
+    bytes: Vec<u8>,
+    compress: bool,
+}
+
+#[derive(QueryableByName)]
+struct StoredFile {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    format: String,
+}
+
+/// Builds the archive of `user_id` into object storage under `key`; returns its size in bytes.
+pub async fn build(state: &AppState, user_id: Uuid, key: &str) -> ApiResult<i64> {
+    let dir = state.config.data_dir.join("tmp");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
+    let path = dir.join(format!("export-{}.zip", Uuid::new_v4().simple()));
+    let result = build_into(state, user_id, &path).await;
+    let outcome = match result {
+        Ok(size) => state
+            .storage
+            .put_file(key, &path, "application/zip")
+            .await
+            .map(|()| size)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("storing the archive: {e}"))),
+        Err(err) => Err(err),
+    };
+    let _ = tokio::fs::remove_file(&path).await;
+    outcome
+}
+
+async fn build_into(state: &AppState, user_id: Uuid, path: &PathBuf) -> ApiResult<i64> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("creating {}: {e}", path.display())))?;
+    // A small buffer: at most two files wait in memory while one is written.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Entry>(2);
+    let writer = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        while let Some(entry) = rx.blocking_recv() {
+            let method = if entry.compress {
+                zip::CompressionMethod::Deflated
+            } else {
+                zip::CompressionMethod::Stored
+            };
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(method)
+                .large_file(entry.bytes.len() > u32::MAX as usize / 2);
+            zip.start_file(entry.name, options)?;
+            zip.write_all(&entry.bytes)?;
+        }
+        let mut inner = zip.finish()?;
+        inner.flush()?;
+        let file = inner.into_inner().map_err(|e| e.into_error())?;
+        Ok(i64::try_from(file.metadata()?.len())?)
+    });
+    let fed = feed(state, user_id, &tx).await;
+    drop(tx);
+    let size = writer
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?
+        .map_err(ApiError::internal)?;
+    fed?;
+    Ok(size)
+}
+
+async fn send(tx: &tokio::sync::mpsc::Sender<Entry>, entry: Entry) -> ApiResult<()> {
+    tx.send(entry)
+        .await
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("the archive writer stopped")))
+}
+
+async fn feed(
+    state: &AppState,
+    user_id: Uuid,
+    tx: &tokio::sync::mpsc::Sender<Entry>,
+) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    for category in CATEGORIES {
+        let mut object = serde_json::Map::new();
+        for source in category.sources {
+            object.insert(
+                source.table.to_string(),
+                rows_json(&mut conn, source, user_id).await?,
+            );
+        }
+        let bytes = serde_json::to_vec_pretty(&object)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        send(
+            tx,
+            Entry {
+                name: category.file.to_string(),
+                bytes,
+                compress: true,
+            },
+        )
+        .await?;
+    }
+    let mut missing = Vec::new();
+    for (folder, sql) in [
+        (
+            "images",
+            "SELECT id, storage_key AS key, format FROM images WHERE user_id = $1 ORDER BY created_at, id",
+        ),
+        (
+            "uploads",
+            "SELECT id, storage_key AS key, format FROM uploads WHERE user_id = $1 ORDER BY created_at, id",
+        ),
+    ] {
+        let files: Vec<StoredFile> = sql_query(sql)
+            .bind::<SqlUuid, _>(user_id)
+            .load(&mut conn)
+            .await?;
+        for file in files {
+            let name = format!("{folder}/{}.{}", file.id, file.format);
+            match state.storage.get(&file.key).await {
+                Ok(bytes) => {
+                    send(
+                        tx,
+                        Entry {
+                            name,
+                            bytes,
+                            // Images are compressed already.
+                            compress: false,
+                        },
+                    )
+                    .await?
+                }
+                Err(StorageError::NotFound) => missing.push(format!("- {name}")),
+                Err(err) => return Err(ApiError::internal(anyhow::anyhow!(err))),
+            }
+        }
+    }
+    let generated = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    send(
+        tx,
+        Entry {
+            name: "README.md".into(),
+            bytes: readme(&generated, &missing).into_bytes(),
+            compress: true,
+        },
+    )
+    .await
+}

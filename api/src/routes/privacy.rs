@@ -1,0 +1,237 @@
+//! `/v1/privacy`: data-rights requests (export, erasure, restriction, objection) and the flags
+//! they set. Sessions only: API keys cannot exercise these rights.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use zimage_shared::privacy::{
+    ConfirmPrivacyRequest, CreatePrivacyRequest, PrivacyFlags, PrivacyRequest, PrivacyRequestKind,
+};
+use zimage_shared::{ErrorCode, Page, Problem};
+
+use crate::auth::Auth;
+use crate::domain::privacy;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope::scope("/privacy")
+            .service(create)
+            .service(list)
+            .service(get_one)
+            .service(cancel)
+            .service(confirm)
+            .service(download)
+            .service(flags)
+            .service(lift_flag),
+    );
+}
+
+/// File a data-rights request. `export` is built in the background and e-mailed when ready;
+/// `erasure` sends a confirmation link to your e-mail address (nothing happens until it is
+/// used); `restriction` and `objection` take effect at once. Each is answered within 30 days
+/// (`due_at`). One open request per kind; at most 5 exports in 30 days.
+#[utoipa::path(
+    tag = "privacy",
+    security(("bearer" = [])),
+    request_body = CreatePrivacyRequest,
+    responses(
+        (status = 201, body = PrivacyRequest),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot file requests"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`request_in_progress` or `limit_reached`"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/requests")]
+async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    body: web::Json<CreatePrivacyRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let client = super::client_info(&req, &state);
+    let created = privacy::create(&state, &auth.user, body.into_inner(), &client).await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Your requests, newest first, with their deadlines and outcome.
+#[utoipa::path(
+    tag = "privacy",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<PrivacyRequest>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/requests")]
+async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(privacy::list(&state, auth.user_id(), page.parse()?).await?))
+}
+
+/// One of your requests.
+#[utoipa::path(
+    tag = "privacy",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PrivacyRequest),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/requests/{id}")]
+async fn get_one(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(privacy::get(&state, auth.user_id(), id.into_inner()).await?))
+}
+
+/// Withdraw an erasure you have not confirmed, or an export not yet started.
+#[utoipa::path(
+    tag = "privacy",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PrivacyRequest),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "too late to withdraw"),
+    )
+)]
+#[post("/requests/{id}/cancel")]
+async fn cancel(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let client = super::client_info(&req, &state);
+    Ok(HttpResponse::Ok()
+        .json(privacy::cancel(&state, auth.user_id(), id.into_inner(), &client).await?))
+}
+
+/// Confirm an erasure with the token from the e-mail (no sign-in needed: the token proves the
+/// mailbox). The account is switched off at once: every session, API key and webhook stops,
+/// queued and running tasks are canceled and their credits released; the data is purged after
+/// the grace period (`purge_after`).
+#[utoipa::path(
+    tag = "privacy",
+    params(("id" = Uuid, Path)),
+    request_body = ConfirmPrivacyRequest,
+    responses(
+        (status = 200, body = PrivacyRequest),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_token`"),
+    )
+)]
+#[post("/requests/{id}/confirm")]
+async fn confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<ConfirmPrivacyRequest>,
+) -> ApiResult<HttpResponse> {
+    super::auth::limit(&state, &req, "email", None)?;
+    let client = super::client_info(&req, &state);
+    Ok(HttpResponse::Ok()
+        .json(privacy::confirm(&state, id.into_inner(), &body.token, &client).await?))
+}
+
+/// Download a finished export (ZIP), signed in or through its signed `download_url`. Available
+/// for 7 days; then the archive is deleted.
+#[utoipa::path(
+    tag = "privacy",
+    security(("bearer" = []), ()),
+    params(("id" = Uuid, Path), super::SignedQuery),
+    responses(
+        (status = 200, description = "the archive", content_type = "application/zip"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such export, not ready, or expired"),
+    )
+)]
+#[get("/requests/{id}/download")]
+async fn download(
+    state: web::Data<AppState>,
+    auth: Option<Auth>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    signed: web::Query<super::SignedQuery>,
+) -> ApiResult<HttpResponse> {
+    if let Some(auth) = &auth {
+        auth.session()?;
+    }
+    let reader = super::file_reader(
+        &state,
+        auth,
+        &req,
+        signed.expires,
+        signed.signature.as_deref(),
+    )?;
+    let (bytes, name) = privacy::archive(&state, &reader, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/zip"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}
+
+/// Restriction and objection in force on your account.
+#[utoipa::path(
+    tag = "privacy",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PrivacyFlags),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/flags")]
+async fn flags(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(privacy::flags(&state, auth.user_id()).await?))
+}
+
+/// Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+#[utoipa::path(
+    tag = "privacy",
+    security(("bearer" = [])),
+    params(("kind" = String, Path, description = "`restriction` or `objection`")),
+    responses(
+        (status = 200, body = PrivacyFlags),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/flags/{kind}")]
+async fn lift_flag(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    kind: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let kind = PrivacyRequestKind::parse(&kind).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            "no such flag; use `restriction` or `objection`",
+        )
+    })?;
+    let client = super::client_info(&req, &state);
+    Ok(HttpResponse::Ok().json(privacy::lift_flag(&state, auth.user_id(), kind, &client).await?))
+}
