@@ -143,16 +143,24 @@ async fn journey(
     assert_eq!(heading, "Your account");
     // The freshly verified account shows no "confirm your e-mail" banner.
     assert!(b.find(Locator::Css(".banner")).await.is_err());
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css(".badge"))
-        .await?;
     // The sign-in is in the security log; a consent, once given, stays given.
+    b.find(Locator::Css("a[href='/security']"))
+        .await?
+        .click()
+        .await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Css(".security-log li[data-kind='login']"))
         .await?;
-    b.find(Locator::Id("consent_marketing"))
+    // This browser's own session is marked among the signed-in devices.
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#sessions-heading ~ .list .badge"))
+        .await?;
+    b.goto(&format!("{base}/privacy")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("consent_marketing"))
         .await?
         .click()
         .await?;
@@ -163,25 +171,24 @@ async fn journey(
     )
     .await?;
     b.refresh().await?;
+    let mut checked = None;
+    for _ in 0..50 {
+        if let Ok(field) = b.find(Locator::Id("consent_marketing")).await {
+            checked = field.prop("checked").await?;
+            if checked.as_deref() == Some("true") {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(checked.as_deref(), Some("true"), "the consent was saved");
+    b.goto(&format!("{base}/security")).await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Css(
             ".security-log li[data-kind='consent.changed']",
         ))
         .await?;
-    let mut checked = None;
-    for _ in 0..50 {
-        checked = b
-            .find(Locator::Id("consent_marketing"))
-            .await?
-            .prop("checked")
-            .await?;
-        if checked.as_deref() == Some("true") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(checked.as_deref(), Some("true"), "the consent was saved");
 
     // The welcome bonus shows in the header and on the credits page.
     wait_for_text(b, Locator::Css(".credit-badge-value"), "20").await?;
@@ -773,12 +780,20 @@ async fn upload_generate_share(
         .at_most(wait)
         .for_element(Locator::Css(".shared-card img"))
         .await?;
-    let loaded = b
-        .execute(
-            "return arguments[0].complete && arguments[0].naturalWidth > 0;",
-            vec![serde_json::to_value(&image).unwrap()],
-        )
-        .await?;
+    // The image may still be arriving; give it a few seconds to decode.
+    let mut loaded = serde_json::json!(false);
+    for _ in 0..50 {
+        loaded = b
+            .execute(
+                "return arguments[0].complete && arguments[0].naturalWidth > 0;",
+                vec![serde_json::to_value(&image).unwrap()],
+            )
+            .await?;
+        if loaded == serde_json::json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(loaded, serde_json::json!(true));
     assert!(
         b.find(Locator::Css(".shared-card .lightbox-prompt"))
@@ -806,5 +821,151 @@ async fn upload_generate_share(
         .at_most(wait)
         .for_element(Locator::Css(".empty-state .notice-error"))
         .await?;
+    Ok(())
+}
+
+/// The link of a given kind (`/privacy/confirm?…`) in the newest mail that has one.
+fn mailed_link(outbox: &Path, path: &str) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .rev()
+        .find_map(|f| {
+            let mail = std::fs::read_to_string(f)
+                .unwrap()
+                .replace("=\r\n", "")
+                .replace("=3D", "=");
+            let start = mail.find(path)?;
+            Some(
+                mail[start..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || "-_/?=&".contains(*c))
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|| panic!("no {path} link mailed"))
+}
+
+#[tokio::test]
+async fn export_my_data_then_delete_my_account_and_it_cannot_sign_in() {
+    let h = Harness::start(&[("ZIMAGE_LOCAL_LATENCY_MS", "200")]).await;
+    let result = export_then_erase(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn export_then_erase(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(30);
+    sign_up_and_log_in(b, base, data_dir, "erin@example.org").await?;
+    // Essential cookies only: the banner goes and stays gone.
+    b.find(Locator::Id("cookies-essential"))
+        .await?
+        .click()
+        .await?;
+    open_create(b, base).await?;
+    b.find(Locator::Id("prompt"))
+        .await?
+        .send_keys("a paper boat on a pond")
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".task-status[data-status='succeeded']"))
+        .await?;
+    assert!(b.find(Locator::Css(".cookie-banner")).await.is_err());
+
+    // Export: requested here, built in the background, downloadable from the same list.
+    b.goto(&format!("{base}/privacy")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("request-export"))
+        .await?
+        .click()
+        .await?;
+    let link = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            ".privacy-requests li[data-kind='export'] a.download-export",
+        ))
+        .await?;
+    let due = b
+        .find(Locator::Css(".privacy-requests li[data-kind='export']"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        due.contains("Done") && due.contains("available until"),
+        "{due}"
+    );
+    snapshot(b, "privacy-center").await?;
+    let href = link.attr("href").await?.expect("download link");
+    let zip_bytes = reqwest::get(&href).await.unwrap().bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().to_string())
+        .collect();
+    assert!(names.iter().any(|n| n == "README.md"), "{names:?}");
+    let images: Vec<&String> = names.iter().filter(|n| n.starts_with("images/")).collect();
+    assert_eq!(images.len(), 1, "{names:?}");
+    let mut listed = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("images.json").unwrap(), &mut listed)
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let id = listed["images"][0]["id"].as_str().unwrap();
+    assert!(images[0].starts_with(&format!("images/{id}.")));
+
+    // Erasure: two clicks here, then the e-mailed link; then the account cannot sign in.
+    let erase = b.find(Locator::Id("request-erasure")).await?;
+    erase.click().await?;
+    erase.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#erase-heading ~ .notice-success"))
+        .await?;
+    let confirm = mailed_link(&data_dir.join("outbox"), "/privacy/confirm?");
+    b.goto(&format!("{base}{confirm}")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("confirm-erasure"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("erasure-scheduled"))
+        .await?;
+    snapshot(b, "erasure-confirmed").await?;
+    b.goto(&format!("{base}/login")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("email"))
+        .await?
+        .send_keys("erin@example.org")
+        .await?;
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("erasure-pending"))
+        .await?;
+    assert_eq!(b.current_url().await?.path(), "/login");
     Ok(())
 }

@@ -39,6 +39,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/history") view=pages::history::History />
                     <Route path=path!("/prompts") view=pages::prompts::Prompts />
                     <Route path=path!("/developers") view=pages::developers::Developers />
+                    <Route path=path!("/privacy") view=pages::privacy::PrivacyCenter />
+                    <Route path=path!("/privacy/confirm") view=pages::privacy::ConfirmErasure />
+                    <Route path=path!("/security") view=pages::security::Security />
+                    <Route path=path!("/legal/:name") view=pages::legal::LegalPage />
                     <Route path=path!("/s/:token") view=pages::shared::Shared />
                 </Routes>
             </Layout>

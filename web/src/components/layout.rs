@@ -100,7 +100,18 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </select>
             </div>
         </header>
-        <main id="main" class="main">{children()}</main>
-        <footer class="site-footer"><span class="muted">"© Z-Image Studio"</span></footer>
+        <main id="main" class="main">
+            <crate::components::cookies::CookieBanner />
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <span class="muted">"© Z-Image Studio"</span>
+            <nav aria-label="Legal" class="footer-links">
+                <A href="/legal/privacy">{t(Key::PrivacyPolicy)}</A>
+                <A href="/legal/terms">{t(Key::Terms)}</A>
+                <A href="/legal/retention">{t(Key::RetentionTitle)}</A>
+                <A href="/privacy">{t(Key::PrivacyCenterTitle)}</A>
+            </nav>
+        </footer>
     }
 }

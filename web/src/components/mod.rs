@@ -1,5 +1,6 @@
 //! Reusable pieces: page layout and form controls.
 
+pub mod cookies;
 pub mod form;
 pub mod layout;
 pub mod paged;

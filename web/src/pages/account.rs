@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use zimage_shared::account::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
     User,
@@ -64,10 +65,14 @@ pub fn Account() -> impl IntoView {
             <div class="stack">
                 <ProfileSection />
                 <PasswordSection />
-                <SessionsSection />
                 <KeysSection />
-                <PrivacySection />
-                <SecurityLogSection />
+                <section class="card" aria-labelledby="more-heading">
+                    <h2 id="more-heading">{t(Key::AccountMore)}</h2>
+                    <ul class="link-list">
+                        <li><A href="/security">{t(Key::SecurityTitle)}</A> <span class="muted small">{t(Key::SecurityLinkHelp)}</span></li>
+                        <li><A href="/privacy">{t(Key::PrivacyCenterTitle)}</A> <span class="muted small">{t(Key::PrivacyLinkHelp)}</span></li>
+                    </ul>
+                </section>
             </div>
         </Show>
     }
@@ -243,7 +248,7 @@ fn PasswordSection() -> impl IntoView {
 }
 
 #[component]
-fn SessionsSection() -> impl IntoView {
+pub fn SessionsSection() -> impl IntoView {
     let i18n = use_i18n();
     let paged = Paged::<SessionInfo>::new("/v1/me/sessions");
     let Paged {
@@ -399,7 +404,7 @@ fn KeysSection() -> impl IntoView {
 
 /// Consents to optional uses of data: both off unless turned on; saved at once.
 #[component]
-fn PrivacySection() -> impl IntoView {
+pub fn ConsentsSection() -> impl IntoView {
     let session = use_session();
     let marketing = RwSignal::new(false);
     let analytics = RwSignal::new(false);
@@ -462,13 +467,20 @@ fn event_label(kind: &str) -> Key {
         "api_key.revoked" => Key::EventKeyRevoked,
         "webhook.created" => Key::EventWebhookCreated,
         "consent.changed" => Key::EventConsentChanged,
+        "privacy.export_requested" => Key::EventExportRequested,
+        "privacy.erasure_requested" => Key::EventErasureRequested,
+        "privacy.erasure_confirmed" => Key::EventErasureConfirmed,
+        "privacy.erasure_canceled" => Key::EventErasureCanceled,
+        "privacy.restriction_requested" | "privacy.objection_requested" => Key::EventFlagSet,
+        "privacy.restriction_lifted" | "privacy.objection_lifted" => Key::EventFlagLifted,
+        k if k.ends_with("_withdrawn") => Key::EventRequestWithdrawn,
         _ => Key::EventOther,
     }
 }
 
 /// The account's security log.
 #[component]
-fn SecurityLogSection() -> impl IntoView {
+pub fn SecurityLogSection() -> impl IntoView {
     let events = Paged::<SecurityEvent>::new("/v1/me/security-events");
     view! {
         <section class="card" aria-labelledby="security-heading">

@@ -17,13 +17,14 @@ pub fn Login() -> impl IntoView {
     let (email, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let notice = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
+    // Set when the account is scheduled for deletion: the server's message, with its date.
+    let pending_erasure = RwSignal::new(None::<String>);
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let attempt = Callback::new(move |keep_account: bool| {
         let request = LoginRequest {
-            email: email.get(),
-            password: password.get(),
-            keep_account: false,
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            keep_account,
         };
         let navigate = navigate.clone();
         busy.set(true);
@@ -35,10 +36,17 @@ pub fn Login() -> impl IntoView {
                     session.sign_in(tokens);
                     navigate("/account", Default::default());
                 }
+                Err(err) if err.code() == Some(zimage_shared::ErrorCode::ErasurePending) => {
+                    pending_erasure.set(err.problem.map(|p| p.detail));
+                }
                 Err(err) => notice.set(Some(err.message())),
             }
             busy.set(false);
         });
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        attempt.run(false);
     };
 
     view! {
@@ -50,6 +58,14 @@ pub fn Login() -> impl IntoView {
                 <TextField id="password" label=Key::Password value=password kind="password" autocomplete="current-password" />
                 <Submit label=Key::LoginSubmit busy=busy />
             </form>
+            <Show when=move || pending_erasure.get().is_some()>
+                <div class="notice notice-warning" role="alert" id="erasure-pending">
+                    <p>{t(Key::ErasurePendingText)}</p>
+                    <button id="keep-account" type="button" class="button button-primary" on:click=move |_| attempt.run(true)>
+                        {t(Key::KeepAccount)}
+                    </button>
+                </div>
+            </Show>
             <p><A href="/forgot-password">{t(Key::ForgotLink)}</A></p>
             <p class="muted">{t(Key::NoAccount)} " " <A href="/signup">{t(Key::NavSignup)}</A></p>
         </section>
