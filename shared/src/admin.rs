@@ -21,3 +21,129 @@ pub struct AuditEntry {
     pub ip: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
+
+/// One account as administrators see it (`GET /v1/admin/users/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminUserDetail {
+    pub user: crate::account::User,
+    /// Switched off, and why (`admin` or `erasure`).
+    pub disabled_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub disabled_reason: Option<String>,
+    /// The owner restricted processing (their data stays out of analytics and marketing).
+    pub restricted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The owner objected to processing.
+    pub objected_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub balance: crate::credits::CreditBalance,
+    pub tasks: i64,
+    pub images: i64,
+    pub sessions: Vec<crate::account::SessionInfo>,
+}
+
+/// Body of `POST /v1/admin/users/{id}/disable` and `POST /v1/admin/tasks/{id}/refund`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AdminReason {
+    /// Why (kept in the audit log; 1–500 characters).
+    pub reason: String,
+}
+
+/// A generation task with what operators need to investigate it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminTask {
+    pub id: uuid::Uuid,
+    pub user_id: uuid::Uuid,
+    pub user_email: String,
+    pub model: String,
+    pub provider: String,
+    pub provider_task_id: Option<String>,
+    pub status: crate::generation::TaskStatus,
+    pub failure_reason: Option<String>,
+    pub failure_message: Option<String>,
+    pub prompt: String,
+    pub cost: i64,
+    pub charged: i64,
+    pub refunded: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A prompt that a moderation rule stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModerationHit {
+    pub id: uuid::Uuid,
+    pub user_id: Option<uuid::Uuid>,
+    pub user_email: Option<String>,
+    pub rule_id: Option<uuid::Uuid>,
+    pub prompt: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An open data-rights request in the administrators' queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PrivacyQueueItem {
+    pub request: crate::privacy::PrivacyRequest,
+    pub user_id: Option<uuid::Uuid>,
+    pub user_email: Option<String>,
+    /// Past its due date and still open.
+    pub overdue: bool,
+}
+
+/// Failures per provider in the dashboard's period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProviderStats {
+    pub provider: String,
+    pub tasks: i64,
+    pub failed: i64,
+    /// `failed / finished`, 0–1.
+    pub failure_rate: f64,
+}
+
+/// Revenue in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revenue {
+    pub currency: String,
+    pub amount_cents: i64,
+}
+
+/// `GET /v1/admin/dashboard`: the period's figures. Usage figures leave out accounts that
+/// restricted or objected to processing; money figures are bookkeeping and count everyone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    pub signups: i64,
+    pub generations: i64,
+    pub generations_failed: i64,
+    pub providers: Vec<ProviderStats>,
+    pub credits_sold: i64,
+    pub credits_spent: i64,
+    pub revenue: Vec<Revenue>,
+    /// Accounts left out of the usage figures.
+    pub excluded_accounts: i64,
+}
+
+/// `POST /v1/admin/announcements`: a marketing e-mail to everyone who opted in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Announcement {
+    /// 1–150 characters.
+    pub subject: String,
+    /// Plain text, 1–5,000 characters.
+    pub body: String,
+}
+
+/// How many received an announcement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnnouncementSent {
+    pub recipients: i64,
+}

@@ -15,6 +15,7 @@ pub mod page;
 pub mod privacy;
 pub mod prompts;
 pub mod sse;
+pub mod support;
 pub mod validate;
 pub mod webhooks;
 

@@ -126,6 +126,25 @@ pub fn required_text(raw: &str, max: usize) -> Result<String, Invalid> {
     optional_text(Some(raw), max)?.ok_or(Invalid::Required)
 }
 
+/// Required free text that may span lines (a message, a note): line breaks and tabs are
+/// allowed (`\r\n` becomes `\n`), other control characters are not.
+pub fn required_multiline(raw: &str, max: usize) -> Result<String, Invalid> {
+    let text = raw.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Err(Invalid::Required);
+    }
+    if char_len(&text) > max {
+        return Err(Invalid::TooLong(max));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(Invalid::ControlCharacters);
+    }
+    Ok(text)
+}
+
 /// An optional `https://` URL such as an avatar.
 pub fn optional_https_url(raw: Option<&str>) -> Result<Option<String>, Invalid> {
     let Some(url) = optional_text(raw, AVATAR_URL_MAX_CHARS)? else {
@@ -196,5 +215,16 @@ mod tests {
             optional_https_url(Some("https://x.org/a.png")),
             Ok(Some("https://x.org/a.png".into()))
         );
+    }
+
+    #[test]
+    fn multiline_text_keeps_line_breaks_but_not_other_controls() {
+        assert_eq!(
+            required_multiline("  one\r\ntwo\n\tthree ", 100).unwrap(),
+            "one\ntwo\n\tthree"
+        );
+        assert!(required_multiline(" \n ", 100).is_err());
+        assert!(required_multiline("bell\u{7}", 100).is_err());
+        assert!(required_multiline("abcdef", 5).is_err());
     }
 }

@@ -71,6 +71,37 @@ impl UrlSigner {
         format!("{}{}", id.simple(), &mac[..32])
     }
 
+    fn tagged_mac(&self, tag: &[u8], id: uuid::Uuid) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
+        mac.update(tag);
+        mac.update(id.as_bytes());
+        mac
+    }
+
+    /// The unsubscribe token of a person's marketing mail: works logged out, never expires,
+    /// does nothing but switch marketing e-mail off.
+    pub fn unsubscribe_token(&self, user_id: uuid::Uuid) -> String {
+        let mac = hex::encode(
+            self.tagged_mac(b"unsubscribe\n", user_id)
+                .finalize()
+                .into_bytes(),
+        );
+        format!("{}{}", user_id.simple(), &mac[..32])
+    }
+
+    /// The person an unsubscribe token names; `None` for anything else.
+    pub fn unsubscribe_user(&self, token: &str) -> Option<uuid::Uuid> {
+        if token.len() != 64 || !token.is_ascii() {
+            return None;
+        }
+        let id = uuid::Uuid::parse_str(&token[..32]).ok()?;
+        let given = hex::decode(&token[32..]).ok()?;
+        self.tagged_mac(b"unsubscribe\n", id)
+            .verify_truncated_left(&given)
+            .ok()?;
+        Some(id)
+    }
+
     /// A stable stand-in for an erased person's id on the records kept after erasure (payment
     /// records, the erasure request, the audit log): the same person always maps to the same
     /// value, and without the server secret it cannot be traced back.

@@ -1,5 +1,6 @@
 //! Database access: the connection pool, embedded migrations, and queries per area.
 
+pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod billing;
@@ -15,6 +16,7 @@ pub mod schema;
 pub mod security;
 pub mod sessions;
 pub mod shares;
+pub mod support;
 pub mod tokens;
 pub mod uploads;
 pub mod users;

@@ -16,6 +16,7 @@ pub mod retention;
 pub mod security;
 pub mod sessions;
 pub mod shares;
+pub mod support;
 pub mod uploads;
 pub mod webhooks;
 

@@ -138,3 +138,43 @@ pub async fn set_consents(
     .await?;
     Ok(consents)
 }
+
+/// The one-click unsubscribe from marketing mail: works logged out with the token from the
+/// mail; the change is logged like any other consent change.
+pub async fn unsubscribe(state: &AppState, token: &str) -> ApiResult<()> {
+    let user_id = state.urls.unsubscribe_user(token.trim()).ok_or_else(|| {
+        crate::error::ApiError::new(
+            zimage_shared::ErrorCode::InvalidToken,
+            "this unsubscribe link is not valid",
+        )
+    })?;
+    let mut conn = state.db.get().await?;
+    if users::find(&mut conn, user_id).await?.is_none() {
+        // The account is gone, and with it any mail to it.
+        return Ok(());
+    }
+    let current = db::find_consents(&mut conn, user_id).await?;
+    if current.as_ref().is_some_and(|c| !c.marketing_email) {
+        return Ok(());
+    }
+    db::upsert_consents(
+        &mut conn,
+        &ConsentRow {
+            user_id,
+            marketing_email: false,
+            product_analytics: current.is_some_and(|c| c.product_analytics),
+            updated_at: Utc::now(),
+        },
+    )
+    .await?;
+    record(
+        &mut conn,
+        user_id,
+        "consent.changed",
+        None,
+        json!({"marketing_email": false, "via": "unsubscribe_link"}),
+    )
+    .await?;
+    tracing::info!(user_id = %user_id, "unsubscribed from marketing e-mail");
+    Ok(())
+}

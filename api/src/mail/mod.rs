@@ -2,7 +2,7 @@
 
 mod templates;
 
-pub use templates::{Template, render};
+pub use templates::{Template, render, render_announcement};
 
 use anyhow::Context;
 use lettre::message::{Mailbox, Message, MultiPart};
@@ -18,6 +18,9 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// For mail that is not transactional: the one-click unsubscribe URL (RFC 8058), sent as
+    /// `List-Unsubscribe` with `List-Unsubscribe-Post`.
+    pub unsubscribe: Option<String>,
 }
 
 enum Transport {
@@ -54,10 +57,23 @@ impl Mailer {
     /// Sends one message. Failures are returned for the caller to log; they never leak secrets.
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
         let to: Mailbox = email.to.parse().context("recipient address is not valid")?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(&email.subject)
+            .subject(&email.subject);
+        if let Some(url) = &email.unsubscribe {
+            use lettre::message::header::{HeaderName, HeaderValue};
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),
                 email.html.clone(),

@@ -309,6 +309,43 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         subject: parts.subject.to_string(),
         text,
         html,
+        unsubscribe: None,
+    }
+}
+
+/// An announcement (marketing, only to those who opted in): the operator's text, and an
+/// unsubscribe link in the footer and the headers.
+pub fn render_announcement(
+    subject: &str,
+    body: &str,
+    unsubscribe_page: &str,
+    one_click: &str,
+    locale: Locale,
+    to: &str,
+) -> Email {
+    let (why, stop) = match locale {
+        Locale::En => (
+            "You receive this because you agreed to news by e-mail.",
+            "Unsubscribe",
+        ),
+        Locale::ZhCn => ("您收到此邮件是因为您同意接收电子邮件资讯。", "退订"),
+    };
+    let paragraphs: String = body
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .collect();
+    Email {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text: format!("{body}\n\n-- \n{why}\n{stop}: {unsubscribe_page}\n"),
+        html: format!(
+            "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#111827\">\
+             {paragraphs}<hr><p style=\"font-size:13px;color:#6b7280\">{} <a href=\"{}\">{}</a></p></body></html>",
+            escape(why),
+            escape(unsubscribe_page),
+            escape(stop)
+        ),
+        unsubscribe: Some(one_click.to_string()),
     }
 }
 

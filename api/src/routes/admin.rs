@@ -5,14 +5,18 @@ use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::account::User;
-use zimage_shared::admin::AuditEntry;
+use zimage_shared::admin::{
+    AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, AuditEntry, Dashboard,
+    ModerationHit, PrivacyQueueItem,
+};
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
 use zimage_shared::generation::{CreateModerationRule, ModerationRule};
+use zimage_shared::support::{Ticket, TicketReply, TicketStatus};
 use zimage_shared::{Page, Problem};
 
 use crate::auth::Auth;
 use crate::domain::audit::Actor;
-use crate::domain::{admin, audit, moderation};
+use crate::domain::{admin, audit, moderation, support};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -25,7 +29,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(list_rules)
             .service(create_rule)
             .service(delete_rule)
-            .service(audit_log),
+            .service(audit_log)
+            .service(user_detail)
+            .service(disable_user)
+            .service(enable_user)
+            .service(revoke_sessions)
+            .service(search_tasks)
+            .service(refund_task)
+            .service(moderation_hits)
+            .service(privacy_queue)
+            .service(support_queue)
+            .service(support_ticket)
+            .service(support_reply)
+            .service(support_close)
+            .service(dashboard)
+            .service(announce),
     );
 }
 
@@ -216,4 +234,378 @@ async fn audit_log(
         )
         .await?,
     ))
+}
+
+/// One account: profile, flags (disabled, restricted, objected), balance, counts, sessions.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AdminUserDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+async fn user_detail(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(admin::user_detail(&state, id.into_inner()).await?))
+}
+
+/// Switch an account off (sessions, API keys and webhooks stop; running tasks are canceled
+/// with their credits released). Audited with the reason.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = AdminReason,
+    responses(
+        (status = 200, body = AdminUserDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "already off, or your own account"),
+    )
+)]
+#[post("/users/{id}/disable")]
+async fn disable_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<AdminReason>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok()
+        .json(admin::disable_user(&state, &actor, id.into_inner(), body.into_inner()).await?))
+}
+
+/// Switch back on an account an administrator switched off.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AdminUserDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "not switched off by an administrator"),
+    )
+)]
+#[post("/users/{id}/enable")]
+async fn enable_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(admin::enable_user(&state, &actor, id.into_inner()).await?))
+}
+
+/// Sign the user out on every device.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AdminUserDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/users/{id}/sessions")]
+async fn revoke_sessions(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(admin::revoke_sessions(&state, &actor, id.into_inner()).await?))
+}
+
+/// Filters of the task search.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TaskQuery {
+    /// `queued`, `running`, `succeeded`, `failed` or `canceled`.
+    status: Option<String>,
+    /// e.g. `local`, `fal`, `kie`.
+    provider: Option<String>,
+    user_id: Option<Uuid>,
+    /// A task id, a provider's task id, or words from the prompt.
+    q: Option<String>,
+}
+
+/// Every user's tasks, newest first, with provider ids and failure reasons.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(PageQuery, TaskQuery),
+    responses(
+        (status = 200, body = Page<AdminTask>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tasks")]
+async fn search_tasks(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    page: web::Query<PageQuery>,
+    query: web::Query<TaskQuery>,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    if let Some(status) = &query.status
+        && zimage_shared::generation::TaskStatus::parse(status).is_none()
+    {
+        return Err(crate::error::ApiError::new(
+            zimage_shared::ErrorCode::InvalidQuery,
+            "status must be queued, running, succeeded, failed or canceled",
+        ));
+    }
+    let filter = crate::db::admin::TaskFilter {
+        status: query.status.clone(),
+        provider: query.provider.clone(),
+        user_id: query.user_id,
+        q: query.q.clone(),
+    };
+    Ok(HttpResponse::Ok().json(admin::search_tasks(&state, &filter, page.parse()?).await?))
+}
+
+/// Give back what a task was charged (once per task), with a reason for the audit log.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = AdminReason,
+    responses(
+        (status = 200, body = AdminTask),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "nothing to refund, or refunded already"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tasks/{id}/refund")]
+async fn refund_task(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<AdminReason>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok()
+        .json(admin::refund_task(&state, &actor, id.into_inner(), body.into_inner()).await?))
+}
+
+/// Prompts moderation stopped, newest first.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<ModerationHit>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/moderation/events")]
+async fn moderation_hits(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(admin::moderation_hits(&state, page.parse()?).await?))
+}
+
+/// Open data-rights requests, soonest due first; `overdue` marks those past their 30 days.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<PrivacyQueueItem>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/privacy/requests")]
+async fn privacy_queue(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(admin::privacy_queue(&state).await?))
+}
+
+/// Which tickets to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct QueueQuery {
+    /// `open` (default: waiting for support), `answered` or `closed`.
+    status: Option<TicketStatus>,
+}
+
+/// The support queue, longest waiting first.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(PageQuery, QueueQuery),
+    responses(
+        (status = 200, body = Page<Ticket>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/support/tickets")]
+async fn support_queue(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    page: web::Query<PageQuery>,
+    query: web::Query<QueueQuery>,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    let status = query.status.unwrap_or(TicketStatus::Open);
+    Ok(HttpResponse::Ok().json(support::queue(&state, status, page.parse()?).await?))
+}
+
+/// Any ticket with its conversation and the customer's address.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Ticket),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/support/tickets/{id}")]
+async fn support_ticket(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(support::get(&state, None, id.into_inner()).await?))
+}
+
+/// Answer a ticket as support; the customer is e-mailed.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = TicketReply,
+    responses(
+        (status = 200, body = Ticket),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the ticket is closed"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/support/tickets/{id}/messages")]
+async fn support_reply(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<TicketReply>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(
+        support::reply(
+            &state,
+            actor.id,
+            Some(&actor),
+            id.into_inner(),
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+/// Close a ticket as support.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Ticket),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/support/tickets/{id}/close")]
+async fn support_close(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok()
+        .json(support::close(&state, actor.id, Some(&actor), id.into_inner()).await?))
+}
+
+/// The dashboard's period (default: the last 30 days).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct Period {
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Sign-ups, generations, failure rate by provider, credits sold and spent, revenue.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(Period),
+    responses(
+        (status = 200, body = Dashboard),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/dashboard")]
+async fn dashboard(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    period: web::Query<Period>,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(admin::dashboard(&state, period.from, period.to).await?))
+}
+
+/// E-mail news to everyone who opted in to marketing (never to restricted or objecting
+/// accounts); every message has a one-click unsubscribe link.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = Announcement,
+    responses(
+        (status = 202, body = AnnouncementSent),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/announcements")]
+async fn announce(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    body: web::Json<Announcement>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Accepted().json(admin::announce(&state, &actor, body.into_inner()).await?))
 }

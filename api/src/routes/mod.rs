@@ -14,6 +14,7 @@ pub mod models;
 pub mod privacy;
 pub mod prompts;
 pub mod shares;
+pub mod support;
 pub mod uploads;
 pub mod webhook_endpoints;
 pub mod webhooks;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(webhooks::configure)
             .configure(privacy::configure)
             .configure(legal::configure)
+            .configure(support::configure)
             .configure(admin::configure),
     );
 }

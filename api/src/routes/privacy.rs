@@ -27,7 +27,34 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(download)
             .service(flags)
             .service(lift_flag),
-    );
+    )
+    .service(unsubscribe);
+}
+
+/// The unsubscribe token from a marketing e-mail.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UnsubscribeQuery {
+    token: String,
+}
+
+/// One-click unsubscribe from marketing e-mail (RFC 8058): the link in every such e-mail, no
+/// sign-in needed. Any body (mail clients send `List-Unsubscribe=One-Click`) is ignored.
+#[utoipa::path(
+    tag = "privacy",
+    params(UnsubscribeQuery),
+    responses(
+        (status = 204, description = "marketing e-mail is off"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_token`"),
+    )
+)]
+#[post("/unsubscribe")]
+async fn unsubscribe(
+    state: web::Data<AppState>,
+    query: web::Query<UnsubscribeQuery>,
+) -> ApiResult<HttpResponse> {
+    crate::domain::security::unsubscribe(&state, &query.token).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// File a data-rights request. `export` is built in the background and e-mailed when ready;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod admin_console;
 mod api_keys;
 mod billing;
 mod cors;
@@ -23,6 +24,7 @@ mod security;
 mod sessions;
 mod shares;
 mod storage_s3;
+mod support;
 mod tokens;
 mod uploads;
 mod webhooks_out;
