@@ -27,7 +27,10 @@ fn web_dist() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
 }
 
-async fn start_app(data_dir: &Path, extra: &[(&str, &str)]) -> String {
+async fn start_app(
+    data_dir: &Path,
+    extra: &[(&str, &str)],
+) -> (String, actix_web::web::Data<zimage_api::state::AppState>) {
     assert!(
         web_dist().join("index.html").is_file(),
         "build the web app first (`just web`)"
@@ -56,8 +59,9 @@ async fn start_app(data_dir: &Path, extra: &[(&str, &str)]) -> String {
     let app = Application::build(Config::from_map(&env).unwrap())
         .await
         .unwrap();
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
-    format!("http://127.0.0.1:{port}")
+    (format!("http://127.0.0.1:{port}"), state)
 }
 
 fn start_driver() -> (Driver, String) {
@@ -93,6 +97,7 @@ struct Harness {
     base: String,
     data_dir: PathBuf,
     browser: fantoccini::Client,
+    state: actix_web::web::Data<zimage_api::state::AppState>,
     _driver: Driver,
 }
 
@@ -100,19 +105,27 @@ impl Harness {
     async fn start(extra_env: &[(&str, &str)]) -> Self {
         let data_dir =
             std::env::temp_dir().join(format!("zimage-e2e-{}", uuid::Uuid::new_v4().simple()));
-        let base = start_app(&data_dir, extra_env).await;
+        let (base, state) = start_app(&data_dir, extra_env).await;
         let (driver, driver_url) = start_driver();
         let browser = open_browser(&driver_url, &data_dir).await;
         Self {
             base,
             data_dir,
             browser,
+            state,
             _driver: driver,
         }
     }
 
     /// Ends the browser session (so Chromium does not linger), then reports the outcome.
     async fn finish(self, result: Result<(), fantoccini::error::CmdError>) {
+        if result.is_err() {
+            // Where it stopped: the URL always, a screenshot when screenshots are enabled.
+            if let Ok(url) = self.browser.current_url().await {
+                eprintln!("browser was at {url}");
+            }
+            let _ = snapshot(&self.browser, "failure").await;
+        }
         let _ = self.browser.close().await;
         result.unwrap();
     }
@@ -967,5 +980,137 @@ async fn export_then_erase(
         .for_element(Locator::Id("erasure-pending"))
         .await?;
     assert_eq!(b.current_url().await?.path(), "/login");
+    Ok(())
+}
+
+async fn log_out(b: &fantoccini::Client) -> Result<(), fantoccini::error::CmdError> {
+    b.find(Locator::Css("header.site-header button.button-ghost"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("a[href='/signup']"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_customer_opens_a_ticket_and_an_administrator_answers_it() {
+    let h = Harness::start(&[]).await;
+    zimage_api::domain::accounts::create_user_as_operator(
+        &h.state,
+        "root@example.org",
+        "a sturdy passphrase",
+        true,
+    )
+    .await
+    .unwrap();
+    let result = support_round_trip(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn support_round_trip(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
+    sign_up_and_log_in(b, base, data_dir, "cara@example.org").await?;
+    b.find(Locator::Css("a.nav-link[href='/support']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("ticket-subject"))
+        .await?
+        .send_keys("Where is my invoice?")
+        .await?;
+    b.find(Locator::Id("ticket-body"))
+        .await?
+        .send_keys("I bought a pack yesterday.")
+        .await?;
+    b.find(Locator::Css(
+        "#new-ticket-heading ~ form button[type=submit]",
+    ))
+    .await?
+    .click()
+    .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".ticket[data-status='open'] .thread .message"))
+        .await?;
+    log_out(b).await?;
+
+    // The administrator finds it in the queue and answers.
+    log_in(b, base, "root@example.org").await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("a.nav-link[href='/admin']"))
+        .await?;
+    b.goto(&format!("{base}/admin")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("stat-signups"))
+        .await?;
+    snapshot(b, "admin-dashboard").await?;
+    b.find(Locator::Css(".tabs a[href='/admin/support']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".support-queue li a"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("reply-body"))
+        .await?
+        .send_keys("It is on the Billing page, under Orders.")
+        .await?;
+    b.find(Locator::Css(".ticket button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            ".ticket[data-status='answered'] .message-staff",
+        ))
+        .await?;
+    snapshot(b, "admin-ticket").await?;
+    b.find(Locator::Css(".tabs a[href='/admin/audit']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".audit-log tr[data-action='support.replied']"))
+        .await?;
+    log_out(b).await?;
+
+    // The customer is told by e-mail and reads the answer.
+    let mails: String = std::fs::read_dir(data_dir.join("outbox"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(mails.contains("Support answered your ticket"));
+    log_in(b, base, "cara@example.org").await?;
+    b.goto(&format!("{base}/support")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".tickets li[data-status='answered'] a"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css(".message-staff .message-body"),
+        "It is on the Billing page, under Orders.",
+    )
+    .await?;
     Ok(())
 }

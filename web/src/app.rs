@@ -43,6 +43,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/privacy/confirm") view=pages::privacy::ConfirmErasure />
                     <Route path=path!("/security") view=pages::security::Security />
                     <Route path=path!("/legal/:name") view=pages::legal::LegalPage />
+                    <Route path=path!("/unsubscribe") view=pages::privacy::Unsubscribe />
+                    <Route path=path!("/support") view=pages::support::Support />
+                    <Route path=path!("/support/:id") view=pages::support::SupportTicket />
+                    <Route path=path!("/admin") view=pages::admin::AdminDashboard />
+                    <Route path=path!("/admin/users") view=pages::admin::AdminUsers />
+                    <Route path=path!("/admin/users/:id") view=pages::admin::AdminUser />
+                    <Route path=path!("/admin/tasks") view=pages::admin::AdminTasks />
+                    <Route path=path!("/admin/moderation") view=pages::admin::AdminModeration />
+                    <Route path=path!("/admin/privacy") view=pages::admin::AdminPrivacy />
+                    <Route path=path!("/admin/support") view=pages::admin::AdminSupport />
+                    <Route path=path!("/admin/support/:id") view=pages::admin::AdminSupportTicket />
+                    <Route path=path!("/admin/audit") view=pages::admin::AdminAudit />
                     <Route path=path!("/s/:token") view=pages::shared::Shared />
                 </Routes>
             </Layout>

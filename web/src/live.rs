@@ -109,7 +109,7 @@ pub async fn follow_task(
             task_id,
             status: task.status,
             progress: task.progress,
-            at: chrono::Utc::now(),
+            at: crate::util::now(),
         });
         crate::util::sleep_ms(1000).await;
     }

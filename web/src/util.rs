@@ -17,3 +17,8 @@ pub fn wire<T: serde::Serialize>(value: &T) -> String {
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default()
 }
+
+/// The browser's clock (`chrono::Utc::now` is not available in wasm32 without JS bindings).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}

@@ -74,6 +74,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <span class="credit-badge-value">{move || session.credits.get().map(|c| c.available.to_string()).unwrap_or_else(|| "…".into())}</span>
                         " " {t(Key::CreditsUnit)}
                     </a>
+                    <A href="/support" attr:class="nav-link">{t(Key::NavSupport)}</A>
+                    <Show when=move || session.user.get().is_some_and(|u| u.role == zimage_shared::account::Role::Admin)>
+                        <A href="/admin" attr:class="nav-link">{t(Key::NavAdmin)}</A>
+                    </Show>
                     <A href="/account" attr:class="nav-link">{t(Key::NavAccount)}</A>
                     <button type="button" class="button button-ghost button-small" on:click=logout.clone()>
                         {t(Key::NavLogout)}

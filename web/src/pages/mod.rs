@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod account;
+pub mod admin;
 pub mod billing;
 pub mod create;
 pub mod credits;
@@ -18,4 +19,5 @@ pub mod reset_password;
 pub mod security;
 pub mod shared;
 pub mod signup;
+pub mod support;
 pub mod verify_email;

@@ -342,3 +342,37 @@ pub fn ConfirmErasure() -> impl IntoView {
         </section>
     }
 }
+
+/// Where the unsubscribe link of a marketing e-mail leads; works signed out.
+#[component]
+pub fn Unsubscribe() -> impl IntoView {
+    let query = use_query_map();
+    let token = query.with_untracked(|q| q.get("token").unwrap_or_default());
+    let done = RwSignal::new(false);
+    let error = RwSignal::new(None::<Key>);
+    let token = StoredValue::new(token);
+    let go = move |_| {
+        let path = format!(
+            "/v1/unsubscribe?token={}",
+            js_sys::encode_uri_component(&token.get_value())
+        );
+        spawn_local(async move {
+            match api::public::<()>("POST", &path, None).await {
+                Ok(()) => done.set(true),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card narrow">
+            <h1>{t(Key::UnsubscribeTitle)}</h1>
+            <Show when=move || done.get() fallback=move || view! {
+                <p>{t(Key::UnsubscribeLead)}</p>
+                <Notice message=error />
+                <button id="unsubscribe" type="button" class="button button-primary" on:click=go>{t(Key::UnsubscribeButton)}</button>
+            }>
+                <p class="notice notice-success" role="status">{t(Key::Unsubscribed)}</p>
+            </Show>
+        </section>
+    }
+}
