@@ -785,6 +785,14 @@ async fn the_retention_schedule_is_published_and_enforced_by_the_clock() {
         1
     );
 
+    assert_eq!(
+        count(
+            &app,
+            format!("SELECT count(*) AS n FROM sessions WHERE user_id = '{ada_id}'")
+        )
+        .await,
+        1
+    );
     // Day 89 the security log is still there; day 91 it is gone.
     app.state.clock.advance(Duration::days(58));
     zimage_api::jobs::scheduler::run_once(&app.state)
@@ -812,6 +820,15 @@ async fn the_retention_schedule_is_published_and_enforced_by_the_clock() {
         .unwrap();
     assert_eq!(report.retention.payment_records, 1);
     assert_eq!(orders().await, 0);
+    // Sessions that ended more than 90 days ago went with the logs.
+    assert_eq!(
+        count(
+            &app,
+            format!("SELECT count(*) AS n FROM sessions WHERE user_id = '{ada_id}'")
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test]
