@@ -312,3 +312,36 @@ pub async fn set_receipt_if_missing(
     .await
     .map(drop)
 }
+
+/// Remembers a refund whose payment is not recorded yet; the largest total refunded wins.
+pub async fn park_refund(
+    conn: &mut AsyncPgConnection,
+    intent: &str,
+    amount: i64,
+    refunded: i64,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO stripe_pending_refunds (payment_intent, amount, amount_refunded) \
+         VALUES ($1, $2, $3) ON CONFLICT (payment_intent) DO UPDATE \
+         SET amount_refunded = GREATEST(stripe_pending_refunds.amount_refunded, EXCLUDED.amount_refunded)",
+    )
+    .bind::<diesel::sql_types::Text, _>(intent)
+    .bind::<diesel::sql_types::BigInt, _>(amount)
+    .bind::<diesel::sql_types::BigInt, _>(refunded)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Takes the parked refund of a payment, if any: `(amount, amount_refunded)`.
+pub async fn take_parked_refund(
+    conn: &mut AsyncPgConnection,
+    intent: &str,
+) -> QueryResult<Option<(i64, i64)>> {
+    use super::schema::stripe_pending_refunds as p;
+    diesel::delete(p::table.filter(p::payment_intent.eq(intent)))
+        .returning((p::amount, p::amount_refunded))
+        .get_result(conn)
+        .await
+        .optional()
+}

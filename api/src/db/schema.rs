@@ -330,6 +330,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    stripe_pending_refunds (payment_intent) {
+        payment_intent -> Text,
+        amount -> Int8,
+        amount_refunded -> Int8,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     subscriptions (id) {
         id -> Uuid,
         user_id -> Nullable<Uuid>,
@@ -520,6 +529,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     shares,
     stripe_events,
+    stripe_pending_refunds,
     subscriptions,
     support_messages,
     support_tickets,

@@ -513,6 +513,20 @@ async fn checkout_completed(
     db::update_order(conn, order.id, &changes).await?;
     referral_bonus(conn, ctx, user_id).await?;
     tracing::info!(order = %order.number, user_id = %user_id, "order paid");
+    // A refund reported before this completion applies now, exactly as if it came after.
+    if let Some(intent) = str_at(session, "/payment_intent")
+        && let Some((amount, refunded)) = db::take_parked_refund(conn, intent).await?
+    {
+        charge_refunded(
+            conn,
+            &serde_json::json!({
+                "payment_intent": intent,
+                "amount": amount,
+                "amount_refunded": refunded,
+            }),
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -694,6 +708,17 @@ async fn charge_refunded(conn: &mut AsyncPgConnection, charge: &Value) -> ApiRes
         return Ok(());
     };
     let Some(order) = db::lock_order_by_payment_intent(conn, intent).await? else {
+        // The refund overtook the payment's completion: keep it for when that arrives.
+        if let (Some(amount), Some(refunded)) = (
+            charge["amount"].as_i64(),
+            charge["amount_refunded"].as_i64(),
+        ) {
+            db::park_refund(conn, intent, amount, refunded).await?;
+            tracing::info!(
+                payment_intent = intent,
+                "refund kept until its payment is recorded"
+            );
+        }
         return Ok(());
     };
     let amount = charge["amount"]

@@ -550,3 +550,81 @@ async fn a_refused_checkout_is_502_and_leaves_no_open_order() {
     assert!(!body["detail"].as_str().unwrap().contains("sk_test_wrong"));
     assert_eq!(orders(&app, &ada).await["items"][0]["status"], "failed");
 }
+
+/// The final state after delivering `events` in `order` (indices, repeats allowed), with
+/// Stripe's behaviour for refused deliveries: anything not answered 2xx is sent again later.
+async fn deliver_in_order(
+    order: &[usize],
+) -> (i64, String, std::collections::BTreeMap<String, i64>, usize) {
+    let (app, stripe) = app_with_stripe(&[("ZIMAGE_SIGNUP_BONUS_CREDITS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let started = checkout(&app, &ada, "pack_100").await;
+    let (session, number) = (
+        started["session_id"].as_str().unwrap().to_string(),
+        started["order_number"].as_str().unwrap().to_string(),
+    );
+    let intent = format!("pi_for_{number}");
+    let events = [
+        event(
+            &stripe,
+            "checkout.session.completed",
+            session_object(
+                &session,
+                &number,
+                "payment",
+                Some(&intent),
+                "cus_test_local",
+                None,
+            ),
+        ),
+        event(&stripe, "charge.succeeded", charge_object(&intent, 500, 0)),
+        event(&stripe, "charge.refunded", charge_object(&intent, 500, 250)),
+        event(&stripe, "charge.refunded", charge_object(&intent, 500, 500)),
+    ];
+    let mut queue: std::collections::VecDeque<usize> = order.iter().copied().collect();
+    let mut retries = 0;
+    while let Some(i) = queue.pop_front() {
+        let status = stripe.deliver(&events[i]).await;
+        if !(200..300).contains(&status) {
+            retries += 1;
+            assert!(
+                retries < 50,
+                "event {i} is never accepted (last answer {status})"
+            );
+            queue.push_back(i);
+        }
+    }
+    let listed = orders(&app, &ada).await;
+    let ledger: Value = app
+        .get_json("/v1/credits/ledger?limit=100", &ada.access)
+        .await;
+    // Totals per kind of entry: a refund seen late may arrive as one clawback instead of two.
+    let mut entries: std::collections::BTreeMap<String, i64> = Default::default();
+    for e in ledger["items"].as_array().unwrap() {
+        *entries
+            .entry(e["kind"].as_str().unwrap().to_string())
+            .or_default() += e["amount"].as_i64().unwrap();
+    }
+    app.assert_ledger_consistent(user_id(&ada)).await;
+    (
+        available(&app, &ada).await,
+        listed["items"][0]["status"].as_str().unwrap().to_string(),
+        entries,
+        retries,
+    )
+}
+
+#[tokio::test]
+async fn shuffled_and_duplicated_stripe_events_end_like_ordered_ones() {
+    let (credits, status, ledger, _) = deliver_in_order(&[0, 1, 2, 3]).await;
+    assert_eq!((credits, status.as_str()), (0, "refunded"));
+    for order in [
+        vec![3, 2, 1, 0],
+        vec![2, 0, 0, 3, 1, 2],
+        vec![1, 3, 0, 3, 2, 0, 1],
+    ] {
+        let (c, s, l, retries) = deliver_in_order(&order).await;
+        println!("order {order:?}: {retries} deliveries refused and retried");
+        assert_eq!((c, &s, &l), (credits, &status, &ledger), "order {order:?}");
+    }
+}

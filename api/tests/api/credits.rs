@@ -195,7 +195,7 @@ async fn an_uncovered_hold_is_402_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn two_hundred_parallel_holds_never_overspend() {
+async fn a_thousand_parallel_holds_never_overspend() {
     let app = spawn_app_with(&[
         ("ZIMAGE_SIGNUP_BONUS_CREDITS", "0"),
         ("ZIMAGE_DATABASE_POOL_SIZE", "16"),
@@ -208,7 +208,7 @@ async fn two_hundred_parallel_holds_never_overspend() {
         grant(&app, user, amount, days.map(Duration::days)).await;
     }
     let covered = 50 / 3; // each hold takes 3 credits
-    let attempts: Vec<_> = (0..200)
+    let attempts: Vec<_> = (0..1000)
         .map(|_| {
             let state = app.state.clone();
             tokio::spawn(async move {
@@ -233,7 +233,7 @@ async fn two_hundred_parallel_holds_never_overspend() {
         }
     }
     assert_eq!(holds.len(), covered);
-    assert_eq!(refused, 200 - covered);
+    assert_eq!(refused, 1000 - covered);
     let body = balance(&app, &ada.access).await;
     assert_eq!(
         (body["available"].as_i64(), body["held"].as_i64()),

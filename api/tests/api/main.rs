@@ -6,6 +6,7 @@ mod accounts;
 mod admin_console;
 mod api_keys;
 mod billing;
+mod bola;
 mod cors;
 mod credits;
 mod errors;

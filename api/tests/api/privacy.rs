@@ -76,7 +76,7 @@ async fn wait_for_request(app: &TestApp, who: &Signed, id: &str, status: &str) -
 
 /// Gives the user something in nearly every table: a generation with images, a download, an
 /// upload, a saved prompt, a share, an API key, a webhook and an order.
-async fn fill_account(app: &TestApp, who: &Signed) -> (String, Vec<String>, String) {
+pub(crate) async fn fill_account(app: &TestApp, who: &Signed) -> (String, Vec<String>, String) {
     let task: Value = app
         .post_auth(
             "/v1/generations",
