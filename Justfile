@@ -40,6 +40,15 @@ e2e: (deps "test") web
 web:
     scripts/build-web.sh
 
+# Measure the release build against ceilings taken in the same run; writes bench/RESULTS.md.
+bench runs="3" seconds="5": (deps "bench") web
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --release -p zimage-api -p zimage-bench
+    admin_url="$(scripts/ensure-postgres.sh postgres)"
+    "$CARGO_TARGET_DIR/release/zimage-bench" --zimage "$CARGO_TARGET_DIR/release/zimage" \
+        --database-url "$admin_url" --runs {{runs}} --seconds {{seconds}} --out bench/RESULTS.md
+
 # Regenerate openapi/openapi.json from the code.
 openapi:
     cargo run -q -p zimage-api --bin zimage -- openapi > openapi/openapi.json

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, each only when missing. Safe to run repeatedly.
-# Usage: scripts/deps.sh [run|test]
+# Usage: scripts/deps.sh [run|test|bench]
 set -euo pipefail
 mode="${1:-test}"
 cd "$(dirname "$0")/.."
@@ -41,6 +41,12 @@ fi
 command -v psql >/dev/null && command -v pg_isready >/dev/null || apt_install postgresql postgresql-client
 
 [ "$mode" = "run" ] && exit 0
+
+if [ "$mode" = "bench" ]; then
+    command -v wrk >/dev/null || apt_install wrk
+    command -v pgbench >/dev/null || apt_install postgresql-contrib
+    exit 0
+fi
 
 command -v cargo-nextest >/dev/null || { echo "==> installing cargo-nextest"; cargo install cargo-nextest --locked; }
 if [ "$(diesel --version 2>/dev/null | awk '/Version:/{print $2}')" != "2.3.14" ]; then

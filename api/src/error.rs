@@ -272,7 +272,16 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
-        Self::internal(err)
+        use diesel::result::{DatabaseErrorKind, Error};
+        match err {
+            // The database went away under us: a retry soon is the right answer, not a 500.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
+            | Error::BrokenTransactionManager => Self::unavailable(err),
+            other => Self::internal(other),
+        }
     }
 }
 

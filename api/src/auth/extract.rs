@@ -119,10 +119,7 @@ async fn authenticate(state: &AppState, token: &str) -> ApiResult<Auth> {
         });
     }
     let claims = state.jwt.verify(token)?;
-    sessions::find_active(&mut conn, claims.sid, claims.sub)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    let user = users::find(&mut conn, claims.sub)
+    let user = sessions::find_active_user(&mut conn, claims.sid, claims.sub)
         .await?
         .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
     if user.disabled_at.is_some() {

@@ -74,17 +74,20 @@ pub async fn consume_refresh_token(conn: &mut AsyncPgConnection, hash: &[u8]) ->
 }
 
 /// A live (not revoked, not expired) session of this user.
-pub async fn find_active(
+/// The user of a live session, in one round trip (every authenticated request asks this).
+pub async fn find_active_user(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     user_id: Uuid,
-) -> QueryResult<Option<SessionRow>> {
+) -> QueryResult<Option<crate::db::models::UserRow>> {
+    use super::schema::users;
     sessions::table
-        .find(id)
+        .inner_join(users::table)
+        .filter(sessions::id.eq(id))
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(diesel::dsl::now))
-        .select(SessionRow::as_select())
+        .select(crate::db::models::UserRow::as_select())
         .first(conn)
         .await
         .optional()

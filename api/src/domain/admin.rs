@@ -180,6 +180,7 @@ pub async fn disable_user(
         .await
     })
     .await?;
+    drop(conn);
     privacy::cancel_active_tasks(state, user_id).await;
     tracing::info!(admin_id = %admin.id, user_id = %user_id, "account switched off by an administrator");
     user_detail(state, user_id).await

@@ -42,14 +42,19 @@ fn dto(row: &RuleRow) -> ModerationRule {
 }
 
 /// Refuses (422 `prompt_rejected`) and records a prompt that matches any rule.
-pub async fn check(state: &AppState, user_id: Uuid, texts: &[&str]) -> ApiResult<()> {
-    let mut conn = state.db.get().await?;
-    for rule in db::list_rules(&mut conn).await? {
+/// Runs on the caller's connection: taking a second one while the caller holds its own could
+/// exhaust the pool under load.
+pub async fn check(
+    conn: &mut diesel_async::AsyncPgConnection,
+    user_id: Uuid,
+    texts: &[&str],
+) -> ApiResult<()> {
+    for rule in db::list_rules(conn).await? {
         let Ok(regex) = compile(kind_of(&rule), &rule.pattern) else {
             continue;
         };
         if texts.iter().any(|t| regex.is_match(t)) {
-            db::record_event(&mut conn, user_id, rule.id, &texts.join("\n")).await?;
+            db::record_event(conn, user_id, rule.id, &texts.join("\n")).await?;
             tracing::info!(user_id = %user_id, rule_id = %rule.id, "prompt refused by moderation");
             return Err(ApiError::new(
                 ErrorCode::PromptRejected,

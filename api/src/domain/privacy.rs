@@ -318,6 +318,7 @@ pub async fn confirm(
             Ok((row, user))
         })
         .await?;
+    drop(conn);
     cancel_active_tasks(state, user.id).await;
     let on = (now + grace).format("%Y-%m-%d").to_string();
     let link = format!("{}/login?keep_account=1", state.config.public_url);

@@ -37,10 +37,13 @@ pub async fn login(
     client: &ClientInfo,
 ) -> ApiResult<TokenResponse> {
     let email = validate::normalize_email(email).unwrap_or_default();
-    let mut conn = state.db.get().await?;
+    // No connection is held while the password is hashed (tens of milliseconds), and none is
+    // held while the security log takes its own: holding one across either starves the pool
+    // under a burst of sign-ins.
     let user = if email.is_empty() {
         None
     } else {
+        let mut conn = state.db.get().await?;
         users::find_by_email(&mut conn, &email).await?
     };
     let ok = password::verify(
@@ -57,6 +60,7 @@ pub async fn login(
     let session_id = Uuid::new_v4();
     let refresh = secrets::random_token();
     let expires_at = Utc::now() + state.config.refresh_token_ttl;
+    let mut conn = state.db.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         db::insert(
             conn,
@@ -73,6 +77,7 @@ pub async fn login(
         Ok(())
     })
     .await?;
+    drop(conn);
     tracing::info!(user_id = %user.id, session_id = %session_id, "signed in");
     crate::domain::security::login(state, user.id, client).await?;
     tokens(state, &user, session_id, refresh)

@@ -93,3 +93,35 @@ async fn another_users_session_is_404() {
         .await;
     assert_problem(malformed, 400, "invalid_path_parameter").await;
 }
+
+#[tokio::test]
+async fn a_burst_of_sign_ins_larger_than_the_pool_all_succeed() {
+    // Each sign-in used to hold one pooled connection while taking a second (for the security
+    // log): with more simultaneous sign-ins than connections, all waited on each other until the
+    // pool timed out with 503s.
+    let app = crate::helpers::spawn_app_with(&[
+        ("ZIMAGE_DATABASE_POOL_SIZE", "2"),
+        ("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "1000/60"),
+        ("ZIMAGE_RATE_LIMIT_LOGIN_PER_ACCOUNT", "1000/60"),
+    ])
+    .await;
+    app.signed_in_user("ada@example.org").await;
+    let attempts: Vec<_> = (0..12)
+        .map(|_| {
+            let (client, url) = (app.client.clone(), app.url("/v1/auth/login"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&serde_json::json!({"email": "ada@example.org", "password": crate::helpers::PASSWORD}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await.unwrap(), 200);
+    }
+}
