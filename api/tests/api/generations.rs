@@ -778,7 +778,12 @@ async fn a_job_interrupted_too_often_is_dead_and_refunded() {
 }
 
 /// Runs `zimage worker` as its own process against the test's database and storage.
-fn worker_process(app: &TestApp, lease_secs: &str) -> std::process::Child {
+fn worker_process(
+    app: &TestApp,
+    lease_secs: &str,
+    latency_ms: &str,
+    workers: &str,
+) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
         .arg("worker")
         .current_dir(&app.data_dir)
@@ -787,8 +792,8 @@ fn worker_process(app: &TestApp, lease_secs: &str) -> std::process::Child {
         .env("DATABASE_URL", &app.database_url)
         .env("ZIMAGE_DATA_DIR", &app.data_dir)
         .env("ZIMAGE_PUBLIC_URL", "http://zimage.test")
-        .env("ZIMAGE_WORKERS", "1")
-        .env("ZIMAGE_LOCAL_LATENCY_MS", "60000")
+        .env("ZIMAGE_WORKERS", workers)
+        .env("ZIMAGE_LOCAL_LATENCY_MS", latency_ms)
         .env("ZIMAGE_POLL_INTERVAL_MS", "50")
         .env("ZIMAGE_JOB_LEASE_SECS", lease_secs)
         .env("RUST_LOG", "warn")
@@ -801,7 +806,7 @@ fn worker_process(app: &TestApp, lease_secs: &str) -> std::process::Child {
 async fn killing_a_worker_process_mid_task_loses_nothing_and_charges_once() {
     let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0"), ("ZIMAGE_JOB_LEASE_SECS", "2")]).await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let mut worker = worker_process(&app, "2");
+    let mut worker = worker_process(&app, "2", "60000", "1");
     let task: Value = app
         .post_auth("/v1/generations", &ada.access, &request("survivor"))
         .await
@@ -843,6 +848,97 @@ async fn killing_a_worker_process_mid_task_loses_nothing_and_charges_once() {
     assert_eq!(done["images"].as_array().unwrap().len(), 2);
     assert_eq!(credits(&app, &ada).await, (18, 0));
     app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn killing_one_of_two_worker_processes_with_100_tasks_in_flight_loses_nothing() {
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0"), ("ZIMAGE_JOB_LEASE_SECS", "2")]).await;
+    let mut victim = worker_process(&app, "2", "400", "8");
+    let mut survivor = worker_process(&app, "2", "100", "4");
+    // Ten people with ten 2-credit tasks each: 100 tasks, exactly their 20 bonus credits each.
+    let mut people = Vec::new();
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let who = app.signed_in_user(&format!("user{n}@example.org")).await;
+        for t in 0..10 {
+            let task: Value = app
+                .post_auth(
+                    "/v1/generations",
+                    &who.access,
+                    &request(&format!("task {n}-{t}")),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            ids.push((people.len(), task["id"].as_str().unwrap().to_string()));
+        }
+        people.push(who);
+    }
+    // Kill the busier worker while it holds tasks.
+    let mut seen_running = false;
+    for _ in 0..200 {
+        let running = app
+            .get_json("/v1/generations?status=running", &people[0].access)
+            .await;
+        if !running["items"].as_array().unwrap().is_empty() {
+            seen_running = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(seen_running, "tasks were running when the worker died");
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+
+    let mut succeeded = 0;
+    let mut charged_per_person = vec![0_i64; people.len()];
+    for (owner, id) in &ids {
+        let done = app
+            .wait_for_task_within(&people[*owner], id, Duration::from_secs(90))
+            .await;
+        match done["status"].as_str().unwrap() {
+            "succeeded" => {
+                succeeded += 1;
+                charged_per_person[*owner] += 2;
+                assert_eq!(
+                    (done["charged"].as_i64(), done["refunded"].as_i64()),
+                    (Some(2), Some(0)),
+                    "{done}"
+                );
+            }
+            "failed" | "canceled" => {
+                assert_eq!(done["charged"].as_i64(), Some(0), "{done}");
+            }
+            other => panic!("task {id} ended {other}"),
+        }
+    }
+    survivor.kill().unwrap();
+    survivor.wait().unwrap();
+    let taken_over: i64 = {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use zimage_api::db::schema::jobs;
+        let mut conn = app.state.db.get().await.unwrap();
+        jobs::table
+            .filter(jobs::attempts.gt(1))
+            .count()
+            .get_result(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert!(
+        taken_over > 0,
+        "the killed worker held tasks that others finished"
+    );
+    println!(
+        "worker kill -9: 100 tasks, {taken_over} taken over from the dead worker, {succeeded} succeeded, none lost"
+    );
+    for (who, charged) in people.iter().zip(&charged_per_person) {
+        // Every credit is either spent on a succeeded task or back: none held, none lost.
+        assert_eq!(credits(&app, who).await, (20 - charged, 0));
+        app.assert_ledger_consistent(user_id(who)).await;
+    }
 }
 
 #[tokio::test]
