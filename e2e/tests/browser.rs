@@ -395,10 +395,23 @@ async fn log_in(
     base: &str,
     email: &str,
 ) -> Result<(), fantoccini::error::CmdError> {
-    let wait = Duration::from_secs(20);
+    submit_login_form(b, base, email).await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".account-email"))
+        .await?;
+    Ok(())
+}
+
+/// Fills in and submits the log-in form (whatever the outcome).
+async fn submit_login_form(
+    b: &fantoccini::Client,
+    base: &str,
+    email: &str,
+) -> Result<(), fantoccini::error::CmdError> {
     b.goto(&format!("{base}/login")).await?;
     b.wait()
-        .at_most(wait)
+        .at_most(Duration::from_secs(20))
         .for_element(Locator::Id("email"))
         .await?
         .send_keys(email)
@@ -410,10 +423,6 @@ async fn log_in(
     b.find(Locator::Css("button[type=submit]"))
         .await?
         .click()
-        .await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css(".account-email"))
         .await?;
     Ok(())
 }
@@ -960,21 +969,7 @@ async fn export_then_erase(
         .for_element(Locator::Id("erasure-scheduled"))
         .await?;
     snapshot(b, "erasure-confirmed").await?;
-    b.goto(&format!("{base}/login")).await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Id("email"))
-        .await?
-        .send_keys("erin@example.org")
-        .await?;
-    b.find(Locator::Id("password"))
-        .await?
-        .send_keys("a sturdy passphrase")
-        .await?;
-    b.find(Locator::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    submit_login_form(b, base, "erin@example.org").await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Id("erasure-pending"))
