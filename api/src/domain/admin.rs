@@ -73,34 +73,38 @@ pub async fn adjust_credits(
     v.finish()?;
     let reason = reason.unwrap_or_default();
     let mut conn = state.db.get().await?;
-    users::find(&mut conn, user_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
-    if req.amount > 0 {
-        credits::grant(
-            &mut conn,
-            user_id,
-            NewGrant {
-                source: GrantSource::Admin,
-                amount: req.amount,
-                expires_at: req.expires_at,
-                reference: None,
-                reason: reason.clone(),
-                actor: Some(admin_id),
-            },
+    // The change and its audit entry commit together or not at all.
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        users::find(conn, user_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
+        if req.amount > 0 {
+            credits::grant(
+                conn,
+                user_id,
+                NewGrant {
+                    source: GrantSource::Admin,
+                    amount: req.amount,
+                    expires_at: req.expires_at,
+                    reference: None,
+                    reason: reason.clone(),
+                    actor: Some(admin_id),
+                },
+            )
+            .await?;
+        } else {
+            credits::admin_debit(conn, user_id, -req.amount, &reason, admin_id).await?;
+        }
+        audit::record(
+            conn,
+            admin,
+            "credits.adjusted",
+            "user",
+            Some(user_id.to_string()),
+            serde_json::json!({"amount": req.amount, "reason": reason, "expires_at": req.expires_at}),
         )
-        .await?;
-    } else {
-        credits::admin_debit(&mut conn, user_id, -req.amount, &reason, admin_id).await?;
-    }
-    audit::record(
-        &mut conn,
-        admin,
-        "credits.adjusted",
-        "user",
-        Some(user_id.to_string()),
-        serde_json::json!({"amount": req.amount, "reason": reason, "expires_at": req.expires_at}),
-    )
+        .await
+    })
     .await?;
     tracing::info!(admin_id = %admin_id, user_id = %user_id, amount = req.amount, "credits adjusted by an administrator");
     credits::balance(&mut conn, user_id).await
