@@ -583,15 +583,3 @@ pub async fn active_task_ids(
         .load(conn)
         .await
 }
-
-/// Storage keys of every image (original and thumbnail) the user has.
-pub async fn image_keys_of_user(
-    conn: &mut AsyncPgConnection,
-    user_id: Uuid,
-) -> QueryResult<Vec<(String, String)>> {
-    images::table
-        .filter(images::user_id.eq(user_id))
-        .select((images::storage_key, images::thumbnail_key))
-        .load(conn)
-        .await
-}

@@ -264,16 +264,6 @@ pub async fn archive_removed(
         .map(drop)
 }
 
-/// Archive keys still stored for a user (deleted with the account).
-pub async fn archive_keys(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<Vec<String>> {
-    privacy_requests::table
-        .filter(privacy_requests::user_id.eq(user_id))
-        .filter(privacy_requests::archive_key.is_not_null())
-        .select(privacy_requests::archive_key.assume_not_null())
-        .load(conn)
-        .await
-}
-
 /// Confirmed erasures whose grace period has passed.
 pub async fn due_erasures(
     conn: &mut AsyncPgConnection,

@@ -8,7 +8,7 @@
 //! many images the account holds.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 
 use chrono::Utc;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
@@ -319,7 +319,7 @@ pub async fn build(state: &AppState, user_id: Uuid, key: &str) -> ApiResult<i64>
     outcome
 }
 
-async fn build_into(state: &AppState, user_id: Uuid, path: &PathBuf) -> ApiResult<i64> {
+async fn build_into(state: &AppState, user_id: Uuid, path: &Path) -> ApiResult<i64> {
     let file = std::fs::File::create(path)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("creating {}: {e}", path.display())))?;
     // A small buffer: at most two files wait in memory while one is written.

@@ -853,8 +853,6 @@ async fn killing_a_worker_process_mid_task_loses_nothing_and_charges_once() {
 #[tokio::test]
 async fn killing_one_of_two_worker_processes_with_100_tasks_in_flight_loses_nothing() {
     let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0"), ("ZIMAGE_JOB_LEASE_SECS", "2")]).await;
-    let mut victim = worker_process(&app, "2", "400", "8");
-    let mut survivor = worker_process(&app, "2", "100", "4");
     // Ten people with ten 2-credit tasks each: 100 tasks, exactly their 20 bonus credits each.
     let mut people = Vec::new();
     let mut ids = Vec::new();
@@ -875,13 +873,25 @@ async fn killing_one_of_two_worker_processes_with_100_tasks_in_flight_loses_noth
         }
         people.push(who);
     }
-    // Kill the busier worker while it holds tasks.
+    // The workers start once all 100 are queued; the busier one is killed while it holds tasks.
+    let mut victim = worker_process(&app, "2", "400", "8");
+    let mut survivor = worker_process(&app, "2", "100", "4");
     let mut seen_running = false;
-    for _ in 0..200 {
-        let running = app
-            .get_json("/v1/generations?status=running", &people[0].access)
-            .await;
-        if !running["items"].as_array().unwrap().is_empty() {
+    for _ in 0..400 {
+        let running: i64 = {
+            use diesel::prelude::*;
+            use diesel_async::RunQueryDsl;
+            use zimage_api::db::schema::jobs;
+            let mut conn = app.state.db.get().await.unwrap();
+            jobs::table
+                .filter(jobs::status.eq("running"))
+                .count()
+                .get_result(&mut conn)
+                .await
+                .unwrap()
+        };
+        // Both workers busy: most of the 12 slots taken, several by the victim.
+        if running >= 10 {
             seen_running = true;
             break;
         }

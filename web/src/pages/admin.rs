@@ -58,7 +58,6 @@ fn day(at: chrono::DateTime<chrono::Utc>) -> String {
 #[component]
 pub fn AdminDashboard() -> impl IntoView {
     let session = use_session();
-    let days = RwSignal::new(30_i64);
     let data = RwSignal::new(None::<Dashboard>);
     let error = RwSignal::new(None::<Key>);
     let load = move |days: i64| {
@@ -79,7 +78,7 @@ pub fn AdminDashboard() -> impl IntoView {
             }
         });
     };
-    load(days.get_untracked());
+    load(30);
     let tile = |label: Key, value: String, id: &'static str| {
         view! { <div class="tile"><span class="tile-label">{t(label)}</span><strong class="tile-value" id=id>{value}</strong></div> }
     };
@@ -89,7 +88,7 @@ pub fn AdminDashboard() -> impl IntoView {
             <div class="toolbar">
                 <label for="period">{t(Key::Period)}</label>
                 <select id="period" class="toolbar-select" on:change=move |ev| {
-                    if let Ok(d) = event_target_value(&ev).parse() { days.set(d); load(d); }
+                    if let Ok(d) = event_target_value(&ev).parse() { load(d); }
                 }>
                     <option value="7">{t(Key::Last7Days)}</option>
                     <option value="30" selected=true>{t(Key::Last30Days)}</option>
