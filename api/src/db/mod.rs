@@ -9,6 +9,7 @@ pub mod events;
 pub mod generation;
 pub mod models;
 pub mod moderation;
+pub mod objects;
 pub mod privacy;
 pub mod prompts;
 pub mod retention;

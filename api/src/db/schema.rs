@@ -239,6 +239,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    pending_objects (storage_key) {
+        storage_key -> Text,
+        task_id -> Uuid,
+        delete_after -> Timestamptz,
+        attempts -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     privacy_requests (id) {
         id -> Uuid,
         user_id -> Nullable<Uuid>,
@@ -522,6 +532,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderation_events,
     moderation_rules,
     orders,
+    pending_objects,
     privacy_requests,
     prompts,
     refresh_tokens,

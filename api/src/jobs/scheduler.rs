@@ -1,5 +1,6 @@
 //! Periodic work: write off expired credits, warn owners 7 days before credits expire, forget
-//! idempotency keys after 24 hours, and enforce the retention schedule.
+//! idempotency keys after 24 hours, delete uploads that never became images, and enforce the
+//! retention schedule.
 //!
 //! Every step is idempotent (expiry locks the account and only touches due grants; a warning is
 //! marked sent before the next run), so several replicas running it at once do no harm.
@@ -23,6 +24,8 @@ pub struct RunReport {
     pub warnings_sent: usize,
     pub idempotency_keys_expired: usize,
     pub task_events_expired: usize,
+    /// Uploads that never became images, deleted from storage.
+    pub unowned_objects_deleted: usize,
     pub retention: crate::domain::retention::RetentionReport,
 }
 
@@ -68,11 +71,13 @@ pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
     report.task_events_expired =
         crate::db::events::delete_older_than(&mut conn, now - TASK_EVENT_TTL).await?;
     drop(conn);
+    report.unowned_objects_deleted = crate::domain::objects::sweep(state, now).await?;
     report.retention = crate::domain::retention::enforce(state, now).await?;
     if report != RunReport::default() {
         tracing::info!(
             credits_expired = report.credits_expired,
             warnings_sent = report.warnings_sent,
+            unowned_objects_deleted = report.unowned_objects_deleted,
             retention = ?report.retention,
             "scheduled work done"
         );

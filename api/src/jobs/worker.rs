@@ -25,6 +25,9 @@ use crate::providers::{
 use crate::state::AppState;
 use crate::storage::ObjectStore;
 
+/// Longest we wait before retrying when a provider's `Retry-After` asks for more.
+const MAX_RETRY_AFTER_SECS: i64 = 600;
+
 /// Longest an idle worker waits without a notification (delayed retries, lapsed leases).
 const IDLE_FALLBACK: Duration = Duration::from_secs(5);
 
@@ -303,7 +306,16 @@ async fn process(
             .await;
         }
         match provider.poll(&provider_id).await {
-            Ok(ProviderStatus::Succeeded(images)) => return succeed(state, &task, images).await,
+            Ok(ProviderStatus::Succeeded(images)) => {
+                return match succeed(state, &task, images).await? {
+                    Ok(()) => Ok(()),
+                    // Storage trouble: retried with backoff like a provider hiccup, then failed
+                    // and refunded.
+                    Err(message) => {
+                        transient_or_fail(state, job, ProviderError::Transient(message)).await
+                    }
+                };
+            }
             Ok(ProviderStatus::Failed { reason, message }) => {
                 return fail(state, task.id, reason, &message).await;
             }
@@ -348,7 +360,14 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
         return Ok(());
     };
     match provider.poll(provider_id).await {
-        Ok(ProviderStatus::Succeeded(images)) => succeed(state, &task, images).await,
+        Ok(ProviderStatus::Succeeded(images)) => match succeed(state, &task, images).await? {
+            Ok(()) => Ok(()),
+            Err(message) => {
+                // The worker polling this task stores the images on its next look.
+                tracing::warn!(task_id = %task.id, %message, "could not store a finished task's images yet");
+                Ok(())
+            }
+        },
         Ok(ProviderStatus::Failed { reason, message }) => {
             fail(state, task.id, reason, &message).await
         }
@@ -370,7 +389,21 @@ async fn transient_or_fail(
             tracing::warn!(task_id = %job.task_id, attempt = job.attempts, delay, "provider trouble; job will retry");
             Ok(())
         }
-        ProviderError::Transient(message) => {
+        ProviderError::Throttled {
+            message,
+            retry_after_secs,
+        } if job.attempts < job.max_attempts => {
+            // The provider said when to come back: not sooner than that, nor later than our cap.
+            let backoff = 2i64.pow(job.attempts.unsigned_abs().min(8));
+            let delay = i64::try_from(retry_after_secs)
+                .unwrap_or(i64::MAX)
+                .clamp(backoff, MAX_RETRY_AFTER_SECS);
+            let mut conn = state.db.get().await?;
+            db::retry_job(&mut conn, job.id, delay, &message).await?;
+            tracing::warn!(task_id = %job.task_id, attempt = job.attempts, delay, "provider asked us to slow down; job will retry");
+            Ok(())
+        }
+        ProviderError::Transient(message) | ProviderError::Throttled { message, .. } => {
             fail(
                 state,
                 job.task_id,
@@ -386,8 +419,18 @@ async fn transient_or_fail(
 }
 
 /// Stores every image and its thumbnail, then records them and settles the hold together.
-async fn succeed(state: &AppState, task: &TaskRow, images: Vec<GeneratedImage>) -> ApiResult<()> {
+///
+/// The keys are listed as unowned before uploading and taken off the list by the transaction
+/// that records the images, so an upload that never becomes an image (storage fails halfway, the
+/// task was canceled meanwhile, the worker dies) is deleted later instead of left behind.
+/// `Ok(Err(message))` means storage failed: nothing was recorded and the caller retries.
+async fn succeed(
+    state: &AppState,
+    task: &TaskRow,
+    images: Vec<GeneratedImage>,
+) -> ApiResult<Result<(), String>> {
     let mut rows = Vec::with_capacity(images.len());
+    let mut files = Vec::with_capacity(images.len() * 2);
     for (position, image) in images.into_iter().enumerate() {
         let id = Uuid::new_v4();
         let ext = image.format.extension();
@@ -401,23 +444,13 @@ async fn succeed(state: &AppState, task: &TaskRow, images: Vec<GeneratedImage>) 
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-        state
-            .storage
-            .put(&key, &original, image.format.content_type())
-            .await
-            .map_err(ApiError::internal)?;
-        state
-            .storage
-            .put(&thumbnail_key, &thumb, OutputFormat::Webp.content_type())
-            .await
-            .map_err(ApiError::internal)?;
         rows.push(ImageRow {
             id,
             user_id: task.user_id,
             task_id: Some(task.id),
             position: i32::try_from(position).unwrap_or(0),
-            storage_key: key,
-            thumbnail_key,
+            storage_key: key.clone(),
+            thumbnail_key: thumbnail_key.clone(),
             width: i32::try_from(image.width).unwrap_or(0),
             height: i32::try_from(image.height).unwrap_or(0),
             format: image.format.as_str().into(),
@@ -426,6 +459,25 @@ async fn succeed(state: &AppState, task: &TaskRow, images: Vec<GeneratedImage>) 
             favorite: false,
             created_at: Utc::now(),
         });
+        files.push((key, original, image.format.content_type()));
+        files.push((thumbnail_key, thumb, OutputFormat::Webp.content_type()));
+    }
+    let keys: Vec<String> = files.iter().map(|(key, _, _)| key.clone()).collect();
+    {
+        let mut conn = state.db.get().await?;
+        crate::db::objects::add(
+            &mut conn,
+            task.id,
+            &keys,
+            state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
+        )
+        .await?;
+    }
+    for (key, bytes, content_type) in &files {
+        if let Err(err) = state.storage.put(key, bytes, content_type).await {
+            crate::domain::objects::discard(state, &keys).await;
+            return Ok(Err(format!("storing the images failed: {err}")));
+        }
     }
     let mut conn = state.db.get().await?;
     let stored = conn
@@ -435,6 +487,13 @@ async fn succeed(state: &AppState, task: &TaskRow, images: Vec<GeneratedImage>) 
             };
             if TaskStatus::parse(&current.status).is_some_and(TaskStatus::is_final) {
                 return Ok(false); // canceled while the images were being stored
+            }
+            if crate::db::objects::commit(conn, &keys).await? != keys.len() {
+                // The sweep took some of the files for unowned (only after a very long stall):
+                // record nothing; the caller's retry stores them again.
+                return Err(ApiError::internal(anyhow::anyhow!(
+                    "stored images were swept before they could be recorded"
+                )));
             }
             for row in &rows {
                 db::insert_image(conn, row).await?;
@@ -477,10 +536,7 @@ async fn succeed(state: &AppState, task: &TaskRow, images: Vec<GeneratedImage>) 
     if stored {
         tracing::info!(task_id = %task.id, images = rows.len(), "generation succeeded");
     } else {
-        for row in &rows {
-            let _ = state.storage.delete(&row.storage_key).await;
-            let _ = state.storage.delete(&row.thumbnail_key).await;
-        }
+        crate::domain::objects::discard(state, &keys).await;
     }
-    Ok(())
+    Ok(Ok(()))
 }

@@ -261,9 +261,10 @@ impl GenerationProvider for FalClient {
             .await
             .map_err(|e| http::network(&e))?;
         let status = response.status().as_u16();
+        let wait = http::retry_after(response.headers());
         let body = http::capped_body(response, 1024 * 1024).await?;
         if !(200..300).contains(&status) {
-            return Err(error_from(status, &body, "submitting"));
+            return Err(error_from(status, &body, "submitting").with_retry_after(wait));
         }
         let submitted: Submitted = serde_json::from_slice(&body).map_err(|_| {
             ProviderError::Transient(
@@ -284,6 +285,7 @@ impl GenerationProvider for FalClient {
             .await
             .map_err(|e| http::network(&e))?;
         let status = response.status().as_u16();
+        let wait = http::retry_after(response.headers());
         let body = http::capped_body(response, 1024 * 1024).await?;
         if status == 404 {
             return Ok(ProviderStatus::Failed {
@@ -292,7 +294,7 @@ impl GenerationProvider for FalClient {
             });
         }
         if !(200..300).contains(&status) {
-            return Err(error_from(status, &body, "checking the status"));
+            return Err(error_from(status, &body, "checking the status").with_retry_after(wait));
         }
         let parsed: Status = serde_json::from_slice(&body).map_err(|_| {
             ProviderError::Transient("the provider's status is not the documented JSON".into())

@@ -61,6 +61,21 @@ pub fn network(err: &reqwest::Error) -> ProviderError {
     }
 }
 
+/// Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let secs = (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(u64::try_from(secs).unwrap_or(0))
+}
+
 /// Classifies an HTTP status that is not a success.
 pub fn status_error(status: u16, what: &str) -> ProviderError {
     match status {
@@ -191,6 +206,40 @@ pub fn data_uri_image(uri: &str) -> Option<Result<GeneratedImage, ProviderError>
 mod tests {
     use super::*;
     use crate::providers::render;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_turns_transient_into_throttled() {
+        use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(7));
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(90)).to_rfc2822();
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        assert!(matches!(retry_after(&headers), Some(88..=90)));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(
+            retry_after(&headers),
+            Some(0),
+            "a date in the past means now"
+        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+        assert!(matches!(
+            status_error(429, "x").with_retry_after(Some(3)),
+            ProviderError::Throttled {
+                retry_after_secs: 3,
+                ..
+            }
+        ));
+        assert!(matches!(
+            status_error(422, "x").with_retry_after(Some(3)),
+            ProviderError::Permanent { .. }
+        ));
+    }
 
     #[test]
     fn images_are_recognised_by_content_not_by_name() {

@@ -179,8 +179,9 @@ impl KieClient {
             .await
             .map_err(|e| http::network(&e))?;
         let status = response.status().as_u16();
+        let wait = http::retry_after(response.headers());
         let body = http::capped_body(response, 1024 * 1024).await?;
-        envelope(status, &body, "checking the task")
+        envelope(status, &body, "checking the task").map_err(|e| e.with_retry_after(wait))
     }
 }
 
@@ -210,8 +211,10 @@ impl GenerationProvider for KieClient {
             .await
             .map_err(|e| http::network(&e))?;
         let status = response.status().as_u16();
+        let wait = http::retry_after(response.headers());
         let body = http::capped_body(response, 1024 * 1024).await?;
-        let data = envelope(status, &body, "creating the task")?;
+        let data =
+            envelope(status, &body, "creating the task").map_err(|e| e.with_retry_after(wait))?;
         data["taskId"]
             .as_str()
             .map(String::from)

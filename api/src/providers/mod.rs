@@ -104,12 +104,31 @@ pub enum ProviderError {
     /// Worth retrying (network trouble, 5xx, rate limiting).
     #[error("transient provider error: {0}")]
     Transient(String),
+    /// Worth retrying, but not before `retry_after_secs`: the provider said so (`Retry-After`).
+    #[error("provider asked for {retry_after_secs} s: {message}")]
+    Throttled {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Will fail the same way again.
     #[error("provider error ({}): {message}", reason.as_str())]
     Permanent {
         reason: FailureReason,
         message: String,
     },
+}
+
+impl ProviderError {
+    /// A transient error becomes [`ProviderError::Throttled`] when the answer said when to return.
+    pub fn with_retry_after(self, retry_after_secs: Option<u64>) -> Self {
+        match (self, retry_after_secs) {
+            (Self::Transient(message), Some(retry_after_secs)) => Self::Throttled {
+                message,
+                retry_after_secs,
+            },
+            (other, _) => other,
+        }
+    }
 }
 
 /// A service that turns prompts into images.

@@ -82,9 +82,10 @@ async fn generate(
     }
     let response = request.send().await.map_err(|e| http::network(&e))?;
     let status = response.status().as_u16();
+    let wait = http::retry_after(response.headers());
     let body = http::capped_body(response, http::MAX_RESULT_BYTES * 4).await?;
     if !(200..300).contains(&status) {
-        return Err(error_from(status, &body));
+        return Err(error_from(status, &body).with_retry_after(wait));
     }
     let parsed: Value = serde_json::from_slice(&body).map_err(|_| ProviderError::Permanent {
         reason: FailureReason::InvalidOutput,

@@ -36,6 +36,8 @@ pub enum Mode {
     OutOfCredits,
     /// Answers only after longer than a client's request timeout.
     Slow,
+    /// The first submission answers 429 with `Retry-After: 2`, later ones work.
+    Throttle,
 }
 
 #[derive(Default)]
@@ -48,6 +50,8 @@ struct Inner {
     /// Authorization headers seen.
     auth: Vec<String>,
     canceled: Vec<String>,
+    /// When each submission arrived, refused or not.
+    submitted_at: Vec<std::time::Instant>,
 }
 
 /// A running mock provider.
@@ -72,6 +76,11 @@ impl MockProvider {
     /// How many submissions arrived.
     pub fn submissions(&self) -> u64 {
         self.lock().submits
+    }
+
+    /// When each submission arrived, refused ones included.
+    pub fn submission_times(&self) -> Vec<std::time::Instant> {
+        self.lock().submitted_at.clone()
     }
 
     /// Every Authorization header received.
@@ -286,8 +295,15 @@ async fn fal_submit(
         return HttpResponse::Unauthorized().json(json!({"detail": "Invalid key"}));
     }
     slow_if_asked(&mock).await;
+    mock.lock().submitted_at.push(std::time::Instant::now());
     let model = req.match_info().query("model").to_string();
     match mock.mode() {
+        Mode::Throttle if mock.lock().submits == 0 => {
+            mock.lock().submits += 1;
+            return HttpResponse::TooManyRequests()
+                .insert_header(("Retry-After", "2"))
+                .json(json!({"detail": "Rate limit exceeded"}));
+        }
         Mode::FlakySubmit if mock.lock().submits == 0 => {
             mock.lock().submits += 1;
             return HttpResponse::ServiceUnavailable()

@@ -10,7 +10,12 @@ use crate::helpers::{
     PASSWORD, TestApp, assert_problem, signed_in_admin, spawn_app, spawn_app_with, user_id,
 };
 
-async fn grant(app: &TestApp, user: Uuid, amount: i64, expires_in: Option<Duration>) -> Uuid {
+pub(crate) async fn grant(
+    app: &TestApp,
+    user: Uuid,
+    amount: i64,
+    expires_in: Option<Duration>,
+) -> Uuid {
     let mut conn = app.state.db.get().await.unwrap();
     credits::grant(
         &mut conn,

@@ -28,6 +28,13 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     start(database_url, data_dir, overrides).await
 }
 
+/// Starts the app on a database that already exists (e.g. reached through a fault proxy).
+pub async fn spawn_app_on(database_url: String, overrides: &[(&str, &str)]) -> TestApp {
+    let data_dir =
+        std::env::temp_dir().join(format!("zimage-test-{}", uuid::Uuid::new_v4().simple()));
+    start(database_url, data_dir, overrides).await
+}
+
 async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str)]) -> TestApp {
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), database_url.clone()),

@@ -7,6 +7,7 @@ mod admin_console;
 mod api_keys;
 mod billing;
 mod bola;
+mod chaos;
 mod cors;
 mod credits;
 mod errors;

@@ -151,6 +151,31 @@ async fn fal_transient_trouble_is_retried_and_charged_once() {
 }
 
 #[tokio::test]
+async fn a_provider_429_is_retried_no_sooner_than_its_retry_after() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::Throttle);
+    let app = fal_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-turbo-fal", "prompt": "after a pause"}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let times = mock.submission_times();
+    assert_eq!(times.len(), 2, "one throttled, one run");
+    let waited = times[1] - times[0];
+    assert!(
+        waited >= std::time::Duration::from_secs(2),
+        "retried after {waited:?}, before the 2 s Retry-After"
+    );
+    assert_eq!(done["charged"], 2);
+    assert_eq!(available(&app, &ada).await, 18);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
 async fn fal_failures_end_the_task_with_a_reason_and_return_the_credits() {
     fal_fails(Mode::RejectSubmit, &[], "provider_rejected_prompt").await;
     fal_fails(Mode::FailRun, &[], "provider_rejected_prompt").await;

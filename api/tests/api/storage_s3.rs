@@ -8,9 +8,9 @@ use zimage_api::testing::{free_port, wait_for_port};
 
 use crate::helpers::spawn_app_with;
 
-struct S3Server {
+pub(crate) struct S3Server {
     child: Child,
-    endpoint: String,
+    pub endpoint: String,
 }
 
 impl Drop for S3Server {
@@ -21,7 +21,7 @@ impl Drop for S3Server {
 }
 
 /// Starts the server and creates `bucket` (moto does not check signatures on bucket creation).
-async fn start_s3(bucket: &str) -> S3Server {
+pub(crate) async fn start_s3(bucket: &str) -> S3Server {
     let port = free_port();
     let child = Command::new("python3")
         .args([
