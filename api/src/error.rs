@@ -266,6 +266,10 @@ impl ResponseError for ApiError {
                     format!("limit={}, remaining=0, reset={reset}", limit.count),
                 ));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Overload and lost dependencies pass quickly; tell clients when to come back.
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
         response.json(self.problem(request_id))
     }
 }

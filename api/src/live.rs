@@ -13,7 +13,7 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::{Stream, StreamExt};
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 use uuid::Uuid;
 use zimage_shared::generation::{TaskEvent, TaskStatus};
 
@@ -30,10 +30,16 @@ const BATCH: i64 = 100;
 /// How soon a stream looks again when events were held back by a transaction still running.
 const HELD_BACK_RETRY: Duration = Duration::from_millis(250);
 
-/// Fans task-event notifications out to this process's streams and counts streams per user.
+/// Wakes this process's streams of one user when a notification about them arrives, and counts
+/// streams per user. Each user with open streams has one `watch` channel, so a notification
+/// touches only that user's streams, however many others are open.
 pub struct LiveHub {
-    wake: broadcast::Sender<Uuid>,
-    open: Mutex<HashMap<Uuid, usize>>,
+    users: Mutex<HashMap<Uuid, Watchers>>,
+}
+
+struct Watchers {
+    streams: usize,
+    wake: watch::Sender<u64>,
 }
 
 impl Default for LiveHub {
@@ -45,22 +51,25 @@ impl Default for LiveHub {
 impl LiveHub {
     pub fn new() -> Self {
         Self {
-            wake: broadcast::channel(1024).0,
-            open: Mutex::new(HashMap::new()),
+            users: Mutex::new(HashMap::new()),
         }
     }
 
-    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, usize>> {
-        self.open
+    fn users(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Watchers>> {
+        self.users
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Reserves one of the user's stream slots, released when the guard is dropped.
+    /// Reserves one of the user's stream slots, released when the guard is dropped. The slot's
+    /// receiver sees every wake-up from now on.
     fn admit(self: &Arc<Self>, user_id: Uuid) -> ApiResult<StreamSlot> {
-        let mut open = self.open();
-        let count = open.entry(user_id).or_default();
-        if *count >= MAX_STREAMS_PER_USER {
+        let mut users = self.users();
+        let watchers = users.entry(user_id).or_insert_with(|| Watchers {
+            streams: 0,
+            wake: watch::channel(0).0,
+        });
+        if watchers.streams >= MAX_STREAMS_PER_USER {
             let limit = crate::config::RateLimit {
                 count: u32::try_from(MAX_STREAMS_PER_USER).unwrap_or(u32::MAX),
                 window: Duration::from_secs(5),
@@ -69,26 +78,47 @@ impl LiveHub {
                 "at most {MAX_STREAMS_PER_USER} live streams may be open at once; close one"
             )));
         }
-        *count += 1;
+        watchers.streams += 1;
         Ok(StreamSlot {
             hub: self.clone(),
             user_id,
+            wake: watchers.wake.subscribe(),
         })
+    }
+
+    /// Wakes the user's streams, if this process has any.
+    pub fn notify(&self, user_id: Uuid) {
+        if let Some(watchers) = self.users().get(&user_id) {
+            watchers.wake.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Wakes every stream, so each reads what it may have missed (after the listener reconnects).
+    pub fn notify_all(&self) {
+        for watchers in self.users().values() {
+            watchers.wake.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Streams open in this process.
+    pub fn open_streams(&self) -> usize {
+        self.users().values().map(|w| w.streams).sum()
     }
 }
 
 struct StreamSlot {
     hub: Arc<LiveHub>,
     user_id: Uuid,
+    wake: watch::Receiver<u64>,
 }
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
-        let mut open = self.hub.open();
-        if let Some(count) = open.get_mut(&self.user_id) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.remove(&self.user_id);
+        let mut users = self.hub.users();
+        if let Some(watchers) = users.get_mut(&self.user_id) {
+            watchers.streams = watchers.streams.saturating_sub(1);
+            if watchers.streams == 0 {
+                users.remove(&self.user_id);
             }
         }
     }
@@ -104,11 +134,12 @@ pub async fn listen(database_url: String, hub: Arc<LiveHub>) {
                     .await
                     .is_ok()
                 {
+                    // Whatever happened while nobody listened is in the database: look once.
+                    hub.notify_all();
                     let mut notifications = std::pin::pin!(conn.notifications_stream());
                     while let Some(Ok(note)) = notifications.next().await {
                         if let Ok(user_id) = note.payload.parse::<Uuid>() {
-                            // No receivers is fine: nobody is watching.
-                            let _ = hub.wake.send(user_id);
+                            hub.notify(user_id);
                         }
                     }
                 }
@@ -118,7 +149,7 @@ pub async fn listen(database_url: String, hub: Arc<LiveHub>) {
                 tracing::warn!(error = %err, "task event listener cannot connect; retrying");
             }
         }
-        // Streams fall back to their own timers meanwhile, so nothing is lost, only later.
+        // Streams catch up when the listener is back (see `notify_all`), so nothing is lost.
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
@@ -137,11 +168,12 @@ struct Streamer {
     user_id: Uuid,
     scope: Scope,
     position: Position,
-    wake: broadcast::Receiver<Uuid>,
     out: VecDeque<Bytes>,
+    /// Something may be new: read before waiting again.
+    stale: bool,
     held_back: bool,
     finished: bool,
-    _slot: StreamSlot,
+    slot: StreamSlot,
 }
 
 fn frame(row: &EventRow) -> Option<(Bytes, bool)> {
@@ -187,26 +219,19 @@ impl Streamer {
         Ok(())
     }
 
-    /// Waits for a notification about this user, a heartbeat, or a retry of held-back events.
+    /// Waits for a wake-up about this user, a heartbeat, or a retry of held-back events; a
+    /// heartbeat comes back as a keep-alive comment and reads nothing.
     async fn wait(&mut self) -> Option<Bytes> {
-        let heartbeat = self.state.config.sse_heartbeat;
         let limit = if self.held_back {
             HELD_BACK_RETRY
         } else {
-            heartbeat
+            self.state.config.sse_heartbeat
         };
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            match tokio::time::timeout_at(deadline, self.wake.recv()).await {
-                Ok(Ok(user)) if user == self.user_id => return None,
-                Ok(Ok(_)) if self.held_back => return None,
-                Ok(Ok(_)) => continue,
-                // Missed notifications: look in the database, which has them all.
-                Ok(Err(broadcast::error::RecvError::Lagged(_))) => return None,
-                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
-                Err(_) if self.held_back => return None,
-                Err(_) => return Some(Bytes::from_static(b": keep-alive\n\n")),
-            }
+        match tokio::time::timeout(limit, self.slot.wake.changed()).await {
+            // Woken (or the hub is gone, which cannot happen while the slot is held): read.
+            Ok(_) => None,
+            Err(_) if self.held_back => None,
+            Err(_) => Some(Bytes::from_static(b": keep-alive\n\n")),
         }
     }
 
@@ -218,15 +243,17 @@ impl Streamer {
             if self.finished {
                 return None;
             }
-            if let Err(err) = self.fill().await {
-                tracing::warn!(error = ?err, "live stream could not read events; ending it");
-                return None;
-            }
-            if !self.out.is_empty() || self.finished {
+            if self.stale {
+                self.stale = false;
+                if let Err(err) = self.fill().await {
+                    tracing::warn!(error = ?err, "live stream could not read events; ending it");
+                    return None;
+                }
                 continue;
             }
-            if let Some(keep_alive) = self.wait().await {
-                return Some(keep_alive);
+            match self.wait().await {
+                Some(keep_alive) => return Some(keep_alive),
+                None => self.stale = true,
             }
         }
     }
@@ -240,9 +267,8 @@ pub async fn stream(
     scope: Scope,
     last_event_id: Option<&str>,
 ) -> ApiResult<impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static> {
+    // Subscribed before reading the position, so nothing between the two is missed.
     let slot = state.live.admit(user_id)?;
-    // Subscribe before reading the position so nothing between the two is missed.
-    let wake = state.live.wake.subscribe();
     let position = match (last_event_id.and_then(Position::decode), scope) {
         (Some(position), _) => position,
         (None, Scope::Task(_)) => Position::default(),
@@ -256,11 +282,11 @@ pub async fn stream(
         user_id,
         scope,
         position,
-        wake,
         out: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
+        stale: true,
         held_back: false,
         finished: false,
-        _slot: slot,
+        slot,
     };
     Ok(futures_util::stream::unfold(
         streamer,

@@ -3,7 +3,10 @@
 use argon2::password_hash::PasswordHasher;
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
 use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
+use tokio::sync::Semaphore;
+use zimage_shared::ErrorCode;
 use zimage_shared::validate::{Invalid, check_password_shape};
 
 use crate::error::ApiError;
@@ -43,33 +46,101 @@ pub fn check_policy(password: &str, email: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// Hashes on a blocking thread: Argon2 is deliberately slow.
+/// Runs Argon2 work with at most one hash per core at once and a bounded queue behind it.
+///
+/// A hash takes tens of milliseconds of CPU and 19 MiB of memory, so a flood of sign-ins must not
+/// start them all at once (memory) nor queue them without end (every caller would time out).
+/// Callers beyond the queue get 503 with `Retry-After` at once; one that gives up while queued
+/// leaves the queue, and a hash already started finishes on its own permit.
+pub struct Gate {
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+}
+
+/// Leaves the queue when dropped, also when the waiting request is abandoned.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Gate {
+    pub fn new(concurrent: usize, max_waiting: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+        }
+    }
+
+    /// Runs `work` on a blocking thread once a permit is free, or refuses when the queue is full.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let permit = match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::AcqRel);
+                    return Err(ApiError::new(
+                        ErrorCode::ServiceUnavailable,
+                        "too many sign-ins are being checked right now; try again in a second",
+                    ));
+                }
+                let _queued = Queued(&self.waiting);
+                self.permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(ApiError::internal)?
+            }
+        };
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(ApiError::internal)
+    }
+}
+
+/// The process-wide gate: one hash per core, 32 waiting per core (well under a second's work).
+static GATE: LazyLock<Gate> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    Gate::new(cores, cores * 32)
+});
+
+/// Hashes on a blocking thread behind the gate: Argon2 is deliberately slow.
 pub async fn hash(password: &str) -> Result<String, ApiError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    GATE.run(move || {
         argon2()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing password: {e}")))
     })
-    .await
-    .map_err(ApiError::internal)?
+    .await?
 }
 
-/// Verifies on a blocking thread. With `hash = None` it still spends the same effort and fails.
+/// Verifies on a blocking thread behind the gate. With `hash = None` it still spends the same
+/// effort and fails.
 pub async fn verify(password: &str, hash: Option<&str>) -> Result<bool, ApiError> {
     let password = password.to_owned();
     let (hash, real) = match hash {
         Some(h) => (h.to_owned(), true),
         None => (DUMMY_HASH.clone().unwrap_or_default(), false),
     };
-    let ok = tokio::task::spawn_blocking(move || {
-        argon2()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let ok = GATE
+        .run(move || {
+            argon2()
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok()
+        })
+        .await?;
     Ok(ok && real)
 }
 
@@ -97,5 +168,38 @@ mod tests {
         assert!(verify("glass-otter-harbour", Some(&hashed)).await.unwrap());
         assert!(!verify("glass-otter-harbouR", Some(&hashed)).await.unwrap());
         assert!(!verify("glass-otter-harbour", None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_full_gate_refuses_at_once_and_frees_its_queue() {
+        let gate = Arc::new(Gate::new(1, 2));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let hold = Arc::new(std::sync::Mutex::new(hold));
+        let busy = {
+            let hold = hold.clone();
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                gate.run(move || hold.lock().map(|h| h.recv().is_ok()).unwrap_or(false))
+                    .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        // Two fit in the queue behind the running one; the third is refused without waiting.
+        let queued: Vec<_> = (0..2)
+            .map(|n| {
+                let gate = gate.clone();
+                tokio::spawn(async move { gate.run(move || n).await })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let refused = gate.run(|| 9).await.err().map(|e| e.code());
+        assert_eq!(refused, Some(ErrorCode::ServiceUnavailable));
+        release.send(()).unwrap();
+        assert!(busy.await.unwrap().unwrap());
+        for (n, q) in queued.into_iter().enumerate() {
+            assert_eq!(q.await.unwrap().unwrap(), n);
+        }
+        // The queue emptied, so the gate admits again.
+        assert_eq!(gate.run(|| 7).await.unwrap(), 7);
     }
 }

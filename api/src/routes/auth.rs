@@ -102,6 +102,7 @@ pub(super) fn limit(
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`email_taken`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`"),
     )
 )]
 #[post("/signup")]
@@ -163,6 +164,7 @@ async fn resend_verification(
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_credentials`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`account_disabled`, or `erasure_pending` (send `keep_account: true` to cancel the deletion)"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`"),
     )
 )]
 #[post("/login")]
