@@ -41,13 +41,32 @@ web:
     scripts/build-web.sh
 
 # Measure the release build against ceilings taken in the same run; writes bench/RESULTS.md.
-bench runs="3" seconds="5": (deps "bench") web
+# `just bench 3 5 read,login` measures only the named scenarios (read, submit, login, pipeline,
+# latency, export, sse, web) and writes bench/RESULTS-partial.md instead.
+bench runs="3" seconds="5" only="": (deps "bench") web
     #!/usr/bin/env bash
     set -euo pipefail
     cargo build --release -p zimage-api -p zimage-bench
     admin_url="$(scripts/ensure-postgres.sh postgres)"
+    out=bench/RESULTS.md; [ -n "{{only}}" ] && out=bench/RESULTS-partial.md
+    # 10,000 live streams need as many file descriptors on each side.
+    ulimit -n "$(ulimit -Hn)"
     "$CARGO_TARGET_DIR/release/zimage-bench" --zimage "$CARGO_TARGET_DIR/release/zimage" \
-        --database-url "$admin_url" --runs {{runs}} --seconds {{seconds}} --out bench/RESULTS.md
+        --database-url "$admin_url" --runs {{runs}} --seconds {{seconds}} --only "{{only}}" --out "$out"
+
+# Fuzz the parsers of untrusted input for `seconds` each (upload sniffing, signature headers,
+# generation requests). Corpora live in fuzz/corpus/<target>; crashes in fuzz/artifacts.
+fuzz seconds="60": (deps "fuzz")
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd fuzz
+    for target in upload_sniffing signature_headers generation_request; do
+        mkdir -p "corpus/$target"
+        # Safe Rust only (unsafe is forbidden), so no sanitizer: coverage guidance and the
+        # targets' own assertions do the work, at full speed.
+        cargo +nightly fuzz run --sanitizer none "$target" "corpus/$target" -- \
+            -max_total_time={{seconds}} -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+    done
 
 # Regenerate openapi/openapi.json from the code.
 openapi:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, each only when missing. Safe to run repeatedly.
-# Usage: scripts/deps.sh [run|test|bench]
+# Usage: scripts/deps.sh [run|test|bench|fuzz]
 set -euo pipefail
 mode="${1:-test}"
 cd "$(dirname "$0")/.."
@@ -14,6 +14,13 @@ apt_install() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
+
+if [ "$mode" = "fuzz" ]; then
+    rustup toolchain list | grep -q '^nightly' \
+        || { echo "==> installing the nightly toolchain (cargo-fuzz needs it)"; rustup toolchain install nightly --profile minimal; }
+    command -v cargo-fuzz >/dev/null || { echo "==> installing cargo-fuzz"; cargo install cargo-fuzz --locked; }
+    exit 0
+fi
 
 rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
     || { echo "==> adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
@@ -45,6 +52,7 @@ command -v psql >/dev/null && command -v pg_isready >/dev/null || apt_install po
 if [ "$mode" = "bench" ]; then
     command -v wrk >/dev/null || apt_install wrk
     command -v pgbench >/dev/null || apt_install postgresql-contrib
+    command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
     exit 0
 fi
 

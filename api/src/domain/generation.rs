@@ -16,6 +16,7 @@ use crate::db::generation::{self as db, ImageRow, TaskChanges, TaskRow};
 use crate::domain::credits::{self, HoldId};
 use crate::error::{ApiError, ApiResult, Validator};
 use crate::pagination::{Cursor, PageRequest};
+use crate::providers::models::ModelCatalog;
 use crate::state::AppState;
 use crate::storage::ObjectStore;
 
@@ -79,10 +80,15 @@ pub fn task_dto(row: &TaskRow, images: &[ImageRow], urls: &UrlSigner) -> Generat
     }
 }
 
-/// Checks a request against its model; returns the task to create (without ids and hold).
-fn plan(state: &AppState, user_id: Uuid, req: &CreateGenerationRequest) -> ApiResult<TaskRow> {
+/// Checks a request against its model; returns the task to create (without hold), or a 422 with
+/// every invalid field. Pure, so it can be fuzzed (`fuzz/fuzz_targets/generation_request.rs`).
+pub fn plan(
+    models: &ModelCatalog,
+    user_id: Uuid,
+    req: &CreateGenerationRequest,
+) -> ApiResult<TaskRow> {
     let mut v = Validator::new();
-    let model = state.models.find(&req.model);
+    let model = models.find(&req.model);
     if model.is_none() {
         v.add("model", "is not a model from GET /v1/models");
     }
@@ -243,7 +249,7 @@ pub async fn submit(
     {
         return replay(state, &mut conn, &existing, &hash).await;
     }
-    let mut task = plan(state, user_id, req)?;
+    let mut task = plan(&state.models, user_id, req)?;
     let texts: Vec<&str> = [Some(task.prompt.as_str()), task.negative_prompt.as_deref()]
         .into_iter()
         .flatten()
