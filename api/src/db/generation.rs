@@ -83,22 +83,25 @@ pub async fn insert_task(conn: &mut AsyncPgConnection, task: &TaskRow) -> QueryR
         .map(drop)
 }
 
+/// Queues the task's job and announces it to idle workers (delivered at commit), in one statement.
 pub async fn insert_job(
     conn: &mut AsyncPgConnection,
     task_id: Uuid,
     user_id: Uuid,
     max_attempts: i32,
 ) -> QueryResult<()> {
-    diesel::insert_into(jobs::table)
-        .values((
-            jobs::id.eq(Uuid::new_v4()),
-            jobs::task_id.eq(task_id),
-            jobs::user_id.eq(user_id),
-            jobs::max_attempts.eq(max_attempts),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    diesel::sql_query(
+        "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts) \
+                      VALUES ($1, $2, $3, $4) RETURNING id) \
+         SELECT pg_notify('zimage_jobs', '') FROM job",
+    )
+    .bind::<SqlUuid, _>(Uuid::new_v4())
+    .bind::<SqlUuid, _>(task_id)
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Integer, _>(max_attempts)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 /// Wakes idle workers in every process listening on the queue channel.
@@ -262,34 +265,18 @@ pub async fn claim_job(
     lease_secs: i64,
     per_user_running: i64,
 ) -> QueryResult<Option<ClaimedJob>> {
-    use diesel_async::AsyncConnection;
-    let worker = worker.to_string();
-    conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(CLAIM_LOCK)
-            .execute(conn)
-            .await?;
-        diesel::sql_query(
-            "WITH busy AS (SELECT user_id, count(*) AS running FROM jobs \
-                           WHERE status = 'running' AND lease_until >= now() GROUP BY user_id) \
-             UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, \
-                    lease_until = now() + make_interval(secs => $2), updated_at = now() \
-             WHERE id = (SELECT j.id FROM jobs j LEFT JOIN busy b ON b.user_id = j.user_id \
-                         WHERE ((j.status = 'queued' AND j.run_at <= now()) \
-                                OR (j.status = 'running' AND j.lease_until < now())) \
-                           AND COALESCE(b.running, 0) < $3 \
-                         ORDER BY COALESCE(b.running, 0), j.run_at \
-                         FOR UPDATE OF j SKIP LOCKED LIMIT 1) \
-             RETURNING id, task_id, attempts, max_attempts",
-        )
-        .bind::<Text, _>(&worker)
-        .bind::<BigInt, _>(lease_secs)
-        .bind::<BigInt, _>(per_user_running)
-        .get_result(conn)
-        .await
-        .optional()
-    })
+    // One round trip: the function takes the claim lock and claims (migration 000016).
+    diesel::sql_query(
+        "SELECT o_id AS id, o_task_id AS task_id, o_attempts AS attempts, \
+                o_max_attempts AS max_attempts FROM claim_job($1, $2, $3, $4)",
+    )
+    .bind::<BigInt, _>(CLAIM_LOCK)
+    .bind::<Text, _>(worker)
+    .bind::<BigInt, _>(lease_secs)
+    .bind::<BigInt, _>(per_user_running)
+    .get_result(conn)
     .await
+    .optional()
 }
 
 /// Extends the lease of a job this worker holds; false when it lost the job.

@@ -294,7 +294,6 @@ pub async fn submit(
             }
             db::insert_task(conn, &task).await?;
             db::insert_job(conn, task.id, user_id, state.config.job_max_attempts).await?;
-            db::notify_workers(conn).await?;
             Ok(())
         })
         .await;

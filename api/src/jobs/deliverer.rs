@@ -30,6 +30,10 @@ pub async fn run(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     while !*stop.borrow() {
+        // Registered before looking, so an announcement made while we look still wakes us.
+        let announced = wake.notified();
+        tokio::pin!(announced);
+        announced.as_mut().enable();
         let idle = match next(&state).await {
             Ok(sent) => !sent,
             Err(err) => {
@@ -39,7 +43,7 @@ pub async fn run(
         };
         if idle {
             tokio::select! {
-                _ = wake.notified() => {}
+                _ = &mut announced => {}
                 _ = tokio::time::sleep(Duration::from_secs(5)) => {}
                 _ = stop.changed() => {}
             }

@@ -39,6 +39,10 @@ pub async fn run(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     while !*stop.borrow() {
+        // Registered before looking, so an announcement made while we look still wakes us.
+        let announced = wake.notified();
+        tokio::pin!(announced);
+        announced.as_mut().enable();
         let idle = match claim_and_run(&state, &worker_id, Some(&stop)).await {
             Ok(ran) => !ran,
             Err(err) => {
@@ -48,7 +52,7 @@ pub async fn run(
         };
         if idle {
             tokio::select! {
-                _ = wake.notified() => {}
+                _ = &mut announced => {}
                 _ = tokio::time::sleep(IDLE_FALLBACK) => {}
                 _ = stop.changed() => {}
             }
