@@ -40,7 +40,7 @@ fn fal_message(request_id: &str, user_id: &str, timestamp: &str, body: &[u8]) ->
 
 fn fresh(timestamp: &str, now: i64) -> Result<(), Refused> {
     let ts: i64 = timestamp.trim().parse().map_err(|_| Refused::Stale)?;
-    if (now - ts).abs() > TOLERANCE_SECS {
+    if now.abs_diff(ts) > TOLERANCE_SECS.unsigned_abs() {
         return Err(Refused::Stale);
     }
     Ok(())
@@ -158,6 +158,21 @@ impl FalKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_a_panic() {
+        for ts in [
+            "-9223372036854775808",
+            "9223372036854775807",
+            "99999999999999999999",
+        ] {
+            assert!(
+                matches!(fresh(ts, 1_700_000_000), Err(Refused::Stale)),
+                "{ts}"
+            );
+        }
+        assert!(fresh("1700000299", 1_700_000_000).is_ok());
+    }
 
     #[test]
     fn fal_signatures_match_the_documented_test_vector() {
