@@ -40,9 +40,9 @@ e2e: (deps "test") web
 web:
     scripts/build-web.sh
 
-# Measure the release build against ceilings taken in the same run; writes bench/RESULTS.md.
 # `just bench 3 5 read,login` measures only the named scenarios (read, submit, login, pipeline,
 # latency, export, sse, web) and writes bench/RESULTS-partial.md instead.
+# Measure the release build against ceilings taken in the same run; writes bench/RESULTS.md.
 bench runs="3" seconds="5" only="": (deps "bench") web
     #!/usr/bin/env bash
     set -euo pipefail
@@ -54,17 +54,30 @@ bench runs="3" seconds="5" only="": (deps "bench") web
     "$CARGO_TARGET_DIR/release/zimage-bench" --zimage "$CARGO_TARGET_DIR/release/zimage" \
         --database-url "$admin_url" --runs {{runs}} --seconds {{seconds}} --only "{{only}}" --out "$out"
 
-# Fuzz the parsers of untrusted input for `seconds` each (upload sniffing, signature headers,
-# generation requests). Corpora live in fuzz/corpus/<target>; crashes in fuzz/artifacts.
+# `just test` runs all of these too, with schemathesis at 10 examples per operation.
+# The fault scenarios of bench/RELIABILITY.md alone, printing their figures; schemathesis at more examples.
+chaos examples="100": (deps "test")
+    #!/usr/bin/env bash
+    set -euo pipefail
+    admin_url="$(scripts/ensure-postgres.sh postgres)"
+    ZIMAGE_TEST_DATABASE_URL="$admin_url" ZIMAGE_SCHEMATHESIS_EXAMPLES={{examples}} \
+        cargo nextest run -p zimage-api --no-capture -E 'test(chaos::) | test(conformance::) \
+        | test(bola::) | test(providers::) | test(/killing_one_of_two_worker_processes/) \
+        | test(/a_thousand_parallel_holds/) | test(/shuffled_and_duplicated_stripe_events/) \
+        | test(/a_burst_of_sign_ins_larger_than_the_pool/)'
+
+# Targets: upload sniffing, signature headers, generation requests. Corpora live in
+# fuzz/corpus/<target>; crashes land in fuzz/artifacts.
+# Fuzz the parsers of untrusted input for `seconds` per target (nightly + cargo-fuzz).
 fuzz seconds="60": (deps "fuzz")
     #!/usr/bin/env bash
     set -euo pipefail
     cd fuzz
     for target in upload_sniffing signature_headers generation_request; do
         mkdir -p "corpus/$target"
-        # Safe Rust only (unsafe is forbidden), so no sanitizer: coverage guidance and the
-        # targets' own assertions do the work, at full speed.
-        cargo +nightly fuzz run --sanitizer none "$target" "corpus/$target" -- \
+        # Safe Rust only (unsafe is forbidden), so no sanitizer: coverage guidance, overflow
+        # checks and the targets' own assertions do the work.
+        cargo +nightly fuzz run --sanitizer none --debug-assertions "$target" "corpus/$target" -- \
             -max_total_time={{seconds}} -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
     done
 
