@@ -64,4 +64,6 @@ if [ "$(diesel --version 2>/dev/null | awk '/Version:/{print $2}')" != "2.3.14" 
 fi
 python3 -c 'import aiosmtpd' 2>/dev/null || { echo "==> installing aiosmtpd (SMTP test server)"; python3 -m pip install -q aiosmtpd; }
 python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-compatible test server)"; python3 -m pip install -q 'moto[server]'; }
+[ "$(schemathesis --version 2>/dev/null | awk '{print $3}')" = "4.32.5" ] \
+    || { echo "==> installing schemathesis 4.32.5 (OpenAPI conformance)"; python3 -m pip install -q 'schemathesis==4.32.5'; }
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver

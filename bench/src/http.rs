@@ -81,11 +81,21 @@ pub const SMALL: &str =
 
 /// Submits one small generation; returns its id.
 pub async fn submit(client: &reqwest::Client, base: &str, token: &str) -> Result<String> {
+    submit_body(client, base, token, SMALL).await
+}
+
+/// Submits one generation request `body`; returns its id.
+pub async fn submit_body(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: &str,
+) -> Result<String> {
     let response = client
         .post(format!("{base}/v1/generations"))
         .bearer_auth(token)
         .header("content-type", "application/json")
-        .body(SMALL)
+        .body(body.to_string())
         .send()
         .await?;
     if !response.status().is_success() {

@@ -197,10 +197,8 @@ async fn measure(o: &Options, rows: &mut Vec<Row>, figures: &mut Vec<Figure>) ->
         let server = tools::serve(o, &db, &[]).await?;
         let admin = http::subject(o, &db, &server, "admin@example.org").await?;
         let queue = queue::scenarios(o, &db, &server, rows, figures).await?;
-        if o.wants("export")
-            && let Some(exported) = &queue.exported
-        {
-            export::scenario(o, &db, &server, exported, figures).await?;
+        if o.wants("export") {
+            export::scenario(o, &db, &server, figures).await?;
         }
         if o.wants("sse") {
             streams::scenario(o, &db, &server, &admin.token, queue.raw_wake, figures).await?;

@@ -6,10 +6,11 @@ use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 
 use crate::http::{self, Subject};
+
 use crate::tools::{self, Database, Process, median, percentile, psql};
 use crate::{Figure, Options, Row};
 
-/// Tasks per pipeline run; the first run's account is also the one exported later.
+/// Tasks per pipeline run.
 pub const TASKS: usize = 1000;
 
 /// Job workers in the worker process.
@@ -17,11 +18,11 @@ const WORKERS: usize = 4;
 
 const FINAL: &str = "('succeeded','failed','canceled')";
 
-/// Queues `count` small generations for the subject, 16 at a time.
-async fn queue(server: &Process, s: &Subject, count: usize) -> Result<()> {
+/// Queues `count` generations (`body`) for the subject, 16 at a time.
+pub async fn queue(server: &Process, s: &Subject, count: usize, body: &str) -> Result<()> {
     let client = reqwest::Client::new();
     let mut pending = futures_util::stream::iter(0..count)
-        .map(|_| http::submit(&client, &server.base, &s.token))
+        .map(|_| http::submit_body(&client, &server.base, &s.token, body))
         .buffer_unordered(16);
     while let Some(done) = pending.next().await {
         done?;
@@ -29,7 +30,12 @@ async fn queue(server: &Process, s: &Subject, count: usize) -> Result<()> {
     Ok(())
 }
 
-async fn wait_until_final(db: &Database, uid: &str, count: usize, limit: Duration) -> Result<()> {
+pub async fn wait_until_final(
+    db: &Database,
+    uid: &str,
+    count: usize,
+    limit: Duration,
+) -> Result<()> {
     let deadline = Instant::now() + limit;
     loop {
         let done: usize = psql(
@@ -55,16 +61,14 @@ fn raw_queue(db: &Database, rows: usize) -> Result<()> {
             "DROP TABLE IF EXISTS bench_jobs; \
              CREATE TABLE bench_jobs (LIKE jobs INCLUDING DEFAULTS INCLUDING INDEXES); \
              INSERT INTO bench_jobs (id, task_id, user_id) \
-             SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid() FROM generate_series(1, {rows}); \
-             VACUUM ANALYZE bench_jobs"
+             SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid() FROM generate_series(1, {rows})"
         ),
     )?;
+    psql(&db.url, "VACUUM ANALYZE bench_jobs")?;
     Ok(())
 }
 
 pub struct Queue {
-    /// The account of the first pipeline run, with `TASKS` finished generations.
-    pub exported: Option<Subject>,
     /// Raw LISTEN/NOTIFY-and-claim latency, kept for the live-stream comparison (ms, p50/p99).
     pub raw_wake: (f64, f64),
 }
@@ -76,13 +80,11 @@ pub async fn scenarios(
     rows: &mut Vec<Row>,
     figures: &mut Vec<Figure>,
 ) -> Result<Queue> {
-    let mut exported = None;
-    if o.wants("pipeline") || o.wants("export") {
+    if o.wants("pipeline") {
         let (mut rates, mut ceilings, mut failed) = (Vec::new(), Vec::new(), 0);
-        let runs = if o.wants("pipeline") { o.runs } else { 1 };
-        for run in 0..runs {
+        for run in 0..o.runs {
             let s = http::subject(o, db, server, &format!("pipeline{run}@example.org")).await?;
-            queue(server, &s, TASKS).await?;
+            queue(server, &s, TASKS, http::SMALL).await?;
             let worker = tools::worker(o, db, WORKERS)?;
             wait_until_final(db, &s.uid, TASKS, Duration::from_secs(600)).await?;
             drop(worker);
@@ -98,22 +100,17 @@ pub async fn scenarios(
             let (bad, rate) = stats.split_once('|').context("pipeline stats")?;
             failed += bad.parse::<usize>()?;
             rates.push(rate.parse::<f64>()?);
-            if exported.is_none() {
-                exported = Some(s);
-            }
-            if o.wants("pipeline") {
-                let per_client = 2000;
-                raw_queue(db, WORKERS * per_client + 100)?;
-                ceilings.push(tools::pgbench(
-                    &db.url,
-                    std::path::Path::new("bench/ceilings/pipeline.sql"),
-                    &[],
-                    WORKERS,
-                    &format!("-t{per_client}"),
-                )?);
-            }
+            let per_client = 2000;
+            raw_queue(db, WORKERS * per_client + 100)?;
+            ceilings.push(tools::pgbench(
+                &db.url,
+                std::path::Path::new("bench/ceilings/pipeline.sql"),
+                &[],
+                WORKERS,
+                &format!("-t{per_client}"),
+            )?);
         }
-        if o.wants("pipeline") {
+        {
             let (rate, ceiling) = (median(rates), median(ceilings));
             rows.push(Row {
                 scenario: "Pipeline: tasks completed per second",
@@ -184,7 +181,7 @@ pub async fn scenarios(
                     .into(),
         });
     }
-    Ok(Queue { exported, raw_wake })
+    Ok(Queue { raw_wake })
 }
 
 /// Enqueues one job at a time (insert + NOTIFY in one transaction) while a listener claims each

@@ -100,6 +100,14 @@ async fn first_render(driver: &str, url: &str, profile: &Path) -> Result<(f64, f
     Ok((get("rendered"), get("fcp"), get("html")))
 }
 
+fn paint(ms: f64) -> String {
+    if ms > 0.0 {
+        format!("; first contentful paint {ms:.0} ms")
+    } else {
+        String::new()
+    }
+}
+
 pub async fn scenario(o: &Options, db: &Database, figures: &mut Vec<Figure>) -> Result<()> {
     let web_dir = std::fs::canonicalize("web/dist").context("web/dist (run `just web`)")?;
     let server = tools::serve(o, db, &[("ZIMAGE_WEB_DIR", web_dir.display().to_string())]).await?;
@@ -133,9 +141,9 @@ pub async fn scenario(o: &Options, db: &Database, figures: &mut Vec<Figure>) -> 
     figures.push(Figure {
         scenario: "Web app: first render in headless Chromium (cold cache)".into(),
         measured: format!(
-            "{rendered:.0} ms to the app's first element (median of {runs}; first contentful paint \
-             {:.0} ms; HTML received at {:.0} ms); bundle {:.0} KiB, {:.0} KiB gzipped",
-            median(fcp),
+            "{rendered:.0} ms to the app's first element (median of {runs}{}; HTML received at \
+             {:.0} ms); bundle {:.0} KiB, {:.0} KiB gzipped",
+            paint(median(fcp.into_iter().filter(|f| f.is_finite()).collect())),
             median(html),
             raw as f64 / 1024.0,
             gz as f64 / 1024.0
