@@ -284,6 +284,18 @@ impl From<diesel::result::Error> for ApiError {
                 _,
             )
             | Error::BrokenTransactionManager => Self::unavailable(err),
+            // Text with NUL characters, which PostgreSQL cannot store, in any field a handler
+            // did not check itself: the client's mistake, not ours.
+            Error::DatabaseError(_, ref info)
+                if info
+                    .message()
+                    .starts_with("invalid byte sequence for encoding") =>
+            {
+                Self::new(
+                    ErrorCode::ValidationFailed,
+                    "text fields cannot contain NUL (\\u0000) characters",
+                )
+            }
             other => Self::internal(other),
         }
     }

@@ -55,7 +55,94 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    standard_responses(&mut doc);
     doc
+}
+
+/// The operations of a path item with their methods.
+pub fn operations(
+    item: &utoipa::openapi::PathItem,
+) -> Vec<(&'static str, &utoipa::openapi::path::Operation)> {
+    [
+        ("GET", &item.get),
+        ("PUT", &item.put),
+        ("POST", &item.post),
+        ("DELETE", &item.delete),
+        ("OPTIONS", &item.options),
+        ("HEAD", &item.head),
+        ("PATCH", &item.patch),
+        ("TRACE", &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.as_ref().map(|op| (method, op)))
+    .collect()
+}
+
+/// Documents the answers every operation of its kind can give, where a route did not already:
+/// unreadable input (400), a missing or bad credential (401), bodies that are too large, not JSON
+/// or invalid (413, 415, 422), and a dependency being down or the server shedding load (503 with
+/// `Retry-After`). The handlers' own annotations keep their more specific descriptions.
+fn standard_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let has_body = op.request_body.is_some();
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description));
+            };
+            if has_params || has_body {
+                add(
+                    "400",
+                    "`malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read",
+                );
+            }
+            if secured {
+                add("401", "`unauthorized`: no valid access token or API key");
+            }
+            if has_body {
+                add(
+                    "413",
+                    "`payload_too_large`: the body is over the size limit",
+                );
+                add(
+                    "415",
+                    "`unsupported_media_type`: the body is not of the documented type",
+                );
+                add("422", "`validation_failed`: see `errors` for each field");
+            }
+            add(
+                "503",
+                "`service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds",
+            );
+        }
+    }
 }
 
 /// The document as pretty JSON with a trailing newline.

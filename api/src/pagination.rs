@@ -17,6 +17,7 @@ pub struct PageQuery {
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
     /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 

@@ -157,6 +157,13 @@ pub async fn list(
             format!("`q` must be at most {MAX_SEARCH_CHARS} characters"),
         ));
     }
+    // PostgreSQL text cannot hold NUL; found by schemathesis as a 500.
+    if search.is_some_and(|s| s.contains('\0')) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "`q` cannot contain NUL characters",
+        ));
+    }
     let mut conn = state.db.get().await?;
     let rows = db::list(&mut conn, user_id, search, page).await?;
     Ok(page.page(

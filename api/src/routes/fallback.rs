@@ -3,7 +3,8 @@
 use actix_files::NamedFile;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use std::sync::LazyLock;
 use zimage_shared::ErrorCode;
 
 use crate::error::ApiError;
@@ -25,11 +26,60 @@ fn wants_page(req: &HttpRequest) -> bool {
     matches!(*req.method(), Method::GET | Method::HEAD) && accepts_html && !is_api_path(req.path())
 }
 
+/// Every documented path (split into segments, `{…}` matching any one segment) with its methods.
+static ROUTES: LazyLock<Vec<(Vec<String>, Vec<&'static str>)>> = LazyLock::new(|| {
+    crate::openapi::document()
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let segments = path.split('/').map(String::from).collect();
+            let methods = crate::openapi::operations(item)
+                .into_iter()
+                .map(|(method, _)| method)
+                .collect();
+            (segments, methods)
+        })
+        .collect()
+});
+
+/// The methods a documented path takes, if `path` is one.
+fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
+    let segments: Vec<&str> = path.split('/').collect();
+    ROUTES
+        .iter()
+        .find(|(template, _)| {
+            template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(t, s)| {
+                    t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty())
+                })
+        })
+        .map(|(_, methods)| methods.clone())
+}
+
 fn no_route(req: &HttpRequest) -> ApiError {
     ApiError::new(
         ErrorCode::NotFound,
         format!("no route for {} {}", req.method(), req.path()),
     )
+}
+
+/// 405 with `Allow` for a documented path asked with another method.
+fn wrong_method(req: &HttpRequest, methods: &[&str]) -> HttpResponse {
+    let mut response = ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{} {} is not supported; use {}",
+            req.method(),
+            req.path(),
+            methods.join(" or ")
+        ),
+    )
+    .error_response();
+    if let Ok(allow) = header::HeaderValue::from_str(&methods.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    response
 }
 
 /// Default service: `index.html` for browser navigations (client-side routing), 404 otherwise.
@@ -47,6 +97,9 @@ pub async fn not_found(
             );
             return Ok(response);
         }
+    }
+    if let Some(methods) = allowed_methods(req.path()) {
+        return Ok(wrong_method(&req, &methods));
     }
     Err(no_route(&req))
 }

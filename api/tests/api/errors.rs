@@ -160,3 +160,22 @@ async fn admins_can_list_and_search_users() {
     assert_eq!(bob["items"].as_array().unwrap().len(), 1);
     assert_eq!(bob["items"][0]["email"], "bob@example.org");
 }
+
+/// Found by schemathesis: NUL characters reached PostgreSQL, which refuses them, as a 500.
+#[tokio::test]
+async fn nul_characters_in_text_are_refused_not_a_server_error() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let search = app.get_auth("/v1/prompts?q=a%00b", &ada.access).await;
+    assert_problem(search, 400, "invalid_query").await;
+    let saved = app
+        .post_auth(
+            "/v1/prompts",
+            &ada.access,
+            &json!({"title": "nul", "prompt": "a\u{0}b"}),
+        )
+        .await;
+    assert_problem(saved, 422, "validation_failed").await;
+    let listed = app.get_json("/v1/prompts", &ada.access).await;
+    assert_eq!(listed["items"], json!([]), "nothing was saved");
+}

@@ -8,6 +8,7 @@ mod api_keys;
 mod billing;
 mod bola;
 mod chaos;
+mod conformance;
 mod cors;
 mod credits;
 mod errors;
