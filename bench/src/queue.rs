@@ -175,10 +175,10 @@ pub async fn scenarios(
             // Lower is better: the ratio is raw/app so that ≥ 1/1.5 means p50 ≤ 1.5× raw.
             ratio: raw_wake.0 / p50,
             target: 1.0 / 1.5,
-            note:
-                "both measured from the enqueueing transaction's start to the claim; the ratio is \
-                   raw p50 / application p50, so the 67 % target is the issue's p50 ≤ 1.5× raw"
-                    .into(),
+            note: "both measured from the job row's insert (`clock_timestamp()`) to the worker \
+                   taking it; the ratio is raw p50 / application p50, so the 67 % target is the \
+                   issue's p50 ≤ 1.5× raw"
+                .into(),
         });
     }
     Ok(Queue { raw_wake })
