@@ -493,8 +493,8 @@ async fn succeed(
                 return Ok(false); // canceled while the images were being stored
             }
             if crate::db::objects::commit(conn, &keys).await? != keys.len() {
-                // The sweep took some of the files for unowned (only after a very long stall):
-                // record nothing; the caller's retry stores them again.
+                // The sweep took some of the files for unowned (only after a stall longer than
+                // `UNOWNED_GRACE`): record nothing; the task fails and its credits go back.
                 return Err(ApiError::internal(anyhow::anyhow!(
                     "stored images were swept before they could be recorded"
                 )));

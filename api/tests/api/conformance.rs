@@ -52,7 +52,6 @@ async fn the_api_answers_as_its_committed_openapi_document_says() {
             .args(["--exclude-path-regex", EXCLUDED])
             .args(["--baseline", baseline])
             .args(update.then_some("--baseline-update"))
-            .env("SCHEMATHESIS_HOOKS", "")
             .output()
             .expect("schemathesis is installed (`just test` installs it)")
     })
