@@ -88,7 +88,11 @@ pub fn render_pixels(prompt: &str, seed: u64, width: u32, height: u32) -> RgbIma
             c[i] = top[i] + (bottom[i] - top[i]) * t;
         }
         for (centre, radius, colour, opacity) in &discs {
-            let d = ((fx - centre[0]).powi(2) + (fy - centre[1]).powi(2)).sqrt();
+            let d2 = (fx - centre[0]).powi(2) + (fy - centre[1]).powi(2);
+            if d2 >= radius * radius {
+                continue; // outside the disc: its edge factor would be 0 and change nothing
+            }
+            let d = d2.sqrt();
             // Soft edge: full inside, fading over the outer fifth.
             let edge = ((radius - d) / (radius * 0.2)).clamp(0.0, 1.0) * opacity;
             for i in 0..3 {
@@ -105,7 +109,9 @@ pub fn encode(image: &RgbImage, format: OutputFormat) -> Result<Vec<u8>, image::
     let (w, h) = image.dimensions();
     match format {
         OutputFormat::Png => {
-            PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::Adaptive)
+            // Fast deflate: the local renderer stands in for a model, and compressing harder
+            // cost a fifth of a pipeline task's CPU for a few percent of file size.
+            PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
                 .write_image(image.as_raw(), w, h, ExtendedColorType::Rgb8)?
         }
         OutputFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, 90).write_image(
@@ -168,6 +174,10 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
         ((w as f32 * factor).round() as u32).max(1),
         ((h as f32 * factor).round() as u32).max(1),
     );
+    if (tw, th) == (w, h) {
+        // Already small enough: encode as is rather than resample 1:1.
+        return encode(&source, OutputFormat::Webp);
+    }
     encode(
         &image::imageops::thumbnail(&source, tw, th),
         OutputFormat::Webp,
