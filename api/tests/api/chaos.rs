@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use zimage_api::testing::proxy::Proxy;
 
 use crate::credits::grant;
-use crate::helpers::{TestApp, create_database, spawn_app_on, spawn_app_with, user_id};
+use crate::helpers::{Signed, TestApp, create_database, spawn_app_on, spawn_app_with, user_id};
 use crate::storage_s3::start_s3;
 
 fn socket_of(url: &str) -> SocketAddr {
@@ -96,6 +96,24 @@ async fn load(
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// Waits for the task to end and asserts its credits moved exactly once: charged in full if it
+/// succeeded, returned in full otherwise.
+async fn settled_once(app: &TestApp, who: &Signed, id: &str) -> Value {
+    let task = app
+        .wait_for_task_within(who, id, Duration::from_secs(60))
+        .await;
+    let (cost, charged, refunded) = (
+        task["cost"].as_i64().unwrap(),
+        task["charged"].as_i64().unwrap(),
+        task["refunded"].as_i64().unwrap(),
+    );
+    match task["status"].as_str().unwrap() {
+        "succeeded" => assert_eq!((charged, refunded), (cost, 0), "{task}"),
+        _ => assert_eq!((charged, refunded), (0, cost), "{task}"),
+    }
+    task
 }
 
 fn p99(mut values: Vec<Duration>) -> Duration {
@@ -199,18 +217,7 @@ async fn a_database_outage_under_load_fails_fast_recovers_and_loses_no_accepted_
     );
     let mut finished = std::collections::HashMap::<String, usize>::new();
     for id in &accepted {
-        let task = app
-            .wait_for_task_within(&ada, id, Duration::from_secs(60))
-            .await;
-        let (cost, charged, refunded) = (
-            task["cost"].as_i64().unwrap(),
-            task["charged"].as_i64().unwrap(),
-            task["refunded"].as_i64().unwrap(),
-        );
-        match task["status"].as_str().unwrap() {
-            "succeeded" => assert_eq!((charged, refunded), (cost, 0), "{task}"),
-            _ => assert_eq!((charged, refunded), (0, cost), "{task}"),
-        }
+        let task = settled_once(&app, &ada, id).await;
         *finished
             .entry(task["status"].as_str().unwrap().to_string())
             .or_default() += 1;
@@ -295,20 +302,10 @@ async fn object_storage_down_during_result_upload_retries_then_refunds_and_leave
     }
     let mut outcomes = std::collections::HashMap::<String, usize>::new();
     for id in &ids {
-        let task = app
-            .wait_for_task_within(&ada, id, Duration::from_secs(60))
-            .await;
-        let (cost, charged, refunded) = (
-            task["cost"].as_i64().unwrap(),
-            task["charged"].as_i64().unwrap(),
-            task["refunded"].as_i64().unwrap(),
-        );
+        let task = settled_once(&app, &ada, id).await;
         match task["status"].as_str().unwrap() {
-            "succeeded" => assert_eq!((charged, refunded), (cost, 0), "{task}"),
-            "failed" => {
-                assert_eq!(task["failure_reason"], "provider_unavailable", "{task}");
-                assert_eq!((charged, refunded), (0, cost), "{task}");
-            }
+            "succeeded" => {}
+            "failed" => assert_eq!(task["failure_reason"], "provider_unavailable", "{task}"),
             other => panic!("unexpected {other}: {task}"),
         }
         *outcomes
