@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+pub mod json_objects;
 pub mod live;
 pub mod mail;
 pub mod openapi;

@@ -1,7 +1,5 @@
 //! Keyset pagination: `?cursor=&limit=` in, `{items, next_cursor}` out.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,6 +13,7 @@ use crate::error::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// `next_cursor` from the previous page.
+    #[param(pattern = "^[0-9a-f]{48}$")]
     pub cursor: Option<String>,
     /// Items per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -22,19 +21,23 @@ pub struct PageQuery {
 }
 
 /// A position in a list ordered by `(created_at DESC, id DESC)`.
+///
+/// Written as 48 lower-case hex digits: the microsecond timestamp (16) and the id (32). Every
+/// string of that shape is a position, so a cursor a client made up pages from where it points
+/// rather than failing; anything else is refused.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cursor {
     pub created_at: DateTime<Utc>,
     pub id: Uuid,
 }
 
+/// Latest instant a cursor names (the end of year 9999); later ones mean the same.
+const LATEST_MICROS: i64 = 253_402_300_799_999_999;
+
 impl Cursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!(
-            "{}|{}",
-            self.created_at.timestamp_micros(),
-            self.id
-        ))
+        let micros = self.created_at.timestamp_micros().clamp(0, LATEST_MICROS);
+        format!("{micros:016x}{}", self.id.simple())
     }
 
     pub fn decode(raw: &str) -> Result<Self, ApiError> {
@@ -44,13 +47,17 @@ impl Cursor {
                 "cursor is not valid; use next_cursor from a previous page",
             )
         };
-        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
-        let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        let (micros, id) = text.split_once('|').ok_or_else(bad)?;
+        let well_formed =
+            raw.len() == 48 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !well_formed {
+            return Err(bad());
+        }
+        let (micros, id) = raw.split_at(16);
+        let micros = u64::from_str_radix(micros, 16).map_err(|_| bad())?;
+        let micros = i64::try_from(micros).unwrap_or(i64::MAX).min(LATEST_MICROS);
         Ok(Self {
-            created_at: DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
-                .ok_or_else(bad)?,
-            id: id.parse().map_err(|_| bad())?,
+            created_at: DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
+            id: Uuid::try_parse(id).map_err(|_| bad())?,
         })
     }
 }
@@ -116,7 +123,26 @@ mod tests {
             id: Uuid::new_v4(),
         };
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
-        assert!(Cursor::decode("not-a-cursor").is_err());
+        for garbage in [
+            "not-a-cursor",
+            "",
+            &cursor.encode().to_uppercase(),
+            &cursor.encode()[1..],
+            &format!("{}0", cursor.encode()),
+        ] {
+            assert!(Cursor::decode(garbage).is_err(), "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn any_cursor_of_the_documented_shape_is_a_position() {
+        let last = Cursor::decode(&"f".repeat(48)).unwrap();
+        assert_eq!(last.created_at.timestamp_micros(), LATEST_MICROS);
+        let first = Cursor::decode(&"0".repeat(48)).unwrap();
+        assert_eq!(
+            (first.created_at.timestamp_micros(), first.id),
+            (0, Uuid::nil())
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 use crate::storage::Storage;
-use crate::{db, jobs, openapi, request_id, routes};
+use crate::{db, jobs, json_objects, openapi, request_id, routes};
 
 /// A bound, not yet running, server.
 pub struct Application {
@@ -220,6 +220,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             app
         };
         app.default_service(web::to(routes::fallback::not_found))
+            .wrap(from_fn(json_objects::middleware))
             .wrap(Compress::default())
             .wrap(Condition::new(
                 !config.cors_origins.is_empty(),

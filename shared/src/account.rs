@@ -118,7 +118,10 @@ pub struct UpdateProfileRequest {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_line::<{ crate::validate::DISPLAY_NAME_MAX_CHARS }>)
+    )]
     pub display_name: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
@@ -129,7 +132,10 @@ pub struct UpdateProfileRequest {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_line::<{ crate::validate::ORGANIZATION_MAX_CHARS }>)
+    )]
     pub organization: Option<Option<String>>,
     /// An `https://` URL, or `null` to remove.
     #[serde(
@@ -137,7 +143,10 @@ pub struct UpdateProfileRequest {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_https_url)
+    )]
     pub avatar_url: Option<Option<String>>,
 }
 
@@ -213,6 +222,10 @@ impl ApiKeyScope {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateApiKeyRequest {
     /// A label to recognise the key by (1–64 characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::line::<{ crate::validate::API_KEY_NAME_MAX_CHARS }>)
+    )]
     pub name: String,
     #[serde(default)]
     pub scopes: Vec<ApiKeyScope>,

@@ -8,22 +8,37 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignupRequest {
     /// E-mail address; compared case-insensitively.
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
     pub email: String,
     /// At least 10 characters, not the e-mail, not a common password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
     pub password: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_line::<{ crate::validate::DISPLAY_NAME_MAX_CHARS }>)
+    )]
     pub display_name: Option<String>,
     /// `en` or `zh-CN`; defaults to `en`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(en|zh-CN)?$"))]
     pub locale: Option<String>,
     /// Another user's referral code.
     #[serde(default)]
     pub referral_code: Option<String>,
     /// Must be `true`: the terms of service and privacy policy are accepted.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = crate::validate::schema::must_be_true)
+    )]
     pub accept_terms: bool,
     /// Must be `true`: the person is at least 13 years old.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = crate::validate::schema::must_be_true)
+    )]
     pub age_confirmed: bool,
 }
 

@@ -142,8 +142,14 @@ pub struct LedgerEntry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminCreditRequest {
     /// Non-zero; at most 1,000,000 either way.
+    #[serde(deserialize_with = "crate::wire::integer")]
+    #[cfg_attr(feature = "openapi", schema(minimum = -1_000_000, maximum = 1_000_000))]
     pub amount: i64,
     /// Why (kept in the ledger; shown to the user).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::line::<500>)
+    )]
     pub reason: String,
     /// Optional expiry for a positive grant.
     #[serde(default)]

@@ -242,24 +242,41 @@ pub struct CreateGenerationRequest {
     /// A model id from `GET /v1/models`.
     pub model: String,
     /// 1–2000 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::text_block::<MAX_PROMPT_CHARS>)
+    )]
     pub prompt: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_text_block::<MAX_PROMPT_CHARS>)
+    )]
     pub negative_prompt: Option<String>,
     #[serde(default)]
     pub aspect_ratio: Option<AspectRatio>,
-    #[serde(default)]
+    /// A multiple of 8 within the model's `min_side`–`max_side`.
+    #[serde(default, deserialize_with = "crate::wire::optional_integer")]
+    #[cfg_attr(feature = "openapi", schema(multiple_of = 8))]
     pub width: Option<u32>,
-    #[serde(default)]
+    /// A multiple of 8 within the model's `min_side`–`max_side`.
+    #[serde(default, deserialize_with = "crate::wire::optional_integer")]
+    #[cfg_attr(feature = "openapi", schema(multiple_of = 8))]
     pub height: Option<u32>,
     #[serde(default)]
     pub quality: Quality,
     #[serde(default)]
     pub output_format: OutputFormat,
     /// Chosen at random (and recorded) when absent; 0 to 2^53 − 1.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::optional_integer")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)
+    )]
     pub seed: Option<i64>,
     /// 1 up to the model's `max_images`.
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "crate::wire::integer")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub num_images: u32,
     /// One of your uploads (`POST /v1/uploads`) as the starting image, for models that can do
     /// image-to-image.
@@ -267,6 +284,7 @@ pub struct CreateGenerationRequest {
     pub reference_upload_id: Option<uuid::Uuid>,
     /// How far to move away from the reference image, above 0 up to 1 (default 0.6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 0, maximum = 1))]
     pub strength: Option<f32>,
 }
 

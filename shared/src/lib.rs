@@ -18,6 +18,7 @@ pub mod sse;
 pub mod support;
 pub mod validate;
 pub mod webhooks;
+pub mod wire;
 
 pub use error::{ErrorCode, FieldErrors, Problem};
 pub use page::Page;

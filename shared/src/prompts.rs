@@ -17,17 +17,33 @@ pub struct PromptParameters {
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::wire::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub width: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::wire::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub height: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<Quality>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::wire::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub seed: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::wire::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub num_images: Option<u32>,
 }
 
@@ -50,12 +66,24 @@ pub struct SavedPrompt {
 #[serde(deny_unknown_fields)]
 pub struct CreatePromptRequest {
     /// 1–120 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::line::<MAX_TITLE_CHARS>)
+    )]
     pub title: String,
     /// 1–2000 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::text_block::<{ crate::generation::MAX_PROMPT_CHARS }>)
+    )]
     pub prompt: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_text_block::<{ crate::generation::MAX_PROMPT_CHARS }>)
+    )]
     pub negative_prompt: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::object")]
     pub parameters: PromptParameters,
 }
 
@@ -66,16 +94,31 @@ pub struct CreatePromptRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePromptRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::line_or_null::<MAX_TITLE_CHARS>)
+    )]
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::text_block_or_null::<{ crate::generation::MAX_PROMPT_CHARS }>)
+    )]
     pub prompt: Option<String>,
     #[serde(
         default,
         deserialize_with = "crate::account::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_text_block::<{ crate::generation::MAX_PROMPT_CHARS }>)
+    )]
     pub negative_prompt: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::wire::optional_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parameters: Option<PromptParameters>,
 }

@@ -40,8 +40,16 @@ impl TicketStatus {
 #[serde(deny_unknown_fields)]
 pub struct CreateTicket {
     /// 1–200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::line::<MAX_SUBJECT_CHARS>)
+    )]
     pub subject: String,
     /// 1–10,000 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::text_block::<MAX_MESSAGE_CHARS>)
+    )]
     pub body: String,
     /// One of your generation tasks this is about.
     #[serde(default)]
@@ -54,6 +62,10 @@ pub struct CreateTicket {
 #[serde(deny_unknown_fields)]
 pub struct TicketReply {
     /// 1–10,000 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::text_block::<MAX_MESSAGE_CHARS>)
+    )]
     pub body: String,
 }
 

@@ -107,45 +107,65 @@ pub fn check_password_shape(password: &str, email: &str) -> Result<(), Invalid> 
     Ok(())
 }
 
-/// Trims optional free text; empty becomes `None`. Rejects control characters and overlong text.
-pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
-    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if char_len(text) > max {
-        return Err(Invalid::TooLong(max));
+/// A control character free text may hold: a tab or line feed, or a carriage return that starts
+/// a `\r\n` line break.
+fn allowed_in_multiline(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let fine = !c.is_control()
+            || matches!(c, '\n' | '\t')
+            || (c == '\r' && chars.peek() == Some(&'\n'));
+        if !fine {
+            return false;
+        }
     }
-    if text.chars().any(char::is_control) {
-        return Err(Invalid::ControlCharacters);
-    }
-    Ok(Some(text.to_string()))
+    true
 }
 
-/// Required free text (e.g. an API key name).
+/// Optional single-line text: at most `max` characters as sent, no control characters; trimmed,
+/// and blank becomes `None`. Matches [`pattern::LINE`].
+pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    if char_len(raw) > max {
+        return Err(Invalid::TooLong(max));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(Invalid::ControlCharacters);
+    }
+    let text = raw.trim();
+    Ok((!text.is_empty()).then(|| text.to_string()))
+}
+
+/// Required single-line text (e.g. an API key name). Matches [`pattern::REQUIRED_LINE`].
 pub fn required_text(raw: &str, max: usize) -> Result<String, Invalid> {
     optional_text(Some(raw), max)?.ok_or(Invalid::Required)
 }
 
-/// Required free text that may span lines (a message, a note): line breaks and tabs are
-/// allowed (`\r\n` becomes `\n`), other control characters are not.
-pub fn required_multiline(raw: &str, max: usize) -> Result<String, Invalid> {
-    let text = raw.trim().replace("\r\n", "\n");
-    if text.is_empty() {
-        return Err(Invalid::Required);
-    }
-    if char_len(&text) > max {
+/// Optional text that may span lines (a negative prompt, a description): at most `max`
+/// characters as sent; line breaks and tabs are allowed (`\r\n` becomes `\n`), other control
+/// characters are not; trimmed, and blank becomes `None`. Matches [`pattern::TEXT`].
+pub fn optional_multiline(raw: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    if char_len(raw) > max {
         return Err(Invalid::TooLong(max));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
-    {
+    if !allowed_in_multiline(raw) {
         return Err(Invalid::ControlCharacters);
     }
-    Ok(text)
+    let text = raw.trim().replace("\r\n", "\n");
+    Ok((!text.is_empty()).then_some(text))
 }
 
-/// An optional `https://` URL such as an avatar.
+/// Required text that may span lines (a prompt, a message). Matches [`pattern::REQUIRED_TEXT`].
+pub fn required_multiline(raw: &str, max: usize) -> Result<String, Invalid> {
+    optional_multiline(Some(raw), max)?.ok_or(Invalid::Required)
+}
+
+/// An optional `https://` URL such as an avatar. Matches [`pattern::HTTPS_URL`].
 pub fn optional_https_url(raw: Option<&str>) -> Result<Option<String>, Invalid> {
     let Some(url) = optional_text(raw, AVATAR_URL_MAX_CHARS)? else {
         return Ok(None);
@@ -155,6 +175,145 @@ pub fn optional_https_url(raw: Option<&str>) -> Result<Option<String>, Invalid> 
         return Err(Invalid::UrlNotHttps);
     }
     Ok(Some(url))
+}
+
+/// The text rules above as JSON Schema patterns (in the syntax ECMA-262 and Python share), so the
+/// OpenAPI document says exactly which strings the validators accept; the tests hold them to it.
+pub mod pattern {
+    /// Control characters (Unicode `Cc`), which `char::is_control` finds.
+    macro_rules! control {
+        () => {
+            r"\u0000-\u001f\u007f-\u009f"
+        };
+    }
+    /// Control characters but tab and line feed.
+    macro_rules! control_but_breaks {
+        () => {
+            r"\u0000-\u0008\u000b-\u001f\u007f-\u009f"
+        };
+    }
+    /// White space that is not a control character (the rest of `char::is_whitespace`).
+    macro_rules! space {
+        () => {
+            r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+        };
+    }
+
+    /// [`super::optional_text`]: no control characters.
+    pub const LINE: &str = concat!("^[^", control!(), "]*$");
+    /// [`super::required_text`]: no control characters, not blank.
+    pub const REQUIRED_LINE: &str = concat!(
+        "^[",
+        space!(),
+        "]*[^",
+        control!(),
+        space!(),
+        "][^",
+        control!(),
+        "]*$"
+    );
+    /// [`super::optional_multiline`]: no control characters but tabs and line breaks.
+    pub const TEXT: &str = concat!(r"^(?:[^", control_but_breaks!(), r"]|\r\n)*$");
+    /// [`super::required_multiline`]: as [`TEXT`], not blank.
+    pub const REQUIRED_TEXT: &str = concat!(
+        r"^(?:[\t\n",
+        space!(),
+        r"]|\r\n)*[^",
+        control!(),
+        space!(),
+        r"](?:[^",
+        control_but_breaks!(),
+        r"]|\r\n)*$"
+    );
+    /// [`super::optional_https_url`]: blank, or `https://` and a host, without spaces inside.
+    pub const HTTPS_URL: &str = concat!(
+        "^[",
+        space!(),
+        "]*(?:https://[^/",
+        control!(),
+        space!(),
+        "][^",
+        control!(),
+        space!(),
+        "]*[",
+        space!(),
+        "]*)?$"
+    );
+}
+
+/// Schemas of text fields with these rules for the OpenAPI document (`schema_with`).
+#[cfg(feature = "openapi")]
+pub mod schema {
+    use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+
+    fn text(pattern: &str, max: usize, nullable: bool) -> Object {
+        let kind = if nullable {
+            SchemaType::from_iter([Type::String, Type::Null])
+        } else {
+            SchemaType::Type(Type::String)
+        };
+        let description = match pattern {
+            super::pattern::REQUIRED_LINE => {
+                format!("1–{max} characters on one line, not blank; no control characters; trimmed")
+            }
+            super::pattern::LINE => format!(
+                "Up to {max} characters on one line; no control characters; trimmed, and blank \
+                 clears it"
+            ),
+            super::pattern::REQUIRED_TEXT => format!(
+                "1–{max} characters, not blank; line breaks and tabs allowed, no other control \
+                 characters; trimmed"
+            ),
+            super::pattern::TEXT => format!(
+                "Up to {max} characters; line breaks and tabs allowed, no other control \
+                 characters; trimmed, and blank clears it"
+            ),
+            _ => format!("An `https://` URL of up to {max} characters; blank clears it"),
+        };
+        ObjectBuilder::new()
+            .schema_type(kind)
+            .description(Some(description))
+            .max_length(Some(max))
+            .pattern(Some(pattern))
+            .build()
+    }
+
+    /// Required single-line text of at most `MAX` characters.
+    pub fn line<const MAX: usize>() -> Object {
+        text(super::pattern::REQUIRED_LINE, MAX, false)
+    }
+    /// As [`line`], or `null` to leave the field as it is.
+    pub fn line_or_null<const MAX: usize>() -> Object {
+        text(super::pattern::REQUIRED_LINE, MAX, true)
+    }
+    /// Optional single-line text (blank or `null` clears).
+    pub fn optional_line<const MAX: usize>() -> Object {
+        text(super::pattern::LINE, MAX, true)
+    }
+    /// Required text that may span lines.
+    pub fn text_block<const MAX: usize>() -> Object {
+        text(super::pattern::REQUIRED_TEXT, MAX, false)
+    }
+    /// As [`text_block`], or `null` to leave the field as it is.
+    pub fn text_block_or_null<const MAX: usize>() -> Object {
+        text(super::pattern::REQUIRED_TEXT, MAX, true)
+    }
+    /// Optional text that may span lines.
+    pub fn optional_text_block<const MAX: usize>() -> Object {
+        text(super::pattern::TEXT, MAX, true)
+    }
+    /// A confirmation that must be given: `true`.
+    pub fn must_be_true() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::Boolean)
+            .enum_values(Some([true]))
+            .description(Some("Must be `true`."))
+            .build()
+    }
+    /// An optional `https://` URL.
+    pub fn optional_https_url() -> Object {
+        text(super::pattern::HTTPS_URL, super::AVATAR_URL_MAX_CHARS, true)
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +376,94 @@ mod tests {
         );
     }
 
+    /// The patterns in `regex` syntax (`\u{…}` for `\u…`).
+    fn regex(pattern: &str) -> regex::Regex {
+        let mut out = String::new();
+        let mut rest = pattern;
+        while let Some(at) = rest.find(r"\u") {
+            out.push_str(&rest[..at]);
+            out.push_str(&format!(r"\u{{{}}}", &rest[at + 2..at + 6]));
+            rest = &rest[at + 6..];
+        }
+        out.push_str(rest);
+        regex::Regex::new(&out).unwrap()
+    }
+
+    #[test]
+    fn each_pattern_accepts_exactly_what_its_validator_accepts() {
+        let samples = [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{3000}",
+            "\u{3000}x\u{3000}",
+            "\t",
+            "a\tb",
+            "a\nb",
+            "\na\n",
+            "a\r\nb",
+            "a\rb",
+            "a\r",
+            "\r\n",
+            "\r\na",
+            "a\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{85}a",
+            "a\u{85}",
+            "\u{a0}",
+            "\u{a0}b",
+            "\u{b}a",
+            "a\u{c}",
+            "\u{1c}",
+            "\u{feff}",
+            "\u{200b}",
+            "é",
+            "日本",
+            "https://x",
+            " https://x.org/a.png ",
+            "https://",
+            "https:///x",
+            "https://x y",
+            "http://x",
+            "https://x\u{a0}",
+            "https://\u{a0}x",
+            "https://x/\u{7}",
+        ];
+        type Accepts = fn(&str) -> bool;
+        let rules: [(&str, Accepts); 5] = [
+            (pattern::LINE, |t| optional_text(Some(t), 100).is_ok()),
+            (pattern::REQUIRED_LINE, |t| required_text(t, 100).is_ok()),
+            (pattern::TEXT, |t| optional_multiline(Some(t), 100).is_ok()),
+            (pattern::REQUIRED_TEXT, |t| {
+                required_multiline(t, 100).is_ok()
+            }),
+            (pattern::HTTPS_URL, |t| optional_https_url(Some(t)).is_ok()),
+        ];
+        for (pattern, valid) in rules {
+            let re = regex(pattern);
+            for sample in samples {
+                assert_eq!(
+                    re.is_match(sample),
+                    valid(sample),
+                    "{pattern} on {sample:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lengths_count_characters_as_sent() {
+        assert_eq!(required_text(" abc ", 4), Err(Invalid::TooLong(4)));
+        assert_eq!(required_text("日本語", 3), Ok("日本語".into()));
+        assert_eq!(
+            optional_multiline(Some("a\r\nb"), 3),
+            Err(Invalid::TooLong(3))
+        );
+    }
+
     #[test]
     fn multiline_text_keeps_line_breaks_but_not_other_controls() {
         assert_eq!(
@@ -226,5 +473,7 @@ mod tests {
         assert!(required_multiline(" \n ", 100).is_err());
         assert!(required_multiline("bell\u{7}", 100).is_err());
         assert!(required_multiline("abcdef", 5).is_err());
+        assert!(required_multiline("lone\rreturn", 100).is_err());
+        assert_eq!(optional_multiline(Some(" \r\n "), 100), Ok(None));
     }
 }

@@ -61,16 +61,27 @@ pub struct WebhookCreated {
     pub secret: String,
 }
 
+/// Longest endpoint URL.
+pub const MAX_URL_CHARS: usize = 2000;
+/// Longest description.
+pub const MAX_DESCRIPTION_CHARS: usize = 200;
+
 /// `POST /v1/me/webhooks`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// Where to POST events: `https://`, on a public address.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, pattern = "^https://"))]
     pub url: String,
     /// At least one.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Vec<WebhookEvent>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_line::<{ MAX_DESCRIPTION_CHARS }>)
+    )]
     pub description: Option<String>,
 }
 
@@ -90,7 +101,10 @@ pub struct UpdateWebhookRequest {
         deserialize_with = "crate::account::double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_line::<{ MAX_DESCRIPTION_CHARS }>)
+    )]
     pub description: Option<Option<String>>,
 }
 

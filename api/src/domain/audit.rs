@@ -51,12 +51,16 @@ pub async fn list(
 ) -> ApiResult<Page<AuditEntry>> {
     let before = cursor
         .map(|c| {
-            c.parse::<i64>().map_err(|_| {
-                ApiError::new(
-                    zimage_shared::ErrorCode::InvalidQuery,
-                    "cursor is not valid",
-                )
-            })
+            let digits = (1..=18).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit());
+            digits
+                .then(|| c.parse::<i64>().ok())
+                .flatten()
+                .ok_or_else(|| {
+                    ApiError::new(
+                        zimage_shared::ErrorCode::InvalidQuery,
+                        "cursor is not valid",
+                    )
+                })
         })
         .transpose()?;
     let mut conn = state.db.get().await?;

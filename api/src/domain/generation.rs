@@ -9,7 +9,7 @@ use zimage_shared::generation::{
     AspectRatio, Capability, CreateGenerationRequest, GeneratedImageInfo, GenerationTask,
     MAX_PROMPT_CHARS, MAX_SEED, OutputFormat, TaskStatus,
 };
-use zimage_shared::{ErrorCode, Page};
+use zimage_shared::{ErrorCode, Page, validate};
 
 use crate::auth::signed_url::UrlSigner;
 use crate::db::generation::{self as db, ImageRow, TaskChanges, TaskRow};
@@ -92,24 +92,18 @@ pub fn plan(
     if model.is_none() {
         v.add("model", "is not a model from GET /v1/models");
     }
-    let prompt = req.prompt.trim();
-    if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
-        v.add(
+    let prompt = v
+        .check(
             "prompt",
-            format!("must be 1 to {MAX_PROMPT_CHARS} characters"),
-        );
-    }
-    let negative = req
-        .negative_prompt
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    if negative.is_some_and(|n| n.chars().count() > MAX_PROMPT_CHARS) {
-        v.add(
+            validate::required_multiline(&req.prompt, MAX_PROMPT_CHARS),
+        )
+        .unwrap_or_default();
+    let negative = v
+        .check(
             "negative_prompt",
-            format!("must be at most {MAX_PROMPT_CHARS} characters"),
-        );
-    }
+            validate::optional_multiline(req.negative_prompt.as_deref(), MAX_PROMPT_CHARS),
+        )
+        .flatten();
     if req.seed.is_some_and(|s| !(0..=MAX_SEED).contains(&s)) {
         v.add("seed", format!("must be between 0 and {MAX_SEED}"));
     }
@@ -186,8 +180,8 @@ pub fn plan(
         user_id,
         model: m.id.clone(),
         provider: m.provider.clone(),
-        prompt: prompt.to_string(),
-        negative_prompt: negative.map(String::from),
+        prompt,
+        negative_prompt: negative,
         aspect_ratio: aspect.map(|a| wire(&a)),
         width: i32::try_from(width).unwrap_or(i32::MAX),
         height: i32::try_from(height).unwrap_or(i32::MAX),

@@ -6,7 +6,7 @@ use zimage_shared::generation::{MAX_PROMPT_CHARS, MAX_SEED};
 use zimage_shared::prompts::{
     CreatePromptRequest, MAX_TITLE_CHARS, PromptParameters, SavedPrompt, UpdatePromptRequest,
 };
-use zimage_shared::{ErrorCode, Page};
+use zimage_shared::{ErrorCode, Page, validate};
 
 use crate::db::prompts::{self as db, PromptChanges, PromptRow};
 use crate::error::{ApiError, ApiResult, Validator};
@@ -34,24 +34,22 @@ fn dto(row: &PromptRow) -> SavedPrompt {
     }
 }
 
-/// Trimmed text of 1..=max characters, or an error on `field`.
+/// A title (one line) or a prompt (may span lines), or an error on `field`.
 fn text(v: &mut Validator, field: &str, raw: &str, max: usize) -> String {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > max {
-        v.add(field, format!("must be 1 to {max} characters"));
-    }
-    trimmed.to_string()
+    let checked = if field == "title" {
+        validate::required_text(raw, max)
+    } else {
+        validate::required_multiline(raw, max)
+    };
+    v.check(field, checked).unwrap_or_default()
 }
 
 fn negative(v: &mut Validator, raw: Option<&str>) -> Option<String> {
-    let trimmed = raw.map(str::trim).filter(|n| !n.is_empty())?;
-    if trimmed.chars().count() > MAX_PROMPT_CHARS {
-        v.add(
-            "negative_prompt",
-            format!("must be at most {MAX_PROMPT_CHARS} characters"),
-        );
-    }
-    Some(trimmed.to_string())
+    v.check(
+        "negative_prompt",
+        validate::optional_multiline(raw, MAX_PROMPT_CHARS),
+    )
+    .flatten()
 }
 
 /// Checks saved settings against the model they name (or general bounds without one).

@@ -24,10 +24,7 @@ use crate::state::AppState;
 
 /// Most endpoints one user may register.
 pub const MAX_ENDPOINTS_PER_USER: i64 = 10;
-/// Longest endpoint URL.
-pub const MAX_URL_CHARS: usize = 2000;
-/// Longest description.
-pub const MAX_DESCRIPTION_CHARS: usize = 200;
+pub use zimage_shared::webhooks::{MAX_DESCRIPTION_CHARS, MAX_URL_CHARS};
 
 /// A new signing secret: `whsec_` and base64 of 32 random bytes.
 pub fn new_secret() -> String {
@@ -194,14 +191,11 @@ fn wire_events(events: &[WebhookEvent]) -> Vec<Option<String>> {
 }
 
 fn description(v: &mut Validator, raw: Option<&str>) -> Option<String> {
-    let trimmed = raw.map(str::trim).filter(|d| !d.is_empty())?;
-    if trimmed.chars().count() > MAX_DESCRIPTION_CHARS {
-        v.add(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
-        );
-    }
-    Some(trimmed.to_string())
+    v.check(
+        "description",
+        zimage_shared::validate::optional_text(raw, MAX_DESCRIPTION_CHARS),
+    )
+    .flatten()
 }
 
 pub async fn create(

@@ -278,27 +278,31 @@ async fn process(
     }
 
     let deadline = Instant::now() + state.config.task_timeout;
+    // The first look at the provider follows the claim (which took the lease) and the update that
+    // found the task unfinished at once, so only later rounds renew the lease and look again.
+    let mut first_round = true;
     loop {
-        let mut conn = state.db.get().await?;
-        if !db::heartbeat(&mut conn, job.id, worker_id, state.config.job_lease_secs).await? {
-            return Ok(()); // lost the lease; another worker owns the job now
+        if !std::mem::take(&mut first_round) {
+            let mut conn = state.db.get().await?;
+            if !db::heartbeat(&mut conn, job.id, worker_id, state.config.job_lease_secs).await? {
+                return Ok(()); // lost the lease; another worker owns the job now
+            }
+            let current = db::find_task(&mut conn, task.id).await?;
+            if current
+                .as_ref()
+                .is_none_or(|t| TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_final))
+            {
+                let _ = provider.cancel(&provider_id).await;
+                return Ok(()); // canceled or deleted meanwhile
+            }
+            if stop.is_some_and(|s| *s.borrow()) {
+                // Shutting down: hand the job straight back; the next worker keeps polling the
+                // same provider task, so nothing is submitted or charged twice.
+                db::release_job(&mut conn, job.id, worker_id).await?;
+                tracing::info!(task_id = %task.id, "job released for another worker (shutdown)");
+                return Ok(());
+            }
         }
-        let current = db::find_task(&mut conn, task.id).await?;
-        if current
-            .as_ref()
-            .is_none_or(|t| TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_final))
-        {
-            let _ = provider.cancel(&provider_id).await;
-            return Ok(()); // canceled or deleted meanwhile
-        }
-        if stop.is_some_and(|s| *s.borrow()) {
-            // Shutting down: hand the job straight back; the next worker keeps polling the same
-            // provider task, so nothing is submitted or charged twice.
-            db::release_job(&mut conn, job.id, worker_id).await?;
-            tracing::info!(task_id = %task.id, "job released for another worker (shutdown)");
-            return Ok(());
-        }
-        drop(conn);
         if Instant::now() > deadline {
             let _ = provider.cancel(&provider_id).await;
             return fail(
@@ -441,10 +445,13 @@ async fn succeed(
         let key = format!("users/{}/images/{id}.{ext}", task.user_id);
         let thumbnail_key = format!("users/{}/thumbnails/{id}.webp", task.user_id);
         let original = image.bytes;
-        let thumb = tokio::task::spawn_blocking({
-            let bytes = original.clone();
-            move || render::thumbnail(&bytes)
-        })
+        let thumb = match image.pixels {
+            Some(pixels) => tokio::task::spawn_blocking(move || render::thumbnail_of(&pixels)),
+            None => {
+                let bytes = original.clone();
+                tokio::task::spawn_blocking(move || render::thumbnail(&bytes))
+            }
+        }
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;

@@ -148,6 +148,7 @@ pub fn inspect_image(bytes: Vec<u8>) -> Result<GeneratedImage, ProviderError> {
         .into_dimensions()
         .map_err(|_| invalid("the provider's image cannot be read"))?;
     Ok(GeneratedImage {
+        pixels: None,
         bytes,
         format,
         width,

@@ -42,30 +42,36 @@ async fn render_all(input: GenerationInput) -> Result<Vec<GeneratedImage>, Provi
         (0..u64::from(input.num_images.max(1)))
             .map(|i| {
                 let seed = input.seed.wrapping_add(i);
-                match &input.reference {
-                    Some(reference) => render::render_from(
+                let pixels = match &input.reference {
+                    Some(reference) => render::pixels_from(
                         &reference.bytes,
                         reference.strength,
                         &input.prompt,
                         seed,
                         input.width,
                         input.height,
-                        input.format,
                     ),
-                    None => {
-                        render::render(&input.prompt, seed, input.width, input.height, input.format)
-                    }
-                }
-                .map(|bytes| GeneratedImage {
-                    bytes,
-                    format: input.format,
-                    width: input.width,
-                    height: input.height,
-                })
-                .map_err(|e| ProviderError::Permanent {
-                    reason: FailureReason::InvalidOutput,
-                    message: format!("rendering failed: {e}"),
-                })
+                    None => Ok(render::render_pixels(
+                        &input.prompt,
+                        seed,
+                        input.width,
+                        input.height,
+                    )),
+                };
+                pixels
+                    .and_then(|pixels| {
+                        Ok(GeneratedImage {
+                            bytes: render::encode(&pixels, input.format)?,
+                            format: input.format,
+                            width: input.width,
+                            height: input.height,
+                            pixels: Some(std::sync::Arc::new(pixels)),
+                        })
+                    })
+                    .map_err(|e| ProviderError::Permanent {
+                        reason: FailureReason::InvalidOutput,
+                        message: format!("rendering failed: {e}"),
+                    })
             })
             .collect()
     })

@@ -51,6 +51,9 @@ pub struct GeneratedImage {
     pub format: OutputFormat,
     pub width: u32,
     pub height: u32,
+    /// The decoded picture, when the provider has it at hand (the local renderer): the
+    /// thumbnail is made from it instead of decoding `bytes` again.
+    pub pixels: Option<std::sync::Arc<image::RgbImage>>,
 }
 
 /// Why a generation failed, as shown on the task.

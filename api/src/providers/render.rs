@@ -152,6 +152,21 @@ pub fn render_from(
     height: u32,
     format: OutputFormat,
 ) -> Result<Vec<u8>, image::ImageError> {
+    encode(
+        &pixels_from(reference, strength, prompt, seed, width, height)?,
+        format,
+    )
+}
+
+/// The pixels of [`render_from`].
+pub fn pixels_from(
+    reference: &[u8],
+    strength: f32,
+    prompt: &str,
+    seed: u64,
+    width: u32,
+    height: u32,
+) -> Result<RgbImage, image::ImageError> {
     let base = image::load_from_memory(reference)?.to_rgb8();
     let base = image::imageops::resize(&base, width, height, image::imageops::FilterType::Triangle);
     let mut pixels = render_pixels(prompt, seed, width, height);
@@ -162,12 +177,16 @@ pub fn render_from(
             out[c] = mixed.round().clamp(0.0, 255.0) as u8;
         }
     }
-    encode(&pixels, format)
+    Ok(pixels)
 }
 
 /// A WebP thumbnail of any supported image, longest side at most [`THUMBNAIL_SIDE`].
 pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
-    let source = image::load_from_memory(bytes)?.to_rgb8();
+    thumbnail_of(&image::load_from_memory(bytes)?.to_rgb8())
+}
+
+/// A WebP thumbnail of decoded pixels, longest side at most [`THUMBNAIL_SIDE`].
+pub fn thumbnail_of(source: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
     let (w, h) = source.dimensions();
     let factor = (THUMBNAIL_SIDE as f32 / w.max(h) as f32).min(1.0);
     let (tw, th) = (
@@ -176,10 +195,10 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
     );
     if (tw, th) == (w, h) {
         // Already small enough: encode as is rather than resample 1:1.
-        return encode(&source, OutputFormat::Webp);
+        return encode(source, OutputFormat::Webp);
     }
     encode(
-        &image::imageops::thumbnail(&source, tw, th),
+        &image::imageops::thumbnail(source, tw, th),
         OutputFormat::Webp,
     )
 }

@@ -1,5 +1,8 @@
 //! `/v1/admin`: operator-only endpoints. Everyone else gets 403.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -24,6 +27,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope::scope("/admin")
+            .wrap(actix_web::middleware::from_fn(administrators_only))
             .service(list_users)
             .service(adjust_credits)
             .service(list_rules)
@@ -45,6 +49,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(dashboard)
             .service(announce),
     );
+}
+
+/// Everything under `/admin` is for signed-in administrators: checked before a body or query
+/// is read, so nobody else learns anything from how their input would be judged.
+async fn administrators_only(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+    let auth = req.extract::<Auth>().await?;
+    auth.session()?;
+    auth.require_admin()?;
+    next.call(req).await
 }
 
 /// The administrator behind a request, for the audit log; refuses everyone else.
@@ -188,10 +204,16 @@ async fn delete_rule(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Filters for the audit log.
+/// Page and filters of the audit log.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct AuditFilter {
+    /// `next_cursor` from the previous page (here the last entry's number).
+    #[param(pattern = "^[0-9]{1,18}$")]
+    cursor: Option<String>,
+    /// Items per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
     /// Only entries about this target (a user, task, ticket… id).
     target_id: Option<String>,
     /// Only entries of this action, e.g. `credits.adjusted`.
@@ -202,7 +224,7 @@ struct AuditFilter {
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(PageQuery, AuditFilter),
+    params(AuditFilter),
     responses(
         (status = 200, body = Page<AuditEntry>),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
@@ -212,7 +234,6 @@ struct AuditFilter {
 async fn audit_log(
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageQuery>,
     filter: web::Query<AuditFilter>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
@@ -220,14 +241,14 @@ async fn audit_log(
     // The cursor here is an entry id, not the usual (time, id) cursor.
     let limit = PageQuery {
         cursor: None,
-        limit: page.limit,
+        limit: filter.limit,
     }
     .parse()?
     .limit;
     Ok(HttpResponse::Ok().json(
         audit::list(
             &state,
-            page.cursor.as_deref(),
+            filter.cursor.as_deref(),
             limit,
             filter.target_id.as_deref(),
             filter.action.as_deref(),

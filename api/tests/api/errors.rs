@@ -179,3 +179,115 @@ async fn nul_characters_in_text_are_refused_not_a_server_error() {
     let listed = app.get_json("/v1/prompts", &ada.access).await;
     assert_eq!(listed["items"], json!([]), "nothing was saved");
 }
+
+#[tokio::test]
+async fn bodies_and_nested_fields_that_are_not_objects_are_refused() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    // serde would read `[…]` as a struct's fields in order; the document says objects only.
+    let profile = app
+        .patch_auth("/v1/me", &ada.access, &json!([null, null]))
+        .await;
+    assert_problem(profile, 422, "validation_failed").await;
+    let padded = app
+        .client
+        .patch(app.url("/v1/me"))
+        .bearer_auth(&ada.access)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(" \n [\"Ada\"]")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(padded, 422, "validation_failed").await;
+    let saved = app
+        .post_auth(
+            "/v1/prompts",
+            &ada.access,
+            &json!({"title": "t", "prompt": "p", "parameters": [null, null]}),
+        )
+        .await;
+    assert_problem(saved, 422, "validation_failed").await;
+    let listed = app.get_json("/v1/prompts", &ada.access).await;
+    assert_eq!(listed["items"], json!([]), "nothing was saved");
+    // Objects still pass, whole numbers written with a fraction too.
+    let saved = app
+        .post_auth(
+            "/v1/prompts",
+            &ada.access,
+            &json!({"title": "t", "prompt": "p", "parameters": {"seed": 7.0}}),
+        )
+        .await;
+    assert_eq!(saved.status(), 201);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(saved["parameters"]["seed"], 7);
+}
+
+#[tokio::test]
+async fn any_cursor_of_the_documented_shape_pages_and_others_are_refused() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    for i in 0..3 {
+        let saved = app
+            .post_auth(
+                "/v1/prompts",
+                &ada.access,
+                &json!({"title": format!("t{i}"), "prompt": "p"}),
+            )
+            .await;
+        assert_eq!(saved.status(), 201);
+    }
+    let first = app.get_json("/v1/prompts?limit=2", &ada.access).await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    assert_eq!(cursor.len(), 48);
+    let rest = app
+        .get_json(&format!("/v1/prompts?limit=2&cursor={cursor}"), &ada.access)
+        .await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    // A position later than everything: the whole list; earlier than everything: nothing.
+    let all = app
+        .get_json(
+            &format!("/v1/prompts?cursor={}", "f".repeat(48)),
+            &ada.access,
+        )
+        .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    let none = app
+        .get_json(
+            &format!("/v1/prompts?cursor={}", "0".repeat(48)),
+            &ada.access,
+        )
+        .await;
+    assert_eq!(none["items"], json!([]));
+    for bad in ["abc", &cursor.to_uppercase(), &format!("{cursor}0")] {
+        let response = app
+            .get_auth(&format!("/v1/prompts?cursor={bad}"), &ada.access)
+            .await;
+        assert_problem(response, 400, "invalid_query").await;
+    }
+}
+
+#[tokio::test]
+async fn administrator_routes_refuse_others_before_reading_their_input() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let id = uuid::Uuid::new_v4();
+    let response = app
+        .post_auth(
+            &format!("/v1/admin/users/{id}/credits"),
+            &ada.access,
+            &json!({"amount": "lots"}),
+        )
+        .await;
+    assert_problem(response, 403, "forbidden").await;
+    let response = app
+        .get_auth("/v1/admin/audit-log?limit=0", &ada.access)
+        .await;
+    assert_problem(response, 403, "forbidden").await;
+    let anonymous = app
+        .client
+        .get(app.url("/v1/admin/audit-log"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(anonymous, 401, "unauthorized").await;
+}
