@@ -265,10 +265,21 @@ pub async fn claim_job(
     lease_secs: i64,
     per_user_running: i64,
 ) -> QueryResult<Option<ClaimedJob>> {
-    // One round trip: the function takes the claim lock and claims (migration 000016).
+    // One round trip: the function takes the claim lock and claims (migration 000016), and the
+    // task is marked running as of this moment. The task row is only taken if no one holds it
+    // (a cancel in progress locks the task before the job; waiting here could deadlock): then
+    // the worker marks it running once it has submitted, as it does for every task anyway.
     diesel::sql_query(
-        "SELECT o_id AS id, o_task_id AS task_id, o_attempts AS attempts, \
-                o_max_attempts AS max_attempts FROM claim_job($1, $2, $3, $4)",
+        "WITH claimed AS (SELECT * FROM claim_job($1, $2, $3, $4)), \
+              started AS ( \
+                UPDATE ai_tasks SET status = 'running', updated_at = clock_timestamp(), \
+                       started_at = COALESCE(ai_tasks.started_at, clock_timestamp()) \
+                WHERE ai_tasks.id = ( \
+                    SELECT t.id FROM ai_tasks t JOIN claimed c ON c.o_task_id = t.id \
+                    WHERE t.status IN ('queued', 'running') FOR UPDATE OF t SKIP LOCKED) \
+                RETURNING ai_tasks.id) \
+         SELECT o_id AS id, o_task_id AS task_id, o_attempts AS attempts, \
+                o_max_attempts AS max_attempts FROM claimed",
     )
     .bind::<BigInt, _>(CLAIM_LOCK)
     .bind::<Text, _>(worker)
