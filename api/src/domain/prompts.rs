@@ -34,14 +34,19 @@ fn dto(row: &PromptRow) -> SavedPrompt {
     }
 }
 
-/// A title (one line) or a prompt (may span lines), or an error on `field`.
-fn text(v: &mut Validator, field: &str, raw: &str, max: usize) -> String {
-    let checked = if field == "title" {
-        validate::required_text(raw, max)
-    } else {
-        validate::required_multiline(raw, max)
-    };
-    v.check(field, checked).unwrap_or_default()
+/// A title: one line.
+fn title(v: &mut Validator, raw: &str) -> String {
+    v.check("title", validate::required_text(raw, MAX_TITLE_CHARS))
+        .unwrap_or_default()
+}
+
+/// A prompt: may span lines.
+fn prompt(v: &mut Validator, raw: &str) -> String {
+    v.check(
+        "prompt",
+        validate::required_multiline(raw, MAX_PROMPT_CHARS),
+    )
+    .unwrap_or_default()
 }
 
 fn negative(v: &mut Validator, raw: Option<&str>) -> Option<String> {
@@ -115,8 +120,8 @@ pub async fn create(
     req: &CreatePromptRequest,
 ) -> ApiResult<SavedPrompt> {
     let mut v = Validator::new();
-    let title = text(&mut v, "title", &req.title, MAX_TITLE_CHARS);
-    let prompt = text(&mut v, "prompt", &req.prompt, MAX_PROMPT_CHARS);
+    let title = title(&mut v, &req.title);
+    let prompt = prompt(&mut v, &req.prompt);
     let negative_prompt = negative(&mut v, req.negative_prompt.as_deref());
     check_parameters(state, &mut v, &req.parameters);
     v.finish()?;
@@ -189,14 +194,8 @@ pub async fn update(
     req: &UpdatePromptRequest,
 ) -> ApiResult<SavedPrompt> {
     let mut v = Validator::new();
-    let title = req
-        .title
-        .as_deref()
-        .map(|t| text(&mut v, "title", t, MAX_TITLE_CHARS));
-    let prompt = req
-        .prompt
-        .as_deref()
-        .map(|p| text(&mut v, "prompt", p, MAX_PROMPT_CHARS));
+    let title = req.title.as_deref().map(|t| title(&mut v, t));
+    let prompt = req.prompt.as_deref().map(|p| prompt(&mut v, p));
     let negative_prompt = req
         .negative_prompt
         .as_ref()
