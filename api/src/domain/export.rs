@@ -3,9 +3,10 @@
 //!
 //! Every table that refers to a person is listed in [`CATEGORIES`] (a test fails when a new one
 //! is not). Rows are selected by SQL scoped to the person and serialised by PostgreSQL, minus
-//! the secret columns named per source. Files are written one at a time to a temporary ZIP on
-//! disk by a blocking thread, then streamed to object storage, so memory stays flat however
-//! many images the account holds.
+//! the secret columns named per source, read a page at a time from a cursor (one read-only
+//! snapshot for all of them). Files are written one at a time to a temporary ZIP on disk by a
+//! blocking thread, then streamed to object storage, so memory stays flat however many images
+//! and how long a history the account holds.
 
 use std::io::Write;
 use std::path::Path;
@@ -13,7 +14,7 @@ use std::path::Path;
 use chrono::Utc;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -225,29 +226,86 @@ pub const CATEGORIES: &[Category] = &[
 ];
 
 #[derive(QueryableByName)]
-struct JsonRows {
+struct JsonRow {
     #[diesel(sql_type = Text)]
     json: String,
 }
 
-/// The person's rows of one source as a JSON array.
-pub async fn rows_json(
+/// Rows fetched from the cursor at a time: what one source keeps in memory at most.
+const ROWS_PER_FETCH: i64 = 200;
+
+/// Writes the person's rows of one source to the archive as the elements of a JSON array, a page
+/// at a time from a cursor, so a long history never sits in memory whole. Call inside a
+/// transaction (cursors live in one).
+async fn stream_rows(
     conn: &mut AsyncPgConnection,
     source: &Source,
     user_id: Uuid,
-) -> ApiResult<serde_json::Value> {
-    let sql = format!(
-        "SELECT coalesce(jsonb_agg(to_jsonb(t) - $2::text[] ORDER BY {}), '[]'::jsonb)::text AS json \
-         FROM {} t WHERE {}",
-        source.order, source.table, source.filter
-    );
-    let omit: Vec<String> = source.omit.iter().map(|c| (*c).to_string()).collect();
-    let row: JsonRows = sql_query(sql)
-        .bind::<SqlUuid, _>(user_id)
-        .bind::<Array<Text>, _>(omit)
-        .get_result(conn)
-        .await?;
-    serde_json::from_str(&row.json).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))
+    tx: &tokio::sync::mpsc::Sender<Piece>,
+) -> ApiResult<()> {
+    sql_query(format!(
+        "DECLARE export_rows NO SCROLL CURSOR FOR \
+         SELECT (to_jsonb(t) - $2::text[])::text AS json FROM {} t WHERE {} ORDER BY {}",
+        source.table, source.filter, source.order
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Array<Text>, _>(
+        source
+            .omit
+            .iter()
+            .map(|c| (*c).to_string())
+            .collect::<Vec<_>>(),
+    )
+    .execute(conn)
+    .await?;
+    let mut first = true;
+    loop {
+        let rows: Vec<JsonRow> = sql_query(format!("FETCH {ROWS_PER_FETCH} FROM export_rows"))
+            .load(conn)
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut page = Vec::with_capacity(rows.iter().map(|r| r.json.len() + 8).sum());
+        for row in &rows {
+            page.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+            page.extend_from_slice(row.json.as_bytes());
+            first = false;
+        }
+        send(tx, Piece::Bytes(page)).await?;
+    }
+    sql_query("CLOSE export_rows").execute(conn).await?;
+    let end: &[u8] = if first { b"]" } else { b"\n  ]" };
+    send(tx, Piece::Bytes(end.to_vec())).await
+}
+
+/// Writes one category's file: an object with one array of rows per source table. All
+/// categories are read in one read-only snapshot, so the files agree with each other.
+async fn stream_category(
+    conn: &mut AsyncPgConnection,
+    category: &Category,
+    user_id: Uuid,
+    tx: &tokio::sync::mpsc::Sender<Piece>,
+) -> ApiResult<()> {
+    send(
+        tx,
+        Piece::Start {
+            name: category.file.to_string(),
+            compress: true,
+            large: true,
+        },
+    )
+    .await?;
+    for (i, source) in category.sources.iter().enumerate() {
+        let open = format!(
+            "{}\n  \"{}\": [",
+            if i == 0 { "{" } else { "," },
+            source.table
+        );
+        send(tx, Piece::Bytes(open.into_bytes())).await?;
+        stream_rows(conn, source, user_id, tx).await?;
+    }
+    send(tx, Piece::Bytes(b"\n}\n".to_vec())).await
 }
 
 fn readme(generated: &str, missing: &[String]) -> String {
@@ -281,11 +339,17 @@ fn readme(generated: &str, missing: &[String]) -> String {
     text
 }
 
-/// One entry for the writer thread.
-struct Entry {
-    name: String,
-    bytes: Vec<u8>,
-    compress: bool,
+/// What the writer thread is handed: a new file of the archive, or the next bytes of the current
+/// one.
+enum Piece {
+    /// `large`: the file may pass 4 GiB (its size is not known in advance), so it gets ZIP64
+    /// sizes.
+    Start {
+        name: String,
+        compress: bool,
+        large: bool,
+    },
+    Bytes(Vec<u8>),
 }
 
 #[derive(QueryableByName)]
@@ -322,21 +386,31 @@ pub async fn build(state: &AppState, user_id: Uuid, key: &str) -> ApiResult<i64>
 async fn build_into(state: &AppState, user_id: Uuid, path: &Path) -> ApiResult<i64> {
     let file = std::fs::File::create(path)
         .map_err(|e| ApiError::internal(anyhow::anyhow!("creating {}: {e}", path.display())))?;
-    // A small buffer: at most two files wait in memory while one is written.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Entry>(2);
+    // A small buffer: at most two pieces (a file, or a page of rows) wait while one is written.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(2);
     let writer = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-        while let Some(entry) = rx.blocking_recv() {
-            let method = if entry.compress {
-                zip::CompressionMethod::Deflated
-            } else {
-                zip::CompressionMethod::Stored
-            };
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(method)
-                .large_file(entry.bytes.len() > u32::MAX as usize / 2);
-            zip.start_file(entry.name, options)?;
-            zip.write_all(&entry.bytes)?;
+        while let Some(piece) = rx.blocking_recv() {
+            match piece {
+                Piece::Start {
+                    name,
+                    compress,
+                    large,
+                } => {
+                    let method = if compress {
+                        // Text: JSON and the README.
+                        zip::CompressionMethod::Deflated
+                    } else {
+                        // Images are compressed already.
+                        zip::CompressionMethod::Stored
+                    };
+                    let options = zip::write::SimpleFileOptions::default()
+                        .compression_method(method)
+                        .large_file(large);
+                    zip.start_file(name, options)?;
+                }
+                Piece::Bytes(bytes) => zip.write_all(&bytes)?,
+            }
         }
         let mut inner = zip.finish()?;
         inner.flush()?;
@@ -353,8 +427,8 @@ async fn build_into(state: &AppState, user_id: Uuid, path: &Path) -> ApiResult<i
     Ok(size)
 }
 
-async fn send(tx: &tokio::sync::mpsc::Sender<Entry>, entry: Entry) -> ApiResult<()> {
-    tx.send(entry)
+async fn send(tx: &tokio::sync::mpsc::Sender<Piece>, piece: Piece) -> ApiResult<()> {
+    tx.send(piece)
         .await
         .map_err(|_| ApiError::internal(anyhow::anyhow!("the archive writer stopped")))
 }
@@ -362,29 +436,19 @@ async fn send(tx: &tokio::sync::mpsc::Sender<Entry>, entry: Entry) -> ApiResult<
 async fn feed(
     state: &AppState,
     user_id: Uuid,
-    tx: &tokio::sync::mpsc::Sender<Entry>,
+    tx: &tokio::sync::mpsc::Sender<Piece>,
 ) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
-    for category in CATEGORIES {
-        let mut object = serde_json::Map::new();
-        for source in category.sources {
-            object.insert(
-                source.table.to_string(),
-                rows_json(&mut conn, source, user_id).await?,
-            );
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(conn)
+            .await?;
+        for category in CATEGORIES {
+            stream_category(conn, category, user_id, tx).await?;
         }
-        let bytes = serde_json::to_vec_pretty(&object)
-            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-        send(
-            tx,
-            Entry {
-                name: category.file.to_string(),
-                bytes,
-                compress: true,
-            },
-        )
-        .await?;
-    }
+        Ok(())
+    })
+    .await?;
     let mut missing = Vec::new();
     for (folder, sql) in [
         (
@@ -404,16 +468,17 @@ async fn feed(
             let name = format!("{folder}/{}.{}", file.id, file.format);
             match state.storage.get(&file.key).await {
                 Ok(bytes) => {
+                    let large = bytes.len() > u32::MAX as usize / 2;
                     send(
                         tx,
-                        Entry {
+                        Piece::Start {
                             name,
-                            bytes,
-                            // Images are compressed already.
                             compress: false,
+                            large,
                         },
                     )
-                    .await?
+                    .await?;
+                    send(tx, Piece::Bytes(bytes)).await?;
                 }
                 Err(StorageError::NotFound) => missing.push(format!("- {name}")),
                 Err(err) => return Err(ApiError::internal(anyhow::anyhow!(err))),
@@ -423,11 +488,12 @@ async fn feed(
     let generated = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     send(
         tx,
-        Entry {
+        Piece::Start {
             name: "README.md".into(),
-            bytes: readme(&generated, &missing).into_bytes(),
             compress: true,
+            large: false,
         },
     )
-    .await
+    .await?;
+    send(tx, Piece::Bytes(readme(&generated, &missing).into_bytes())).await
 }
