@@ -290,6 +290,27 @@ pub async fn find_hold(
         .optional()
 }
 
+#[derive(diesel::QueryableByName)]
+struct Settled {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    outcome: String,
+}
+
+/// Settles a hold (the `settle_hold` function): "settled", "already settled", "missing", or
+/// the status the hold ended with instead.
+pub async fn settle_hold(
+    conn: &mut AsyncPgConnection,
+    hold_id: Uuid,
+    reason: &str,
+) -> QueryResult<String> {
+    let row: Settled = diesel::sql_query("SELECT settle_hold($1, $2) AS outcome")
+        .bind::<diesel::sql_types::Uuid, _>(hold_id)
+        .bind::<diesel::sql_types::Text, _>(reason)
+        .get_result(conn)
+        .await?;
+    Ok(row.outcome)
+}
+
 /// Moves a hold from `held` to `status`; false when it was no longer held.
 pub async fn resolve_hold(
     conn: &mut AsyncPgConnection,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bytea, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -346,12 +346,40 @@ pub async fn retry_job(
     .map(drop)
 }
 
-pub async fn insert_image(conn: &mut AsyncPgConnection, image: &ImageRow) -> QueryResult<()> {
-    diesel::insert_into(images::table)
-        .values(image)
-        .execute(conn)
-        .await
-        .map(drop)
+#[derive(QueryableByName)]
+struct Charged {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    charged: Option<i64>,
+}
+
+/// Records a finished task's images (their files stored and listed under `keys` as unowned),
+/// settles its hold and marks the task succeeded and its job done, in one statement (migration
+/// 000017). Returns the credits charged, or `None` when the task is gone or already final and
+/// nothing was recorded. Fails, recording nothing, when some of `keys` were swept meanwhile.
+pub async fn complete_generation(
+    conn: &mut AsyncPgConnection,
+    task_id: Uuid,
+    user_id: Uuid,
+    keys: &[String],
+    images: &[ImageRow],
+) -> QueryResult<Option<i64>> {
+    let row: Charged = diesel::sql_query(
+        "SELECT complete_generation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS charged",
+    )
+    .bind::<SqlUuid, _>(task_id)
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Array<Text>, _>(keys)
+    .bind::<Array<SqlUuid>, _>(images.iter().map(|i| i.id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(images.iter().map(|i| &i.storage_key).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(images.iter().map(|i| &i.thumbnail_key).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(images.iter().map(|i| i.width).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(images.iter().map(|i| i.height).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(images.iter().map(|i| &i.format).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(images.iter().map(|i| i.bytes).collect::<Vec<_>>())
+    .bind::<Array<Bytea>, _>(images.iter().map(|i| &i.sha256).collect::<Vec<_>>())
+    .get_result(conn)
+    .await?;
+    Ok(row.charged)
 }
 
 pub async fn images_of_tasks(

@@ -250,58 +250,34 @@ pub async fn hold(
     .await
 }
 
-/// How a hold ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Resolution {
-    Settle,
-    Release,
-}
-
-async fn resolve(
-    conn: &mut AsyncPgConnection,
-    hold_id: HoldId,
-    how: Resolution,
-    reason: &str,
-) -> ApiResult<()> {
+/// Returns held credits to the grants they came from (the task failed or was canceled). Idempotent.
+pub async fn release(conn: &mut AsyncPgConnection, hold_id: HoldId, reason: &str) -> ApiResult<()> {
     conn.transaction::<_, ApiError, _>(async |conn| {
         let hold = db::find_hold(conn, hold_id.0)
             .await?
             .ok_or_else(|| ApiError::not_found("credit hold"))?;
         db::lock_account(conn, hold.user_id).await?;
-        let target = match how {
-            Resolution::Settle => "settled",
-            Resolution::Release => "released",
-        };
-        if !db::resolve_hold(conn, hold.id, target).await? {
+        if !db::resolve_hold(conn, hold.id, "released").await? {
             // Already resolved (a retry, or a concurrent call that won): fine if it went the same way.
             let current = db::find_hold(conn, hold.id)
                 .await?
                 .map(|h| h.status)
                 .unwrap_or_default();
-            return if current == target {
+            return if current == "released" {
                 Ok(())
             } else {
-                Err(ApiError::new(
-                    ErrorCode::HoldResolved,
-                    format!("the hold is already {current}"),
-                ))
+                Err(already_resolved(&current))
             };
         }
-        let (kind, available) = match how {
-            Resolution::Settle => (LedgerKind::Settle, 0),
-            Resolution::Release => {
-                for (grant_id, amount) in db::allocations(conn, hold.id).await? {
-                    db::add_to_grant(conn, grant_id, amount).await?;
-                }
-                (LedgerKind::Release, hold.amount)
-            }
-        };
+        for (grant_id, amount) in db::allocations(conn, hold.id).await? {
+            db::add_to_grant(conn, grant_id, amount).await?;
+        }
         record(
             conn,
             Entry {
                 user_id: hold.user_id,
-                kind,
-                available,
+                kind: LedgerKind::Release,
+                available: hold.amount,
                 held: -hold.amount,
                 reason,
                 reference: Some(format!("task:{}", hold.task_id)),
@@ -315,20 +291,25 @@ async fn resolve(
     .await
 }
 
-/// Spends held credits (the task succeeded). Idempotent.
+/// Spends held credits (the task succeeded). Idempotent. Settling is one SQL function
+/// (`settle_hold`, migration 000017), so the worker can settle inside the single statement that
+/// records a finished task; this calls the same function.
 pub async fn settle(conn: &mut AsyncPgConnection, hold_id: HoldId) -> ApiResult<()> {
-    resolve(
-        conn,
-        hold_id,
-        Resolution::Settle,
-        "spent on a generation task",
-    )
-    .await
+    match db::settle_hold(conn, hold_id.0, "spent on a generation task")
+        .await?
+        .as_str()
+    {
+        "settled" | "already settled" => Ok(()),
+        "missing" => Err(ApiError::not_found("credit hold")),
+        other => Err(already_resolved(other)),
+    }
 }
 
-/// Returns held credits to the grants they came from (the task failed or was canceled). Idempotent.
-pub async fn release(conn: &mut AsyncPgConnection, hold_id: HoldId, reason: &str) -> ApiResult<()> {
-    resolve(conn, hold_id, Resolution::Release, reason).await
+fn already_resolved(status: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::HoldResolved,
+        format!("the hold is already {status}"),
+    )
 }
 
 /// Removes `amount` available credits (an administrator's correction), soonest-expiring first.

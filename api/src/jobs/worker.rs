@@ -15,7 +15,6 @@ use zimage_shared::generation::{OutputFormat, TaskStatus};
 use zimage_shared::webhooks::WebhookEvent;
 
 use crate::db::generation::{self as db, ClaimedJob, ImageRow, TaskChanges, TaskRow};
-use crate::domain::credits::{self, HoldId};
 use crate::domain::generation::finish_unsuccessfully;
 use crate::error::{ApiError, ApiResult};
 use crate::providers::{
@@ -493,40 +492,12 @@ async fn succeed(
     let mut conn = state.db.get().await?;
     let stored = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let Some(current) = db::lock_task(conn, task.id, task.user_id).await? else {
+            // Canceled while the images were being stored (or gone): nothing recorded.
+            let Some(charged) =
+                db::complete_generation(conn, task.id, task.user_id, &keys, &rows).await?
+            else {
                 return Ok(false);
             };
-            if TaskStatus::parse(&current.status).is_some_and(TaskStatus::is_final) {
-                return Ok(false); // canceled while the images were being stored
-            }
-            if crate::db::objects::commit(conn, &keys).await? != keys.len() {
-                // The sweep took some of the files for unowned (only after a stall longer than
-                // `UNOWNED_GRACE`): record nothing; the task fails and its credits go back.
-                return Err(ApiError::internal(anyhow::anyhow!(
-                    "stored images were swept before they could be recorded"
-                )));
-            }
-            for row in &rows {
-                db::insert_image(conn, row).await?;
-            }
-            if let Some(hold) = current.hold_id {
-                credits::settle(conn, HoldId(hold)).await?;
-            }
-            let now = Utc::now();
-            db::update_task(
-                conn,
-                task.id,
-                &TaskChanges {
-                    status: Some(TaskStatus::Succeeded.as_str().into()),
-                    charged: Some(current.cost),
-                    progress: Some(1.0),
-                    finished_at: Some(now),
-                    updated_at: Some(now),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            db::finish_job(conn, task.id, "done", None).await?;
             crate::domain::webhooks::enqueue(
                 conn,
                 task.user_id,
@@ -534,7 +505,7 @@ async fn succeed(
                 serde_json::json!({
                     "task_id": task.id,
                     "model": task.model,
-                    "charged": current.cost,
+                    "charged": charged,
                     "images": rows.iter().map(|r| serde_json::json!({
                         "id": r.id, "width": r.width, "height": r.height, "format": r.format,
                     })).collect::<Vec<_>>(),
