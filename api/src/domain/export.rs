@@ -296,12 +296,10 @@ async fn stream_category(
         },
     )
     .await?;
+    send(tx, Piece::Bytes(b"{".to_vec())).await?;
     for (i, source) in category.sources.iter().enumerate() {
-        let open = format!(
-            "{}\n  \"{}\": [",
-            if i == 0 { "{" } else { "," },
-            source.table
-        );
+        let comma = if i == 0 { "" } else { "," };
+        let open = format!("{comma}\n  \"{}\": [", source.table);
         send(tx, Piece::Bytes(open.into_bytes())).await?;
         stream_rows(conn, source, user_id, tx).await?;
     }

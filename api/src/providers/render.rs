@@ -106,11 +106,7 @@ impl Scene {
         let (w, h) = (self.width as f32, self.height as f32);
         let (dx, dy) = self.direction;
         let t = (((fx / w - 0.5) * dx + (fy / h - 0.5) * dy) + 0.75).clamp(0.0, 1.0) / 1.5 + 0.167;
-        let mut c = [0.0f32; 3];
-        for i in 0..3 {
-            c[i] = self.top[i] + (self.bottom[i] - self.top[i]) * t;
-        }
-        c
+        std::array::from_fn(|i| self.top[i] + (self.bottom[i] - self.top[i]) * t)
     }
 }
 
