@@ -345,11 +345,21 @@ async fn object_storage_down_during_result_upload_retries_then_refunds_and_leave
     .into_iter()
     .map(|k| k.key)
     .collect();
-    let pending: Vec<Key> = diesel::sql_query("SELECT storage_key AS key FROM pending_objects")
-        .load(&mut conn)
-        .await
-        .unwrap();
-    assert!(pending.is_empty(), "every unowned upload was dealt with");
+    // Each left-over key with its attempts and when it is due, to tell a slow deletion from a
+    // lost one if this ever fails.
+    let pending: Vec<Key> = diesel::sql_query(
+        "SELECT storage_key || ' attempts ' || attempts || ' due ' || delete_after AS key \
+         FROM pending_objects",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        pending.is_empty(),
+        "every unowned upload was dealt with (sweep report {report:?}, clock {}): {:?}",
+        app.state.clock.now(),
+        pending.iter().map(|k| &k.key).collect::<Vec<_>>()
+    );
     let stored = bucket_keys(&s3.endpoint, "zimage-chaos").await;
     assert_eq!(
         stored, owned,
