@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::schema::{ai_tasks, images, jobs};
 use crate::pagination::PageRequest;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = ai_tasks, check_for_backend(diesel::pg::Pg))]
 pub struct TaskRow {
     pub id: Uuid,
@@ -62,17 +62,22 @@ pub struct ImageRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// A claimed job.
+/// A claimed job and its task as of the claim.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ClaimedJob {
     #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
+    pub job_id: Uuid,
     #[diesel(sql_type = SqlUuid)]
     pub task_id: Uuid,
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
     #[diesel(sql_type = Integer)]
     pub max_attempts: i32,
+    /// The claim marked the task running (it could not when someone held the task's row).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub started: bool,
+    #[diesel(embed)]
+    pub task: TaskRow,
 }
 
 pub async fn insert_task(conn: &mut AsyncPgConnection, task: &TaskRow) -> QueryResult<()> {
@@ -259,51 +264,85 @@ const CLAIM_LOCK: i64 = 0x007a_696d_6763_6c6d; // "zimgclm"
 /// `per_user_running` jobs waits, so one user's long queue never starves everybody else. Claims
 /// take a transaction-scoped advisory lock, so two workers claiming at once see each other's
 /// claim and the cap holds exactly; claims are short, so this costs little.
-pub async fn claim_job(
+/// Claims up to `limit` ready jobs (fair share between users: fewest running first, then oldest)
+/// and marks their tasks running, in one statement that is its own transaction.
+pub async fn claim_jobs(
     conn: &mut AsyncPgConnection,
     worker: &str,
     lease_secs: i64,
     per_user_running: i64,
-) -> QueryResult<Option<ClaimedJob>> {
-    // One round trip: the function takes the claim lock and claims (migration 000016), and the
-    // task is marked running as of this moment. The task row is only taken if no one holds it
-    // (a cancel in progress locks the task before the job; waiting here could deadlock): then
-    // the worker marks it running once it has submitted, as it does for every task anyway.
-    diesel::sql_query(
-        "WITH claimed AS (SELECT * FROM claim_job($1, $2, $3, $4)), \
+    limit: usize,
+) -> QueryResult<Vec<ClaimedJob>> {
+    // The function takes the claim lock and claims (migration 000019); each task is marked running
+    // as of this moment. A task row is only taken if no one holds it (a cancel in progress locks
+    // the task before the job; waiting here could deadlock): the worker then marks it running
+    // itself once it has submitted. The task columns are read from the statement's snapshot,
+    // before the update, so a started task's status and start time are set on the copy.
+    Ok(diesel::sql_query(
+        "WITH claimed AS (SELECT * FROM claim_jobs($1, $2, $3, $4, $5)), \
               started AS ( \
                 UPDATE ai_tasks SET status = 'running', updated_at = clock_timestamp(), \
                        started_at = COALESCE(ai_tasks.started_at, clock_timestamp()) \
-                WHERE ai_tasks.id = ( \
+                WHERE ai_tasks.id IN ( \
                     SELECT t.id FROM ai_tasks t JOIN claimed c ON c.o_task_id = t.id \
                     WHERE t.status IN ('queued', 'running') FOR UPDATE OF t SKIP LOCKED) \
-                RETURNING ai_tasks.id) \
-         SELECT o_id AS id, o_task_id AS task_id, o_attempts AS attempts, \
-                o_max_attempts AS max_attempts FROM claimed",
+                RETURNING ai_tasks.id, ai_tasks.started_at, ai_tasks.updated_at) \
+         SELECT c.o_id AS job_id, c.o_task_id AS task_id, c.o_attempts AS attempts, \
+                c.o_max_attempts AS max_attempts, s.id IS NOT NULL AS started, \
+                s.started_at AS started_now, s.updated_at AS updated_now, t.* \
+         FROM claimed c JOIN ai_tasks t ON t.id = c.o_task_id LEFT JOIN started s ON s.id = t.id",
     )
     .bind::<BigInt, _>(CLAIM_LOCK)
     .bind::<Text, _>(worker)
     .bind::<BigInt, _>(lease_secs)
     .bind::<BigInt, _>(per_user_running)
-    .get_result(conn)
-    .await
-    .optional()
+    .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
+    .load::<StartedJob>(conn)
+    .await?
+    .into_iter()
+    .map(StartedJob::into_claimed)
+    .collect())
 }
 
-/// Extends the lease of a job this worker holds; false when it lost the job.
+/// A row of the claim: the job, and when the claim started its task, the new start time.
+#[derive(QueryableByName)]
+struct StartedJob {
+    #[diesel(embed)]
+    claimed: ClaimedJob,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamptz>)]
+    started_now: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamptz>)]
+    updated_now: Option<DateTime<Utc>>,
+}
+
+impl StartedJob {
+    fn into_claimed(self) -> ClaimedJob {
+        let mut claimed = self.claimed;
+        if let (Some(started), Some(updated)) = (self.started_now, self.updated_now) {
+            claimed.task.status = "running".into();
+            claimed.task.started_at = Some(started);
+            claimed.task.updated_at = updated;
+        }
+        claimed
+    }
+}
+
+/// Extends the lease of a job this worker holds since its `attempts`-th claim; false when it lost
+/// the job (the lease lapsed and the job was claimed again, by any worker, this one included).
 pub async fn heartbeat(
     conn: &mut AsyncPgConnection,
-    job_id: Uuid,
+    job: &ClaimedJob,
     worker: &str,
     lease_secs: i64,
 ) -> QueryResult<bool> {
     let updated = diesel::sql_query(
         "UPDATE jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now() \
-         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+         WHERE id = $1 AND locked_by = $2 AND attempts = $4 AND status = 'running'",
     )
-    .bind::<SqlUuid, _>(job_id)
+    .bind::<SqlUuid, _>(job.job_id)
     .bind::<Text, _>(worker)
     .bind::<BigInt, _>(lease_secs)
+    .bind::<Integer, _>(job.attempts)
     .execute(conn)
     .await?;
     Ok(updated == 1)
@@ -353,18 +392,21 @@ struct Charged {
 }
 
 /// Records a finished task's images (their files stored and listed under `keys` as unowned),
-/// settles its hold and marks the task succeeded and its job done, in one statement (migration
-/// 000017). Returns the credits charged, or `None` when the task is gone or already final and
-/// nothing was recorded. Fails, recording nothing, when some of `keys` were swept meanwhile.
+/// marks the task succeeded and its job done, queues its webhook `event` (a whole payload, see
+/// `webhooks::enqueue`) and settles its hold, in one statement that is its own transaction unless
+/// the caller opened one (migration 000019). Returns the credits charged, or `None` when the task
+/// is gone or already final and nothing was recorded. Fails, recording nothing, when some of
+/// `keys` were swept meanwhile.
 pub async fn complete_generation(
     conn: &mut AsyncPgConnection,
     task_id: Uuid,
     user_id: Uuid,
     keys: &[String],
     images: &[ImageRow],
+    event: Option<&serde_json::Value>,
 ) -> QueryResult<Option<i64>> {
     let row: Charged = diesel::sql_query(
-        "SELECT complete_generation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS charged",
+        "SELECT complete_generation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS charged",
     )
     .bind::<SqlUuid, _>(task_id)
     .bind::<SqlUuid, _>(user_id)
@@ -377,6 +419,7 @@ pub async fn complete_generation(
     .bind::<Array<Text>, _>(images.iter().map(|i| &i.format).collect::<Vec<_>>())
     .bind::<Array<BigInt>, _>(images.iter().map(|i| i.bytes).collect::<Vec<_>>())
     .bind::<Array<Bytea>, _>(images.iter().map(|i| &i.sha256).collect::<Vec<_>>())
+    .bind::<Nullable<diesel::sql_types::Jsonb>, _>(event)
     .get_result(conn)
     .await?;
     Ok(row.charged)
@@ -430,16 +473,17 @@ pub async fn delete_images_of_task(
 /// Gives a job this worker holds back to the queue at once (graceful shutdown).
 pub async fn release_job(
     conn: &mut AsyncPgConnection,
-    job_id: Uuid,
+    job: &ClaimedJob,
     worker: &str,
 ) -> QueryResult<()> {
     diesel::sql_query(
         "UPDATE jobs SET status = 'queued', run_at = now(), locked_by = NULL, lease_until = NULL, \
                 attempts = GREATEST(attempts - 1, 0), updated_at = now() \
-         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+         WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND status = 'running'",
     )
-    .bind::<SqlUuid, _>(job_id)
+    .bind::<SqlUuid, _>(job.job_id)
     .bind::<Text, _>(worker)
+    .bind::<Integer, _>(job.attempts)
     .execute(conn)
     .await
     .map(drop)

@@ -110,21 +110,6 @@ pub async fn list_endpoints(
     query.load(conn).await
 }
 
-/// The user's enabled endpoints subscribed to `event`.
-pub async fn subscribers(
-    conn: &mut AsyncPgConnection,
-    user_id: Uuid,
-    event: &str,
-) -> QueryResult<Vec<EndpointRow>> {
-    webhook_endpoints::table
-        .filter(webhook_endpoints::user_id.eq(user_id))
-        .filter(webhook_endpoints::enabled.eq(true))
-        .filter(webhook_endpoints::events.contains(vec![Some(event.to_string())]))
-        .select(EndpointRow::as_select())
-        .load(conn)
-        .await
-}
-
 pub async fn update_endpoint(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -156,6 +141,28 @@ pub async fn delete_endpoint(
     .execute(conn)
     .await?;
     Ok(deleted == 1)
+}
+
+/// Queues `payload` for every enabled endpoint of the user subscribed to `event` and wakes the
+/// senders at commit (the SQL function `enqueue_webhook`, migration 000019); returns how many.
+pub async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    event: &str,
+    payload: &serde_json::Value,
+) -> QueryResult<i32> {
+    #[derive(QueryableByName)]
+    struct Queued {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        queued: i32,
+    }
+    let row: Queued = diesel::sql_query("SELECT enqueue_webhook($1, $2, $3) AS queued")
+        .bind::<diesel::sql_types::Uuid, _>(user_id)
+        .bind::<diesel::sql_types::Text, _>(event)
+        .bind::<diesel::sql_types::Jsonb, _>(payload)
+        .get_result(conn)
+        .await?;
+    Ok(row.queued)
 }
 
 pub async fn insert_delivery(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> QueryResult<()> {

@@ -344,7 +344,7 @@ fn delivery(endpoint: &EndpointRow, event_type: &str, data: Value) -> DeliveryRo
         id: Uuid::new_v4(),
         endpoint_id: endpoint.id,
         user_id: endpoint.user_id,
-        payload: json!({"type": event_type, "timestamp": now.to_rfc3339(), "data": data}),
+        payload: payload(event_type, data),
         message_id,
         event_type: event_type.to_string(),
         status: "pending".into(),
@@ -380,14 +380,19 @@ pub async fn enqueue(
     event: WebhookEvent,
     data: Value,
 ) -> ApiResult<()> {
-    let endpoints = db::subscribers(conn, user_id, event.as_str()).await?;
-    for endpoint in &endpoints {
-        db::insert_delivery(conn, &delivery(endpoint, event.as_str(), data.clone())).await?;
-    }
-    if !endpoints.is_empty() {
-        crate::db::generation::notify_workers(conn).await?;
-    }
+    db::enqueue(
+        conn,
+        user_id,
+        event.as_str(),
+        &payload(event.as_str(), data),
+    )
+    .await?;
     Ok(())
+}
+
+/// What every endpoint receives for an event: its type, when it happened and its data.
+pub fn payload(event_type: &str, data: Value) -> Value {
+    json!({"type": event_type, "timestamp": Utc::now().to_rfc3339(), "data": data})
 }
 
 #[cfg(test)]

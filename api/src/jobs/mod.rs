@@ -20,7 +20,7 @@ pub struct WorkerPool {
 }
 
 impl WorkerPool {
-    /// Starts `count` workers, one webhook sender, one export builder and the notification listener that wakes them.
+    /// Starts `count` job slots, one webhook sender, one export builder and the notification listener that wakes them.
     pub fn start(state: actix_web::web::Data<AppState>, count: usize) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut handles = Vec::new();
@@ -40,19 +40,14 @@ impl WorkerPool {
                 wake.clone(),
                 stopped.clone(),
             )));
-            for n in 0..count {
-                let id = format!(
-                    "{}-{}-{n}",
-                    std::process::id(),
-                    uuid::Uuid::new_v4().simple()
-                );
-                handles.push(tokio::spawn(worker::run(
-                    state.clone(),
-                    id,
-                    wake.clone(),
-                    stopped.clone(),
-                )));
-            }
+            let id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+            handles.push(tokio::spawn(worker::run(
+                state.clone(),
+                id,
+                count,
+                wake.clone(),
+                stopped.clone(),
+            )));
         }
         Self { stop, handles }
     }

@@ -30,59 +30,105 @@ const MAX_RETRY_AFTER_SECS: i64 = 600;
 /// Longest an idle worker waits without a notification (delayed retries, lapsed leases).
 const IDLE_FALLBACK: Duration = Duration::from_secs(5);
 
-/// Runs jobs until `stop` turns true; idle workers sleep until a job is announced.
+/// Runs up to `slots` jobs at a time until `stop` turns true. Whenever slots are free it claims
+/// for all of them in one call (one round trip and one turn of the fair-share lock per batch,
+/// not per job); when the queue has nothing runnable it sleeps until a job is announced or one
+/// of its own finishes (which may let a user under the per-user cap again).
 pub async fn run(
     state: actix_web::web::Data<AppState>,
     worker_id: String,
+    slots: usize,
     wake: std::sync::Arc<tokio::sync::Notify>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let free = std::sync::Arc::new(tokio::sync::Semaphore::new(slots.max(1)));
+    let finished = std::sync::Arc::new(tokio::sync::Notify::new());
+    let mut running = tokio::task::JoinSet::new();
     while !*stop.borrow() {
-        // Registered before looking, so an announcement made while we look still wakes us.
+        // Registered before claiming, so an announcement or a finish meanwhile still wakes us.
         let announced = wake.notified();
-        tokio::pin!(announced);
+        let one_finished = finished.notified();
+        tokio::pin!(announced, one_finished);
         announced.as_mut().enable();
-        let idle = match claim_and_run(&state, &worker_id, Some(&stop)).await {
-            Ok(ran) => !ran,
-            Err(err) => {
-                tracing::error!(worker = %worker_id, error = ?err, "worker step failed");
-                true
-            }
+        one_finished.as_mut().enable();
+        let first = tokio::select! {
+            permit = free.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            _ = stop.changed() => continue,
         };
-        if idle {
+        let mut permits = vec![first];
+        while let Ok(permit) = free.clone().try_acquire_owned() {
+            permits.push(permit);
+        }
+        let wanted = permits.len();
+        let jobs = claim(&state, &worker_id, wanted)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::error!(worker = %worker_id, error = ?err, "claiming jobs failed");
+                Vec::new()
+            });
+        let got = jobs.len();
+        for (job, permit) in jobs.into_iter().zip(permits.drain(..)) {
+            let (state, worker_id, stop, finished) = (
+                state.clone(),
+                worker_id.clone(),
+                stop.clone(),
+                finished.clone(),
+            );
+            running.spawn(async move {
+                if let Err(err) = run_claimed(&state, &worker_id, job, Some(&stop)).await {
+                    tracing::error!(worker = %worker_id, error = ?err, "worker step failed");
+                }
+                drop(permit);
+                finished.notify_waiters();
+            });
+        }
+        drop(permits);
+        while running.try_join_next().is_some() {}
+        if got < wanted {
             tokio::select! {
                 _ = &mut announced => {}
+                _ = &mut one_finished => {}
                 _ = tokio::time::sleep(IDLE_FALLBACK) => {}
                 _ = stop.changed() => {}
             }
         }
     }
+    // Jobs in progress see `stop` at their next check and hand their jobs back.
+    while running.join_next().await.is_some() {}
     tracing::info!(worker = %worker_id, "worker stopped");
 }
 
 /// Claims and runs one job; false when the queue had nothing runnable.
 pub async fn next(state: &AppState, worker_id: &str) -> ApiResult<bool> {
-    claim_and_run(state, worker_id, None).await
+    let Some(job) = claim(state, worker_id, 1).await?.pop() else {
+        return Ok(false);
+    };
+    run_claimed(state, worker_id, job, None).await?;
+    Ok(true)
 }
 
-/// Claims one job and runs it, checking `stop` (when given) between provider polls.
-async fn claim_and_run(
-    state: &AppState,
-    worker_id: &str,
-    stop: Option<&tokio::sync::watch::Receiver<bool>>,
-) -> ApiResult<bool> {
+async fn claim(state: &AppState, worker_id: &str, limit: usize) -> ApiResult<Vec<ClaimedJob>> {
     let mut conn = state.db.get().await?;
-    let Some(job) = db::claim_job(
+    Ok(db::claim_jobs(
         &mut conn,
         worker_id,
         state.config.job_lease_secs,
         state.config.max_running_tasks_per_user,
+        limit,
     )
-    .await?
-    else {
-        return Ok(false);
-    };
-    drop(conn);
+    .await?)
+}
+
+/// Runs a claimed job, checking `stop` (when given) between provider polls.
+async fn run_claimed(
+    state: &AppState,
+    worker_id: &str,
+    job: ClaimedJob,
+    stop: Option<&tokio::sync::watch::Receiver<bool>>,
+) -> ApiResult<()> {
     if job.attempts > job.max_attempts {
         // Claimed again after its workers kept dying: give up and return the credits.
         tracing::error!(task_id = %job.task_id, attempts = job.attempts, "job is dead after too many attempts");
@@ -95,7 +141,7 @@ async fn claim_and_run(
         .await?;
         let mut conn = state.db.get().await?;
         db::finish_job(&mut conn, job.task_id, "dead", Some("too many attempts")).await?;
-        return Ok(true);
+        return Ok(());
     }
     if let Err(err) = process(state, worker_id, &job, stop).await {
         tracing::error!(task_id = %job.task_id, error = ?err, "job failed unexpectedly");
@@ -107,7 +153,7 @@ async fn claim_and_run(
         )
         .await?;
     }
-    Ok(true)
+    Ok(())
 }
 
 /// The reference image of an image-to-image task: our stored copy's bytes and signed URL.
@@ -204,16 +250,13 @@ async fn process(
     job: &ClaimedJob,
     stop: Option<&tokio::sync::watch::Receiver<bool>>,
 ) -> ApiResult<()> {
-    let mut conn = state.db.get().await?;
-    let Some(task) = db::find_task(&mut conn, job.task_id).await? else {
-        return Ok(());
-    };
+    let task = &job.task;
     if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
+        let mut conn = state.db.get().await?;
         db::finish_job(&mut conn, task.id, "done", None).await?;
         return Ok(());
     }
     let Some(model) = state.models.find(&task.model) else {
-        drop(conn);
         return fail(
             state,
             task.id,
@@ -223,7 +266,6 @@ async fn process(
         .await;
     };
     let Some(provider) = state.providers.get(&task.provider) else {
-        drop(conn);
         return fail(
             state,
             task.id,
@@ -237,9 +279,9 @@ async fn process(
         // generated or paid for twice, where the provider's ids outlive the worker's process.
         Some(id) if provider.durable_task_ids() => id.clone(),
         stale => match async {
-            let reference = reference(state, &task).await?;
+            let reference = reference(state, task).await?;
             provider
-                .submit(&input(&task, &model.provider_model, reference))
+                .submit(&input(task, &model.provider_model, reference))
                 .await
         }
         .await
@@ -250,40 +292,42 @@ async fn process(
                 }
                 id
             }
-            Err(err) => {
-                drop(conn);
-                return transient_or_fail(state, job, err).await;
-            }
+            Err(err) => return transient_or_fail(state, job, err).await,
         },
     };
-    let now = Utc::now();
-    let started = db::update_unfinished_task(
-        &mut conn,
-        task.id,
-        &TaskChanges {
-            status: Some(TaskStatus::Running.as_str().into()),
-            provider_task_id: Some(provider_id.clone()),
-            started_at: Some(task.started_at.unwrap_or(now)),
-            updated_at: Some(now),
-            ..Default::default()
-        },
-    )
-    .await?;
-    drop(conn);
-    if !started {
-        // Canceled or deleted while we were submitting: stop the provider too.
-        let _ = provider.cancel(&provider_id).await;
-        return Ok(());
+    // The provider's id is recorded where it can be used again: a provider whose ids outlive our
+    // process (a retried job keeps polling it; its callbacks name it). The claim has already
+    // marked the task running unless someone held the task then; if so, this marks it now.
+    if provider.durable_task_ids() || !job.started {
+        let now = Utc::now();
+        let mut conn = state.db.get().await?;
+        let started = db::update_unfinished_task(
+            &mut conn,
+            task.id,
+            &TaskChanges {
+                status: Some(TaskStatus::Running.as_str().into()),
+                provider_task_id: Some(provider_id.clone()),
+                started_at: Some(task.started_at.unwrap_or(now)),
+                updated_at: Some(now),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if !started {
+            // Canceled or deleted while we were submitting: stop the provider too.
+            let _ = provider.cancel(&provider_id).await;
+            return Ok(());
+        }
     }
 
     let deadline = Instant::now() + state.config.task_timeout;
-    // The first look at the provider follows the claim (which took the lease) and the update that
-    // found the task unfinished at once, so only later rounds renew the lease and look again.
+    // The first look at the provider follows the claim, which took the lease and found the task
+    // unfinished, so only later rounds renew the lease and look again.
     let mut first_round = true;
     loop {
         if !std::mem::take(&mut first_round) {
             let mut conn = state.db.get().await?;
-            if !db::heartbeat(&mut conn, job.id, worker_id, state.config.job_lease_secs).await? {
+            if !db::heartbeat(&mut conn, job, worker_id, state.config.job_lease_secs).await? {
                 return Ok(()); // lost the lease; another worker owns the job now
             }
             let current = db::find_task(&mut conn, task.id).await?;
@@ -297,7 +341,7 @@ async fn process(
             if stop.is_some_and(|s| *s.borrow()) {
                 // Shutting down: hand the job straight back; the next worker keeps polling the
                 // same provider task, so nothing is submitted or charged twice.
-                db::release_job(&mut conn, job.id, worker_id).await?;
+                db::release_job(&mut conn, job, worker_id).await?;
                 tracing::info!(task_id = %task.id, "job released for another worker (shutdown)");
                 return Ok(());
             }
@@ -314,7 +358,7 @@ async fn process(
         }
         match provider.poll(&provider_id).await {
             Ok(ProviderStatus::Succeeded(images)) => {
-                return match succeed(state, &task, images).await? {
+                return match succeed(state, task, images).await? {
                     Ok(()) => Ok(()),
                     // Storage trouble: retried with backoff like a provider hiccup, then failed
                     // and refunded.
@@ -343,7 +387,13 @@ async fn process(
             }
             // Nothing new to record (providers that do not report progress).
             Ok(ProviderStatus::Queued | ProviderStatus::Running { progress: None }) => {}
-            Err(err) => return transient_or_fail(state, job, err).await,
+            Err(err) => {
+                if !provider.durable_task_ids() {
+                    // The retry submits again; what ran here is not needed any more.
+                    let _ = provider.cancel(&provider_id).await;
+                }
+                return transient_or_fail(state, job, err).await;
+            }
         }
         tokio::time::sleep(state.config.poll_interval).await;
     }
@@ -392,7 +442,7 @@ async fn transient_or_fail(
         ProviderError::Transient(message) if job.attempts < job.max_attempts => {
             let delay = 2i64.pow(job.attempts.unsigned_abs().min(8));
             let mut conn = state.db.get().await?;
-            db::retry_job(&mut conn, job.id, delay, &message).await?;
+            db::retry_job(&mut conn, job.job_id, delay, &message).await?;
             tracing::warn!(task_id = %job.task_id, attempt = job.attempts, delay, "provider trouble; job will retry");
             Ok(())
         }
@@ -406,7 +456,7 @@ async fn transient_or_fail(
                 .unwrap_or(i64::MAX)
                 .clamp(backoff, MAX_RETRY_AFTER_SECS);
             let mut conn = state.db.get().await?;
-            db::retry_job(&mut conn, job.id, delay, &message).await?;
+            db::retry_job(&mut conn, job.job_id, delay, &message).await?;
             tracing::warn!(task_id = %job.task_id, attempt = job.attempts, delay, "provider asked us to slow down; job will retry");
             Ok(())
         }
@@ -489,32 +539,26 @@ async fn succeed(
             return Ok(Err(format!("storing the images failed: {err}")));
         }
     }
+    // What the user's webhooks receive if the task is recorded (the cost is what it charges).
+    let event = crate::domain::webhooks::payload(
+        WebhookEvent::GenerationSucceeded.as_str(),
+        serde_json::json!({
+            "task_id": task.id,
+            "model": task.model,
+            "charged": task.cost,
+            "images": rows.iter().map(|r| serde_json::json!({
+                "id": r.id, "width": r.width, "height": r.height, "format": r.format,
+            })).collect::<Vec<_>>(),
+        }),
+    );
     let mut conn = state.db.get().await?;
-    let stored = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            // Canceled while the images were being stored (or gone): nothing recorded.
-            let Some(charged) =
-                db::complete_generation(conn, task.id, task.user_id, &keys, &rows).await?
-            else {
-                return Ok(false);
-            };
-            crate::domain::webhooks::enqueue(
-                conn,
-                task.user_id,
-                WebhookEvent::GenerationSucceeded,
-                serde_json::json!({
-                    "task_id": task.id,
-                    "model": task.model,
-                    "charged": charged,
-                    "images": rows.iter().map(|r| serde_json::json!({
-                        "id": r.id, "width": r.width, "height": r.height, "format": r.format,
-                    })).collect::<Vec<_>>(),
-                }),
-            )
-            .await?;
-            Ok(true)
-        })
-        .await?;
+    // One statement, its own transaction. `None`: canceled while the images were being stored
+    // (or gone), and nothing was recorded.
+    let stored =
+        db::complete_generation(&mut conn, task.id, task.user_id, &keys, &rows, Some(&event))
+            .await?
+            .is_some();
+    drop(conn);
     if stored {
         tracing::info!(task_id = %task.id, images = rows.len(), "generation succeeded");
     } else {

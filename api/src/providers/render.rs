@@ -121,7 +121,9 @@ fn blend(c: &mut [f32; 3], d2: f32, &(_, radius, colour, opacity): &Disc) {
 }
 
 fn to_byte(v: f32) -> u8 {
-    (v.clamp(0.0, 1.0) * 255.0).round() as u8
+    // Adding a half and truncating rounds as `round()` does for these non-negative values, without
+    // a call into libm for every channel of every pixel (4 % of the pipeline's CPU).
+    (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
 }
 
 /// Renders the RGB pixels for these inputs.

@@ -333,9 +333,10 @@ async fn a_job_whose_worker_died_is_taken_over_and_charged_once() {
     let id = task["id"].as_str().unwrap();
     // A worker claims the job with a 1 s lease and then dies without a heartbeat.
     let mut conn = app.state.db.get().await.unwrap();
-    let claimed = zimage_api::db::generation::claim_job(&mut conn, "doomed-worker", 1, 2)
+    let claimed = zimage_api::db::generation::claim_jobs(&mut conn, "doomed-worker", 1, 2, 1)
         .await
         .unwrap()
+        .pop()
         .unwrap();
     assert_eq!(claimed.attempts, 1);
     drop(conn);
@@ -713,9 +714,10 @@ async fn claims_share_the_workers_fairly_between_users() {
 
     let mut conn = app.state.db.get().await.unwrap();
     let claim = async |conn: &mut diesel_async::AsyncPgConnection| {
-        zimage_api::db::generation::claim_job(conn, "w", 60, 1)
+        zimage_api::db::generation::claim_jobs(conn, "w", 60, 1, 1)
             .await
             .unwrap()
+            .pop()
             .map(|job| job.task_id.to_string())
     };
     assert_eq!(
@@ -736,6 +738,73 @@ async fn claims_share_the_workers_fairly_between_users() {
 }
 
 #[tokio::test]
+async fn a_batch_claim_keeps_the_fair_share_and_the_per_user_cap() {
+    let app = spawn_app_with(&[
+        ("ZIMAGE_WORKERS", "0"),
+        ("ZIMAGE_MAX_RUNNING_TASKS_PER_USER", "2"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let mut ada_tasks = Vec::new();
+    for n in 0..3 {
+        let task: Value = app
+            .post_auth(
+                "/v1/generations",
+                &ada.access,
+                &request(&format!("ada {n}")),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ada_tasks.push(task["id"].as_str().unwrap().to_string());
+    }
+    let bob_task: Value = app
+        .post_auth("/v1/generations", &bob.access, &request("bob"))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // Four idle slots: ada's two oldest (her cap) and bob's one; her third waits.
+    let mut conn = app.state.db.get().await.unwrap();
+    let batch = zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 4)
+        .await
+        .unwrap();
+    let mut claimed: Vec<String> = batch.iter().map(|j| j.task_id.to_string()).collect();
+    claimed.sort();
+    let mut expected = vec![
+        ada_tasks[0].clone(),
+        ada_tasks[1].clone(),
+        bob_task["id"].as_str().unwrap().to_string(),
+    ];
+    expected.sort();
+    assert_eq!(claimed, expected);
+    // Each claimed task is running as of the claim, and the claim says so.
+    assert!(
+        batch
+            .iter()
+            .all(|j| j.started && j.task.status == "running")
+    );
+    assert!(batch.iter().all(|j| j.task.started_at.is_some()));
+    let seen: Value = app
+        .get_auth(&format!("/v1/generations/{}", ada_tasks[0]), &ada.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["status"], "running");
+    // Nothing more until one of ada's finishes.
+    assert!(
+        zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 4)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn a_job_interrupted_too_often_is_dead_and_refunded() {
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
@@ -750,9 +819,10 @@ async fn a_job_interrupted_too_often_is_dead_and_refunded() {
         .await
         .unwrap();
     let mut conn = app.state.db.get().await.unwrap();
-    zimage_api::db::generation::claim_job(&mut conn, "doomed-worker", 1, 2)
+    zimage_api::db::generation::claim_jobs(&mut conn, "doomed-worker", 1, 2, 1)
         .await
         .unwrap()
+        .pop()
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert!(
@@ -1213,16 +1283,16 @@ async fn simultaneous_claims_never_exceed_a_users_running_cap() {
         let state = app.state.clone();
         tokio::spawn(async move {
             let mut conn = state.db.get().await.unwrap();
-            zimage_api::db::generation::claim_job(&mut conn, &format!("w{n}"), 60, 1)
+            zimage_api::db::generation::claim_jobs(&mut conn, &format!("w{n}"), 60, 1, 4)
                 .await
                 .unwrap()
         })
     });
-    let claimed = futures_util::future::join_all(claims)
+    let claimed: usize = futures_util::future::join_all(claims)
         .await
         .into_iter()
-        .filter(|c| c.as_ref().unwrap().is_some())
-        .count();
+        .map(|c| c.unwrap().len())
+        .sum();
     assert_eq!(
         claimed, 1,
         "one running job for ada, however the claims interleave"
