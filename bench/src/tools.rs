@@ -161,6 +161,44 @@ impl Process {
         };
         Ok((field("VmRSS:"), field("VmHWM:")))
     }
+
+    /// CPU time (user + system) the process has used so far, in seconds.
+    pub fn cpu_seconds(&self) -> Result<f64> {
+        cpu_seconds_of(&format!("/proc/{}/stat", self.pid()))
+    }
+}
+
+/// Clock ticks per second of `/proc`'s CPU times (`getconf CLK_TCK`; 100 on Linux).
+fn clock_ticks() -> f64 {
+    run(Command::new("getconf").arg("CLK_TCK"))
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// User + system CPU seconds from a `/proc/<pid>/stat` file.
+fn cpu_seconds_of(stat: &str) -> Result<f64> {
+    let text = std::fs::read_to_string(stat)?;
+    // Fields after the command name (which may hold spaces) start with the state, field 3;
+    // utime and stime are fields 14 and 15.
+    let rest = text.rsplit_once(')').context("a /proc stat line")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
+    Ok(ticks / clock_ticks())
+}
+
+/// CPU seconds used so far by every PostgreSQL process on this machine (server and backends).
+pub fn postgres_cpu_seconds() -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "postgres")
+        })
+        .filter_map(|e| cpu_seconds_of(&e.path().join("stat").to_string_lossy()).ok())
+        .sum()
 }
 
 impl Drop for Process {
