@@ -352,7 +352,8 @@ pub async fn stored_object_keys(
 ) -> QueryResult<Vec<String>> {
     let rows: Vec<Key> = diesel::sql_query(
         "SELECT storage_key AS key FROM images WHERE user_id = $1 \
-         UNION ALL SELECT thumbnail_key FROM images WHERE user_id = $1 \
+         UNION ALL SELECT thumbnail_key FROM images \
+             WHERE user_id = $1 AND thumbnail_key <> storage_key \
          UNION ALL SELECT storage_key FROM uploads WHERE user_id = $1 \
          UNION ALL SELECT archive_key FROM privacy_requests \
              WHERE user_id = $1 AND archive_key IS NOT NULL",

@@ -502,7 +502,7 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
         })
         .await?;
     for image in removed {
-        for key in [&image.storage_key, &image.thumbnail_key] {
+        for key in crate::domain::images::files_of(&image) {
             if let Err(err) = state.storage.delete(key).await {
                 tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
             }

@@ -84,17 +84,35 @@ pub async fn set_favorite(
     get(state, user_id, id).await
 }
 
-/// The WebP preview of one of the user's images.
-pub async fn thumbnail(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Vec<u8>> {
+/// The preview of one of the user's images and its content type: a WebP, or the image itself
+/// when it is no larger than a preview.
+pub async fn thumbnail(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+) -> ApiResult<(Vec<u8>, &'static str)> {
     let mut conn = state.db.get().await?;
     let image = db::find_image(&mut conn, id, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("image"))?;
-    state
+    drop(conn);
+    let format = if image.thumbnail_key == image.storage_key {
+        serde_json::from_value(serde_json::Value::String(image.format)).unwrap_or_default()
+    } else {
+        THUMBNAIL_FORMAT
+    };
+    let bytes = state
         .storage
         .get(&image.thumbnail_key)
         .await
-        .map_err(ApiError::internal)
+        .map_err(ApiError::internal)?;
+    Ok((bytes, format.content_type()))
+}
+
+/// The stored objects of an image: the original, and its preview when that is a file of its own.
+pub fn files_of(image: &ImageRow) -> impl Iterator<Item = &String> {
+    std::iter::once(&image.storage_key)
+        .chain(Some(&image.thumbnail_key).filter(|key| **key != image.storage_key))
 }
 
 /// Deletes one image and its files.
@@ -103,7 +121,7 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
     let image = db::delete_image(&mut conn, id, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("image"))?;
-    for key in [&image.storage_key, &image.thumbnail_key] {
+    for key in files_of(&image) {
         if let Err(err) = state.storage.delete(key).await {
             tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
         }
@@ -133,5 +151,5 @@ pub async fn downloads(
     ))
 }
 
-/// The content type of thumbnails.
+/// The content type of previews that are files of their own.
 pub const THUMBNAIL_FORMAT: OutputFormat = OutputFormat::Webp;

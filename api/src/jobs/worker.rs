@@ -475,7 +475,8 @@ async fn transient_or_fail(
     }
 }
 
-/// Stores every image and its thumbnail, then records them and settles the hold together.
+/// Stores every image and its thumbnail (unless it is its own), then records them and settles the
+/// hold together.
 ///
 /// The keys are listed as unowned before uploading and taken off the list by the transaction
 /// that records the images, so an upload that never becomes an image (storage fails halfway, the
@@ -492,18 +493,22 @@ async fn succeed(
         let id = Uuid::new_v4();
         let ext = image.format.extension();
         let key = format!("users/{}/images/{id}.{ext}", task.user_id);
-        let thumbnail_key = format!("users/{}/thumbnails/{id}.webp", task.user_id);
         let original = image.bytes;
-        let thumb = match image.pixels {
-            Some(pixels) => tokio::task::spawn_blocking(move || render::thumbnail_of(&pixels)),
+        // An image no larger than a preview is its own (same object, no second encode).
+        let preview = match image.pixels {
+            Some(pixels) => tokio::task::spawn_blocking(move || render::preview_of(&pixels)),
             None => {
                 let bytes = original.clone();
-                tokio::task::spawn_blocking(move || render::thumbnail(&bytes))
+                tokio::task::spawn_blocking(move || render::preview(&bytes))
             }
         }
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
+        let thumbnail_key = match &preview {
+            Some(_) => format!("users/{}/thumbnails/{id}.webp", task.user_id),
+            None => key.clone(),
+        };
         rows.push(ImageRow {
             id,
             user_id: task.user_id,
@@ -520,7 +525,9 @@ async fn succeed(
             created_at: Utc::now(),
         });
         files.push((key, original, image.format.content_type()));
-        files.push((thumbnail_key, thumb, OutputFormat::Webp.content_type()));
+        if let Some(preview) = preview {
+            files.push((thumbnail_key, preview, OutputFormat::Webp.content_type()));
+        }
     }
     let keys: Vec<String> = files.iter().map(|(key, _, _)| key.clone()).collect();
     {

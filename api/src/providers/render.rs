@@ -252,27 +252,41 @@ pub fn pixels_from(
     Ok(pixels)
 }
 
-/// A WebP thumbnail of any supported image, longest side at most [`THUMBNAIL_SIDE`].
-pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, image::ImageError> {
-    thumbnail_of(&image::load_from_memory(bytes)?.to_rgb8())
+/// Whether an image of this size is its own gallery preview: no side longer than
+/// [`THUMBNAIL_SIDE`], so a WebP copy of it would be the same pixels stored twice.
+pub fn is_own_preview(width: u32, height: u32) -> bool {
+    width.max(height) <= THUMBNAIL_SIDE
 }
 
-/// A WebP thumbnail of decoded pixels, longest side at most [`THUMBNAIL_SIDE`].
-pub fn thumbnail_of(source: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
+/// The gallery preview of an encoded image: `None` when the image is its own preview (see
+/// [`is_own_preview`]; only the header is read to tell), otherwise a WebP whose longest side is
+/// [`THUMBNAIL_SIDE`].
+pub fn preview(bytes: &[u8]) -> Result<Option<Vec<u8>>, image::ImageError> {
+    let (w, h) = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()?
+        .into_dimensions()?;
+    if is_own_preview(w, h) {
+        return Ok(None);
+    }
+    preview_of(&image::load_from_memory(bytes)?.to_rgb8())
+}
+
+/// The gallery preview of decoded pixels, as [`preview`].
+pub fn preview_of(source: &RgbImage) -> Result<Option<Vec<u8>>, image::ImageError> {
     let (w, h) = source.dimensions();
-    let factor = (THUMBNAIL_SIDE as f32 / w.max(h) as f32).min(1.0);
+    if is_own_preview(w, h) {
+        return Ok(None);
+    }
+    let factor = THUMBNAIL_SIDE as f32 / w.max(h) as f32;
     let (tw, th) = (
         ((w as f32 * factor).round() as u32).max(1),
         ((h as f32 * factor).round() as u32).max(1),
     );
-    if (tw, th) == (w, h) {
-        // Already small enough: encode as is rather than resample 1:1.
-        return encode(source, OutputFormat::Webp);
-    }
     encode(
         &image::imageops::thumbnail(source, tw, th),
         OutputFormat::Webp,
     )
+    .map(Some)
 }
 
 #[cfg(test)]
@@ -402,15 +416,33 @@ mod tests {
     }
 
     #[test]
-    fn thumbnails_are_small_webp_keeping_the_ratio() {
+    fn previews_are_small_webp_keeping_the_ratio() {
         let original = render("thumb", 3, 800, 400, OutputFormat::Png).unwrap();
-        let thumb = thumbnail(&original).unwrap();
+        let thumb = preview(&original).unwrap().expect("larger than a preview");
         assert_eq!(
             image::guess_format(&thumb).unwrap(),
             image::ImageFormat::WebP
         );
         let decoded = image::load_from_memory(&thumb).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (384, 192));
-        assert!(thumbnail(b"not an image").is_err());
+        let pixels = render_pixels("thumb", 3, 800, 400);
+        assert_eq!(preview_of(&pixels).unwrap().as_deref(), Some(&thumb[..]));
+        assert!(preview(b"not an image").is_err());
+    }
+
+    #[test]
+    fn an_image_no_larger_than_a_preview_is_its_own() {
+        for (w, h, own) in [
+            (384, 256, true),
+            (256, 384, true),
+            (385, 64, false),
+            (64, 400, false),
+        ] {
+            assert_eq!(is_own_preview(w, h), own, "{w}x{h}");
+            let original = render("small", 1, w, h, OutputFormat::Jpeg).unwrap();
+            assert_eq!(preview(&original).unwrap().is_none(), own, "{w}x{h}");
+            let pixels = render_pixels("small", 1, w, h);
+            assert_eq!(preview_of(&pixels).unwrap().is_none(), own, "{w}x{h}");
+        }
     }
 }

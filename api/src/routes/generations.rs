@@ -404,14 +404,15 @@ async fn get_image(
     Ok(HttpResponse::Ok().json(images::get(&state, auth.user_id(), id.into_inner()).await?))
 }
 
-/// The image's WebP preview (longest side 384 px). Works with a bearer token, or without one as
-/// the signed `thumbnail_url` of the image.
+/// The image's preview: a WebP whose longest side is 384 px, or, for an image no larger than
+/// that, the image itself in its own format. Works with a bearer token, or without one as the
+/// signed `thumbnail_url` of the image.
 #[utoipa::path(
     tag = "generation",
     security(("bearer" = []), ()),
     params(("id" = Uuid, Path), UrlSignature),
     responses(
-        (status = 200, description = "WebP preview", content_type = "image/webp"),
+        (status = 200, description = "the preview: WebP, or the image itself (PNG, JPEG or WebP) when it is no larger than 384 px", content_type = "image/*"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -435,12 +436,9 @@ async fn image_thumbnail(
         signed.signature.as_deref(),
     )
     .await?;
-    let bytes = images::thumbnail(&state, reader, id).await?;
+    let (bytes, content_type) = images::thumbnail(&state, reader, id).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CONTENT_TYPE,
-            images::THUMBNAIL_FORMAT.content_type(),
-        ))
+        .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((
             header::CACHE_CONTROL,
             "private, max-age=31536000, immutable",

@@ -594,6 +594,66 @@ async fn the_gallery_lists_favourites_previews_and_deletes_images() {
 }
 
 #[tokio::test]
+async fn a_preview_is_a_smaller_webp_unless_the_image_is_no_larger_than_one() {
+    use zimage_api::storage::ObjectStore;
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut images = Vec::new();
+    for side in [256, 512] {
+        let body = json!({"model": "z-image-local", "prompt": "a paper boat", "width": side,
+                          "height": side, "output_format": "png", "num_images": 1});
+        let task: Value = app
+            .post_auth("/v1/generations", &ada.access, &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
+        assert_eq!(done["status"], "succeeded");
+        images.push(done["images"][0]["id"].as_str().unwrap().to_string());
+    }
+    let [small, large] = [&images[0], &images[1]];
+    for (id, content_type, side) in [(small, "image/png", 256), (large, "image/webp", 384)] {
+        let thumb = app
+            .get_auth(&format!("/v1/images/{id}/thumbnail"), &ada.access)
+            .await;
+        assert_eq!(thumb.status(), 200);
+        assert_eq!(thumb.headers()["content-type"], content_type);
+        let pixels = image::load_from_memory(&thumb.bytes().await.unwrap()).unwrap();
+        assert_eq!((pixels.width(), pixels.height()), (side, side));
+    }
+
+    // The small image is one stored object, not two; deleting it removes that one.
+    let mut conn = app.state.db.get().await.unwrap();
+    let rows =
+        zimage_api::db::generation::find_image(&mut conn, small.parse().unwrap(), user_id(&ada))
+            .await
+            .unwrap()
+            .unwrap();
+    let large_row =
+        zimage_api::db::generation::find_image(&mut conn, large.parse().unwrap(), user_id(&ada))
+            .await
+            .unwrap()
+            .unwrap();
+    drop(conn);
+    assert_eq!(rows.thumbnail_key, rows.storage_key);
+    assert_ne!(large_row.thumbnail_key, large_row.storage_key);
+    assert!(app.state.storage.get(&rows.storage_key).await.is_ok());
+    let deleted = app
+        .delete_auth(&format!("/v1/images/{small}"), &ada.access)
+        .await;
+    assert_eq!(deleted.status(), 204);
+    assert!(app.state.storage.get(&rows.storage_key).await.is_err());
+    assert!(
+        app.state
+            .storage
+            .get(&large_row.thumbnail_key)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
 async fn submissions_and_active_tasks_are_limited_per_user() {
     let app = spawn_app_with(&[
         ("ZIMAGE_LOCAL_LATENCY_MS", "60000"),
