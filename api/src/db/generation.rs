@@ -89,6 +89,8 @@ pub async fn insert_task(conn: &mut AsyncPgConnection, task: &TaskRow) -> QueryR
 }
 
 /// Queues the task's job and announces it to idle workers (delivered at commit), in one statement.
+/// The job's `created_at` is the moment it was queued, not the start of the submitting
+/// transaction (the hold and the task row come first), so queue latency is measured from there.
 pub async fn insert_job(
     conn: &mut AsyncPgConnection,
     task_id: Uuid,
@@ -96,8 +98,8 @@ pub async fn insert_job(
     max_attempts: i32,
 ) -> QueryResult<()> {
     diesel::sql_query(
-        "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts) \
-                      VALUES ($1, $2, $3, $4) RETURNING id) \
+        "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts, created_at) \
+                      VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id) \
          SELECT pg_notify('zimage_jobs', '') FROM job",
     )
     .bind::<SqlUuid, _>(Uuid::new_v4())
@@ -435,6 +437,32 @@ pub async fn images_of_tasks(
         .select(ImageRow::as_select())
         .load(conn)
         .await
+}
+
+/// The user's task and its images, asked for together: both queries go out before either
+/// answer is read (pipelined on the one connection), so a read costs one round trip, not two.
+pub async fn task_with_images(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<(TaskRow, Vec<ImageRow>)>> {
+    let shared: &AsyncPgConnection = conn;
+    let task = ai_tasks::table
+        .find(id)
+        .filter(ai_tasks::user_id.eq(user_id))
+        .select(TaskRow::as_select())
+        .first(&mut { shared });
+    let images = images::table
+        .filter(images::task_id.eq(id))
+        .filter(images::user_id.eq(user_id))
+        .order(images::position)
+        .select(ImageRow::as_select())
+        .load(&mut { shared });
+    let (task, images) = futures_util::future::join(task, images).await;
+    match task.optional()? {
+        Some(task) => Ok(Some((task, images?))),
+        None => Ok(None),
+    }
 }
 
 pub async fn image_owner(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Uuid>> {

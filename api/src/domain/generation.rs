@@ -325,11 +325,10 @@ async fn replay(
 
 pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<GenerationTask> {
     let mut conn = state.db.get().await?;
-    let row = db::find_task(&mut conn, id)
+    let (row, images) = db::task_with_images(&mut conn, id, user_id)
         .await?
-        .filter(|t| t.user_id == user_id)
         .ok_or_else(|| ApiError::not_found("generation"))?;
-    with_images(state, &mut conn, &row).await
+    Ok(task_dto(&row, &images, &state.urls))
 }
 
 /// The request that would generate this task again, seed included ("reuse settings").
