@@ -14,7 +14,7 @@ use crate::{Figure, Options, Row};
 pub const TASKS: usize = 1000;
 
 /// Job workers in the worker process.
-const WORKERS: usize = 4;
+const WORKERS: usize = 8;
 
 const FINAL: &str = "('succeeded','failed','canceled')";
 
