@@ -139,8 +139,8 @@ pub async fn scenarios(
                 ratio: rate / ceiling,
                 target: 0.25,
                 note: format!(
-                    "each task also renders a PNG, makes a WebP thumbnail, writes both to storage \
-                     and settles its credits; the issue also asks for ≥ 500 tasks/s (see below). \
+                    "each task also renders a 256 px PNG (its own preview: no thumbnail to \
+                     encode), writes it to storage and settles its credits; the issue also asks for ≥ 500 tasks/s (see below). \
                      CPU per task: {app_ms:.2} ms in the worker process + {db_ms:.2} ms in \
                      PostgreSQL, so {cores:.0} cores allow at most {:.0} tasks/s",
                     cores * 1000.0 / (app_ms + db_ms)
