@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::prepared::prepared;
 use super::schema::{
     credit_accounts, credit_grants, credit_hold_allocations, credit_holds, credit_ledger, users,
 };
@@ -303,7 +304,7 @@ pub async fn settle_hold(
     hold_id: Uuid,
     reason: &str,
 ) -> QueryResult<String> {
-    let row: Settled = diesel::sql_query("SELECT settle_hold($1, $2) AS outcome")
+    let row: Settled = prepared("SELECT settle_hold($1, $2) AS outcome")
         .bind::<diesel::sql_types::Uuid, _>(hold_id)
         .bind::<diesel::sql_types::Text, _>(reason)
         .get_result(conn)

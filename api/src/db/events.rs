@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Nullable, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::prepared::prepared;
 use uuid::Uuid;
 
 /// A position in a user's event sequence: events are ordered by (transaction, id).
@@ -66,7 +68,7 @@ pub async fn after(
     after: Position,
     limit: i64,
 ) -> diesel::QueryResult<Vec<EventRow>> {
-    diesel::sql_query(
+    prepared(
         "SELECT e.id, e.tx, e.task_id, e.status, e.progress, e.created_at, \
                 e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS safe \
          FROM task_events e \
@@ -91,7 +93,7 @@ pub async fn head(conn: &mut AsyncPgConnection, user_id: Uuid) -> diesel::QueryR
         #[diesel(sql_type = BigInt)]
         id: i64,
     }
-    let head: Option<Head> = diesel::sql_query(
+    let head: Option<Head> = prepared(
         "SELECT tx, id FROM task_events \
          WHERE user_id = $1 AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
          ORDER BY tx DESC, id DESC LIMIT 1",
@@ -112,7 +114,7 @@ pub async fn delete_older_than(
     conn: &mut AsyncPgConnection,
     before: DateTime<Utc>,
 ) -> diesel::QueryResult<usize> {
-    diesel::sql_query("DELETE FROM task_events WHERE created_at < $1")
+    prepared("DELETE FROM task_events WHERE created_at < $1")
         .bind::<Timestamptz, _>(before)
         .execute(conn)
         .await

@@ -6,6 +6,7 @@ use diesel::sql_types::{Array, BigInt, Bytea, Integer, Nullable, Text, Uuid as S
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::prepared::prepared;
 use super::schema::{ai_tasks, images, jobs};
 use crate::pagination::PageRequest;
 
@@ -97,10 +98,10 @@ pub async fn insert_job(
     user_id: Uuid,
     max_attempts: i32,
 ) -> QueryResult<()> {
-    diesel::sql_query(
+    prepared(
         "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts, created_at) \
                       VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id) \
-         SELECT pg_notify('zimage_jobs', '') FROM job",
+         SELECT pg_notify('zimage_jobs', 'generation') FROM job",
     )
     .bind::<SqlUuid, _>(Uuid::new_v4())
     .bind::<SqlUuid, _>(task_id)
@@ -111,9 +112,36 @@ pub async fn insert_job(
     .map(drop)
 }
 
-/// Wakes idle workers in every process listening on the queue channel.
-pub async fn notify_workers(conn: &mut AsyncPgConnection) -> QueryResult<()> {
-    diesel::sql_query("NOTIFY zimage_jobs")
+/// The queues announced on the `zimage_jobs` channel; the payload names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    Generation,
+    Webhooks,
+    Privacy,
+}
+
+impl Queue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Generation => "generation",
+            // The payload `enqueue_webhook` (SQL) sends.
+            Queue::Webhooks => "webhook",
+            Queue::Privacy => "privacy",
+        }
+    }
+
+    pub fn parse(payload: &str) -> Option<Self> {
+        [Queue::Generation, Queue::Webhooks, Queue::Privacy]
+            .into_iter()
+            .find(|q| q.as_str() == payload)
+    }
+}
+
+/// Wakes the idle runners of `queue` in every process listening on the queue channel (at
+/// commit, when called in a transaction).
+pub async fn notify_workers(conn: &mut AsyncPgConnection, queue: Queue) -> QueryResult<()> {
+    prepared("SELECT pg_notify('zimage_jobs', $1)")
+        .bind::<Text, _>(queue.as_str())
         .execute(conn)
         .await
         .map(drop)
@@ -280,7 +308,7 @@ pub async fn claim_jobs(
     // the task before the job; waiting here could deadlock): the worker then marks it running
     // itself once it has submitted. The task columns are read from the statement's snapshot,
     // before the update, so a started task's status and start time are set on the copy.
-    Ok(diesel::sql_query(
+    Ok(prepared(
         "WITH claimed AS (SELECT * FROM claim_jobs($1, $2, $3, $4, $5)), \
               started AS ( \
                 UPDATE ai_tasks SET status = 'running', updated_at = clock_timestamp(), \
@@ -337,7 +365,7 @@ pub async fn heartbeat(
     worker: &str,
     lease_secs: i64,
 ) -> QueryResult<bool> {
-    let updated = diesel::sql_query(
+    let updated = prepared(
         "UPDATE jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now() \
          WHERE id = $1 AND locked_by = $2 AND attempts = $4 AND status = 'running'",
     )
@@ -375,7 +403,7 @@ pub async fn retry_job(
     delay_secs: i64,
     error: &str,
 ) -> QueryResult<()> {
-    diesel::sql_query(
+    prepared(
         "UPDATE jobs SET status = 'queued', run_at = now() + make_interval(secs => $2), \
                 locked_by = NULL, lease_until = NULL, last_error = $3, updated_at = now() WHERE id = $1",
     )
@@ -407,7 +435,7 @@ pub async fn complete_generation(
     images: &[ImageRow],
     event: Option<&serde_json::Value>,
 ) -> QueryResult<Option<i64>> {
-    let row: Charged = diesel::sql_query(
+    let row: Charged = prepared(
         "SELECT complete_generation($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS charged",
     )
     .bind::<SqlUuid, _>(task_id)
@@ -504,7 +532,7 @@ pub async fn release_job(
     job: &ClaimedJob,
     worker: &str,
 ) -> QueryResult<()> {
-    diesel::sql_query(
+    prepared(
         "UPDATE jobs SET status = 'queued', run_at = now(), locked_by = NULL, lease_until = NULL, \
                 attempts = GREATEST(attempts - 1, 0), updated_at = now() \
          WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND status = 'running'",

@@ -10,6 +10,7 @@ pub mod generation;
 pub mod models;
 pub mod moderation;
 pub mod objects;
+pub mod prepared;
 pub mod privacy;
 pub mod prompts;
 pub mod retention;

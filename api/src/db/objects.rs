@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::prepared::prepared;
 use uuid::Uuid;
 
 use diesel::result::QueryResult;
@@ -16,7 +18,7 @@ pub async fn add(
     keys: &[String],
     delete_after: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::sql_query(
+    prepared(
         "INSERT INTO pending_objects (storage_key, task_id, delete_after) \
          SELECT k, $2, $3 FROM unnest($1::text[]) AS k \
          ON CONFLICT (storage_key) DO UPDATE SET delete_after = EXCLUDED.delete_after",
@@ -32,7 +34,7 @@ pub async fn add(
 /// Takes `keys` off the list because a committed row owns them now; returns how many were still
 /// listed (fewer than `keys` means the sweep got to some first and they are gone).
 pub async fn commit(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResult<usize> {
-    diesel::sql_query("DELETE FROM pending_objects WHERE storage_key = ANY($1)")
+    prepared("DELETE FROM pending_objects WHERE storage_key = ANY($1)")
         .bind::<Array<Text>, _>(keys)
         .execute(conn)
         .await
@@ -40,7 +42,7 @@ pub async fn commit(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResul
 
 /// Makes `keys` due for deletion now: nothing will own them.
 pub async fn abandon(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResult<()> {
-    diesel::sql_query("UPDATE pending_objects SET delete_after = now() WHERE storage_key = ANY($1)")
+    prepared("UPDATE pending_objects SET delete_after = now() WHERE storage_key = ANY($1)")
         .bind::<Array<Text>, _>(keys)
         .execute(conn)
         .await
@@ -61,7 +63,7 @@ pub async fn claim_due(
     now: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<Due>> {
-    diesel::sql_query(
+    prepared(
         "SELECT storage_key, attempts FROM pending_objects WHERE delete_after <= $1 \
          ORDER BY delete_after LIMIT $2 FOR UPDATE SKIP LOCKED",
     )
@@ -73,7 +75,7 @@ pub async fn claim_due(
 
 /// The object is gone: forget the key.
 pub async fn remove(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<()> {
-    diesel::sql_query("DELETE FROM pending_objects WHERE storage_key = $1")
+    prepared("DELETE FROM pending_objects WHERE storage_key = $1")
         .bind::<Text, _>(key)
         .execute(conn)
         .await
@@ -86,7 +88,7 @@ pub async fn postpone(
     key: &str,
     retry_at: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::sql_query(
+    prepared(
         "UPDATE pending_objects SET attempts = attempts + 1, delete_after = $2 WHERE storage_key = $1",
     )
     .bind::<Text, _>(key)

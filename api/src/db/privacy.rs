@@ -6,6 +6,7 @@ use diesel::sql_types;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::prepared::prepared;
 use super::schema::{privacy_requests, users};
 use crate::pagination::PageRequest;
 
@@ -169,7 +170,7 @@ pub async fn claim_export(
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
 ) -> QueryResult<Option<PrivacyRequestRow>> {
-    diesel::sql_query(
+    prepared(
         "UPDATE privacy_requests SET status = 'processing', attempts = attempts + 1, \
              claimed_until = $2, updated_at = $1 \
          WHERE id = (SELECT id FROM privacy_requests \

@@ -6,6 +6,7 @@ use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::prepared::prepared;
 use super::schema::{webhook_deliveries, webhook_endpoints};
 use crate::pagination::PageRequest;
 
@@ -156,7 +157,7 @@ pub async fn enqueue(
         #[diesel(sql_type = diesel::sql_types::Integer)]
         queued: i32,
     }
-    let row: Queued = diesel::sql_query("SELECT enqueue_webhook($1, $2, $3) AS queued")
+    let row: Queued = prepared("SELECT enqueue_webhook($1, $2, $3) AS queued")
         .bind::<diesel::sql_types::Uuid, _>(user_id)
         .bind::<diesel::sql_types::Text, _>(event)
         .bind::<diesel::sql_types::Jsonb, _>(payload)
@@ -205,7 +206,7 @@ pub async fn claim_delivery(
     conn: &mut AsyncPgConnection,
     lease_secs: i64,
 ) -> QueryResult<Option<DeliveryRow>> {
-    diesel::sql_query(
+    prepared(
         "UPDATE webhook_deliveries SET attempts = attempts + 1, \
                 next_attempt_at = now() + make_interval(secs => $1), updated_at = now() \
          WHERE id = (SELECT id FROM webhook_deliveries \
@@ -240,7 +241,7 @@ pub async fn finish_attempt(
     http_status: Option<i32>,
     error: Option<&str>,
 ) -> QueryResult<()> {
-    diesel::sql_query(
+    prepared(
         "UPDATE webhook_deliveries SET status = $2, \
                 next_attempt_at = now() + make_interval(secs => COALESCE($3, 0)), \
                 last_status = $4, last_error = $5, \

@@ -170,7 +170,7 @@ pub async fn create(
             db::set_flag(conn, user.id, &row.kind, Some(now)).await?;
         }
         if req.kind == PrivacyRequestKind::Export {
-            generation::notify_workers(conn).await?;
+            generation::notify_workers(conn, generation::Queue::Privacy).await?;
         }
         record(
             conn,

@@ -368,7 +368,8 @@ pub async fn test(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Webhoo
         json!({"message": "A test event from Z-Image Studio.", "endpoint_id": endpoint.id}),
     );
     db::insert_delivery(&mut conn, &row).await?;
-    crate::db::generation::notify_workers(&mut conn).await?;
+    crate::db::generation::notify_workers(&mut conn, crate::db::generation::Queue::Webhooks)
+        .await?;
     Ok(delivery_dto(&row))
 }
 

@@ -6,9 +6,8 @@ pub mod scheduler;
 pub mod waker;
 pub mod worker;
 
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::state::AppState;
@@ -25,19 +24,19 @@ impl WorkerPool {
         let (stop, stopped) = watch::channel(false);
         let mut handles = Vec::new();
         if count > 0 {
-            let wake = Arc::new(Notify::new());
+            let wakers = waker::Wakers::default();
             tokio::spawn(waker::listen(
                 state.config.database_url.expose().clone(),
-                wake.clone(),
+                wakers.clone(),
             ));
             handles.push(tokio::spawn(deliverer::run(
                 state.clone(),
-                wake.clone(),
+                wakers.webhooks.clone(),
                 stopped.clone(),
             )));
             handles.push(tokio::spawn(privacy::run(
                 state.clone(),
-                wake.clone(),
+                wakers.privacy.clone(),
                 stopped.clone(),
             )));
             let id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
@@ -45,7 +44,7 @@ impl WorkerPool {
                 state.clone(),
                 id,
                 count,
-                wake.clone(),
+                wakers.generation,
                 stopped.clone(),
             )));
         }
