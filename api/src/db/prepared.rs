@@ -2,9 +2,10 @@
 //!
 //! Diesel never caches `sql_query` statements (their text could be built at run time), so every
 //! call parses and plans its SQL again: two round trips (prepare, then execute) and, for the
-//! claim of a job, half a millisecond of planning in PostgreSQL. The statements on the job
-//! pipeline's path are fixed texts, so they use [`prepared`] instead: the same `.bind` calls,
-//! and diesel's per-connection statement cache keyed by the text and the bind types.
+//! claim of a job, half a millisecond of planning in PostgreSQL. Fixed texts that run often (the
+//! job queue and its completion, pending objects, live-stream reads, the webhook sender) use
+//! [`prepared`] instead: the same `.bind` calls, and diesel's per-connection statement cache,
+//! keyed by the text and the bind types. Text built at run time stays with `sql_query`.
 
 use diesel::QueryResult;
 use diesel::pg::Pg;
