@@ -83,7 +83,11 @@ impl Application {
 /// The state every handler shares.
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     crate::providers::http::install_crypto();
-    let db = db::pool(config.database_url.expose(), config.database_pool_size)?;
+    let db = db::Db::new(
+        config.database_url.expose(),
+        config.database_pool_size,
+        http_workers(),
+    )?;
     let secret = jwt::load_or_create_secret(
         config.jwt_secret.as_ref().map(|s| s.expose().as_str()),
         &config.data_dir,
@@ -192,9 +196,18 @@ fn cors(config: &Config) -> Cors {
     cors
 }
 
+/// HTTP worker threads: one per core.
+fn http_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let doc = openapi::document();
     let server = HttpServer::new(move || {
+        // Runs once on each worker thread: its requests use connections driven on this thread.
+        if let Err(err) = state.db.give_this_thread_a_pool() {
+            tracing::warn!(error = %err, "worker thread uses the shared database pool");
+        }
         let config = &state.config;
         let app = App::new()
             .into_utoipa_app()
@@ -228,6 +241,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             ))
             .wrap(from_fn(request_id::middleware))
     })
+    .workers(http_workers())
     .listen(listener)?
     .shutdown_timeout(30)
     .run();

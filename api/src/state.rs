@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
-use crate::db::DbPool;
+use crate::db::Db;
 use crate::mail::Mailer;
 use crate::payments::Stripe;
 use crate::payments::catalog::ProductCatalog;
@@ -15,7 +15,7 @@ use crate::storage::Storage;
 /// Everything a request may need, built once at start-up.
 pub struct AppState {
     pub config: Config,
-    pub db: DbPool,
+    pub db: Db,
     pub jwt: JwtKeys,
     /// Signs image URLs that work without a bearer token.
     pub urls: crate::auth::signed_url::UrlSigner,

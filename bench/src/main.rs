@@ -5,7 +5,7 @@
 //! medians of several runs, ratios against targets, and the figures that have bounds instead.
 //!
 //! Usage: zimage-bench --zimage PATH --database-url ADMIN_URL [--runs N] [--seconds S]
-//!        [--connections C] [--only read,submit,login,pipeline,latency,export,sse,web] [--out FILE]
+//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,export,sse,web] [--out FILE]
 
 mod export;
 mod http;
@@ -25,6 +25,8 @@ pub struct Options {
     runs: usize,
     seconds: u64,
     connections: usize,
+    /// `ZIMAGE_DATABASE_POOL_SIZE` of the servers under test (workers keep `connections`).
+    pool_size: usize,
     only: Vec<String>,
     out: PathBuf,
 }
@@ -44,6 +46,8 @@ fn options() -> Result<Options> {
         runs: 3,
         seconds: 5,
         connections: 16,
+        // Two connections per core of this machine's PostgreSQL: see `--pool-size` in the notes.
+        pool_size: 2 * std::thread::available_parallelism().map_or(2, usize::from),
         only: Vec::new(),
         out: PathBuf::from("bench/RESULTS.md"),
     };
@@ -57,6 +61,7 @@ fn options() -> Result<Options> {
             "--runs" => o.runs = value.parse()?,
             "--seconds" => o.seconds = value.parse()?,
             "--connections" => o.connections = value.parse()?,
+            "--pool-size" => o.pool_size = value.parse()?,
             "--only" => {
                 o.only = value
                     .split(',')
@@ -136,13 +141,17 @@ async fn main() -> Result<()> {
     let mut md = format!(
         "# Benchmark results\n\nWritten by `just bench` on {} (release build, fresh databases). \
          Request figures are medians of {} runs of {} s at {} connections; each ceiling is measured \
-         in the same run on the same machine, alternating with the application.\n\n## Machine\n\n{}\n\
+         in the same run on the same machine, alternating with the application. Servers keep \
+         {} database connections (`ZIMAGE_DATABASE_POOL_SIZE`, two per core: with many more busy \
+         backends than cores the read's p99 went from 3 ms to hundreds; see the history \
+         below).\n\n## Machine\n\n{}\n\
          ## Against ceilings\n\n\
          | scenario | application | ceiling | ratio | target | |\n|---|---|---|---|---|---|\n",
         started.format("%Y-%m-%d %H:%M UTC"),
         o.runs,
         o.seconds,
         o.connections,
+        o.pool_size,
         machine(&o.admin_url),
     );
     for r in &rows {

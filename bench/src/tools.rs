@@ -294,6 +294,7 @@ pub async fn serve(o: &Options, db: &Database, env: &[(&str, String)]) -> Result
     let port = free_port()?;
     let mut env = env.to_vec();
     env.push(("ZIMAGE_BIND", format!("127.0.0.1:{port}")));
+    env.push(("ZIMAGE_DATABASE_POOL_SIZE", o.pool_size.to_string()));
     let child = command(o, db, "serve", &env)
         .spawn()
         .context("starting zimage serve")?;

@@ -3,11 +3,14 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 use zimage_shared::ErrorCode;
 use zimage_shared::account::ApiKeyScope;
 
+use super::jwt::Claims;
 use super::secrets;
 use crate::db::models::UserRow;
 use crate::db::{api_keys, sessions, users};
@@ -98,51 +101,122 @@ fn disabled() -> ApiError {
     ApiError::new(ErrorCode::AccountDisabled, "this account is switched off")
 }
 
-async fn authenticate(state: &AppState, token: &str) -> ApiResult<Auth> {
-    let mut conn = state.db.get().await?;
-    if token.starts_with(secrets::API_KEY_PREFIX) {
-        let key = api_keys::use_by_hash(&mut conn, &secrets::hash(token))
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
-        let user = users::find(&mut conn, key.user_id)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
-        if user.disabled_at.is_some() {
-            return Err(disabled());
+/// A credential as the request carried it: an access token whose signature and expiry have been
+/// checked (the session behind it has not), or an API key not yet looked up.
+enum Token {
+    Session(Claims),
+    ApiKey(String),
+}
+
+impl Token {
+    /// Reads the header; an access token's signature and expiry are checked here, so a forged or
+    /// stale one is refused before anything else about the request (and costs no connection).
+    fn read(req: &HttpRequest, state: &AppState) -> ApiResult<Token> {
+        let token = bearer(req)?;
+        if token.starts_with(secrets::API_KEY_PREFIX) {
+            Ok(Token::ApiKey(token))
+        } else {
+            Ok(Token::Session(state.jwt.verify(&token)?))
         }
-        return Ok(Auth {
-            credential: Credential::ApiKey {
+    }
+}
+
+/// Finds the caller and, in the same round trip, runs `read` for the user the credential names:
+/// for an access token the session look-up and the handler's own queries go out together on one
+/// pooled connection (pipelined), so an authenticated read costs one round trip, not two. What
+/// `read` found is handed back only once the session proved live; an API key is looked up
+/// first, since its user is known only from the database.
+async fn authenticate_with<T, R>(state: &AppState, token: Token, read: R) -> ApiResult<(Auth, T)>
+where
+    R: for<'c> FnOnce(&'c AsyncPgConnection, Uuid) -> LocalBoxFuture<'c, QueryResult<T>>,
+{
+    let claims = match token {
+        Token::Session(claims) => claims,
+        Token::ApiKey(key) => {
+            let mut conn = state.db.get().await?;
+            let key = api_keys::use_by_hash(&mut conn, &secrets::hash(&key))
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
+            let user = users::find(&mut conn, key.user_id)
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
+            if user.disabled_at.is_some() {
+                return Err(disabled());
+            }
+            let found = read(&conn, user.id).await?;
+            let credential = Credential::ApiKey {
                 id: key.id,
                 scopes: key.scopes(),
-            },
-            user,
-        });
-    }
-    let claims = state.jwt.verify(token)?;
-    let user = sessions::find_active_user(&mut conn, claims.sid, claims.sub)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+            };
+            return Ok((Auth { user, credential }, found));
+        }
+    };
+    let conn = state.db.get().await?;
+    let (user, found) = futures_util::future::join(
+        sessions::find_active_user(&conn, claims.sid, claims.sub),
+        read(&conn, claims.sub),
+    )
+    .await;
+    let user =
+        user?.ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
     if user.disabled_at.is_some() {
         return Err(disabled());
     }
-    Ok(Auth {
+    let auth = Auth {
         user,
         credential: Credential::Session(claims.sid),
-    })
+    };
+    Ok((auth, found?))
 }
 
 impl FromRequest for Auth {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer(req);
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bearer = Bearer::from_request(req, payload).into_inner();
         Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
-            authenticate(&state, &token?).await
+            let (auth, ()) = bearer?
+                .authenticate_with(|_, _| Box::pin(async { Ok(()) }))
+                .await?;
+            Ok(auth)
         })
+    }
+}
+
+/// The request's credential, read (and for an access token, its signature checked) but not yet
+/// looked up. Handlers whose reads need only the caller's user id take this instead of [`Auth`]
+/// and call [`Bearer::authenticate_with`], which sends the session look-up and those reads
+/// together.
+pub struct Bearer {
+    state: web::Data<AppState>,
+    token: Token,
+}
+
+impl Bearer {
+    /// The caller, and what `read` found for the caller's user id. Any failure to authenticate
+    /// answers as [`Auth`] would (401, or 403 for a switched-off account), whatever `read` found.
+    pub async fn authenticate_with<T, R>(self, read: R) -> ApiResult<(Auth, T)>
+    where
+        R: for<'c> FnOnce(&'c AsyncPgConnection, Uuid) -> LocalBoxFuture<'c, QueryResult<T>>,
+    {
+        authenticate_with(&self.state, self.token, read).await
+    }
+}
+
+impl FromRequest for Bearer {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")));
+        std::future::ready(state.and_then(|state| {
+            let token = Token::read(req, &state)?;
+            Ok(Bearer { state, token })
+        }))
     }
 }
 

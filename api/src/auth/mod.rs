@@ -6,4 +6,4 @@ pub mod password;
 pub mod secrets;
 pub mod signed_url;
 
-pub use extract::{Auth, Credential, client_ip, user_agent};
+pub use extract::{Auth, Bearer, Credential, client_ip, user_agent};

@@ -470,11 +470,10 @@ pub async fn images_of_tasks(
 /// The user's task and its images, asked for together: both queries go out before either
 /// answer is read (pipelined on the one connection), so a read costs one round trip, not two.
 pub async fn task_with_images(
-    conn: &mut AsyncPgConnection,
+    shared: &AsyncPgConnection,
     id: Uuid,
     user_id: Uuid,
 ) -> QueryResult<Option<(TaskRow, Vec<ImageRow>)>> {
-    let shared: &AsyncPgConnection = conn;
     let task = ai_tasks::table
         .find(id)
         .filter(ai_tasks::user_id.eq(user_id))

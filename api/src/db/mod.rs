@@ -27,7 +27,7 @@ pub mod webhooks;
 use anyhow::Context;
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
@@ -55,6 +55,66 @@ pub fn pool(database_url: &str, size: usize) -> anyhow::Result<DbPool> {
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .context("building the database pool")
+}
+
+/// The database connections: a pool for each HTTP worker thread, and a shared one for the rest.
+///
+/// A pooled connection's socket is driven by a task on the thread that opened it. With one pool
+/// shared by the server's worker threads, about half of all checkouts got a connection driven by
+/// the other thread, and every query then crossed threads twice (a wake-up through the other
+/// thread's event loop and a context switch each way: on the read benchmark, more than one
+/// cross-thread wake-up per request). So each worker thread opens and reuses connections of its
+/// own ([`Db::give_this_thread_a_pool`], called once per worker by the server); every other
+/// thread (background runners, the CLI, tests) uses the shared pool.
+#[derive(Clone)]
+pub struct Db {
+    /// Tells this `Db`'s thread pools from another's (tests run several servers in a process).
+    id: usize,
+    url: String,
+    shared: DbPool,
+    per_thread: usize,
+}
+
+thread_local! {
+    /// The calling thread's own pool, and the id of the `Db` it belongs to.
+    static THREAD_POOL: std::cell::RefCell<Option<(usize, DbPool)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl Db {
+    /// `size` connections at most in the shared pool and `size` split among `threads` worker
+    /// threads' pools (at least one each); all opened lazily.
+    pub fn new(database_url: &str, size: usize, threads: usize) -> anyhow::Result<Db> {
+        static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        Ok(Db {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            url: database_url.to_string(),
+            shared: pool(database_url, size)?,
+            per_thread: size.div_ceil(threads.max(1)).max(1),
+        })
+    }
+
+    /// The calling thread's pool: its own when it has one, else the shared one.
+    pub fn pool(&self) -> DbPool {
+        THREAD_POOL
+            .with_borrow(|own| match own {
+                Some((id, pool)) if *id == self.id => Some(pool.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| self.shared.clone())
+    }
+
+    /// A connection from the calling thread's pool.
+    pub async fn get(&self) -> Result<DbConn, PoolError> {
+        self.pool().get().await
+    }
+
+    /// Gives the calling thread a pool of its own (its share of the configured size).
+    pub fn give_this_thread_a_pool(&self) -> anyhow::Result<()> {
+        let own = pool(&self.url, self.per_thread)?;
+        THREAD_POOL.set(Some((self.id, own)));
+        Ok(())
+    }
 }
 
 /// Applies pending migrations; returns the versions applied.
@@ -86,4 +146,34 @@ pub async fn revert_all(database_url: &str) -> anyhow::Result<usize> {
     })
     .await
     .context("revert task panicked")?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Db;
+
+    const URL: &str = "postgres://nobody@127.0.0.1:9/none";
+
+    #[test]
+    fn a_thread_given_a_pool_uses_its_share_and_others_the_shared_pool() {
+        let db = Db::new(URL, 5, 2).unwrap();
+        let other = Db::new(URL, 7, 1).unwrap();
+        assert_eq!(db.pool().status().max_size, 5, "no pool of its own yet");
+        let (own, foreign) = std::thread::scope(|s| {
+            s.spawn(|| {
+                db.give_this_thread_a_pool().unwrap();
+                // Another `Db` used on this thread keeps to its own (shared) pool.
+                (db.pool().status().max_size, other.pool().status().max_size)
+            })
+            .join()
+            .unwrap()
+        });
+        assert_eq!(own, 3, "5 connections split between 2 threads, rounded up");
+        assert_eq!(foreign, 7);
+        assert_eq!(
+            db.pool().status().max_size,
+            5,
+            "this thread still uses the shared pool"
+        );
+    }
 }

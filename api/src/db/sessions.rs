@@ -73,10 +73,10 @@ pub async fn consume_refresh_token(conn: &mut AsyncPgConnection, hash: &[u8]) ->
     Ok(updated == 1)
 }
 
-/// A live (not revoked, not expired) session of this user.
-/// The user of a live session, in one round trip (every authenticated request asks this).
+/// The user of a live (not revoked, not expired) session, in one statement: every authenticated
+/// request asks this, pipelined with its own reads where it can (hence the shared connection).
 pub async fn find_active_user(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     id: Uuid,
     user_id: Uuid,
 ) -> QueryResult<Option<crate::db::models::UserRow>> {
@@ -88,7 +88,7 @@ pub async fn find_active_user(
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(diesel::dsl::now))
         .select(crate::db::models::UserRow::as_select())
-        .first(conn)
+        .first(&mut { conn })
         .await
         .optional()
 }

@@ -5,12 +5,14 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+use zimage_shared::account::ApiKeyScope;
 use zimage_shared::generation::{
     AspectRatio, Capability, CreateGenerationRequest, GeneratedImageInfo, GenerationTask,
     MAX_PROMPT_CHARS, MAX_SEED, OutputFormat, TaskStatus,
 };
 use zimage_shared::{ErrorCode, Page, validate};
 
+use crate::auth::Bearer;
 use crate::auth::signed_url::UrlSigner;
 use crate::db::generation::{self as db, ImageRow, TaskChanges, TaskRow};
 use crate::domain::credits::{self, HoldId};
@@ -324,10 +326,22 @@ async fn replay(
 }
 
 pub async fn get(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<GenerationTask> {
-    let mut conn = state.db.get().await?;
-    let (row, images) = db::task_with_images(&mut conn, id, user_id)
+    let conn = state.db.get().await?;
+    let (row, images) = db::task_with_images(&conn, id, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("generation"))?;
+    Ok(task_dto(&row, &images, &state.urls))
+}
+
+/// The caller's task with its images, read in the same round trip as the caller's session
+/// (`GET /v1/generations/{id}`, the API's busiest read). Answers 401, then 403 for an API key
+/// without `generations:read`, then 404, as [`get`] behind the `Auth` extractor would.
+pub async fn get_for(state: &AppState, caller: Bearer, id: Uuid) -> ApiResult<GenerationTask> {
+    let (auth, found) = caller
+        .authenticate_with(|conn, user_id| Box::pin(db::task_with_images(conn, id, user_id)))
+        .await?;
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    let (row, images) = found.ok_or_else(|| ApiError::not_found("generation"))?;
     Ok(task_dto(&row, &images, &state.urls))
 }
 

@@ -11,7 +11,7 @@ use zimage_shared::generation::{
 };
 use zimage_shared::{Page, Problem};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Bearer};
 use crate::domain::{generation, images};
 use crate::error::{ApiError, ApiResult};
 use crate::live;
@@ -147,11 +147,10 @@ async fn list(
 #[get("/{id}")]
 async fn get_one(
     state: web::Data<AppState>,
-    auth: Auth,
+    caller: Bearer,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.require_scope(ApiKeyScope::GenerationsRead)?;
-    Ok(HttpResponse::Ok().json(generation::get(&state, auth.user_id(), id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(generation::get_for(&state, caller, id.into_inner()).await?))
 }
 
 /// The request that generates this task again, seed included: send it back to

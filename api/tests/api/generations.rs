@@ -1081,6 +1081,52 @@ async fn killing_one_of_two_worker_processes_with_100_tasks_in_flight_loses_noth
     }
 }
 
+/// `GET /v1/generations/{id}` sends the session look-up together with its reads: what it read is
+/// only answered once the session proved live, and the usual order of refusals holds.
+#[tokio::test]
+async fn reading_a_generation_answers_only_a_live_session() {
+    let app = spawn_app().await;
+    let laptop = app.signed_in_user("ada@example.org").await;
+    let phone = app.sign_in("ada@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let created = app
+        .post_auth("/v1/generations", &laptop.access, &request("a lighthouse"))
+        .await;
+    assert_eq!(created.status(), 202);
+    let task: Value = created.json().await.unwrap();
+    let id = task["id"].as_str().unwrap();
+    let path = format!("/v1/generations/{id}");
+    let read: Value = app.get_json(&path, &phone.access).await;
+    assert_eq!(read["id"], task["id"]);
+
+    assert_problem(app.get_auth(&path, &bob.access).await, 404, "not_found").await;
+    assert_problem(
+        app.get_auth("/v1/generations/not-a-uuid", "forged.token.value")
+            .await,
+        401,
+        "unauthorized",
+    )
+    .await;
+
+    let sessions: Value = app.get_json("/v1/me/sessions", &laptop.access).await;
+    let phone_session = sessions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let revoked = app
+        .delete_auth(&format!("/v1/me/sessions/{phone_session}"), &laptop.access)
+        .await;
+    assert_eq!(revoked.status(), 204);
+    let refused = app.get_auth(&path, &phone.access).await;
+    assert_problem(refused, 401, "unauthorized").await;
+    assert_eq!(app.get_auth(&path, &laptop.access).await.status(), 200);
+}
+
 #[tokio::test]
 async fn api_keys_generate_and_read_only_with_their_scopes() {
     let app = spawn_app().await;

@@ -377,6 +377,18 @@ async fn wait_for_status(app: &TestApp, who: &Signed, id: &str, status: &str) ->
     panic!("task {id} never became {status}: {last}");
 }
 
+/// The provider's id of the one submitted request. A claimed task shows `running` from the
+/// claim on, a moment before its worker has submitted it, so this waits for the submission.
+async fn submitted_request(mock: &MockProvider) -> String {
+    for _ in 0..200 {
+        if let Some(id) = mock.request_ids().first() {
+            return id.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the provider never received the task");
+}
+
 #[tokio::test]
 async fn a_signed_fal_webhook_completes_the_task_without_waiting_for_the_next_poll() {
     let mock = MockProvider::fal();
@@ -404,7 +416,7 @@ async fn a_signed_fal_webhook_completes_the_task_without_waiting_for_the_next_po
         .unwrap();
     let id = task["id"].as_str().unwrap();
     wait_for_status(&app, &ada, id, "running").await;
-    let request_id = mock.request_ids()[0].clone();
+    let request_id = submitted_request(&mock).await;
     mock.complete(&request_id);
     let body = json!({"request_id": request_id, "gateway_request_id": request_id, "status": "OK",
                       "error": null, "payload": {"images": []}})
@@ -478,7 +490,7 @@ async fn a_kie_callback_is_verified_and_the_outcome_re_read_before_anything_is_g
         .unwrap();
     let id = task["id"].as_str().unwrap();
     wait_for_status(&app, &ada, id, "running").await;
-    let task_id = mock.request_ids()[0].clone();
+    let task_id = submitted_request(&mock).await;
     assert_eq!(
         mock.first_input().unwrap()["callBackUrl"],
         "http://zimage.test/v1/webhooks/providers/kie"
