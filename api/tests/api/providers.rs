@@ -417,7 +417,6 @@ async fn a_signed_fal_webhook_completes_the_task_without_waiting_for_the_next_po
     let id = task["id"].as_str().unwrap();
     wait_for_status(&app, &ada, id, "running").await;
     let request_id = submitted_request(&mock).await;
-    mock.complete(&request_id);
     let body = json!({"request_id": request_id, "gateway_request_id": request_id, "status": "OK",
                       "error": null, "payload": {"images": []}})
     .to_string();
@@ -452,6 +451,9 @@ async fn a_signed_fal_webhook_completes_the_task_without_waiting_for_the_next_po
         "running"
     );
 
+    // Finished at fal only now: the worker's first status check, just after submitting, must
+    // not be what completes the task.
+    mock.complete(&request_id);
     let accepted = post_webhook(&app, "fal", &signed, &body).await;
     assert_eq!(accepted.status(), 200);
     let done = wait_for_status(&app, &ada, id, "succeeded").await;
