@@ -1108,20 +1108,7 @@ async fn reading_a_generation_answers_only_a_live_session() {
     )
     .await;
 
-    let sessions: Value = app.get_json("/v1/me/sessions", &laptop.access).await;
-    let phone_session = sessions["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["current"] == false)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let revoked = app
-        .delete_auth(&format!("/v1/me/sessions/{phone_session}"), &laptop.access)
-        .await;
-    assert_eq!(revoked.status(), 204);
+    app.revoke_other_session(&laptop).await;
     let refused = app.get_auth(&path, &phone.access).await;
     assert_problem(refused, 401, "unauthorized").await;
     assert_eq!(app.get_auth(&path, &laptop.access).await.status(), 200);

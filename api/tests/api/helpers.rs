@@ -185,6 +185,25 @@ impl TestApp {
         }
     }
 
+    /// Revokes the caller's other session (the one that is not `who`'s own), as the sessions
+    /// page's "sign out" does.
+    pub async fn revoke_other_session(&self, who: &Signed) {
+        let list: Value = self.get_json("/v1/me/sessions", &who.access).await;
+        let other = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["current"] == false)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let revoked = self
+            .delete_auth(&format!("/v1/me/sessions/{other}"), &who.access)
+            .await;
+        assert_eq!(revoked.status(), 204);
+    }
+
     /// Polls the task until it succeeded, failed or was canceled (panics after `limit`).
     pub async fn wait_for_task_within(
         &self,

@@ -45,20 +45,7 @@ async fn revoking_a_session_signs_that_device_out() {
     let app = spawn_app().await;
     let laptop = app.signed_in_user("ada@example.org").await;
     let phone = app.sign_in("ada@example.org", PASSWORD).await;
-    let list: Value = app.get_json("/v1/me/sessions", &laptop.access).await;
-    let phone_session = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["current"] == false)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let revoked = app
-        .delete_auth(&format!("/v1/me/sessions/{phone_session}"), &laptop.access)
-        .await;
-    assert_eq!(revoked.status(), 204);
+    app.revoke_other_session(&laptop).await;
     assert_problem(
         app.get_auth("/v1/me", &phone.access).await,
         401,
