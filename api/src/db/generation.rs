@@ -6,6 +6,7 @@ use diesel::sql_types::{Array, BigInt, Bytea, Integer, Nullable, Text, Uuid as S
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::built_once::BuildOnce;
 use super::prepared::prepared;
 use super::schema::{ai_tasks, images, jobs};
 use crate::pagination::PageRequest;
@@ -478,12 +479,15 @@ pub async fn task_with_images(
         .find(id)
         .filter(ai_tasks::user_id.eq(user_id))
         .select(TaskRow::as_select())
-        .first(&mut { shared });
+        .limit(1)
+        .built_once()
+        .get_result(&mut { shared });
     let images = images::table
         .filter(images::task_id.eq(id))
         .filter(images::user_id.eq(user_id))
         .order(images::position)
         .select(ImageRow::as_select())
+        .built_once()
         .load(&mut { shared });
     let (task, images) = futures_util::future::join(task, images).await;
     match task.optional()? {

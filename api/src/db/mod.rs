@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod billing;
+pub mod built_once;
 pub mod credits;
 pub mod events;
 pub mod generation;

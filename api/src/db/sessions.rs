@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::built_once::BuildOnce;
 use super::models::SessionRow;
 use super::schema::{refresh_tokens, sessions};
 use crate::pagination::PageRequest;
@@ -88,7 +89,9 @@ pub async fn find_active_user(
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(diesel::dsl::now))
         .select(crate::db::models::UserRow::as_select())
-        .first(&mut { conn })
+        .limit(1)
+        .built_once()
+        .get_result(&mut { conn })
         .await
         .optional()
 }
