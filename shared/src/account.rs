@@ -241,6 +241,8 @@ pub struct ApiKeyInfo {
     pub prefix: String,
     pub scopes: Vec<ApiKeyScope>,
     pub created_at: DateTime<Utc>,
+    /// When the key last authenticated a request, to the minute (it is recorded at most once a
+    /// minute); null until its first use.
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

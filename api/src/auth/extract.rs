@@ -13,7 +13,7 @@ use zimage_shared::account::ApiKeyScope;
 use super::jwt::Claims;
 use super::secrets;
 use crate::db::models::UserRow;
-use crate::db::{api_keys, sessions, users};
+use crate::db::{api_keys, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -137,18 +137,21 @@ where
             let key = api_keys::use_by_hash(&mut conn, &secrets::hash(&key))
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
-            let user = users::find(&mut conn, key.user_id)
-                .await?
-                .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
-            if user.disabled_at.is_some() {
+            if key.user.disabled_at.is_some() {
                 return Err(disabled());
             }
-            let found = read(&conn, user.id).await?;
+            let found = read(&conn, key.user.id).await?;
             let credential = Credential::ApiKey {
-                id: key.id,
+                id: key.key_id,
                 scopes: key.scopes(),
             };
-            return Ok((Auth { user, credential }, found));
+            return Ok((
+                Auth {
+                    user: key.user,
+                    credential,
+                },
+                found,
+            ));
         }
     };
     let conn = state.db.get().await?;

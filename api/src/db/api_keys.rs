@@ -3,8 +3,10 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
+use zimage_shared::account::ApiKeyScope;
 
-use super::models::ApiKeyRow;
+use super::models::{ApiKeyRow, UserRow, parse_scopes};
+use super::prepared::prepared;
 use super::schema::api_keys;
 use crate::pagination::PageRequest;
 
@@ -41,18 +43,46 @@ pub async fn count_active(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryR
         .await
 }
 
-/// The live key with this secret hash, marking it used.
+/// How often a key's `last_used_at` is written: at most once per this many seconds, so that
+/// requests with one key neither write a row each nor queue on that row's lock.
+pub const LAST_USED_PRECISION_SECS: i32 = 60;
+
+/// A live key and its user.
+#[derive(QueryableByName)]
+pub struct KeyAndUser {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub key_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Nullable<diesel::sql_types::Text>>)]
+    scopes: Vec<Option<String>>,
+    #[diesel(embed)]
+    pub user: UserRow,
+}
+
+impl KeyAndUser {
+    /// Scopes as enums; unknown names (from a newer version) are ignored.
+    pub fn scopes(&self) -> Vec<ApiKeyScope> {
+        parse_scopes(&self.scopes)
+    }
+}
+
+/// The live key with this secret hash and its user, in one statement, marking the key used when
+/// its `last_used_at` is older than [`LAST_USED_PRECISION_SECS`] (or unset).
 pub async fn use_by_hash(
     conn: &mut AsyncPgConnection,
     hash: &[u8],
-) -> QueryResult<Option<ApiKeyRow>> {
-    diesel::update(
-        api_keys::table
-            .filter(api_keys::secret_hash.eq(hash))
-            .filter(api_keys::revoked_at.is_null()),
+) -> QueryResult<Option<KeyAndUser>> {
+    prepared(
+        "WITH k AS (SELECT id, user_id, scopes, last_used_at FROM api_keys \
+                    WHERE secret_hash = $1 AND revoked_at IS NULL), \
+              touched AS (UPDATE api_keys SET last_used_at = now() FROM k \
+                          WHERE api_keys.id = k.id \
+                            AND (k.last_used_at IS NULL \
+                                 OR k.last_used_at < now() - make_interval(secs => $2)) \
+                          RETURNING api_keys.id) \
+         SELECT k.id AS key_id, k.scopes, u.* FROM k JOIN users u ON u.id = k.user_id",
     )
-    .set(api_keys::last_used_at.eq(diesel::dsl::now))
-    .returning(ApiKeyRow::as_returning())
+    .bind::<diesel::sql_types::Bytea, _>(hash)
+    .bind::<diesel::sql_types::Integer, _>(LAST_USED_PRECISION_SECS)
     .get_result(conn)
     .await
     .optional()

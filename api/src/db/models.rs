@@ -7,7 +7,7 @@ use zimage_shared::account::{ApiKeyInfo, ApiKeyScope, Locale, Role, SessionInfo,
 
 use super::schema::{api_keys, sessions, users};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct UserRow {
     pub id: Uuid,
@@ -118,11 +118,7 @@ pub struct ApiKeyRow {
 impl ApiKeyRow {
     /// Scopes as enums; unknown names (from a newer version) are ignored.
     pub fn scopes(&self) -> Vec<ApiKeyScope> {
-        self.scopes
-            .iter()
-            .flatten()
-            .filter_map(|s| ApiKeyScope::parse(s))
-            .collect()
+        parse_scopes(&self.scopes)
     }
 
     pub fn to_dto(&self) -> ApiKeyInfo {
@@ -135,4 +131,13 @@ impl ApiKeyRow {
             last_used_at: self.last_used_at,
         }
     }
+}
+
+/// Scope names as enums; unknown names (from a newer version) are ignored.
+pub fn parse_scopes(names: &[Option<String>]) -> Vec<ApiKeyScope> {
+    names
+        .iter()
+        .flatten()
+        .filter_map(|s| ApiKeyScope::parse(s))
+        .collect()
 }

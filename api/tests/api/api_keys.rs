@@ -34,6 +34,53 @@ async fn api_key_secret_is_shown_once_and_authenticates() {
 }
 
 #[tokio::test]
+async fn a_keys_last_use_is_written_at_most_once_a_minute() {
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let key = app.api_key(&ada, &[]).await;
+    let last_used = || async {
+        let listed: Value = app.get_json("/v1/me/api-keys", &ada.access).await;
+        listed["items"][0]["last_used_at"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut conn = app.state.db.get().await.unwrap();
+    // Counts the key row's versions: an update that wrote nothing leaves `xmin` as it was.
+    #[derive(diesel::QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        xmin: String,
+    }
+    let version = async |conn: &mut diesel_async::AsyncPgConnection| {
+        diesel::sql_query("SELECT xmin::text AS xmin FROM api_keys")
+            .get_result::<Version>(conn)
+            .await
+            .unwrap()
+            .xmin
+    };
+
+    assert_eq!(app.get_auth("/v1/me", &key).await.status(), 200);
+    let first = last_used().await;
+    let row = version(&mut conn).await;
+    for _ in 0..3 {
+        assert_eq!(app.get_auth("/v1/me", &key).await.status(), 200);
+    }
+    assert_eq!(last_used().await, first, "used again within the minute");
+    assert_eq!(version(&mut conn).await, row, "no write within the minute");
+
+    conn.batch_execute("UPDATE api_keys SET last_used_at = now() - interval '61 seconds'")
+        .await
+        .unwrap();
+    let stale = last_used().await;
+    assert_eq!(app.get_auth("/v1/me", &key).await.status(), 200);
+    let later = last_used().await;
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+    assert!(at(&later) > at(&stale), "{later} after {stale}");
+}
+
+#[tokio::test]
 async fn scopes_are_enforced() {
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
