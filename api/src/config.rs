@@ -121,8 +121,11 @@ pub struct Config {
     pub max_active_tasks_per_user: i64,
     /// Tasks of one user that run at the same time; the rest wait while others' tasks go first.
     pub max_running_tasks_per_user: i64,
-    /// Workers started inside `zimage serve` (0 leaves the queue to `zimage worker` processes).
+    /// Image work (rendering, decoding, encoding) this process does at once; 0 leaves generation
+    /// to `zimage worker` processes. Waiting on providers takes no worker.
     pub workers: usize,
+    /// Tasks this process keeps at providers at once; more wait in the queue.
+    pub max_in_flight: usize,
     /// Seconds a claimed job stays with its worker without a heartbeat.
     pub job_lease_secs: i64,
     /// Claims of one job (worker deaths and transient provider errors) before it is dead.
@@ -147,8 +150,8 @@ pub struct Config {
     pub provider_timeouts: crate::providers::http::Timeouts,
     /// How long a task may run before it fails with `provider_timeout`.
     pub task_timeout: Duration,
-    /// How often workers poll providers and, when idle, the queue.
-    pub poll_interval: Duration,
+    /// Per provider: when submitted tasks are checked, and how many requests go out at once.
+    pub etiquette: crate::providers::manners::Etiquette,
     /// How often an idle live-status stream sends a keep-alive comment.
     pub sse_heartbeat: Duration,
     /// A JSON list of models; the built-in list when unset.
@@ -273,7 +276,11 @@ impl Config {
             },
             catalog_file: get("ZIMAGE_CATALOG_FILE").map(PathBuf::from),
             models_file: get("ZIMAGE_MODELS_FILE").map(PathBuf::from),
-            workers: usize::try_from(parse("ZIMAGE_WORKERS", 2)?)?,
+            workers: match get("ZIMAGE_WORKERS") {
+                Some(_) => usize::try_from(parse("ZIMAGE_WORKERS", 0)?)?,
+                None => std::thread::available_parallelism().map_or(2, usize::from),
+            },
+            max_in_flight: usize::try_from(parse("ZIMAGE_MAX_IN_FLIGHT", 5000)?)?.max(1),
             max_active_tasks_per_user: i64::try_from(parse(
                 "ZIMAGE_MAX_ACTIVE_TASKS_PER_USER",
                 20,
@@ -337,7 +344,15 @@ impl Config {
                 request: Duration::from_secs(parse("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", 120)?),
             },
             task_timeout: Duration::from_secs(parse("ZIMAGE_TASK_TIMEOUT_SECS", 600)?),
-            poll_interval: Duration::from_millis(parse("ZIMAGE_POLL_INTERVAL_MS", 500)?.max(10)),
+            etiquette: crate::providers::manners::Etiquette::from_env(
+                &get,
+                get("ZIMAGE_POLL_INTERVAL_MS")
+                    .map(|_| {
+                        parse("ZIMAGE_POLL_INTERVAL_MS", 0)
+                            .map(|ms| Duration::from_millis(ms.max(10)))
+                    })
+                    .transpose()?,
+            )?,
             sse_heartbeat: Duration::from_millis(
                 parse("ZIMAGE_SSE_HEARTBEAT_MS", 15_000)?.max(100),
             ),

@@ -123,6 +123,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         live: std::sync::Arc::new(crate::live::LiveHub::new()),
         stripe: config.stripe.as_ref().map(Stripe::new),
         clock: crate::clock::Clock::default(),
+        cpu: std::sync::Arc::new(tokio::sync::Semaphore::new(config.workers.max(1))),
         db,
         config,
     })

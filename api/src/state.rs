@@ -32,6 +32,8 @@ pub struct AppState {
     pub stripe: Option<Stripe>,
     /// The time scheduled work (retention, purges, archive expiry) goes by.
     pub clock: crate::clock::Clock,
+    /// Slots for image work on this machine's processors (rendering, previews): `ZIMAGE_WORKERS`.
+    pub cpu: Arc<tokio::sync::Semaphore>,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -8,6 +8,7 @@ pub mod built_once;
 pub mod credits;
 pub mod events;
 pub mod generation;
+pub mod jobs;
 pub mod models;
 pub mod moderation;
 pub mod objects;

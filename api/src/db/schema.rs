@@ -473,6 +473,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    worker_processes (id) {
+        id -> Text,
+        started_at -> Timestamptz,
+        seen_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(ai_tasks -> credit_holds (hold_id));
 diesel::joinable!(ai_tasks -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
@@ -549,4 +557,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     webhook_deliveries,
     webhook_endpoints,
+    worker_processes,
 );

@@ -483,12 +483,9 @@ pub async fn cancel(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Gene
         })
         .await?;
     tracing::info!(user_id = %user_id, task_id = %id, "generation canceled");
-    // The provider may still be working; ask it to stop (the worker also notices the status).
-    if let Some(provider_id) = &task.provider_task_id
-        && let Some(provider) = state.providers.get(&task.provider)
-    {
-        use crate::providers::GenerationProvider;
-        let _ = provider.cancel(provider_id).await;
+    // The provider may still be working (and billing); ask it to stop.
+    if let Some(provider_id) = &task.provider_task_id {
+        crate::jobs::finishing::cancel_at_provider(state, &task.provider, provider_id).await;
     }
     get(state, user_id, id).await
 }
@@ -496,11 +493,18 @@ pub async fn cancel(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Gene
 /// Deletes a task and its images (files included); a running task is canceled first.
 pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
-    let removed = conn
+    let (removed, stop) = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let task = db::lock_task(conn, id, user_id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("generation"))?;
+            // Still at the provider: stop it there too once the deletion is committed.
+            let stop = match (&task.provider_task_id, TaskStatus::parse(&task.status)) {
+                (Some(provider_id), Some(status)) if !status.is_final() => {
+                    Some((task.provider.clone(), provider_id.clone()))
+                }
+                _ => None,
+            };
             finish_unsuccessfully(
                 conn,
                 &task,
@@ -511,9 +515,12 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
             .await?;
             let images = db::delete_images_of_task(conn, id).await?;
             db::delete_task(conn, id).await?;
-            Ok(images)
+            Ok((images, stop))
         })
         .await?;
+    if let Some((provider, provider_id)) = stop {
+        crate::jobs::finishing::cancel_at_provider(state, &provider, &provider_id).await;
+    }
     for image in removed {
         for key in crate::domain::images::files_of(&image) {
             if let Err(err) = state.storage.delete(key).await {

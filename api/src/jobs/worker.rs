@@ -1,25 +1,19 @@
-//! Workers: claim a job, run its task on the provider, store the images, settle or refund.
-//!
-//! A job is claimed with `FOR UPDATE SKIP LOCKED` and a lease that the worker renews while it
-//! polls the provider. A worker that dies stops renewing; once the lease lapses another worker
-//! claims the job again. Success settles the hold in the same transaction that marks the task
-//! succeeded; failure, cancellation and timeout release it in the transaction that ends the task,
-//! so credits move exactly once.
+//! The queue side of the broker: claim queued jobs (fair share between users, within this
+//! process's room for tasks in flight) and submit each to its provider under a lease. A
+//! submitted task is handed to the waiting loop and the lease let go; nothing is submitted
+//! twice: a submission whose answer could not be read fails the task with a refund instead.
 
 use chrono::Utc;
-use diesel_async::AsyncConnection;
-use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use uuid::Uuid;
-use zimage_shared::generation::{OutputFormat, TaskStatus};
-use zimage_shared::webhooks::WebhookEvent;
 
-use crate::db::generation::{self as db, ClaimedJob, ImageRow, TaskChanges, TaskRow};
-use crate::domain::generation::finish_unsuccessfully;
-use crate::error::{ApiError, ApiResult};
+use crate::db::generation::{self as db, ClaimedJob, TaskRow};
+use crate::error::ApiResult;
+use crate::jobs::finishing::fail;
+use crate::jobs::waiting::{self, Item};
+use crate::jobs::{Broker, InFlight};
 use crate::providers::{
-    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
-    ProviderStatus, Reference, render,
+    FailureReason, GenerationInput, GenerationProvider, ProviderError, Reference,
 };
 use crate::state::AppState;
 use crate::storage::ObjectStore;
@@ -27,86 +21,97 @@ use crate::storage::ObjectStore;
 /// Longest we wait before retrying when a provider's `Retry-After` asks for more.
 const MAX_RETRY_AFTER_SECS: i64 = 600;
 
-/// Longest an idle worker waits without a notification (delayed retries, lapsed leases).
+/// Longest an idle claim loop waits without a notification (delayed retries, lapsed leases).
 const IDLE_FALLBACK: Duration = Duration::from_secs(5);
 
-/// Runs up to `slots` jobs at a time until `stop` turns true. Whenever slots are free it claims
-/// for all of them in one call (one round trip and one turn of the fair-share lock per batch,
-/// not per job); when the queue has nothing runnable it sleeps until a job is announced or one
-/// of its own finishes (which may let a user under the per-user cap again).
+/// After a task ends, how long the claim loop gathers more ends before claiming again: one
+/// claim for many freed places instead of one each.
+const FREED_DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Jobs claimed per call at most.
+const CLAIM_BATCH: usize = 64;
+
+/// A submission must be answered this long before its lease lapses.
+const LEASE_MARGIN: Duration = Duration::from_secs(3);
+
+/// Claims jobs whenever this process has room, until `stop` turns true. When the queue has
+/// nothing runnable it sleeps until a job is announced (claimed at once) or one of its tasks
+/// ends (claimed after a short gathering pause, since that may let a user under the cap again).
 pub async fn run(
-    state: actix_web::web::Data<AppState>,
-    worker_id: String,
-    slots: usize,
-    wake: std::sync::Arc<tokio::sync::Notify>,
+    broker: Arc<Broker>,
+    wake: Arc<tokio::sync::Notify>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let free = std::sync::Arc::new(tokio::sync::Semaphore::new(slots.max(1)));
-    let finished = std::sync::Arc::new(tokio::sync::Notify::new());
-    let mut running = tokio::task::JoinSet::new();
-    while !*stop.borrow() {
-        // Registered before claiming, so an announcement or a finish meanwhile still wakes us.
-        let announced = wake.notified();
-        let one_finished = finished.notified();
-        tokio::pin!(announced, one_finished);
-        announced.as_mut().enable();
-        one_finished.as_mut().enable();
-        let first = tokio::select! {
-            permit = free.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
+    // Alive before anything is submitted, or another process could take our tasks over.
+    loop {
+        match broker.state.db.get().await {
+            Ok(mut conn) => match crate::db::jobs::heartbeat(&mut conn, &broker.id).await {
+                Ok(()) => break,
+                Err(err) => tracing::warn!(error = %err, "the broker heartbeat failed"),
             },
-            _ = stop.changed() => continue,
-        };
-        let mut permits = vec![first];
-        while let Ok(permit) = free.clone().try_acquire_owned() {
-            permits.push(permit);
+            Err(err) => tracing::warn!(error = ?err, "the broker heartbeat failed"),
         }
-        let wanted = permits.len();
-        let jobs = claim(&state, &worker_id, wanted)
-            .await
-            .unwrap_or_else(|err| {
-                tracing::error!(worker = %worker_id, error = ?err, "claiming jobs failed");
-                Vec::new()
-            });
-        let got = jobs.len();
-        for (job, permit) in jobs.into_iter().zip(permits.drain(..)) {
-            let (state, worker_id, stop, finished) = (
-                state.clone(),
-                worker_id.clone(),
-                stop.clone(),
-                finished.clone(),
-            );
-            running.spawn(async move {
-                if let Err(err) = run_claimed(&state, &worker_id, job, Some(&stop)).await {
-                    tracing::error!(worker = %worker_id, error = ?err, "worker step failed");
-                }
-                drop(permit);
-                finished.notify_waiters();
-            });
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
         }
-        drop(permits);
-        while running.try_join_next().is_some() {}
-        if got < wanted {
+    }
+    while !*stop.borrow() {
+        // Registered before claiming, so an announcement or an end meanwhile still wakes us.
+        let announced = wake.notified();
+        let freed = broker.freed.notified();
+        tokio::pin!(announced, freed);
+        announced.as_mut().enable();
+        freed.as_mut().enable();
+        let wanted = broker.room().min(CLAIM_BATCH);
+        let mut got = 0;
+        if wanted > 0 {
+            let jobs = claim(&broker.state, &broker.id, wanted)
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::error!(worker = %broker.id, error = ?err, "claiming jobs failed");
+                    Vec::new()
+                });
+            got = jobs.len();
+            for job in jobs {
+                let place = broker.take_place();
+                let broker = broker.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = submit(&broker, job, place).await {
+                        tracing::error!(worker = %broker.id, error = ?err, "submitting a job failed");
+                    }
+                });
+            }
+        }
+        if got < wanted || wanted == 0 {
             tokio::select! {
                 _ = &mut announced => {}
-                _ = &mut one_finished => {}
+                _ = &mut freed => tokio::time::sleep(FREED_DEBOUNCE).await,
                 _ = tokio::time::sleep(IDLE_FALLBACK) => {}
                 _ = stop.changed() => {}
             }
         }
     }
-    // Jobs in progress see `stop` at their next check and hand their jobs back.
-    while running.join_next().await.is_some() {}
-    tracing::info!(worker = %worker_id, "worker stopped");
+    tracing::info!(worker = %broker.id, "claim loop stopped");
 }
 
-/// Claims and runs one job; false when the queue had nothing runnable.
-pub async fn next(state: &AppState, worker_id: &str) -> ApiResult<bool> {
+/// Claims one job and sees its task to the end in this call (submits it, waits on the provider,
+/// stores and settles); false when the queue had nothing runnable. For operators' tools and
+/// tests; `zimage serve` and `zimage worker` run [`run`].
+pub async fn next(state: &actix_web::web::Data<AppState>, worker_id: &str) -> ApiResult<bool> {
     let Some(job) = claim(state, worker_id, 1).await?.pop() else {
         return Ok(false);
     };
-    run_claimed(state, worker_id, job, None).await?;
+    {
+        let mut conn = state.db.get().await?;
+        crate::db::jobs::heartbeat(&mut conn, worker_id).await?;
+    }
+    let (broker, mut items) = Broker::new(state.clone(), worker_id.to_string());
+    let place = broker.take_place();
+    submit(&broker, job, place).await?;
+    while let Ok(item) = items.try_recv() {
+        waiting::see_through(&broker, item).await;
+    }
     Ok(true)
 }
 
@@ -122,13 +127,17 @@ async fn claim(state: &AppState, worker_id: &str, limit: usize) -> ApiResult<Vec
     .await?)
 }
 
-/// Runs a claimed job, checking `stop` (when given) between provider polls.
-async fn run_claimed(
-    state: &AppState,
-    worker_id: &str,
-    job: ClaimedJob,
-    stop: Option<&tokio::sync::watch::Receiver<bool>>,
-) -> ApiResult<()> {
+/// When a task must be over: `ZIMAGE_TASK_TIMEOUT_SECS` after it started (not after this
+/// attempt or this process started).
+pub fn deadline_of(state: &AppState, task: &TaskRow) -> Instant {
+    let started = task.started_at.unwrap_or_else(Utc::now);
+    let spent = (Utc::now() - started).to_std().unwrap_or_default();
+    Instant::now() + state.config.task_timeout.saturating_sub(spent)
+}
+
+/// Submits a claimed job's task and hands it to the waiting loop.
+async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiResult<()> {
+    let state = &broker.state;
     if job.attempts > job.max_attempts {
         // Claimed again after its workers kept dying: give up and return the credits.
         tracing::error!(task_id = %job.task_id, attempts = job.attempts, "job is dead after too many attempts");
@@ -143,16 +152,108 @@ async fn run_claimed(
         db::finish_job(&mut conn, job.task_id, "dead", Some("too many attempts")).await?;
         return Ok(());
     }
-    if let Err(err) = process(state, worker_id, &job, stop).await {
-        tracing::error!(task_id = %job.task_id, error = ?err, "job failed unexpectedly");
-        fail(
-            state,
-            job.task_id,
-            FailureReason::ProviderUnavailable,
-            "an internal error stopped the task",
-        )
-        .await?;
+    let task = &job.task;
+    if zimage_shared::generation::TaskStatus::parse(&task.status).is_some_and(|s| s.is_final()) {
+        let mut conn = state.db.get().await?;
+        db::finish_job(&mut conn, task.id, "done", None).await?;
+        return Ok(());
     }
+    let Some(model) = state.models.find(&task.model) else {
+        return fail(
+            state,
+            task.id,
+            FailureReason::ProviderUnavailable,
+            "the model is no longer offered",
+        )
+        .await;
+    };
+    let Some(provider) = state.providers.get(&task.provider) else {
+        return fail(
+            state,
+            task.id,
+            FailureReason::ProviderUnavailable,
+            "the model's provider is not configured any more",
+        )
+        .await;
+    };
+    let deadline = deadline_of(state, task);
+    // A task taken over with its provider's id is looked at now; a new one on its schedule.
+    let mut first_check = Duration::ZERO;
+    let provider_id = match &task.provider_task_id {
+        // Taken over from a worker that died after submitting (or while finishing): look at
+        // what it submitted, where the provider's ids outlive its process.
+        Some(id) if provider.durable_task_ids() => id.clone(),
+        stale => {
+            if let Some(old) = stale {
+                // Lived in a process that is gone; nothing to bill, but say so if it answers.
+                let _ = provider.cancel(old).await;
+            }
+            // Just claimed: the whole lease is left.
+            let lease_left = Duration::from_secs(state.config.job_lease_secs.unsigned_abs())
+                .saturating_sub(LEASE_MARGIN)
+                .max(Duration::from_secs(1));
+            let time = deadline
+                .saturating_duration_since(Instant::now())
+                .min(lease_left);
+            let submitted = async {
+                let reference = reference(state, task).await?;
+                let _permit = state.config.etiquette.request(&task.provider).await;
+                match tokio::time::timeout(
+                    time,
+                    provider.submit(&input(task, &model.provider_model, reference)),
+                )
+                .await
+                {
+                    Ok(answer) => answer,
+                    Err(_) => Err(ProviderError::Unconfirmed(
+                        "the provider did not answer the submission in time".into(),
+                    )),
+                }
+            }
+            .await;
+            first_check = state.config.etiquette.schedule(&task.provider).after(0);
+            match submitted {
+                Ok(id) => id,
+                Err(ProviderError::Unconfirmed(message)) => {
+                    // It may be running and billing there; sending it again could double that.
+                    tracing::error!(task_id = %task.id, %message, "submission unconfirmed; not sent again");
+                    let (reason, text) = if Instant::now() >= deadline {
+                        (
+                            FailureReason::ProviderTimeout,
+                            "the provider did not finish in time",
+                        )
+                    } else {
+                        (
+                            FailureReason::ProviderUnavailable,
+                            "the provider's answer to the submission could not be read; it was not sent again",
+                        )
+                    };
+                    return fail(state, task.id, reason, text).await;
+                }
+                Err(err) => return transient_or_fail(state, Attempt::from(&job), err).await,
+            }
+        }
+    };
+    let recorded = {
+        let mut conn = state.db.get().await?;
+        crate::db::jobs::to_waiting(&mut conn, &job, &broker.id, &provider_id).await?
+    };
+    if !recorded {
+        // Canceled or deleted while we were submitting (or the lease was lost): stop it there.
+        let _ = provider.cancel(&provider_id).await;
+        return Ok(());
+    }
+    let attempt = Attempt::from(&job);
+    let mut task = job.task;
+    task.provider_task_id = Some(provider_id.clone());
+    broker.wait_on(Item::new(
+        attempt,
+        task,
+        provider_id,
+        deadline,
+        first_check,
+        place,
+    ));
     Ok(())
 }
 
@@ -216,226 +317,31 @@ fn input(task: &TaskRow, provider_model: &str, reference: Option<Reference>) -> 
     }
 }
 
-async fn fail(
-    state: &AppState,
-    task_id: Uuid,
-    reason: FailureReason,
-    message: &str,
-) -> ApiResult<()> {
-    let mut conn = state.db.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        let Some(task) = db::find_task(conn, task_id).await? else {
-            return Ok(());
-        };
-        let Some(task) = db::lock_task(conn, task.id, task.user_id).await? else {
-            return Ok(());
-        };
-        finish_unsuccessfully(
-            conn,
-            &task,
-            TaskStatus::Failed,
-            Some(reason.as_str()),
-            message,
-        )
-        .await
-    })
-    .await?;
-    tracing::warn!(task_id = %task_id, reason = reason.as_str(), "generation failed; credits released");
-    Ok(())
+/// Which claim of which job: enough to put it back in the queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    pub job_id: uuid::Uuid,
+    pub task_id: uuid::Uuid,
+    pub attempts: i32,
+    pub max_attempts: i32,
 }
 
-async fn process(
-    state: &AppState,
-    worker_id: &str,
-    job: &ClaimedJob,
-    stop: Option<&tokio::sync::watch::Receiver<bool>>,
-) -> ApiResult<()> {
-    let task = &job.task;
-    if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
-        let mut conn = state.db.get().await?;
-        db::finish_job(&mut conn, task.id, "done", None).await?;
-        return Ok(());
-    }
-    let Some(model) = state.models.find(&task.model) else {
-        return fail(
-            state,
-            task.id,
-            FailureReason::ProviderUnavailable,
-            "the model is no longer offered",
-        )
-        .await;
-    };
-    let Some(provider) = state.providers.get(&task.provider) else {
-        return fail(
-            state,
-            task.id,
-            FailureReason::ProviderUnavailable,
-            "the model's provider is not configured any more",
-        )
-        .await;
-    };
-    let provider_id = match &task.provider_task_id {
-        // A retried job (worker restart) keeps polling what it submitted before, so nothing is
-        // generated or paid for twice, where the provider's ids outlive the worker's process.
-        Some(id) if provider.durable_task_ids() => id.clone(),
-        stale => match async {
-            let reference = reference(state, task).await?;
-            provider
-                .submit(&input(task, &model.provider_model, reference))
-                .await
+impl From<&ClaimedJob> for Attempt {
+    fn from(job: &ClaimedJob) -> Self {
+        Self {
+            job_id: job.job_id,
+            task_id: job.task_id,
+            attempts: job.attempts,
+            max_attempts: job.max_attempts,
         }
-        .await
-        {
-            Ok(id) => {
-                if let Some(old) = stale {
-                    let _ = provider.cancel(old).await;
-                }
-                id
-            }
-            Err(err) => return transient_or_fail(state, job, err).await,
-        },
-    };
-    // The provider's id is recorded where it can be used again: a provider whose ids outlive our
-    // process (a retried job keeps polling it; its callbacks name it). The claim has already
-    // marked the task running unless someone held the task then; if so, this marks it now.
-    if provider.durable_task_ids() || !job.started {
-        let now = Utc::now();
-        let mut conn = state.db.get().await?;
-        let started = db::update_unfinished_task(
-            &mut conn,
-            task.id,
-            &TaskChanges {
-                status: Some(TaskStatus::Running.as_str().into()),
-                provider_task_id: Some(provider_id.clone()),
-                started_at: Some(task.started_at.unwrap_or(now)),
-                updated_at: Some(now),
-                ..Default::default()
-            },
-        )
-        .await?;
-        if !started {
-            // Canceled or deleted while we were submitting: stop the provider too.
-            let _ = provider.cancel(&provider_id).await;
-            return Ok(());
-        }
-    }
-
-    let deadline = Instant::now() + state.config.task_timeout;
-    // The first look at the provider follows the claim, which took the lease and found the task
-    // unfinished, so only later rounds renew the lease and look again.
-    let mut first_round = true;
-    loop {
-        if !std::mem::take(&mut first_round) {
-            let mut conn = state.db.get().await?;
-            if !db::heartbeat(&mut conn, job, worker_id, state.config.job_lease_secs).await? {
-                return Ok(()); // lost the lease; another worker owns the job now
-            }
-            let current = db::find_task(&mut conn, task.id).await?;
-            if current
-                .as_ref()
-                .is_none_or(|t| TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_final))
-            {
-                let _ = provider.cancel(&provider_id).await;
-                return Ok(()); // canceled or deleted meanwhile
-            }
-            if stop.is_some_and(|s| *s.borrow()) {
-                // Shutting down: hand the job straight back; the next worker keeps polling the
-                // same provider task, so nothing is submitted or charged twice.
-                db::release_job(&mut conn, job, worker_id).await?;
-                tracing::info!(task_id = %task.id, "job released for another worker (shutdown)");
-                return Ok(());
-            }
-        }
-        if Instant::now() > deadline {
-            let _ = provider.cancel(&provider_id).await;
-            return fail(
-                state,
-                task.id,
-                FailureReason::ProviderTimeout,
-                "the provider did not finish in time",
-            )
-            .await;
-        }
-        match provider.poll(&provider_id).await {
-            Ok(ProviderStatus::Succeeded(images)) => {
-                return match succeed(state, task, images).await? {
-                    Ok(()) => Ok(()),
-                    // Storage trouble: retried with backoff like a provider hiccup, then failed
-                    // and refunded.
-                    Err(message) => {
-                        transient_or_fail(state, job, ProviderError::Transient(message)).await
-                    }
-                };
-            }
-            Ok(ProviderStatus::Failed { reason, message }) => {
-                return fail(state, task.id, reason, &message).await;
-            }
-            Ok(ProviderStatus::Running {
-                progress: Some(progress),
-            }) => {
-                let progress = Some(progress);
-                let mut conn = state.db.get().await?;
-                db::update_unfinished_task(
-                    &mut conn,
-                    task.id,
-                    &TaskChanges {
-                        progress,
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            }
-            // Nothing new to record (providers that do not report progress).
-            Ok(ProviderStatus::Queued | ProviderStatus::Running { progress: None }) => {}
-            Err(err) => {
-                if !provider.durable_task_ids() {
-                    // The retry submits again; what ran here is not needed any more.
-                    let _ = provider.cancel(&provider_id).await;
-                }
-                return transient_or_fail(state, job, err).await;
-            }
-        }
-        tokio::time::sleep(state.config.poll_interval).await;
     }
 }
 
-/// Asks the task's provider where it stands (a provider told us it finished) and records the
-/// outcome: images stored and the hold settled, or the task failed and refunded — exactly once,
-/// whether the worker polling the same task gets there first or not.
-pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
-    let mut conn = state.db.get().await?;
-    let Some(task) = db::find_task(&mut conn, task_id).await? else {
-        return Ok(());
-    };
-    drop(conn);
-    if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
-        return Ok(());
-    }
-    let (Some(provider), Some(provider_id)) =
-        (state.providers.get(&task.provider), &task.provider_task_id)
-    else {
-        return Ok(());
-    };
-    match provider.poll(provider_id).await {
-        Ok(ProviderStatus::Succeeded(images)) => match succeed(state, &task, images).await? {
-            Ok(()) => Ok(()),
-            Err(message) => {
-                // The worker polling this task stores the images on its next look.
-                tracing::warn!(task_id = %task.id, %message, "could not store a finished task's images yet");
-                Ok(())
-            }
-        },
-        Ok(ProviderStatus::Failed { reason, message }) => {
-            fail(state, task.id, reason, &message).await
-        }
-        // Not finished after all, or trouble reaching it: the worker keeps polling.
-        Ok(_) | Err(_) => Ok(()),
-    }
-}
-
-async fn transient_or_fail(
+/// A job whose provider refused it for now goes back to the queue with back-off (no sooner than
+/// a `Retry-After`), until its attempts run out; anything else fails the task with a refund.
+pub async fn transient_or_fail(
     state: &AppState,
-    job: &ClaimedJob,
+    job: Attempt,
     err: ProviderError,
 ) -> ApiResult<()> {
     match err {
@@ -460,7 +366,9 @@ async fn transient_or_fail(
             tracing::warn!(task_id = %job.task_id, attempt = job.attempts, delay, "provider asked us to slow down; job will retry");
             Ok(())
         }
-        ProviderError::Transient(message) | ProviderError::Throttled { message, .. } => {
+        ProviderError::Transient(message)
+        | ProviderError::Throttled { message, .. }
+        | ProviderError::Unconfirmed(message) => {
             fail(
                 state,
                 job.task_id,
@@ -473,103 +381,4 @@ async fn transient_or_fail(
             fail(state, job.task_id, reason, &message).await
         }
     }
-}
-
-/// Stores every image and its thumbnail (unless it is its own), then records them and settles the
-/// hold together.
-///
-/// The keys are listed as unowned before uploading and taken off the list by the transaction
-/// that records the images, so an upload that never becomes an image (storage fails halfway, the
-/// task was canceled meanwhile, the worker dies) is deleted later instead of left behind.
-/// `Ok(Err(message))` means storage failed: nothing was recorded and the caller retries.
-async fn succeed(
-    state: &AppState,
-    task: &TaskRow,
-    images: Vec<GeneratedImage>,
-) -> ApiResult<Result<(), String>> {
-    let mut rows = Vec::with_capacity(images.len());
-    let mut files = Vec::with_capacity(images.len() * 2);
-    for (position, image) in images.into_iter().enumerate() {
-        let id = Uuid::new_v4();
-        let ext = image.format.extension();
-        let key = format!("users/{}/images/{id}.{ext}", task.user_id);
-        let original = image.bytes;
-        // An image no larger than a preview is its own (same object, no second encode).
-        let preview = match image.pixels {
-            Some(pixels) => tokio::task::spawn_blocking(move || render::preview_of(&pixels)),
-            None => {
-                let bytes = original.clone();
-                tokio::task::spawn_blocking(move || render::preview(&bytes))
-            }
-        }
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-        let thumbnail_key = match &preview {
-            Some(_) => format!("users/{}/thumbnails/{id}.webp", task.user_id),
-            None => key.clone(),
-        };
-        rows.push(ImageRow {
-            id,
-            user_id: task.user_id,
-            task_id: Some(task.id),
-            position: i32::try_from(position).unwrap_or(0),
-            storage_key: key.clone(),
-            thumbnail_key: thumbnail_key.clone(),
-            width: i32::try_from(image.width).unwrap_or(0),
-            height: i32::try_from(image.height).unwrap_or(0),
-            format: image.format.as_str().into(),
-            bytes: i64::try_from(original.len()).unwrap_or(i64::MAX),
-            sha256: Sha256::digest(&original).to_vec(),
-            favorite: false,
-            created_at: Utc::now(),
-        });
-        files.push((key, original, image.format.content_type()));
-        if let Some(preview) = preview {
-            files.push((thumbnail_key, preview, OutputFormat::Webp.content_type()));
-        }
-    }
-    let keys: Vec<String> = files.iter().map(|(key, _, _)| key.clone()).collect();
-    {
-        let mut conn = state.db.get().await?;
-        crate::db::objects::add(
-            &mut conn,
-            task.id,
-            &keys,
-            state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
-        )
-        .await?;
-    }
-    for (key, bytes, content_type) in &files {
-        if let Err(err) = state.storage.put(key, bytes, content_type).await {
-            crate::domain::objects::discard(state, &keys).await;
-            return Ok(Err(format!("storing the images failed: {err}")));
-        }
-    }
-    // What the user's webhooks receive if the task is recorded (the cost is what it charges).
-    let event = crate::domain::webhooks::payload(
-        WebhookEvent::GenerationSucceeded.as_str(),
-        serde_json::json!({
-            "task_id": task.id,
-            "model": task.model,
-            "charged": task.cost,
-            "images": rows.iter().map(|r| serde_json::json!({
-                "id": r.id, "width": r.width, "height": r.height, "format": r.format,
-            })).collect::<Vec<_>>(),
-        }),
-    );
-    let mut conn = state.db.get().await?;
-    // One statement, its own transaction. `None`: canceled while the images were being stored
-    // (or gone), and nothing was recorded.
-    let stored =
-        db::complete_generation(&mut conn, task.id, task.user_id, &keys, &rows, Some(&event))
-            .await?
-            .is_some();
-    drop(conn);
-    if stored {
-        tracing::info!(task_id = %task.id, images = rows.len(), "generation succeeded");
-    } else {
-        crate::domain::objects::discard(state, &keys).await;
-    }
-    Ok(Ok(()))
 }

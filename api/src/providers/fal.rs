@@ -7,8 +7,8 @@ use zimage_shared::generation::Quality;
 
 use super::http::{self, Timeouts};
 use super::{
-    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
-    ProviderStatus,
+    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
+    ProviderError, ProviderStatus,
 };
 use crate::config::Secret;
 
@@ -184,7 +184,7 @@ impl FalClient {
         body
     }
 
-    async fn result(&self, endpoint: &str, request: &str) -> Result<ProviderStatus, ProviderError> {
+    async fn result(&self, endpoint: &str, request: &str) -> Result<Outcome, ProviderError> {
         let response = self
             .request(
                 reqwest::Method::GET,
@@ -199,7 +199,7 @@ impl FalClient {
             // A failed run ends COMPLETED; its error arrives here.
             return match error_from(status, &body, "fetching the result") {
                 ProviderError::Permanent { reason, message } => {
-                    Ok(ProviderStatus::Failed { reason, message })
+                    Ok(Outcome::Failed { reason, message })
                 }
                 transient => Err(transient),
             };
@@ -210,13 +210,13 @@ impl FalClient {
                 message: "the provider's result is not the documented JSON".into(),
             })?;
         if output.has_nsfw_concepts.iter().any(|flagged| *flagged) {
-            return Ok(ProviderStatus::Failed {
+            return Ok(Outcome::Failed {
                 reason: FailureReason::NsfwBlocked,
                 message: "the provider's safety checker blocked the image".into(),
             });
         }
         if output.images.is_empty() {
-            return Ok(ProviderStatus::Failed {
+            return Ok(Outcome::Failed {
                 reason: FailureReason::InvalidOutput,
                 message: "the provider returned no images".into(),
             });
@@ -230,12 +230,12 @@ impl FalClient {
             match fetched {
                 Ok(image) => images.push(image),
                 Err(ProviderError::Permanent { reason, message }) => {
-                    return Ok(ProviderStatus::Failed { reason, message });
+                    return Ok(Outcome::Failed { reason, message });
                 }
                 Err(transient) => return Err(transient),
             }
         }
-        Ok(ProviderStatus::Succeeded(images))
+        Ok(Outcome::Images(images))
     }
 }
 
@@ -259,19 +259,41 @@ impl GenerationProvider for FalClient {
             .json(&Self::body(input))
             .send()
             .await
-            .map_err(|e| http::network(&e))?;
+            .map_err(|e| http::submit_network(&e))?;
         let status = response.status().as_u16();
         let wait = http::retry_after(response.headers());
-        let body = http::capped_body(response, 1024 * 1024).await?;
+        // fal names the request in a header too: an answer whose body cannot be read still says
+        // which job it started.
+        let header_id = response
+            .headers()
+            .get("x-fal-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|id| !id.is_empty() && id.len() <= 200)
+            .map(String::from);
+        let body = match http::capped_body(response, 1024 * 1024).await {
+            Ok(body) => body,
+            Err(_) if (200..300).contains(&status) => Vec::new(),
+            Err(err) => return Err(err),
+        };
         if !(200..300).contains(&status) {
             return Err(error_from(status, &body, "submitting").with_retry_after(wait));
         }
-        let submitted: Submitted = serde_json::from_slice(&body).map_err(|_| {
-            ProviderError::Transient(
-                "the provider's answer to the submission is not the documented JSON".into(),
-            )
-        })?;
-        Ok(task_id(endpoint, &submitted.request_id))
+        match serde_json::from_slice::<Submitted>(&body) {
+            Ok(submitted) => Ok(task_id(endpoint, &submitted.request_id)),
+            Err(_) => match header_id {
+                Some(request_id) => {
+                    tracing::warn!(
+                        provider = "fal",
+                        "unreadable answer to a submission; the request id came from its header"
+                    );
+                    Ok(task_id(endpoint, &request_id))
+                }
+                None => Err(ProviderError::Unconfirmed(
+                    "the provider's answer to the submission is not the documented JSON".into(),
+                )),
+            },
+        }
     }
 
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
@@ -301,12 +323,24 @@ impl GenerationProvider for FalClient {
         })?;
         match parsed.status.as_str() {
             "IN_QUEUE" => Ok(ProviderStatus::Queued),
-            "IN_PROGRESS" => Ok(ProviderStatus::Running { progress: None }),
-            "COMPLETED" => self.result(endpoint, request).await,
+            "IN_PROGRESS" => Ok(ProviderStatus::Running {
+                progress: None,
+                ready_in: None,
+            }),
+            "COMPLETED" => Ok(ProviderStatus::Ready(Finished::default())),
             other => Err(ProviderError::Transient(format!(
                 "the provider reported an unknown status {other:?}"
             ))),
         }
+    }
+
+    async fn collect(
+        &self,
+        provider_task_id: &str,
+        _: &Finished,
+    ) -> Result<Outcome, ProviderError> {
+        let (endpoint, request) = parse_task_id(provider_task_id)?;
+        self.result(endpoint, request).await
     }
 
     async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {

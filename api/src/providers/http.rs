@@ -61,6 +61,18 @@ pub fn network(err: &reqwest::Error) -> ProviderError {
     }
 }
 
+/// Network trouble while submitting. Only a failed connection proves the provider never saw the
+/// request; after that (a timeout, a dropped connection) it may have started a paid job.
+pub fn submit_network(err: &reqwest::Error) -> ProviderError {
+    if err.is_connect() {
+        network(err)
+    } else {
+        ProviderError::Unconfirmed(
+            "the connection to the provider failed after the submission was sent".into(),
+        )
+    }
+}
+
 /// Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
     let value = headers

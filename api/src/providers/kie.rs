@@ -7,8 +7,8 @@ use zimage_shared::generation::AspectRatio;
 
 use super::http::{self, Timeouts};
 use super::{
-    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
-    ProviderStatus,
+    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
+    ProviderError, ProviderStatus,
 };
 use crate::config::Secret;
 
@@ -209,16 +209,31 @@ impl GenerationProvider for KieClient {
             .json(&body)
             .send()
             .await
-            .map_err(|e| http::network(&e))?;
+            .map_err(|e| http::submit_network(&e))?;
         let status = response.status().as_u16();
         let wait = http::retry_after(response.headers());
-        let body = http::capped_body(response, 1024 * 1024).await?;
+        let body = match http::capped_body(response, 1024 * 1024).await {
+            Ok(body) => body,
+            Err(_) if (200..300).contains(&status) => Vec::new(),
+            Err(err) => return Err(err),
+        };
+        // KIE's answer names no task in any header: an unreadable acceptance cannot be followed,
+        // and is never sent again.
+        let unconfirmed = || {
+            ProviderError::Unconfirmed(
+                "the provider's answer to the submission is not the documented JSON".into(),
+            )
+        };
+        if (200..300).contains(&status) && serde_json::from_slice::<Value>(&body).is_err() {
+            return Err(unconfirmed());
+        }
         let data =
             envelope(status, &body, "creating the task").map_err(|e| e.with_retry_after(wait))?;
         data["taskId"]
             .as_str()
+            .filter(|id| !id.is_empty())
             .map(String::from)
-            .ok_or_else(|| ProviderError::Transient("the provider returned no task id".into()))
+            .ok_or_else(unconfirmed)
     }
 
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
@@ -231,7 +246,10 @@ impl GenerationProvider for KieClient {
         };
         match data["state"].as_str().unwrap_or("") {
             "waiting" | "queuing" => Ok(ProviderStatus::Queued),
-            "generating" => Ok(ProviderStatus::Running { progress: None }),
+            "generating" => Ok(ProviderStatus::Running {
+                progress: None,
+                ready_in: None,
+            }),
             "fail" => Ok(failure(
                 data["failCode"].as_str().unwrap_or(""),
                 data["failMsg"].as_str().unwrap_or(""),
@@ -250,28 +268,32 @@ impl GenerationProvider for KieClient {
                             .collect()
                     })
                     .unwrap_or_default();
-                if urls.is_empty() {
-                    return Ok(ProviderStatus::Failed {
-                        reason: FailureReason::InvalidOutput,
-                        message: "the provider returned no images".into(),
-                    });
-                }
-                let mut images: Vec<GeneratedImage> = Vec::with_capacity(urls.len());
-                for url in &urls {
-                    match http::download_image(&self.http, url).await {
-                        Ok(image) => images.push(image),
-                        Err(ProviderError::Permanent { reason, message }) => {
-                            return Ok(ProviderStatus::Failed { reason, message });
-                        }
-                        Err(transient) => return Err(transient),
-                    }
-                }
-                Ok(ProviderStatus::Succeeded(images))
+                Ok(ProviderStatus::Ready(Finished { urls }))
             }
             other => Err(ProviderError::Transient(format!(
                 "the provider reported an unknown state {other:?}"
             ))),
         }
+    }
+
+    async fn collect(&self, _: &str, finished: &Finished) -> Result<Outcome, ProviderError> {
+        if finished.urls.is_empty() {
+            return Ok(Outcome::Failed {
+                reason: FailureReason::InvalidOutput,
+                message: "the provider returned no images".into(),
+            });
+        }
+        let mut images: Vec<GeneratedImage> = Vec::with_capacity(finished.urls.len());
+        for url in &finished.urls {
+            match http::download_image(&self.http, url).await {
+                Ok(image) => images.push(image),
+                Err(ProviderError::Permanent { reason, message }) => {
+                    return Ok(Outcome::Failed { reason, message });
+                }
+                Err(transient) => return Err(transient),
+            }
+        }
+        Ok(Outcome::Images(images))
     }
 
     async fn cancel(&self, _provider_task_id: &str) -> Result<(), ProviderError> {

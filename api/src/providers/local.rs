@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::{
-    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
-    ProviderStatus, render,
+    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
+    ProviderError, ProviderStatus, render,
 };
 
 struct Job {
@@ -100,28 +100,43 @@ impl GenerationProvider for LocalProvider {
         Ok(id)
     }
 
+    fn collect_uses_cpu(&self) -> bool {
+        true
+    }
+
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
-        let ready = {
-            let jobs = self.jobs();
-            let Some(job) = jobs.get(provider_task_id) else {
-                return Ok(ProviderStatus::Failed {
-                    reason: FailureReason::UnknownTask,
-                    message: "the local provider has no such task (was the process restarted?)"
-                        .into(),
-                });
-            };
-            let elapsed = job.started.elapsed();
-            if elapsed < self.latency {
-                let progress = elapsed.as_secs_f32() / self.latency.as_secs_f32();
-                return Ok(ProviderStatus::Running {
-                    progress: Some(progress.min(0.99)),
-                });
-            }
-            job.input.clone()
+        let jobs = self.jobs();
+        let Some(job) = jobs.get(provider_task_id) else {
+            return Ok(ProviderStatus::Failed {
+                reason: FailureReason::UnknownTask,
+                message: "the local provider has no such task (was the process restarted?)".into(),
+            });
         };
-        let images = render_all(ready).await?;
+        let elapsed = job.started.elapsed();
+        if elapsed < self.latency {
+            let progress = elapsed.as_secs_f32() / self.latency.as_secs_f32();
+            return Ok(ProviderStatus::Running {
+                progress: Some(progress.min(0.99)),
+                ready_in: Some(self.latency - elapsed),
+            });
+        }
+        Ok(ProviderStatus::Ready(Finished::default()))
+    }
+
+    async fn collect(
+        &self,
+        provider_task_id: &str,
+        _: &Finished,
+    ) -> Result<Outcome, ProviderError> {
+        let Some(input) = self.jobs().get(provider_task_id).map(|j| j.input.clone()) else {
+            return Ok(Outcome::Failed {
+                reason: FailureReason::UnknownTask,
+                message: "the local provider has no such task (was the process restarted?)".into(),
+            });
+        };
+        let images = render_all(input).await?;
         self.jobs().remove(provider_task_id);
-        Ok(ProviderStatus::Succeeded(images))
+        Ok(Outcome::Images(images))
     }
 
     async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {
@@ -156,10 +171,13 @@ mod tests {
         let provider = LocalProvider::new(Duration::from_millis(80));
         let id = provider.submit(&input(2)).await.unwrap();
         assert!(
-            matches!(provider.poll(&id).await.unwrap(), ProviderStatus::Running { progress: Some(p) } if p < 1.0)
+            matches!(provider.poll(&id).await.unwrap(), ProviderStatus::Running { progress: Some(p), ready_in: Some(left) } if p < 1.0 && left <= Duration::from_millis(80))
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let ProviderStatus::Succeeded(images) = provider.poll(&id).await.unwrap() else {
+        let ProviderStatus::Ready(finished) = provider.poll(&id).await.unwrap() else {
+            panic!("expected it ready");
+        };
+        let Outcome::Images(images) = provider.collect(&id, &finished).await.unwrap() else {
             panic!("expected images");
         };
         assert_eq!(images.len(), 2);

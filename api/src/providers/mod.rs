@@ -5,6 +5,7 @@ pub mod fal;
 pub mod http;
 pub mod kie;
 pub mod local;
+pub mod manners;
 pub mod metadata;
 pub mod models;
 pub mod openai;
@@ -90,11 +91,33 @@ impl FailureReason {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProviderStatus {
     Queued,
-    /// Progress from 0.0 to 1.0 when the provider reports it.
     Running {
+        /// Progress from 0.0 to 1.0 when the provider reports it.
         progress: Option<f32>,
+        /// When the provider expects to be done, if it knows (the built-in renderer does): the
+        /// next check need not come later than that.
+        ready_in: Option<std::time::Duration>,
     },
-    Succeeded(Vec<GeneratedImage>),
+    /// Finished; [`GenerationProvider::collect`] fetches the outcome. Telling and fetching are
+    /// apart so that only the one caller that claimed the finish downloads anything.
+    Ready(Finished),
+    Failed {
+        reason: FailureReason,
+        message: String,
+    },
+}
+
+/// What a status answer already said about a finished generation, for `collect`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Finished {
+    /// Result URLs, for providers whose status answer lists them (KIE).
+    pub urls: Vec<String>,
+}
+
+/// The outcome of a finished generation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Images(Vec<GeneratedImage>),
     Failed {
         reason: FailureReason,
         message: String,
@@ -104,7 +127,8 @@ pub enum ProviderStatus {
 /// A call that did not get an answer about the generation itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
-    /// Worth retrying (network trouble, 5xx, rate limiting).
+    /// Worth retrying (network trouble, 5xx, rate limiting); for a submission, the provider
+    /// certainly did not take it.
     #[error("transient provider error: {0}")]
     Transient(String),
     /// Worth retrying, but not before `retry_after_secs`: the provider said so (`Retry-After`).
@@ -113,6 +137,11 @@ pub enum ProviderError {
         message: String,
         retry_after_secs: u64,
     },
+    /// A submission the provider may have accepted, but whose answer could not be read (a
+    /// malformed 2xx, a connection lost after sending). Sending it again could start a second
+    /// paid job, so it never is.
+    #[error("the provider may have started the job: {0}")]
+    Unconfirmed(String),
     /// Will fail the same way again.
     #[error("provider error ({}): {message}", reason.as_str())]
     Permanent {
@@ -146,17 +175,31 @@ pub trait GenerationProvider: Send + Sync {
         true
     }
 
+    /// Whether `collect` is work for this machine's processors (the built-in renderer) rather
+    /// than waiting on the network; such calls take one of the process's worker slots.
+    fn collect_uses_cpu(&self) -> bool {
+        false
+    }
+
     /// Starts a generation; returns the provider's id for it.
     fn submit(
         &self,
         input: &GenerationInput,
     ) -> impl Future<Output = Result<String, ProviderError>> + Send;
 
-    /// Reports progress, the images, or the failure.
+    /// Reports progress, readiness or the failure, without fetching any result.
     fn poll(
         &self,
         provider_task_id: &str,
     ) -> impl Future<Output = Result<ProviderStatus, ProviderError>> + Send;
+
+    /// Fetches the outcome of a generation `poll` found ready: the images, or the failure a
+    /// provider reports only with the result (fal).
+    fn collect(
+        &self,
+        provider_task_id: &str,
+        finished: &Finished,
+    ) -> impl Future<Output = Result<Outcome, ProviderError>> + Send;
 
     /// Asks the provider to stop; unknown or finished ids are not an error.
     fn cancel(
@@ -230,12 +273,24 @@ impl GenerationProvider for Provider<'_> {
         each_provider!(self, p => p.durable_task_ids())
     }
 
+    fn collect_uses_cpu(&self) -> bool {
+        each_provider!(self, p => p.collect_uses_cpu())
+    }
+
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
         each_provider!(self, p => p.submit(input).await)
     }
 
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
         each_provider!(self, p => p.poll(provider_task_id).await)
+    }
+
+    async fn collect(
+        &self,
+        provider_task_id: &str,
+        finished: &Finished,
+    ) -> Result<Outcome, ProviderError> {
+        each_provider!(self, p => p.collect(provider_task_id, finished).await)
     }
 
     async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use super::http::{self, Timeouts};
 use super::{
-    FailureReason, GeneratedImage, GenerationInput, GenerationProvider, ProviderError,
-    ProviderStatus,
+    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
+    ProviderError, ProviderStatus,
 };
 use crate::config::Secret;
 
@@ -26,7 +26,7 @@ pub struct OpenAiConfig {
 
 enum State {
     Running(tokio::task::JoinHandle<()>),
-    Done(Result<ProviderStatus, ProviderError>),
+    Done(Result<Outcome, ProviderError>),
 }
 
 pub struct OpenAiCompatible {
@@ -64,7 +64,7 @@ async fn generate(
     http: reqwest::Client,
     config: OpenAiConfig,
     input: GenerationInput,
-) -> Result<ProviderStatus, ProviderError> {
+) -> Result<Outcome, ProviderError> {
     let mut request = http
         .post(format!(
             "{}/v1/images/generations",
@@ -80,7 +80,7 @@ async fn generate(
     if let Some(key) = &config.key {
         request = request.bearer_auth(key.expose());
     }
-    let response = request.send().await.map_err(|e| http::network(&e))?;
+    let response = request.send().await.map_err(|e| http::submit_network(&e))?;
     let status = response.status().as_u16();
     let wait = http::retry_after(response.headers());
     let body = http::capped_body(response, http::MAX_RESULT_BYTES * 4).await?;
@@ -93,7 +93,7 @@ async fn generate(
     })?;
     let items = parsed["data"].as_array().cloned().unwrap_or_default();
     if items.is_empty() {
-        return Ok(ProviderStatus::Failed {
+        return Ok(Outcome::Failed {
             reason: FailureReason::InvalidOutput,
             message: "the model server returned no images".into(),
         });
@@ -119,12 +119,12 @@ async fn generate(
         match image {
             Ok(image) => images.push(image),
             Err(ProviderError::Permanent { reason, message }) => {
-                return Ok(ProviderStatus::Failed { reason, message });
+                return Ok(Outcome::Failed { reason, message });
             }
             Err(transient) => return Err(transient),
         }
     }
-    Ok(ProviderStatus::Succeeded(images))
+    Ok(Outcome::Images(images))
 }
 
 impl OpenAiCompatible {
@@ -168,18 +168,44 @@ impl GenerationProvider for OpenAiCompatible {
     }
 
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
-        let mut jobs = lock(&self.jobs);
-        match jobs.get(provider_task_id) {
+        match lock(&self.jobs).get(provider_task_id) {
             None => Ok(ProviderStatus::Failed {
                 reason: FailureReason::UnknownTask,
                 message: "the model server call is not known here (was the process restarted?)"
                     .into(),
             }),
-            Some(State::Running(_)) => Ok(ProviderStatus::Running { progress: None }),
-            Some(State::Done(_)) => match jobs.remove(provider_task_id) {
-                Some(State::Done(outcome)) => outcome,
-                _ => Ok(ProviderStatus::Running { progress: None }),
-            },
+            Some(State::Running(_)) => Ok(ProviderStatus::Running {
+                progress: None,
+                ready_in: None,
+            }),
+            Some(State::Done(_)) => Ok(ProviderStatus::Ready(Finished::default())),
+        }
+    }
+
+    async fn collect(
+        &self,
+        provider_task_id: &str,
+        _: &Finished,
+    ) -> Result<Outcome, ProviderError> {
+        let mut jobs = lock(&self.jobs);
+        if !matches!(jobs.get(provider_task_id), Some(State::Done(_))) {
+            return Err(ProviderError::Transient(
+                "the model server call has not finished".into(),
+            ));
+        }
+        match jobs.remove(provider_task_id) {
+            Some(State::Done(Err(ProviderError::Unconfirmed(message)))) => Ok(Outcome::Failed {
+                reason: FailureReason::ProviderUnavailable,
+                message,
+            }),
+            Some(State::Done(Err(ProviderError::Permanent { reason, message }))) => {
+                Ok(Outcome::Failed { reason, message })
+            }
+            // Refused for now (429, 5xx): nothing was made; the call may be made again.
+            Some(State::Done(outcome)) => outcome,
+            _ => Err(ProviderError::Transient(
+                "the model server call has not finished".into(),
+            )),
         }
     }
 

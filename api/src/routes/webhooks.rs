@@ -165,7 +165,7 @@ async fn provider_webhook(
         // Answer at once; fetching and storing the images happens in the background.
         let state = state.clone();
         tokio::spawn(async move {
-            if let Err(err) = crate::jobs::worker::check_provider(&state, task.id).await {
+            if let Err(err) = crate::jobs::finishing::check_provider(&state, task.id).await {
                 tracing::error!(task_id = %task.id, error = ?err, "acting on a provider webhook failed; the worker will poll");
             }
         });

@@ -38,6 +38,13 @@ pub enum Mode {
     Slow,
     /// The first submission answers 429 with `Retry-After: 2`, later ones work.
     Throttle,
+    /// Submissions are accepted (the job exists and runs) but the 2xx answer's body is not JSON;
+    /// fal still names the request in its `x-fal-request-id` header.
+    MalformedSubmit,
+    /// As `MalformedSubmit`, without the header.
+    MalformedSubmitNoHeader,
+    /// Jobs are accepted and never finish (status stays in progress) until the mode changes.
+    Hold,
 }
 
 #[derive(Default)]
@@ -52,6 +59,10 @@ struct Inner {
     canceled: Vec<String>,
     /// When each submission arrived, refused or not.
     submitted_at: Vec<std::time::Instant>,
+    /// Result fetches per request id (fal).
+    result_fetches: HashMap<String, u32>,
+    /// Downloads per result file name.
+    downloads: HashMap<String, u32>,
 }
 
 /// A running mock provider.
@@ -91,6 +102,21 @@ impl MockProvider {
     /// Request ids that were canceled.
     pub fn canceled(&self) -> Vec<String> {
         self.lock().canceled.clone()
+    }
+
+    /// How many provider jobs exist (accepted submissions, readable answer or not).
+    pub fn jobs(&self) -> usize {
+        self.lock().requests.len()
+    }
+
+    /// How often each request's result was fetched (fal).
+    pub fn result_fetches(&self) -> HashMap<String, u32> {
+        self.lock().result_fetches.clone()
+    }
+
+    /// How often each result file was downloaded.
+    pub fn downloads(&self) -> HashMap<String, u32> {
+        self.lock().downloads.clone()
     }
 
     /// The input body of the first submission.
@@ -254,8 +280,9 @@ impl MockProvider {
 }
 
 /// A PNG per (request, index), or an HTML page for `not-an-image`.
-async fn file(path: web::Path<String>) -> HttpResponse {
+async fn file(mock: web::Data<MockProvider>, path: web::Path<String>) -> HttpResponse {
     let name = path.into_inner();
+    *mock.lock().downloads.entry(name.clone()).or_default() += 1;
     if name.starts_with("not-an-image") {
         return HttpResponse::Ok()
             .content_type("image/png")
@@ -317,6 +344,20 @@ async fn fal_submit(
         _ => {}
     }
     let id = mock.new_request("req-", body.into_inner());
+    match mock.mode() {
+        Mode::MalformedSubmit => {
+            return HttpResponse::Ok()
+                .insert_header(("x-fal-request-id", id.as_str()))
+                .content_type("application/json")
+                .body("<html>upstream hiccup</html>");
+        }
+        Mode::MalformedSubmitNoHeader => {
+            return HttpResponse::Ok()
+                .content_type("application/json")
+                .body("{\"status\": \"IN_QU");
+        }
+        _ => {}
+    }
     let endpoint: Vec<&str> = model.split('/').take(2).collect();
     let base = format!("{}/{}/requests/{id}", mock.base_url, endpoint.join("/"));
     HttpResponse::Ok().json(json!({
@@ -338,6 +379,10 @@ async fn fal_status(mock: web::Data<MockProvider>, req: HttpRequest) -> HttpResp
             .content_type("application/json")
             .body("{not json");
     }
+    if mock.mode() == Mode::Hold {
+        return HttpResponse::Accepted()
+            .json(json!({"status": "IN_PROGRESS", "logs": [], "request_id": id}));
+    }
     match polls {
         0 => HttpResponse::Accepted().json(json!({"status": "IN_QUEUE", "queue_position": 0, "request_id": id})),
         1 => HttpResponse::Accepted().json(json!({"status": "IN_PROGRESS", "logs": [], "request_id": id})),
@@ -350,6 +395,7 @@ async fn fal_result(mock: web::Data<MockProvider>, req: HttpRequest) -> HttpResp
         return HttpResponse::Unauthorized().json(json!({"detail": "Invalid key"}));
     }
     let id = req.match_info().query("id").to_string();
+    *mock.lock().result_fetches.entry(id.clone()).or_default() += 1;
     let Some(input) = mock.lock().requests.get(&id).map(|(body, _)| body.clone()) else {
         return HttpResponse::NotFound().json(json!({"detail": "Request not found"}));
     };
@@ -400,6 +446,14 @@ async fn kie_create(
         _ => {}
     }
     let id = mock.new_request("task_z_", body.into_inner());
+    if matches!(
+        mock.mode(),
+        Mode::MalformedSubmit | Mode::MalformedSubmitNoHeader
+    ) {
+        return HttpResponse::Ok()
+            .content_type("application/json")
+            .body("<html>502 Bad Gateway</html>");
+    }
     HttpResponse::Ok().json(json!({"code": 200, "msg": "success", "data": {"taskId": id}}))
 }
 
@@ -428,6 +482,7 @@ async fn kie_record(
         "createTime": 1_698_765_400_000_i64, "updateTime": 1_698_765_432_000_i64, "completeTime": null,
     });
     match (polls, mock.mode()) {
+        (_, Mode::Hold) => data["state"] = json!("generating"),
         (0, _) => data["state"] = json!("waiting"),
         (1, _) => data["state"] = json!("generating"),
         (_, Mode::FailRun) => {

@@ -7,6 +7,7 @@ mod admin_console;
 mod api_keys;
 mod billing;
 mod bola;
+mod broker;
 mod chaos;
 mod conformance;
 mod cors;

@@ -1,0 +1,224 @@
+//! The broker's statements for tasks waiting on providers: recording a submission, the process
+//! heartbeat and take-overs, the claim of a finished task, and the batched writes of a round of
+//! checks. Claiming queued jobs and recording a finished task stay in `generation`.
+
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, BigInt, Float4, Integer, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::generation::{ClaimedJob, TaskRow};
+use super::prepared::prepared;
+
+/// Records what a leased job submitted: the provider's id on the task (marked running if the
+/// claim could not), and the job waiting, owned by `worker` with no lease. False when the job is
+/// no longer this worker's or the task ended meanwhile (canceled, deleted): nothing is written.
+pub async fn to_waiting(
+    conn: &mut AsyncPgConnection,
+    job: &ClaimedJob,
+    worker: &str,
+    provider_task_id: &str,
+) -> diesel::QueryResult<bool> {
+    let updated = prepared(
+        "WITH mine AS (SELECT j.id FROM jobs j \
+                       WHERE j.id = $1 AND j.locked_by = $2 AND j.attempts = $3 \
+                         AND j.status = 'running' FOR UPDATE), \
+              task AS (UPDATE ai_tasks SET provider_task_id = $4, status = 'running', \
+                              started_at = COALESCE(started_at, now()), updated_at = now() \
+                       WHERE id = $5 AND status IN ('queued', 'running') \
+                         AND EXISTS (SELECT 1 FROM mine) RETURNING id) \
+         UPDATE jobs SET status = 'waiting', lease_until = NULL, updated_at = now() \
+         WHERE id IN (SELECT id FROM mine) AND EXISTS (SELECT 1 FROM task)",
+    )
+    .bind::<SqlUuid, _>(job.job_id)
+    .bind::<Text, _>(worker)
+    .bind::<Integer, _>(job.attempts)
+    .bind::<Text, _>(provider_task_id)
+    .bind::<SqlUuid, _>(job.task_id)
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}
+
+/// Says `worker` (a process) is alive. One row per process, however many tasks it waits on.
+pub async fn heartbeat(conn: &mut AsyncPgConnection, worker: &str) -> diesel::QueryResult<()> {
+    prepared(
+        "INSERT INTO worker_processes (id) VALUES ($1) \
+         ON CONFLICT (id) DO UPDATE SET seen_at = now()",
+    )
+    .bind::<Text, _>(worker)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Forgets processes not seen for a day (their jobs were taken over long ago).
+pub async fn forget_old_processes(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
+    prepared("DELETE FROM worker_processes WHERE seen_at < now() - interval '1 day'")
+        .execute(conn)
+        .await
+}
+
+/// A waiting job taken over from a process that stopped saying it is alive.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct TakenOver {
+    #[diesel(sql_type = SqlUuid)]
+    pub job_id: Uuid,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+    /// `waiting`: now this process's to check; `queued`: its provider's ids die with their
+    /// process, so the task is submitted again.
+    #[diesel(sql_type = Text)]
+    pub job_status: String,
+    #[diesel(embed)]
+    pub task: TaskRow,
+}
+
+/// Takes up to `limit` waiting jobs whose owner has not been seen for `lease_secs` (or that no
+/// one owns). Jobs of `local_providers` (ids that live in one process) go back to the queue.
+pub async fn take_over(
+    conn: &mut AsyncPgConnection,
+    worker: &str,
+    lease_secs: i64,
+    limit: usize,
+    local_providers: &[&str],
+) -> diesel::QueryResult<Vec<TakenOver>> {
+    prepared(
+        "WITH orphans AS ( \
+             SELECT j.id FROM jobs j \
+             WHERE j.status = 'waiting' AND j.locked_by IS DISTINCT FROM $1 \
+               AND NOT EXISTS (SELECT 1 FROM worker_processes p WHERE p.id = j.locked_by \
+                               AND p.seen_at > now() - make_interval(secs => $2)) \
+             ORDER BY j.updated_at LIMIT $3 FOR UPDATE OF j SKIP LOCKED), \
+         taken AS ( \
+             UPDATE jobs j SET \
+                 status = CASE WHEN t.provider = ANY($4) THEN 'queued' ELSE 'waiting' END, \
+                 locked_by = CASE WHEN t.provider = ANY($4) THEN NULL ELSE $1 END, \
+                 run_at = now(), updated_at = now() \
+             FROM orphans o, ai_tasks t WHERE j.id = o.id AND t.id = j.task_id \
+             RETURNING j.id AS job_id, j.attempts, j.status AS job_status, t.id) \
+         SELECT taken.job_id, taken.attempts, taken.job_status, t.* \
+         FROM taken JOIN ai_tasks t ON t.id = taken.id",
+    )
+    .bind::<Text, _>(worker)
+    .bind::<BigInt, _>(lease_secs)
+    .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
+    .bind::<Array<Text>, _>(local_providers)
+    .load(conn)
+    .await
+}
+
+/// The lease on a finished task's job, taken from `waiting` by whoever saw it finish first (the
+/// owner's check or a provider's webhook on any replica): only the winner fetches and stores
+/// the result. `None` when someone else has it or the job ended.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Finishing {
+    #[diesel(sql_type = SqlUuid)]
+    pub job_id: Uuid,
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+    #[diesel(sql_type = Integer)]
+    pub max_attempts: i32,
+    #[diesel(embed)]
+    pub task: TaskRow,
+}
+
+pub async fn claim_finishing(
+    conn: &mut AsyncPgConnection,
+    task_id: Uuid,
+    worker: &str,
+    lease_secs: i64,
+) -> diesel::QueryResult<Option<Finishing>> {
+    let mut rows: Vec<Finishing> = prepared(
+        "WITH j AS (UPDATE jobs SET status = 'running', locked_by = $2, \
+                           lease_until = now() + make_interval(secs => $3), updated_at = now() \
+                    WHERE task_id = $1 AND status = 'waiting' \
+                    RETURNING id, attempts, max_attempts) \
+         SELECT j.id AS job_id, j.attempts, j.max_attempts, t.* \
+         FROM j JOIN ai_tasks t ON t.id = $1",
+    )
+    .bind::<SqlUuid, _>(task_id)
+    .bind::<Text, _>(worker)
+    .bind::<BigInt, _>(lease_secs)
+    .load(conn)
+    .await?;
+    Ok(rows.pop())
+}
+
+/// Puts a job whose finish could not be completed (a result fetch or storage failed for now)
+/// back to waiting, owned by `worker`, which checks it again later.
+pub async fn back_to_waiting(
+    conn: &mut AsyncPgConnection,
+    job_id: Uuid,
+    worker: &str,
+    error: &str,
+) -> diesel::QueryResult<bool> {
+    let updated = prepared(
+        "UPDATE jobs SET status = 'waiting', locked_by = $2, lease_until = NULL, \
+                last_error = $3, updated_at = now() \
+         WHERE id = $1 AND status = 'running'",
+    )
+    .bind::<SqlUuid, _>(job_id)
+    .bind::<Text, _>(worker)
+    .bind::<Text, _>(error)
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}
+
+#[derive(QueryableByName)]
+struct Lost {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The writes of one round of checks, in one statement: the progress that changed enough to
+/// tell (`tasks`, `progress`), and which of `checked` jobs are no longer this worker's to wait
+/// on (ended, canceled, taken over), returned so the worker drops them.
+pub async fn record_round(
+    conn: &mut AsyncPgConnection,
+    worker: &str,
+    checked: &[Uuid],
+    tasks: &[Uuid],
+    progress: &[f32],
+) -> diesel::QueryResult<Vec<Uuid>> {
+    let lost: Vec<Lost> = prepared(
+        "WITH p AS (SELECT * FROM unnest($3::uuid[], $4::real[]) AS p (task_id, progress)), \
+              written AS (UPDATE ai_tasks t SET progress = p.progress, updated_at = now() \
+                          FROM p WHERE t.id = p.task_id AND t.status = 'running' RETURNING t.id) \
+         SELECT j.id FROM jobs j WHERE j.id = ANY($2) \
+           AND (j.status <> 'waiting' OR j.locked_by IS DISTINCT FROM $1)",
+    )
+    .bind::<Text, _>(worker)
+    .bind::<Array<SqlUuid>, _>(checked)
+    .bind::<Array<SqlUuid>, _>(tasks)
+    .bind::<Array<Float4>, _>(progress)
+    .load(conn)
+    .await?;
+    Ok(lost.into_iter().map(|l| l.id).collect())
+}
+
+/// Hands a stopping process's waiting jobs to others at once: those of `durable` providers stay
+/// waiting with no owner (any process takes them over); the others go back to the queue, not
+/// counted as an attempt, and their process forgets its heartbeat.
+pub async fn hand_back(
+    conn: &mut AsyncPgConnection,
+    worker: &str,
+    durable: &[Uuid],
+    resubmit: &[Uuid],
+) -> diesel::QueryResult<()> {
+    prepared(
+        "WITH keep AS (UPDATE jobs SET locked_by = NULL, updated_at = now() \
+                       WHERE id = ANY($2) AND status = 'waiting' AND locked_by = $1), \
+              again AS (UPDATE jobs SET status = 'queued', locked_by = NULL, run_at = now(), \
+                               attempts = GREATEST(attempts - 1, 0), updated_at = now() \
+                        WHERE id = ANY($3) AND status = 'waiting' AND locked_by = $1) \
+         DELETE FROM worker_processes WHERE id = $1",
+    )
+    .bind::<Text, _>(worker)
+    .bind::<Array<SqlUuid>, _>(durable)
+    .bind::<Array<SqlUuid>, _>(resubmit)
+    .execute(conn)
+    .await
+    .map(drop)
+}

@@ -1,0 +1,294 @@
+//! The finishing side of the broker: once a provider says a task is done, whoever saw it first
+//! (the owner's check, or a provider's webhook on any replica) takes the job's lease; only that
+//! one fetches the result, downloads the images, stores them and settles the hold, exactly once.
+//! A task given up (deadline, errors, user) is cancelled at the provider where it can be.
+
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+use zimage_shared::generation::{OutputFormat, TaskStatus};
+use zimage_shared::webhooks::WebhookEvent;
+
+use crate::db::generation::{self as db, ImageRow, TaskRow};
+use crate::domain::generation::finish_unsuccessfully;
+use crate::error::{ApiError, ApiResult};
+use crate::providers::{
+    FailureReason, Finished, GeneratedImage, GenerationProvider, Outcome, ProviderError,
+    ProviderStatus, render,
+};
+use crate::state::AppState;
+use crate::storage::ObjectStore;
+
+/// Longest a cancel at the provider may take; it is a courtesy, never waited on for long.
+const CANCEL_TIME: Duration = Duration::from_secs(10);
+
+/// How a finish went.
+#[derive(Debug)]
+pub enum Finish {
+    /// Recorded (succeeded, or failed as the provider said), or someone else had it.
+    Done,
+    /// Fetching or storing failed for now; nothing was recorded.
+    Retry(String),
+}
+
+/// Fails a task with a refund (nothing if it already ended).
+pub async fn fail(
+    state: &AppState,
+    task_id: Uuid,
+    reason: FailureReason,
+    message: &str,
+) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let Some(task) = db::find_task(conn, task_id).await? else {
+            return Ok(());
+        };
+        let Some(task) = db::lock_task(conn, task.id, task.user_id).await? else {
+            return Ok(());
+        };
+        finish_unsuccessfully(
+            conn,
+            &task,
+            TaskStatus::Failed,
+            Some(reason.as_str()),
+            message,
+        )
+        .await
+    })
+    .await?;
+    tracing::warn!(task_id = %task_id, reason = reason.as_str(), "generation failed; credits released");
+    Ok(())
+}
+
+/// Asks the task's provider to stop `provider_task_id`, briefly; failures are only logged.
+pub async fn cancel_at_provider(state: &AppState, provider: &str, provider_task_id: &str) {
+    let Some(client) = state.providers.get(provider) else {
+        return;
+    };
+    let _permit = state.config.etiquette.request(provider).await;
+    match tokio::time::timeout(CANCEL_TIME, client.cancel(provider_task_id)).await {
+        Ok(Ok(())) => tracing::info!(provider, "task canceled at the provider"),
+        Ok(Err(err)) => tracing::warn!(provider, error = %err, "canceling at the provider failed"),
+        Err(_) => tracing::warn!(provider, "canceling at the provider timed out"),
+    }
+}
+
+/// Gives a task up: cancels it at the provider, then fails it with a refund.
+pub async fn give_up(
+    state: &AppState,
+    task: &TaskRow,
+    provider_task_id: &str,
+    reason: FailureReason,
+    message: &str,
+) -> ApiResult<()> {
+    cancel_at_provider(state, &task.provider, provider_task_id).await;
+    fail(state, task.id, reason, message).await
+}
+
+/// Fetches a finished task's outcome and records it, as the holder of its job's lease: the
+/// images stored and the hold settled, or the failure the result carried.
+pub async fn finish(
+    state: &AppState,
+    task: &TaskRow,
+    provider_task_id: &str,
+    finished: &Finished,
+    deadline: Instant,
+) -> ApiResult<Finish> {
+    let Some(provider) = state.providers.get(&task.provider) else {
+        fail(
+            state,
+            task.id,
+            FailureReason::ProviderUnavailable,
+            "the model's provider is not configured any more",
+        )
+        .await?;
+        return Ok(Finish::Done);
+    };
+    let outcome = {
+        let _request = state.config.etiquette.request(&task.provider).await;
+        let _cpu = match provider.collect_uses_cpu() {
+            true => state.cpu.clone().acquire_owned().await.ok(),
+            false => None,
+        };
+        let time = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_secs(1));
+        match tokio::time::timeout(time, provider.collect(provider_task_id, finished)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(ProviderError::Transient(
+                "fetching the result did not finish in time".into(),
+            )),
+        }
+    };
+    match outcome {
+        Ok(Outcome::Images(images)) => Ok(match succeed(state, task, images).await? {
+            Ok(()) => Finish::Done,
+            Err(message) => Finish::Retry(message),
+        }),
+        Ok(Outcome::Failed { reason, message }) => {
+            fail(state, task.id, reason, &message).await?;
+            Ok(Finish::Done)
+        }
+        Err(ProviderError::Permanent { reason, message }) => {
+            fail(state, task.id, reason, &message).await?;
+            Ok(Finish::Done)
+        }
+        Err(err) => Ok(Finish::Retry(err.to_string())),
+    }
+}
+
+/// A provider told us a task finished (a verified webhook): look at it now instead of at its
+/// next check. Whoever claims the finish first (this, or the owner's check) fetches the result;
+/// the other does nothing. Not finished after all, or trouble: the owner keeps checking.
+pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    let Some(task) = db::find_task(&mut conn, task_id).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
+        return Ok(());
+    }
+    let (Some(provider), Some(provider_id)) = (
+        state.providers.get(&task.provider),
+        task.provider_task_id.clone(),
+    ) else {
+        return Ok(());
+    };
+    if !provider.durable_task_ids() {
+        return Ok(());
+    }
+    let status = {
+        let _permit = state.config.etiquette.request(&task.provider).await;
+        provider.poll(&provider_id).await
+    };
+    let Ok(ProviderStatus::Ready(finished)) = status else {
+        return Ok(());
+    };
+    let holder = format!("webhook-{}", std::process::id());
+    let claimed = {
+        let mut conn = state.db.get().await?;
+        crate::db::jobs::claim_finishing(&mut conn, task.id, &holder, state.config.job_lease_secs)
+            .await?
+    };
+    let Some(claimed) = claimed else {
+        return Ok(()); // the owner (or another notice) got there first
+    };
+    let deadline = crate::jobs::worker::deadline_of(state, &claimed.task);
+    if let Finish::Retry(message) =
+        finish(state, &claimed.task, &provider_id, &finished, deadline).await?
+    {
+        // Nobody owns it now: the next take-over, on any process, checks it again.
+        tracing::warn!(task_id = %task.id, %message, "could not finish a task a webhook announced; it will be checked again");
+        let mut conn = state.db.get().await?;
+        crate::db::jobs::back_to_waiting(&mut conn, claimed.job_id, "", &message).await?;
+    }
+    Ok(())
+}
+/// Stores every image and its thumbnail (unless it is its own), then records them and settles the
+/// hold together.
+///
+/// The keys are listed as unowned before uploading and taken off the list by the transaction
+/// that records the images, so an upload that never becomes an image (storage fails halfway, the
+/// task was canceled meanwhile, the worker dies) is deleted later instead of left behind.
+/// `Ok(Err(message))` means storage failed: nothing was recorded and the caller retries.
+async fn succeed(
+    state: &AppState,
+    task: &TaskRow,
+    images: Vec<GeneratedImage>,
+) -> ApiResult<Result<(), String>> {
+    let mut rows = Vec::with_capacity(images.len());
+    let mut files = Vec::with_capacity(images.len() * 2);
+    for (position, image) in images.into_iter().enumerate() {
+        let id = Uuid::new_v4();
+        let ext = image.format.extension();
+        let key = format!("users/{}/images/{id}.{ext}", task.user_id);
+        let original = image.bytes;
+        // An image no larger than a preview is its own (same object, no second encode). The
+        // encode takes one of the process's worker slots, so image work never exceeds them.
+        let _cpu = state
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        let preview = match image.pixels {
+            Some(pixels) => tokio::task::spawn_blocking(move || render::preview_of(&pixels)),
+            None => {
+                let bytes = original.clone();
+                tokio::task::spawn_blocking(move || render::preview(&bytes))
+            }
+        }
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+        let thumbnail_key = match &preview {
+            Some(_) => format!("users/{}/thumbnails/{id}.webp", task.user_id),
+            None => key.clone(),
+        };
+        rows.push(ImageRow {
+            id,
+            user_id: task.user_id,
+            task_id: Some(task.id),
+            position: i32::try_from(position).unwrap_or(0),
+            storage_key: key.clone(),
+            thumbnail_key: thumbnail_key.clone(),
+            width: i32::try_from(image.width).unwrap_or(0),
+            height: i32::try_from(image.height).unwrap_or(0),
+            format: image.format.as_str().into(),
+            bytes: i64::try_from(original.len()).unwrap_or(i64::MAX),
+            sha256: Sha256::digest(&original).to_vec(),
+            favorite: false,
+            created_at: Utc::now(),
+        });
+        files.push((key, original, image.format.content_type()));
+        if let Some(preview) = preview {
+            files.push((thumbnail_key, preview, OutputFormat::Webp.content_type()));
+        }
+    }
+    let keys: Vec<String> = files.iter().map(|(key, _, _)| key.clone()).collect();
+    {
+        let mut conn = state.db.get().await?;
+        crate::db::objects::add(
+            &mut conn,
+            task.id,
+            &keys,
+            state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
+        )
+        .await?;
+    }
+    for (key, bytes, content_type) in &files {
+        if let Err(err) = state.storage.put(key, bytes, content_type).await {
+            crate::domain::objects::discard(state, &keys).await;
+            return Ok(Err(format!("storing the images failed: {err}")));
+        }
+    }
+    // What the user's webhooks receive if the task is recorded (the cost is what it charges).
+    let event = crate::domain::webhooks::payload(
+        WebhookEvent::GenerationSucceeded.as_str(),
+        serde_json::json!({
+            "task_id": task.id,
+            "model": task.model,
+            "charged": task.cost,
+            "images": rows.iter().map(|r| serde_json::json!({
+                "id": r.id, "width": r.width, "height": r.height, "format": r.format,
+            })).collect::<Vec<_>>(),
+        }),
+    );
+    let mut conn = state.db.get().await?;
+    // One statement, its own transaction. `None`: canceled while the images were being stored
+    // (or gone), and nothing was recorded.
+    let stored =
+        db::complete_generation(&mut conn, task.id, task.user_id, &keys, &rows, Some(&event))
+            .await?
+            .is_some();
+    drop(conn);
+    if stored {
+        tracing::info!(task_id = %task.id, images = rows.len(), "generation succeeded");
+    } else {
+        crate::domain::objects::discard(state, &keys).await;
+    }
+    Ok(Ok(()))
+}

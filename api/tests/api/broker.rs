@@ -1,0 +1,305 @@
+//! The generation broker against providers that misbehave: submissions never repeated blindly,
+//! deadlines from the task's start, give-ups cancelled at the provider, one result fetch however
+//! webhooks and checks interleave, and hundreds of waiting tasks surviving a `kill -9`.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use zimage_api::testing::providers::{MockProvider, Mode};
+
+use crate::helpers::{Signed, TestApp, spawn_app_with, user_id};
+
+async fn fal_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
+    let mut env = vec![
+        ("ZIMAGE_FAL_KEY", mock.key.as_str()),
+        ("ZIMAGE_FAL_QUEUE_URL", mock.base_url.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    spawn_app_with(&env).await
+}
+
+async fn submit(app: &TestApp, who: &Signed, body: &Value) -> String {
+    let response = app.post_auth("/v1/generations", &who.access, body).await;
+    assert_eq!(response.status(), 202);
+    let task: Value = response.json().await.unwrap();
+    task["id"].as_str().unwrap().to_string()
+}
+
+async fn available(app: &TestApp, who: &Signed) -> i64 {
+    app.get_json("/v1/credits", &who.access).await["available"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn first_request(mock: &MockProvider) -> String {
+    for _ in 0..400 {
+        if let Some(id) = mock.request_ids().first() {
+            return id.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the provider never received the task");
+}
+
+/// Runs one task of `model` against a provider in `mode`; returns the finished task.
+async fn one_task(app: &TestApp, model: &str) -> (Signed, Value) {
+    let ada = app.signed_in_user("ada@example.org").await;
+    let id = submit(app, &ada, &json!({"model": model, "prompt": "once only"})).await;
+    let done = app.wait_for_task(&ada, &id).await;
+    (ada, done)
+}
+
+#[tokio::test]
+async fn a_submission_whose_answer_cannot_be_read_never_starts_a_second_provider_job() {
+    // fal names the request in a header: the task goes on with the job it started.
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::MalformedSubmit);
+    let app = fal_app(&mock, &[]).await;
+    let (ada, done) = one_task(&app, "z-image-turbo-fal").await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!((mock.jobs(), mock.submissions()), (1, 1));
+    assert_eq!(available(&app, &ada).await, 18);
+
+    // Unreadable, no header (fal), or KIE's unreadable acceptance: failed and refunded, never
+    // sent again.
+    for (provider, model) in [("fal", "z-image-turbo-fal"), ("kie", "z-image-kie")] {
+        let mock = if provider == "fal" {
+            MockProvider::fal()
+        } else {
+            MockProvider::kie()
+        };
+        mock.set_mode(Mode::MalformedSubmitNoHeader);
+        let app = if provider == "fal" {
+            fal_app(&mock, &[("ZIMAGE_JOB_MAX_ATTEMPTS", "3")]).await
+        } else {
+            spawn_app_with(&[
+                ("ZIMAGE_KIE_KEY", mock.key.as_str()),
+                ("ZIMAGE_KIE_BASE_URL", mock.base_url.as_str()),
+                ("ZIMAGE_JOB_MAX_ATTEMPTS", "3"),
+            ])
+            .await
+        };
+        let (ada, done) = one_task(&app, model).await;
+        assert_eq!(done["status"], "failed", "{provider}: {done}");
+        assert_eq!(done["failure_reason"], "provider_unavailable", "{done}");
+        assert_eq!(done["refunded"], done["cost"]);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(mock.jobs(), 1, "{provider}: one provider job for one task");
+        assert_eq!(available(&app, &ada).await, 20);
+        app.assert_ledger_consistent(user_id(&ada)).await;
+    }
+
+    // An answer slower than the request timeout: the job may exist there, so it is not sent again.
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::Slow);
+    let app = fal_app(
+        &mock,
+        &[
+            ("ZIMAGE_JOB_MAX_ATTEMPTS", "3"),
+            ("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", "1"),
+        ],
+    )
+    .await;
+    let (_, done) = one_task(&app, "z-image-turbo-fal").await;
+    assert_eq!(done["status"], "failed", "{done}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(mock.jobs(), 1, "submitted once");
+}
+
+#[tokio::test]
+async fn the_deadline_counts_from_the_task_start_and_the_job_is_cancelled_at_the_provider() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::Hold);
+    let app = fal_app(
+        &mock,
+        &[
+            ("ZIMAGE_TASK_TIMEOUT_SECS", "2"),
+            ("ZIMAGE_POLL_INTERVAL_MS", "700"),
+        ],
+    )
+    .await;
+    let (ada, done) = one_task(&app, "z-image-turbo-fal").await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["failure_reason"], "provider_timeout", "{done}");
+    let started =
+        chrono::DateTime::parse_from_rfc3339(done["started_at"].as_str().unwrap()).unwrap();
+    let finished =
+        chrono::DateTime::parse_from_rfc3339(done["finished_at"].as_str().unwrap()).unwrap();
+    let ran = (finished - started).num_milliseconds();
+    assert!(
+        (2000..3000).contains(&ran),
+        "ended {ran} ms after it started, for a 2 s limit"
+    );
+    assert_eq!(mock.canceled(), mock.request_ids(), "stopped at fal too");
+    assert_eq!(available(&app, &ada).await, 20);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn a_task_given_up_after_errors_is_cancelled_at_the_provider() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::MalformedStatus);
+    let app = fal_app(&mock, &[]).await;
+    let (ada, done) = one_task(&app, "z-image-turbo-fal").await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["failure_reason"], "provider_unavailable", "{done}");
+    assert_eq!(
+        mock.submissions(),
+        1,
+        "checks that fail do not submit again"
+    );
+    assert_eq!(mock.canceled(), mock.request_ids(), "stopped at fal too");
+    assert_eq!(available(&app, &ada).await, 20);
+}
+
+#[tokio::test]
+async fn webhooks_racing_the_checks_fetch_the_result_and_each_image_once() {
+    let mock = MockProvider::fal();
+    let jwks = format!("{}/.well-known/jwks.json", mock.base_url);
+    mock.set_mode(Mode::Hold);
+    let app = fal_app(
+        &mock,
+        &[
+            ("ZIMAGE_FAL_WEBHOOKS", "true"),
+            ("ZIMAGE_FAL_JWKS_URL", jwks.as_str()),
+            ("ZIMAGE_POLL_INTERVAL_MS", "10"),
+        ],
+    )
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let id = submit(
+        &app,
+        &ada,
+        &json!({"model": "z-image-turbo-fal", "prompt": "raced", "num_images": 2}),
+    )
+    .await;
+    let request_id = first_request(&mock).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let body = json!({"request_id": request_id, "gateway_request_id": request_id, "status": "OK",
+                      "error": null, "payload": {"images": []}})
+    .to_string();
+    let headers = mock.fal_webhook_headers(&request_id, &body, chrono::Utc::now().timestamp());
+    // Done at fal: the checks (every 10 ms) and five deliveries of the notice race for it.
+    mock.set_mode(Mode::Succeed);
+    mock.complete(&request_id);
+    let notices = (0..5).map(|_| {
+        let mut request = app
+            .client
+            .post(app.url("/v1/webhooks/providers/fal"))
+            .header("content-type", "application/json")
+            .body(body.clone());
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    });
+    for answer in futures_util::future::join_all(notices).await {
+        assert_eq!(answer.unwrap().status(), 200);
+    }
+    let done = app.wait_for_task(&ada, &id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        mock.result_fetches().get(&request_id).copied(),
+        Some(1),
+        "one result fetch"
+    );
+    let downloads = mock.downloads();
+    assert_eq!(downloads.len(), 2, "{downloads:?}");
+    assert!(downloads.values().all(|n| *n == 1), "{downloads:?}");
+    assert_eq!(available(&app, &ada).await, 16);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+/// A `zimage worker` process against the test's database, storage and fal server.
+fn fal_worker(app: &TestApp, mock: &MockProvider) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
+        .arg("worker")
+        .current_dir(&app.data_dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &app.database_url)
+        .env("ZIMAGE_DATA_DIR", &app.data_dir)
+        .env("ZIMAGE_PUBLIC_URL", "http://zimage.test")
+        .env("ZIMAGE_FAL_KEY", &mock.key)
+        .env("ZIMAGE_FAL_QUEUE_URL", &mock.base_url)
+        .env("ZIMAGE_POLL_INTERVAL_MS", "200")
+        .env("ZIMAGE_JOB_LEASE_SECS", "2")
+        .env("ZIMAGE_MAX_RUNNING_TASKS_PER_USER", "10")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the zimage binary runs")
+}
+
+async fn jobs_in(app: &TestApp, status: &str) -> i64 {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::jobs;
+    let mut conn = app.state.db.get().await.unwrap();
+    jobs::table
+        .filter(jobs::status.eq(status.to_string()))
+        .count()
+        .get_result(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn hundreds_of_tasks_waiting_on_a_slow_provider_survive_a_kill_9_submitted_once() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::Hold);
+    let app = fal_app(
+        &mock,
+        &[
+            ("ZIMAGE_WORKERS", "0"),
+            ("ZIMAGE_JOB_LEASE_SECS", "2"),
+            ("ZIMAGE_MAX_RUNNING_TASKS_PER_USER", "10"),
+            ("ZIMAGE_POLL_INTERVAL_MS", "200"),
+            ("ZIMAGE_RATE_LIMIT_SIGNUP_PER_IP", "1000/60"),
+            ("ZIMAGE_RATE_LIMIT_EMAIL_PER_IP", "1000/60"),
+            ("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "1000/60"),
+        ],
+    )
+    .await;
+    // Twenty people with ten 2-credit tasks each: 200 tasks, all their bonus credits.
+    let mut tasks = Vec::new();
+    let mut people = Vec::new();
+    for n in 0..20 {
+        let who = app.signed_in_user(&format!("user{n}@example.org")).await;
+        for t in 0..10 {
+            let body = json!({"model": "z-image-turbo-fal", "prompt": format!("slow {n}-{t}")});
+            tasks.push((people.len(), submit(&app, &who, &body).await));
+        }
+        people.push(who);
+    }
+    let mut worker = fal_worker(&app, &mock);
+    let mut waiting = 0;
+    for _ in 0..600 {
+        waiting = jobs_in(&app, "waiting").await;
+        if waiting == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(waiting, 200, "every task waits at the provider at once");
+    assert_eq!(jobs_in(&app, "running").await, 0, "waiting holds no lease");
+    // SIGKILL: no handover; only the lapsing heartbeat tells anyone.
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    mock.set_mode(Mode::Succeed);
+
+    let rescuer = zimage_api::jobs::WorkerPool::start(app.state.clone(), 2);
+    for (owner, id) in &tasks {
+        let done = app
+            .wait_for_task_within(&people[*owner], id, Duration::from_secs(60))
+            .await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+        assert_eq!(done["charged"], 2);
+    }
+    rescuer.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(mock.jobs(), 200, "each task submitted to the provider once");
+    for who in &people {
+        assert_eq!(available(&app, who).await, 0);
+        app.assert_ledger_consistent(user_id(who)).await;
+    }
+}
