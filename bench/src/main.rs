@@ -5,10 +5,11 @@
 //! medians of several runs, ratios against targets, and the figures that have bounds instead.
 //!
 //! Usage: zimage-bench --zimage PATH --database-url ADMIN_URL [--runs N] [--seconds S]
-//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,export,sse,web] [--out FILE]
+//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,inflight,export,sse,web] [--out FILE]
 
 mod export;
 mod http;
+mod inflight;
 mod queue;
 mod streams;
 mod tools;
@@ -212,6 +213,9 @@ async fn measure(o: &Options, rows: &mut Vec<Row>, figures: &mut Vec<Figure>) ->
         if o.wants("sse") {
             streams::scenario(o, &db, &server, &admin.token, queue.raw_wake, figures).await?;
         }
+    }
+    if o.wants("inflight") {
+        inflight::scenario(o, rows, figures).await?;
     }
     if o.wants("web") {
         let db = Database::create(&o.admin_url, "web")?;

@@ -326,6 +326,27 @@ pub fn worker(o: &Options, db: &Database, workers: usize) -> Result<Process> {
     })
 }
 
+/// Starts a `zimage worker` process with the product's defaults (no bench overrides of workers,
+/// per-user caps or pool size), plus `env`.
+pub fn default_worker(o: &Options, db: &Database, env: &[(&str, String)]) -> Result<Process> {
+    let mut cmd = command(o, db, "worker", env);
+    for key in [
+        "ZIMAGE_WORKERS",
+        "ZIMAGE_MAX_RUNNING_TASKS_PER_USER",
+        "ZIMAGE_MAX_ACTIVE_TASKS_PER_USER",
+        "ZIMAGE_DATABASE_POOL_SIZE",
+    ] {
+        if !env.iter().any(|(k, _)| *k == key) {
+            cmd.env_remove(key);
+        }
+    }
+    let child = cmd.spawn().context("starting zimage worker")?;
+    Ok(Process {
+        child,
+        base: String::new(),
+    })
+}
+
 pub fn version(cmd: &str, arg: &str) -> String {
     Command::new(cmd)
         .arg(arg)

@@ -239,10 +239,16 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
             }
         }
     };
-    if let Err(err) = result {
-        tracing::error!(task_id = %item.task.id, error = ?err, "recording a task's end failed; it will be taken over");
+    match result {
+        Ok(()) => None,
+        Err(err) => {
+            // The database is out of reach, say: nothing was recorded (each of these records
+            // all or nothing, and only once), so look at the task again shortly.
+            tracing::error!(task_id = %item.task.id, error = ?err, "recording a task's end failed; will look again");
+            item.due = Instant::now() + Duration::from_secs(1);
+            Some(item)
+        }
     }
-    None
 }
 
 /// A finish that failed for now (a download, storage). Where the provider keeps the result
