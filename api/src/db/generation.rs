@@ -230,24 +230,6 @@ pub async fn update_task(
         .map(drop)
 }
 
-/// Updates a task only while it is queued or running (never undoes a cancellation or a final
-/// status written meanwhile); false when it had already finished or is gone.
-pub async fn update_unfinished_task(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    changes: &TaskChanges,
-) -> QueryResult<bool> {
-    let updated = diesel::update(
-        ai_tasks::table
-            .find(id)
-            .filter(ai_tasks::status.eq_any(["queued", "running"])),
-    )
-    .set(changes)
-    .execute(conn)
-    .await?;
-    Ok(updated == 1)
-}
-
 pub async fn list_tasks(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
@@ -356,27 +338,6 @@ impl StartedJob {
         }
         claimed
     }
-}
-
-/// Extends the lease of a job this worker holds since its `attempts`-th claim; false when it lost
-/// the job (the lease lapsed and the job was claimed again, by any worker, this one included).
-pub async fn heartbeat(
-    conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
-    worker: &str,
-    lease_secs: i64,
-) -> QueryResult<bool> {
-    let updated = prepared(
-        "UPDATE jobs SET lease_until = now() + make_interval(secs => $3), updated_at = now() \
-         WHERE id = $1 AND locked_by = $2 AND attempts = $4 AND status = 'running'",
-    )
-    .bind::<SqlUuid, _>(job.job_id)
-    .bind::<Text, _>(worker)
-    .bind::<BigInt, _>(lease_secs)
-    .bind::<Integer, _>(job.attempts)
-    .execute(conn)
-    .await?;
-    Ok(updated == 1)
 }
 
 pub async fn finish_job(
@@ -527,25 +488,6 @@ pub async fn delete_images_of_task(
         .returning(ImageRow::as_returning())
         .get_results(conn)
         .await
-}
-
-/// Gives a job this worker holds back to the queue at once (graceful shutdown).
-pub async fn release_job(
-    conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
-    worker: &str,
-) -> QueryResult<()> {
-    prepared(
-        "UPDATE jobs SET status = 'queued', run_at = now(), locked_by = NULL, lease_until = NULL, \
-                attempts = GREATEST(attempts - 1, 0), updated_at = now() \
-         WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND status = 'running'",
-    )
-    .bind::<SqlUuid, _>(job.job_id)
-    .bind::<Text, _>(worker)
-    .bind::<Integer, _>(job.attempts)
-    .execute(conn)
-    .await
-    .map(drop)
 }
 
 /// The user's images with their task's model and prompt, newest first.

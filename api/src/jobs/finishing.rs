@@ -108,9 +108,10 @@ pub async fn finish(
     };
     let outcome = {
         let _request = state.config.etiquette.request(&task.provider).await;
-        let _cpu = match provider.collect_uses_cpu() {
-            true => state.cpu.clone().acquire_owned().await.ok(),
-            false => None,
+        let _cpu = if provider.collect_uses_cpu() {
+            state.cpu.clone().acquire_owned().await.ok()
+        } else {
+            None
         };
         let time = deadline
             .saturating_duration_since(Instant::now())

@@ -316,7 +316,8 @@ pub async fn run(
     let (done_tx, mut done) = mpsc::unbounded_channel::<(Item, Verdict)>();
     let (again_tx, mut again) = mpsc::unbounded_channel::<Item>();
     let mut schedule = Schedule::default();
-    let mut checking = 0usize;
+    // Jobs whose check is under way (their items are with the check, not in the schedule).
+    let mut checking: HashSet<Uuid> = HashSet::new();
     let mut lost: HashSet<Uuid> = HashSet::new();
     let mut round = Round::default();
     let mut heartbeat = tokio::time::interval(heartbeat_every(&broker));
@@ -336,15 +337,15 @@ pub async fn run(
             _ = stop.changed() => break,
             Some(item) = items.recv() => schedule.add(item),
             Some(item) = again.recv() => schedule.add(item),
-            Some((item, verdict)) = done.recv() => {
-                checking -= 1;
+            Some((mut item, verdict)) = done.recv() => {
+                checking.remove(&item.job_id());
                 if lost.remove(&item.job_id()) {
                     continue;
                 }
                 round.checked.push(item.job_id());
                 match verdict {
                     Verdict::Pending { progress } => {
-                        round.progress(&item, progress);
+                        round.progress(&mut item, progress);
                         schedule.add(item);
                     }
                     over => {
@@ -364,10 +365,7 @@ pub async fn run(
                         break;
                     }
                     let mut item = entry.remove();
-                    if lost.remove(&item.job_id()) {
-                        continue;
-                    }
-                    checking += 1;
+                    checking.insert(item.job_id());
                     let (broker, done_tx) = (broker.clone(), done_tx.clone());
                     tokio::spawn(async move {
                         let verdict = check(&broker, &mut item).await;
@@ -377,7 +375,7 @@ pub async fn run(
             }
             _ = flush.tick() => {
                 if let Some(gone) = round.flush(&broker).await {
-                    drop_lost(&mut schedule.items, &mut lost, gone);
+                    drop_lost(&mut schedule.items, &checking, &mut lost, gone);
                 }
             }
             _ = heartbeat.tick() => {
@@ -387,10 +385,10 @@ pub async fn run(
     }
     // Checks under way finish first (their answers are kept), then everything is handed on.
     let grace = Instant::now() + Duration::from_secs(2);
-    while checking > 0 {
+    while !checking.is_empty() {
         match tokio::time::timeout_at(grace.into(), done.recv()).await {
             Ok(Some((item, _))) => {
-                checking -= 1;
+                checking.remove(&item.job_id());
                 schedule.add(item);
             }
             _ => break,
@@ -425,21 +423,13 @@ fn heartbeat_every(broker: &Broker) -> Duration {
 /// Removes tasks that ended elsewhere; those being checked right now are dropped on return.
 fn drop_lost(
     schedule: &mut BTreeMap<(Instant, u64), Item>,
+    checking: &HashSet<Uuid>,
     lost: &mut HashSet<Uuid>,
     gone: Vec<Uuid>,
 ) {
-    if gone.is_empty() {
-        return;
-    }
     let gone: HashSet<Uuid> = gone.into_iter().collect();
-    let before = schedule.len();
     schedule.retain(|_, item| !gone.contains(&item.job_id()));
-    let removed = before - schedule.len();
-    if removed < gone.len() {
-        lost.extend(gone);
-        // Keep only ids still possibly in flight; the schedule no longer has any of them.
-        lost.retain(|id| !schedule.values().any(|i| i.job_id() == *id));
-    }
+    lost.extend(gone.intersection(checking));
 }
 
 /// The writes a round of checks owes.
@@ -452,14 +442,15 @@ struct Round {
 
 impl Round {
     /// Notes progress worth telling: the first report, or ten points more than last written.
-    fn progress(&mut self, item: &Item, progress: Option<f32>) {
+    fn progress(&mut self, item: &mut Item, progress: Option<f32>) {
         let Some(now) = progress else {
             return;
         };
-        let moved = item
+        if item
             .written_progress
-            .is_none_or(|before| (now - before).abs() >= PROGRESS_STEP);
-        if moved {
+            .is_none_or(|before| (now - before).abs() >= PROGRESS_STEP)
+        {
+            item.written_progress = Some(now);
             self.tasks.push(item.task.id);
             self.progress.push(now);
         }

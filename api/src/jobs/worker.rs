@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::db::generation::{self as db, ClaimedJob, TaskRow};
 use crate::error::ApiResult;
-use crate::jobs::finishing::fail;
+use crate::jobs::finishing::{cancel_at_provider, fail};
 use crate::jobs::waiting::{self, Item};
 use crate::jobs::{Broker, InFlight};
 use crate::providers::{
@@ -177,16 +177,18 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
         .await;
     };
     let deadline = deadline_of(state, task);
-    // A task taken over with its provider's id is looked at now; a new one on its schedule.
-    let mut first_check = Duration::ZERO;
-    let provider_id = match &task.provider_task_id {
-        // Taken over from a worker that died after submitting (or while finishing): look at
-        // what it submitted, where the provider's ids outlive its process.
-        Some(id) if provider.durable_task_ids() => id.clone(),
-        stale => {
-            if let Some(old) = stale {
+    // Taken over from a worker that died after submitting (or while finishing): look at what it
+    // submitted, where the provider's ids outlive its process.
+    let resumed = task
+        .provider_task_id
+        .clone()
+        .filter(|_| provider.durable_task_ids());
+    let provider_id = match resumed.clone() {
+        Some(id) => id,
+        None => {
+            if let Some(old) = &task.provider_task_id {
                 // Lived in a process that is gone; nothing to bill, but say so if it answers.
-                let _ = provider.cancel(old).await;
+                cancel_at_provider(state, &task.provider, old).await;
             }
             // Just claimed: the whole lease is left.
             let lease_left = Duration::from_secs(state.config.job_lease_secs.unsigned_abs())
@@ -211,7 +213,6 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
                 }
             }
             .await;
-            first_check = state.config.etiquette.schedule(&task.provider).after(0);
             match submitted {
                 Ok(id) => id,
                 Err(ProviderError::Unconfirmed(message)) => {
@@ -234,15 +235,18 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             }
         }
     };
-    let recorded = {
-        let mut conn = state.db.get().await?;
-        crate::db::jobs::to_waiting(&mut conn, &job, &broker.id, &provider_id).await?
-    };
-    if !recorded {
-        // Canceled or deleted while we were submitting (or the lease was lost): stop it there.
-        let _ = provider.cancel(&provider_id).await;
+    if !record_submission(state, &job, &broker.id, &provider_id).await {
+        // Canceled or deleted while we were submitting, the lease lost, or the database out of
+        // reach (the job is claimed again when its lease lapses): stop it there.
+        cancel_at_provider(state, &task.provider, &provider_id).await;
         return Ok(());
     }
+    // A task taken over with its provider's id is looked at now; a new one on its schedule.
+    let first_check = if resumed.is_some() {
+        Duration::ZERO
+    } else {
+        state.config.etiquette.schedule(&task.provider).after(0)
+    };
     let attempt = Attempt::from(&job);
     let mut task = job.task;
     task.provider_task_id = Some(provider_id.clone());
@@ -255,6 +259,38 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
         place,
     ));
     Ok(())
+}
+
+/// Records a submission (the job waiting on `provider_id`), trying a few times within the margin
+/// the lease keeps for it: an id that is not recorded is a job the queue will submit again.
+/// False when it could not be, or when the task ended or the job was lost meanwhile.
+async fn record_submission(
+    state: &AppState,
+    job: &ClaimedJob,
+    worker: &str,
+    provider_id: &str,
+) -> bool {
+    let pause = Duration::from_millis(500);
+    for attempt in 1.. {
+        let recorded = match state.db.get().await {
+            Ok(mut conn) => crate::db::jobs::to_waiting(&mut conn, job, worker, provider_id)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(err) => Err(format!("{err:?}")),
+        };
+        match recorded {
+            Ok(recorded) => return recorded,
+            Err(err) if pause * attempt < LEASE_MARGIN => {
+                tracing::warn!(task_id = %job.task_id, error = %err, "recording a submission failed; trying again");
+                tokio::time::sleep(pause).await;
+            }
+            Err(err) => {
+                tracing::error!(task_id = %job.task_id, error = %err, "could not record a submission");
+                return false;
+            }
+        }
+    }
+    false
 }
 
 /// The reference image of an image-to-image task: our stored copy's bytes and signed URL.

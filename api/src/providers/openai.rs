@@ -188,11 +188,6 @@ impl GenerationProvider for OpenAiCompatible {
         _: &Finished,
     ) -> Result<Outcome, ProviderError> {
         let mut jobs = lock(&self.jobs);
-        if !matches!(jobs.get(provider_task_id), Some(State::Done(_))) {
-            return Err(ProviderError::Transient(
-                "the model server call has not finished".into(),
-            ));
-        }
         match jobs.remove(provider_task_id) {
             Some(State::Done(Err(ProviderError::Unconfirmed(message)))) => Ok(Outcome::Failed {
                 reason: FailureReason::ProviderUnavailable,
@@ -203,9 +198,14 @@ impl GenerationProvider for OpenAiCompatible {
             }
             // Refused for now (429, 5xx): nothing was made; the call may be made again.
             Some(State::Done(outcome)) => outcome,
-            _ => Err(ProviderError::Transient(
-                "the model server call has not finished".into(),
-            )),
+            still => {
+                if let Some(running) = still {
+                    jobs.insert(provider_task_id.to_string(), running);
+                }
+                Err(ProviderError::Transient(
+                    "the model server call has not finished".into(),
+                ))
+            }
         }
     }
 

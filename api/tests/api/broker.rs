@@ -303,3 +303,44 @@ async fn hundreds_of_tasks_waiting_on_a_slow_provider_survive_a_kill_9_submitted
         app.assert_ledger_consistent(user_id(who)).await;
     }
 }
+
+#[tokio::test]
+async fn progress_is_written_when_it_moves_ten_points_not_on_every_check() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::task_events;
+
+    // The built-in model reports progress on every check: 40 checks over its 2 s.
+    let app = spawn_app_with(&[
+        ("ZIMAGE_LOCAL_LATENCY_MS", "2000"),
+        ("ZIMAGE_POLL_INTERVAL_MS", "50"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let id = submit(
+        &app,
+        &ada,
+        &json!({"model": "z-image-local", "prompt": "slowly", "width": 256, "height": 256}),
+    )
+    .await;
+    let done = app.wait_for_task(&ada, &id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let mut conn = app.state.db.get().await.unwrap();
+    let reports: Vec<Option<f32>> = task_events::table
+        .filter(task_events::task_id.eq(uuid::Uuid::parse_str(&id).unwrap()))
+        .filter(task_events::status.eq("running"))
+        .order(task_events::id)
+        .select(task_events::progress)
+        .load(&mut conn)
+        .await
+        .unwrap();
+    let written: Vec<f32> = reports.into_iter().flatten().collect();
+    assert!(
+        (5..=11).contains(&written.len()),
+        "one write per ten points, not per check: {written:?}"
+    );
+    assert!(
+        written.windows(2).all(|w| w[1] - w[0] >= 0.099),
+        "{written:?}"
+    );
+}

@@ -1003,30 +1003,45 @@ async fn killing_one_of_two_worker_processes_with_100_tasks_in_flight_loses_noth
         }
         people.push(who);
     }
-    // The workers start once all 100 are queued; the busier one is killed while it holds tasks.
+    // The workers start once all 100 are queued; the victim first, so that it holds tasks (a
+    // process takes as many as the per-user caps allow), and it is killed while it does.
     let mut victim = worker_process(&app, "2", "400", "8");
-    let mut survivor = worker_process(&app, "2", "100", "4");
+    let victim_holds = format!("{}-%", victim.id());
+    let mut survivor = None;
     let mut seen_running = false;
     for _ in 0..400 {
-        let running: i64 = {
+        let (running, held): (i64, i64) = {
+            use diesel::dsl::count_star;
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
             use zimage_api::db::schema::jobs;
             let mut conn = app.state.db.get().await.unwrap();
-            jobs::table
-                .filter(jobs::status.eq_any(["running", "waiting"]))
-                .count()
-                .get_result(&mut conn)
-                .await
-                .unwrap()
+            let active = || jobs::table.filter(jobs::status.eq_any(["running", "waiting"]));
+            (
+                active()
+                    .select(count_star())
+                    .get_result(&mut conn)
+                    .await
+                    .unwrap(),
+                active()
+                    .filter(jobs::locked_by.like(&victim_holds))
+                    .select(count_star())
+                    .get_result(&mut conn)
+                    .await
+                    .unwrap(),
+            )
         };
+        if held > 0 && survivor.is_none() {
+            survivor = Some(worker_process(&app, "2", "100", "4"));
+        }
         // Both workers busy: most of the 20 places (2 per person) taken, several by the victim.
-        if running >= 10 {
+        if running >= 10 && held > 0 && survivor.is_some() {
             seen_running = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    let mut survivor = survivor.expect("the victim took tasks");
     assert!(seen_running, "tasks were running when the worker died");
     victim.kill().unwrap();
     victim.wait().unwrap();
