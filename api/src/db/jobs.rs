@@ -10,12 +10,32 @@ use uuid::Uuid;
 use super::generation::{ClaimedJob, TaskRow};
 use super::prepared::prepared;
 
+/// Which claim of which job: enough to put it back in the queue.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    pub job_id: Uuid,
+    pub task_id: Uuid,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+impl From<&ClaimedJob> for Attempt {
+    fn from(job: &ClaimedJob) -> Self {
+        Self {
+            job_id: job.job_id,
+            task_id: job.task_id,
+            attempts: job.attempts,
+            max_attempts: job.max_attempts,
+        }
+    }
+}
+
 /// Records what a leased job submitted: the provider's id on the task (marked running if the
 /// claim could not), and the job waiting, owned by `worker` with no lease. False when the job is
 /// no longer this worker's or the task ended meanwhile (canceled, deleted): nothing is written.
 pub async fn to_waiting(
     conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
+    job: Attempt,
     worker: &str,
     provider_task_id: &str,
 ) -> diesel::QueryResult<bool> {

@@ -12,8 +12,9 @@ use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use crate::db::generation::TaskRow;
+use crate::db::jobs::Attempt;
 use crate::jobs::finishing::{self, Finish};
-use crate::jobs::worker::{Attempt, deadline_of, transient_or_fail};
+use crate::jobs::worker::{deadline_of, transient_or_fail};
 use crate::jobs::{Broker, InFlight};
 use crate::providers::{
     FailureReason, Finished, GenerationProvider, ProviderError, ProviderStatus,
@@ -294,16 +295,18 @@ async fn retry_finish(
     Some(item)
 }
 
+/// Checks a task when it is due and acts on what it finds; the task back when it must wait on.
+pub async fn look_once(broker: &Broker, mut item: Item) -> Option<Item> {
+    tokio::time::sleep_until(item.due.into()).await;
+    let verdict = check(broker, &mut item).await;
+    conclude(broker, item, verdict).await
+}
+
 /// Checks one task until it is over, in the caller's task (no schedule, no batching): for
 /// [`crate::jobs::worker::next`].
 pub async fn see_through(broker: &Broker, mut item: Item) {
-    loop {
-        tokio::time::sleep_until(item.due.into()).await;
-        let verdict = check(broker, &mut item).await;
-        match conclude(broker, item, verdict).await {
-            Some(again) => item = again,
-            None => return,
-        }
+    while let Some(again) = look_once(broker, item).await {
+        item = again;
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::db::generation::{self as db, ClaimedJob, TaskRow};
+use crate::db::jobs::Attempt;
 use crate::error::ApiResult;
 use crate::jobs::finishing::{cancel_at_provider, fail};
 use crate::jobs::waiting::{self, Item};
@@ -86,7 +87,12 @@ pub async fn run(
         if got < wanted || wanted == 0 {
             tokio::select! {
                 _ = &mut announced => {}
-                _ = &mut freed => tokio::time::sleep(FREED_DEBOUNCE).await,
+                // Gather more ends briefly, but an announced job is claimed at once.
+                _ = &mut freed => tokio::select! {
+                    _ = &mut announced => {}
+                    _ = tokio::time::sleep(FREED_DEBOUNCE) => {}
+                    _ = stop.changed() => {}
+                },
                 _ = tokio::time::sleep(IDLE_FALLBACK) => {}
                 _ = stop.changed() => {}
             }
@@ -235,29 +241,40 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             }
         }
     };
-    if !record_submission(state, &job, &broker.id, &provider_id).await {
-        // Canceled or deleted while we were submitting, the lease lost, or the database out of
-        // reach (the job is claimed again when its lease lapses): stop it there.
-        cancel_at_provider(state, &task.provider, &provider_id).await;
-        return Ok(());
-    }
-    // A task taken over with its provider's id is looked at now; a new one on its schedule.
-    let first_check = if resumed.is_some() {
-        Duration::ZERO
-    } else {
-        state.config.etiquette.schedule(&task.provider).after(0)
-    };
     let attempt = Attempt::from(&job);
     let mut task = job.task;
     task.provider_task_id = Some(provider_id.clone());
-    broker.wait_on(Item::new(
-        attempt,
-        task,
-        provider_id,
-        deadline,
-        first_check,
-        place,
-    ));
+    let schedule = state.config.etiquette.schedule(&task.provider);
+    let lease = Duration::from_secs(state.config.job_lease_secs.unsigned_abs());
+    let item = match (resumed, provider.expected_time()) {
+        // Taken over with its provider's id: looked at now.
+        (Some(_), _) => Item::new(attempt, task, provider_id, deadline, Duration::ZERO, place),
+        // A provider that expects to be done before its first check would come, well within
+        // the lease (the built-in model when fast), is looked at once under the lease, before
+        // anything is written: such a task never waits, and there is no progress to report.
+        (None, Some(expected))
+            if expected <= schedule.after(0) && expected + LEASE_MARGIN < lease =>
+        {
+            let item = Item::new(attempt, task, provider_id, deadline, expected, place);
+            match waiting::look_once(broker, item).await {
+                Some(item) => item,
+                None => return Ok(()),
+            }
+        }
+        (None, expected) => {
+            let first = expected.map_or(schedule.after(0), |e| {
+                schedule.after(0).min(e + Duration::from_millis(5))
+            });
+            Item::new(attempt, task, provider_id, deadline, first, place)
+        }
+    };
+    if !record_submission(state, attempt, &broker.id, &item.provider_task_id).await {
+        // Canceled or deleted while we were submitting, the lease lost, or the database out of
+        // reach (the job is claimed again when its lease lapses): stop it there.
+        cancel_at_provider(state, &item.task.provider, &item.provider_task_id).await;
+        return Ok(());
+    }
+    broker.wait_on(item);
     Ok(())
 }
 
@@ -266,7 +283,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
 /// False when it could not be, or when the task ended or the job was lost meanwhile.
 async fn record_submission(
     state: &AppState,
-    job: &ClaimedJob,
+    job: Attempt,
     worker: &str,
     provider_id: &str,
 ) -> bool {
@@ -350,26 +367,6 @@ fn input(task: &TaskRow, provider_model: &str, reference: Option<Reference>) -> 
         quality: serde_json::from_value(serde_json::Value::String(task.quality.clone()))
             .unwrap_or_default(),
         reference,
-    }
-}
-
-/// Which claim of which job: enough to put it back in the queue.
-#[derive(Debug, Clone, Copy)]
-pub struct Attempt {
-    pub job_id: uuid::Uuid,
-    pub task_id: uuid::Uuid,
-    pub attempts: i32,
-    pub max_attempts: i32,
-}
-
-impl From<&ClaimedJob> for Attempt {
-    fn from(job: &ClaimedJob) -> Self {
-        Self {
-            job_id: job.job_id,
-            task_id: job.task_id,
-            attempts: job.attempts,
-            max_attempts: job.max_attempts,
-        }
     }
 }
 

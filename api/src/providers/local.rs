@@ -104,6 +104,10 @@ impl GenerationProvider for LocalProvider {
         true
     }
 
+    fn expected_time(&self) -> Option<Duration> {
+        Some(self.latency)
+    }
+
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
         let jobs = self.jobs();
         let Some(job) = jobs.get(provider_task_id) else {

@@ -175,6 +175,12 @@ pub trait GenerationProvider: Send + Sync {
         true
     }
 
+    /// How long a generation takes, when the provider knows (the built-in renderer does): the
+    /// first check need not come later than that.
+    fn expected_time(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Whether `collect` is work for this machine's processors (the built-in renderer) rather
     /// than waiting on the network; such calls take one of the process's worker slots.
     fn collect_uses_cpu(&self) -> bool {
@@ -275,6 +281,10 @@ impl GenerationProvider for Provider<'_> {
 
     fn collect_uses_cpu(&self) -> bool {
         each_provider!(self, p => p.collect_uses_cpu())
+    }
+
+    fn expected_time(&self) -> Option<std::time::Duration> {
+        each_provider!(self, p => p.expected_time())
     }
 
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
