@@ -7,37 +7,13 @@ use std::time::Duration;
 use zimage_api::testing::providers::{MockProvider, Mode};
 
 use crate::helpers::{Signed, TestApp, spawn_app_with, user_id};
-
-async fn fal_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
-    let mut env = vec![
-        ("ZIMAGE_FAL_KEY", mock.key.as_str()),
-        ("ZIMAGE_FAL_QUEUE_URL", mock.base_url.as_str()),
-    ];
-    env.extend_from_slice(extra);
-    spawn_app_with(&env).await
-}
+use crate::providers::{available, fal_app, submitted_request};
 
 async fn submit(app: &TestApp, who: &Signed, body: &Value) -> String {
     let response = app.post_auth("/v1/generations", &who.access, body).await;
     assert_eq!(response.status(), 202);
     let task: Value = response.json().await.unwrap();
     task["id"].as_str().unwrap().to_string()
-}
-
-async fn available(app: &TestApp, who: &Signed) -> i64 {
-    app.get_json("/v1/credits", &who.access).await["available"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn first_request(mock: &MockProvider) -> String {
-    for _ in 0..400 {
-        if let Some(id) = mock.request_ids().first() {
-            return id.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the provider never received the task");
 }
 
 /// Runs one task of `model` against a provider in `mode`; returns the finished task.
@@ -172,7 +148,7 @@ async fn webhooks_racing_the_checks_fetch_the_result_and_each_image_once() {
         &json!({"model": "z-image-turbo-fal", "prompt": "raced", "num_images": 2}),
     )
     .await;
-    let request_id = first_request(&mock).await;
+    let request_id = submitted_request(&mock).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let body = json!({"request_id": request_id, "gateway_request_id": request_id, "status": "OK",
                       "error": null, "payload": {"images": []}})

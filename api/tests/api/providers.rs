@@ -7,7 +7,7 @@ use zimage_api::testing::providers::{MockProvider, Mode};
 
 use crate::helpers::{Signed, TestApp, spawn_app_with, user_id};
 
-async fn fal_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
+pub async fn fal_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
     let mut env = vec![
         ("ZIMAGE_FAL_KEY", mock.key.as_str()),
         ("ZIMAGE_FAL_QUEUE_URL", mock.base_url.as_str()),
@@ -32,7 +32,7 @@ async fn generate(app: &TestApp, who: &Signed, body: Value) -> Value {
     app.wait_for_task(who, task["id"].as_str().unwrap()).await
 }
 
-async fn available(app: &TestApp, who: &Signed) -> i64 {
+pub async fn available(app: &TestApp, who: &Signed) -> i64 {
     app.get_json("/v1/credits", &who.access).await["available"]
         .as_i64()
         .unwrap()
@@ -379,7 +379,7 @@ async fn wait_for_status(app: &TestApp, who: &Signed, id: &str, status: &str) ->
 
 /// The provider's id of the one submitted request. A claimed task shows `running` from the
 /// claim on, a moment before its worker has submitted it, so this waits for the submission.
-async fn submitted_request(mock: &MockProvider) -> String {
+pub async fn submitted_request(mock: &MockProvider) -> String {
     for _ in 0..200 {
         if let Some(id) = mock.request_ids().first() {
             return id.clone();
