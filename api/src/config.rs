@@ -150,8 +150,9 @@ pub struct Config {
     pub provider_timeouts: crate::providers::http::Timeouts,
     /// How long a task may run before it fails with `provider_timeout`.
     pub task_timeout: Duration,
-    /// Per provider: when submitted tasks are checked, and how many requests go out at once.
-    pub etiquette: crate::providers::manners::Etiquette,
+    /// Per provider: when submitted tasks are checked, how many requests go out at once, how
+    /// many tasks may be in flight, and when its circuit breaker opens.
+    pub manners: crate::providers::manners::MannersTable,
     /// How often an idle live-status stream sends a keep-alive comment.
     pub sse_heartbeat: Duration,
     /// A JSON list of models; the built-in list when unset.
@@ -344,7 +345,7 @@ impl Config {
                 request: Duration::from_secs(parse("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", 120)?),
             },
             task_timeout: Duration::from_secs(parse("ZIMAGE_TASK_TIMEOUT_SECS", 600)?),
-            etiquette: crate::providers::manners::Etiquette::from_env(
+            manners: crate::providers::manners::MannersTable::from_env(
                 &get,
                 get("ZIMAGE_POLL_INTERVAL_MS")
                     .map(|_| {

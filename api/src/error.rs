@@ -54,6 +54,19 @@ impl ApiError {
         }
     }
 
+    /// A 422 `unsupported_parameter`: settings the chosen model cannot honour, per field.
+    pub fn unsupported(errors: FieldErrors) -> Self {
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        let detail = format!(
+            "the model cannot honour: {}; nothing was charged",
+            fields.join(", ")
+        );
+        Self {
+            errors: Some(errors),
+            ..Self::new(ErrorCode::UnsupportedParameter, detail)
+        }
+    }
+
     /// A 422 for one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::validation(FieldErrors::from([(
@@ -156,7 +169,7 @@ impl Validator {
 fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode as C;
     match code {
-        C::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        C::ValidationFailed | C::UnsupportedParameter => StatusCode::UNPROCESSABLE_ENTITY,
         C::MalformedJson | C::InvalidQuery | C::InvalidPathParameter | C::InvalidToken => {
             StatusCode::BAD_REQUEST
         }
@@ -188,6 +201,7 @@ fn title_of(code: ErrorCode) -> &'static str {
     use ErrorCode as C;
     match code {
         C::ValidationFailed => "Invalid input",
+        C::UnsupportedParameter => "Setting not supported by this model",
         C::MalformedJson => "Malformed JSON",
         C::UnsupportedMediaType => "Unsupported media type",
         C::PayloadTooLarge => "Payload too large",

@@ -124,6 +124,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         stripe: config.stripe.as_ref().map(Stripe::new),
         clock: crate::clock::Clock::default(),
         cpu: std::sync::Arc::new(tokio::sync::Semaphore::new(config.workers.max(1))),
+        etiquette: crate::providers::manners::Etiquette::new(&config.manners),
         db,
         config,
     })

@@ -34,6 +34,8 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Slots for image work on this machine's processors (rendering, previews): `ZIMAGE_WORKERS`.
     pub cpu: Arc<tokio::sync::Semaphore>,
+    /// This process's manners towards providers: request permits, circuit breakers, caps.
+    pub etiquette: crate::providers::manners::Etiquette,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -18,6 +18,6 @@ UPDATE credit_accounts SET available = available - 1, held = held + 1, updated_a
 SELECT count(*) FROM ai_tasks WHERE user_id = :uid AND status IN ('queued', 'running');
 SELECT * FROM credit_accounts WHERE user_id = :uid;
 INSERT INTO ai_tasks (id, user_id, model, provider, prompt, width, height, quality, output_format, seed, num_images, status, cost, charged, refunded, hold_id, created_at, updated_at) VALUES (:tid, :uid, 'z-image-local', 'local', 'a lighthouse at dusk', 256, 256, 'standard', 'png', 1, 1, 'queued', 1, 0, 0, :hid, now(), now());
-INSERT INTO jobs (id, task_id, user_id, status, attempts, max_attempts, run_at, created_at, updated_at) VALUES (gen_random_uuid(), :tid, :uid, 'queued', 0, 3, now(), now(), now());
+INSERT INTO jobs (id, task_id, user_id, provider, status, attempts, max_attempts, run_at, created_at, updated_at) VALUES (gen_random_uuid(), :tid, :uid, 'local', 'queued', 0, 3, now(), now(), now());
 NOTIFY zimage_jobs;
 COMMIT;

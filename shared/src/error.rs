@@ -13,6 +13,9 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 pub enum ErrorCode {
     /// One or more fields failed validation; see `errors`.
     ValidationFailed,
+    /// A setting the chosen model cannot honour (see the model's `supports` in `GET /v1/models`);
+    /// `errors` names it. Nothing was charged.
+    UnsupportedParameter,
     /// The body is not valid JSON.
     MalformedJson,
     /// The request's `Content-Type` is not supported by this endpoint.
@@ -86,6 +89,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ValidationFailed => "validation_failed",
+            Self::UnsupportedParameter => "unsupported_parameter",
             Self::MalformedJson => "malformed_json",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",

@@ -154,6 +154,21 @@ pub struct ModelInfo {
     pub default_long_side: u32,
     pub max_images: u32,
     pub cost: CreditCost,
+    /// Which optional settings the model honours. A request using one it does not is refused
+    /// with 422 `unsupported_parameter` before anything is charged.
+    pub supports: ModelSupports,
+}
+
+/// Optional request settings a model honours (`output_format` always is: images delivered in
+/// another format are converted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModelSupports {
+    /// `negative_prompt` is sent to the model.
+    pub negative_prompt: bool,
+    /// `seed` is sent to the model, so the same seed and settings give the same image. Tasks of
+    /// models without it record no seed and cannot be reproduced.
+    pub seed: bool,
 }
 
 #[cfg(test)]
@@ -247,6 +262,7 @@ pub struct CreateGenerationRequest {
         schema(schema_with = crate::validate::schema::text_block::<MAX_PROMPT_CHARS>)
     )]
     pub prompt: String,
+    /// What the image should not show. Only for models whose `supports.negative_prompt` is true.
     #[serde(default)]
     #[cfg_attr(
         feature = "openapi",
@@ -267,7 +283,8 @@ pub struct CreateGenerationRequest {
     pub quality: Quality,
     #[serde(default)]
     pub output_format: OutputFormat,
-    /// Chosen at random (and recorded) when absent; 0 to 2^53 − 1.
+    /// Chosen at random (and recorded) when absent; 0 to 2^53 − 1. Only for models whose
+    /// `supports.seed` is true.
     #[serde(default, deserialize_with = "crate::wire::optional_integer")]
     #[cfg_attr(
         feature = "openapi",
@@ -330,7 +347,9 @@ pub struct GenerationTask {
     pub height: u32,
     pub quality: Quality,
     pub output_format: OutputFormat,
-    pub seed: i64,
+    /// The seed the model was given; null when the model takes none (the task cannot be
+    /// reproduced exactly).
+    pub seed: Option<i64>,
     pub num_images: u32,
     /// The upload this task started from (image-to-image); it may since have been deleted.
     pub reference_upload_id: Option<uuid::Uuid>,

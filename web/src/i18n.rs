@@ -334,6 +334,7 @@ translations! {
     QualityHigh => "High", "高";
     FormatLabel => "File format", "文件格式";
     SeedLabel => "Seed", "种子";
+    NoSeedHint => "This model takes no seed: each run gives a new image, and it cannot be reproduced exactly.", "此模型不接受种子：每次生成的图像都不同，无法精确复现。";
     SeedHint => "Leave empty for a random seed; the same seed and prompt give the same image.", "留空则随机；相同的种子和提示词会生成相同的图像。";
     CountLabel => "Number of images", "图像数量";
     MoreSettings => "More settings", "更多设置";

@@ -25,7 +25,7 @@ pub struct TaskRow {
     pub height: i32,
     pub quality: String,
     pub output_format: String,
-    pub seed: i64,
+    pub seed: Option<i64>,
     pub num_images: i32,
     pub status: String,
     pub provider_task_id: Option<String>,
@@ -97,17 +97,19 @@ pub async fn insert_job(
     conn: &mut AsyncPgConnection,
     task_id: Uuid,
     user_id: Uuid,
+    provider: &str,
     max_attempts: i32,
 ) -> QueryResult<()> {
     prepared(
-        "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts, created_at) \
-                      VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id) \
+        "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts, provider, created_at) \
+                      VALUES ($1, $2, $3, $4, $5, clock_timestamp()) RETURNING id) \
          SELECT pg_notify('zimage_jobs', 'generation') FROM job",
     )
     .bind::<SqlUuid, _>(Uuid::new_v4())
     .bind::<SqlUuid, _>(task_id)
     .bind::<SqlUuid, _>(user_id)
     .bind::<Integer, _>(max_attempts)
+    .bind::<Text, _>(provider)
     .execute(conn)
     .await
     .map(drop)
@@ -269,7 +271,7 @@ pub async fn delete_task(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
 }
 
 /// Advisory lock key that serialises job claims across every worker and process.
-const CLAIM_LOCK: i64 = 0x007a_696d_6763_6c6d; // "zimgclm"
+pub const CLAIM_LOCK: i64 = 0x007a_696d_6763_6c6d; // "zimgclm"
 
 /// Claims the next runnable job: queued and due, or running with a lapsed lease (dead worker).
 ///
@@ -278,66 +280,46 @@ const CLAIM_LOCK: i64 = 0x007a_696d_6763_6c6d; // "zimgclm"
 /// take a transaction-scoped advisory lock, so two workers claiming at once see each other's
 /// claim and the cap holds exactly; claims are short, so this costs little.
 /// Claims up to `limit` ready jobs (fair share between users: fewest running first, then oldest)
-/// and marks their tasks running, in one statement that is its own transaction.
+/// and marks their tasks running, in one statement that is its own transaction. Jobs of the
+/// `providers.resting` are passed over, and each provider in `providers.caps` keeps at most its
+/// cap of tasks in flight (migration 000023).
 pub async fn claim_jobs(
     conn: &mut AsyncPgConnection,
     worker: &str,
     lease_secs: i64,
     per_user_running: i64,
     limit: usize,
+    providers: &ProviderLimits,
 ) -> QueryResult<Vec<ClaimedJob>> {
-    // The function takes the claim lock and claims (migration 000019); each task is marked running
-    // as of this moment. A task row is only taken if no one holds it (a cancel in progress locks
-    // the task before the job; waiting here could deadlock): the worker then marks it running
-    // itself once it has submitted. The task columns are read from the statement's snapshot,
-    // before the update, so a started task's status and start time are set on the copy.
-    Ok(prepared(
-        "WITH claimed AS (SELECT * FROM claim_jobs($1, $2, $3, $4, $5)), \
-              started AS ( \
-                UPDATE ai_tasks SET status = 'running', updated_at = clock_timestamp(), \
-                       started_at = COALESCE(ai_tasks.started_at, clock_timestamp()) \
-                WHERE ai_tasks.id IN ( \
-                    SELECT t.id FROM ai_tasks t JOIN claimed c ON c.o_task_id = t.id \
-                    WHERE t.status IN ('queued', 'running') FOR UPDATE OF t SKIP LOCKED) \
-                RETURNING ai_tasks.id, ai_tasks.started_at, ai_tasks.updated_at) \
-         SELECT c.o_id AS job_id, c.o_task_id AS task_id, c.o_attempts AS attempts, \
-                c.o_max_attempts AS max_attempts, s.id IS NOT NULL AS started, \
-                s.started_at AS started_now, s.updated_at AS updated_now, t.* \
-         FROM claimed c JOIN ai_tasks t ON t.id = c.o_task_id LEFT JOIN started s ON s.id = t.id",
+    // The function takes the claim lock, claims, marks each task running as of this moment and
+    // returns its row (migration 000023). A task row is only taken if no one holds it (a cancel
+    // in progress locks the task before the job; waiting here could deadlock): the worker then
+    // marks it running itself once it has submitted.
+    prepared(
+        "SELECT c.o_id AS job_id, c.o_task_id AS task_id, c.o_attempts AS attempts, \
+                c.o_max_attempts AS max_attempts, c.o_started AS started, (c.o_task).* \
+         FROM claim_jobs($1, $2, $3, $4, $5, $6, $7, $8) c",
     )
     .bind::<BigInt, _>(CLAIM_LOCK)
     .bind::<Text, _>(worker)
     .bind::<BigInt, _>(lease_secs)
     .bind::<BigInt, _>(per_user_running)
     .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
-    .load::<StartedJob>(conn)
-    .await?
-    .into_iter()
-    .map(StartedJob::into_claimed)
-    .collect())
+    .bind::<Array<Text>, _>(&providers.resting)
+    .bind::<Array<Text>, _>(&providers.capped)
+    .bind::<Array<BigInt>, _>(&providers.caps)
+    .load::<ClaimedJob>(conn)
+    .await
 }
 
-/// A row of the claim: the job, and when the claim started its task, the new start time.
-#[derive(QueryableByName)]
-struct StartedJob {
-    #[diesel(embed)]
-    claimed: ClaimedJob,
-    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamptz>)]
-    started_now: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamptz>)]
-    updated_now: Option<DateTime<Utc>>,
-}
-
-impl StartedJob {
-    fn into_claimed(self) -> ClaimedJob {
-        let mut claimed = self.claimed;
-        if let (Some(started), Some(updated)) = (self.started_now, self.updated_now) {
-            claimed.task.status = "running".into();
-            claimed.task.started_at = Some(started);
-            claimed.task.updated_at = updated;
-        }
-        claimed
-    }
+/// What a claim must respect per provider.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderLimits {
+    /// Providers whose circuit breaker is open in the claiming process.
+    pub resting: Vec<String>,
+    /// Providers with a cap on tasks in flight, and (in the same order) their caps.
+    pub capped: Vec<String>,
+    pub caps: Vec<i64>,
 }
 
 pub async fn finish_job(

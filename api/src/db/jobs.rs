@@ -60,6 +60,36 @@ pub async fn to_waiting(
     Ok(updated == 1)
 }
 
+/// Puts a claimed job back in the queue for `delay_ms`, its attempt not counted, and its task
+/// back to queued (its deadline then counts from when it really starts): its provider's circuit
+/// breaker is open. Nothing happens when the job is no longer this worker's.
+pub async fn postpone(
+    conn: &mut AsyncPgConnection,
+    job: Attempt,
+    worker: &str,
+    delay_ms: i64,
+    reason: &str,
+) -> diesel::QueryResult<()> {
+    prepared(
+        "WITH j AS (UPDATE jobs SET status = 'queued', locked_by = NULL, lease_until = NULL, \
+                           run_at = now() + make_interval(secs => $4::double precision / 1000), \
+                           attempts = GREATEST(attempts - 1, 0), last_error = $5, \
+                           updated_at = now() \
+                    WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND status = 'running' \
+                    RETURNING task_id) \
+         UPDATE ai_tasks SET status = 'queued', started_at = NULL, updated_at = now() \
+         WHERE id IN (SELECT task_id FROM j) AND status = 'running' AND provider_task_id IS NULL",
+    )
+    .bind::<SqlUuid, _>(job.job_id)
+    .bind::<Text, _>(worker)
+    .bind::<Integer, _>(job.attempts)
+    .bind::<BigInt, _>(delay_ms)
+    .bind::<Text, _>(reason)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 /// Says `worker` (a process) is alive. One row per process, however many tasks it waits on.
 pub async fn heartbeat(conn: &mut AsyncPgConnection, worker: &str) -> diesel::QueryResult<()> {
     prepared(

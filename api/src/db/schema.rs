@@ -13,7 +13,7 @@ diesel::table! {
         height -> Int4,
         quality -> Text,
         output_format -> Text,
-        seed -> Int8,
+        seed -> Nullable<Int8>,
         num_images -> Int4,
         status -> Text,
         provider_task_id -> Nullable<Text>,
@@ -191,6 +191,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        provider -> Text,
     }
 }
 

@@ -176,6 +176,23 @@ pub fn plan(
         v.add("strength", "must be above 0 and at most 1");
     }
     v.finish()?;
+    // Valid, but asking for what this model cannot do: refused rather than silently dropped.
+    let mut unsupported = zimage_shared::FieldErrors::new();
+    if negative.is_some() && !m.supports.negative_prompt {
+        unsupported.insert(
+            "negative_prompt".into(),
+            vec!["this model does not take a negative prompt".into()],
+        );
+    }
+    if req.seed.is_some() && !m.supports.seed {
+        unsupported.insert(
+            "seed".into(),
+            vec!["this model does not take a seed, so its images cannot be reproduced".into()],
+        );
+    }
+    if !unsupported.is_empty() {
+        return Err(ApiError::unsupported(unsupported));
+    }
     let now = Utc::now();
     Ok(TaskRow {
         id: Uuid::new_v4(),
@@ -189,9 +206,10 @@ pub fn plan(
         height: i32::try_from(height).unwrap_or(i32::MAX),
         quality: wire(&req.quality),
         output_format: wire(&req.output_format),
-        seed: req
-            .seed
-            .unwrap_or_else(|| rand::rng().random_range(0..=MAX_SEED)),
+        seed: m.supports.seed.then(|| {
+            req.seed
+                .unwrap_or_else(|| rand::rng().random_range(0..=MAX_SEED))
+        }),
         num_images: i32::try_from(req.num_images).unwrap_or(1),
         status: TaskStatus::Queued.as_str().into(),
         provider_task_id: None,
@@ -289,7 +307,14 @@ pub async fn submit(
                 .await?;
             }
             db::insert_task(conn, &task).await?;
-            db::insert_job(conn, task.id, user_id, state.config.job_max_attempts).await?;
+            db::insert_job(
+                conn,
+                task.id,
+                user_id,
+                &task.provider,
+                state.config.job_max_attempts,
+            )
+            .await?;
             Ok(())
         })
         .await;
@@ -374,7 +399,7 @@ pub async fn settings(
         height,
         quality: parse_enum(&row.quality).unwrap_or_default(),
         output_format: parse_enum(&row.output_format).unwrap_or_default(),
-        seed: Some(row.seed),
+        seed: row.seed,
         num_images: row.num_images.unsigned_abs(),
         reference_upload_id: row.reference_upload_id,
         strength: row.strength,
@@ -567,7 +592,7 @@ pub async fn image_file(
     let about = task.map(|t| metadata::Provenance {
         prompt: t.prompt,
         negative_prompt: t.negative_prompt,
-        seed: t.seed + i64::from(image.position),
+        seed: t.seed.map(|seed| seed + i64::from(image.position)),
         model: t.model,
         width: image.width.unsigned_abs(),
         height: image.height.unsigned_abs(),

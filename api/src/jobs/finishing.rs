@@ -67,7 +67,7 @@ pub async fn cancel_at_provider(state: &AppState, provider: &str, provider_task_
     let Some(client) = state.providers.get(provider) else {
         return;
     };
-    let _permit = state.config.etiquette.request(provider).await;
+    let _permit = state.etiquette.request(provider).await;
     match tokio::time::timeout(CANCEL_TIME, client.cancel(provider_task_id)).await {
         Ok(Ok(())) => tracing::info!(provider, "task canceled at the provider"),
         Ok(Err(err)) => tracing::warn!(provider, error = %err, "canceling at the provider failed"),
@@ -107,7 +107,7 @@ pub async fn finish(
         return Ok(Finish::Done);
     };
     let outcome = {
-        let _request = state.config.etiquette.request(&task.provider).await;
+        let _request = state.etiquette.request(&task.provider).await;
         let _cpu = if provider.collect_uses_cpu() {
             state.cpu.clone().acquire_owned().await.ok()
         } else {
@@ -162,7 +162,7 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
         return Ok(());
     }
     let status = {
-        let _permit = state.config.etiquette.request(&task.provider).await;
+        let _permit = state.etiquette.request(&task.provider).await;
         provider.poll(&provider_id).await
     };
     let Ok(ProviderStatus::Ready(finished)) = status else {
@@ -188,8 +188,11 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
     }
     Ok(())
 }
-/// Stores every image and its thumbnail (unless it is its own), then records them and settles the
-/// hold together.
+/// Stores the delivered images (each decoded, converted to the requested format when delivered
+/// in another, measured as delivered) and their thumbnails (unless their own), then records them
+/// and settles the hold together. An image that does not decode is left out; extra images are
+/// not kept; fewer than asked are charged alone and the rest of the hold returned; none usable
+/// fails the task with a refund.
 ///
 /// The keys are listed as unowned before uploading and taken off the list by the transaction
 /// that records the images, so an upload that never becomes an image (storage fails halfway, the
@@ -200,31 +203,49 @@ async fn succeed(
     task: &TaskRow,
     images: Vec<GeneratedImage>,
 ) -> ApiResult<Result<(), String>> {
-    let mut rows = Vec::with_capacity(images.len());
-    let mut files = Vec::with_capacity(images.len() * 2);
-    for (position, image) in images.into_iter().enumerate() {
-        let id = Uuid::new_v4();
-        let ext = image.format.extension();
-        let key = format!("users/{}/images/{id}.{ext}", task.user_id);
-        let original = image.bytes;
-        // An image no larger than a preview is its own (same object, no second encode). The
-        // encode takes one of the process's worker slots, so image work never exceeds them.
+    let want: OutputFormat =
+        serde_json::from_value(serde_json::Value::String(task.output_format.clone()))
+            .unwrap_or_default();
+    let asked = usize::try_from(task.num_images).unwrap_or(1).max(1);
+    let mut rows = Vec::with_capacity(asked);
+    let mut files = Vec::with_capacity(asked * 2);
+    for image in images {
+        if rows.len() == asked {
+            break;
+        }
+        // Decoding and encoding take one of the process's image-work slots, so image work never
+        // exceeds them.
         let _cpu = state
             .cpu
             .clone()
             .acquire_owned()
             .await
             .map_err(ApiError::internal)?;
-        let preview = match image.pixels {
-            Some(pixels) => tokio::task::spawn_blocking(move || render::preview_of(&pixels)),
-            None => {
-                let bytes = original.clone();
-                tokio::task::spawn_blocking(move || render::preview(&bytes))
+        let GeneratedImage {
+            bytes,
+            format,
+            pixels,
+            ..
+        } = image;
+        let kept = tokio::task::spawn_blocking(move || render::keep(bytes, format, pixels, want))
+            .await
+            .map_err(ApiError::internal)?;
+        let render::Kept {
+            bytes: original,
+            format,
+            width,
+            height,
+            preview,
+        } = match kept {
+            Ok(kept) => kept,
+            Err(err) => {
+                tracing::warn!(task_id = %task.id, error = %err, "a delivered image does not decode; it is left out");
+                continue;
             }
-        }
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        };
+        let position = rows.len();
+        let id = Uuid::new_v4();
+        let key = format!("users/{}/images/{id}.{}", task.user_id, format.extension());
         let thumbnail_key = match &preview {
             Some(_) => format!("users/{}/thumbnails/{id}.webp", task.user_id),
             None => key.clone(),
@@ -236,19 +257,36 @@ async fn succeed(
             position: i32::try_from(position).unwrap_or(0),
             storage_key: key.clone(),
             thumbnail_key: thumbnail_key.clone(),
-            width: i32::try_from(image.width).unwrap_or(0),
-            height: i32::try_from(image.height).unwrap_or(0),
-            format: image.format.as_str().into(),
+            width: i32::try_from(width).unwrap_or(0),
+            height: i32::try_from(height).unwrap_or(0),
+            format: format.as_str().into(),
             bytes: i64::try_from(original.len()).unwrap_or(i64::MAX),
             sha256: Sha256::digest(&original).to_vec(),
             favorite: false,
             created_at: Utc::now(),
         });
-        files.push((key, original, image.format.content_type()));
+        files.push((key, original, format.content_type()));
         if let Some(preview) = preview {
             files.push((thumbnail_key, preview, OutputFormat::Webp.content_type()));
         }
     }
+    if rows.is_empty() {
+        fail(
+            state,
+            task.id,
+            FailureReason::InvalidOutput,
+            "none of the provider's images could be read",
+        )
+        .await?;
+        return Ok(Ok(()));
+    }
+    // Charged per image delivered (as `complete_generation` settles it).
+    let delivered = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let charged = if delivered >= i64::from(task.num_images) {
+        task.cost
+    } else {
+        task.cost / i64::from(task.num_images.max(1)) * delivered
+    };
     let keys: Vec<String> = files.iter().map(|(key, _, _)| key.clone()).collect();
     {
         let mut conn = state.db.get().await?;
@@ -272,7 +310,7 @@ async fn succeed(
         serde_json::json!({
             "task_id": task.id,
             "model": task.model,
-            "charged": task.cost,
+            "charged": charged,
             "images": rows.iter().map(|r| serde_json::json!({
                 "id": r.id, "width": r.width, "height": r.height, "format": r.format,
             })).collect::<Vec<_>>(),

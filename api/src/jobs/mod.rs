@@ -84,10 +84,12 @@ impl Broker {
         }
     }
 
-    /// Gives a submitted task to the waiting loop (or, when it is gone, lets the task go).
-    fn wait_on(&self, item: waiting::Item) {
-        if self.waiting.send(item).is_err() {
-            tracing::warn!("the waiting loop has stopped; the task is left for a take-over");
+    /// Gives a submitted task to the waiting loop; when the loop has stopped (shutdown), hands
+    /// the task on as the loop does with its own.
+    async fn wait_on(&self, item: waiting::Item) {
+        if let Err(refused) = self.waiting.send(item) {
+            tracing::info!("the waiting loop has stopped; the submitted task is handed on");
+            waiting::hand_back(self, vec![refused.0]).await;
         }
     }
 }
@@ -96,6 +98,7 @@ impl Broker {
 pub struct WorkerPool {
     stop: watch::Sender<bool>,
     handles: Vec<JoinHandle<()>>,
+    broker: Option<Arc<Broker>>,
 }
 
 impl WorkerPool {
@@ -104,6 +107,7 @@ impl WorkerPool {
     pub fn start(state: actix_web::web::Data<AppState>, count: usize) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut handles = Vec::new();
+        let mut generation = None;
         if count > 0 {
             let wakers = waker::Wakers::default();
             tokio::spawn(waker::listen(
@@ -122,6 +126,7 @@ impl WorkerPool {
             )));
             let id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
             let (broker, items) = Broker::new(state.clone(), id);
+            generation = Some(broker.clone());
             handles.push(tokio::spawn(waiting::run(
                 broker.clone(),
                 items,
@@ -133,16 +138,29 @@ impl WorkerPool {
                 stopped.clone(),
             )));
         }
-        Self { stop, handles }
+        Self {
+            stop,
+            handles,
+            broker: generation,
+        }
     }
 
     /// Asks workers to stop and waits up to `grace` for them: tasks waiting on providers are
     /// handed to other processes at once, and a job being submitted or finished goes back to the
     /// queue when its lease lapses.
     pub async fn shutdown(self, grace: Duration) {
+        let deadline = tokio::time::Instant::now() + grace;
         let _ = self.stop.send(true);
         let all = futures_util::future::join_all(self.handles);
-        if tokio::time::timeout(grace, all).await.is_err() {
+        let mut stopped = tokio::time::timeout_at(deadline, all).await.is_ok();
+        // Submissions and finishes under way end too (a submitted task hands itself on).
+        if let Some(broker) = self.broker {
+            while broker.in_flight() > 0 && stopped {
+                stopped = tokio::time::Instant::now() < deadline;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        if !stopped {
             tracing::warn!(
                 "workers did not stop in time; their leases will lapse and the jobs be retried"
             );

@@ -107,9 +107,9 @@ async fn check(broker: &Broker, item: &mut Item) -> Verdict {
             cancel: false,
         };
     };
-    let schedule = state.config.etiquette.schedule(&item.task.provider);
+    let schedule = state.etiquette.schedule(&item.task.provider);
     let answer = {
-        let _permit = state.config.etiquette.request(&item.task.provider).await;
+        let _permit = state.etiquette.request(&item.task.provider).await;
         let time = item.deadline.saturating_duration_since(Instant::now());
         tokio::time::timeout(time, provider.poll(&item.provider_task_id)).await
     };
@@ -386,7 +386,9 @@ pub async fn run(
             }
         }
     }
-    // Checks under way finish first (their answers are kept), then everything is handed on.
+    // Nothing more comes in (a submission finishing now hands its task on itself); checks under
+    // way finish first (their answers are kept), then everything is handed on.
+    items.close();
     let grace = Instant::now() + Duration::from_secs(2);
     while !checking.is_empty() {
         match tokio::time::timeout_at(grace.into(), done.recv()).await {
@@ -557,7 +559,7 @@ async fn take_over(broker: &Arc<Broker>, schedule: &mut Schedule) {
 
 /// Hands a stopping process's tasks on: those whose provider keeps them are left unowned for
 /// another process to take over at once; those that lived here are canceled and queued again.
-async fn hand_back(broker: &Broker, items: Vec<Item>) {
+pub(crate) async fn hand_back(broker: &Broker, items: Vec<Item>) {
     let state = &broker.state;
     let (mut durable, mut resubmit) = (Vec::new(), Vec::new());
     for item in &items {

@@ -13,6 +13,7 @@ use crate::error::ApiResult;
 use crate::jobs::finishing::{cancel_at_provider, fail};
 use crate::jobs::waiting::{self, Item};
 use crate::jobs::{Broker, InFlight};
+use crate::providers::breaker::{Breaker, Pass, Went};
 use crate::providers::{
     FailureReason, GenerationInput, GenerationProvider, ProviderError, Reference,
 };
@@ -85,6 +86,14 @@ pub async fn run(
             }
         }
         if got < wanted || wanted == 0 {
+            // A resting provider's jobs become claimable when its breaker lets a probe through.
+            let idle = broker
+                .state
+                .etiquette
+                .next_reopening()
+                .map_or(IDLE_FALLBACK, |d| {
+                    (d + Duration::from_millis(5)).min(IDLE_FALLBACK)
+                });
             tokio::select! {
                 _ = &mut announced => {}
                 // Gather more ends briefly, but an announced job is claimed at once.
@@ -93,7 +102,7 @@ pub async fn run(
                     _ = tokio::time::sleep(FREED_DEBOUNCE) => {}
                     _ = stop.changed() => {}
                 },
-                _ = tokio::time::sleep(IDLE_FALLBACK) => {}
+                _ = tokio::time::sleep(idle) => {}
                 _ = stop.changed() => {}
             }
         }
@@ -122,6 +131,12 @@ pub async fn next(state: &actix_web::web::Data<AppState>, worker_id: &str) -> Ap
 }
 
 async fn claim(state: &AppState, worker_id: &str, limit: usize) -> ApiResult<Vec<ClaimedJob>> {
+    let (capped, caps) = state.etiquette.caps();
+    let limits = db::ProviderLimits {
+        resting: state.etiquette.resting(),
+        capped,
+        caps,
+    };
     let mut conn = state.db.get().await?;
     Ok(db::claim_jobs(
         &mut conn,
@@ -129,8 +144,42 @@ async fn claim(state: &AppState, worker_id: &str, limit: usize) -> ApiResult<Vec
         state.config.job_lease_secs,
         state.config.max_running_tasks_per_user,
         limit,
+        &limits,
     )
     .await?)
+}
+
+/// A job claimed while its provider's breaker is not letting submissions through goes back to
+/// the queue until it might; one whose task has waited longer than a task may run fails with a
+/// refund instead, so nothing waits on a provider that stays down.
+async fn postpone(
+    state: &AppState,
+    worker: &str,
+    job: &ClaimedJob,
+    wait: Duration,
+) -> ApiResult<()> {
+    let waited = (Utc::now() - job.task.created_at)
+        .to_std()
+        .unwrap_or_default();
+    if waited >= state.config.task_timeout {
+        return fail(
+            state,
+            job.task_id,
+            FailureReason::ProviderUnavailable,
+            "the provider has been failing for a while; the task was not sent",
+        )
+        .await;
+    }
+    let mut conn = state.db.get().await?;
+    crate::db::jobs::postpone(
+        &mut conn,
+        Attempt::from(job),
+        worker,
+        i64::try_from(wait.as_millis()).unwrap_or(i64::MAX),
+        "the provider is resting (circuit breaker open)",
+    )
+    .await?;
+    Ok(())
 }
 
 /// When a task must be over: `ZIMAGE_TASK_TIMEOUT_SECS` after it started (not after this
@@ -196,6 +245,32 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
                 // Lived in a process that is gone; nothing to bill, but say so if it answers.
                 cancel_at_provider(state, &task.provider, old).await;
             }
+            if Instant::now() >= deadline {
+                // Out of time before it was ever sent (retried, postponed): nothing to send.
+                return fail(
+                    state,
+                    task.id,
+                    FailureReason::ProviderTimeout,
+                    "the provider did not finish in time",
+                )
+                .await;
+            }
+            let reference = match reference(state, task).await {
+                Ok(reference) => reference,
+                Err(err) => return transient_or_fail(state, Attempt::from(&job), err).await,
+            };
+            let breaker = state.etiquette.breaker(&task.provider);
+            let pass = breaker.map_or(Pass::Go, Breaker::pass);
+            if let Pass::Wait(wait) = pass {
+                postpone(state, &broker.id, &job, wait).await?;
+                // Claimed again when it may go, not at the next idle look.
+                let freed = broker.freed.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(wait + Duration::from_millis(5)).await;
+                    freed.notify_waiters();
+                });
+                return Ok(());
+            }
             // Just claimed: the whole lease is left.
             let lease_left = Duration::from_secs(state.config.job_lease_secs.unsigned_abs())
                 .saturating_sub(LEASE_MARGIN)
@@ -203,9 +278,8 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             let time = deadline
                 .saturating_duration_since(Instant::now())
                 .min(lease_left);
-            let submitted = async {
-                let reference = reference(state, task).await?;
-                let _permit = state.config.etiquette.request(&task.provider).await;
+            let submitted = {
+                let _permit = state.etiquette.request(&task.provider).await;
                 match tokio::time::timeout(
                     time,
                     provider.submit(&input(task, &model.provider_model, reference)),
@@ -217,8 +291,14 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
                         "the provider did not answer the submission in time".into(),
                     )),
                 }
+            };
+            if let Some(breaker) = breaker {
+                let went = match &submitted {
+                    Ok(_) | Err(ProviderError::Permanent { .. }) => Went::Answered,
+                    Err(_) => Went::Failed,
+                };
+                breaker.record(pass, went);
             }
-            .await;
             match submitted {
                 Ok(id) => id,
                 Err(ProviderError::Unconfirmed(message)) => {
@@ -244,7 +324,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
     let attempt = Attempt::from(&job);
     let mut task = job.task;
     task.provider_task_id = Some(provider_id.clone());
-    let schedule = state.config.etiquette.schedule(&task.provider);
+    let schedule = state.etiquette.schedule(&task.provider);
     let lease = Duration::from_secs(state.config.job_lease_secs.unsigned_abs());
     let item = match (resumed, provider.expected_time()) {
         // Taken over with its provider's id: looked at now.
@@ -274,7 +354,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
         cancel_at_provider(state, &item.task.provider, &item.provider_task_id).await;
         return Ok(());
     }
-    broker.wait_on(item);
+    broker.wait_on(item).await;
     Ok(())
 }
 
@@ -360,7 +440,7 @@ fn input(task: &TaskRow, provider_model: &str, reference: Option<Reference>) -> 
             .and_then(|a| serde_json::from_value(serde_json::Value::String(a.to_string())).ok()),
         width: task.width.unsigned_abs(),
         height: task.height.unsigned_abs(),
-        seed: task.seed.unsigned_abs(),
+        seed: task.seed.map(i64::unsigned_abs),
         num_images: task.num_images.unsigned_abs(),
         format: serde_json::from_value(serde_json::Value::String(task.output_format.clone()))
             .unwrap_or_default(),

@@ -7,8 +7,8 @@ use zimage_shared::generation::Quality;
 
 use super::http::{self, Timeouts};
 use super::{
-    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
-    ProviderError, ProviderStatus,
+    FailureReason, Finished, Gathered, GenerationInput, GenerationProvider, Outcome, ProviderError,
+    ProviderStatus,
 };
 use crate::config::Secret;
 
@@ -168,7 +168,6 @@ impl FalClient {
             "prompt": input.prompt,
             "image_size": {"width": input.width, "height": input.height},
             "num_images": input.num_images,
-            "seed": input.seed,
             "output_format": input.format.as_str(),
             "enable_safety_checker": true,
             // Z-Image Turbo's documented default; the distilled model is made for it.
@@ -176,6 +175,13 @@ impl FalClient {
             // High quality trades speed for fidelity: no step-skipping acceleration.
             "acceleration": match input.quality { Quality::Standard => "regular", Quality::High => "none" },
         });
+        // Sent only for models that take them (the catalogue refuses the others' requests).
+        if let Some(seed) = input.seed {
+            body["seed"] = json!(seed);
+        }
+        if let Some(negative) = &input.negative_prompt {
+            body["negative_prompt"] = json!(negative);
+        }
         // Image-to-image: fal fetches our stored copy through its short-lived signed URL.
         if let Some(reference) = &input.reference {
             body["image_url"] = json!(reference.url);
@@ -209,33 +215,22 @@ impl FalClient {
                 reason: FailureReason::InvalidOutput,
                 message: "the provider's result is not the documented JSON".into(),
             })?;
-        if output.has_nsfw_concepts.iter().any(|flagged| *flagged) {
-            return Ok(Outcome::Failed {
-                reason: FailureReason::NsfwBlocked,
-                message: "the provider's safety checker blocked the image".into(),
-            });
-        }
-        if output.images.is_empty() {
-            return Ok(Outcome::Failed {
-                reason: FailureReason::InvalidOutput,
-                message: "the provider returned no images".into(),
-            });
-        }
-        let mut images: Vec<GeneratedImage> = Vec::with_capacity(output.images.len());
-        for image in &output.images {
-            let fetched = match http::data_uri_image(&image.url) {
+        let mut gathered = Gathered::default();
+        for (n, image) in output.images.iter().enumerate() {
+            // A flagged image is not fetched: the others are delivered (and paid for) alone.
+            if output.has_nsfw_concepts.get(n).copied().unwrap_or(false) {
+                gathered.refuse(
+                    FailureReason::NsfwBlocked,
+                    "the provider's safety checker blocked the image",
+                );
+                continue;
+            }
+            gathered.add(match http::data_uri_image(&image.url) {
                 Some(decoded) => decoded,
                 None => http::download_image(&self.http, &image.url).await,
-            };
-            match fetched {
-                Ok(image) => images.push(image),
-                Err(ProviderError::Permanent { reason, message }) => {
-                    return Ok(Outcome::Failed { reason, message });
-                }
-                Err(transient) => return Err(transient),
-            }
+            })?;
         }
-        Ok(Outcome::Images(images))
+        Ok(gathered.outcome())
     }
 }
 

@@ -7,8 +7,8 @@ use zimage_shared::generation::AspectRatio;
 
 use super::http::{self, Timeouts};
 use super::{
-    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
-    ProviderError, ProviderStatus,
+    FailureReason, Finished, Gathered, GenerationInput, GenerationProvider, Outcome, ProviderError,
+    ProviderStatus,
 };
 use crate::config::Secret;
 
@@ -277,23 +277,11 @@ impl GenerationProvider for KieClient {
     }
 
     async fn collect(&self, _: &str, finished: &Finished) -> Result<Outcome, ProviderError> {
-        if finished.urls.is_empty() {
-            return Ok(Outcome::Failed {
-                reason: FailureReason::InvalidOutput,
-                message: "the provider returned no images".into(),
-            });
-        }
-        let mut images: Vec<GeneratedImage> = Vec::with_capacity(finished.urls.len());
+        let mut gathered = Gathered::default();
         for url in &finished.urls {
-            match http::download_image(&self.http, url).await {
-                Ok(image) => images.push(image),
-                Err(ProviderError::Permanent { reason, message }) => {
-                    return Ok(Outcome::Failed { reason, message });
-                }
-                Err(transient) => return Err(transient),
-            }
+            gathered.add(http::download_image(&self.http, url).await)?;
         }
-        Ok(Outcome::Images(images))
+        Ok(gathered.outcome())
     }
 
     async fn cancel(&self, _provider_task_id: &str) -> Result<(), ProviderError> {
@@ -357,7 +345,7 @@ mod tests {
             aspect_ratio: aspect,
             width,
             height,
-            seed: 1,
+            seed: None,
             num_images: 1,
             format: Default::default(),
             quality: Default::default(),

@@ -38,21 +38,27 @@ impl LocalProvider {
 
 /// Renders every image of a job (seed, seed+1, …) off the async threads.
 async fn render_all(input: GenerationInput) -> Result<Vec<GeneratedImage>, ProviderError> {
+    // The scene follows from everything it is given: a negative prompt changes the picture as
+    // the prompt does (without one, the text is the prompt alone, as it always was).
+    let text = match &input.negative_prompt {
+        Some(negative) => format!("{}\0{negative}", input.prompt),
+        None => input.prompt.clone(),
+    };
     tokio::task::spawn_blocking(move || {
         (0..u64::from(input.num_images.max(1)))
             .map(|i| {
-                let seed = input.seed.wrapping_add(i);
+                let seed = input.seed.unwrap_or(0).wrapping_add(i);
                 let pixels = match &input.reference {
                     Some(reference) => render::pixels_from(
                         &reference.bytes,
                         reference.strength,
-                        &input.prompt,
+                        &text,
                         seed,
                         input.width,
                         input.height,
                     ),
                     None => Ok(render::render_pixels(
-                        &input.prompt,
+                        &text,
                         seed,
                         input.width,
                         input.height,
@@ -163,7 +169,7 @@ mod tests {
             reference: None,
             width: 64,
             height: 48,
-            seed: 42,
+            seed: Some(42),
             num_images,
             format: OutputFormat::Png,
             quality: Quality::Standard,

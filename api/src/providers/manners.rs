@@ -1,13 +1,16 @@
-//! How politely we treat each provider: when to look at a submitted task again, and how many
-//! requests may be under way to it at once. Defaults follow each provider's guidance (KIE asks
-//! for checks every 2–3 s with back-off; fal answers status checks cheaply, about once a second
-//! is usual); operators can change them per provider.
+//! How politely we treat each provider: when to look at a submitted task again, how many
+//! requests may be under way to it at once, how many of its tasks may be in flight, and when to
+//! stop submitting to it for a while (its circuit breaker). Defaults follow each provider's
+//! guidance (KIE asks for checks every 2–3 s with back-off; fal answers status checks cheaply,
+//! about once a second is usual); operators can change them per provider.
 
 use anyhow::{Context, bail};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::breaker::{Breaker, BreakerSettings};
 
 /// When to check a submitted task: first after `first`, then every `interval`, each interval
 /// `backoff` times the one before, never longer than `max`.
@@ -77,6 +80,9 @@ pub struct Manners {
     pub schedule: Schedule,
     /// Requests (submissions, checks, result fetches, downloads, cancels) under way at once.
     pub max_requests: usize,
+    /// Tasks submitted and not yet ended (across all processes); more wait in the queue.
+    pub max_in_flight: Option<u32>,
+    pub breaker: BreakerSettings,
 }
 
 impl Manners {
@@ -84,10 +90,16 @@ impl Manners {
     pub fn default_for(provider: &str) -> Self {
         let secs = Duration::from_secs;
         let ms = Duration::from_millis;
+        let breaker = BreakerSettings {
+            failures: 5,
+            cooldown: secs(30),
+        };
         match provider {
             "fal" => Self {
                 schedule: Schedule::fixed(secs(1)),
                 max_requests: 32,
+                max_in_flight: Some(200),
+                breaker,
             },
             "kie" => Self {
                 schedule: Schedule {
@@ -97,23 +109,34 @@ impl Manners {
                     max: secs(3),
                 },
                 max_requests: 16,
+                max_in_flight: Some(200),
+                breaker,
             },
+            // Usually the operator's own model server, one call per image batch.
             "openai_compatible" => Self {
                 schedule: Schedule::fixed(ms(500)),
                 max_requests: 8,
+                max_in_flight: Some(16),
+                breaker,
             },
             // The built-in renderer says when it will be done, so the interval only paces
-            // progress reports.
+            // progress reports; its work is bounded by the image-work slots, and it cannot be
+            // down.
             _ => Self {
                 schedule: Schedule::fixed(secs(1)),
                 max_requests: 1024,
+                max_in_flight: None,
+                breaker: BreakerSettings {
+                    failures: 0,
+                    cooldown: secs(30),
+                },
             },
         }
     }
 
-    /// Manners for `provider` from `ZIMAGE_<PROVIDER>_POLL_SCHEDULE` and
-    /// `ZIMAGE_<PROVIDER>_MAX_REQUESTS`; `every` (`ZIMAGE_POLL_INTERVAL_MS`) replaces every
-    /// provider's schedule with a fixed interval.
+    /// Manners for `provider` from `ZIMAGE_<PROVIDER>_POLL_SCHEDULE`, `_MAX_REQUESTS`,
+    /// `_MAX_IN_FLIGHT` (0: no cap) and `_BREAKER` (`FAILURES,COOLDOWN_MS`); `every`
+    /// (`ZIMAGE_POLL_INTERVAL_MS`) replaces every provider's schedule with a fixed interval.
     pub fn from_env(
         provider: &str,
         get: &dyn Fn(&str) -> Option<String>,
@@ -137,44 +160,115 @@ impl Manners {
                 .filter(|n| *n > 0)
                 .with_context(|| format!("{name} must be a positive whole number, got {text:?}"))?;
         }
+        let name = format!("{prefix}_MAX_IN_FLIGHT");
+        if let Some(text) = get(&name) {
+            let cap = text.parse::<u32>().with_context(|| {
+                format!("{name} must be a whole number (0: no cap), got {text:?}")
+            })?;
+            manners.max_in_flight = (cap > 0).then_some(cap);
+        }
+        let name = format!("{prefix}_BREAKER");
+        if let Some(text) = get(&name) {
+            manners.breaker =
+                BreakerSettings::parse(&text).with_context(|| format!("{name}={text:?}"))?;
+        }
         Ok(manners)
     }
-}
-
-/// The manners of every provider, with the semaphores that enforce their request caps.
-#[derive(Debug, Clone, Default)]
-pub struct Etiquette {
-    by_provider: HashMap<String, (Manners, Arc<Semaphore>)>,
 }
 
 /// The provider names manners are configured for.
 pub const PROVIDERS: [&str; 4] = ["local", "fal", "kie", "openai_compatible"];
 
-impl Etiquette {
+/// Every provider's manners as configured.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MannersTable(HashMap<String, Manners>);
+
+impl MannersTable {
     pub fn from_env(
         get: &dyn Fn(&str) -> Option<String>,
         every: Option<Duration>,
     ) -> anyhow::Result<Self> {
-        let mut by_provider = HashMap::new();
+        let mut table = HashMap::new();
         for name in PROVIDERS {
-            let manners = Manners::from_env(name, get, every)?;
-            let permits = Arc::new(Semaphore::new(manners.max_requests));
-            by_provider.insert(name.to_string(), (manners, permits));
+            table.insert(name.to_string(), Manners::from_env(name, get, every)?);
         }
-        Ok(Self { by_provider })
+        Ok(Self(table))
+    }
+}
+
+/// One provider's manners at work: its request permits and its circuit breaker.
+#[derive(Debug)]
+struct Kept {
+    manners: Manners,
+    permits: Arc<Semaphore>,
+    breaker: Breaker,
+}
+
+/// This process's manners towards every provider: schedules, request permits, breakers, caps.
+#[derive(Debug, Default)]
+pub struct Etiquette {
+    by_provider: HashMap<String, Kept>,
+}
+
+impl Etiquette {
+    pub fn new(table: &MannersTable) -> Self {
+        let by_provider = table
+            .0
+            .iter()
+            .map(|(name, manners)| {
+                let kept = Kept {
+                    manners: manners.clone(),
+                    permits: Arc::new(Semaphore::new(manners.max_requests)),
+                    breaker: Breaker::new(manners.breaker),
+                };
+                (name.clone(), kept)
+            })
+            .collect();
+        Self { by_provider }
     }
 
     /// The schedule of `provider` (the built-in one's for names not configured).
     pub fn schedule(&self, provider: &str) -> Schedule {
-        self.by_provider
-            .get(provider)
-            .map_or_else(|| Manners::default_for(provider).schedule, |m| m.0.schedule)
+        self.by_provider.get(provider).map_or_else(
+            || Manners::default_for(provider).schedule,
+            |k| k.manners.schedule,
+        )
     }
 
     /// Waits for room for one more request to `provider`; the permit frees it when dropped.
     pub async fn request(&self, provider: &str) -> Option<OwnedSemaphorePermit> {
-        let permits = self.by_provider.get(provider)?.1.clone();
+        let permits = self.by_provider.get(provider)?.permits.clone();
         permits.acquire_owned().await.ok()
+    }
+
+    /// The circuit breaker of `provider`.
+    pub fn breaker(&self, provider: &str) -> Option<&Breaker> {
+        self.by_provider.get(provider).map(|k| &k.breaker)
+    }
+
+    /// Providers whose breaker is open here: their jobs are not claimed for now.
+    pub fn resting(&self) -> Vec<String> {
+        self.by_provider
+            .iter()
+            .filter(|(_, k)| k.breaker.is_open())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// How long until the first open breaker lets a probe through, if any is open.
+    pub fn next_reopening(&self) -> Option<Duration> {
+        self.by_provider
+            .values()
+            .filter_map(|k| k.breaker.reopens_in())
+            .min()
+    }
+
+    /// Providers with a cap on tasks in flight, and their caps.
+    pub fn caps(&self) -> (Vec<String>, Vec<i64>) {
+        self.by_provider
+            .iter()
+            .filter_map(|(name, k)| Some((name.clone(), i64::from(k.manners.max_in_flight?))))
+            .unzip()
     }
 }
 
@@ -217,5 +311,28 @@ mod tests {
         assert_eq!(every.schedule, Schedule::fixed(Duration::from_millis(50)));
         let bad = |name: &str| (name == "ZIMAGE_KIE_MAX_REQUESTS").then(|| "0".to_string());
         assert!(Manners::from_env("kie", &bad, None).is_err());
+        let env = HashMap::from([
+            ("ZIMAGE_FAL_MAX_IN_FLIGHT", "0"),
+            ("ZIMAGE_KIE_MAX_IN_FLIGHT", "7"),
+            ("ZIMAGE_KIE_BREAKER", "2,1500"),
+        ]);
+        let get = |name: &str| env.get(name).map(|v| (*v).to_string());
+        let table = MannersTable::from_env(&get, None).unwrap();
+        let (mut names, caps) = Etiquette::new(&table).caps();
+        names.sort();
+        assert_eq!(
+            names,
+            ["kie", "openai_compatible"],
+            "fal uncapped, local never"
+        );
+        assert!(caps.contains(&7));
+        let kie = Manners::from_env("kie", &get, None).unwrap();
+        assert_eq!(
+            kie.breaker,
+            BreakerSettings {
+                failures: 2,
+                cooldown: Duration::from_millis(1500)
+            }
+        );
     }
 }

@@ -16,7 +16,9 @@ pub struct Provenance {
     pub prompt: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
-    pub seed: i64,
+    /// None for models that take no seed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<i64>,
     pub model: String,
     pub width: u32,
     pub height: u32,
@@ -193,7 +195,7 @@ mod tests {
         Provenance {
             prompt: "a glass lighthouse — 灯塔".into(),
             negative_prompt: None,
-            seed: 42,
+            seed: Some(42),
             model: "z-image-local".into(),
             width: 64,
             height: 64,

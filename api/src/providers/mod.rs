@@ -1,6 +1,7 @@
 //! Image generation providers behind one interface. The built-in `local` provider renders
 //! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) plug in beside it.
 
+pub mod breaker;
 pub mod fal;
 pub mod http;
 pub mod kie;
@@ -26,7 +27,8 @@ pub struct GenerationInput {
     pub aspect_ratio: Option<zimage_shared::generation::AspectRatio>,
     pub width: u32,
     pub height: u32,
-    pub seed: u64,
+    /// None for models that take no seed (see the catalogue's `supports`).
+    pub seed: Option<u64>,
     pub num_images: u32,
     pub format: OutputFormat,
     pub quality: Quality,
@@ -122,6 +124,46 @@ pub enum Outcome {
         reason: FailureReason,
         message: String,
     },
+}
+
+/// A result's images, fetched one by one. An image that cannot be used is left out (the task is
+/// charged only for the images delivered); a failure for now (network, 5xx) ends the gathering,
+/// so the whole fetch is tried again; with no usable image the task fails with the first reason.
+#[derive(Default)]
+pub struct Gathered {
+    images: Vec<GeneratedImage>,
+    refused: Option<(FailureReason, String)>,
+}
+
+impl Gathered {
+    /// Takes one fetched image; `Err` when fetching should stop and be tried again later.
+    pub fn add(
+        &mut self,
+        fetched: Result<GeneratedImage, ProviderError>,
+    ) -> Result<(), ProviderError> {
+        match fetched {
+            Ok(image) => self.images.push(image),
+            Err(ProviderError::Permanent { reason, message }) => self.refuse(reason, message),
+            Err(again) => return Err(again),
+        }
+        Ok(())
+    }
+
+    /// Leaves an image out, for `reason`.
+    pub fn refuse(&mut self, reason: FailureReason, message: impl Into<String>) {
+        self.refused.get_or_insert((reason, message.into()));
+    }
+
+    pub fn outcome(self) -> Outcome {
+        match (self.images.is_empty(), self.refused) {
+            (false, _) => Outcome::Images(self.images),
+            (true, Some((reason, message))) => Outcome::Failed { reason, message },
+            (true, None) => Outcome::Failed {
+                reason: FailureReason::InvalidOutput,
+                message: "the provider returned no images".into(),
+            },
+        }
+    }
 }
 
 /// A call that did not get an answer about the generation itself.

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use super::http::{self, Timeouts};
 use super::{
-    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
-    ProviderError, ProviderStatus,
+    FailureReason, Finished, Gathered, GenerationInput, GenerationProvider, Outcome, ProviderError,
+    ProviderStatus,
 };
 use crate::config::Secret;
 
@@ -92,13 +92,7 @@ async fn generate(
         message: "the model server's answer is not JSON".into(),
     })?;
     let items = parsed["data"].as_array().cloned().unwrap_or_default();
-    if items.is_empty() {
-        return Ok(Outcome::Failed {
-            reason: FailureReason::InvalidOutput,
-            message: "the model server returned no images".into(),
-        });
-    }
-    let mut images: Vec<GeneratedImage> = Vec::with_capacity(items.len());
+    let mut gathered = Gathered::default();
     for item in items {
         let image = if let Some(b64) = item["b64_json"].as_str() {
             base64::engine::general_purpose::STANDARD
@@ -116,15 +110,9 @@ async fn generate(
                 message: "the model server returned an image without data or URL".into(),
             })
         };
-        match image {
-            Ok(image) => images.push(image),
-            Err(ProviderError::Permanent { reason, message }) => {
-                return Ok(Outcome::Failed { reason, message });
-            }
-            Err(transient) => return Err(transient),
-        }
+        gathered.add(image)?;
     }
-    Ok(Outcome::Images(images))
+    Ok(gathered.outcome())
 }
 
 impl OpenAiCompatible {

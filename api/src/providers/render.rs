@@ -289,6 +289,61 @@ pub fn preview_of(source: &RgbImage) -> Result<Option<Vec<u8>>, image::ImageErro
     .map(Some)
 }
 
+/// Longest side of a delivered image we decode; larger ones are refused, not decoded.
+pub const MAX_DELIVERED_SIDE: u32 = 8192;
+
+/// Most memory one decode may take.
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A delivered image ready to store.
+pub struct Kept {
+    pub bytes: Vec<u8>,
+    pub format: OutputFormat,
+    /// As delivered, which may differ from what was asked.
+    pub width: u32,
+    pub height: u32,
+    /// The gallery preview; `None` when the image is its own.
+    pub preview: Option<Vec<u8>>,
+}
+
+/// Makes a delivered image ready to store: decoded in full (an image that does not decode is
+/// refused), converted to `want` when it was delivered in another format (the provider's file is
+/// kept as it is otherwise), measured as delivered, with its gallery preview. `pixels` are the
+/// decoded picture when the provider has them (the built-in renderer).
+pub fn keep(
+    bytes: Vec<u8>,
+    format: OutputFormat,
+    pixels: Option<std::sync::Arc<RgbImage>>,
+    want: OutputFormat,
+) -> Result<Kept, image::ImageError> {
+    let pixels = match pixels {
+        Some(pixels) => pixels,
+        None => {
+            let mut reader =
+                image::ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format()?;
+            let mut limits = image::Limits::default();
+            limits.max_image_width = Some(MAX_DELIVERED_SIDE);
+            limits.max_image_height = Some(MAX_DELIVERED_SIDE);
+            limits.max_alloc = Some(MAX_DECODE_BYTES);
+            reader.limits(limits);
+            std::sync::Arc::new(reader.decode()?.to_rgb8())
+        }
+    };
+    let (width, height) = pixels.dimensions();
+    let bytes = if format == want {
+        bytes
+    } else {
+        encode(&pixels, want)?
+    };
+    Ok(Kept {
+        bytes,
+        format: want,
+        width,
+        height,
+        preview: preview_of(&pixels)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,7 +67,7 @@ struct TaskFilter {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 402, body = Problem, content_type = "application/problem+json", description = "`insufficient_credits`; nothing was charged"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`, or `insufficient_scope` for an API key without `generations:write`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `prompt_rejected` or `idempotency_key_reused`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`, `unsupported_parameter` (a setting the model cannot honour; see its `supports`), `prompt_rejected` or `idempotency_key_reused`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many submissions or active tasks"),
     )
 )]

@@ -45,6 +45,12 @@ pub enum Mode {
     MalformedSubmitNoHeader,
     /// Jobs are accepted and never finish (status stays in progress) until the mode changes.
     Hold,
+    /// A result lists one image fewer than asked (fal), or none (KIE, which makes one).
+    FewerImages,
+    /// The last image of a result is cut short: its header reads, its pixels do not decode.
+    OneBroken,
+    /// Every submission answers 503 (fal) or code 455 (KIE): the provider is down.
+    Down,
 }
 
 #[derive(Default)]
@@ -271,10 +277,19 @@ impl MockProvider {
     }
 
     fn image_url(&self, id: &str, n: usize) -> String {
-        if self.mode() == Mode::NotAnImage {
-            format!("{}/files/not-an-image.png", self.base_url)
+        match self.mode() {
+            Mode::NotAnImage => format!("{}/files/not-an-image.png", self.base_url),
+            Mode::OneBroken => format!("{}/files/broken-{id}-{n}.png", self.base_url),
+            _ => format!("{}/files/{id}-{n}.png", self.base_url),
+        }
+    }
+
+    /// How many images a result lists when `asked` were.
+    fn delivered(&self, asked: usize) -> usize {
+        if self.mode() == Mode::FewerImages {
+            asked.saturating_sub(1)
         } else {
-            format!("{}/files/{id}-{n}.png", self.base_url)
+            asked
         }
     }
 }
@@ -290,9 +305,33 @@ async fn file(mock: web::Data<MockProvider>, path: web::Path<String>) -> HttpRes
     }
     let seed = name.bytes().map(u64::from).sum::<u64>();
     match render::render(&name, seed, 256, 256, OutputFormat::Png) {
+        // In `OneBroken` mode, the last image of a result keeps its header and loses the rest.
+        Ok(png) if name.starts_with("broken-") && last_of_its_result(&mock, &name) => {
+            HttpResponse::Ok()
+                .content_type("image/png")
+                .body(png[..64.min(png.len())].to_vec())
+        }
         Ok(png) => HttpResponse::Ok().content_type("image/png").body(png),
         Err(_) => HttpResponse::InternalServerError().finish(),
     }
+}
+
+/// Whether `broken-{id}-{n}.png` is the last image its request asked for.
+fn last_of_its_result(mock: &MockProvider, name: &str) -> bool {
+    let Some((id, n)) = name
+        .trim_start_matches("broken-")
+        .trim_end_matches(".png")
+        .rsplit_once('-')
+    else {
+        return false;
+    };
+    let asked = mock.lock().requests.get(id).map_or(1, |(input, _)| {
+        input["num_images"]
+            .as_u64()
+            .or(input["n"].as_u64())
+            .unwrap_or(1)
+    });
+    n.parse::<u64>().is_ok_and(|n| n + 1 == asked)
 }
 
 async fn slow_if_asked(mock: &MockProvider) {
@@ -332,6 +371,11 @@ async fn fal_submit(
                 .json(json!({"detail": "Rate limit exceeded"}));
         }
         Mode::FlakySubmit if mock.lock().submits == 0 => {
+            mock.lock().submits += 1;
+            return HttpResponse::ServiceUnavailable()
+                .json(json!({"detail": "no runners", "error_type": "runner_scheduling_failure"}));
+        }
+        Mode::Down => {
             mock.lock().submits += 1;
             return HttpResponse::ServiceUnavailable()
                 .json(json!({"detail": "no runners", "error_type": "runner_scheduling_failure"}));
@@ -404,7 +448,7 @@ async fn fal_result(mock: web::Data<MockProvider>, req: HttpRequest) -> HttpResp
             {"loc": ["body", "image_size"], "msg": "image too large", "type": "image_too_large"}
         ]}));
     }
-    let count = input["num_images"].as_u64().unwrap_or(1) as usize;
+    let count = mock.delivered(input["num_images"].as_u64().unwrap_or(1) as usize);
     let nsfw = mock.mode() == Mode::Nsfw;
     HttpResponse::Ok().json(json!({
         "images": (0..count).map(|n| json!({"url": mock.image_url(&id, n), "content_type": "image/png", "width": 256, "height": 256})).collect::<Vec<_>>(),
@@ -435,6 +479,11 @@ async fn kie_create(
                 .json(json!({"code": 402, "msg": "Credits insufficient", "data": null}));
         }
         Mode::FlakySubmit if mock.lock().submits == 0 => {
+            mock.lock().submits += 1;
+            return HttpResponse::Ok()
+                .json(json!({"code": 455, "msg": "Service unavailable", "data": null}));
+        }
+        Mode::Down => {
             mock.lock().submits += 1;
             return HttpResponse::Ok()
                 .json(json!({"code": 455, "msg": "Service unavailable", "data": null}));
@@ -497,7 +546,10 @@ async fn kie_record(
         }
         _ => {
             data["state"] = json!("success");
-            data["resultJson"] = json!(json!({"resultUrls": [mock.image_url(&id, 0)]}).to_string());
+            let urls: Vec<String> = (0..mock.delivered(1))
+                .map(|n| mock.image_url(&id, n))
+                .collect();
+            data["resultJson"] = json!(json!({ "resultUrls": urls }).to_string());
             data["completeTime"] = json!(1_698_765_432_000_i64);
         }
     }

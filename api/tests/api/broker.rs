@@ -320,3 +320,114 @@ async fn progress_is_written_when_it_moves_ten_points_not_on_every_check() {
         "{written:?}"
     );
 }
+
+/// Polls until `check` holds, for up to 20 s.
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    for _ in 0..400 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+#[tokio::test]
+async fn a_provider_never_has_more_tasks_in_flight_than_its_cap() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::Hold);
+    let app = fal_app(&mock, &[("ZIMAGE_FAL_MAX_IN_FLIGHT", "2")]).await;
+    let mut tasks = Vec::new();
+    for n in 0..4 {
+        let who = app.signed_in_user(&format!("user{n}@example.org")).await;
+        let body = json!({"model": "z-image-turbo-fal", "prompt": "capped"});
+        let id = submit(&app, &who, &body).await;
+        tasks.push((who, id));
+    }
+    eventually("two tasks at the provider", async || mock.jobs() == 2).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(mock.jobs(), 2, "the others wait in the queue");
+    assert_eq!(jobs_in(&app, "queued").await, 2);
+    mock.set_mode(Mode::Succeed);
+    for (who, id) in &tasks {
+        let done = app.wait_for_task(who, id).await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+    }
+    assert_eq!(mock.jobs(), 4, "one provider job per task");
+}
+
+#[tokio::test]
+async fn a_failing_provider_is_rested_then_probed_and_its_tasks_end_with_refunds() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::Down);
+    // Two failures in a row open the breaker for 3 s.
+    let app = fal_app(&mock, &[("ZIMAGE_FAL_BREAKER", "2,3000")]).await;
+    let body = json!({"model": "z-image-turbo-fal", "prompt": "down"});
+    let ada = app.signed_in_user("ada@example.org").await;
+    let first = [
+        submit(&app, &ada, &body).await,
+        submit(&app, &ada, &body).await,
+    ];
+    eventually("two failed submissions", async || {
+        mock.submission_times().len() >= 2
+    })
+    .await;
+    // Open: a new task is not sent while the provider rests.
+    let bob = app.signed_in_user("bob@example.org").await;
+    let waiting = submit(&app, &bob, &body).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(mock.submission_times().len(), 2, "nothing sent while open");
+    let task = app
+        .get_json(&format!("/v1/generations/{waiting}"), &bob.access)
+        .await;
+    assert_eq!(task["status"], "queued", "{task}");
+
+    // Back up: after the rest one probe goes through, works, and the rest follow.
+    mock.set_mode(Mode::Succeed);
+    let done = app.wait_for_task(&bob, &waiting).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    for id in &first {
+        let done = app.wait_for_task(&ada, id).await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+    }
+    app.assert_ledger_consistent(user_id(&ada)).await;
+
+    // Down for longer than a task may take: tasks end failed with their credits back instead
+    // of waiting, and the breaker spares the provider most of the retries.
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::Down);
+    let app = fal_app(
+        &mock,
+        &[
+            ("ZIMAGE_FAL_BREAKER", "2,1000"),
+            ("ZIMAGE_TASK_TIMEOUT_SECS", "3"),
+        ],
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for n in 0..6 {
+        let who = app.signed_in_user(&format!("u{n}@example.org")).await;
+        let id = submit(&app, &who, &body).await;
+        tasks.push((who, id));
+    }
+    for (who, id) in &tasks {
+        let done = app.wait_for_task(who, id).await;
+        assert_eq!(done["status"], "failed", "{done}");
+        // Unavailable, or out of time while retried or resting.
+        assert!(
+            ["provider_unavailable", "provider_timeout"]
+                .contains(&done["failure_reason"].as_str().unwrap()),
+            "{done}"
+        );
+        assert_eq!(
+            (done["charged"].as_i64(), done["refunded"].as_i64()),
+            (Some(0), Some(2))
+        );
+        assert_eq!(available(&app, who).await, 20);
+    }
+    let sent = mock.submission_times().len();
+    assert!(
+        sent < 6 * 3,
+        "{sent} submissions: the breaker held most of the 18 retries back"
+    );
+}

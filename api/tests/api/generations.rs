@@ -333,11 +333,18 @@ async fn a_job_whose_worker_died_is_taken_over_and_charged_once() {
     let id = task["id"].as_str().unwrap();
     // A worker claims the job with a 1 s lease and then dies without a heartbeat.
     let mut conn = app.state.db.get().await.unwrap();
-    let claimed = zimage_api::db::generation::claim_jobs(&mut conn, "doomed-worker", 1, 2, 1)
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
+    let claimed = zimage_api::db::generation::claim_jobs(
+        &mut conn,
+        "doomed-worker",
+        1,
+        2,
+        1,
+        &Default::default(),
+    )
+    .await
+    .unwrap()
+    .pop()
+    .unwrap();
     assert_eq!(claimed.attempts, 1);
     drop(conn);
     // While the lease holds, nobody else may take the job.
@@ -774,7 +781,7 @@ async fn claims_share_the_workers_fairly_between_users() {
 
     let mut conn = app.state.db.get().await.unwrap();
     let claim = async |conn: &mut diesel_async::AsyncPgConnection| {
-        zimage_api::db::generation::claim_jobs(conn, "w", 60, 1, 1)
+        zimage_api::db::generation::claim_jobs(conn, "w", 60, 1, 1, &Default::default())
             .await
             .unwrap()
             .pop()
@@ -829,9 +836,10 @@ async fn a_batch_claim_keeps_the_fair_share_and_the_per_user_cap() {
 
     // Four idle slots: ada's two oldest (her cap) and bob's one; her third waits.
     let mut conn = app.state.db.get().await.unwrap();
-    let batch = zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 4)
-        .await
-        .unwrap();
+    let batch =
+        zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 4, &Default::default())
+            .await
+            .unwrap();
     let mut claimed: Vec<String> = batch.iter().map(|j| j.task_id.to_string()).collect();
     claimed.sort();
     let mut expected = vec![
@@ -857,7 +865,7 @@ async fn a_batch_claim_keeps_the_fair_share_and_the_per_user_cap() {
     assert_eq!(seen["status"], "running");
     // Nothing more until one of ada's finishes.
     assert!(
-        zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 4)
+        zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 4, &Default::default())
             .await
             .unwrap()
             .is_empty()
@@ -879,11 +887,18 @@ async fn a_job_interrupted_too_often_is_dead_and_refunded() {
         .await
         .unwrap();
     let mut conn = app.state.db.get().await.unwrap();
-    zimage_api::db::generation::claim_jobs(&mut conn, "doomed-worker", 1, 2, 1)
-        .await
-        .unwrap()
-        .pop()
-        .unwrap();
+    zimage_api::db::generation::claim_jobs(
+        &mut conn,
+        "doomed-worker",
+        1,
+        2,
+        1,
+        &Default::default(),
+    )
+    .await
+    .unwrap()
+    .pop()
+    .unwrap();
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert!(
         zimage_api::jobs::worker::next(&app.state, "rescuer")
@@ -1391,9 +1406,16 @@ async fn simultaneous_claims_never_exceed_a_users_running_cap() {
         let state = app.state.clone();
         tokio::spawn(async move {
             let mut conn = state.db.get().await.unwrap();
-            zimage_api::db::generation::claim_jobs(&mut conn, &format!("w{n}"), 60, 1, 4)
-                .await
-                .unwrap()
+            zimage_api::db::generation::claim_jobs(
+                &mut conn,
+                &format!("w{n}"),
+                60,
+                1,
+                4,
+                &Default::default(),
+            )
+            .await
+            .unwrap()
         })
     });
     let claimed: usize = futures_util::future::join_all(claims)
@@ -1405,4 +1427,59 @@ async fn simultaneous_claims_never_exceed_a_users_running_cap() {
         claimed, 1,
         "one running job for ada, however the claims interleave"
     );
+}
+
+#[tokio::test]
+async fn a_job_queued_while_a_claim_waits_for_the_lock_is_claimed_with_its_task() {
+    use diesel_async::RunQueryDsl;
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    // Another process is claiming: it holds the claim lock.
+    let mut holder = app.state.db.get().await.unwrap();
+    diesel::sql_query("BEGIN")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    diesel::sql_query(format!(
+        "SELECT pg_advisory_xact_lock({})",
+        zimage_api::db::generation::CLAIM_LOCK
+    ))
+    .execute(&mut holder)
+    .await
+    .unwrap();
+    // Our claim starts, and waits for the lock.
+    let state = app.state.clone();
+    let claim = tokio::spawn(async move {
+        let mut conn = state.db.get().await.unwrap();
+        zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 4, &Default::default())
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Meanwhile a task is queued by a request whose transaction began before the claim did (its
+    // job runnable as of then); then the other claimer lets go.
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-local", "prompt": "late"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut other = app.state.db.get().await.unwrap();
+    diesel::sql_query("UPDATE jobs SET run_at = run_at - interval '1 minute'")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    diesel::sql_query("COMMIT")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let batch = claim.await.unwrap();
+    assert_eq!(batch.len(), 1, "the job claimed is the job returned");
+    assert_eq!(batch[0].task_id.to_string(), task["id"].as_str().unwrap());
+    assert_eq!(batch[0].task.status, "running");
+    assert!(batch[0].started);
 }

@@ -21,6 +21,7 @@ mod models;
 mod openapi;
 mod privacy;
 mod prompts;
+mod provider_settings;
 mod providers;
 mod rate_limits;
 mod schema;

@@ -16,7 +16,7 @@ pub async fn fal_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
     spawn_app_with(&env).await
 }
 
-async fn kie_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
+pub async fn kie_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
     let mut env = vec![
         ("ZIMAGE_KIE_KEY", mock.key.as_str()),
         ("ZIMAGE_KIE_BASE_URL", mock.base_url.as_str()),
@@ -25,7 +25,7 @@ async fn kie_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
     spawn_app_with(&env).await
 }
 
-async fn generate(app: &TestApp, who: &Signed, body: Value) -> Value {
+pub async fn generate(app: &TestApp, who: &Signed, body: Value) -> Value {
     let response = app.post_auth("/v1/generations", &who.access, &body).await;
     assert_eq!(response.status(), 202);
     let task: Value = response.json().await.unwrap();

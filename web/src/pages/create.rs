@@ -241,8 +241,14 @@ pub fn Create() -> impl IntoView {
             prompt_err.set(Some(Key::ErrTooLong));
             return;
         }
+        // Settings the model cannot honour are not sent (the API would refuse them).
+        let supports = selected
+            .get_untracked()
+            .map(|m| m.supports)
+            .unwrap_or_default();
         let seed = form.seed.get_untracked();
-        if !seed.trim().is_empty()
+        if supports.seed
+            && !seed.trim().is_empty()
             && !seed
                 .trim()
                 .parse::<i64>()
@@ -258,7 +264,13 @@ pub fn Create() -> impl IntoView {
         {
             form.reference.set(None);
         }
-        let request = form.request();
+        let mut request = form.request();
+        if !supports.negative_prompt {
+            request.negative_prompt = None;
+        }
+        if !supports.seed {
+            request.seed = None;
+        }
         busy.set(true);
         spawn_local(async move {
             run(session, request, task, live, error, short_of_credits).await;
@@ -395,13 +407,16 @@ pub fn Create() -> impl IntoView {
                 </Show>
                 <details class="more">
                     <summary>{t(Key::MoreSettings)}</summary>
-                    <div class="field">
-                        <label for="negative">{t(Key::NegativePromptLabel)} <span class="muted">" (" {t(Key::Optional)} ")"</span></label>
-                        <textarea id="negative" name="negative" rows="2" maxlength=MAX_PROMPT_CHARS.to_string()
-                            prop:value=move || form.negative.get()
-                            on:input=move |ev| form.negative.set(event_target_value(&ev))
-                        ></textarea>
-                    </div>
+                    // Only for models that take one (the others would refuse it).
+                    <Show when=move || selected.get().is_some_and(|m| m.supports.negative_prompt)>
+                        <div class="field">
+                            <label for="negative">{t(Key::NegativePromptLabel)} <span class="muted">" (" {t(Key::Optional)} ")"</span></label>
+                            <textarea id="negative" name="negative" rows="2" maxlength=MAX_PROMPT_CHARS.to_string()
+                                prop:value=move || form.negative.get()
+                                on:input=move |ev| form.negative.set(event_target_value(&ev))
+                            ></textarea>
+                        </div>
+                    </Show>
                     <div class="grid-2">
                         <div class="field">
                             <label for="format">{t(Key::FormatLabel)}</label>
@@ -413,14 +428,17 @@ pub fn Create() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </div>
-                        <div class="field" class:field-invalid=move || seed_err.get().is_some()>
-                            <label for="seed">{t(Key::SeedLabel)}</label>
-                            <input id="seed" type="text" inputmode="numeric" aria-describedby="seed-hint"
-                                prop:value=move || form.seed.get()
-                                on:input=move |ev| { form.seed.set(event_target_value(&ev)); seed_err.set(None); } />
-                            <p class="hint" id="seed-hint">{t(Key::SeedHint)}</p>
-                            <p class="error-text" role="alert">{move || seed_err.get().map(|k| tr(i18n.locale.get(), k))}</p>
-                        </div>
+                        <Show when=move || selected.get().is_none_or(|m| m.supports.seed)
+                            fallback=move || view! { <p class="hint" data-testid="no-seed">{t(Key::NoSeedHint)}</p> }>
+                            <div class="field" class:field-invalid=move || seed_err.get().is_some()>
+                                <label for="seed">{t(Key::SeedLabel)}</label>
+                                <input id="seed" type="text" inputmode="numeric" aria-describedby="seed-hint"
+                                    prop:value=move || form.seed.get()
+                                    on:input=move |ev| { form.seed.set(event_target_value(&ev)); seed_err.set(None); } />
+                                <p class="hint" id="seed-hint">{t(Key::SeedHint)}</p>
+                                <p class="error-text" role="alert">{move || seed_err.get().map(|k| tr(i18n.locale.get(), k))}</p>
+                            </div>
+                        </Show>
                     </div>
                 </details>
                 <div class="cost-row" aria-live="polite">
