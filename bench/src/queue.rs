@@ -67,8 +67,9 @@ fn raw_queue(db: &Database, rows: usize) -> Result<()> {
         &format!(
             "DROP TABLE IF EXISTS bench_jobs; \
              CREATE TABLE bench_jobs (LIKE jobs INCLUDING DEFAULTS INCLUDING INDEXES); \
-             INSERT INTO bench_jobs (id, task_id, user_id) \
-             SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid() FROM generate_series(1, {rows})"
+             INSERT INTO bench_jobs (id, task_id, user_id, provider) \
+             SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'local' \
+             FROM generate_series(1, {rows})"
         ),
     )?;
     psql(&db.url, "VACUUM ANALYZE bench_jobs")?;
@@ -233,8 +234,8 @@ pub async fn raw_latency(db: &Database, samples: usize) -> Result<(f64, f64)> {
     for _ in 0..samples {
         sender
             .batch_execute(
-                "BEGIN; INSERT INTO bench_jobs (id, task_id, user_id) \
-                 VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid()); \
+                "BEGIN; INSERT INTO bench_jobs (id, task_id, user_id, provider) \
+                 VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'local'); \
                  NOTIFY bench_jobs; COMMIT",
             )
             .await?;

@@ -495,6 +495,9 @@ async fn generate_watch_progress_then_download_favourite_and_delete_in_the_galle
         ("ZIMAGE_SIGNUP_BONUS_CREDITS", "3"),
         ("ZIMAGE_LOCAL_LATENCY_MS", "1500"),
         ("ZIMAGE_POLL_INTERVAL_MS", "100"),
+        // Listed (its key is set) but never called: its model takes no seed or negative prompt.
+        ("ZIMAGE_KIE_KEY", "unused"),
+        ("ZIMAGE_KIE_BASE_URL", "http://127.0.0.1:9"),
     ])
     .await;
     let result = generate_and_curate(&h.browser, &h.base, &h.data_dir).await;
@@ -509,6 +512,32 @@ async fn generate_and_curate(
     let wait = Duration::from_secs(30);
     sign_up_and_log_in(b, base, data_dir, "artist@example.org").await?;
     open_create(b, base).await?;
+    wait_for_text(b, Locator::Css("[data-testid=cost]"), "1").await?;
+    // A model that takes no seed or negative prompt: the form does not offer them, and says so.
+    b.find(Locator::Css("#model option[value='z-image-kie']"))
+        .await?
+        .click()
+        .await?;
+    b.find(Locator::Css("details.more summary"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("[data-testid=no-seed]"))
+        .await?;
+    assert!(b.find(Locator::Id("negative")).await.is_err());
+    assert!(b.find(Locator::Id("seed")).await.is_err());
+    snapshot(b, "create-no-seed").await?;
+    b.find(Locator::Css("#model option[value='z-image-local']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("seed"))
+        .await?;
+    b.find(Locator::Id("negative")).await?;
     wait_for_text(b, Locator::Css("[data-testid=cost]"), "1").await?;
     b.find(Locator::Id("prompt"))
         .await?

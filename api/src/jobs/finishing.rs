@@ -30,7 +30,7 @@ pub enum Finish {
     /// Recorded (succeeded, or failed as the provider said), or someone else had it.
     Done,
     /// Fetching or storing failed for now; nothing was recorded.
-    Retry(String),
+    Retry(ProviderError),
 }
 
 /// Fails a task with a refund (nothing if it already ended).
@@ -126,7 +126,7 @@ pub async fn finish(
     match outcome {
         Ok(Outcome::Images(images)) => Ok(match succeed(state, task, images).await? {
             Ok(()) => Finish::Done,
-            Err(message) => Finish::Retry(message),
+            Err(message) => Finish::Retry(ProviderError::Transient(message)),
         }),
         Ok(Outcome::Failed { reason, message }) => {
             fail(state, task.id, reason, &message).await?;
@@ -136,7 +136,7 @@ pub async fn finish(
             fail(state, task.id, reason, &message).await?;
             Ok(Finish::Done)
         }
-        Err(err) => Ok(Finish::Retry(err.to_string())),
+        Err(err) => Ok(Finish::Retry(err)),
     }
 }
 
@@ -178,9 +178,10 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
         return Ok(()); // the owner (or another notice) got there first
     };
     let deadline = crate::jobs::worker::deadline_of(state, &claimed.task);
-    if let Finish::Retry(message) =
+    if let Finish::Retry(err) =
         finish(state, &claimed.task, &provider_id, &finished, deadline).await?
     {
+        let message = err.to_string();
         // Nobody owns it now: the next take-over, on any process, checks it again.
         tracing::warn!(task_id = %task.id, %message, "could not finish a task a webhook announced; it will be checked again");
         let mut conn = state.db.get().await?;

@@ -233,8 +233,8 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
             .await
             {
                 Ok(Finish::Done) => Ok(()),
-                Ok(Finish::Retry(message)) => {
-                    return retry_finish(broker, item, durable, message).await;
+                Ok(Finish::Retry(err)) => {
+                    return retry_finish(broker, item, durable, err).await;
                 }
                 Err(err) => Err(err),
             }
@@ -259,8 +259,9 @@ async fn retry_finish(
     broker: &Broker,
     mut item: Item,
     durable: bool,
-    message: String,
+    err: ProviderError,
 ) -> Option<Item> {
+    let message = err.to_string();
     let state = &broker.state;
     item.errors += 1;
     let out_of_time = Instant::now() >= item.deadline;
@@ -273,7 +274,8 @@ async fn retry_finish(
             };
             finishing::give_up(state, &item.task, &item.provider_task_id, reason, &message).await
         } else {
-            transient_or_fail(state, item.attempt, ProviderError::Transient(message)).await
+            // Made again through the queue, no sooner than a `Retry-After` the call answered.
+            transient_or_fail(state, item.attempt, err).await
         };
         if let Err(err) = outcome {
             tracing::error!(task_id = %item.task.id, error = ?err, "could not record a failed finish");

@@ -90,11 +90,17 @@ pub fn verify_kie(
     mac.verify_slice(&raw).map_err(|_| Refused::BadSignature)
 }
 
-/// fal's webhook public keys, fetched from its JWKS and cached for a day.
+/// Refreshes (a signature that failed with the cached keys) no more often than this, so badly
+/// signed notices cannot make us fetch fal's keys over and over.
+const JWKS_MIN_REFRESH: Duration = Duration::from_secs(30);
+
+/// fal's webhook public keys, fetched from its JWKS and cached for a day. One fetch at a time:
+/// notices arriving together while the keys are fetched use the one fetch.
 pub struct FalKeys {
     url: String,
     http: reqwest::Client,
     cache: Mutex<Option<(Instant, Vec<VerifyingKey>)>>,
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl FalKeys {
@@ -103,23 +109,39 @@ impl FalKeys {
             url,
             http,
             cache: Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
         }
     }
 
-    fn cached(&self) -> Option<Vec<VerifyingKey>> {
-        let cache = self
-            .cache
+    /// The cached keys and when they were fetched.
+    fn cached(&self) -> Option<(Instant, Vec<VerifyingKey>)> {
+        self.cache
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        cache
-            .as_ref()
-            .filter(|(at, _)| at.elapsed() < JWKS_TTL)
-            .map(|(_, keys)| keys.clone())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
-    /// The keys; `refresh` ignores the cache (a signature failed with the cached keys).
+    /// The keys; `refresh` asks for newer ones than cached (a signature failed with them).
     pub async fn get(&self, refresh: bool) -> Result<Vec<VerifyingKey>, Refused> {
-        if !refresh && let Some(keys) = self.cached() {
+        let usable = |at: Instant, asked: Instant| {
+            // Fetched while we waited, or fresh enough for what was asked.
+            at >= asked
+                || if refresh {
+                    at.elapsed() < JWKS_MIN_REFRESH
+                } else {
+                    at.elapsed() < JWKS_TTL
+                }
+        };
+        let asked = Instant::now();
+        if let Some((at, keys)) = self.cached()
+            && usable(at, asked)
+        {
+            return Ok(keys);
+        }
+        let _flight = self.fetching.lock().await;
+        if let Some((at, keys)) = self.cached()
+            && usable(at, asked)
+        {
             return Ok(keys);
         }
         let jwks: serde_json::Value = self

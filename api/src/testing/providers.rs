@@ -51,6 +51,8 @@ pub enum Mode {
     OneBroken,
     /// Every submission answers 503 (fal) or code 455 (KIE): the provider is down.
     Down,
+    /// KIE: the first check of a task answers HTTP 429 with `Retry-After: 3`.
+    ThrottleChecks,
 }
 
 #[derive(Default)]
@@ -69,6 +71,10 @@ struct Inner {
     result_fetches: HashMap<String, u32>,
     /// Downloads per result file name.
     downloads: HashMap<String, u32>,
+    /// When each status check arrived (KIE).
+    checked_at: Vec<std::time::Instant>,
+    /// How often the webhook keys were fetched (fal).
+    jwks_fetches: u32,
 }
 
 /// A running mock provider.
@@ -118,6 +124,16 @@ impl MockProvider {
     /// How often each request's result was fetched (fal).
     pub fn result_fetches(&self) -> HashMap<String, u32> {
         self.lock().result_fetches.clone()
+    }
+
+    /// When each status check arrived (KIE).
+    pub fn check_times(&self) -> Vec<std::time::Instant> {
+        self.lock().checked_at.clone()
+    }
+
+    /// How often the webhook keys were fetched (fal).
+    pub fn jwks_fetches(&self) -> u32 {
+        self.lock().jwks_fetches
     }
 
     /// How often each result file was downloaded.
@@ -345,7 +361,10 @@ fn fal_signing_key() -> ed25519_dalek::SigningKey {
     ed25519_dalek::SigningKey::from_bytes(&[1u8; 32])
 }
 
-async fn fal_jwks() -> HttpResponse {
+/// fal's webhook keys; answered after a moment, as a real fetch across the internet takes.
+async fn fal_jwks(mock: web::Data<MockProvider>) -> HttpResponse {
+    mock.lock().jwks_fetches += 1;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let x = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(fal_signing_key().verifying_key().to_bytes());
     HttpResponse::Ok()
@@ -516,6 +535,16 @@ async fn kie_record(
             .json(json!({"code": 401, "msg": "You do not have access permissions", "data": null}));
     }
     let id = query.get("taskId").cloned().unwrap_or_default();
+    let first_check = {
+        let mut inner = mock.lock();
+        inner.checked_at.push(std::time::Instant::now());
+        inner.checked_at.len() == 1
+    };
+    if mock.mode() == Mode::ThrottleChecks && first_check {
+        return HttpResponse::TooManyRequests()
+            .insert_header(("Retry-After", "3"))
+            .json(json!({"code": 429, "msg": "Rate limit exceeded", "data": null}));
+    }
     let Some((input, polls)) = mock.poll(&id) else {
         return HttpResponse::Ok()
             .json(json!({"code": 404, "msg": "task not found", "data": null}));
@@ -566,9 +595,20 @@ async fn openai_generate(
         return HttpResponse::Unauthorized().json(json!({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}));
     }
     slow_if_asked(&mock).await;
+    mock.lock().submitted_at.push(std::time::Instant::now());
     let input = body.into_inner();
     let id = mock.new_request("img_", input.clone());
     match mock.mode() {
+        Mode::Throttle if mock.lock().submitted_at.len() == 1 => {
+            return HttpResponse::TooManyRequests()
+                .insert_header(("Retry-After", "3"))
+                .json(json!({"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}}));
+        }
+        Mode::MalformedSubmit => {
+            return HttpResponse::Ok()
+                .content_type("application/json")
+                .body("<html>502 Bad Gateway</html>");
+        }
         Mode::Nsfw => {
             return HttpResponse::BadRequest().json(json!({"error": {"message": "Your request was rejected by the safety system.", "type": "image_generation_user_error", "code": "content_policy_violation"}}));
         }

@@ -182,6 +182,11 @@ async fn webhooks_racing_the_checks_fetch_the_result_and_each_image_once() {
     let downloads = mock.downloads();
     assert_eq!(downloads.len(), 2, "{downloads:?}");
     assert!(downloads.values().all(|n| *n == 1), "{downloads:?}");
+    assert_eq!(
+        mock.jwks_fetches(),
+        1,
+        "five notices at once, one fetch of the keys"
+    );
     assert_eq!(available(&app, &ada).await, 16);
     app.assert_ledger_consistent(user_id(&ada)).await;
 }

@@ -297,9 +297,8 @@ async fn kie_errors_inside_http_200_and_failed_tasks_refund() {
     );
 }
 
-#[tokio::test]
-async fn openai_compatible_servers_plug_in_through_the_model_list() {
-    let mock = MockProvider::openai();
+/// An app whose one model, `my-sdxl`, runs on the OpenAI-compatible `mock`.
+async fn openai_app(mock: &MockProvider, extra: &[(&str, &str)]) -> TestApp {
     let dir = std::env::temp_dir().join(format!("zimage-models-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let models = dir.join("models.json");
@@ -314,12 +313,19 @@ async fn openai_compatible_servers_plug_in_through_the_model_list() {
         .to_string(),
     )
     .unwrap();
-    let app = spawn_app_with(&[
+    let mut env = vec![
         ("ZIMAGE_OPENAI_BASE_URL", mock.base_url.as_str()),
         ("ZIMAGE_OPENAI_API_KEY", mock.key.as_str()),
         ("ZIMAGE_MODELS_FILE", models.to_str().unwrap()),
-    ])
-    .await;
+    ];
+    env.extend_from_slice(extra);
+    spawn_app_with(&env).await
+}
+
+#[tokio::test]
+async fn openai_compatible_servers_plug_in_through_the_model_list() {
+    let mock = MockProvider::openai();
+    let app = openai_app(&mock, &[]).await;
     let ada = app.signed_in_user("ada@example.org").await;
     let done = generate(
         &app,
@@ -465,6 +471,11 @@ async fn a_signed_fal_webhook_completes_the_task_without_waiting_for_the_next_po
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(available(&app, &ada).await, 18);
+    assert_eq!(
+        mock.jwks_fetches(),
+        1,
+        "badly signed notices do not make us fetch the keys again and again"
+    );
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
 
@@ -531,4 +542,81 @@ async fn a_kie_callback_is_verified_and_the_outcome_re_read_before_anything_is_g
     assert_eq!(done["images"].as_array().unwrap().len(), 1);
     assert_eq!(available(&app, &ada).await, 18);
     app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn openai_compatible_faults_end_once_with_a_reason_and_the_credits_back() {
+    // Each fault: the task ends with its reason and a refund, after one call to the server.
+    for (mode, extra, reason) in [
+        (Mode::MalformedSubmit, &[][..], "invalid_output"),
+        (Mode::NotAnImage, &[][..], "invalid_output"),
+        (Mode::RejectSubmit, &[][..], "provider_rejected_prompt"),
+        (
+            Mode::Slow,
+            &[
+                ("ZIMAGE_TASK_TIMEOUT_SECS", "1"),
+                ("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", "10"),
+            ][..],
+            "provider_timeout",
+        ),
+    ] {
+        let mock = MockProvider::openai();
+        mock.set_mode(mode);
+        let app = openai_app(&mock, extra).await;
+        let ada = app.signed_in_user("ada@example.org").await;
+        let done = generate(&app, &ada, json!({"model": "my-sdxl", "prompt": "faulty"})).await;
+        assert_eq!(done["status"], "failed", "{mode:?}: {done}");
+        assert_eq!(done["failure_reason"], reason, "{mode:?}: {done}");
+        assert_eq!(
+            (done["charged"].as_i64(), done["refunded"].as_i64()),
+            (Some(0), Some(1))
+        );
+        // The slow call is abandoned (and aborted) before the server has even taken it in.
+        let calls = if mode == Mode::Slow { 0..=1 } else { 1..=1 };
+        assert!(
+            calls.contains(&mock.jobs()),
+            "{mode:?}: one call for one task"
+        );
+        assert_eq!(available(&app, &ada).await, 20);
+        app.assert_ledger_consistent(user_id(&ada)).await;
+    }
+
+    // A 429: nothing was made; the call is made again, no sooner than its Retry-After.
+    let mock = MockProvider::openai();
+    mock.set_mode(Mode::Throttle);
+    let app = openai_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(&app, &ada, json!({"model": "my-sdxl", "prompt": "later"})).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let times = mock.submission_times();
+    assert_eq!(times.len(), 2, "one throttled, one run");
+    assert!(
+        times[1] - times[0] >= std::time::Duration::from_secs(3),
+        "retried after {:?}, before the 3 s Retry-After",
+        times[1] - times[0]
+    );
+    assert_eq!(available(&app, &ada).await, 19);
+}
+
+#[tokio::test]
+async fn kie_checks_answered_429_wait_for_the_retry_after() {
+    let mock = MockProvider::kie();
+    mock.set_mode(Mode::ThrottleChecks);
+    let app = kie_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-kie", "prompt": "patience"}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let checks = mock.check_times();
+    assert!(checks.len() >= 2, "{checks:?}");
+    assert!(
+        checks[1] - checks[0] >= std::time::Duration::from_secs(3),
+        "checked again after {:?}, before the 3 s Retry-After",
+        checks[1] - checks[0]
+    );
+    assert_eq!(done["charged"], 2);
 }
