@@ -620,3 +620,59 @@ async fn kie_checks_answered_429_wait_for_the_retry_after() {
     );
     assert_eq!(done["charged"], 2);
 }
+
+#[tokio::test]
+async fn kie_tasks_time_out_from_their_start_and_a_failing_kie_is_rested() {
+    // Never finishing: the task ends at its deadline, counted from its start, with a refund.
+    let mock = MockProvider::kie();
+    mock.set_mode(Mode::Hold);
+    let app = kie_app(&mock, &[("ZIMAGE_TASK_TIMEOUT_SECS", "2")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-kie", "prompt": "forever"}),
+    )
+    .await;
+    assert_eq!(done["failure_reason"], "provider_timeout", "{done}");
+    let took = chrono::DateTime::parse_from_rfc3339(done["finished_at"].as_str().unwrap()).unwrap()
+        - chrono::DateTime::parse_from_rfc3339(done["started_at"].as_str().unwrap()).unwrap();
+    assert!(
+        took.num_milliseconds() < 4000,
+        "ended {took} after its start"
+    );
+    assert_eq!(available(&app, &ada).await, 20);
+    assert_eq!(mock.jobs(), 1);
+
+    // Down: two failed submissions open the breaker, and a new task waits instead of being sent.
+    let mock = MockProvider::kie();
+    mock.set_mode(Mode::Down);
+    let app = kie_app(&mock, &[("ZIMAGE_KIE_BREAKER", "2,3000")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let body = json!({"model": "z-image-kie", "prompt": "down"});
+    for _ in 0..2 {
+        let response = app.post_auth("/v1/generations", &ada.access, &body).await;
+        assert_eq!(response.status(), 202);
+    }
+    for _ in 0..200 {
+        if mock.submissions() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let bob = app.signed_in_user("bob@example.org").await;
+    let response = app.post_auth("/v1/generations", &bob.access, &body).await;
+    let waiting: Value = response.json().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        mock.submissions(),
+        2,
+        "nothing sent while the breaker is open"
+    );
+    mock.set_mode(Mode::Succeed);
+    let done = app
+        .wait_for_task(&bob, waiting["id"].as_str().unwrap())
+        .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    app.assert_ledger_consistent(user_id(&bob)).await;
+}
