@@ -93,22 +93,25 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         &config.data_dir,
     )?;
     let timeouts = config.provider_timeouts;
+    // Result downloads are spooled here on their way to storage.
+    let spool = config.data_dir.join("tmp").join("results");
+    crate::providers::http::sweep_spool(&spool, std::time::Duration::from_secs(24 * 3600));
     let providers = crate::providers::Providers {
         local: LocalProvider::new(config.local_latency),
         fal: config
             .fal
             .clone()
-            .map(|c| crate::providers::fal::FalClient::new(c, timeouts))
+            .map(|c| crate::providers::fal::FalClient::new(c, timeouts, spool.clone()))
             .transpose()?,
         kie: config
             .kie
             .clone()
-            .map(|c| crate::providers::kie::KieClient::new(c, timeouts))
+            .map(|c| crate::providers::kie::KieClient::new(c, timeouts, spool.clone()))
             .transpose()?,
         openai: config
             .openai
             .clone()
-            .map(|c| crate::providers::openai::OpenAiCompatible::new(c, timeouts))
+            .map(|c| crate::providers::openai::OpenAiCompatible::new(c, timeouts, spool.clone()))
             .transpose()?,
     };
     Ok(AppState {

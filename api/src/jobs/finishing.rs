@@ -5,7 +5,6 @@
 
 use chrono::Utc;
 use diesel_async::AsyncConnection;
-use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 use zimage_shared::generation::{OutputFormat, TaskStatus};
@@ -15,7 +14,7 @@ use crate::db::generation::{self as db, ImageRow, TaskRow};
 use crate::domain::generation::finish_unsuccessfully;
 use crate::error::{ApiError, ApiResult};
 use crate::providers::{
-    FailureReason, Finished, GeneratedImage, GenerationProvider, Outcome, ProviderError,
+    FailureReason, Finished, GeneratedImage, GenerationProvider, ImageData, Outcome, ProviderError,
     ProviderStatus, render,
 };
 use crate::state::AppState;
@@ -223,19 +222,21 @@ async fn succeed(
             .await
             .map_err(ApiError::internal)?;
         let GeneratedImage {
-            bytes,
+            data,
             format,
             pixels,
             ..
         } = image;
-        let kept = tokio::task::spawn_blocking(move || render::keep(bytes, format, pixels, want))
+        let kept = tokio::task::spawn_blocking(move || render::keep(data, format, pixels, want))
             .await
             .map_err(ApiError::internal)?;
         let render::Kept {
-            bytes: original,
+            data: original,
             format,
             width,
             height,
+            len,
+            sha256,
             preview,
         } = match kept {
             Ok(kept) => kept,
@@ -261,14 +262,18 @@ async fn succeed(
             width: i32::try_from(width).unwrap_or(0),
             height: i32::try_from(height).unwrap_or(0),
             format: format.as_str().into(),
-            bytes: i64::try_from(original.len()).unwrap_or(i64::MAX),
-            sha256: Sha256::digest(&original).to_vec(),
+            bytes: i64::try_from(len).unwrap_or(i64::MAX),
+            sha256,
             favorite: false,
             created_at: Utc::now(),
         });
         files.push((key, original, format.content_type()));
         if let Some(preview) = preview {
-            files.push((thumbnail_key, preview, OutputFormat::Webp.content_type()));
+            files.push((
+                thumbnail_key,
+                ImageData::Bytes(preview),
+                OutputFormat::Webp.content_type(),
+            ));
         }
     }
     if rows.is_empty() {
@@ -299,8 +304,15 @@ async fn succeed(
         )
         .await?;
     }
-    for (key, bytes, content_type) in &files {
-        if let Err(err) = state.storage.put(key, bytes, content_type).await {
+    for (key, data, content_type) in &files {
+        // A spooled download goes to storage from its file, never whole into memory.
+        let put = match data {
+            ImageData::Bytes(bytes) => state.storage.put(key, bytes, content_type).await,
+            ImageData::Spooled(file) => {
+                state.storage.put_file(key, file.path(), content_type).await
+            }
+        };
+        if let Err(err) = put {
             crate::domain::objects::discard(state, &keys).await;
             return Ok(Err(format!("storing the images failed: {err}")));
         }

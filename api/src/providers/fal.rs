@@ -28,6 +28,8 @@ pub struct FalConfig {
 pub struct FalClient {
     http: reqwest::Client,
     config: FalConfig,
+    /// Where result downloads are spooled.
+    spool: std::path::PathBuf,
     /// fal's webhook signing keys.
     pub keys: super::webhooks::FalKeys,
 }
@@ -130,12 +132,17 @@ fn error_from(status: u16, body: &[u8], what: &str) -> ProviderError {
 }
 
 impl FalClient {
-    pub fn new(config: FalConfig, timeouts: Timeouts) -> anyhow::Result<Self> {
+    pub fn new(
+        config: FalConfig,
+        timeouts: Timeouts,
+        spool: std::path::PathBuf,
+    ) -> anyhow::Result<Self> {
         let http = http::client(timeouts)?;
         Ok(Self {
             keys: super::webhooks::FalKeys::new(config.jwks_url.clone(), http.clone()),
             http,
             config,
+            spool,
         })
     }
 
@@ -227,7 +234,7 @@ impl FalClient {
             }
             gathered.add(match http::data_uri_image(&image.url) {
                 Some(decoded) => decoded,
-                None => http::download_image(&self.http, &image.url).await,
+                None => http::download_image(&self.http, &image.url, &self.spool).await,
             })?;
         }
         Ok(gathered.outcome())

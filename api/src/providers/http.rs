@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use zimage_shared::generation::OutputFormat;
 
-use super::{FailureReason, GeneratedImage, ProviderError};
+use super::{FailureReason, GeneratedImage, ImageData, ProviderError, Spooled};
 
 /// Largest result image accepted from a provider.
 pub const MAX_RESULT_BYTES: usize = 50 * 1024 * 1024;
@@ -137,23 +137,29 @@ fn too_large() -> ProviderError {
     }
 }
 
+fn invalid(message: &str) -> ProviderError {
+    ProviderError::Permanent {
+        reason: FailureReason::InvalidOutput,
+        message: message.to_string(),
+    }
+}
+
+/// The image format a file's first bytes show (not what it claims to be): PNG, JPEG or WebP.
+fn sniff(head: &[u8]) -> Result<OutputFormat, ProviderError> {
+    match image::guess_format(head) {
+        Ok(image::ImageFormat::Png) => Ok(OutputFormat::Png),
+        Ok(image::ImageFormat::Jpeg) => Ok(OutputFormat::Jpeg),
+        Ok(image::ImageFormat::WebP) => Ok(OutputFormat::Webp),
+        _ => Err(invalid(
+            "the provider returned something that is not an image",
+        )),
+    }
+}
+
 /// Checks bytes are a PNG, JPEG or WebP image by their content (not by what they claim to be)
 /// and reads their size.
 pub fn inspect_image(bytes: Vec<u8>) -> Result<GeneratedImage, ProviderError> {
-    let invalid = |message: &str| ProviderError::Permanent {
-        reason: FailureReason::InvalidOutput,
-        message: message.to_string(),
-    };
-    let format = match image::guess_format(&bytes) {
-        Ok(image::ImageFormat::Png) => OutputFormat::Png,
-        Ok(image::ImageFormat::Jpeg) => OutputFormat::Jpeg,
-        Ok(image::ImageFormat::WebP) => OutputFormat::Webp,
-        _ => {
-            return Err(invalid(
-                "the provider returned something that is not an image",
-            ));
-        }
-    };
+    let format = sniff(&bytes)?;
     let (width, height) = image::ImageReader::new(std::io::Cursor::new(&bytes))
         .with_guessed_format()
         .map_err(|_| invalid("the provider's image cannot be read"))?
@@ -161,17 +167,19 @@ pub fn inspect_image(bytes: Vec<u8>) -> Result<GeneratedImage, ProviderError> {
         .map_err(|_| invalid("the provider's image cannot be read"))?;
     Ok(GeneratedImage {
         pixels: None,
-        bytes,
+        data: ImageData::Bytes(bytes),
         format,
         width,
         height,
     })
 }
 
-/// Downloads one result image (size-capped, content-checked).
+/// Downloads one result image into a file in `spool` as it arrives (size-capped, recognised by
+/// its content), so a download never sits whole in memory; the file goes when the image does.
 pub async fn download_image(
     http: &reqwest::Client,
     url: &str,
+    spool: &std::path::Path,
 ) -> Result<GeneratedImage, ProviderError> {
     let parsed = reqwest::Url::parse(url).map_err(|_| ProviderError::Permanent {
         reason: FailureReason::InvalidOutput,
@@ -190,7 +198,75 @@ pub async fn download_image(
             "downloading the image",
         ));
     }
-    inspect_image(capped_body(response, MAX_RESULT_BYTES).await?)
+    spool_image(response, spool).await
+}
+
+/// Removes spool files older than `age` (left by a process that died while finishing a task;
+/// those of live processes are minutes old at most).
+pub fn sweep_spool(spool: &std::path::Path, age: Duration) {
+    let Ok(entries) = std::fs::read_dir(spool) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|elapsed| elapsed > age);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+async fn spool_image(
+    mut response: reqwest::Response,
+    spool: &std::path::Path,
+) -> Result<GeneratedImage, ProviderError> {
+    use tokio::io::AsyncWriteExt;
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_RESULT_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let local = |e: std::io::Error| ProviderError::Transient(format!("spooling a result: {e}"));
+    tokio::fs::create_dir_all(spool).await.map_err(local)?;
+    let file = Spooled::new(spool.join(format!("result-{}", uuid::Uuid::new_v4().simple())));
+    let mut out = tokio::fs::File::create(file.path()).await.map_err(local)?;
+    let (mut head, mut len) = (Vec::with_capacity(32), 0usize);
+    while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
+        len += chunk.len();
+        if len > MAX_RESULT_BYTES {
+            return Err(too_large());
+        }
+        if head.len() < 32 {
+            head.extend_from_slice(&chunk[..chunk.len().min(32 - head.len())]);
+        }
+        out.write_all(&chunk).await.map_err(local)?;
+    }
+    out.flush().await.map_err(local)?;
+    drop(out);
+    let format = sniff(&head)?;
+    // Only the header is read here; the pixels are decoded once, on an image-work slot.
+    let path = file.path().to_path_buf();
+    let (width, height) = tokio::task::spawn_blocking(move || {
+        image::ImageReader::open(&path)
+            .and_then(image::ImageReader::with_guessed_format)
+            .map_err(|_| ())
+            .and_then(|reader| reader.into_dimensions().map_err(|_| ()))
+    })
+    .await
+    .map_err(|e| ProviderError::Transient(format!("reading a result: {e}")))?
+    .map_err(|()| invalid("the provider's image cannot be read"))?;
+    Ok(GeneratedImage {
+        pixels: None,
+        data: ImageData::Spooled(file),
+        format,
+        width,
+        height,
+    })
 }
 
 /// Decodes a `data:image/...;base64,...` URI (fal's `sync_mode`) into an image.

@@ -27,6 +27,8 @@ pub struct KieConfig {
 pub struct KieClient {
     http: reqwest::Client,
     config: KieConfig,
+    /// Where result downloads are spooled.
+    spool: std::path::PathBuf,
 }
 
 /// The aspect ratios KIE's Z-Image takes; others map to the nearest.
@@ -146,10 +148,15 @@ impl KieClient {
             .map(|k| k.expose().as_str())
     }
 
-    pub fn new(config: KieConfig, timeouts: Timeouts) -> anyhow::Result<Self> {
+    pub fn new(
+        config: KieConfig,
+        timeouts: Timeouts,
+        spool: std::path::PathBuf,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             http: http::client(timeouts)?,
             config,
+            spool,
         })
     }
 
@@ -279,7 +286,7 @@ impl GenerationProvider for KieClient {
     async fn collect(&self, _: &str, finished: &Finished) -> Result<Outcome, ProviderError> {
         let mut gathered = Gathered::default();
         for url in &finished.urls {
-            gathered.add(http::download_image(&self.http, url).await)?;
+            gathered.add(http::download_image(&self.http, url, &self.spool).await)?;
         }
         Ok(gathered.outcome())
     }

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::{
-    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, Outcome,
-    ProviderError, ProviderStatus, render,
+    FailureReason, Finished, GeneratedImage, GenerationInput, GenerationProvider, ImageData,
+    Outcome, ProviderError, ProviderStatus, render,
 };
 
 struct Job {
@@ -67,7 +67,7 @@ async fn render_all(input: GenerationInput) -> Result<Vec<GeneratedImage>, Provi
                 pixels
                     .and_then(|pixels| {
                         Ok(GeneratedImage {
-                            bytes: render::encode(&pixels, input.format)?,
+                            data: ImageData::Bytes(render::encode(&pixels, input.format)?),
                             format: input.format,
                             width: input.width,
                             height: input.height,
@@ -191,10 +191,12 @@ mod tests {
             panic!("expected images");
         };
         assert_eq!(images.len(), 2);
-        assert_ne!(images[0].bytes, images[1].bytes);
+        assert_ne!(images[0].data, images[1].data);
         assert_eq!(
-            images[0].bytes,
-            render::render("a red kite over dunes", 42, 64, 48, OutputFormat::Png).unwrap()
+            images[0].data,
+            ImageData::Bytes(
+                render::render("a red kite over dunes", 42, 64, 48, OutputFormat::Png).unwrap()
+            )
         );
         // Delivered once; the id is then forgotten.
         assert!(matches!(

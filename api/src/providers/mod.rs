@@ -47,10 +47,42 @@ pub struct Reference {
     pub strength: f32,
 }
 
+/// A delivered image's file: in memory (rendered here, or sent inline in an answer), or spooled
+/// to a local file as it was downloaded, so a download is never held whole in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageData {
+    Bytes(Vec<u8>),
+    Spooled(Spooled),
+}
+
+/// A downloaded file in the spool directory, removed when the last handle to it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spooled(std::sync::Arc<SpoolFile>);
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct SpoolFile(std::path::PathBuf);
+
+impl Drop for SpoolFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Spooled {
+    /// Takes charge of `path` (removed when dropped).
+    pub fn new(path: std::path::PathBuf) -> Self {
+        Self(std::sync::Arc::new(SpoolFile(path)))
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0.0
+    }
+}
+
 /// One finished image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedImage {
-    pub bytes: Vec<u8>,
+    pub data: ImageData,
     pub format: OutputFormat,
     pub width: u32,
     pub height: u32,

@@ -32,6 +32,8 @@ enum State {
 pub struct OpenAiCompatible {
     http: reqwest::Client,
     config: OpenAiConfig,
+    /// Where result downloads are spooled.
+    spool: std::path::PathBuf,
     jobs: Arc<Mutex<HashMap<String, State>>>,
 }
 
@@ -64,6 +66,7 @@ async fn generate(
     http: reqwest::Client,
     config: OpenAiConfig,
     input: GenerationInput,
+    spool: std::path::PathBuf,
 ) -> Result<Outcome, ProviderError> {
     let mut request = http
         .post(format!(
@@ -103,7 +106,7 @@ async fn generate(
                 })
                 .and_then(http::inspect_image)
         } else if let Some(url) = item["url"].as_str() {
-            http::download_image(&http, url).await
+            http::download_image(&http, url, &spool).await
         } else {
             Err(ProviderError::Permanent {
                 reason: FailureReason::InvalidOutput,
@@ -116,10 +119,15 @@ async fn generate(
 }
 
 impl OpenAiCompatible {
-    pub fn new(config: OpenAiConfig, timeouts: Timeouts) -> anyhow::Result<Self> {
+    pub fn new(
+        config: OpenAiConfig,
+        timeouts: Timeouts,
+        spool: std::path::PathBuf,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             http: http::client(timeouts)?,
             config,
+            spool,
             jobs: Arc::new(Mutex::new(HashMap::new())),
         })
     }
@@ -144,11 +152,12 @@ impl GenerationProvider for OpenAiCompatible {
         let id = format!("openai-{}", uuid::Uuid::new_v4().simple());
         let jobs = self.jobs.clone();
         let (http, config, input) = (self.http.clone(), self.config.clone(), input.clone());
+        let spool = self.spool.clone();
         let key = id.clone();
         // Registered before the work starts so a fast finish always finds its entry.
         let mut map = lock(&self.jobs);
         let handle = tokio::spawn(async move {
-            let outcome = generate(http, config, input).await;
+            let outcome = generate(http, config, input, spool).await;
             lock(&jobs).insert(key, State::Done(outcome));
         });
         map.entry(id.clone()).or_insert(State::Running(handle));

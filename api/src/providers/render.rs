@@ -9,6 +9,8 @@ use image::{ExtendedColorType, ImageEncoder, RgbImage};
 use sha2::{Digest, Sha256};
 use zimage_shared::generation::OutputFormat;
 
+use super::ImageData;
+
 /// Longest side of a gallery thumbnail.
 pub const THUMBNAIL_SIDE: u32 = 384;
 
@@ -297,49 +299,83 @@ const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A delivered image ready to store.
 pub struct Kept {
-    pub bytes: Vec<u8>,
+    /// The file to store: the provider's own (in memory or spooled), or our conversion.
+    pub data: ImageData,
     pub format: OutputFormat,
     /// As delivered, which may differ from what was asked.
     pub width: u32,
     pub height: u32,
+    pub len: u64,
+    pub sha256: Vec<u8>,
     /// The gallery preview; `None` when the image is its own.
     pub preview: Option<Vec<u8>>,
 }
 
+/// Decodes in full within our limits on size and memory.
+fn decode<R: std::io::BufRead + std::io::Seek>(
+    reader: image::ImageReader<R>,
+) -> Result<RgbImage, image::ImageError> {
+    let mut reader = reader.with_guessed_format()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_DELIVERED_SIDE);
+    limits.max_image_height = Some(MAX_DELIVERED_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    Ok(reader.decode()?.to_rgb8())
+}
+
+/// Size and SHA-256 of a file, read in pieces.
+fn digest_file(path: &std::path::Path) -> std::io::Result<(u64, Vec<u8>)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let (mut hasher, mut buffer, mut len) = (Sha256::new(), vec![0u8; 64 * 1024], 0u64);
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok((len, hasher.finalize().to_vec()));
+        }
+        len += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+}
+
 /// Makes a delivered image ready to store: decoded in full (an image that does not decode is
 /// refused), converted to `want` when it was delivered in another format (the provider's file is
-/// kept as it is otherwise), measured as delivered, with its gallery preview. `pixels` are the
-/// decoded picture when the provider has them (the built-in renderer).
+/// kept as it is otherwise, a spooled one still on disk), measured as delivered, with its
+/// gallery preview. `pixels` are the decoded picture when the provider has them (the built-in
+/// renderer).
 pub fn keep(
-    bytes: Vec<u8>,
+    data: ImageData,
     format: OutputFormat,
     pixels: Option<std::sync::Arc<RgbImage>>,
     want: OutputFormat,
 ) -> Result<Kept, image::ImageError> {
-    let pixels = match pixels {
-        Some(pixels) => pixels,
-        None => {
-            let mut reader =
-                image::ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format()?;
-            let mut limits = image::Limits::default();
-            limits.max_image_width = Some(MAX_DELIVERED_SIDE);
-            limits.max_image_height = Some(MAX_DELIVERED_SIDE);
-            limits.max_alloc = Some(MAX_DECODE_BYTES);
-            reader.limits(limits);
-            std::sync::Arc::new(reader.decode()?.to_rgb8())
+    let pixels = match (pixels, &data) {
+        (Some(pixels), _) => pixels,
+        (None, ImageData::Bytes(bytes)) => std::sync::Arc::new(decode(image::ImageReader::new(
+            std::io::Cursor::new(bytes.as_slice()),
+        ))?),
+        (None, ImageData::Spooled(file)) => {
+            std::sync::Arc::new(decode(image::ImageReader::open(file.path())?)?)
         }
     };
     let (width, height) = pixels.dimensions();
-    let bytes = if format == want {
-        bytes
+    let data = if format == want {
+        data
     } else {
-        encode(&pixels, want)?
+        ImageData::Bytes(encode(&pixels, want)?)
+    };
+    let (len, sha256) = match &data {
+        ImageData::Bytes(bytes) => (bytes.len() as u64, Sha256::digest(bytes).to_vec()),
+        ImageData::Spooled(file) => digest_file(file.path())?,
     };
     Ok(Kept {
-        bytes,
+        data,
         format: want,
         width,
         height,
+        len,
+        sha256,
         preview: preview_of(&pixels)?,
     })
 }

@@ -179,6 +179,21 @@ async fn fewer_images_than_asked_are_charged_alone_and_the_rest_returned() {
         (Some(6), Some(4), Some(2))
     );
     assert_eq!(available(&app, &ada).await, before - 4);
+    // Downloads went to storage through spool files, which are gone; the stored file is the
+    // provider's, byte for byte, with its size and digest recorded.
+    let spool = app.state.config.data_dir.join("tmp").join("results");
+    let left: Vec<_> = std::fs::read_dir(&spool)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "spool files left behind: {left:?}");
+    let stored = app
+        .get_auth(done["images"][0]["url"].as_str().unwrap(), &ada.access)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(done["images"][0]["bytes"], stored.len());
+    assert_eq!(&stored[..8], b"\x89PNG\r\n\x1a\n", "kept as delivered");
     let ledger = app.get_json("/v1/credits/ledger", &ada.access).await;
     let returned = ledger["items"]
         .as_array()
