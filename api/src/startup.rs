@@ -128,6 +128,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         clock: crate::clock::Clock::default(),
         cpu: std::sync::Arc::new(tokio::sync::Semaphore::new(config.workers.max(1))),
         etiquette: crate::providers::manners::Etiquette::new(&config.manners),
+        moderation: Default::default(),
         db,
         config,
     })

@@ -36,6 +36,8 @@ pub struct AppState {
     pub cpu: Arc<tokio::sync::Semaphore>,
     /// This process's manners towards providers: request permits, circuit breakers, caps.
     pub etiquette: crate::providers::manners::Etiquette,
+    /// The moderation rules, compiled, as this process last read them.
+    pub moderation: crate::domain::moderation::RuleCache,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -268,7 +268,7 @@ pub async fn submit(
         .into_iter()
         .flatten()
         .collect();
-    crate::domain::moderation::check(&mut conn, user_id, &texts).await?;
+    crate::domain::moderation::check(state, &mut conn, user_id, &texts).await?;
     if let Some(upload) = task.reference_upload_id
         && crate::db::uploads::find(&mut conn, upload, user_id)
             .await?

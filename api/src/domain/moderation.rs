@@ -2,6 +2,8 @@
 
 use diesel_async::AsyncConnection;
 use regex::{Regex, RegexBuilder};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 use zimage_shared::ErrorCode;
 use zimage_shared::generation::{CreateModerationRule, ModerationKind, ModerationRule};
@@ -12,6 +14,55 @@ use crate::state::AppState;
 
 /// Compiled size limit for administrator regexes (guards against pathological patterns).
 const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+
+/// How long a process trusts its compiled copy of the rules. A rule added or removed takes effect
+/// at once on the replica that changed it, and on the others within this time; in exchange a
+/// submission neither reads the rules nor compiles them.
+const RULES_FRESH_FOR: Duration = Duration::from_secs(5);
+
+type Compiled = Arc<Vec<(Uuid, Regex)>>;
+
+/// This process's compiled rules, as last read.
+#[derive(Default)]
+pub struct RuleCache(Mutex<CacheState>);
+
+#[derive(Default)]
+struct CacheState {
+    /// Bumped by every change made here, so a read that raced a change is not kept.
+    generation: u64,
+    rules: Option<(Instant, Compiled)>,
+}
+
+impl RuleCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The rules if read recently, else the generation to read them under.
+    fn fresh(&self) -> Result<Compiled, u64> {
+        let state = self.lock();
+        match &state.rules {
+            Some((at, rules)) if at.elapsed() < RULES_FRESH_FOR => Ok(rules.clone()),
+            _ => Err(state.generation),
+        }
+    }
+
+    fn keep(&self, generation: u64, rules: Compiled) {
+        let mut state = self.lock();
+        if state.generation == generation {
+            state.rules = Some((Instant::now(), rules));
+        }
+    }
+
+    /// A rule changed here: read them again next time.
+    fn forget(&self) {
+        let mut state = self.lock();
+        state.generation += 1;
+        state.rules = None;
+    }
+}
 
 fn compile(kind: ModerationKind, pattern: &str) -> Result<Regex, regex::Error> {
     let source = match kind {
@@ -45,17 +96,29 @@ fn dto(row: &RuleRow) -> ModerationRule {
 /// Runs on the caller's connection: taking a second one while the caller holds its own could
 /// exhaust the pool under load.
 pub async fn check(
+    state: &AppState,
     conn: &mut diesel_async::AsyncPgConnection,
     user_id: Uuid,
     texts: &[&str],
 ) -> ApiResult<()> {
-    for rule in db::list_rules(conn).await? {
-        let Ok(regex) = compile(kind_of(&rule), &rule.pattern) else {
-            continue;
-        };
+    let rules = match state.moderation.fresh() {
+        Ok(rules) => rules,
+        Err(generation) => {
+            let compiled: Compiled = Arc::new(
+                db::list_rules(conn)
+                    .await?
+                    .iter()
+                    .filter_map(|rule| Some((rule.id, compile(kind_of(rule), &rule.pattern).ok()?)))
+                    .collect(),
+            );
+            state.moderation.keep(generation, compiled.clone());
+            compiled
+        }
+    };
+    for (rule_id, regex) in rules.iter() {
         if texts.iter().any(|t| regex.is_match(t)) {
-            db::record_event(conn, user_id, rule.id, &texts.join("\n")).await?;
-            tracing::info!(user_id = %user_id, rule_id = %rule.id, "prompt refused by moderation");
+            db::record_event(conn, user_id, *rule_id, &texts.join("\n")).await?;
+            tracing::info!(user_id = %user_id, rule_id = %rule_id, "prompt refused by moderation");
             return Err(ApiError::new(
                 ErrorCode::PromptRejected,
                 "this prompt is not allowed on this service; nothing was charged",
@@ -101,6 +164,7 @@ pub async fn create(
             Ok(row)
         })
         .await?;
+    state.moderation.forget();
     tracing::info!(admin_id = %admin.id, rule_id = %row.id, "moderation rule added");
     Ok(dto(&row))
 }
@@ -125,7 +189,9 @@ pub async fn delete(
         )
         .await
     })
-    .await
+    .await?;
+    state.moderation.forget();
+    Ok(())
 }
 
 #[cfg(test)]
