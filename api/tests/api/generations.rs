@@ -506,6 +506,24 @@ async fn moderated_prompts_are_refused_before_anything_is_charged() {
         )
         .await;
     assert_eq!(allowed.status(), 202);
+    // The rules this server keeps compiled are read again at once after a change here.
+    app.post_auth(
+        rules,
+        &root.access,
+        &json!({"kind": "term", "pattern": "thing"}),
+    )
+    .await;
+    assert_problem(
+        app.post_auth(
+            "/v1/generations",
+            &ada.access,
+            &request("a forbidden thing"),
+        )
+        .await,
+        422,
+        "prompt_rejected",
+    )
+    .await;
 }
 
 #[tokio::test]
