@@ -332,21 +332,8 @@ async fn a_job_whose_worker_died_is_taken_over_and_charged_once() {
         .unwrap();
     let id = task["id"].as_str().unwrap();
     // A worker claims the job with a 1 s lease and then dies without a heartbeat.
-    let mut conn = app.state.db.get().await.unwrap();
-    let claimed = zimage_api::db::generation::claim_jobs(
-        &mut conn,
-        "doomed-worker",
-        1,
-        2,
-        1,
-        &Default::default(),
-    )
-    .await
-    .unwrap()
-    .pop()
-    .unwrap();
+    let claimed = claim_and_die(&app).await;
     assert_eq!(claimed.attempts, 1);
-    drop(conn);
     // While the lease holds, nobody else may take the job.
     assert!(
         !zimage_api::jobs::worker::next(&app.state, "rescuer")
@@ -904,19 +891,7 @@ async fn a_job_interrupted_too_often_is_dead_and_refunded() {
         .json()
         .await
         .unwrap();
-    let mut conn = app.state.db.get().await.unwrap();
-    zimage_api::db::generation::claim_jobs(
-        &mut conn,
-        "doomed-worker",
-        1,
-        2,
-        1,
-        &Default::default(),
-    )
-    .await
-    .unwrap()
-    .pop()
-    .unwrap();
+    claim_and_die(&app).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert!(
         zimage_api::jobs::worker::next(&app.state, "rescuer")
@@ -931,6 +906,7 @@ async fn a_job_interrupted_too_often_is_dead_and_refunded() {
         (Some(0), Some(2))
     );
     assert_eq!(credits(&app, &ada).await, (20, 0));
+    let mut conn = app.state.db.get().await.unwrap();
     let status: String = jobs::table
         .select(jobs::status)
         .first(&mut conn)
@@ -1500,4 +1476,14 @@ async fn a_job_queued_while_a_claim_waits_for_the_lock_is_claimed_with_its_task(
     assert_eq!(batch[0].task_id.to_string(), task["id"].as_str().unwrap());
     assert_eq!(batch[0].task.status, "running");
     assert!(batch[0].started);
+}
+
+/// Claims the one runnable job as a worker whose 1 s lease then lapses (it died).
+async fn claim_and_die(app: &TestApp) -> zimage_api::db::generation::ClaimedJob {
+    let mut conn = app.state.db.get().await.unwrap();
+    zimage_api::db::generation::claim_jobs(&mut conn, "doomed-worker", 1, 2, 1, &Default::default())
+        .await
+        .unwrap()
+        .pop()
+        .unwrap()
 }
