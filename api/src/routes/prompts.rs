@@ -29,7 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct PromptSearch {
-    /// Matches titles and prompt text containing it (any case), at most 100 characters.
+    /// Matches titles and prompt text containing it (any case), at most 100 characters, no NUL.
+    #[param(pattern = "^[^\\u0000]{0,100}$")]
     q: Option<String>,
 }
 
