@@ -289,7 +289,7 @@ pub async fn claim_jobs(
     lease_secs: i64,
     per_user_running: i64,
     limit: usize,
-    providers: &ProviderLimits,
+    providers: &ProviderLimits<'_>,
 ) -> QueryResult<Vec<ClaimedJob>> {
     // The function takes the claim lock, claims, marks each task running as of this moment and
     // returns its row (migration 000023). A task row is only taken if no one holds it (a cancel
@@ -306,20 +306,20 @@ pub async fn claim_jobs(
     .bind::<BigInt, _>(per_user_running)
     .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
     .bind::<Array<Text>, _>(&providers.resting)
-    .bind::<Array<Text>, _>(&providers.capped)
-    .bind::<Array<BigInt>, _>(&providers.caps)
+    .bind::<Array<Text>, _>(providers.capped)
+    .bind::<Array<BigInt>, _>(providers.caps)
     .load::<ClaimedJob>(conn)
     .await
 }
 
 /// What a claim must respect per provider.
 #[derive(Debug, Clone, Default)]
-pub struct ProviderLimits {
+pub struct ProviderLimits<'a> {
     /// Providers whose circuit breaker is open in the claiming process.
     pub resting: Vec<String>,
     /// Providers with a cap on tasks in flight, and (in the same order) their caps.
-    pub capped: Vec<String>,
-    pub caps: Vec<i64>,
+    pub capped: &'a [String],
+    pub caps: &'a [i64],
 }
 
 pub async fn finish_job(

@@ -156,21 +156,13 @@ fn sniff(head: &[u8]) -> Result<OutputFormat, ProviderError> {
     }
 }
 
-/// Checks bytes are a PNG, JPEG or WebP image by their content (not by what they claim to be)
-/// and reads their size.
+/// Checks bytes are a PNG, JPEG or WebP image by their content (not by what they claim to be).
+/// The pixels are decoded and measured once, when the image is kept (`render::keep`).
 pub fn inspect_image(bytes: Vec<u8>) -> Result<GeneratedImage, ProviderError> {
-    let format = sniff(&bytes)?;
-    let (width, height) = image::ImageReader::new(std::io::Cursor::new(&bytes))
-        .with_guessed_format()
-        .map_err(|_| invalid("the provider's image cannot be read"))?
-        .into_dimensions()
-        .map_err(|_| invalid("the provider's image cannot be read"))?;
     Ok(GeneratedImage {
         pixels: None,
+        format: sniff(&bytes)?,
         data: ImageData::Bytes(bytes),
-        format,
-        width,
-        height,
     })
 }
 
@@ -248,24 +240,11 @@ async fn spool_image(
     }
     out.flush().await.map_err(local)?;
     drop(out);
-    let format = sniff(&head)?;
-    // Only the header is read here; the pixels are decoded once, on an image-work slot.
-    let path = file.path().to_path_buf();
-    let (width, height) = tokio::task::spawn_blocking(move || {
-        image::ImageReader::open(&path)
-            .and_then(image::ImageReader::with_guessed_format)
-            .map_err(|_| ())
-            .and_then(|reader| reader.into_dimensions().map_err(|_| ()))
-    })
-    .await
-    .map_err(|e| ProviderError::Transient(format!("reading a result: {e}")))?
-    .map_err(|()| invalid("the provider's image cannot be read"))?;
+    // The pixels are decoded and measured once, on an image-work slot, when the image is kept.
     Ok(GeneratedImage {
         pixels: None,
+        format: sniff(&head)?,
         data: ImageData::Spooled(file),
-        format,
-        width,
-        height,
     })
 }
 
@@ -334,8 +313,9 @@ mod tests {
     fn images_are_recognised_by_content_not_by_name() {
         let png = render::render("x", 1, 64, 48, OutputFormat::Png).unwrap();
         let image = inspect_image(png).unwrap();
+        let kept = render::keep(image.data, image.format, None, image.format).unwrap();
         assert_eq!(
-            (image.format, image.width, image.height),
+            (kept.format, kept.width, kept.height),
             (OutputFormat::Png, 64, 48)
         );
         let webp = render::render("x", 1, 64, 48, OutputFormat::Webp).unwrap();

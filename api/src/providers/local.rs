@@ -69,8 +69,6 @@ async fn render_all(input: GenerationInput) -> Result<Vec<GeneratedImage>, Provi
                         Ok(GeneratedImage {
                             data: ImageData::Bytes(render::encode(&pixels, input.format)?),
                             format: input.format,
-                            width: input.width,
-                            height: input.height,
                             pixels: Some(std::sync::Arc::new(pixels)),
                         })
                     })

@@ -208,6 +208,8 @@ struct Kept {
 #[derive(Debug, Default)]
 pub struct Etiquette {
     by_provider: HashMap<String, Kept>,
+    /// Providers with a cap on tasks in flight, and their caps (fixed by configuration).
+    caps: (Vec<String>, Vec<i64>),
 }
 
 impl Etiquette {
@@ -223,8 +225,12 @@ impl Etiquette {
                 };
                 (name.clone(), kept)
             })
-            .collect();
-        Self { by_provider }
+            .collect::<HashMap<_, _>>();
+        let caps = by_provider
+            .iter()
+            .filter_map(|(name, k)| Some((name.clone(), i64::from(k.manners.max_in_flight?))))
+            .unzip();
+        Self { by_provider, caps }
     }
 
     /// The schedule of `provider` (the built-in one's for names not configured).
@@ -264,11 +270,8 @@ impl Etiquette {
     }
 
     /// Providers with a cap on tasks in flight, and their caps.
-    pub fn caps(&self) -> (Vec<String>, Vec<i64>) {
-        self.by_provider
-            .iter()
-            .filter_map(|(name, k)| Some((name.clone(), i64::from(k.manners.max_in_flight?))))
-            .unzip()
+    pub fn caps(&self) -> &(Vec<String>, Vec<i64>) {
+        &self.caps
     }
 }
 
@@ -318,7 +321,9 @@ mod tests {
         ]);
         let get = |name: &str| env.get(name).map(|v| (*v).to_string());
         let table = MannersTable::from_env(&get, None).unwrap();
-        let (mut names, caps) = Etiquette::new(&table).caps();
+        let etiquette = Etiquette::new(&table);
+        let (names, caps) = etiquette.caps();
+        let mut names = names.clone();
         names.sort();
         assert_eq!(
             names,

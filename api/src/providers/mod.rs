@@ -84,8 +84,6 @@ impl Spooled {
 pub struct GeneratedImage {
     pub data: ImageData,
     pub format: OutputFormat,
-    pub width: u32,
-    pub height: u32,
     /// The decoded picture, when the provider has it at hand (the local renderer): the
     /// thumbnail is made from it instead of decoding `bytes` again.
     pub pixels: Option<std::sync::Arc<image::RgbImage>>,

@@ -260,20 +260,8 @@ pub fn is_own_preview(width: u32, height: u32) -> bool {
     width.max(height) <= THUMBNAIL_SIDE
 }
 
-/// The gallery preview of an encoded image: `None` when the image is its own preview (see
-/// [`is_own_preview`]; only the header is read to tell), otherwise a WebP whose longest side is
-/// [`THUMBNAIL_SIDE`].
-pub fn preview(bytes: &[u8]) -> Result<Option<Vec<u8>>, image::ImageError> {
-    let (w, h) = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()?
-        .into_dimensions()?;
-    if is_own_preview(w, h) {
-        return Ok(None);
-    }
-    preview_of(&image::load_from_memory(bytes)?.to_rgb8())
-}
-
-/// The gallery preview of decoded pixels, as [`preview`].
+/// The gallery preview of decoded pixels: `None` when the image is its own preview (see
+/// [`is_own_preview`]), otherwise a WebP whose longest side is [`THUMBNAIL_SIDE`].
 pub fn preview_of(source: &RgbImage) -> Result<Option<Vec<u8>>, image::ImageError> {
     let (w, h) = source.dimensions();
     if is_own_preview(w, h) {
@@ -509,6 +497,15 @@ mod tests {
     #[test]
     fn previews_are_small_webp_keeping_the_ratio() {
         let original = render("thumb", 3, 800, 400, OutputFormat::Png).unwrap();
+        let preview = |bytes: &[u8]| {
+            keep(
+                ImageData::Bytes(bytes.to_vec()),
+                OutputFormat::Png,
+                None,
+                OutputFormat::Png,
+            )
+            .map(|kept| kept.preview)
+        };
         let thumb = preview(&original).unwrap().expect("larger than a preview");
         assert_eq!(
             image::guess_format(&thumb).unwrap(),
@@ -531,7 +528,13 @@ mod tests {
         ] {
             assert_eq!(is_own_preview(w, h), own, "{w}x{h}");
             let original = render("small", 1, w, h, OutputFormat::Jpeg).unwrap();
-            assert_eq!(preview(&original).unwrap().is_none(), own, "{w}x{h}");
+            let kept = keep(
+                ImageData::Bytes(original),
+                OutputFormat::Jpeg,
+                None,
+                OutputFormat::Jpeg,
+            );
+            assert_eq!(kept.unwrap().preview.is_none(), own, "{w}x{h}");
             let pixels = render_pixels("small", 1, w, h);
             assert_eq!(preview_of(&pixels).unwrap().is_none(), own, "{w}x{h}");
         }
