@@ -2,8 +2,9 @@
 //! heartbeat and take-overs, the claim of a finished task, and the batched writes of a round of
 //! checks. Claiming queued jobs and recording a finished task stay in `generation`.
 
+use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Float4, Integer, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Float4, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -31,13 +32,17 @@ impl From<&ClaimedJob> for Attempt {
 }
 
 /// Records what a leased job submitted: the provider's id on the task (marked running if the
-/// claim could not), and the job waiting, owned by `worker` with no lease. False when the job is
-/// no longer this worker's or the task ended meanwhile (canceled, deleted): nothing is written.
+/// claim could not), and the job waiting, owned by `worker` with no lease; `keys` (a finish plan,
+/// may be empty) are listed as unowned until `delete_after` in the same statement. False when the
+/// job is no longer this worker's or the task ended meanwhile (canceled, deleted): nothing is
+/// written.
 pub async fn to_waiting(
     conn: &mut AsyncPgConnection,
     job: Attempt,
     worker: &str,
     provider_task_id: &str,
+    keys: &[String],
+    delete_after: DateTime<Utc>,
 ) -> diesel::QueryResult<bool> {
     let updated = prepared(
         "WITH mine AS (SELECT j.id FROM jobs j \
@@ -46,7 +51,11 @@ pub async fn to_waiting(
               task AS (UPDATE ai_tasks SET provider_task_id = $4, status = 'running', \
                               started_at = COALESCE(started_at, now()), updated_at = now() \
                        WHERE id = $5 AND status IN ('queued', 'running') \
-                         AND EXISTS (SELECT 1 FROM mine) RETURNING id) \
+                         AND EXISTS (SELECT 1 FROM mine) RETURNING id), \
+              listed AS (INSERT INTO pending_objects (storage_key, task_id, delete_after) \
+                         SELECT k, $5, $7 FROM unnest($6::text[]) AS k \
+                         WHERE EXISTS (SELECT 1 FROM task) \
+                         ON CONFLICT (storage_key) DO UPDATE SET delete_after = EXCLUDED.delete_after) \
          UPDATE jobs SET status = 'waiting', lease_until = NULL, updated_at = now() \
          WHERE id IN (SELECT id FROM mine) AND EXISTS (SELECT 1 FROM task)",
     )
@@ -55,6 +64,8 @@ pub async fn to_waiting(
     .bind::<Integer, _>(job.attempts)
     .bind::<Text, _>(provider_task_id)
     .bind::<SqlUuid, _>(job.task_id)
+    .bind::<Array<Text>, _>(keys)
+    .bind::<Timestamptz, _>(delete_after)
     .execute(conn)
     .await?;
     Ok(updated == 1)
@@ -173,23 +184,33 @@ pub struct Finishing {
     pub task: TaskRow,
 }
 
+/// `keys` (the winner's finish plan) are listed as unowned until `delete_after` in the same
+/// statement, when the claim is won.
 pub async fn claim_finishing(
     conn: &mut AsyncPgConnection,
     task_id: Uuid,
     worker: &str,
     lease_secs: i64,
+    keys: &[String],
+    delete_after: DateTime<Utc>,
 ) -> diesel::QueryResult<Option<Finishing>> {
     let mut rows: Vec<Finishing> = prepared(
         "WITH j AS (UPDATE jobs SET status = 'running', locked_by = $2, \
                            lease_until = now() + make_interval(secs => $3), updated_at = now() \
                     WHERE task_id = $1 AND status = 'waiting' \
-                    RETURNING id, attempts, max_attempts) \
+                    RETURNING id, attempts, max_attempts), \
+              listed AS (INSERT INTO pending_objects (storage_key, task_id, delete_after) \
+                         SELECT k, $1, $5 FROM unnest($4::text[]) AS k \
+                         WHERE EXISTS (SELECT 1 FROM j) \
+                         ON CONFLICT (storage_key) DO UPDATE SET delete_after = EXCLUDED.delete_after) \
          SELECT j.id AS job_id, j.attempts, j.max_attempts, t.* \
          FROM j JOIN ai_tasks t ON t.id = $1",
     )
     .bind::<SqlUuid, _>(task_id)
     .bind::<Text, _>(worker)
     .bind::<BigInt, _>(lease_secs)
+    .bind::<Array<Text>, _>(keys)
+    .bind::<Timestamptz, _>(delete_after)
     .load(conn)
     .await?;
     Ok(rows.pop())

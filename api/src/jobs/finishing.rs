@@ -23,6 +23,57 @@ use crate::storage::ObjectStore;
 /// Longest a cancel at the provider may take; it is a courtesy, never waited on for long.
 const CANCEL_TIME: Duration = Duration::from_secs(10);
 
+/// Where one finish of a task stores its images: an id, a file key and a thumbnail key per image
+/// asked for. The keys are listed as unowned before anything is uploaded, by a statement the
+/// broker writes anyway where it can (the job starting to wait, a finish being claimed), so
+/// listing them costs no transaction of its own. Each plan is new (random ids): a finish that
+/// failed, or one that lost a race, never writes over another's files.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    images: Vec<Planned>,
+}
+
+#[derive(Debug, Clone)]
+struct Planned {
+    id: Uuid,
+    key: String,
+    thumbnail_key: String,
+}
+
+impl Plan {
+    pub fn new(task: &TaskRow) -> Self {
+        let format = stored_format(task);
+        let count = usize::try_from(task.num_images).unwrap_or(1).max(1);
+        let images = (0..count)
+            .map(|_| {
+                let id = Uuid::new_v4();
+                Planned {
+                    id,
+                    key: format!("users/{}/images/{id}.{}", task.user_id, format.extension()),
+                    thumbnail_key: format!("users/{}/thumbnails/{id}.webp", task.user_id),
+                }
+            })
+            .collect();
+        Self { images }
+    }
+
+    /// Every key the plan may write; all are taken off the unowned list when the images are
+    /// recorded, used or not.
+    pub fn keys(&self) -> Vec<String> {
+        self.images
+            .iter()
+            .flat_map(|i| [i.key.clone(), i.thumbnail_key.clone()])
+            .collect()
+    }
+}
+
+/// The format a task's images are stored in: the one it asked for (converted when delivered in
+/// another).
+fn stored_format(task: &TaskRow) -> OutputFormat {
+    serde_json::from_value(serde_json::Value::String(task.output_format.clone()))
+        .unwrap_or_default()
+}
+
 /// How a finish went.
 #[derive(Debug)]
 pub enum Finish {
@@ -87,13 +138,15 @@ pub async fn give_up(
 }
 
 /// Fetches a finished task's outcome and records it, as the holder of its job's lease: the
-/// images stored and the hold settled, or the failure the result carried.
+/// images stored and the hold settled, or the failure the result carried. `listed`: a plan whose
+/// keys are already listed as unowned (else one is made and listed here).
 pub async fn finish(
     state: &AppState,
     task: &TaskRow,
     provider_task_id: &str,
     finished: &Finished,
     deadline: Instant,
+    listed: Option<Plan>,
 ) -> ApiResult<Finish> {
     let Some(provider) = state.providers.get(&task.provider) else {
         fail(
@@ -122,20 +175,31 @@ pub async fn finish(
             )),
         }
     };
-    match outcome {
-        Ok(Outcome::Images(images)) => Ok(match succeed(state, task, images).await? {
-            Ok(()) => Finish::Done,
-            Err(message) => Finish::Retry(ProviderError::Transient(message)),
-        }),
-        Ok(Outcome::Failed { reason, message }) => {
-            fail(state, task.id, reason, &message).await?;
-            Ok(Finish::Done)
+    let (reason, message) = match outcome {
+        Ok(Outcome::Images(images)) => {
+            return Ok(match succeed(state, task, images, listed).await? {
+                Ok(()) => Finish::Done,
+                Err(message) => Finish::Retry(ProviderError::Transient(message)),
+            });
         }
-        Err(ProviderError::Permanent { reason, message }) => {
-            fail(state, task.id, reason, &message).await?;
-            Ok(Finish::Done)
+        Ok(Outcome::Failed { reason, message })
+        | Err(ProviderError::Permanent { reason, message }) => (reason, message),
+        Err(err) => {
+            unlist(state, listed).await;
+            return Ok(Finish::Retry(err));
         }
-        Err(err) => Ok(Finish::Retry(err)),
+    };
+    unlist(state, listed).await;
+    fail(state, task.id, reason, &message).await?;
+    Ok(Finish::Done)
+}
+
+/// A listed plan no finish will use: its keys are due to the sweep now (nothing was uploaded
+/// under them; a failure here leaves them to the sweep after their grace).
+pub async fn unlist(state: &AppState, listed: Option<Plan>) {
+    let Some(plan) = listed else { return };
+    if let Ok(mut conn) = state.db.get().await {
+        let _ = crate::db::objects::abandon(&mut conn, &plan.keys()).await;
     }
 }
 
@@ -168,17 +232,32 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
         return Ok(());
     };
     let holder = format!("webhook-{}", std::process::id());
+    let plan = Plan::new(&task);
     let claimed = {
         let mut conn = state.db.get().await?;
-        crate::db::jobs::claim_finishing(&mut conn, task.id, &holder, state.config.job_lease_secs)
-            .await?
+        crate::db::jobs::claim_finishing(
+            &mut conn,
+            task.id,
+            &holder,
+            state.config.job_lease_secs,
+            &plan.keys(),
+            state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
+        )
+        .await?
     };
     let Some(claimed) = claimed else {
         return Ok(()); // the owner (or another notice) got there first
     };
     let deadline = crate::jobs::worker::deadline_of(state, &claimed.task);
-    if let Finish::Retry(err) =
-        finish(state, &claimed.task, &provider_id, &finished, deadline).await?
+    if let Finish::Retry(err) = finish(
+        state,
+        &claimed.task,
+        &provider_id,
+        &finished,
+        deadline,
+        Some(plan),
+    )
+    .await?
     {
         let message = err.to_string();
         // Nobody owns it now: the next take-over, on any process, checks it again.
@@ -194,19 +273,22 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
 /// not kept; fewer than asked are charged alone and the rest of the hold returned; none usable
 /// fails the task with a refund.
 ///
-/// The keys are listed as unowned before uploading and taken off the list by the transaction
-/// that records the images, so an upload that never becomes an image (storage fails halfway, the
+/// The plan's keys are listed as unowned before uploading (by the caller's statement when
+/// `listed`, else here) and taken off the list by the transaction that records the images, so an upload that never becomes an image (storage fails halfway, the
 /// task was canceled meanwhile, the worker dies) is deleted later instead of left behind.
 /// `Ok(Err(message))` means storage failed: nothing was recorded and the caller retries.
 async fn succeed(
     state: &AppState,
     task: &TaskRow,
     images: Vec<GeneratedImage>,
+    listed: Option<Plan>,
 ) -> ApiResult<Result<(), String>> {
-    let want: OutputFormat =
-        serde_json::from_value(serde_json::Value::String(task.output_format.clone()))
-            .unwrap_or_default();
-    let asked = usize::try_from(task.num_images).unwrap_or(1).max(1);
+    let want = stored_format(task);
+    let (plan, is_listed) = match listed {
+        Some(plan) => (plan, true),
+        None => (Plan::new(task), false),
+    };
+    let asked = plan.images.len();
     let mut rows = Vec::with_capacity(asked);
     let mut files = Vec::with_capacity(asked * 2);
     for image in images {
@@ -246,10 +328,13 @@ async fn succeed(
             }
         };
         let position = rows.len();
-        let id = Uuid::new_v4();
-        let key = format!("users/{}/images/{id}.{}", task.user_id, format.extension());
+        let Planned {
+            id,
+            key,
+            thumbnail_key,
+        } = plan.images[position].clone();
         let thumbnail_key = match &preview {
-            Some(_) => format!("users/{}/thumbnails/{id}.webp", task.user_id),
+            Some(_) => thumbnail_key,
             None => key.clone(),
         };
         rows.push(ImageRow {
@@ -277,6 +362,9 @@ async fn succeed(
         }
     }
     if rows.is_empty() {
+        if is_listed {
+            unlist(state, Some(plan)).await;
+        }
         fail(
             state,
             task.id,
@@ -293,8 +381,9 @@ async fn succeed(
     } else {
         task.cost / i64::from(task.num_images.max(1)) * delivered
     };
-    let keys: Vec<String> = files.iter().map(|(key, _, _)| key.clone()).collect();
-    {
+    // Every key of the plan, used or not: all come off the unowned list together.
+    let keys = plan.keys();
+    if !is_listed {
         let mut conn = state.db.get().await?;
         crate::db::objects::add(
             &mut conn,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::db::generation::TaskRow;
 use crate::db::jobs::Attempt;
-use crate::jobs::finishing::{self, Finish};
+use crate::jobs::finishing::{self, Finish, Plan};
 use crate::jobs::worker::{deadline_of, transient_or_fail};
 use crate::jobs::{Broker, InFlight};
 use crate::providers::{
@@ -42,6 +42,9 @@ pub struct Item {
     checks: u32,
     errors: u32,
     written_progress: Option<f32>,
+    /// A finish plan whose keys are listed as unowned (non-durable providers list it when the
+    /// job starts waiting; durable ones when a finish is claimed).
+    pub plan: Option<Plan>,
     _place: InFlight,
 }
 
@@ -64,6 +67,7 @@ impl Item {
             due: (now + first_check).min(deadline),
             checks: 0,
             errors: 0,
+            plan: None,
             _place: place,
         }
     }
@@ -188,6 +192,7 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
             message,
             cancel,
         } => {
+            finishing::unlist(state, item.plan.take()).await;
             if cancel {
                 finishing::give_up(state, &item.task, &item.provider_task_id, reason, &message)
                     .await
@@ -202,19 +207,25 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
                 .is_some_and(|p| p.durable_task_ids());
             if durable {
                 // Whoever claims the finish first fetches the result: a webhook may have.
+                let plan = Plan::new(&item.task);
                 let claimed: Result<_, String> = match state.db.get().await {
                     Ok(mut conn) => crate::db::jobs::claim_finishing(
                         &mut conn,
                         item.task.id,
                         &broker.id,
                         state.config.job_lease_secs,
+                        &plan.keys(),
+                        state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
                     )
                     .await
                     .map_err(|e| e.to_string()),
                     Err(err) => Err(format!("{err:?}")),
                 };
                 match claimed {
-                    Ok(Some(claimed)) => item.task = claimed.task,
+                    Ok(Some(claimed)) => {
+                        item.task = claimed.task;
+                        item.plan = Some(plan);
+                    }
                     Ok(None) => return None,
                     Err(err) => {
                         tracing::error!(task_id = %item.task.id, error = ?err, "could not claim a finished task; will look again");
@@ -229,6 +240,7 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
                 &item.provider_task_id,
                 &finished,
                 item.deadline,
+                item.plan.take(),
             )
             .await
             {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::db::generation::{self as db, ClaimedJob, TaskRow};
 use crate::db::jobs::Attempt;
 use crate::error::ApiResult;
-use crate::jobs::finishing::{cancel_at_provider, fail};
+use crate::jobs::finishing::{Plan, cancel_at_provider, fail};
 use crate::jobs::waiting::{self, Item};
 use crate::jobs::{Broker, InFlight};
 use crate::providers::breaker::{Breaker, Pass, Went};
@@ -348,12 +348,18 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             Item::new(attempt, task, provider_id, deadline, first, place)
         }
     };
-    if !record_submission(state, attempt, &broker.id, &item.provider_task_id).await {
+    // Where the provider's ids die with this process, nobody else can finish the task: the
+    // images' keys are listed now, with the submission, so the finish writes nothing first.
+    let mut item = item;
+    let plan = (!provider.durable_task_ids()).then(|| Plan::new(&item.task));
+    let keys = plan.as_ref().map(Plan::keys).unwrap_or_default();
+    if !record_submission(state, attempt, &broker.id, &item.provider_task_id, &keys).await {
         // Canceled or deleted while we were submitting, the lease lost, or the database out of
         // reach (the job is claimed again when its lease lapses): stop it there.
         cancel_at_provider(state, &item.task.provider, &item.provider_task_id).await;
         return Ok(());
     }
+    item.plan = plan;
     broker.wait_on(item).await;
     Ok(())
 }
@@ -366,13 +372,17 @@ async fn record_submission(
     job: Attempt,
     worker: &str,
     provider_id: &str,
+    keys: &[String],
 ) -> bool {
     let pause = Duration::from_millis(500);
+    let delete_after = state.clock.now() + crate::domain::objects::UNOWNED_GRACE;
     for attempt in 1.. {
         let recorded = match state.db.get().await {
-            Ok(mut conn) => crate::db::jobs::to_waiting(&mut conn, job, worker, provider_id)
-                .await
-                .map_err(|e| e.to_string()),
+            Ok(mut conn) => {
+                crate::db::jobs::to_waiting(&mut conn, job, worker, provider_id, keys, delete_after)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
             Err(err) => Err(format!("{err:?}")),
         };
         match recorded {

@@ -187,6 +187,11 @@ async fn webhooks_racing_the_checks_fetch_the_result_and_each_image_once() {
         1,
         "five notices at once, one fetch of the keys"
     );
+    assert_eq!(
+        unowned_keys(&app, &id).await,
+        Vec::<String>::new(),
+        "the losers of the finish listed no keys; the winner's came off the list"
+    );
     assert_eq!(available(&app, &ada).await, 16);
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
@@ -283,6 +288,76 @@ async fn hundreds_of_tasks_waiting_on_a_slow_provider_survive_a_kill_9_submitted
         assert_eq!(available(&app, who).await, 0);
         app.assert_ledger_consistent(user_id(who)).await;
     }
+}
+
+/// The storage keys listed as unowned for task `id`.
+async fn unowned_keys(app: &TestApp, id: &str) -> Vec<String> {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::pending_objects;
+    let mut conn = app.state.db.get().await.unwrap();
+    pending_objects::table
+        .filter(pending_objects::task_id.eq(uuid::Uuid::parse_str(id).unwrap()))
+        .select(pending_objects::storage_key)
+        .order(pending_objects::storage_key)
+        .load(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_waiting_task_lists_its_image_keys_with_its_submission_and_none_stay_listed() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::schema::images;
+
+    let app = spawn_app_with(&[
+        ("ZIMAGE_LOCAL_LATENCY_MS", "1500"),
+        ("ZIMAGE_POLL_INTERVAL_MS", "50"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let body = json!({"model": "z-image-local", "prompt": "listed", "num_images": 2,
+                      "width": 512, "height": 512, "output_format": "jpeg"});
+    let id = submit(&app, &ada, &body).await;
+    let mut listed = Vec::new();
+    eventually("the task waits with its keys listed", async || {
+        listed = unowned_keys(&app, &id).await;
+        !listed.is_empty()
+    })
+    .await;
+    // A file and a thumbnail per image asked for, listed before anything is stored, in the
+    // statement that recorded the submission (the job waits from then on).
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert_eq!(listed.iter().filter(|k| k.ends_with(".jpg")).count(), 2);
+    assert_eq!(
+        listed.iter().filter(|k| k.contains("/thumbnails/")).count(),
+        2
+    );
+    assert_eq!(jobs_in(&app, "waiting").await, 1);
+
+    let done = app.wait_for_task(&ada, &id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let mut conn = app.state.db.get().await.unwrap();
+    let stored: Vec<(String, String)> = images::table
+        .filter(images::task_id.eq(uuid::Uuid::parse_str(&id).unwrap()))
+        .select((images::storage_key, images::thumbnail_key))
+        .load(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    for (file, thumbnail) in &stored {
+        assert!(
+            listed.contains(file),
+            "{file} was listed before it was stored"
+        );
+        assert!(listed.contains(thumbnail), "{thumbnail} too");
+    }
+    assert_eq!(
+        unowned_keys(&app, &id).await,
+        Vec::<String>::new(),
+        "recorded images own their keys; none is left for the sweep"
+    );
 }
 
 #[tokio::test]
