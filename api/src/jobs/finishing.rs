@@ -13,6 +13,7 @@ use zimage_shared::webhooks::WebhookEvent;
 use crate::db::generation::{self as db, ImageRow, TaskRow};
 use crate::domain::generation::finish_unsuccessfully;
 use crate::error::{ApiError, ApiResult};
+use crate::providers::breaker::{Pass, Went};
 use crate::providers::{
     FailureReason, Finished, GeneratedImage, GenerationProvider, ImageData, Outcome, ProviderError,
     ProviderStatus, render,
@@ -147,6 +148,7 @@ pub async fn finish(
     finished: &Finished,
     deadline: Instant,
     listed: Option<Plan>,
+    unheard: Option<Pass>,
 ) -> ApiResult<Finish> {
     let Some(provider) = state.providers.get(&task.provider) else {
         fail(
@@ -175,6 +177,17 @@ pub async fn finish(
             )),
         }
     };
+    if let Some(pass) = unheard {
+        let went = match &outcome {
+            Ok(Outcome::Failed {
+                reason: FailureReason::ProviderUnavailable,
+                ..
+            }) => Went::Failed,
+            Ok(_) | Err(ProviderError::Permanent { .. }) => Went::Answered,
+            Err(_) => Went::Failed,
+        };
+        hear(state, &task.provider, pass, went);
+    }
     let (reason, message) = match outcome {
         Ok(Outcome::Images(images)) => {
             return Ok(match succeed(state, task, images, listed).await? {
@@ -192,6 +205,13 @@ pub async fn finish(
     unlist(state, listed).await;
     fail(state, task.id, reason, &message).await?;
     Ok(Finish::Done)
+}
+
+/// Tells `provider`'s circuit breaker how a call it let through went.
+pub fn hear(state: &AppState, provider: &str, pass: Pass, went: Went) {
+    if let Some(breaker) = state.etiquette.breaker(provider) {
+        breaker.record(pass, went);
+    }
 }
 
 /// A listed plan no finish will use: its keys are due to the sweep now (nothing was uploaded
@@ -256,6 +276,7 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
         &finished,
         deadline,
         Some(plan),
+        None,
     )
     .await?
     {

@@ -16,6 +16,7 @@ use crate::db::jobs::Attempt;
 use crate::jobs::finishing::{self, Finish, Plan};
 use crate::jobs::worker::{deadline_of, transient_or_fail};
 use crate::jobs::{Broker, InFlight};
+use crate::providers::breaker::{Pass, Went};
 use crate::providers::{
     FailureReason, Finished, GenerationProvider, ProviderError, ProviderStatus,
 };
@@ -45,6 +46,9 @@ pub struct Item {
     /// A finish plan whose keys are listed as unowned (non-durable providers list it when the
     /// job starts waiting; durable ones when a finish is claimed).
     pub plan: Option<Plan>,
+    /// The circuit breaker's pass for a call whose outcome the collect tells
+    /// ([`GenerationProvider::answers_at_collect`]).
+    pub unheard: Option<Pass>,
     _place: InFlight,
 }
 
@@ -68,6 +72,7 @@ impl Item {
             checks: 0,
             errors: 0,
             plan: None,
+            unheard: None,
             _place: place,
         }
     }
@@ -193,6 +198,9 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
             cancel,
         } => {
             finishing::unlist(state, item.plan.take()).await;
+            if let Some(pass) = item.unheard.take() {
+                finishing::hear(state, &item.task.provider, pass, Went::Failed);
+            }
             if cancel {
                 finishing::give_up(state, &item.task, &item.provider_task_id, reason, &message)
                     .await
@@ -241,6 +249,7 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
                 &finished,
                 item.deadline,
                 item.plan.take(),
+                item.unheard.take(),
             )
             .await
             {

@@ -238,6 +238,8 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
         .provider_task_id
         .clone()
         .filter(|_| provider.durable_task_ids());
+    // A breaker's pass whose outcome only the collect will tell.
+    let mut unheard = None;
     let provider_id = match resumed.clone() {
         Some(id) => id,
         None => {
@@ -294,10 +296,15 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             };
             if let Some(breaker) = breaker {
                 let went = match &submitted {
-                    Ok(_) | Err(ProviderError::Permanent { .. }) => Went::Answered,
-                    Err(_) => Went::Failed,
+                    // Only started: the collect tells how the call went.
+                    Ok(_) if provider.answers_at_collect() => None,
+                    Ok(_) | Err(ProviderError::Permanent { .. }) => Some(Went::Answered),
+                    Err(_) => Some(Went::Failed),
                 };
-                breaker.record(pass, went);
+                match went {
+                    Some(went) => breaker.record(pass, went),
+                    None => unheard = Some(pass),
+                }
             }
             match submitted {
                 Ok(id) => id,
@@ -326,7 +333,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
     task.provider_task_id = Some(provider_id.clone());
     let schedule = state.etiquette.schedule(&task.provider);
     let lease = Duration::from_secs(state.config.job_lease_secs.unsigned_abs());
-    let item = match (resumed, provider.expected_time()) {
+    let mut item = match (resumed, provider.expected_time()) {
         // Taken over with its provider's id: looked at now.
         (Some(_), _) => Item::new(attempt, task, provider_id, deadline, Duration::ZERO, place),
         // A provider that expects to be done before its first check would come, well within
@@ -335,7 +342,8 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
         (None, Some(expected))
             if expected <= schedule.after(0) && expected + LEASE_MARGIN < lease =>
         {
-            let item = Item::new(attempt, task, provider_id, deadline, expected, place);
+            let mut item = Item::new(attempt, task, provider_id, deadline, expected, place);
+            item.unheard = unheard.take();
             match waiting::look_once(broker, item).await {
                 Some(item) => item,
                 None => return Ok(()),
@@ -348,9 +356,11 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             Item::new(attempt, task, provider_id, deadline, first, place)
         }
     };
+    if unheard.is_some() {
+        item.unheard = unheard;
+    }
     // Where the provider's ids die with this process, nobody else can finish the task: the
     // images' keys are listed now, with the submission, so the finish writes nothing first.
-    let mut item = item;
     let plan = (!provider.durable_task_ids()).then(|| Plan::new(&item.task));
     let keys = plan.as_ref().map(Plan::keys).unwrap_or_default();
     if !record_submission(state, attempt, &broker.id, &item.provider_task_id, &keys).await {

@@ -5,7 +5,8 @@
 //! half-open: one submission goes through as a probe, the others wait a little longer; a probe
 //! that works closes the breaker, one that fails opens it again for twice as long, up to ten
 //! times the cooldown. A refusal of the request itself (a rejected prompt) shows the provider
-//! is up and counts as working.
+//! is up and counts as working. A probe never reported (its task canceled before its call came
+//! back) stops counting as under way after ten cooldowns, and another goes.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -43,9 +44,18 @@ impl BreakerSettings {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum State {
-    Closed { failed: u32 },
-    Open { until: Instant, cooldown: Duration },
-    HalfOpen { probing: bool, cooldown: Duration },
+    Closed {
+        failed: u32,
+    },
+    Open {
+        until: Instant,
+        cooldown: Duration,
+    },
+    /// `probing`: since when a probe is under way.
+    HalfOpen {
+        probing: Option<Instant>,
+        cooldown: Duration,
+    },
 }
 
 /// What a submission may do now.
@@ -107,20 +117,19 @@ impl Breaker {
         match *state {
             State::Closed { .. } => Pass::Go,
             State::Open { until, .. } if now < until => Pass::Wait(until - now),
-            State::Open { cooldown, .. }
-            | State::HalfOpen {
-                probing: false,
-                cooldown,
-            } => {
+            // The probe is under way: look again in a tenth of the cooldown.
+            State::HalfOpen {
+                probing: Some(since),
+                ..
+            } if now.duration_since(since) < self.settings.cooldown * 10 => {
+                Pass::Wait((self.settings.cooldown / 10).max(Duration::from_millis(200)))
+            }
+            State::Open { cooldown, .. } | State::HalfOpen { cooldown, .. } => {
                 *state = State::HalfOpen {
-                    probing: true,
+                    probing: Some(now),
                     cooldown,
                 };
                 Pass::Probe
-            }
-            // The probe is under way: look again in a tenth of the cooldown.
-            State::HalfOpen { probing: true, .. } => {
-                Pass::Wait((self.settings.cooldown / 10).max(Duration::from_millis(200)))
             }
         }
     }
@@ -200,6 +209,18 @@ mod tests {
         assert_eq!(breaker.pass(), Pass::Probe);
         breaker.record(Pass::Probe, Went::Answered);
         assert_eq!(breaker.pass(), Pass::Go, "closed again");
+
+        // A probe never reported is given up after ten cooldowns.
+        let breaker = Breaker::new(BreakerSettings {
+            failures: 1,
+            cooldown: Duration::from_millis(100),
+        });
+        breaker.record(Pass::Go, Went::Failed);
+        std::thread::sleep(Duration::from_millis(110));
+        assert_eq!(breaker.pass(), Pass::Probe);
+        assert!(matches!(breaker.pass(), Pass::Wait(_)), "still probing");
+        std::thread::sleep(Duration::from_millis(1010));
+        assert_eq!(breaker.pass(), Pass::Probe, "the lost probe is replaced");
         assert!(BreakerSettings::parse("5,30000").is_ok());
         for bad in ["5", "x,100", "5,0", "5,-1"] {
             assert!(BreakerSettings::parse(bad).is_err(), "{bad}");

@@ -259,6 +259,13 @@ pub trait GenerationProvider: Send + Sync {
         false
     }
 
+    /// Whether `submit` only starts the call and the provider's answer (or failure) is known when
+    /// the result is collected (a synchronous API called in the background): its circuit breaker
+    /// hears how the call went from `collect`, not from `submit`.
+    fn answers_at_collect(&self) -> bool {
+        false
+    }
+
     /// Starts a generation; returns the provider's id for it.
     fn submit(
         &self,
@@ -353,6 +360,10 @@ impl GenerationProvider for Provider<'_> {
 
     fn collect_uses_cpu(&self) -> bool {
         each_provider!(self, p => p.collect_uses_cpu())
+    }
+
+    fn answers_at_collect(&self) -> bool {
+        each_provider!(self, p => p.answers_at_collect())
     }
 
     fn expected_time(&self) -> Option<std::time::Duration> {

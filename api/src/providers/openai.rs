@@ -142,6 +142,10 @@ impl GenerationProvider for OpenAiCompatible {
         false
     }
 
+    fn answers_at_collect(&self) -> bool {
+        true
+    }
+
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
         if input.reference.is_some() {
             return Err(ProviderError::Permanent {

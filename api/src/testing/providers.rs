@@ -596,6 +596,12 @@ async fn openai_generate(
     }
     slow_if_asked(&mock).await;
     mock.lock().submitted_at.push(std::time::Instant::now());
+    if mock.mode() == Mode::Down {
+        mock.lock().submits += 1;
+        return HttpResponse::ServiceUnavailable().json(
+            json!({"error": {"message": "The server is overloaded", "type": "server_error"}}),
+        );
+    }
     let input = body.into_inner();
     let id = mock.new_request("img_", input.clone());
     match mock.mode() {

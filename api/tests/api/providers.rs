@@ -676,3 +676,123 @@ async fn kie_tasks_time_out_from_their_start_and_a_failing_kie_is_rested() {
     assert_eq!(done["status"], "succeeded", "{done}");
     app.assert_ledger_consistent(user_id(&bob)).await;
 }
+
+#[tokio::test]
+async fn openai_compatible_models_refuse_what_they_cannot_honour_and_rest_when_failing() {
+    let mock = MockProvider::openai();
+    mock.set_mode(Mode::Down);
+    let app = openai_app(&mock, &[("ZIMAGE_OPENAI_COMPATIBLE_BREAKER", "2,3000")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+
+    // The images API takes neither a negative prompt nor a seed: refused before any charge.
+    for (body, field) in [
+        (
+            json!({"model": "my-sdxl", "prompt": "a fox", "negative_prompt": "rain"}),
+            "negative_prompt",
+        ),
+        (
+            json!({"model": "my-sdxl", "prompt": "a fox", "seed": 7}),
+            "seed",
+        ),
+    ] {
+        let response = app.post_auth("/v1/generations", &ada.access, &body).await;
+        let problem = crate::helpers::assert_problem(response, 422, "unsupported_parameter").await;
+        assert!(problem["errors"][field].is_array(), "{problem}");
+    }
+    assert_eq!(available(&app, &ada).await, 20);
+    assert_eq!(mock.submission_times().len(), 0, "nothing was sent");
+
+    // Down: two failed calls open the breaker; a new task waits instead of being sent.
+    let body = json!({"model": "my-sdxl", "prompt": "down"});
+    for _ in 0..2 {
+        let response = app.post_auth("/v1/generations", &ada.access, &body).await;
+        assert_eq!(response.status(), 202);
+    }
+    for _ in 0..200 {
+        if mock.submissions() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let bob = app.signed_in_user("bob@example.org").await;
+    let waiting: Value = app
+        .post_auth("/v1/generations", &bob.access, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let waiting = waiting["id"].as_str().unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        mock.submissions(),
+        2,
+        "nothing sent while the breaker is open"
+    );
+    assert_eq!(
+        app.get_json(&format!("/v1/generations/{waiting}"), &bob.access)
+            .await["status"],
+        "queued"
+    );
+    // Back up: after the rest, one probe goes through and the rest follow, each charged once.
+    mock.set_mode(Mode::Succeed);
+    let done = app.wait_for_task(&bob, waiting).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(available(&app, &bob).await, 19);
+    app.assert_ledger_consistent(user_id(&bob)).await;
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn kie_callbacks_racing_the_checks_download_each_image_once() {
+    let mock = MockProvider::kie();
+    mock.set_mode(Mode::Hold);
+    let app = kie_app(
+        &mock,
+        &[
+            ("ZIMAGE_KIE_WEBHOOK_HMAC_KEY", "kie_test_key"),
+            ("ZIMAGE_POLL_INTERVAL_MS", "10"),
+        ],
+    )
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "z-image-kie", "prompt": "raced"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap();
+    wait_for_status(&app, &ada, id, "running").await;
+    let task_id = submitted_request(&mock).await;
+    let body = json!({"code": 200, "msg": "success",
+                      "data": {"taskId": task_id, "state": "success"}})
+    .to_string();
+    let headers = MockProvider::kie_callback_headers(
+        "kie_test_key",
+        &task_id,
+        chrono::Utc::now().timestamp(),
+    );
+    // Done at KIE: the checks and five deliveries of the callback race for the finish.
+    mock.set_mode(Mode::Succeed);
+    mock.complete(&task_id);
+    let callbacks = (0..5).map(|_| post_webhook(&app, "kie", &headers, &body));
+    for answer in futures_util::future::join_all(callbacks).await {
+        assert_eq!(answer.status(), 200);
+    }
+    let done = wait_for_status(&app, &ada, id, "succeeded").await;
+    assert_eq!(done["images"].as_array().unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let downloads = mock.downloads();
+    assert_eq!(downloads.len(), 1, "{downloads:?}");
+    assert!(
+        downloads.values().all(|n| *n == 1),
+        "one download: {downloads:?}"
+    );
+    assert_eq!(mock.jobs(), 1);
+    assert_eq!(available(&app, &ada).await, 18);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
