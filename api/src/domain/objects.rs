@@ -13,6 +13,13 @@ use crate::storage::ObjectStore;
 /// so only uploads whose worker died wait this long (failures mark theirs due at once).
 pub const UNOWNED_GRACE: Duration = Duration::hours(6);
 
+/// Until when keys listed now wait before the sweep may delete them: the grace, or longer when
+/// the operator lets tasks run longer than that.
+pub fn unowned_until(state: &AppState) -> DateTime<Utc> {
+    let longest_task = Duration::from_std(state.config.task_timeout).unwrap_or(UNOWNED_GRACE);
+    state.clock.now() + UNOWNED_GRACE.max(longest_task + Duration::hours(1))
+}
+
 /// Keys the sweep handles per transaction.
 const BATCH: i64 = 100;
 

@@ -261,7 +261,7 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
             &holder,
             state.config.job_lease_secs,
             &plan.keys(),
-            state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
+            crate::domain::objects::unowned_until(state),
         )
         .await?
     };
@@ -410,7 +410,7 @@ async fn succeed(
             &mut conn,
             task.id,
             &keys,
-            state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
+            crate::domain::objects::unowned_until(state),
         )
         .await?;
     }

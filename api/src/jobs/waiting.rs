@@ -223,7 +223,7 @@ async fn conclude(broker: &Broker, mut item: Item, verdict: Verdict) -> Option<I
                         &broker.id,
                         state.config.job_lease_secs,
                         &plan.keys(),
-                        state.clock.now() + crate::domain::objects::UNOWNED_GRACE,
+                        crate::domain::objects::unowned_until(state),
                     )
                     .await
                     .map_err(|e| e.to_string()),

@@ -627,7 +627,7 @@ async fn openai_generate(
         }
         _ => {}
     }
-    let count = input["n"].as_u64().unwrap_or(1) as usize;
+    let count = mock.delivered(input["n"].as_u64().unwrap_or(1) as usize);
     let data: Vec<Value> = (0..count)
         .map(|n| {
             if input["response_format"] == "url" || mock.mode() == Mode::NotAnImage {

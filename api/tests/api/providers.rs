@@ -796,3 +796,42 @@ async fn kie_callbacks_racing_the_checks_download_each_image_once() {
     assert_eq!(available(&app, &ada).await, 18);
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
+
+#[tokio::test]
+async fn openai_compatible_results_are_converted_measured_and_charged_as_delivered() {
+    // Asked for two 512 px JPEGs; the server answers one 256 px PNG.
+    let mock = MockProvider::openai();
+    mock.set_mode(Mode::FewerImages);
+    let app = openai_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "my-sdxl", "prompt": "a fox", "num_images": 2, "output_format": "jpeg"}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let images = done["images"].as_array().unwrap();
+    assert_eq!(images.len(), 1, "{done}");
+    assert_eq!(images[0]["format"], "jpeg", "converted as asked");
+    assert_eq!(
+        (images[0]["width"].as_u64(), images[0]["height"].as_u64()),
+        (Some(256), Some(256)),
+        "recorded as delivered, not as asked"
+    );
+    let file = app
+        .get_auth(images[0]["url"].as_str().unwrap(), &ada.access)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(file.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG file");
+    assert_eq!(
+        (done["charged"].as_i64(), done["refunded"].as_i64()),
+        (Some(1), Some(1)),
+        "one image delivered, one charged"
+    );
+    assert_eq!(available(&app, &ada).await, 19);
+    assert_eq!(mock.jobs(), 1);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
