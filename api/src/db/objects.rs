@@ -40,13 +40,22 @@ pub async fn commit(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResul
         .await
 }
 
-/// Makes `keys` due for deletion now: nothing will own them.
-pub async fn abandon(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResult<()> {
-    prepared("UPDATE pending_objects SET delete_after = now() WHERE storage_key = ANY($1)")
-        .bind::<Array<Text>, _>(keys)
-        .execute(conn)
-        .await
-        .map(drop)
+/// Sets aside keys no row will own: `due` (something may have been stored under them) become due
+/// for deletion now, `unused` (nothing was ever sent under them) come off the list.
+pub async fn set_aside(
+    conn: &mut AsyncPgConnection,
+    due: &[String],
+    unused: &[String],
+) -> QueryResult<()> {
+    prepared(
+        "WITH unused AS (DELETE FROM pending_objects WHERE storage_key = ANY($2)) \
+         UPDATE pending_objects SET delete_after = now() WHERE storage_key = ANY($1)",
+    )
+    .bind::<Array<Text>, _>(due)
+    .bind::<Array<Text>, _>(unused)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
 #[derive(QueryableByName)]

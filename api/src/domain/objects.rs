@@ -23,18 +23,23 @@ pub fn unowned_until(state: &AppState) -> DateTime<Utc> {
 /// Keys the sweep handles per transaction.
 const BATCH: i64 = 100;
 
-/// Marks `keys` due and tries to delete them right away; what storage refuses now the sweep
-/// deletes later. Never fails the caller: it is already on a failure path.
-pub async fn discard(state: &AppState, keys: &[String]) {
+/// Sets aside what a finish that will not be recorded listed: `tried` (stored, or perhaps
+/// stored: a failed upload may still have landed) become due for deletion, `unused` (nothing
+/// was sent under them) come off the list. With `sweep_now` the due objects are deleted right
+/// away where storage allows (not when storage is what failed: the scheduled sweep deletes them
+/// once it answers again). Never fails the caller: it is already on a failure path.
+pub async fn set_aside(state: &AppState, tried: &[String], unused: &[String], sweep_now: bool) {
     let marked = match state.db.get().await {
-        Ok(mut conn) => db::abandon(&mut conn, keys).await.is_ok(),
+        Ok(mut conn) => db::set_aside(&mut conn, tried, unused).await.is_ok(),
         Err(_) => false,
     };
     if !marked {
         // The database is away too: the keys keep their grace period and are swept after it.
         return;
     }
-    let _ = sweep(state, state.clock.now()).await;
+    if sweep_now && !tried.is_empty() {
+        let _ = sweep(state, state.clock.now()).await;
+    }
 }
 
 /// Deletes due objects, forgetting each key once storage confirms; a key storage refuses is

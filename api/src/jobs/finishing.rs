@@ -214,12 +214,11 @@ pub fn hear(state: &AppState, provider: &str, pass: Pass, went: Went) {
     }
 }
 
-/// A listed plan no finish will use: its keys are due to the sweep now (nothing was uploaded
-/// under them; a failure here leaves them to the sweep after their grace).
+/// A listed plan no finish will use: nothing was stored under its keys, so they simply come off
+/// the list (a failure here leaves them to the sweep after their grace).
 pub async fn unlist(state: &AppState, listed: Option<Plan>) {
-    let Some(plan) = listed else { return };
-    if let Ok(mut conn) = state.db.get().await {
-        let _ = crate::db::objects::abandon(&mut conn, &plan.keys()).await;
+    if let Some(plan) = listed {
+        crate::domain::objects::set_aside(state, &[], &plan.keys(), false).await;
     }
 }
 
@@ -414,7 +413,17 @@ async fn succeed(
         )
         .await?;
     }
-    for (key, data, content_type) in &files {
+    // The keys sent to storage so far, and the plan's others.
+    let split = |sent: usize| -> (Vec<String>, Vec<String>) {
+        let tried: Vec<String> = files[..sent].iter().map(|(k, _, _)| k.clone()).collect();
+        let unused = keys
+            .iter()
+            .filter(|k| !tried.contains(k))
+            .cloned()
+            .collect();
+        (tried, unused)
+    };
+    for (n, (key, data, content_type)) in files.iter().enumerate() {
         // A spooled download goes to storage from its file, never whole into memory.
         let put = match data {
             ImageData::Bytes(bytes) => state.storage.put(key, bytes, content_type).await,
@@ -423,7 +432,8 @@ async fn succeed(
             }
         };
         if let Err(err) = put {
-            crate::domain::objects::discard(state, &keys).await;
+            let (tried, unused) = split(n + 1);
+            crate::domain::objects::set_aside(state, &tried, &unused, false).await;
             return Ok(Err(format!("storing the images failed: {err}")));
         }
     }
@@ -450,7 +460,8 @@ async fn succeed(
     if stored {
         tracing::info!(task_id = %task.id, images = rows.len(), "generation succeeded");
     } else {
-        crate::domain::objects::discard(state, &keys).await;
+        let (tried, unused) = split(files.len());
+        crate::domain::objects::set_aside(state, &tried, &unused, true).await;
     }
     Ok(Ok(()))
 }
