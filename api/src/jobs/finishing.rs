@@ -401,8 +401,13 @@ async fn succeed(
     } else {
         task.cost / i64::from(task.num_images.max(1)) * delivered
     };
-    // Every key of the plan, used or not: all come off the unowned list together.
-    let keys = plan.keys();
+    // Listed in advance: every key of the plan, used or not, all to come off the list together.
+    // Listed here: only the keys about to be written.
+    let keys = if is_listed {
+        plan.keys()
+    } else {
+        files.iter().map(|(key, _, _)| key.clone()).collect()
+    };
     if !is_listed {
         let mut conn = state.db.get().await?;
         crate::db::objects::add(

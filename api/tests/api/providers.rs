@@ -479,14 +479,17 @@ async fn a_signed_fal_webhook_completes_the_task_without_waiting_for_the_next_po
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
 
-#[tokio::test]
-async fn a_kie_callback_is_verified_and_the_outcome_re_read_before_anything_is_granted() {
-    let mock = MockProvider::kie();
+/// A KIE app whose callbacks are signed with `kie_test_key`, checking every `poll_ms`, and one
+/// running task of Ada's: the app, Ada, our task's id and KIE's.
+async fn kie_task_called_back(
+    mock: &MockProvider,
+    poll_ms: &str,
+) -> (TestApp, Signed, String, String) {
     let app = kie_app(
-        &mock,
+        mock,
         &[
             ("ZIMAGE_KIE_WEBHOOK_HMAC_KEY", "kie_test_key"),
-            ("ZIMAGE_POLL_INTERVAL_MS", "600000"),
+            ("ZIMAGE_POLL_INTERVAL_MS", poll_ms),
         ],
     )
     .await;
@@ -501,9 +504,17 @@ async fn a_kie_callback_is_verified_and_the_outcome_re_read_before_anything_is_g
         .json()
         .await
         .unwrap();
-    let id = task["id"].as_str().unwrap();
-    wait_for_status(&app, &ada, id, "running").await;
-    let task_id = submitted_request(&mock).await;
+    let id = task["id"].as_str().unwrap().to_string();
+    wait_for_status(&app, &ada, &id, "running").await;
+    let task_id = submitted_request(mock).await;
+    (app, ada, id, task_id)
+}
+
+#[tokio::test]
+async fn a_kie_callback_is_verified_and_the_outcome_re_read_before_anything_is_granted() {
+    let mock = MockProvider::kie();
+    let (app, ada, id, task_id) = kie_task_called_back(&mock, "600000").await;
+    let id = id.as_str();
     assert_eq!(
         mock.first_input().unwrap()["callBackUrl"],
         "http://zimage.test/v1/webhooks/providers/kie"
@@ -746,28 +757,8 @@ async fn openai_compatible_models_refuse_what_they_cannot_honour_and_rest_when_f
 async fn kie_callbacks_racing_the_checks_download_each_image_once() {
     let mock = MockProvider::kie();
     mock.set_mode(Mode::Hold);
-    let app = kie_app(
-        &mock,
-        &[
-            ("ZIMAGE_KIE_WEBHOOK_HMAC_KEY", "kie_test_key"),
-            ("ZIMAGE_POLL_INTERVAL_MS", "10"),
-        ],
-    )
-    .await;
-    let ada = app.signed_in_user("ada@example.org").await;
-    let task: Value = app
-        .post_auth(
-            "/v1/generations",
-            &ada.access,
-            &json!({"model": "z-image-kie", "prompt": "raced"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = task["id"].as_str().unwrap();
-    wait_for_status(&app, &ada, id, "running").await;
-    let task_id = submitted_request(&mock).await;
+    let (app, ada, id, task_id) = kie_task_called_back(&mock, "10").await;
+    let id = id.as_str();
     let body = json!({"code": 200, "msg": "success",
                       "data": {"taskId": task_id, "state": "success"}})
     .to_string();
