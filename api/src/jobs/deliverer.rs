@@ -124,13 +124,7 @@ async fn attempt(
         200..=299 => Outcome::Delivered(status_i32),
         410 => Outcome::Gone,
         _ => {
-            let text: String = response
-                .text()
-                .await
-                .unwrap_or_default()
-                .chars()
-                .take(MAX_ERROR_CHARS)
-                .collect();
+            let text = body_start(response).await;
             let wait = if matches!(status, 429 | 502 | 503 | 504) {
                 retry_after
             } else {
@@ -143,6 +137,26 @@ async fn attempt(
             )
         }
     }
+}
+
+/// The start of a receiver's answer, for the delivery log: at most [`MAX_ERROR_CHARS`]
+/// characters, and the body read no further than their bytes (an answer may be any size; the
+/// rest is never read, and the connection is dropped with it).
+async fn body_start(mut response: reqwest::Response) -> String {
+    let limit = MAX_ERROR_CHARS * 4; // UTF-8 takes at most four bytes a character
+    let mut bytes = Vec::with_capacity(limit);
+    while bytes.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                bytes.extend_from_slice(&chunk[..chunk.len().min(limit - bytes.len())])
+            }
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&bytes)
+        .chars()
+        .take(MAX_ERROR_CHARS)
+        .collect()
 }
 
 /// Sends one due delivery; false when none was due.

@@ -17,6 +17,8 @@ pub struct Received {
 struct Inner {
     received: Vec<Received>,
     script: VecDeque<u16>,
+    /// Error answers carry a body of this many bytes (0: a short one).
+    error_body: u64,
 }
 
 #[derive(Clone)]
@@ -24,6 +26,8 @@ pub struct Receiver {
     /// `http://127.0.0.1:<port>/hook`.
     pub url: String,
     inner: Arc<Mutex<Inner>>,
+    /// Bytes of error bodies handed to the connection so far.
+    streamed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Receiver {
@@ -33,6 +37,7 @@ impl Receiver {
         let receiver = Self {
             url: format!("http://127.0.0.1:{port}/hook"),
             inner: Arc::new(Mutex::new(Inner::default())),
+            streamed: Arc::default(),
         };
         let data = web::Data::new(receiver.clone());
         let server = HttpServer::new(move || {
@@ -57,6 +62,16 @@ impl Receiver {
     /// Answer the next requests with these statuses, in order.
     pub fn respond_with(&self, statuses: &[u16]) {
         self.lock().script.extend(statuses);
+    }
+
+    /// Error answers (scripted statuses of 400 and up) carry a body of `bytes`, streamed.
+    pub fn error_bodies_of(&self, bytes: u64) {
+        self.lock().error_body = bytes;
+    }
+
+    /// Bytes of error bodies the sender let this server write so far.
+    pub fn streamed(&self) -> u64 {
+        self.streamed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -86,15 +101,26 @@ async fn receive(
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
         .collect();
-    let status = {
+    let (status, error_body) = {
         let mut inner = receiver.lock();
         inner.received.push(Received {
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         });
-        inner.script.pop_front().unwrap_or(200)
+        (inner.script.pop_front().unwrap_or(200), inner.error_body)
     };
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-        .insert_header(("retry-after", "0"))
-        .body("ok")
+    let mut answer =
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default());
+    answer.insert_header(("retry-after", "0"));
+    if status < 400 || error_body == 0 {
+        return answer.body("ok");
+    }
+    // A body of `error_body` bytes in 64 KiB pieces, counted as the connection takes them.
+    const PIECE: u64 = 64 * 1024;
+    let streamed = receiver.streamed.clone();
+    let pieces = futures_util::stream::iter((0..error_body.div_ceil(PIECE)).map(move |_| {
+        streamed.fetch_add(PIECE, std::sync::atomic::Ordering::Relaxed);
+        Ok::<_, std::convert::Infallible>(web::Bytes::from(vec![b'x'; PIECE as usize]))
+    }));
+    answer.streaming(pieces)
 }

@@ -301,3 +301,42 @@ async fn failures_and_a_low_balance_are_announced_once() {
         .unwrap();
     assert_eq!(low["data"], json!({"available": 18, "threshold": 19}));
 }
+
+#[tokio::test]
+async fn an_endless_error_answer_is_not_read_past_what_the_log_keeps() {
+    let app = spawn_app_with(&DEV).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let receiver = Receiver::start();
+    // 256 MiB behind a 500: the sender keeps 200 characters and reads no further.
+    receiver.respond_with(&[500, 500, 500]);
+    receiver.error_bodies_of(256 * 1024 * 1024);
+    let created = register(&app, &ada, &receiver.url, json!(["generation.succeeded"])).await;
+    let endpoint = created["endpoint"]["id"].as_str().unwrap().to_string();
+    generate(&app, &ada).await;
+    receiver.wait_for(1).await;
+    let mut log = Value::Null;
+    for _ in 0..200 {
+        log = app
+            .get_json(
+                &format!("/v1/me/webhooks/{endpoint}/deliveries"),
+                &ada.access,
+            )
+            .await;
+        if log["items"][0]["last_status"] == 500 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(log["items"][0]["last_status"], 500, "{log}");
+    let error = log["items"][0]["last_error"].as_str().unwrap();
+    assert!(
+        error.starts_with("the receiver answered 500: xxxx"),
+        "{error}"
+    );
+    assert!(error.len() < 300, "{error}");
+    let streamed = receiver.streamed();
+    assert!(
+        streamed < 32 * 1024 * 1024,
+        "the sender read {streamed} bytes of the answer; it needs 800"
+    );
+}
