@@ -104,8 +104,9 @@ pub struct Config {
     pub mail: MailConfig,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
-    /// Take the client IP from `X-Forwarded-For`/`Forwarded` (only behind a trusted proxy).
-    pub trust_proxy: bool,
+    /// Reverse proxies in front of the server that append to `X-Forwarded-For` (0: none; the
+    /// client IP is then the connection's peer). See [`crate::auth::client_ip`].
+    pub trusted_proxies: usize,
     pub rate_limits: RateLimits,
     pub max_json_bytes: usize,
     pub log_json: bool,
@@ -236,10 +237,19 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
-            trust_proxy: matches!(
-                get("ZIMAGE_TRUST_PROXY").as_deref(),
-                Some("1" | "true" | "yes")
-            ),
+            trusted_proxies: match get("ZIMAGE_TRUST_PROXY").as_deref().map(str::trim) {
+                None | Some("" | "false" | "no") => 0,
+                Some("true" | "yes") => 1,
+                Some(hops) => hops
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= 10)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "ZIMAGE_TRUST_PROXY must be false, true or the number of proxies (0-10)"
+                        )
+                    })?,
+            },
             rate_limits: RateLimits {
                 signup_per_ip: limit("ZIMAGE_RATE_LIMIT_SIGNUP_PER_IP", defaults.signup_per_ip)?,
                 login_per_ip: limit("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", defaults.login_per_ip)?,

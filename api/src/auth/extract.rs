@@ -223,19 +223,35 @@ impl FromRequest for Bearer {
     }
 }
 
-/// The client's IP: the peer address, or the proxy-reported one when configured to trust it.
-pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    let info = req.connection_info();
-    let raw = if trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    let raw = raw.unwrap_or("unknown");
-    // Strip a port (`1.2.3.4:5678`, `[::1]:5678`) so one client is one key.
-    raw.parse::<std::net::SocketAddr>()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|_| raw.to_string())
+/// The client's IP. With no trusted proxies it is the connection's peer. Behind `proxies`
+/// reverse proxies that each append the address they received the request from to
+/// `X-Forwarded-For`, it is the entry `proxies` places from the right: what the outermost trusted
+/// proxy saw. Entries further left came from the client itself and are never believed (the
+/// leftmost entry, which many libraries take, is whatever the client chose to send). An entry
+/// that is not an IP address falls back to the peer.
+pub fn client_ip(req: &HttpRequest, proxies: usize) -> String {
+    let peer = req.peer_addr().map(|addr| addr.ip());
+    let forwarded = (proxies > 0)
+        .then(|| {
+            let entries: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .collect();
+            // Fewer entries than proxies: the request came through fewer of them, all trusted.
+            let entry = entries.iter().rev().nth(proxies - 1).or(entries.first())?;
+            entry
+                .parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        })
+        .flatten();
+    forwarded
+        .or(peer)
+        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
 /// The User-Agent, truncated for storage.
@@ -244,4 +260,39 @@ pub fn user_agent(req: &HttpRequest) -> Option<String> {
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|ua| ua.chars().take(300).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use actix_web::test::TestRequest;
+
+    fn ip(proxies: usize, forwarded: &[&str]) -> String {
+        let mut req = TestRequest::default().peer_addr("10.0.0.7:41000".parse().unwrap());
+        for value in forwarded {
+            req = req.append_header(("x-forwarded-for", *value));
+        }
+        client_ip(&req.to_http_request(), proxies)
+    }
+
+    #[test]
+    fn the_client_ip_is_the_one_the_trusted_proxies_saw_not_what_the_client_wrote() {
+        // No trusted proxy: the header is the client's own words.
+        assert_eq!(ip(0, &["203.0.113.9"]), "10.0.0.7");
+        // One appending proxy: the rightmost entry, whatever the client put before it.
+        assert_eq!(ip(1, &["1.2.3.4, 198.51.100.20"]), "198.51.100.20");
+        assert_eq!(ip(1, &["1.2.3.4", "198.51.100.20"]), "198.51.100.20");
+        // Two: the second from the right (the outer proxy saw the client, the inner the outer).
+        assert_eq!(
+            ip(2, &["6.6.6.6, 198.51.100.20, 192.0.2.1"]),
+            "198.51.100.20"
+        );
+        // Fewer entries than proxies: the leftmost, all of them written by trusted proxies.
+        assert_eq!(ip(2, &["198.51.100.20"]), "198.51.100.20");
+        // Ports and IPv6 are understood; garbage or no header falls back to the peer.
+        assert_eq!(ip(1, &["[2001:db8::1]:443"]), "2001:db8::1");
+        assert_eq!(ip(1, &["2001:db8::2"]), "2001:db8::2");
+        assert_eq!(ip(1, &["not-an-ip"]), "10.0.0.7");
+        assert_eq!(ip(1, &[]), "10.0.0.7");
+    }
 }

@@ -80,7 +80,7 @@ pub(super) fn limit(
         "login" => (limits.login_per_ip, Some(limits.login_per_account)),
         _ => (limits.email_per_ip, Some(limits.email_per_account)),
     };
-    let ip = client_ip(req, state.config.trust_proxy);
+    let ip = client_ip(req, state.config.trusted_proxies);
     state.limiter.check(&format!("{action}:ip:{ip}"), per_ip)?;
     if let (Some(per_account), Some(email)) =
         (per_account, email.and_then(|e| normalize_email(e).ok()))

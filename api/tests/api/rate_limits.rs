@@ -92,3 +92,31 @@ async fn signup_resend_and_forgot_are_limited() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn behind_a_proxy_a_client_cannot_pick_its_own_ip() {
+    // One appending proxy in front: it adds the address it saw (here 198.51.100.20) after
+    // whatever the client wrote, so only the rightmost entry counts.
+    let app = spawn_app_with(&[
+        ("ZIMAGE_TRUST_PROXY", "1"),
+        ("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "3/60"),
+    ])
+    .await;
+    let login = |n: u32, forwarded: String| {
+        let body = json!({"email": format!("u{n}@example.org"), "password": "whatever123"});
+        app.client
+            .post(app.url("/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&body)
+            .send()
+    };
+    for n in 0..3 {
+        let forged = format!("203.0.113.{n}, 198.51.100.20");
+        assert_eq!(login(n, forged).await.unwrap().status(), 401);
+    }
+    let forged = "203.0.113.99, 198.51.100.20".to_string();
+    assert_problem(login(9, forged).await.unwrap(), 429, "rate_limited").await;
+    // Another client behind the same proxy has its own budget.
+    let other = "198.51.100.21".to_string();
+    assert_eq!(login(10, other).await.unwrap().status(), 401);
+}
