@@ -68,9 +68,9 @@ impl Plan {
     }
 }
 
-/// The format a task's images are stored in: the one it asked for (converted when delivered in
-/// another).
-fn stored_format(task: &TaskRow) -> OutputFormat {
+/// The format a task asked for, and so the one its images are stored in (converted when
+/// delivered in another).
+pub fn stored_format(task: &TaskRow) -> OutputFormat {
     serde_json::from_value(serde_json::Value::String(task.output_format.clone()))
         .unwrap_or_default()
 }
@@ -294,8 +294,9 @@ pub async fn check_provider(state: &AppState, task_id: Uuid) -> ApiResult<()> {
 /// fails the task with a refund.
 ///
 /// The plan's keys are listed as unowned before uploading (by the caller's statement when
-/// `listed`, else here) and taken off the list by the transaction that records the images, so an upload that never becomes an image (storage fails halfway, the
-/// task was canceled meanwhile, the worker dies) is deleted later instead of left behind.
+/// `listed`, else here) and taken off the list by the transaction that records the images, so
+/// an upload that never becomes an image (storage fails halfway, the task was canceled
+/// meanwhile, the worker dies) is deleted later instead of left behind.
 /// `Ok(Err(message))` means storage failed: nothing was recorded and the caller retries.
 async fn succeed(
     state: &AppState,

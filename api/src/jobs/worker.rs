@@ -383,31 +383,32 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
     task.provider_task_id = Some(provider_id.clone());
     let schedule = state.etiquette.schedule(&task.provider);
     let lease = Duration::from_secs(state.config.job_lease_secs.unsigned_abs());
-    let mut item = match (resumed, provider.expected_time()) {
+    // When to look first, and whether to look at once under the lease.
+    let (first, look_now) = match (resumed, provider.expected_time()) {
         // Taken over with its provider's id: looked at now.
-        (Some(_), _) => Item::new(attempt, task, provider_id, deadline, Duration::ZERO, place),
+        (Some(_), _) => (Duration::ZERO, false),
         // A provider that expects to be done before its first check would come, well within
         // the lease (the built-in model when fast), is looked at once under the lease, before
         // anything is written: such a task never waits, and there is no progress to report.
         (None, Some(expected))
             if expected <= schedule.after(0) && expected + LEASE_MARGIN < lease =>
         {
-            let mut item = Item::new(attempt, task, provider_id, deadline, expected, place);
-            item.unheard = unheard.take();
-            match waiting::look_once(broker, item).await {
-                Some(item) => item,
-                None => return Ok(()),
-            }
+            (expected, true)
         }
-        (None, expected) => {
-            let first = expected.map_or(schedule.after(0), |e| {
+        (None, expected) => (
+            expected.map_or(schedule.after(0), |e| {
                 schedule.after(0).min(e + Duration::from_millis(5))
-            });
-            Item::new(attempt, task, provider_id, deadline, first, place)
-        }
+            }),
+            false,
+        ),
     };
-    if unheard.is_some() {
-        item.unheard = unheard;
+    let mut item = Item::new(attempt, task, provider_id, deadline, first, place);
+    item.unheard = unheard;
+    if look_now {
+        match waiting::look_once(broker, item).await {
+            Some(again) => item = again,
+            None => return Ok(()),
+        }
     }
     // Where the provider's ids die with this process, nobody else can finish the task: the
     // images' keys are listed now, with the submission, so the finish writes nothing first.
@@ -512,8 +513,7 @@ fn input(task: &TaskRow, provider_model: &str, reference: Option<Reference>) -> 
         height: task.height.unsigned_abs(),
         seed: task.seed.map(i64::unsigned_abs),
         num_images: task.num_images.unsigned_abs(),
-        format: serde_json::from_value(serde_json::Value::String(task.output_format.clone()))
-            .unwrap_or_default(),
+        format: crate::jobs::finishing::stored_format(task),
         quality: serde_json::from_value(serde_json::Value::String(task.quality.clone()))
             .unwrap_or_default(),
         reference,
