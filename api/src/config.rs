@@ -64,6 +64,7 @@ pub struct RateLimits {
     pub email_per_ip: RateLimit,
     pub email_per_account: RateLimit,
     pub generations_per_user: RateLimit,
+    pub uploads_per_user: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -75,6 +76,7 @@ impl Default for RateLimits {
             email_per_ip: RateLimit::per(10, 3600),
             email_per_account: RateLimit::per(3, 3600),
             generations_per_user: RateLimit::per(30, 60),
+            uploads_per_user: RateLimit::per(60, 3600),
         }
     }
 }
@@ -147,6 +149,8 @@ pub struct Config {
     pub credits_low_threshold: i64,
     /// Largest reference image upload, in bytes.
     pub max_upload_bytes: usize,
+    /// Most storage one user's reference images may take, in bytes.
+    pub upload_quota_bytes: u64,
     /// Connect and request timeouts for hosted providers.
     pub provider_timeouts: crate::providers::http::Timeouts,
     /// How long a task may run before it fails with `provider_timeout`.
@@ -266,6 +270,10 @@ impl Config {
                     "ZIMAGE_RATE_LIMIT_GENERATIONS_PER_USER",
                     defaults.generations_per_user,
                 )?,
+                uploads_per_user: limit(
+                    "ZIMAGE_RATE_LIMIT_UPLOADS_PER_USER",
+                    defaults.uploads_per_user,
+                )?,
             },
             max_json_bytes: usize::try_from(parse("ZIMAGE_MAX_JSON_BYTES", 64 * 1024)?)?,
             log_json: matches!(get("ZIMAGE_LOG_FORMAT").as_deref(), Some("json")),
@@ -350,6 +358,7 @@ impl Config {
             })?,
             credits_low_threshold: i64::try_from(parse("ZIMAGE_CREDITS_LOW_THRESHOLD", 10)?)?,
             max_upload_bytes: usize::try_from(parse("ZIMAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?)?,
+            upload_quota_bytes: parse("ZIMAGE_UPLOAD_QUOTA_MB", 500)?.saturating_mul(1_000_000),
             provider_timeouts: crate::providers::http::Timeouts {
                 connect: Duration::from_secs(parse("ZIMAGE_PROVIDER_CONNECT_TIMEOUT_SECS", 10)?),
                 request: Duration::from_secs(parse("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", 120)?),

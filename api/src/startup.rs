@@ -127,6 +127,12 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         stripe: config.stripe.as_ref().map(Stripe::new),
         clock: crate::clock::Clock::default(),
         cpu: std::sync::Arc::new(tokio::sync::Semaphore::new(config.workers.max(1))),
+        decoding: crate::gate::Gate::new(
+            crate::gate::Gate::cores(),
+            crate::gate::Gate::cores() * 4,
+            std::time::Duration::from_secs(10),
+            "too many images are being checked right now; try again in a few seconds",
+        ),
         etiquette: crate::providers::manners::Etiquette::new(&config.manners),
         moderation: Default::default(),
         db,

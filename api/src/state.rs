@@ -34,6 +34,9 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Slots for image work on this machine's processors (rendering, previews): `ZIMAGE_WORKERS`.
     pub cpu: Arc<tokio::sync::Semaphore>,
+    /// Slots for decoding and re-encoding images people send (uploads): one per core, a short
+    /// queue, 503 beyond it.
+    pub decoding: crate::gate::Gate,
     /// This process's manners towards providers: request permits, circuit breakers, caps.
     pub etiquette: crate::providers::manners::Etiquette,
     /// The moderation rules, compiled, as this process last read them.

@@ -30,12 +30,17 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &UploadRow) -> QueryResul
         .map(drop)
 }
 
-pub async fn count(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<i64> {
-    uploads::table
+/// How many uploads the user keeps, and their bytes.
+pub async fn usage(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<(i64, u64)> {
+    let (count, bytes): (i64, i64) = uploads::table
         .filter(uploads::user_id.eq(user_id))
-        .count()
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("coalesce(sum(bytes), 0)::bigint"),
+        ))
         .get_result(conn)
-        .await
+        .await?;
+    Ok((count, bytes.unsigned_abs()))
 }
 
 /// The user's upload.

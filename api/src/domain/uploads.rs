@@ -11,6 +11,7 @@ use zimage_shared::{ErrorCode, Page};
 use crate::db::uploads::{self as db, UploadRow};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Cursor, PageRequest};
+use crate::providers::render;
 use crate::state::AppState;
 use crate::storage::ObjectStore;
 
@@ -35,11 +36,32 @@ pub fn dto(state: &AppState, row: &UploadRow) -> UploadInfo {
     }
 }
 
+fn over_quota(quota: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::LimitReached,
+        format!(
+            "your uploads may take at most {} MB of storage; delete some first",
+            quota / 1_000_000
+        ),
+    )
+}
+
+fn unreadable<E>(_: E) -> ApiError {
+    invalid("cannot be read as an image")
+}
+
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::field("file", message)
 }
 
-/// Decodes, upright-rotates and re-encodes an image; only PNG, JPEG and WebP are accepted.
+/// Most memory the decoded pixels of one upload may take: a 4096×4096 image at 8 bits per
+/// channel with alpha. The header says how much a file will decode to, so a small file that would
+/// decode to more (16-bit channels at full size, say) is refused before any pixel is decoded.
+pub const MAX_DECODED_BYTES: u64 = 4096 * 4096 * 4;
+
+/// Decodes, upright-rotates and re-encodes an image; only PNG, JPEG and WebP are accepted. PNG
+/// stays lossless; JPEG and WebP are re-encoded lossy at [`render::LOSSY_QUALITY`], so a lossy
+/// upload is not stored several times larger than it came.
 pub fn clean(bytes: &[u8]) -> ApiResult<(Vec<u8>, OutputFormat, u32, u32)> {
     let format = match image::guess_format(bytes) {
         Ok(ImageFormat::Png) => OutputFormat::Png,
@@ -47,55 +69,78 @@ pub fn clean(bytes: &[u8]) -> ApiResult<(Vec<u8>, OutputFormat, u32, u32)> {
         Ok(ImageFormat::WebP) => OutputFormat::Webp,
         _ => return Err(invalid("must be a PNG, JPEG or WebP image")),
     };
-    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+    let mut decoder = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|_| invalid("cannot be read as an image"))?;
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|_| invalid("cannot be read as an image"))?;
+        .map_err(unreadable)?
+        .into_decoder()
+        .map_err(unreadable)?;
+    let (width, height) = decoder.dimensions();
     if width.min(height) < MIN_SIDE || width.max(height) > MAX_SIDE {
         return Err(invalid(format!(
             "must be between {MIN_SIDE} and {MAX_SIDE} pixels on each side"
         )));
     }
-    let mut decoder = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| invalid("cannot be read as an image"))?
-        .into_decoder()
-        .map_err(|_| invalid("cannot be read as an image"))?;
+    let decoded_bytes = decoder.total_bytes();
+    if decoded_bytes > MAX_DECODED_BYTES {
+        return Err(invalid(format!(
+            "decodes to {} MB of pixels, more than the {} MB accepted; save it with 8 bits per \
+             channel or make it smaller",
+            decoded_bytes.div_ceil(1_000_000),
+            MAX_DECODED_BYTES / 1_000_000
+        )));
+    }
+    // The decoder's own working memory is bounded too, whatever the header claimed.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES + MAX_DECODED_BYTES / 2);
+    decoder.set_limits(limits).map_err(unreadable)?;
     // Phones record "this way up" in EXIF; apply it to the pixels, since EXIF does not survive.
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut decoded =
-        DynamicImage::from_decoder(decoder).map_err(|_| invalid("cannot be read as an image"))?;
+    let mut decoded = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    // 8 bits per channel from here on (more would only make the stored file larger).
+    let alpha = decoded.color().has_alpha();
+    decoded = match (alpha, &decoded) {
+        (false, DynamicImage::ImageRgb8(_)) | (true, DynamicImage::ImageRgba8(_)) => decoded,
+        (false, _) => DynamicImage::ImageRgb8(decoded.into_rgb8()),
+        (true, _) => DynamicImage::ImageRgba8(decoded.into_rgba8()),
+    };
     decoded.apply_orientation(orientation);
+    let (width, height) = (decoded.width(), decoded.height());
     let mut out = std::io::Cursor::new(Vec::new());
     let written = match format {
-        OutputFormat::Jpeg => decoded.to_rgb8().write_with_encoder(
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92),
+        OutputFormat::Jpeg => decoded.into_rgb8().write_with_encoder(
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, render::LOSSY_QUALITY),
         ),
         OutputFormat::Png => decoded.write_to(&mut out, ImageFormat::Png),
-        OutputFormat::Webp => decoded
-            .to_rgba8()
-            .write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out)),
+        OutputFormat::Webp => render::webp_lossy(decoded.as_bytes(), alpha, width, height)
+            .map(|webp| out = std::io::Cursor::new(webp)),
     };
     written.map_err(ApiError::internal)?;
-    Ok((out.into_inner(), format, decoded.width(), decoded.height()))
+    Ok((out.into_inner(), format, width, height))
 }
 
 pub async fn create(state: &AppState, user_id: Uuid, bytes: Vec<u8>) -> ApiResult<UploadInfo> {
+    let quota = state.config.upload_quota_bytes;
     let mut conn = state.db.get().await?;
-    if db::count(&mut conn, user_id).await? >= MAX_UPLOADS_PER_USER {
+    let (count, kept) = db::usage(&mut conn, user_id).await?;
+    drop(conn);
+    if count >= MAX_UPLOADS_PER_USER {
         return Err(ApiError::new(
             ErrorCode::LimitReached,
             format!("you can keep at most {MAX_UPLOADS_PER_USER} uploads; delete some first"),
         ));
     }
-    drop(conn);
-    let (clean, format, width, height) = tokio::task::spawn_blocking(move || clean(&bytes))
-        .await
-        .map_err(ApiError::internal)??;
+    if kept >= quota {
+        return Err(over_quota(quota));
+    }
+    // Decoding takes up to 64 MB and a core per image: a few at a time, a short queue behind.
+    let (clean, format, width, height) = state.decoding.run(move || clean(&bytes)).await??;
+    if kept.saturating_add(clean.len() as u64) > quota {
+        return Err(over_quota(quota));
+    }
     let id = Uuid::new_v4();
     let key = format!("users/{user_id}/uploads/{id}.{}", format.extension());
     state

@@ -4,7 +4,6 @@
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder, RgbImage};
 use sha2::{Digest, Sha256};
 use zimage_shared::generation::OutputFormat;
@@ -177,7 +176,42 @@ fn paint(scene: &Scene) -> RgbImage {
     image
 }
 
-/// Encodes pixels in `format` (PNG and WebP lossless, JPEG at quality 90).
+/// Quality (0–100) of the lossy encodings we write: JPEG and WebP.
+pub const LOSSY_QUALITY: u8 = 90;
+
+/// WebP, lossy at [`LOSSY_QUALITY`], of 8-bit RGB or RGBA pixels (libwebp: the image crate writes
+/// lossless WebP only, several times larger than the lossy file it replaces).
+pub fn webp_lossy(
+    raw: &[u8],
+    alpha: bool,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, image::ImageError> {
+    let channels = if alpha { 4 } else { 3 };
+    if raw.len() as u64 != u64::from(width) * u64::from(height) * channels {
+        return Err(image::ImageError::Parameter(
+            image::error::ParameterError::from_kind(
+                image::error::ParameterErrorKind::DimensionMismatch,
+            ),
+        ));
+    }
+    let encoder = if alpha {
+        webp::Encoder::from_rgba(raw, width, height)
+    } else {
+        webp::Encoder::from_rgb(raw, width, height)
+    };
+    encoder
+        .encode_simple(false, f32::from(LOSSY_QUALITY))
+        .map(|memory| memory.to_vec())
+        .map_err(|e| {
+            image::ImageError::Encoding(image::error::EncodingError::new(
+                image::ImageFormat::WebP.into(),
+                format!("libwebp: {e:?}"),
+            ))
+        })
+}
+
+/// Encodes pixels in `format`: PNG lossless, JPEG and WebP lossy at [`LOSSY_QUALITY`].
 pub fn encode(image: &RgbImage, format: OutputFormat) -> Result<Vec<u8>, image::ImageError> {
     let mut out = Vec::new();
     let (w, h) = image.dimensions();
@@ -188,18 +222,13 @@ pub fn encode(image: &RgbImage, format: OutputFormat) -> Result<Vec<u8>, image::
             PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
                 .write_image(image.as_raw(), w, h, ExtendedColorType::Rgb8)?
         }
-        OutputFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, 90).write_image(
+        OutputFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, LOSSY_QUALITY).write_image(
             image.as_raw(),
             w,
             h,
             ExtendedColorType::Rgb8,
         )?,
-        OutputFormat::Webp => WebPEncoder::new_lossless(&mut out).write_image(
-            image.as_raw(),
-            w,
-            h,
-            ExtendedColorType::Rgb8,
-        )?,
+        OutputFormat::Webp => out = webp_lossy(image.as_raw(), false, w, h)?,
     }
     Ok(out)
 }

@@ -60,7 +60,8 @@ async fn unsubscribe(
 /// File a data-rights request. `export` is built in the background and e-mailed when ready;
 /// `erasure` sends a confirmation link to your e-mail address (nothing happens until it is
 /// used); `restriction` and `objection` take effect at once. Each is answered within 30 days
-/// (`due_at`). One open request per kind; at most 5 exports in 30 days.
+/// (`due_at`). One open request per kind; at most 5 exports in 30 days. An export needs a verified
+/// e-mail address.
 #[utoipa::path(
     tag = "privacy",
     security(("bearer" = [])),
@@ -68,7 +69,7 @@ async fn unsubscribe(
     responses(
         (status = 201, body = PrivacyRequest),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot file requests"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot file requests; `email_not_verified` for an export"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`request_in_progress` or `limit_reached`"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -81,6 +82,10 @@ async fn create(
     body: web::Json<CreatePrivacyRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
+    if body.kind == zimage_shared::privacy::PrivacyRequestKind::Export {
+        // An archive of everything goes to the address on file: it must be proven to be theirs.
+        auth.require_verified()?;
+    }
     let client = super::client_info(&req, &state);
     let created = privacy::create(&state, &auth.user, body.into_inner(), &client).await?;
     Ok(HttpResponse::Created().json(created))

@@ -36,7 +36,9 @@ struct UploadForm {
 }
 
 /// Upload a reference image (`multipart/form-data`, field `file`). It is checked by content,
-/// turned upright and re-encoded so no metadata (EXIF, GPS, comments) is kept.
+/// turned upright and re-encoded so no metadata (EXIF, GPS, comments) is kept: PNG losslessly,
+/// JPEG and WebP at quality 90. Needs a verified e-mail address; at most 60 uploads an hour,
+/// 200 kept and 500 MB of storage (the operator may change the last two).
 #[utoipa::path(
     tag = "generation",
     security(("bearer" = [])),
@@ -44,10 +46,13 @@ struct UploadForm {
     responses(
         (status = 201, body = UploadInfo),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`limit_reached`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`limit_reached`: too many uploads kept, or the storage quota"),
         (status = 413, body = Problem, content_type = "application/problem+json", description = "`payload_too_large`"),
         (status = 415, body = Problem, content_type = "application/problem+json", description = "`unsupported_media_type`: not multipart"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: not an accepted image, or out of bounds"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: 60 uploads an hour"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`service_unavailable`: too many images being checked; retry after `Retry-After`"),
     )
 )]
 #[post("")]
@@ -58,6 +63,11 @@ async fn create(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    auth.require_verified()?;
+    state.limiter.check(
+        &format!("uploads:user:{}", auth.user_id()),
+        state.config.rate_limits.uploads_per_user,
+    )?;
     let limit = state.config.max_upload_bytes;
     if req
         .headers()

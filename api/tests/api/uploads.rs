@@ -338,3 +338,187 @@ async fn hosted_image_to_image_sends_a_signed_url_of_our_copy() {
     let fetched = app.client.get(app.url(path)).send().await.unwrap();
     assert_eq!(fetched.status(), 200);
 }
+
+/// A PNG of zeros: a few hundred kilobytes that decode to `side`² pixels of RGBA at 8 or 16 bits.
+fn zeros_png(side: u32, sixteen_bits: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Rgba);
+    let (depth, bytes) = if sixteen_bits {
+        (png::BitDepth::Sixteen, 8)
+    } else {
+        (png::BitDepth::Eight, 4)
+    };
+    encoder.set_depth(depth);
+    encoder.set_compression(png::Compression::Balanced);
+    let mut writer = encoder.write_header().unwrap();
+    writer
+        .write_image_data(&vec![0u8; side as usize * side as usize * bytes])
+        .unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+/// A PNG of noise, which does not compress: about 3 bytes a pixel.
+fn noise_png(side: u32) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let pixels: Vec<u8> = (0..side as usize * side as usize * 3)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 56) as u8
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Rgb);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+/// This process's peak resident memory so far, in MiB (nextest runs each test in its own process,
+/// so the server under test is the only other thing in it).
+pub(crate) fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib / 1024
+}
+
+#[tokio::test]
+async fn small_files_that_decode_to_hundreds_of_megabytes_are_refused_before_decoding() {
+    // 4096×4096 RGBA at 16 bits: a 0.13 MB file that decodes to 128 MiB (256 MiB with the copy
+    // converting it). The side-length check alone let it through: +263 MB per upload, 1.5 GB for
+    // six at once.
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bomb = zeros_png(4096, true);
+    assert!(bomb.len() < 1_000_000, "{} bytes", bomb.len());
+    let before = peak_rss_mib();
+    let answers =
+        futures_util::future::join_all((0..6).map(|_| upload(&app, &ada, &bomb, "b.png"))).await;
+    for answer in answers {
+        let problem = assert_problem(answer, 422, "validation_failed").await;
+        let message = problem["errors"]["file"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(message.contains("8 bits per channel"), "{problem}");
+    }
+    let grew = peak_rss_mib() - before;
+    println!("six 16-bit bombs at once: peak memory +{grew} MiB");
+    assert!(grew < 64, "peak memory grew by {grew} MiB");
+    assert_eq!(
+        app.get_json("/v1/uploads", &ada.access).await["items"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn parallel_decompression_bombs_are_decoded_a_few_at_a_time() {
+    // Within the pixel budget (4096×4096 RGBA at 8 bits: 64 MiB decoded) each is accepted, but
+    // only one per core is decoded at once: memory stays bounded by the cores, not the requests.
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bomb = zeros_png(4096, false);
+    let before = peak_rss_mib();
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| upload(&app, &ada, &bomb, "b.png"))).await;
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status().as_u16()).collect();
+    assert!(
+        statuses.iter().all(|s| matches!(s, 201 | 503)),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&201), "{statuses:?}");
+    for answer in answers.into_iter().filter(|a| a.status() == 503) {
+        assert!(answer.headers().contains_key("retry-after"));
+    }
+    let grew = peak_rss_mib() - before;
+    let cores = std::thread::available_parallelism().map_or(2, usize::from) as u64;
+    println!("eight 64 MiB bombs at once on {cores} cores: peak memory +{grew} MiB");
+    // Per image decoded: 64 MiB of pixels, a second copy while turning it upright at most, and
+    // the encoder's buffers. Eight at once took over 1.2 GB before the gate.
+    assert!(grew < cores * 100 + 64, "peak memory grew by {grew} MiB");
+}
+
+#[tokio::test]
+async fn lossy_uploads_stay_lossy_and_uploads_have_a_rate_a_quota_and_need_a_verified_address() {
+    let app = spawn_app_with(&[
+        ("ZIMAGE_RATE_LIMIT_UPLOADS_PER_USER", "3/3600"),
+        ("ZIMAGE_UPLOAD_QUOTA_MB", "1"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    // A lossy WebP photo: stored as lossy WebP of about its size, not lossless (7.6 MB became
+    // 44.7 MB before).
+    let webp = render::render("harbour at dusk", 5, 768, 768, OutputFormat::Webp).unwrap();
+    assert!(contains(&webp, b"VP8 "), "the test image is lossy");
+    let response = upload(&app, &ada, &webp, "harbour.webp").await;
+    assert_eq!(response.status(), 201);
+    let info: Value = response.json().await.unwrap();
+    assert_eq!(info["format"], "webp");
+    let stored = info["bytes"].as_u64().unwrap();
+    println!("lossy WebP: {} bytes sent, {stored} kept", webp.len());
+    assert!(
+        stored < webp.len() as u64 * 3 / 2,
+        "{stored} bytes kept of {}",
+        webp.len()
+    );
+    let file = app
+        .get_auth(
+            &format!("/v1/uploads/{}/file", info["id"].as_str().unwrap()),
+            &ada.access,
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(contains(&file, b"VP8 ") && !contains(&file, b"VP8L"));
+
+    // The quota (1 MB here) counts what is kept: a large PNG past it is refused.
+    let png = noise_png(640);
+    assert!(
+        png.len() > 1_000_000 - stored as usize,
+        "{} bytes",
+        png.len()
+    );
+    let refused = assert_problem(
+        upload(&app, &ada, &png, "big.png").await,
+        409,
+        "limit_reached",
+    )
+    .await;
+    assert!(
+        refused["detail"].as_str().unwrap().contains("1 MB"),
+        "{refused}"
+    );
+    // The third upload of the hour is allowed; the fourth waits.
+    assert_eq!(upload(&app, &ada, &webp, "again.webp").await.status(), 201);
+    let limited = upload(&app, &ada, &webp, "again.webp").await;
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+
+    // An address nobody has proven can neither upload nor ask for an export.
+    assert_eq!(app.signup("eve@example.org").await.status(), 201);
+    let eve = app
+        .sign_in("eve@example.org", crate::helpers::PASSWORD)
+        .await;
+    assert_problem(
+        upload(&app, &eve, &webp, "x.webp").await,
+        403,
+        "email_not_verified",
+    )
+    .await;
+    let export = app
+        .client
+        .post(app.url("/v1/privacy/requests"))
+        .bearer_auth(&eve.access)
+        .json(&json!({"kind": "export"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(export, 403, "email_not_verified").await;
+}
