@@ -74,7 +74,7 @@ impl Default for RateLimits {
             login_per_ip: RateLimit::per(30, 900),
             login_per_account: RateLimit::per(10, 900),
             email_per_ip: RateLimit::per(10, 3600),
-            email_per_account: RateLimit::per(3, 3600),
+            email_per_account: RateLimit::per(1, 300),
             generations_per_user: RateLimit::per(30, 60),
             uploads_per_user: RateLimit::per(60, 3600),
         }
@@ -145,6 +145,8 @@ pub struct Config {
     pub webhooks_allow_private: bool,
     /// Multiplies the webhook retry schedule (1.0: 5 s, 5 min, 30 min, … up to about 3 days).
     pub webhook_retry_scale: f64,
+    /// Webhook deliveries sent at once by this process (each endpoint gets one at a time).
+    pub webhook_senders: usize,
     /// `credits.low` is sent when available credits fall below this.
     pub credits_low_threshold: i64,
     /// Largest reference image upload, in bytes.
@@ -348,6 +350,7 @@ impl Config {
                 get("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
                 Some("1" | "true" | "yes")
             ),
+            webhook_senders: usize::try_from(parse("ZIMAGE_WEBHOOK_SENDERS", 8)?)?.clamp(1, 64),
             webhook_retry_scale: get("ZIMAGE_WEBHOOK_RETRY_SCALE").map_or(Ok(1.0), |v| {
                 v.parse::<f64>()
                     .ok()

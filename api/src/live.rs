@@ -165,6 +165,8 @@ pub enum Scope {
 
 struct Streamer {
     state: actix_web::web::Data<AppState>,
+    /// Who opened the stream, checked again at each heartbeat.
+    auth: crate::auth::Auth,
     user_id: Uuid,
     scope: Scope,
     position: Position,
@@ -219,19 +221,32 @@ impl Streamer {
         Ok(())
     }
 
-    /// Waits for a wake-up about this user, a heartbeat, or a retry of held-back events; a
-    /// heartbeat comes back as a keep-alive comment and reads nothing.
-    async fn wait(&mut self) -> Option<Bytes> {
-        let limit = if self.held_back {
+    /// Waits for a wake-up about this user, a heartbeat, or a retry of held-back events. A
+    /// heartbeat reads no events; it checks that the credential still holds (not signed out,
+    /// key not revoked) and ends the stream when it does not, or when the access token expires.
+    async fn wait(&mut self) -> Waited {
+        let mut limit = if self.held_back {
             HELD_BACK_RETRY
         } else {
             self.state.config.sse_heartbeat
         };
+        if let Some(exp) = self.auth.expires_at {
+            let left = exp.saturating_sub(chrono::Utc::now().timestamp());
+            if left <= 0 {
+                return Waited::Ended;
+            }
+            limit = limit.min(std::time::Duration::from_secs(left.unsigned_abs()));
+        }
         match tokio::time::timeout(limit, self.slot.wake.changed()).await {
             // Woken (or the hub is gone, which cannot happen while the slot is held): read.
-            Ok(_) => None,
-            Err(_) if self.held_back => None,
-            Err(_) => Some(Bytes::from_static(b": keep-alive\n\n")),
+            Ok(_) => Waited::Woken,
+            Err(_) if self.held_back => Waited::Woken,
+            Err(_) => match self.auth.still_holds(&self.state).await {
+                Ok(true) => Waited::KeepAlive,
+                Ok(false) => Waited::Ended,
+                // The database is away: keep the stream; the next heartbeat checks again.
+                Err(_) => Waited::KeepAlive,
+            },
         }
     }
 
@@ -252,21 +267,30 @@ impl Streamer {
                 continue;
             }
             match self.wait().await {
-                Some(keep_alive) => return Some(keep_alive),
-                None => self.stale = true,
+                Waited::KeepAlive => return Some(Bytes::from_static(b": keep-alive\n\n")),
+                Waited::Woken => self.stale = true,
+                Waited::Ended => return None,
             }
         }
     }
+}
+
+enum Waited {
+    Woken,
+    KeepAlive,
+    /// The credential no longer holds.
+    Ended,
 }
 
 /// Opens a stream of the user's task events as SSE chunks (`retry:` first, then events and
 /// keep-alive comments).
 pub async fn stream(
     state: actix_web::web::Data<AppState>,
-    user_id: Uuid,
+    auth: crate::auth::Auth,
     scope: Scope,
     last_event_id: Option<&str>,
 ) -> ApiResult<impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static> {
+    let user_id = auth.user_id();
     // Subscribed before reading the position, so nothing between the two is missed.
     let slot = state.live.admit(user_id)?;
     let position = match (last_event_id.and_then(Position::decode), scope) {
@@ -279,6 +303,7 @@ pub async fn stream(
     };
     let streamer = Streamer {
         state,
+        auth,
         user_id,
         scope,
         position,
@@ -301,7 +326,7 @@ pub async fn stream(
 pub async fn respond(
     state: actix_web::web::Data<AppState>,
     req: &actix_web::HttpRequest,
-    user_id: Uuid,
+    auth: crate::auth::Auth,
     scope: Scope,
 ) -> ApiResult<actix_web::HttpResponse> {
     use actix_web::http::header;
@@ -310,7 +335,7 @@ pub async fn respond(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(String::from);
-    let events = stream(state, user_id, scope, last_event_id.as_deref()).await?;
+    let events = stream(state, auth, scope, last_event_id.as_deref()).await?;
     Ok(actix_web::HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))
         .insert_header((header::CACHE_CONTROL, "no-cache, no-store"))

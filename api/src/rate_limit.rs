@@ -31,6 +31,16 @@ impl RateLimiter {
 
     /// Counts one request against `key`; `Err` (429) when the budget is spent.
     pub fn check(&self, key: &str, limit: RateLimit) -> Result<(), ApiError> {
+        match self.blocked(key, limit) {
+            Some(wait) => Err(ApiError::rate_limited(limit, wait)),
+            None => {
+                self.count(key, limit);
+                Ok(())
+            }
+        }
+    }
+
+    fn with_window<T>(&self, key: &str, limit: RateLimit, f: impl FnOnce(&mut Window) -> T) -> T {
         let now = Instant::now();
         let mut windows = self
             .windows
@@ -51,14 +61,35 @@ impl RateLimiter {
                 used: 0,
             };
         }
-        if window.used >= limit.count {
-            let reset = window
-                .length
-                .saturating_sub(now.duration_since(window.started));
-            return Err(ApiError::rate_limited(limit, reset.as_secs().max(1)));
-        }
-        window.used += 1;
-        Ok(())
+        f(window)
+    }
+
+    /// When `key` has spent its budget: the seconds until it has room again. Counts nothing.
+    pub fn blocked(&self, key: &str, limit: RateLimit) -> Option<u64> {
+        self.with_window(key, limit, |window| {
+            (window.used >= limit.count).then(|| {
+                window
+                    .length
+                    .saturating_sub(window.started.elapsed())
+                    .as_secs()
+                    .max(1)
+            })
+        })
+    }
+
+    /// Counts one against `key` (e.g. a failed sign-in), spent or not.
+    pub fn count(&self, key: &str, limit: RateLimit) {
+        self.with_window(key, limit, |window| {
+            window.used = window.used.saturating_add(1)
+        });
+    }
+
+    /// Forgets what `key` counted (e.g. its failures, after a success).
+    pub fn clear(&self, key: &str) {
+        self.windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(key);
     }
 }
 
@@ -74,6 +105,19 @@ mod tests {
         assert!(limiter.check("a", limit).is_ok());
         assert!(limiter.check("a", limit).is_err());
         assert!(limiter.check("b", limit).is_ok());
+    }
+
+    #[test]
+    fn failures_counted_apart_block_until_cleared() {
+        let limiter = RateLimiter::new();
+        let limit = RateLimit::per(2, 60);
+        assert_eq!(limiter.blocked("a", limit), None);
+        limiter.count("a", limit);
+        limiter.count("a", limit);
+        assert!(limiter.blocked("a", limit).is_some_and(|wait| wait <= 60));
+        assert_eq!(limiter.blocked("b", limit), None);
+        limiter.clear("a");
+        assert_eq!(limiter.blocked("a", limit), None);
     }
 
     #[test]

@@ -108,6 +108,10 @@ pub struct ResetPasswordRequest {
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
+    /// Also revoke every API key and pause every webhook endpoint (as a password reset does):
+    /// for when someone else may have known the old password.
+    #[serde(default)]
+    pub lock_down: bool,
 }
 
 /// A plain acknowledgement for requests that change state but return nothing else.

@@ -221,6 +221,8 @@ translations! {
     PasswordSection => "Password", "密码";
     ChangePassword => "Change password", "修改密码";
     PasswordChanged => "Password changed. Your other devices were signed out.", "密码已修改，其他设备已退出登录。";
+    PasswordChangedLockedDown => "Password changed. Your other devices were signed out, your API keys revoked and your webhooks paused.", "密码已修改。其他设备已退出登录，API 密钥已吊销，Webhook 已暂停。";
+    LockDown => "Also revoke all API keys and pause webhooks (if someone else may have known the old password)", "同时吊销所有 API 密钥并暂停 Webhook（如果旧密码可能已被他人知晓）";
     SessionsSection => "Signed-in devices", "已登录的设备";
     ThisDevice => "This device", "当前设备";
     LastActive => "Last active", "最近活动";

@@ -31,11 +31,33 @@ pub enum Credential {
 pub struct Auth {
     pub user: UserRow,
     pub credential: Credential,
+    /// When the access token expires (Unix seconds); `None` for API keys.
+    pub expires_at: Option<i64>,
 }
 
 impl Auth {
     pub fn user_id(&self) -> Uuid {
         self.user.id
+    }
+
+    /// Whether the credential still works: the session not ended (nor its token expired), the
+    /// API key not revoked, the account not switched off. For long-lived responses (live streams)
+    /// that must stop when it does.
+    pub async fn still_holds(&self, state: &AppState) -> ApiResult<bool> {
+        if self
+            .expires_at
+            .is_some_and(|exp| exp <= chrono::Utc::now().timestamp())
+        {
+            return Ok(false);
+        }
+        let mut conn = state.db.get().await?;
+        let user = match &self.credential {
+            Credential::Session(sid) => {
+                sessions::find_active_user(&conn, *sid, self.user.id).await?
+            }
+            Credential::ApiKey { id, .. } => api_keys::active_owner(&mut conn, *id).await?,
+        };
+        Ok(user.is_some_and(|u| u.id == self.user.id && u.disabled_at.is_none()))
     }
 
     /// The login session, refusing API keys (they never manage keys, passwords or sessions).
@@ -149,6 +171,7 @@ where
                 Auth {
                     user: key.user,
                     credential,
+                    expires_at: None,
                 },
                 found,
             ));
@@ -168,6 +191,7 @@ where
     let auth = Auth {
         user,
         credential: Credential::Session(claims.sid),
+        expires_at: Some(claims.exp),
     };
     Ok((auth, found?))
 }

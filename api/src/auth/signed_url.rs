@@ -112,6 +112,36 @@ impl UrlSigner {
         format!("erased-{}", &hex::encode(mac.finalize().into_bytes())[..32])
     }
 
+    fn device_mac(&self, email: &str, nonce: &str) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
+        mac.update(b"device\n");
+        mac.update(email.as_bytes());
+        mac.update(b"\n");
+        mac.update(nonce.as_bytes());
+        mac
+    }
+
+    /// A token marking this browser or app as one that signed in to `email` (normalised) before:
+    /// a random device id and a MAC binding it to the address.
+    pub fn device_token(&self, email: &str) -> String {
+        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        let mac = hex::encode(self.device_mac(email, &nonce).finalize().into_bytes());
+        format!("{nonce}{}", &mac[..32])
+    }
+
+    /// The device id in `token` when it was made for `email`; `None` for anything else.
+    pub fn device_of(&self, token: &str, email: &str) -> Option<String> {
+        if token.len() != 64 || !token.is_ascii() {
+            return None;
+        }
+        let (nonce, mac) = token.split_at(32);
+        let given = hex::decode(mac).ok()?;
+        self.device_mac(email, nonce)
+            .verify_truncated_left(&given)
+            .ok()?;
+        Some(nonce.to_string())
+    }
+
     /// The share id inside a token made by [`UrlSigner::share_token`]; `None` for anything else.
     pub fn share_id(&self, token: &str) -> Option<uuid::Uuid> {
         if token.len() != 64 || !token.is_ascii() {

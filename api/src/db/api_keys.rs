@@ -67,6 +67,22 @@ impl KeyAndUser {
 
 /// The live key with this secret hash and its user, in one statement, marking the key used when
 /// its `last_used_at` is older than [`LAST_USED_PRECISION_SECS`] (or unset).
+/// The owner of an API key that is not revoked.
+pub async fn active_owner(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<crate::db::models::UserRow>> {
+    use super::schema::users;
+    api_keys::table
+        .inner_join(users::table)
+        .filter(api_keys::id.eq(id))
+        .filter(api_keys::revoked_at.is_null())
+        .select(crate::db::models::UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn use_by_hash(
     conn: &mut AsyncPgConnection,
     hash: &[u8],

@@ -471,6 +471,7 @@ diesel::table! {
         disabled_reason -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sending_until -> Nullable<Timestamptz>,
     }
 }
 

@@ -206,13 +206,22 @@ pub async fn claim_delivery(
     conn: &mut AsyncPgConnection,
     lease_secs: i64,
 ) -> QueryResult<Option<DeliveryRow>> {
+    // The oldest due delivery whose endpoint has nothing in flight; its endpoint is marked busy
+    // for the lease (until the attempt is recorded), so other senders take other endpoints'.
     prepared(
-        "UPDATE webhook_deliveries SET attempts = attempts + 1, \
+        "WITH picked AS ( \
+             SELECT d.id, d.endpoint_id FROM webhook_deliveries d \
+             JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+             WHERE d.status = 'pending' AND d.next_attempt_at <= now() \
+               AND (e.sending_until IS NULL OR e.sending_until <= now()) \
+             ORDER BY d.next_attempt_at FOR UPDATE OF d, e SKIP LOCKED LIMIT 1), \
+         busy AS ( \
+             UPDATE webhook_endpoints SET sending_until = now() + make_interval(secs => $1) \
+             WHERE id = (SELECT endpoint_id FROM picked)) \
+         UPDATE webhook_deliveries SET attempts = attempts + 1, \
                 next_attempt_at = now() + make_interval(secs => $1), updated_at = now() \
-         WHERE id = (SELECT id FROM webhook_deliveries \
-                     WHERE status = 'pending' AND next_attempt_at <= now() \
-                     ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED LIMIT 1) \
-         RETURNING *",
+         WHERE id = (SELECT id FROM picked) \
+         RETURNING webhook_deliveries.*",
     )
     .bind::<BigInt, _>(lease_secs)
     .get_result(conn)
@@ -232,7 +241,7 @@ pub async fn endpoint_by_id(
         .optional()
 }
 
-/// Records an attempt's outcome.
+/// Records an attempt's outcome; the endpoint is free for its next delivery.
 pub async fn finish_attempt(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -242,11 +251,14 @@ pub async fn finish_attempt(
     error: Option<&str>,
 ) -> QueryResult<()> {
     prepared(
-        "UPDATE webhook_deliveries SET status = $2, \
-                next_attempt_at = now() + make_interval(secs => COALESCE($3, 0)), \
-                last_status = $4, last_error = $5, \
-                delivered_at = CASE WHEN $2 = 'succeeded' THEN now() ELSE delivered_at END, \
-                updated_at = now() WHERE id = $1",
+        "WITH done AS ( \
+             UPDATE webhook_deliveries SET status = $2, \
+                    next_attempt_at = now() + make_interval(secs => COALESCE($3, 0)), \
+                    last_status = $4, last_error = $5, \
+                    delivered_at = CASE WHEN $2 = 'succeeded' THEN now() ELSE delivered_at END, \
+                    updated_at = now() WHERE id = $1 RETURNING endpoint_id) \
+         UPDATE webhook_endpoints SET sending_until = NULL \
+         WHERE id = (SELECT endpoint_id FROM done)",
     )
     .bind::<SqlUuid, _>(id)
     .bind::<Text, _>(status)

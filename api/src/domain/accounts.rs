@@ -307,6 +307,8 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
             users::set_password(conn, user.id, &hash).await?;
             tokens::invalidate_all(conn, user.id, Purpose::ResetPassword).await?;
             session_db::revoke_all(conn, user.id, None).await?;
+            // Whoever knew the old password may have made keys and webhooks of their own.
+            lock_down(conn, user.id).await?;
             // Receiving the link proves control of the address.
             users::mark_verified(conn, user.id, Utc::now()).await?;
             grant_signup_bonus(conn, user.id, state.config.signup_bonus_credits).await?;
@@ -321,11 +323,11 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
             Ok(user)
         })
         .await?;
-    tracing::info!(user_id = %user.id, "password reset; all sessions revoked");
+    tracing::info!(user_id = %user.id, "password reset; sessions, API keys and webhooks stopped");
     state
         .mailer
         .send_or_log(&render(
-            &Template::PasswordChanged,
+            &Template::PasswordChanged { locked_down: true },
             user.locale(),
             &user.email,
         ))
@@ -333,13 +335,28 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     Ok(())
 }
 
-/// Changes the password after checking the current one; other sessions end.
+/// Ends everything that works without the password: every API key is revoked and every webhook
+/// endpoint paused (its owner switches it back on after checking where it points).
+async fn lock_down(conn: &mut AsyncPgConnection, user_id: Uuid) -> ApiResult<()> {
+    crate::db::api_keys::revoke_all(conn, user_id).await?;
+    crate::db::webhooks::disable_all(
+        conn,
+        user_id,
+        "paused when the account's password was reset; switch it back on once you have checked it",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Changes the password after checking the current one; other sessions end, and with
+/// `lock_down` every API key and webhook endpoint too.
 pub async fn change_password(
     state: &AppState,
     user: &UserRow,
     current_session: Uuid,
     current: &str,
     new: &str,
+    locked_down: bool,
 ) -> ApiResult<()> {
     if !password::verify(current, Some(&user.password_hash)).await? {
         return Err(ApiError::field("current_password", "is incorrect"));
@@ -351,22 +368,25 @@ pub async fn change_password(
     conn.transaction::<_, ApiError, _>(async |conn| {
         users::set_password(conn, user.id, &hash).await?;
         session_db::revoke_all(conn, user.id, Some(current_session)).await?;
+        if locked_down {
+            lock_down(conn, user.id).await?;
+        }
         crate::domain::security::record(
             conn,
             user.id,
             "password.changed",
             None,
-            serde_json::json!({}),
+            serde_json::json!({"locked_down": locked_down}),
         )
         .await?;
         Ok(())
     })
     .await?;
-    tracing::info!(user_id = %user.id, "password changed; other sessions revoked");
+    tracing::info!(user_id = %user.id, locked_down, "password changed; other sessions revoked");
     state
         .mailer
         .send_or_log(&render(
-            &Template::PasswordChanged,
+            &Template::PasswordChanged { locked_down },
             user.locale(),
             &user.email,
         ))

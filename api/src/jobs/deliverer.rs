@@ -1,6 +1,8 @@
 //! Sends queued webhook deliveries: signed per Standard Webhooks, retried with backoff for about
 //! three days, never to private addresses (checked again at send time, and the connection is
-//! pinned to the checked address), never following redirects.
+//! pinned to the checked address), never following redirects. Each process runs
+//! `ZIMAGE_WEBHOOK_SENDERS` senders; an endpoint has at most one delivery in flight across all of
+//! them, so a slow receiver delays only its own deliveries.
 
 use std::time::Duration;
 

@@ -114,11 +114,14 @@ impl WorkerPool {
                 state.config.database_url.expose().clone(),
                 wakers.clone(),
             ));
-            handles.push(tokio::spawn(deliverer::run(
-                state.clone(),
-                wakers.webhooks.clone(),
-                stopped.clone(),
-            )));
+            // Several senders, so one slow receiver holds up only its own deliveries.
+            for _ in 0..state.config.webhook_senders {
+                handles.push(tokio::spawn(deliverer::run(
+                    state.clone(),
+                    wakers.webhooks.clone(),
+                    stopped.clone(),
+                )));
+            }
             handles.push(tokio::spawn(privacy::run(
                 state.clone(),
                 wakers.privacy.clone(),

@@ -11,7 +11,8 @@ pub enum Template<'a> {
     /// Lets the owner choose a new password.
     ResetPassword { link: &'a str },
     /// Tells the owner their password changed and all sessions were signed out.
-    PasswordChanged,
+    /// `locked_down`: API keys were revoked and webhook endpoints paused too.
+    PasswordChanged { locked_down: bool },
     /// Confirms a payment.
     Receipt {
         what: &'a str,
@@ -85,7 +86,7 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: Some("设置新密码"),
             outro: "链接 1 小时内有效且只能使用一次。如果不是您本人操作，请忽略此邮件，您的密码不会改变。",
         },
-        (Template::PasswordChanged, Locale::En) => Parts {
+        (Template::PasswordChanged { .. }, Locale::En) => Parts {
             subject: "Your password was changed",
             intro: "The password of your Z-Image Studio account was just changed, and every device was signed out.",
             action: None,
@@ -187,7 +188,7 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: Some("打开支持队列"),
             outro: "须在 30 天内答复，越快越好。",
         },
-        (Template::PasswordChanged, Locale::ZhCn) => Parts {
+        (Template::PasswordChanged { .. }, Locale::ZhCn) => Parts {
             subject: "您的密码已更改",
             intro: "您的 Z-Image Studio 账户密码刚刚被更改，所有设备均已退出登录。",
             action: None,
@@ -217,7 +218,7 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         | Template::ErasureScheduled { link, .. }
         | Template::SupportReply { link, .. }
         | Template::SupportCustomerMessage { link, .. } => Some(*link),
-        Template::PasswordChanged => None,
+        Template::PasswordChanged { .. } => None,
     };
     let fact = match (template, locale) {
         (
@@ -256,6 +257,26 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
             },
             Locale::ZhCn,
         ) => Some(format!("{what}：{amount}（订单 {order}）。")),
+        (
+            Template::PasswordChanged {
+                locked_down: true,
+            },
+            Locale::En,
+        ) => Some(
+            "Every API key of the account was revoked and every webhook endpoint paused: create \
+             new keys where you need them, and switch each endpoint back on once you have checked \
+             its address."
+                .to_string(),
+        ),
+        (
+            Template::PasswordChanged {
+                locked_down: true,
+            },
+            Locale::ZhCn,
+        ) => Some(
+            "账户的所有 API 密钥均已吊销，所有 Webhook 端点均已暂停：请按需创建新密钥，并在核对地址后重新启用各端点。"
+                .to_string(),
+        ),
         (Template::ExportReady { until, .. }, Locale::En) => {
             Some(format!("The download is available until {until}."))
         }
@@ -366,7 +387,11 @@ mod tests {
             assert!(email.text.contains("https://x.test/v?t=a&b"));
             assert!(email.html.contains("https://x.test/v?t=a&amp;b"));
         }
-        let zh = render(&Template::PasswordChanged, Locale::ZhCn, "a@b.co");
+        let zh = render(
+            &Template::PasswordChanged { locked_down: false },
+            Locale::ZhCn,
+            "a@b.co",
+        );
         assert_eq!(zh.subject, "您的密码已更改");
         // Facts from outside (a User-Agent) are escaped in HTML.
         let alert = render(

@@ -67,29 +67,127 @@ fn presented_refresh_token(
         .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()))
 }
 
-/// Counts one request against the per-IP budget and, when an address is given, the per-account one.
+/// Counts one request against the per-IP budget of `action` (`signup`, or an e-mail sending
+/// action). With `email`, also tells whether a mail may go to that address now: at most one per
+/// `email_per_account` window, whoever asks. Beyond it the request still succeeds but sends
+/// nothing, so a stranger cannot spend the owner's budget and block their reset mail: the mail
+/// sent at the stranger's request is the owner's anyway.
 pub(super) fn limit(
     state: &AppState,
     req: &HttpRequest,
     action: &str,
     email: Option<&str>,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
     let limits = &state.config.rate_limits;
-    let (per_ip, per_account) = match action {
-        "signup" => (limits.signup_per_ip, None),
-        "login" => (limits.login_per_ip, Some(limits.login_per_account)),
-        _ => (limits.email_per_ip, Some(limits.email_per_account)),
+    let per_ip = match action {
+        "signup" => limits.signup_per_ip,
+        _ => limits.email_per_ip,
     };
     let ip = client_ip(req, state.config.trusted_proxies);
     state.limiter.check(&format!("{action}:ip:{ip}"), per_ip)?;
-    if let (Some(per_account), Some(email)) =
-        (per_account, email.and_then(|e| normalize_email(e).ok()))
-    {
-        state
+    Ok(match email.and_then(|e| normalize_email(e).ok()) {
+        Some(email) => state
             .limiter
-            .check(&format!("{action}:account:{email}"), per_account)?;
+            .check(
+                &format!("{action}:account:{email}"),
+                limits.email_per_account,
+            )
+            .is_ok(),
+        None => true,
+    })
+}
+
+/// Looks the address up and mails it after the answer: the answer takes the same time whether
+/// or not the address has an account.
+fn in_background<F, Fut>(state: &web::Data<AppState>, email: String, work: F)
+where
+    F: FnOnce(web::Data<AppState>, String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ApiResult<()>> + Send + 'static,
+{
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(err) = work(state, email).await {
+            tracing::error!(error = ?err, "could not send an account e-mail");
+        }
+    });
+}
+
+/// Cookie marking a browser that signed in to an account before (see [`SignInLimits`]).
+pub const DEVICE_COOKIE: &str = "zimage_device";
+
+/// Budgets of failed sign-ins. Only failures count, and a success clears the account's:
+///
+/// - per client IP (`login_per_ip`), whatever the account;
+/// - per account from this device (a known device: the `zimage_device` cookie of an earlier
+///   sign-in to this account) or else from this IP (`login_per_account`);
+/// - per account from all unknown devices (`login_per_account`). A known device is not held to
+///   this one, so a stranger's wrong guesses cannot lock the owner out of their own browser.
+struct SignInLimits<'a> {
+    state: &'a AppState,
+    ip_key: String,
+    pair_key: String,
+    /// `None` for a known device.
+    account_key: Option<String>,
+}
+
+impl<'a> SignInLimits<'a> {
+    fn new(state: &'a AppState, req: &HttpRequest, email: &str) -> Self {
+        let ip = client_ip(req, state.config.trusted_proxies);
+        let device = req
+            .cookie(DEVICE_COOKIE)
+            .and_then(|c| state.urls.device_of(c.value(), email));
+        let (pair_key, account_key) = match device {
+            Some(device) => (format!("login-fail:device:{email}:{device}"), None),
+            None => (
+                format!("login-fail:account-ip:{email}:{ip}"),
+                Some(format!("login-fail:account:{email}")),
+            ),
+        };
+        Self {
+            state,
+            ip_key: format!("login-fail:ip:{ip}"),
+            pair_key,
+            account_key,
+        }
     }
-    Ok(())
+
+    fn budgets(&self) -> impl Iterator<Item = (&str, crate::config::RateLimit)> {
+        let limits = &self.state.config.rate_limits;
+        [
+            Some((self.ip_key.as_str(), limits.login_per_ip)),
+            Some((self.pair_key.as_str(), limits.login_per_account)),
+            self.account_key
+                .as_deref()
+                .map(|key| (key, limits.login_per_account)),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// 429 telling the wait when any budget is spent.
+    fn check(&self) -> ApiResult<()> {
+        for (key, limit) in self.budgets() {
+            if let Some(wait) = self.state.limiter.blocked(key, limit) {
+                return Err(ApiError::rate_limited(limit, wait).with_detail(format!(
+                    "too many failed sign-ins; try again in {wait} seconds, or reset your password"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn failed(&self) {
+        for (key, limit) in self.budgets() {
+            self.state.limiter.count(key, limit);
+        }
+    }
+
+    fn succeeded(&self) {
+        self.state.limiter.clear(&self.pair_key);
+        if let Some(key) = &self.account_key {
+            self.state.limiter.clear(key);
+        }
+    }
 }
 
 /// Create an account. A verification e-mail is sent; the account can sign in at once,
@@ -148,8 +246,11 @@ async fn resend_verification(
     req: HttpRequest,
     body: web::Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req, "resend", Some(&body.email))?;
-    accounts::resend_verification(&state, &body.email).await?;
+    if limit(&state, &req, "resend", Some(&body.email))? {
+        in_background(&state, body.into_inner().email, |state, email| async move {
+            accounts::resend_verification(&state, &email).await
+        });
+    }
     Ok(accepted(
         "if the address belongs to an unverified account, a new link is on its way",
     ))
@@ -173,16 +274,32 @@ async fn login(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req, "login", Some(&body.email))?;
-    let tokens = sessions::login(
+    let email = normalize_email(&body.email).unwrap_or_default();
+    let limits = SignInLimits::new(&state, &req, &email);
+    limits.check()?;
+    let signed_in = sessions::login(
         &state,
         &body.email,
         &body.password,
         body.keep_account,
         &client_info(&req, &state),
     )
-    .await?;
-    Ok(with_tokens(&state, tokens))
+    .await;
+    match &signed_in {
+        Ok(_) => limits.succeeded(),
+        Err(e) if e.code() == zimage_shared::ErrorCode::InvalidCredentials => limits.failed(),
+        Err(_) => {}
+    }
+    let mut response = with_tokens(&state, signed_in?);
+    let device = Cookie::build(DEVICE_COOKIE, state.urls.device_token(&email))
+        .path("/v1/auth/login")
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::days(365))
+        .finish();
+    response.add_cookie(&device).map_err(ApiError::internal)?;
+    Ok(response)
 }
 
 /// Exchange a refresh token (body or cookie) for new tokens. Each refresh token works once;
@@ -242,8 +359,11 @@ async fn forgot_password(
     req: HttpRequest,
     body: web::Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req, "forgot", Some(&body.email))?;
-    accounts::forgot_password(&state, &body.email).await?;
+    if limit(&state, &req, "forgot", Some(&body.email))? {
+        in_background(&state, body.into_inner().email, |state, email| async move {
+            accounts::forgot_password(&state, &email).await
+        });
+    }
     Ok(accepted(
         "if the address is registered, a reset link is on its way",
     ))

@@ -36,5 +36,5 @@ async fn all_events(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
-    live::respond(state, &req, auth.user_id(), live::Scope::AllTasks).await
+    live::respond(state, &req, auth, live::Scope::AllTasks).await
 }

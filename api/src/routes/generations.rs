@@ -203,7 +203,7 @@ async fn task_events(
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
     let id = id.into_inner();
     generation::get(&state, auth.user_id(), id).await?;
-    live::respond(state, &req, auth.user_id(), live::Scope::Task(id)).await
+    live::respond(state, &req, auth, live::Scope::Task(id)).await
 }
 
 /// Cancel a queued or running generation; its credits come back.

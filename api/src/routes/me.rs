@@ -162,6 +162,7 @@ async fn change_password(
         session,
         &body.current_password,
         &body.new_password,
+        body.lock_down,
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -160,7 +160,8 @@ async fn deliveries(
         .json(webhooks::deliveries(&state, auth.user_id(), id.into_inner(), page.parse()?).await?))
 }
 
-/// Send a `webhook.test` event to the endpoint now (it appears in the delivery log).
+/// Send a `webhook.test` event to the endpoint now (it appears in the delivery log). At most 10
+/// tests a minute per user.
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
@@ -168,6 +169,7 @@ async fn deliveries(
     responses(
         (status = 202, body = WebhookDelivery),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
     )
 )]
 #[post("/{id}/test")]
@@ -177,6 +179,10 @@ async fn test(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
+    state.limiter.check(
+        &format!("webhook-test:user:{}", auth.user_id()),
+        crate::config::RateLimit::per(10, 60),
+    )?;
     Ok(HttpResponse::Accepted()
         .json(webhooks::test(&state, auth.user_id(), id.into_inner()).await?))
 }

@@ -19,6 +19,11 @@ struct Inner {
     script: VecDeque<u16>,
     /// Error answers carry a body of this many bytes (0: a short one).
     error_body: u64,
+    /// Every answer waits this long first.
+    delay: std::time::Duration,
+    /// Requests being answered now, and the most there ever were at once.
+    answering: usize,
+    most_at_once: usize,
 }
 
 #[derive(Clone)]
@@ -69,6 +74,16 @@ impl Receiver {
         self.lock().error_body = bytes;
     }
 
+    /// Every answer waits `delay` first (a slow receiver).
+    pub fn answer_after(&self, delay: std::time::Duration) {
+        self.lock().delay = delay;
+    }
+
+    /// The most requests this receiver was answering at the same time.
+    pub fn most_at_once(&self) -> usize {
+        self.lock().most_at_once
+    }
+
     /// Bytes of error bodies the sender let this server write so far.
     pub fn streamed(&self) -> u64 {
         self.streamed.load(std::sync::atomic::Ordering::Relaxed)
@@ -101,14 +116,22 @@ async fn receive(
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
         .collect();
-    let (status, error_body) = {
+    let (status, error_body, delay) = {
         let mut inner = receiver.lock();
         inner.received.push(Received {
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         });
-        (inner.script.pop_front().unwrap_or(200), inner.error_body)
+        inner.answering += 1;
+        inner.most_at_once = inner.most_at_once.max(inner.answering);
+        (
+            inner.script.pop_front().unwrap_or(200),
+            inner.error_body,
+            inner.delay,
+        )
     };
+    tokio::time::sleep(delay).await;
+    receiver.lock().answering -= 1;
     let mut answer =
         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default());
     answer.insert_header(("retry-after", "0"));

@@ -166,7 +166,7 @@ async fn resend_verification_mails_unverified_accounts_and_reveals_nothing() {
         )
         .await;
     assert_eq!(resend.status(), 202);
-    assert_eq!(app.mails_to("ada@example.org").len(), 2);
+    assert_eq!(app.mails_eventually("ada@example.org", 2).await.len(), 2);
     let unknown = app
         .post(
             "/v1/auth/resend-verification",

@@ -237,3 +237,98 @@ async fn key_names_are_validated_and_keys_are_capped() {
         .await;
     assert_problem(over, 409, "limit_reached").await;
 }
+
+/// A new API key of `who` with every read scope; returns its secret.
+async fn new_key(app: &crate::helpers::TestApp, access: &str) -> String {
+    let created: Value = app
+        .post_auth(
+            "/v1/me/api-keys",
+            access,
+            &json!({"name": "bot", "scopes": ["generations:read", "generations:write"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    created["secret"].as_str().unwrap().to_string()
+}
+
+async fn works(app: &crate::helpers::TestApp, key: &str) -> bool {
+    app.get_auth("/v1/generations", key).await.status() == 200
+}
+
+#[tokio::test]
+async fn a_password_reset_stops_api_keys_and_webhooks_and_a_change_can_too() {
+    // After a reset, keys made by whoever knew the old password kept working (spending credits)
+    // and their webhooks kept receiving.
+    let app = crate::helpers::spawn_app_with(&[("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE", "true")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let key = new_key(&app, &ada.access).await;
+    let hook = app
+        .post_auth(
+            "/v1/me/webhooks",
+            &ada.access,
+            &json!({"url": "http://127.0.0.1:9/hook", "events": ["generation.succeeded"]}),
+        )
+        .await;
+    assert_eq!(hook.status(), 201);
+    assert!(works(&app, &key).await);
+
+    app.post(
+        "/v1/auth/password/forgot",
+        &json!({"email": "ada@example.org"}),
+    )
+    .await;
+    let token = app
+        .token_from_mail("ada@example.org", "reset-password")
+        .await;
+    let reset = app
+        .post(
+            "/v1/auth/password/reset",
+            &json!({"token": token, "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(reset.status(), 204);
+    assert!(!works(&app, &key).await, "the key outlived the reset");
+    let ada = app
+        .sign_in("ada@example.org", "a brand new passphrase")
+        .await;
+    let endpoints = app.get_json("/v1/me/webhooks", &ada.access).await;
+    assert_eq!(endpoints["items"][0]["enabled"], false, "{endpoints}");
+    assert!(
+        endpoints["items"][0]["disabled_reason"]
+            .as_str()
+            .unwrap()
+            .contains("password was reset")
+    );
+    let mail = app.mails_to("ada@example.org").pop().unwrap();
+    assert!(
+        mail.contains("API key") && mail.contains("revoked"),
+        "{mail}"
+    );
+
+    // A change keeps keys unless asked to lock down.
+    let kept = new_key(&app, &ada.access).await;
+    let change = |from: &'static str, to: &'static str, lock_down: bool| {
+        let (app, access) = (&app, ada.access.clone());
+        async move {
+            app.post_auth(
+                "/v1/me/password",
+                &access,
+                &json!({"current_password": from, "new_password": to, "lock_down": lock_down}),
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(
+        change("a brand new passphrase", "another long passphrase", false).await,
+        204
+    );
+    assert!(works(&app, &kept).await);
+    assert_eq!(
+        change("another long passphrase", "a third long passphrase", true).await,
+        204
+    );
+    assert!(!works(&app, &kept).await);
+}

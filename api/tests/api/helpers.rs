@@ -261,14 +261,38 @@ impl TestApp {
     }
 
     /// The token from the newest e-mail to `to` linking to `/{page}?token=`.
+    /// The mails to `to` once there are at least `n`, waiting up to 5 s (some mail is sent after
+    /// the answer).
+    pub async fn mails_eventually(&self, to: &str, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let mails = self.mails_to(to);
+            if mails.len() >= n {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.mails_to(to)
+    }
+
+    /// The token of the newest `page` link mailed to `to`, waiting up to 5 s for one (some
+    /// mail is sent after the answer).
     pub async fn token_from_mail(&self, to: &str, page: &str) -> String {
-        let mails = self.mails_to(to);
         let needle = format!("/{page}?token=");
-        mails
-            .iter()
-            .rev()
-            .find_map(|m| token_after(m, &needle))
-            .unwrap_or_else(|| panic!("no {page} link mailed to {to}; mails: {mails:#?}"))
+        for _ in 0..100 {
+            if let Some(token) = self
+                .mails_to(to)
+                .iter()
+                .rev()
+                .find_map(|m| token_after(m, &needle))
+            {
+                return token;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no {page} link mailed to {to}; mails: {:#?}",
+            self.mails_to(to)
+        )
     }
 }
 

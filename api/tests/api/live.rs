@@ -321,3 +321,70 @@ async fn events_are_kept_for_24_hours() {
     .await;
     assert_eq!(replay.all().await.len(), events.len() - 1);
 }
+
+#[tokio::test]
+async fn streams_end_when_their_credential_stops_working() {
+    // A live stream used to keep delivering after logout, for as long as it stayed open.
+    let app = spawn_app_with(&[("ZIMAGE_SSE_HEARTBEAT_MS", "200")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut session_stream = Sse::open(&app, "/v1/events", &ada.access, None).await;
+    let key: Value = app
+        .post_auth(
+            "/v1/me/api-keys",
+            &ada.access,
+            &json!({"name": "watcher", "scopes": ["generations:read"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (key_id, secret) = (
+        key["key"]["id"].as_str().unwrap().to_string(),
+        key["secret"].as_str().unwrap().to_string(),
+    );
+    let mut key_stream = Sse::open(&app, "/v1/events", &secret, None).await;
+
+    // Signing out ends the session's stream at its next heartbeat.
+    let out = app
+        .post("/v1/auth/logout", &json!({"refresh_token": ada.refresh}))
+        .await;
+    assert_eq!(out.status(), 204);
+    let ended = tokio::time::timeout(Duration::from_secs(3), session_stream.all()).await;
+    assert!(ended.is_ok(), "the stream outlived the session");
+
+    // Revoking the key ends its stream (revoked from another session).
+    let other = app
+        .sign_in("ada@example.org", crate::helpers::PASSWORD)
+        .await;
+    let revoked = app
+        .delete_auth(&format!("/v1/me/api-keys/{key_id}"), &other.access)
+        .await;
+    assert_eq!(revoked.status(), 204);
+    let ended = tokio::time::timeout(Duration::from_secs(3), key_stream.all()).await;
+    assert!(ended.is_ok(), "the stream outlived its API key");
+
+    // A live session's stream goes on.
+    let mut kept = Sse::open(&app, "/v1/events", &other.access, None).await;
+    let quiet = tokio::time::timeout(Duration::from_millis(700), kept.next()).await;
+    assert!(quiet.is_err(), "the stream of a working session stays open");
+    assert!(kept.comments >= 2);
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_access_token_expires() {
+    let app = spawn_app_with(&[
+        ("ZIMAGE_SSE_HEARTBEAT_MS", "60000"),
+        ("ZIMAGE_ACCESS_TOKEN_TTL_SECS", "2"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut sse = Sse::open(&app, "/v1/events", &ada.access, None).await;
+    let started = std::time::Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(5), sse.all()).await;
+    assert!(ended.is_ok(), "the stream outlived its token");
+    assert!(
+        started.elapsed() <= Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}

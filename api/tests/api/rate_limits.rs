@@ -4,29 +4,117 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, assert_problem, spawn_app_with};
 
-#[tokio::test]
-async fn login_is_limited_per_account() {
-    let app = spawn_app_with(&[("ZIMAGE_RATE_LIMIT_LOGIN_PER_ACCOUNT", "3/60")]).await;
-    app.signup("ada@example.org").await;
-    for _ in 0..3 {
-        assert_eq!(
-            app.login("ada@example.org", "wrong password!")
-                .await
-                .status(),
-            401
-        );
+/// A sign-in from client IP `ip` (one trusted proxy in front), with an optional device cookie.
+async fn login_from(
+    app: &crate::helpers::TestApp,
+    ip: &str,
+    device: Option<&str>,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({"email": email, "password": password}));
+    if let Some(device) = device {
+        request = request.header("cookie", format!("zimage_device={device}"));
     }
-    let limited = app.login("ada@example.org", PASSWORD).await;
+    request.send().await.unwrap()
+}
+
+/// The `zimage_device` cookie a successful sign-in sets.
+fn device_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("zimage_device="))
+        .and_then(|v| v.split(';').next())
+        .expect("a device cookie")
+        .to_string()
+}
+
+#[tokio::test]
+async fn strangers_wrong_guesses_do_not_lock_the_owner_out_and_successes_never_count() {
+    // The per-account budget used to be spent by any attempt, before the password was checked:
+    // ten wrong guesses by anyone locked the owner out for 15 minutes, right password included.
+    let app = spawn_app_with(&[
+        ("ZIMAGE_TRUST_PROXY", "1"),
+        ("ZIMAGE_RATE_LIMIT_LOGIN_PER_ACCOUNT", "3/60"),
+    ])
+    .await;
+    app.signup("ada@example.org").await;
+    // The owner signs in from their browser more often than the budget: successes do not count.
+    let mut device = None;
+    for _ in 0..5 {
+        let ok = login_from(&app, "198.51.100.7", None, "ada@example.org", PASSWORD).await;
+        assert_eq!(ok.status(), 200);
+        device = Some(device_cookie(&ok));
+    }
+    let device = device.unwrap();
+    // A stranger guesses from one address, then from another.
+    for _ in 0..3 {
+        let guess = login_from(
+            &app,
+            "203.0.113.5",
+            None,
+            "ada@example.org",
+            "wrong guess 1",
+        )
+        .await;
+        assert_eq!(guess.status(), 401);
+    }
+    let limited = login_from(&app, "203.0.113.5", None, "ada@example.org", PASSWORD).await;
     let headers = limited.headers().clone();
-    assert_problem(limited, 429, "rate_limited").await;
+    let problem = assert_problem(limited, 429, "rate_limited").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("failed sign-ins"),
+        "{problem}"
+    );
     let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after));
-    assert_eq!(headers["ratelimit-limit"], "3");
-    assert_eq!(headers["ratelimit-remaining"], "0");
     assert_eq!(headers["ratelimit-policy"], "3;w=60");
-    // Another account from the same IP is unaffected by this budget.
+    // The account is closed to unknown devices, wherever they are…
+    let elsewhere = login_from(&app, "192.0.2.77", None, "ada@example.org", PASSWORD).await;
+    assert_problem(elsewhere, 429, "rate_limited").await;
+    // …but the owner's own browser still gets in, and a device cookie of another account or a
+    // forged one does not count as known.
+    let owner = login_from(
+        &app,
+        "198.51.100.7",
+        Some(&device),
+        "ada@example.org",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(owner.status(), 200);
+    let forged = "0".repeat(64);
+    let stranger = login_from(
+        &app,
+        "192.0.2.78",
+        Some(&forged),
+        "ada@example.org",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(stranger.status(), 429);
     app.signup("bob@example.org").await;
-    assert_eq!(app.login("bob@example.org", PASSWORD).await.status(), 200);
+    let bob = login_from(&app, "192.0.2.79", None, "bob@example.org", PASSWORD).await;
+    let bobs_device = device_cookie(&bob);
+    let borrowed = login_from(
+        &app,
+        "192.0.2.79",
+        Some(&bobs_device),
+        "ada@example.org",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(borrowed.status(), 429);
 }
 
 #[tokio::test]
@@ -49,42 +137,75 @@ async fn login_is_limited_per_ip() {
 }
 
 #[tokio::test]
-async fn signup_resend_and_forgot_are_limited() {
+async fn a_stranger_cannot_use_up_the_owners_reset_mails() {
+    // Per-address mail budgets used to answer 429 to everyone once spent, so a stranger asking
+    // three times an hour kept the owner's reset mails from being sent. Now requests are limited
+    // per client IP, and an address gets at most one mail per window, whoever asked.
     let app = spawn_app_with(&[
+        ("ZIMAGE_TRUST_PROXY", "1"),
         ("ZIMAGE_RATE_LIMIT_SIGNUP_PER_IP", "1/60"),
-        ("ZIMAGE_RATE_LIMIT_EMAIL_PER_ACCOUNT", "2/60"),
+        ("ZIMAGE_RATE_LIMIT_EMAIL_PER_IP", "3/60"),
     ])
     .await;
     assert_eq!(app.signup("ada@example.org").await.status(), 201);
     assert_problem(app.signup("bob@example.org").await, 429, "rate_limited").await;
-    let forgot = json!({"email": "ada@example.org"});
-    assert_eq!(
-        app.post("/v1/auth/password/forgot", &forgot).await.status(),
-        202
-    );
-    assert_eq!(
-        app.post("/v1/auth/password/forgot", &forgot).await.status(),
-        202
-    );
+    let forgot = |ip: &'static str, email: &'static str| {
+        app.client
+            .post(app.url("/v1/auth/password/forgot"))
+            .header("x-forwarded-for", ip)
+            .json(&json!({"email": email}))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            forgot("203.0.113.5", "ada@example.org")
+                .await
+                .unwrap()
+                .status(),
+            202
+        );
+    }
     assert_problem(
-        app.post("/v1/auth/password/forgot", &forgot).await,
+        forgot("203.0.113.5", "ada@example.org").await.unwrap(),
         429,
         "rate_limited",
     )
     .await;
+    // The owner asks from home: accepted, and the one mail sent works.
+    assert_eq!(
+        forgot("198.51.100.7", "ada@example.org")
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    let token = app
+        .token_from_mail("ada@example.org", "reset-password")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let resets = app
+        .mails_to("ada@example.org")
+        .iter()
+        .filter(|m| m.contains("/reset-password?token="))
+        .count();
+    assert_eq!(resets, 1, "one mail per address per window");
+    let reset = app
+        .post(
+            "/v1/auth/password/reset",
+            &json!({"token": token, "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(reset.status(), 204);
+    // Verification resends share the per-IP budget.
     let resend = json!({"email": "ada@example.org"});
-    assert_eq!(
-        app.post("/v1/auth/resend-verification", &resend)
-            .await
-            .status(),
-        202
-    );
-    assert_eq!(
-        app.post("/v1/auth/resend-verification", &resend)
-            .await
-            .status(),
-        202
-    );
+    for _ in 0..3 {
+        assert_eq!(
+            app.post("/v1/auth/resend-verification", &resend)
+                .await
+                .status(),
+            202
+        );
+    }
     assert_problem(
         app.post("/v1/auth/resend-verification", &resend).await,
         429,

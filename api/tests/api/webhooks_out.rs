@@ -340,3 +340,51 @@ async fn an_endless_error_answer_is_not_read_past_what_the_log_keeps() {
         "the sender read {streamed} bytes of the answer; it needs 800"
     );
 }
+
+#[tokio::test]
+async fn a_slow_receiver_delays_only_its_own_deliveries_and_tests_are_rate_limited() {
+    // One sender delivered strictly in order: three tests to a 14 s endpoint delayed another
+    // user's delivery by 42 s. Now several senders share the work, one in flight per endpoint.
+    let app = spawn_app_with(&DEV).await;
+    let (ada, bob) = (
+        app.signed_in_user("ada@example.org").await,
+        app.signed_in_user("bob@example.org").await,
+    );
+    let (slow, fast) = (Receiver::start(), Receiver::start());
+    slow.answer_after(Duration::from_secs(2));
+    let ada_endpoint = register(&app, &ada, &slow.url, json!(["generation.succeeded"])).await;
+    let bob_endpoint = register(&app, &bob, &fast.url, json!(["generation.succeeded"])).await;
+    let test = |who: &Signed, created: &Value| {
+        let path = format!(
+            "/v1/me/webhooks/{}/test",
+            created["endpoint"]["id"].as_str().unwrap()
+        );
+        let (app, token) = (&app, who.access.clone());
+        async move { app.post_auth(&path, &token, &json!({})).await.status() }
+    };
+    for _ in 0..3 {
+        assert_eq!(test(&ada, &ada_endpoint).await, 202);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    assert_eq!(test(&bob, &bob_endpoint).await, 202);
+    fast.wait_for(1).await;
+    let waited = started.elapsed();
+    println!("another user's delivery behind three slow ones arrived in {waited:?}");
+    assert!(waited < Duration::from_millis(1500), "{waited:?}");
+    // The slow endpoint got its three, one at a time.
+    slow.wait_for(3).await;
+    assert_eq!(slow.most_at_once(), 1);
+
+    // Tests are limited to 10 a minute per user.
+    for _ in 3..10 {
+        assert_eq!(test(&ada, &ada_endpoint).await, 202);
+    }
+    let path = format!(
+        "/v1/me/webhooks/{}/test",
+        ada_endpoint["endpoint"]["id"].as_str().unwrap()
+    );
+    let limited = app.post_auth(&path, &ada.access, &json!({})).await;
+    assert!(limited.headers().contains_key("retry-after"));
+    assert_problem(limited, 429, "rate_limited").await;
+}

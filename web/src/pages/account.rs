@@ -192,6 +192,7 @@ fn ProfileSection() -> impl IntoView {
 fn PasswordSection() -> impl IntoView {
     let session = use_session();
     let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let lock_down = RwSignal::new(false);
     let (current_err, new_err) = (RwSignal::new(None), RwSignal::new(None));
     let notice = RwSignal::new(None::<Key>);
     let done = RwSignal::new(None::<Key>);
@@ -212,6 +213,7 @@ fn PasswordSection() -> impl IntoView {
         let request = ChangePasswordRequest {
             current_password: current.get(),
             new_password: new.get(),
+            lock_down: lock_down.get(),
         };
         busy.set(true);
         spawn_local(async move {
@@ -222,7 +224,12 @@ fn PasswordSection() -> impl IntoView {
                 Ok(()) => {
                     current.set(String::new());
                     new.set(String::new());
-                    done.set(Some(Key::PasswordChanged));
+                    done.set(Some(if lock_down.get_untracked() {
+                        Key::PasswordChangedLockedDown
+                    } else {
+                        Key::PasswordChanged
+                    }));
+                    lock_down.set(false);
                 }
                 Err(err) => {
                     current_err.set(err.field("current_password"));
@@ -241,6 +248,7 @@ fn PasswordSection() -> impl IntoView {
                 <Notice message=done success=true />
                 <TextField id="current_password" label=Key::CurrentPassword value=current kind="password" autocomplete="current-password" error=current_err />
                 <TextField id="new_password" label=Key::NewPassword value=new kind="password" autocomplete="new-password" hint=Key::PasswordHint error=new_err />
+                <CheckField id="lock_down" label=Key::LockDown checked=lock_down />
                 <Submit label=Key::ChangePassword busy=busy />
             </form>
         </section>
