@@ -199,6 +199,14 @@ impl Config {
                     .with_context(|| format!("{name} must be a whole number, got {v:?}"))
             })
         };
+        let hosts = |name: &str, default: &str| -> Vec<String> {
+            get(name)
+                .unwrap_or_else(|| default.to_string())
+                .split(',')
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .collect()
+        };
         let limit = |name: &str, default: RateLimit| -> anyhow::Result<RateLimit> {
             get(name).map_or(Ok(default), |v| {
                 RateLimit::parse(&v).with_context(|| format!("{name}={v:?}"))
@@ -326,6 +334,7 @@ impl Config {
                 .then(|| format!("{public_base}/v1/webhooks/providers/fal")),
                 jwks_url: get("ZIMAGE_FAL_JWKS_URL")
                     .unwrap_or_else(|| "https://rest.alpha.fal.ai/.well-known/jwks.json".into()),
+                download_hosts: hosts("ZIMAGE_FAL_DOWNLOAD_HOSTS", "fal.media,fal.run,fal.ai"),
             }),
             kie: get("ZIMAGE_KIE_KEY").map(|key| {
                 let hmac_key = get("ZIMAGE_KIE_WEBHOOK_HMAC_KEY");
@@ -338,12 +347,14 @@ impl Config {
                         .as_ref()
                         .map(|_| format!("{public_base}/v1/webhooks/providers/kie")),
                     webhook_hmac_key: hmac_key.map(Secret::new),
+                    download_hosts: hosts("ZIMAGE_KIE_DOWNLOAD_HOSTS", "aiquickdraw.com,kie.ai"),
                 }
             }),
             openai: get("ZIMAGE_OPENAI_BASE_URL").map(|base_url| {
                 crate::providers::openai::OpenAiConfig {
                     base_url,
                     key: get("ZIMAGE_OPENAI_API_KEY").map(Secret::new),
+                    download_hosts: hosts("ZIMAGE_OPENAI_DOWNLOAD_HOSTS", ""),
                 }
             }),
             webhooks_allow_private: matches!(

@@ -12,6 +12,7 @@ pub mod json_objects;
 pub mod live;
 pub mod mail;
 pub mod openapi;
+pub mod outbound;
 pub mod pagination;
 pub mod payments;
 pub mod providers;

@@ -53,6 +53,17 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
     ),
 ];
 
+/// The path as logged: a share token grants access to an image, so it is replaced by `[token]`.
+fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/v1/shared/", "/s/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}[token]{tail}").into();
+        }
+    }
+    path.into()
+}
+
 /// Assigns the request id, logs the request, and adds security headers to every response.
 pub async fn middleware(
     req: ServiceRequest,
@@ -64,7 +75,7 @@ pub async fn middleware(
         "request",
         request_id = %id,
         method = %req.method(),
-        path = %req.path(),
+        path = %logged_path(req.path()),
     );
     let started = Instant::now();
     let hsts = req.connection_info().scheme() == "https";
@@ -122,5 +133,21 @@ fn finish(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_tokens_stay_out_of_the_access_log() {
+        assert_eq!(
+            logged_path("/v1/shared/abc123/image"),
+            "/v1/shared/[token]/image"
+        );
+        assert_eq!(logged_path("/v1/shared/abc123"), "/v1/shared/[token]");
+        assert_eq!(logged_path("/s/abc123"), "/s/[token]");
+        assert_eq!(logged_path("/v1/shares"), "/v1/shares");
     }
 }

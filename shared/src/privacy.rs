@@ -150,7 +150,8 @@ pub struct PrivacyRequest {
     pub purge_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Export: the archive's size in bytes once built.
     pub archive_bytes: Option<i64>,
-    /// Export: a link that downloads the archive without a token, valid for about an hour.
+    /// Export: a link that downloads the archive without a token, valid for 10 minutes (fetch the
+    /// request again for a fresh one).
     pub download_url: Option<String>,
     /// Export: when the archive is deleted.
     pub download_expires_at: Option<chrono::DateTime<chrono::Utc>>,

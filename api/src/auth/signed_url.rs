@@ -44,6 +44,14 @@ impl UrlSigner {
         format!("{path}?expires={expires}&signature={signature}")
     }
 
+    /// `path?expires=…&signature=…`, valid for `lifetime_secs` from `now` exactly (not rounded:
+    /// for links that must not live long).
+    pub fn sign_for(&self, path: &str, now: DateTime<Utc>, lifetime_secs: i64) -> String {
+        let expires = now.timestamp() + lifetime_secs;
+        let signature = hex::encode(self.mac(path, expires).finalize().into_bytes());
+        format!("{path}?expires={expires}&signature={signature}")
+    }
+
     /// Whether `signature` was made by [`UrlSigner::sign`] for `path` and has not expired.
     pub fn verify(&self, path: &str, expires: i64, signature: &str, now: DateTime<Utc>) -> bool {
         if expires < now.timestamp() {

@@ -363,7 +363,7 @@ struct StoredFile {
 /// Builds the archive of `user_id` into object storage under `key`; returns its size in bytes.
 pub async fn build(state: &AppState, user_id: Uuid, key: &str) -> ApiResult<i64> {
     let dir = state.config.data_dir.join("tmp");
-    tokio::fs::create_dir_all(&dir)
+    crate::storage::local::private_dir(&dir)
         .await
         .map_err(|e| ApiError::internal(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
     let path = dir.join(format!("export-{}.zip", Uuid::new_v4().simple()));
@@ -382,8 +382,11 @@ pub async fn build(state: &AppState, user_id: Uuid, key: &str) -> ApiResult<i64>
 }
 
 async fn build_into(state: &AppState, user_id: Uuid, path: &Path) -> ApiResult<i64> {
-    let file = std::fs::File::create(path)
-        .map_err(|e| ApiError::internal(anyhow::anyhow!("creating {}: {e}", path.display())))?;
+    let file = crate::storage::local::private_file(path)
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("creating {}: {e}", path.display())))?
+        .into_std()
+        .await;
     // A small buffer: at most two pieces (a file, or a page of rows) wait while one is written.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Piece>(2);
     let writer = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {

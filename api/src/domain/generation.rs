@@ -573,6 +573,7 @@ pub async fn image_file(
     user_id: Uuid,
     image_id: Uuid,
     metadata: MetadataMode,
+    record: bool,
 ) -> ApiResult<(Vec<u8>, OutputFormat)> {
     use crate::providers::metadata;
     let mut conn = state.db.get().await?;
@@ -604,6 +605,8 @@ pub async fn image_file(
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    db::record_download(&mut conn, user_id, image.id).await?;
+    if record {
+        db::record_download(&mut conn, user_id, image.id).await?;
+    }
     Ok((bytes, format))
 }

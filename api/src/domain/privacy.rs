@@ -67,7 +67,9 @@ pub fn to_dto(state: &AppState, row: &PrivacyRequestRow) -> PrivacyRequest {
             format!(
                 "{}{}",
                 state.config.public_url,
-                state.urls.sign(&download_path(row.id), Utc::now())
+                state
+                    .urls
+                    .sign_for(&download_path(row.id), Utc::now(), DOWNLOAD_LINK_SECS)
             )
         }),
         download_expires_at: if downloadable {
@@ -430,11 +432,23 @@ pub async fn check_can_sign_in(
 }
 
 /// The archive of a finished export, for its owner or a signed link.
+/// An export archive on its way from storage: its size, a file name, and the pieces.
+pub struct Archive {
+    pub bytes: u64,
+    pub name: String,
+    pub body: crate::storage::ByteStream,
+}
+
+/// Opens a finished export for download, streamed from storage (archives run to gigabytes).
+/// How long an export's `download_url` works: long enough to start the download, too short to
+/// be worth passing around (fetch the request again for a fresh one).
+pub const DOWNLOAD_LINK_SECS: i64 = 600;
+
 pub async fn archive(
     state: &AppState,
     reader: &crate::routes::FileReader,
     id: Uuid,
-) -> ApiResult<(Vec<u8>, String)> {
+) -> ApiResult<Archive> {
     let mut conn = state.db.get().await?;
     let row = db::find(&mut conn, id)
         .await?
@@ -452,7 +466,7 @@ pub async fn archive(
                 "this export has no archive to download (not ready yet, or deleted after 7 days)",
             )
         })?;
-    let bytes = state.storage.get(key).await.map_err(|e| match e {
+    let body = state.storage.get_stream(key).await.map_err(|e| match e {
         crate::storage::StorageError::NotFound => ApiError::not_found("export archive"),
         other => ApiError::internal(anyhow::anyhow!(other)),
     })?;
@@ -462,7 +476,12 @@ pub async fn archive(
             .unwrap_or(row.received_at)
             .format("%Y-%m-%d")
     );
-    Ok((bytes, name))
+    drop(conn);
+    Ok(Archive {
+        bytes: row.archive_bytes.unwrap_or_default().unsigned_abs(),
+        name,
+        body,
+    })
 }
 
 pub async fn flags(state: &AppState, user_id: Uuid) -> ApiResult<PrivacyFlags> {

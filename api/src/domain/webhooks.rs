@@ -1,8 +1,6 @@
 //! Outgoing webhooks (Standard Webhooks, scheme `v1`): endpoint management, event queueing and
 //! the signing and address rules every delivery follows.
 
-use std::net::IpAddr;
-
 use base64::Engine;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
@@ -54,38 +52,6 @@ pub fn sign(secret: &str, message_id: &str, timestamp: i64, body: &[u8]) -> Stri
     )
 }
 
-/// Addresses no webhook may reach unless private targets are allowed (local development).
-pub fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1])) // carrier-grade NAT
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19)) // benchmarking
-                || o[0] >= 240
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_private(IpAddr::V4(v4));
-            }
-            let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00 // unique local
-                || (s[0] & 0xffc0) == 0xfe80 // link local
-                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        }
-    }
-}
-
 /// Checks an endpoint URL's shape (https unless private targets are allowed).
 pub fn check_url_shape(raw: &str, allow_private: bool) -> Result<reqwest::Url, String> {
     if raw.chars().count() > MAX_URL_CHARS {
@@ -103,27 +69,7 @@ pub fn check_url_shape(raw: &str, allow_private: bool) -> Result<reqwest::Url, S
     Ok(url)
 }
 
-/// Resolves the URL's host; refuses private, loopback and link-local addresses unless allowed.
-/// Returns the address to connect to, so the check cannot be dodged by re-resolving.
-pub async fn resolve_public(
-    url: &reqwest::Url,
-    allow_private: bool,
-) -> Result<std::net::SocketAddr, String> {
-    let host = url.host_str().ok_or("needs a host")?;
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addrs: Vec<std::net::SocketAddr> =
-        tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
-            .await
-            .map_err(|_| format!("the host {host:?} does not resolve"))?
-            .collect();
-    let first = *addrs
-        .first()
-        .ok_or_else(|| format!("the host {host:?} does not resolve"))?;
-    if !allow_private && addrs.iter().any(|a| is_private(a.ip())) {
-        return Err("must not point to a private, loopback or link-local address".into());
-    }
-    Ok(first)
-}
+pub use crate::outbound::resolve_public;
 
 fn events_of(row: &EndpointRow) -> Vec<WebhookEvent> {
     row.events
@@ -412,28 +358,6 @@ mod tests {
             "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="
         );
         assert!(new_secret().starts_with("whsec_"));
-    }
-
-    #[test]
-    fn private_and_special_addresses_are_recognised() {
-        for private in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(is_private(private.parse().unwrap()), "{private}");
-        }
-        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
-            assert!(!is_private(public.parse().unwrap()), "{public}");
-        }
     }
 
     #[test]

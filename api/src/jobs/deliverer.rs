@@ -79,18 +79,13 @@ async fn attempt(
         Ok(address) => address,
         Err(e) => return Outcome::Retry(None, e, 0),
     };
-    let host = parsed.host_str().unwrap_or_default().to_string();
-    let client = match reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(SEND_TIMEOUT)
-        .connect_timeout(Duration::from_secs(10))
-        .resolve(&host, address)
-        .user_agent(concat!(
-            "zimage-studio-webhooks/",
-            env!("CARGO_PKG_VERSION")
-        ))
-        .build()
-    {
+    let client = match crate::outbound::pinned_client(
+        &parsed,
+        address,
+        Duration::from_secs(10),
+        SEND_TIMEOUT,
+        concat!("zimage-studio-webhooks/", env!("CARGO_PKG_VERSION")),
+    ) {
         Ok(client) => client,
         Err(e) => return Outcome::Retry(None, e.to_string(), 0),
     };

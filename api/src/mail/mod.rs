@@ -81,7 +81,7 @@ impl Mailer {
             .context("building the message")?;
         match &self.transport {
             Transport::Outbox(dir) => {
-                tokio::fs::create_dir_all(dir)
+                crate::storage::local::private_dir(dir)
                     .await
                     .with_context(|| format!("creating outbox {}", dir.display()))?;
                 let name = format!(
@@ -90,7 +90,7 @@ impl Mailer {
                     uuid::Uuid::new_v4().simple()
                 );
                 let path = dir.join(name);
-                tokio::fs::write(&path, message.formatted())
+                crate::storage::local::write_private(&path, &message.formatted())
                     .await
                     .with_context(|| format!("writing {}", path.display()))?;
                 tracing::info!(path = %path.display(), subject = %email.subject, "e-mail written to outbox");

@@ -23,6 +23,8 @@ pub struct FalConfig {
     pub webhook_url: Option<String>,
     /// Where fal publishes the keys that sign its webhooks.
     pub jwks_url: String,
+    /// Domains (with their subdomains) result images may be fetched from, besides the queue host.
+    pub download_hosts: Vec<String>,
 }
 
 pub struct FalClient {
@@ -30,6 +32,8 @@ pub struct FalClient {
     config: FalConfig,
     /// Where result downloads are spooled.
     spool: std::path::PathBuf,
+    /// Where result images may come from.
+    downloads: http::Downloads,
     /// fal's webhook signing keys.
     pub keys: super::webhooks::FalKeys,
 }
@@ -138,7 +142,9 @@ impl FalClient {
         spool: std::path::PathBuf,
     ) -> anyhow::Result<Self> {
         let http = http::client(timeouts)?;
+        let downloads = http::Downloads::new(&config.queue_url, &config.download_hosts, timeouts);
         Ok(Self {
+            downloads,
             keys: super::webhooks::FalKeys::new(config.jwks_url.clone(), http.clone()),
             http,
             config,
@@ -234,7 +240,7 @@ impl FalClient {
             }
             gathered.add(match http::data_uri_image(&image.url) {
                 Some(decoded) => decoded,
-                None => http::download_image(&self.http, &image.url, &self.spool).await,
+                None => http::download_image(&self.downloads, &image.url, &self.spool).await,
             })?;
         }
         Ok(gathered.outcome())

@@ -166,31 +166,110 @@ pub fn inspect_image(bytes: Vec<u8>) -> Result<GeneratedImage, ProviderError> {
     })
 }
 
+/// Where a provider's result images may be fetched from: its own configured host (at whatever
+/// address: the operator chose it), or the hosts that serve its files and their subdomains (at
+/// public addresses only). Anything else a provider names (a link to a cloud metadata address,
+/// an intranet host) is refused, and so is each redirect hop that leads there.
+#[derive(Debug, Clone)]
+pub struct Downloads {
+    own: String,
+    hosts: Vec<String>,
+    timeouts: Timeouts,
+}
+
+/// Redirects followed per download, each checked like the first address.
+const MAX_REDIRECTS: usize = 3;
+
+impl Downloads {
+    /// `own_url`: the provider's configured base URL; `hosts`: domains serving its files.
+    pub fn new(own_url: &str, hosts: &[String], timeouts: Timeouts) -> Self {
+        Self {
+            own: reqwest::Url::parse(own_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .unwrap_or_default(),
+            hosts: hosts
+                .iter()
+                .map(|h| h.trim().trim_start_matches('.').to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            timeouts,
+        }
+    }
+
+    /// `None` when `url` may not be fetched; otherwise whether private addresses are fine.
+    fn admits(&self, url: &reqwest::Url) -> Option<bool> {
+        if !matches!(url.scheme(), "https" | "http") {
+            return None;
+        }
+        let host = url.host_str()?.to_ascii_lowercase();
+        if !self.own.is_empty() && host == self.own {
+            return Some(true);
+        }
+        let listed = self
+            .hosts
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")));
+        (listed && url.scheme() == "https").then_some(false)
+    }
+}
+
+fn not_ours(message: &str) -> ProviderError {
+    ProviderError::Permanent {
+        reason: FailureReason::InvalidOutput,
+        message: message.into(),
+    }
+}
+
 /// Downloads one result image into a file in `spool` as it arrives (size-capped, recognised by
 /// its content), so a download never sits whole in memory; the file goes when the image does.
+/// Only from where `downloads` admits, following at most three redirects, each checked again.
 pub async fn download_image(
-    http: &reqwest::Client,
+    downloads: &Downloads,
     url: &str,
     spool: &std::path::Path,
 ) -> Result<GeneratedImage, ProviderError> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| ProviderError::Permanent {
-        reason: FailureReason::InvalidOutput,
-        message: "the provider returned an invalid image URL".into(),
-    })?;
-    if !matches!(parsed.scheme(), "https" | "http") {
-        return Err(ProviderError::Permanent {
-            reason: FailureReason::InvalidOutput,
-            message: "the provider returned a non-HTTP image URL".into(),
-        });
+    let mut url = reqwest::Url::parse(url)
+        .map_err(|_| not_ours("the provider returned an invalid image URL"))?;
+    for _ in 0..=MAX_REDIRECTS {
+        let private_ok = downloads.admits(&url).ok_or_else(|| {
+            not_ours("the provider returned an image URL outside its own hosts; not fetched")
+        })?;
+        let address = crate::outbound::resolve_public(&url, private_ok)
+            .await
+            .map_err(|_| not_ours("the provider's image URL leads to a private address"))?;
+        let client = crate::outbound::pinned_client(
+            &url,
+            address,
+            downloads.timeouts.connect,
+            downloads.timeouts.request,
+            concat!("zimage-studio/", env!("CARGO_PKG_VERSION")),
+        )
+        .map_err(|e| network(&e))?;
+        let response = client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| network(&e))?;
+        if response.status().is_redirection() {
+            let next = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|location| url.join(location).ok())
+                .ok_or_else(|| not_ours("the provider's image URL redirects nowhere"))?;
+            url = next;
+            continue;
+        }
+        if !response.status().is_success() {
+            return Err(status_error(
+                response.status().as_u16(),
+                "downloading the image",
+            ));
+        }
+        return spool_image(response, spool).await;
     }
-    let response = http.get(parsed).send().await.map_err(|e| network(&e))?;
-    if !response.status().is_success() {
-        return Err(status_error(
-            response.status().as_u16(),
-            "downloading the image",
-        ));
-    }
-    spool_image(response, spool).await
+    Err(not_ours("the provider's image URL redirects too often"))
 }
 
 /// Removes spool files older than `age` (left by a process that died while finishing a task;
@@ -224,9 +303,13 @@ async fn spool_image(
         return Err(too_large());
     }
     let local = |e: std::io::Error| ProviderError::Transient(format!("spooling a result: {e}"));
-    tokio::fs::create_dir_all(spool).await.map_err(local)?;
+    crate::storage::local::private_dir(spool)
+        .await
+        .map_err(local)?;
     let file = Spooled::new(spool.join(format!("result-{}", uuid::Uuid::new_v4().simple())));
-    let mut out = tokio::fs::File::create(file.path()).await.map_err(local)?;
+    let mut out = crate::storage::local::private_file(file.path())
+        .await
+        .map_err(local)?;
     let (mut head, mut len) = (Vec::with_capacity(32), 0usize);
     while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
         len += chunk.len();

@@ -22,6 +22,8 @@ pub struct KieConfig {
     pub callback_url: Option<String>,
     /// The account's `webhookHmacKey`, which signs callbacks (callbacks are off without it).
     pub webhook_hmac_key: Option<Secret<String>>,
+    /// Domains (with their subdomains) result images may be fetched from, besides the API host.
+    pub download_hosts: Vec<String>,
 }
 
 pub struct KieClient {
@@ -29,6 +31,8 @@ pub struct KieClient {
     config: KieConfig,
     /// Where result downloads are spooled.
     spool: std::path::PathBuf,
+    /// Where result images may come from.
+    downloads: http::Downloads,
 }
 
 /// The aspect ratios KIE's Z-Image takes; others map to the nearest.
@@ -155,6 +159,7 @@ impl KieClient {
     ) -> anyhow::Result<Self> {
         Ok(Self {
             http: http::client(timeouts)?,
+            downloads: http::Downloads::new(&config.base_url, &config.download_hosts, timeouts),
             config,
             spool,
         })
@@ -286,7 +291,7 @@ impl GenerationProvider for KieClient {
     async fn collect(&self, _: &str, finished: &Finished) -> Result<Outcome, ProviderError> {
         let mut gathered = Gathered::default();
         for url in &finished.urls {
-            gathered.add(http::download_image(&self.http, url, &self.spool).await)?;
+            gathered.add(http::download_image(&self.downloads, url, &self.spool).await)?;
         }
         Ok(gathered.outcome())
     }

@@ -22,6 +22,9 @@ pub struct OpenAiConfig {
     /// The server's base URL; requests go to `{base}/v1/images/generations`.
     pub base_url: String,
     pub key: Option<Secret<String>>,
+    /// Domains (with their subdomains) result images may be fetched from, besides the server's
+    /// own host (most servers answer with the image data itself).
+    pub download_hosts: Vec<String>,
 }
 
 enum State {
@@ -34,6 +37,8 @@ pub struct OpenAiCompatible {
     config: OpenAiConfig,
     /// Where result downloads are spooled.
     spool: std::path::PathBuf,
+    /// Where result images may come from.
+    downloads: http::Downloads,
     jobs: Arc<Mutex<HashMap<String, State>>>,
 }
 
@@ -67,6 +72,7 @@ async fn generate(
     config: OpenAiConfig,
     input: GenerationInput,
     spool: std::path::PathBuf,
+    downloads: http::Downloads,
 ) -> Result<Outcome, ProviderError> {
     let mut request = http
         .post(format!(
@@ -106,7 +112,7 @@ async fn generate(
                 })
                 .and_then(http::inspect_image)
         } else if let Some(url) = item["url"].as_str() {
-            http::download_image(&http, url, &spool).await
+            http::download_image(&downloads, url, &spool).await
         } else {
             Err(ProviderError::Permanent {
                 reason: FailureReason::InvalidOutput,
@@ -126,6 +132,7 @@ impl OpenAiCompatible {
     ) -> anyhow::Result<Self> {
         Ok(Self {
             http: http::client(timeouts)?,
+            downloads: http::Downloads::new(&config.base_url, &config.download_hosts, timeouts),
             config,
             spool,
             jobs: Arc::new(Mutex::new(HashMap::new())),
@@ -157,11 +164,12 @@ impl GenerationProvider for OpenAiCompatible {
         let jobs = self.jobs.clone();
         let (http, config, input) = (self.http.clone(), self.config.clone(), input.clone());
         let spool = self.spool.clone();
+        let downloads = self.downloads.clone();
         let key = id.clone();
         // Registered before the work starts so a fast finish always finds its entry.
         let mut map = lock(&self.jobs);
         let handle = tokio::spawn(async move {
-            let outcome = generate(http, config, input, spool).await;
+            let outcome = generate(http, config, input, spool, downloads).await;
             lock(&jobs).insert(key, State::Done(outcome));
         });
         map.entry(id.clone()).or_insert(State::Running(handle));

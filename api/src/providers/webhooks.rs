@@ -92,7 +92,7 @@ pub fn verify_kie(
 
 /// Refreshes (a signature that failed with the cached keys) no more often than this, so badly
 /// signed notices cannot make us fetch fal's keys over and over.
-const JWKS_MIN_REFRESH: Duration = Duration::from_secs(30);
+const JWKS_MIN_REFRESH: Duration = Duration::from_secs(60);
 
 /// fal's webhook public keys, fetched from its JWKS and cached for a day. One fetch at a time:
 /// notices arriving together while the keys are fetched use the one fetch.

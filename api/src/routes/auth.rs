@@ -57,14 +57,48 @@ fn accepted(message: &str) -> HttpResponse {
     })
 }
 
-/// The refresh token from the body, else from the cookie.
+/// The refresh token from the body, else from the cookie. The cookie is honoured only for
+/// requests from our own pages (see [`from_our_pages`]).
 fn presented_refresh_token(
+    state: &AppState,
     req: &HttpRequest,
     body: Option<web::Json<RefreshRequest>>,
-) -> Option<String> {
-    body.and_then(|b| b.into_inner().refresh_token)
+) -> ApiResult<Option<String>> {
+    if let Some(token) = body
+        .and_then(|b| b.into_inner().refresh_token)
         .filter(|t| !t.trim().is_empty())
-        .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()))
+    {
+        return Ok(Some(token));
+    }
+    let Some(cookie) = req.cookie(REFRESH_COOKIE) else {
+        return Ok(None);
+    };
+    if !from_our_pages(state, req) {
+        return Err(ApiError::forbidden(
+            "the session cookie works only for requests from this site's own pages",
+        ));
+    }
+    Ok(Some(cookie.value().to_string()))
+}
+
+/// Whether a browser sent this request from our own pages. Browsers attach cookies to
+/// cross-site form posts too (a `text/plain` POST needs no preflight), so cookie-authenticated
+/// endpoints check where the request came from: its `Origin` must be this server (as the request
+/// addressed it), the public URL or an allowed CORS origin; without an `Origin`, a
+/// `Sec-Fetch-Site` other than same-origin, same-site or none is refused. Clients that are not
+/// browsers send neither and pass.
+fn from_our_pages(state: &AppState, req: &HttpRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    match header("origin") {
+        Some(origin) => {
+            let origin = origin.trim_end_matches('/');
+            let host = origin.split_once("://").map_or("", |(_, host)| host);
+            Some(host) == header("host")
+                || origin == state.config.public_url
+                || state.config.cors_origins.iter().any(|o| o == origin)
+        }
+        None => !matches!(header("sec-fetch-site"), Some("cross-site")),
+    }
 }
 
 /// Counts one request against the per-IP budget of `action` (`signup`, or an e-mail sending
@@ -310,6 +344,7 @@ async fn login(
     responses(
         (status = 200, body = TokenResponse),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`unauthorized` or `refresh_token_reused`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "the cookie was sent from another site's page"),
     )
 )]
 #[post("/refresh")]
@@ -318,7 +353,7 @@ async fn refresh(
     req: HttpRequest,
     body: Option<web::Json<RefreshRequest>>,
 ) -> ApiResult<HttpResponse> {
-    let token = presented_refresh_token(&req, body)
+    let token = presented_refresh_token(&state, &req, body)?
         .ok_or_else(|| ApiError::unauthorized("send a refresh token in the body or the cookie"))?;
     let tokens = sessions::refresh(&state, &token, &client_info(&req, &state)).await?;
     Ok(with_tokens(&state, tokens))
@@ -328,7 +363,10 @@ async fn refresh(
 #[utoipa::path(
     tag = "auth",
     request_body(content = Option<RefreshRequest>, description = "omit to use the cookie"),
-    responses((status = 204, description = "signed out"))
+    responses(
+        (status = 204, description = "signed out"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "the cookie was sent from another site's page"),
+    )
 )]
 #[post("/logout")]
 async fn logout(
@@ -336,7 +374,7 @@ async fn logout(
     req: HttpRequest,
     body: Option<web::Json<RefreshRequest>>,
 ) -> ApiResult<HttpResponse> {
-    if let Some(token) = presented_refresh_token(&req, body) {
+    if let Some(token) = presented_refresh_token(&state, &req, body)? {
         sessions::logout_by_refresh_token(&state, &token).await?;
     }
     Ok(HttpResponse::NoContent()

@@ -257,7 +257,7 @@ async fn remove(
 #[into_params(parameter_in = Query)]
 struct DownloadOptions {
     /// `strip` (default): no descriptive metadata; `keep`: the prompt, seed and model embedded as
-    /// PNG text chunks or EXIF (JPEG, WebP).
+    /// PNG text chunks or EXIF (JPEG, WebP). Only with a bearer token: signed URLs always strip.
     #[param(inline)]
     metadata: Option<generation::MetadataMode>,
     /// From a signed URL (`url` of an image): use it instead of a bearer token.
@@ -292,8 +292,10 @@ async fn file_reader(
     }
 }
 
-/// Download an image's original file (recorded in your download history). Works with a bearer
-/// token, or without one as the signed `url` of the image. Another user's id answers 404.
+/// Download an image's original file. With a bearer token it is recorded in your download
+/// history and `metadata=keep` embeds the prompt; through the signed `url` of the image (no
+/// token) it is always the file without metadata and is not recorded. Another user's id answers
+/// 404.
 #[utoipa::path(
     tag = "generation",
     security(("bearer" = []), ()),
@@ -315,6 +317,10 @@ async fn image_file(
     options: web::Query<DownloadOptions>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    // A signed URL vouches for its path and expiry only: what it fetches is always the file
+    // without metadata, and not recorded as the owner's download (anyone holding the link may
+    // be fetching it). Metadata and the history are for the owner's own requests.
+    let signed = auth.is_none();
     let reader = file_reader(
         &state,
         auth,
@@ -324,8 +330,12 @@ async fn image_file(
         options.signature.as_deref(),
     )
     .await?;
-    let (bytes, format) =
-        generation::image_file(&state, reader, id, options.metadata.unwrap_or_default()).await?;
+    let metadata = if signed {
+        generation::MetadataMode::Strip
+    } else {
+        options.metadata.unwrap_or_default()
+    };
+    let (bytes, format) = generation::image_file(&state, reader, id, metadata, !signed).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, format.content_type()))
         .insert_header((

@@ -183,8 +183,9 @@ async fn confirm(
         .json(privacy::confirm(&state, id.into_inner(), &body.token, &client).await?))
 }
 
-/// Download a finished export (ZIP), signed in or through its signed `download_url`. Available
-/// for 7 days; then the archive is deleted.
+/// Download a finished export (ZIP), signed in or through its signed `download_url` (which works
+/// for 10 minutes after it was listed; list the request again for a fresh one). The archive is
+/// kept for 7 days, then deleted.
 #[utoipa::path(
     tag = "privacy",
     security(("bearer" = []), ()),
@@ -213,15 +214,20 @@ async fn download(
         signed.expires,
         signed.signature.as_deref(),
     )?;
-    let (bytes, name) = privacy::archive(&state, &reader, id.into_inner()).await?;
+    let archive = privacy::archive(&state, &reader, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/zip"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
+            format!("attachment; filename=\"{}\"", archive.name),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+        // Compression would buffer, and a ZIP does not shrink.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        .body(actix_web::body::SizedStream::new(
+            archive.bytes,
+            archive.body,
+        )))
 }
 
 /// Restriction and objection in force on your account.

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use super::{ObjectStore, StorageError, check_key};
 
+/// Bytes read at a time when streaming a file.
+const PIECE: usize = 64 * 1024;
+
 pub struct LocalStore {
     root: PathBuf,
 }
@@ -19,6 +22,33 @@ impl LocalStore {
     }
 }
 
+/// Creates `dir` and any missing parents readable by this user only (0700): stored images,
+/// uploads, archives and the mail outbox (reset links) are nobody else's business on the host.
+pub async fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = tokio::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder.create(dir).await
+}
+
+/// Creates a new file readable and writable by this user only (0600).
+pub async fn private_file(path: &std::path::Path) -> std::io::Result<tokio::fs::File> {
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path).await
+}
+
+/// Writes `bytes` to a new private file.
+pub async fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = private_file(path).await?;
+    file.write_all(bytes).await?;
+    file.flush().await
+}
+
 fn not_found_as(err: std::io::Error) -> StorageError {
     if err.kind() == std::io::ErrorKind::NotFound {
         StorageError::NotFound
@@ -31,16 +61,35 @@ impl ObjectStore for LocalStore {
     async fn put(&self, key: &str, bytes: &[u8], _content_type: &str) -> Result<(), StorageError> {
         let path = self.path(key)?;
         if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await?;
+            private_dir(parent).await?;
         }
         let temp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-        tokio::fs::write(&temp, bytes).await?;
+        write_private(&temp, bytes).await?;
         tokio::fs::rename(&temp, &path).await?;
         Ok(())
     }
 
     async fn get(&self, key: &str) -> Result<Vec<u8>, StorageError> {
         tokio::fs::read(self.path(key)?).await.map_err(not_found_as)
+    }
+
+    async fn get_stream(&self, key: &str) -> Result<super::ByteStream, StorageError> {
+        use tokio::io::AsyncReadExt;
+        let file = tokio::fs::File::open(self.path(key)?)
+            .await
+            .map_err(not_found_as)?;
+        Ok(Box::pin(futures_util::stream::try_unfold(
+            file,
+            |mut file| async move {
+                let mut piece = vec![0u8; PIECE];
+                let n = file.read(&mut piece).await?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                piece.truncate(n);
+                Ok(Some((actix_web::web::Bytes::from(piece), file)))
+            },
+        )))
     }
 
     async fn put_file(
@@ -51,10 +100,14 @@ impl ObjectStore for LocalStore {
     ) -> Result<(), StorageError> {
         let path = self.path(key)?;
         if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await?;
+            private_dir(parent).await?;
         }
         let temp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-        tokio::fs::copy(source, &temp).await?;
+        let mut from = tokio::fs::File::open(source).await?;
+        let mut to = private_file(&temp).await?;
+        tokio::io::copy(&mut from, &mut to).await?;
+        tokio::io::AsyncWriteExt::flush(&mut to).await?;
+        drop(to);
         tokio::fs::rename(&temp, &path).await?;
         Ok(())
     }

@@ -4,6 +4,13 @@ pub mod local;
 pub mod s3;
 
 use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::web::Bytes;
+use futures_util::Stream;
+
+/// A stored object read piece by piece, never whole in memory.
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
 
 /// A storage failure; `NotFound` is distinguished so callers can answer 404.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +50,11 @@ pub trait ObjectStore: Send + Sync {
         content_type: &str,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
     fn get(&self, key: &str) -> impl Future<Output = Result<Vec<u8>, StorageError>> + Send;
+    /// Reads an object as a stream of pieces (large files: export archives).
+    fn get_stream(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<ByteStream, StorageError>> + Send;
     /// Stores a local file's contents without reading it all into memory (large archives).
     fn put_file(
         &self,
@@ -88,6 +100,13 @@ impl ObjectStore for Storage {
         match self {
             Self::Local(store) => store.get(key).await,
             Self::S3(store) => store.get(key).await,
+        }
+    }
+
+    async fn get_stream(&self, key: &str) -> Result<ByteStream, StorageError> {
+        match self {
+            Self::Local(store) => store.get_stream(key).await,
+            Self::S3(store) => store.get_stream(key).await,
         }
     }
 

@@ -78,6 +78,22 @@ impl ObjectStore for S3Store {
         Ok(response.bytes().to_vec())
     }
 
+    async fn get_stream(&self, key: &str) -> Result<super::ByteStream, StorageError> {
+        use futures_util::TryStreamExt;
+        check_key(key)?;
+        let response = self
+            .bucket
+            .get_object_stream(key)
+            .await
+            .map_err(|e| io(format!("S3 get failed: {e}")))?;
+        check(response.status_code, "get", key)?;
+        Ok(Box::pin(
+            response
+                .bytes
+                .map_err(|e| io(format!("S3 read failed: {e}"))),
+        ))
+    }
+
     async fn put_file(
         &self,
         key: &str,

@@ -45,6 +45,20 @@ fn migrations_fingerprint() -> String {
         .collect();
     files.sort();
     let mut hasher = Sha256::new();
+    // The migrations this binary runs, too: a migration added on disk after the binary was
+    // built must not name a template built without it.
+    {
+        use diesel::migration::MigrationSource;
+        let embedded: Vec<diesel::migration::MigrationVersion<'static>> =
+            MigrationSource::<diesel::pg::Pg>::migrations(&crate::db::MIGRATIONS)
+                .unwrap_or_default()
+                .iter()
+                .map(|m| m.name().version().as_owned())
+                .collect();
+        for version in embedded {
+            hasher.update(version.to_string().as_bytes());
+        }
+    }
     for file in files {
         hasher.update(file.to_string_lossy().as_bytes());
         hasher.update(std::fs::read(&file).unwrap());

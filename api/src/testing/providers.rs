@@ -53,6 +53,12 @@ pub enum Mode {
     Down,
     /// KIE: the first check of a task answers HTTP 429 with `Retry-After: 3`.
     ThrottleChecks,
+    /// Result images are named at a cloud metadata address, not on the provider's hosts.
+    ImagesElsewhere,
+    /// Result image URLs redirect once to the real file on the provider's host.
+    ImagesRedirected,
+    /// Result image URLs redirect to a cloud metadata address.
+    ImagesRedirectedAway,
 }
 
 #[derive(Default)]
@@ -296,6 +302,9 @@ impl MockProvider {
         match self.mode() {
             Mode::NotAnImage => format!("{}/files/not-an-image.png", self.base_url),
             Mode::OneBroken => format!("{}/files/broken-{id}-{n}.png", self.base_url),
+            Mode::ImagesElsewhere => format!("http://169.254.169.254/latest/{id}-{n}.png"),
+            Mode::ImagesRedirected => format!("{}/files/moved-{id}-{n}.png", self.base_url),
+            Mode::ImagesRedirectedAway => format!("{}/files/away-{id}-{n}.png", self.base_url),
             _ => format!("{}/files/{id}-{n}.png", self.base_url),
         }
     }
@@ -314,6 +323,16 @@ impl MockProvider {
 async fn file(mock: web::Data<MockProvider>, path: web::Path<String>) -> HttpResponse {
     let name = path.into_inner();
     *mock.lock().downloads.entry(name.clone()).or_default() += 1;
+    if let Some(real) = name.strip_prefix("moved-") {
+        return HttpResponse::Found()
+            .insert_header(("location", format!("/files/{real}")))
+            .finish();
+    }
+    if let Some(real) = name.strip_prefix("away-") {
+        return HttpResponse::Found()
+            .insert_header(("location", format!("http://169.254.169.254/latest/{real}")))
+            .finish();
+    }
     if name.starts_with("not-an-image") {
         return HttpResponse::Ok()
             .content_type("image/png")

@@ -1243,11 +1243,22 @@ async fn downloads_strip_metadata_unless_asked_to_keep_it() {
         "invalid_query",
     )
     .await;
+    // The signature covers the path and expiry only: fetched through the signed URL alone,
+    // `metadata=keep` gets the plain file (the prompt stays private), and the fetch is not the
+    // owner's download.
+    let unsigned = app
+        .client
+        .get(app.url(&format!("{url}&metadata=keep")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 200);
+    assert_eq!(unsigned.bytes().await.unwrap().to_vec(), plain);
     let history: Value = app.get_json("/v1/downloads", &ada.access).await;
     assert_eq!(
         history["items"].as_array().unwrap().len(),
         3,
-        "every download is recorded"
+        "every download with a token is recorded, and only those"
     );
 }
 

@@ -929,3 +929,83 @@ async fn the_audit_log_records_admin_actions_and_cannot_be_edited() {
         2
     );
 }
+
+#[tokio::test]
+async fn parallel_export_downloads_stream_from_storage_and_links_are_short_lived() {
+    // Archives were read whole into memory for each download (four parallel downloads of a
+    // 49 MB archive: +280 MB), and the signed link could be replayed for up to two hours.
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let created: Value = request(&app, &ada, "export").await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let done = wait_for_request(&app, &ada, &id, "completed").await;
+    // Stand in a 48 MiB archive for the small one (what a gallery of a few hundred images makes).
+    let key = names(
+        &app,
+        &format!("SELECT archive_key AS name FROM privacy_requests WHERE id = '{id}'"),
+    )
+    .await
+    .remove(0);
+    let size = 48 * 1024 * 1024;
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(app.data_dir.join("objects").join(&key)).unwrap();
+        let piece: Vec<u8> = (0..1024 * 1024)
+            .map(|i: usize| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for _ in 0..48 {
+            file.write_all(&piece).unwrap();
+        }
+    }
+    let mut conn = app.state.db.get().await.unwrap();
+    diesel::sql_query(format!(
+        "UPDATE privacy_requests SET archive_bytes = {size} WHERE id = '{id}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    drop(conn);
+
+    let before = crate::uploads::peak_rss_mib();
+    let downloads = (0..4).map(|_| {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/v1/privacy/requests/{id}/download")),
+            ada.access.clone(),
+        );
+        async move {
+            let mut response = client.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            assert_eq!(
+                response.headers()["content-length"].to_str().unwrap(),
+                size.to_string()
+            );
+            let mut got = 0usize;
+            while let Some(piece) = response.chunk().await.unwrap() {
+                got += piece.len();
+            }
+            got
+        }
+    });
+    for got in futures_util::future::join_all(downloads).await {
+        assert_eq!(got, size);
+    }
+    let grew = crate::uploads::peak_rss_mib() - before;
+    println!("four parallel downloads of a 48 MiB archive: peak memory +{grew} MiB");
+    assert!(grew < 48, "peak memory grew by {grew} MiB");
+
+    // The listed link works for ten minutes, not hours.
+    let url = reqwest::Url::parse(done["download_url"].as_str().unwrap()).unwrap();
+    let expires: i64 = url
+        .query_pairs()
+        .find(|(k, _)| k == "expires")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
+    let left = expires - chrono::Utc::now().timestamp();
+    assert!(
+        (0..=600).contains(&left),
+        "the link works for {left} more seconds"
+    );
+}

@@ -181,6 +181,10 @@ async fn fal_failures_end_the_task_with_a_reason_and_return_the_credits() {
     fal_fails(Mode::FailRun, &[], "provider_rejected_prompt").await;
     fal_fails(Mode::Nsfw, &[], "nsfw_blocked").await;
     fal_fails(Mode::NotAnImage, &[], "invalid_output").await;
+    // Image URLs off the provider's hosts (a cloud metadata address, directly or by redirect)
+    // are not fetched: the task fails, refunded.
+    fal_fails(Mode::ImagesElsewhere, &[], "invalid_output").await;
+    fal_fails(Mode::ImagesRedirectedAway, &[], "invalid_output").await;
     // Transient trouble that never clears: given up after the last attempt.
     fal_fails(
         Mode::MalformedStatus,
@@ -825,4 +829,32 @@ async fn openai_compatible_results_are_converted_measured_and_charged_as_deliver
     assert_eq!(available(&app, &ada).await, 19);
     assert_eq!(mock.jobs(), 1);
     app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn result_downloads_follow_redirects_on_the_providers_hosts() {
+    let mock = MockProvider::fal();
+    mock.set_mode(Mode::ImagesRedirected);
+    let app = fal_app(&mock, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(
+        &app,
+        &ada,
+        json!({"model": "z-image-turbo-fal", "prompt": "a moved file", "num_images": 2}),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["images"].as_array().unwrap().len(), 2);
+    let downloads = mock.downloads();
+    assert_eq!(
+        downloads.keys().filter(|k| k.starts_with("moved-")).count(),
+        2
+    );
+    assert_eq!(
+        downloads
+            .keys()
+            .filter(|k| !k.starts_with("moved-"))
+            .count(),
+        2
+    );
 }

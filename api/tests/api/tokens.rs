@@ -188,3 +188,52 @@ async fn refresh_and_logout_work_from_the_cookie() {
         .unwrap();
     assert_problem(no_token, 401, "unauthorized").await;
 }
+
+#[tokio::test]
+async fn the_refresh_cookie_works_only_from_our_own_pages() {
+    // A page elsewhere could post `text/plain` (no preflight) with the browser's cookie to
+    // refresh or end the session; only `SameSite` stood in the way.
+    let app = spawn_app().await;
+    app.signed_in_user("ada@example.org").await;
+    let login = app.login("ada@example.org", PASSWORD).await;
+    let refresh: String = login.json::<Value>().await.unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .into();
+    let post = |path: &str, cookie: String, headers: &[(&str, &str)]| {
+        let mut request = app
+            .client
+            .post(app.url(path))
+            .header("cookie", cookie)
+            .header("content-type", "text/plain")
+            .body("x");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let cookie = format!("zimage_refresh={refresh}");
+    for headers in [
+        &[("origin", "https://evil.example")][..],
+        &[("sec-fetch-site", "cross-site")][..],
+    ] {
+        for path in ["/v1/auth/refresh", "/v1/auth/logout"] {
+            let refused = post(path, cookie.clone(), headers).await.unwrap();
+            assert_problem(refused, 403, "forbidden").await;
+        }
+    }
+    // The session survived, and our own pages (Origin = this server) still refresh.
+    let host = app.address.trim_start_matches("http://").to_string();
+    let origin = format!("http://{host}");
+    let ours = post(
+        "/v1/auth/refresh",
+        cookie,
+        &[
+            ("origin", origin.as_str()),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(ours.status(), 200);
+}

@@ -522,3 +522,32 @@ async fn lossy_uploads_stay_lossy_and_uploads_have_a_rate_a_quota_and_need_a_ver
         .unwrap();
     assert_problem(export, 403, "email_not_verified").await;
 }
+
+#[tokio::test]
+async fn stored_files_and_mail_are_readable_by_the_server_alone() {
+    // Stored objects and outbox mail (with reset links) were world-readable on the host.
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let png = render::render("private", 1, 128, 128, OutputFormat::Png).unwrap();
+    let info: Value = upload(&app, &ada, &png, "p.png")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let key = format!(
+        "users/{}/uploads/{}.png",
+        user_id(&ada),
+        info["id"].as_str().unwrap()
+    );
+    let file = app.data_dir.join("objects").join(key);
+    assert_eq!(mode(&file), 0o600, "{}", file.display());
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+    let outbox = app.data_dir.join("outbox");
+    assert_eq!(mode(&outbox), 0o700);
+    for mail in std::fs::read_dir(&outbox).unwrap() {
+        assert_eq!(mode(&mail.unwrap().path()), 0o600);
+    }
+}

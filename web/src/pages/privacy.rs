@@ -43,6 +43,23 @@ fn status_label(status: PrivacyRequestStatus) -> Key {
     }
 }
 
+/// A listed download link works for 10 minutes: the click fetches a fresh one, so a page left
+/// open still downloads (the listed link is the fallback).
+fn fresh_download(ev: leptos::ev::MouseEvent, session: crate::session::Session, id: uuid::Uuid) {
+    ev.prevent_default();
+    spawn_local(async move {
+        let path = format!("/v1/privacy/requests/{id}");
+        if let Ok(PrivacyRequest {
+            download_url: Some(url),
+            ..
+        }) = session.call::<PrivacyRequest>("GET", &path, None).await
+            && let Some(window) = web_sys::window()
+        {
+            let _ = window.location().set_href(&url);
+        }
+    });
+}
+
 fn human_bytes(bytes: i64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
@@ -162,11 +179,13 @@ fn RequestsSection() -> impl IntoView {
                                 {r.download_expires_at.map(|at| view! { " · " {t(Key::AvailableUntil)} " " {day(at)} })}
                             </p>
                         </div>
-                        {r.download_url.clone().map(|url| view! {
-                            <a class="button button-small download-export" href=url download="">
+                        {r.download_url.clone().map(|url| {
+                            let id = r.id;
+                            view! {
+                            <a class="button button-small download-export" href=url download="" on:click=move |ev| fresh_download(ev, session, id)>
                                 {t(Key::DownloadExport)} {r.archive_bytes.map(|b| format!(" ({})", human_bytes(b)))}
                             </a>
-                        })}
+                        }})}
                         {matches!(r.status, PrivacyRequestStatus::AwaitingConfirmation | PrivacyRequestStatus::Pending).then(|| {
                             let id = r.id;
                             view! { <button type="button" class="button button-small button-ghost" on:click=move |_| withdraw(id)>{t(Key::Withdraw)}</button> }
