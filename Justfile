@@ -64,7 +64,10 @@ chaos examples="100": (deps "test")
         cargo nextest run -p zimage-api --no-capture -E 'test(chaos::) | test(conformance::) \
         | test(bola::) | test(providers::) | test(/killing_one_of_two_worker_processes/) \
         | test(/a_thousand_parallel_holds/) | test(/shuffled_and_duplicated_stripe_events/) \
-        | test(/a_burst_of_sign_ins_larger_than_the_pool/)'
+        | test(/a_burst_of_sign_ins_larger_than_the_pool/) | test(/decompression_bombs/) \
+        | test(/decode_to_hundreds_of_megabytes/) | test(/a_burst_of_failed_sign_ins/) \
+        | test(/parallel_export_downloads/) | test(/an_endless_error_answer/) \
+        | test(/a_slow_receiver_delays_only_its_own/)'
 
 # Targets: upload sniffing, signature headers, generation requests. Corpora live in
 # fuzz/corpus/<target>; crashes land in fuzz/artifacts.

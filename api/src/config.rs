@@ -81,6 +81,62 @@ impl Default for RateLimits {
     }
 }
 
+/// An address block: `10.0.0.0/8`, `2001:db8::/32`, or one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    base: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix.parse::<u8>()?)),
+            None => (text, None),
+        };
+        let base: std::net::IpAddr = address.trim().parse()?;
+        let bits = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        if prefix > bits {
+            bail!("the prefix is longer than the address");
+        }
+        Ok(Self { base, prefix })
+    }
+
+    fn bits(ip: std::net::IpAddr) -> (u128, u8) {
+        match ip {
+            std::net::IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32),
+            std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => (u128::from(u32::from(v4)), 32),
+                None => (u128::from(v6), 128),
+            },
+        }
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let ((base, width), (ip, ip_width)) = (Self::bits(self.base), Self::bits(ip));
+        if width != ip_width {
+            return false;
+        }
+        let shift = u32::from(width - self.prefix);
+        shift >= 128 || (base >> shift) == (ip >> shift)
+    }
+}
+
+/// Reverse proxies believed about the client's address: those at the listed addresses
+/// (`ZIMAGE_TRUSTED_PROXIES`), or else a number of appending proxies (`ZIMAGE_TRUST_PROXY`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxyTrust {
+    pub networks: Vec<Network>,
+    pub hops: usize,
+}
+
+impl ProxyTrust {
+    pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        self.networks.iter().any(|n| n.contains(ip))
+    }
+}
+
 /// Where outgoing e-mail goes.
 #[derive(Debug, Clone)]
 pub enum MailConfig {
@@ -106,9 +162,9 @@ pub struct Config {
     pub mail: MailConfig,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
-    /// Reverse proxies in front of the server that append to `X-Forwarded-For` (0: none; the
-    /// client IP is then the connection's peer). See [`crate::auth::client_ip`].
-    pub trusted_proxies: usize,
+    /// Which reverse proxies in front of the server are believed about the client's address.
+    /// See [`crate::auth::client_ip`].
+    pub trusted_proxies: ProxyTrust,
     pub rate_limits: RateLimits,
     pub max_json_bytes: usize,
     pub log_json: bool,
@@ -251,18 +307,31 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
-            trusted_proxies: match get("ZIMAGE_TRUST_PROXY").as_deref().map(str::trim) {
-                None | Some("" | "false" | "no") => 0,
-                Some("true" | "yes") => 1,
-                Some(hops) => hops
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| *n <= 10)
-                    .ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "ZIMAGE_TRUST_PROXY must be false, true or the number of proxies (0-10)"
-                        )
-                    })?,
+            trusted_proxies: ProxyTrust {
+                networks: get("ZIMAGE_TRUSTED_PROXIES")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(|n| {
+                        Network::parse(n).with_context(|| {
+                            format!("ZIMAGE_TRUSTED_PROXIES: {n:?} is not an address or CIDR block")
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+                hops: match get("ZIMAGE_TRUST_PROXY").as_deref().map(str::trim) {
+                    None | Some("" | "false" | "no") => 0,
+                    Some("true" | "yes") => 1,
+                    Some(hops) => hops
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| *n <= 10)
+                        .ok_or_else(|| {
+                            anyhow::anyhow!(
+                                "ZIMAGE_TRUST_PROXY must be false, true or the number of proxies (0-10)"
+                            )
+                        })?,
+                },
             },
             rate_limits: RateLimits {
                 signup_per_ip: limit("ZIMAGE_RATE_LIMIT_SIGNUP_PER_IP", defaults.signup_per_ip)?,

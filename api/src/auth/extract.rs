@@ -247,32 +247,66 @@ impl FromRequest for Bearer {
     }
 }
 
-/// The client's IP. With no trusted proxies it is the connection's peer. Behind `proxies`
-/// reverse proxies that each append the address they received the request from to
-/// `X-Forwarded-For`, it is the entry `proxies` places from the right: what the outermost trusted
-/// proxy saw. Entries further left came from the client itself and are never believed (the
-/// leftmost entry, which many libraries take, is whatever the client chose to send). An entry
-/// that is not an IP address falls back to the peer.
-pub fn client_ip(req: &HttpRequest, proxies: usize) -> String {
+/// The client's IP, for rate limits, sessions and the security log.
+///
+/// With no trusted proxies it is the connection's peer. With `ZIMAGE_TRUSTED_PROXIES`, a peer
+/// among them is a proxy: the client is the rightmost `X-Forwarded-For` entry that is not one of
+/// them (each proxy appends the address it received the request from, so entries further left
+/// came from the client itself and are never believed; the leftmost, which many libraries take,
+/// is whatever the client chose to send). With `ZIMAGE_TRUST_PROXY = n` instead, it is the entry
+/// `n` places from the right. An entry that is not an IP address falls back to the peer.
+pub fn client_ip(req: &HttpRequest, trust: &crate::config::ProxyTrust) -> String {
     let peer = req.peer_addr().map(|addr| addr.ip());
-    let forwarded = (proxies > 0)
-        .then(|| {
-            let entries: Vec<&str> = req
-                .headers()
-                .get_all("x-forwarded-for")
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .map(str::trim)
-                .filter(|e| !e.is_empty())
-                .collect();
-            // Fewer entries than proxies: the request came through fewer of them, all trusted.
-            let entry = entries.iter().rev().nth(proxies - 1).or(entries.first())?;
-            entry
-                .parse::<std::net::IpAddr>()
-                .ok()
-                .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
-        })
-        .flatten();
+    let entries = || -> Vec<Option<std::net::IpAddr>> {
+        req.headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<std::net::IpAddr>()
+                    .ok()
+                    .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+            })
+            .collect()
+    };
+    let forwarded = if !trust.networks.is_empty() {
+        match peer {
+            Some(peer) if trust.trusts(peer) => {
+                let entries = entries();
+                let mut client = None;
+                for entry in entries.iter().rev() {
+                    match entry {
+                        Some(ip) if trust.trusts(*ip) => client = Some(*ip),
+                        Some(ip) => {
+                            client = Some(*ip);
+                            break;
+                        }
+                        None => {
+                            client = None;
+                            break;
+                        }
+                    }
+                }
+                client
+            }
+            _ => None,
+        }
+    } else if trust.hops > 0 {
+        let entries = entries();
+        // Fewer entries than proxies: the request came through fewer of them, all trusted.
+        entries
+            .iter()
+            .rev()
+            .nth(trust.hops - 1)
+            .or(entries.first())
+            .copied()
+            .flatten()
+    } else {
+        None
+    };
     forwarded
         .or(peer)
         .map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
@@ -296,7 +330,62 @@ mod tests {
         for value in forwarded {
             req = req.append_header(("x-forwarded-for", *value));
         }
-        client_ip(&req.to_http_request(), proxies)
+        let trust = crate::config::ProxyTrust {
+            hops: proxies,
+            networks: Vec::new(),
+        };
+        client_ip(&req.to_http_request(), &trust)
+    }
+
+    fn behind(networks: &str, peer: &str, forwarded: &[&str]) -> String {
+        let peer = std::net::SocketAddr::new(peer.parse().unwrap(), 41000);
+        let mut req = TestRequest::default().peer_addr(peer);
+        for value in forwarded {
+            req = req.append_header(("x-forwarded-for", *value));
+        }
+        let trust = crate::config::ProxyTrust {
+            hops: 0,
+            networks: networks
+                .split(',')
+                .map(|n| crate::config::Network::parse(n).unwrap())
+                .collect(),
+        };
+        client_ip(&req.to_http_request(), &trust)
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_address_that_is_not_a_trusted_proxy() {
+        let proxies = "10.0.0.0/8,2001:db8:1::/48";
+        // Through a load balancer (10.0.0.5) and an ingress (10.0.0.7): the client's own
+        // entries on the left are ignored.
+        assert_eq!(
+            behind(proxies, "10.0.0.7", &["6.6.6.6, 198.51.100.20, 10.0.0.5"]),
+            "198.51.100.20"
+        );
+        // A peer that is not a trusted proxy is the client, whatever it claims.
+        assert_eq!(
+            behind(proxies, "203.0.113.9", &["198.51.100.20"]),
+            "203.0.113.9"
+        );
+        // Only proxies in the header: the leftmost of them.
+        assert_eq!(behind(proxies, "10.0.0.7", &["10.0.0.5"]), "10.0.0.5");
+        // IPv6 proxies and clients; garbage falls back to the peer.
+        assert_eq!(
+            behind(proxies, "2001:db8:1::9", &["2001:db8:2::1, 2001:db8:1::5"]),
+            "2001:db8:2::1"
+        );
+        assert_eq!(
+            behind(proxies, "10.0.0.7", &["nonsense, 10.0.0.5"]),
+            "10.0.0.7"
+        );
+        assert_eq!(
+            behind("192.168.1.5", "192.168.1.5", &["198.51.100.1"]),
+            "198.51.100.1"
+        );
+        assert_eq!(
+            behind("192.168.1.5", "192.168.1.6", &["198.51.100.1"]),
+            "192.168.1.6"
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ const VERIFY_TTL: Duration = Duration::hours(24);
 const RESET_TTL: Duration = Duration::hours(1);
 
 /// Creates an account and e-mails a verification link.
-pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<User> {
+/// Creates an account and mails a verification link. An address that already has an account gets
+/// the same answer (a stand-in for the account that was not created) and its owner a mail saying
+/// so, so sign-up tells nobody which addresses have accounts. Mail goes out after the answer.
+pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) -> ApiResult<User> {
     let mut v = Validator::new();
     let email = v.check("email", validate::normalize_email(&req.email));
     if let Some(email) = &email {
@@ -82,13 +85,58 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<User> {
         false,
         referred_by,
     )
-    .await?
-    .ok_or_else(email_taken)?;
+    .await?;
+    drop(conn);
+    let state = state.clone();
+    let Some(user) = user else {
+        tracing::info!("sign-up with an address that has an account; its owner is told");
+        let stand_in = User {
+            id: Uuid::new_v4().into(),
+            email: email.clone(),
+            email_verified: false,
+            display_name,
+            locale,
+            theme: Default::default(),
+            organization: None,
+            avatar_url: None,
+            role: zimage_shared::account::Role::User,
+            referral_code: secrets::referral_code(),
+            created_at: Utc::now(),
+        };
+        tokio::spawn(async move {
+            let mut conn = match state.db.get().await {
+                Ok(conn) => conn,
+                Err(err) => {
+                    return tracing::error!(error = ?err, "could not tell an owner about a sign-up");
+                }
+            };
+            if let Ok(Some(owner)) = users::find_by_email(&mut conn, &email).await {
+                let link = format!("{}/login", state.config.public_url);
+                let mail = render(
+                    &Template::AccountExists { link: &link },
+                    owner.locale(),
+                    &owner.email,
+                );
+                state.mailer.send_or_log(&mail).await;
+            }
+        });
+        return Ok(stand_in);
+    };
     tracing::info!(user_id = %user.id, "account created");
-    send_verification(state, &mut conn, &user).await?;
-    Ok(user.to_dto())
+    let dto = user.to_dto();
+    tokio::spawn(async move {
+        let sent = match state.db.get().await {
+            Ok(mut conn) => send_verification(&state, &mut conn, &user).await,
+            Err(err) => Err(err.into()),
+        };
+        if let Err(err) = sent {
+            tracing::error!(error = ?err, user_id = %user.id, "could not send the verification e-mail");
+        }
+    });
+    Ok(dto)
 }
 
+/// For the operator's `create-user`: the address is taken.
 fn email_taken() -> ApiError {
     ApiError::new(
         ErrorCode::EmailTaken,

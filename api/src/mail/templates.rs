@@ -10,6 +10,8 @@ pub enum Template<'a> {
     VerifyEmail { link: &'a str },
     /// Lets the owner choose a new password.
     ResetPassword { link: &'a str },
+    /// Someone tried to sign up with an address that already has an account.
+    AccountExists { link: &'a str },
     /// Tells the owner their password changed and all sessions were signed out.
     /// `locked_down`: API keys were revoked and webhook endpoints paused too.
     PasswordChanged { locked_down: bool },
@@ -79,6 +81,18 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             intro: "Someone asked to reset the password of your Z-Image Studio account.",
             action: Some("Choose a new password"),
             outro: "The link is valid for 1 hour and works once. If it was not you, ignore this message; your password stays as it is.",
+        },
+        (Template::AccountExists { .. }, Locale::En) => Parts {
+            subject: "You already have a Z-Image Studio account",
+            intro: "Someone, perhaps you, tried to create a Z-Image Studio account with this address. It already has one, so nothing was created.",
+            action: Some("Sign in"),
+            outro: "Forgot your password? Reset it from the sign-in page. If it was not you, ignore this message.",
+        },
+        (Template::AccountExists { .. }, Locale::ZhCn) => Parts {
+            subject: "您已拥有 Z-Image Studio 账户",
+            intro: "有人（可能是您）尝试用此邮箱创建 Z-Image Studio 账户。该邮箱已有账户，因此未创建新账户。",
+            action: Some("登录"),
+            outro: "忘记密码？请在登录页重置。如果不是您本人操作，请忽略此邮件。",
         },
         (Template::ResetPassword { .. }, Locale::ZhCn) => Parts {
             subject: "重置您的密码",
@@ -210,6 +224,7 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
     let link = match template {
         Template::VerifyEmail { link }
         | Template::ResetPassword { link }
+        | Template::AccountExists { link }
         | Template::CreditsExpiring { link, .. }
         | Template::Receipt { link, .. }
         | Template::NewSignIn { link, .. }

@@ -69,7 +69,7 @@ fn actor(state: &AppState, auth: &Auth, req: &HttpRequest) -> ApiResult<Actor> {
     auth.require_admin()?;
     Ok(Actor {
         id: auth.user_id(),
-        ip: Some(crate::auth::client_ip(req, state.config.trusted_proxies)),
+        ip: Some(crate::auth::client_ip(req, &state.config.trusted_proxies)),
     })
 }
 

@@ -117,7 +117,7 @@ pub(super) fn limit(
         "signup" => limits.signup_per_ip,
         _ => limits.email_per_ip,
     };
-    let ip = client_ip(req, state.config.trusted_proxies);
+    let ip = client_ip(req, &state.config.trusted_proxies);
     state.limiter.check(&format!("{action}:ip:{ip}"), per_ip)?;
     Ok(match email.and_then(|e| normalize_email(e).ok()) {
         Some(email) => state
@@ -166,7 +166,7 @@ struct SignInLimits<'a> {
 
 impl<'a> SignInLimits<'a> {
     fn new(state: &'a AppState, req: &HttpRequest, email: &str) -> Self {
-        let ip = client_ip(req, state.config.trusted_proxies);
+        let ip = client_ip(req, &state.config.trusted_proxies);
         let device = req
             .cookie(DEVICE_COOKIE)
             .and_then(|c| state.urls.device_of(c.value(), email));
@@ -225,13 +225,14 @@ impl<'a> SignInLimits<'a> {
 }
 
 /// Create an account. A verification e-mail is sent; the account can sign in at once,
-/// but generating and buying wait for the verified address.
+/// but generating and buying wait for the verified address. An address that already has an
+/// account gets the same answer (nothing is created, and its owner is told by e-mail), so this
+/// endpoint reveals nobody's account.
 #[utoipa::path(
     tag = "auth",
     request_body = SignupRequest,
     responses(
         (status = 201, body = User, description = "account created; verification e-mail sent"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`email_taken`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`"),

@@ -52,7 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Who is calling from where, for sessions and rate limits.
 pub fn client_info(req: &actix_web::HttpRequest, state: &web::Data<AppState>) -> ClientInfo {
     ClientInfo {
-        ip: crate::auth::client_ip(req, state.config.trusted_proxies),
+        ip: crate::auth::client_ip(req, &state.config.trusted_proxies),
         user_agent: crate::auth::user_agent(req),
     }
 }

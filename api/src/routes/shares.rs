@@ -47,7 +47,7 @@ async fn list(
 }
 
 fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    let ip = crate::auth::client_ip(req, state.config.trusted_proxies);
+    let ip = crate::auth::client_ip(req, &state.config.trusted_proxies);
     state
         .limiter
         .check(&format!("shared:ip:{ip}"), SHARED_PER_IP)

@@ -16,16 +16,38 @@ async fn signup_creates_an_unverified_account_and_mails_a_link() {
     assert_eq!(user["theme"], "system");
     assert_eq!(user["referral_code"].as_str().unwrap().len(), 8);
     assert!(user.get("password_hash").is_none());
-    let mails = app.mails_to("ada@example.org");
+    let mails = app.mails_eventually("ada@example.org", 1).await;
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("http://zimage.test/verify-email?token="));
 }
 
 #[tokio::test]
-async fn duplicate_signup_is_409_email_taken_case_insensitively() {
+async fn signing_up_with_a_taken_address_reveals_nothing_and_tells_the_owner() {
+    // Sign-up used to answer 409 `email_taken`: anyone could learn who has an account.
     let app = spawn_app().await;
-    assert_eq!(app.signup("ada@example.org").await.status(), 201);
-    assert_problem(app.signup("ADA@example.org").await, 409, "email_taken").await;
+    let first = app.signup("ada@example.org").await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    app.mails_eventually("ada@example.org", 1).await;
+    let again = app.signup("ADA@example.org").await;
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.unwrap();
+    // The same shape, nothing of the real account in it, and nothing created.
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&first), keys(&again));
+    assert_ne!(first["id"], again["id"]);
+    assert_eq!(again["email"], "ada@example.org");
+    assert_eq!(again["email_verified"], false);
+    let mails = app.mails_eventually("ada@example.org", 2).await;
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails[1].contains("already have a Z-Image Studio account"),
+        "{}",
+        mails[1]
+    );
+    assert!(!mails[1].contains("verify-email"));
+    // The owner's account is as it was.
+    assert_eq!(app.login("ada@example.org", PASSWORD).await.status(), 200);
 }
 
 #[tokio::test]

@@ -216,13 +216,30 @@ async fn a_stranger_cannot_use_up_the_owners_reset_mails() {
 
 #[tokio::test]
 async fn behind_a_proxy_a_client_cannot_pick_its_own_ip() {
-    // One appending proxy in front: it adds the address it saw (here 198.51.100.20) after
-    // whatever the client wrote, so only the rightmost entry counts.
+    // One appending proxy in front (the test client, at 127.0.0.1): it adds the address it saw
+    // (here 198.51.100.20) after whatever the client wrote, so only the rightmost entry counts,
+    // whether the proxy is trusted by count or by address.
+    client_ip_is_what_the_proxy_saw(("ZIMAGE_TRUST_PROXY", "1")).await;
+    client_ip_is_what_the_proxy_saw(("ZIMAGE_TRUSTED_PROXIES", "127.0.0.0/8")).await;
+    // Behind a proxy elsewhere, the header is the client's own words: the peer counts.
     let app = spawn_app_with(&[
-        ("ZIMAGE_TRUST_PROXY", "1"),
-        ("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "3/60"),
+        ("ZIMAGE_TRUSTED_PROXIES", "10.0.0.0/8"),
+        ("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "1/60"),
     ])
     .await;
+    let attempt = |forwarded: &'static str| {
+        app.client
+            .post(app.url("/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": "x@example.org", "password": "whatever123"}))
+            .send()
+    };
+    assert_eq!(attempt("203.0.113.1").await.unwrap().status(), 401);
+    assert_eq!(attempt("203.0.113.2").await.unwrap().status(), 429);
+}
+
+async fn client_ip_is_what_the_proxy_saw(trust: (&str, &str)) {
+    let app = spawn_app_with(&[trust, ("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "3/60")]).await;
     let login = |n: u32, forwarded: String| {
         let body = json!({"email": format!("u{n}@example.org"), "password": "whatever123"});
         app.client
