@@ -207,6 +207,13 @@ pub struct Config {
     pub credits_low_threshold: i64,
     /// Largest reference image upload, in bytes.
     pub max_upload_bytes: usize,
+    /// A request body may pause at most this long between pieces…
+    pub body_idle_timeout: Duration,
+    /// …and must have arrived whole within this.
+    pub body_timeout: Duration,
+    /// 32 bytes sealing stored secrets (webhook signing secrets); derived from the server secret
+    /// when unset.
+    pub encryption_key: Option<Secret<[u8; 32]>>,
     /// Most storage one user's reference images may take, in bytes.
     pub upload_quota_bytes: u64,
     /// Connect and request timeouts for hosted providers.
@@ -442,6 +449,19 @@ impl Config {
             credits_low_threshold: i64::try_from(parse("ZIMAGE_CREDITS_LOW_THRESHOLD", 10)?)?,
             max_upload_bytes: usize::try_from(parse("ZIMAGE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?)?,
             upload_quota_bytes: parse("ZIMAGE_UPLOAD_QUOTA_MB", 500)?.saturating_mul(1_000_000),
+            body_idle_timeout: Duration::from_secs(parse("ZIMAGE_BODY_IDLE_TIMEOUT_SECS", 10)?.max(1)),
+            body_timeout: Duration::from_secs(parse("ZIMAGE_BODY_TIMEOUT_SECS", 120)?.max(1)),
+            encryption_key: get("ZIMAGE_ENCRYPTION_KEY")
+                .map(|key| {
+                    use base64::Engine;
+                    base64::engine::general_purpose::STANDARD
+                        .decode(key.trim())
+                        .ok()
+                        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                        .map(Secret::new)
+                        .context("ZIMAGE_ENCRYPTION_KEY must be 32 bytes in base64 (`openssl rand -base64 32`)")
+                })
+                .transpose()?,
             provider_timeouts: crate::providers::http::Timeouts {
                 connect: Duration::from_secs(parse("ZIMAGE_PROVIDER_CONNECT_TIMEOUT_SECS", 10)?),
                 request: Duration::from_secs(parse("ZIMAGE_PROVIDER_REQUEST_TIMEOUT_SECS", 120)?),

@@ -175,6 +175,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         }
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::Unauthorized | C::InvalidCredentials | C::TokenExpired | C::RefreshTokenReused => {
@@ -205,6 +206,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         C::MalformedJson => "Malformed JSON",
         C::UnsupportedMediaType => "Unsupported media type",
         C::PayloadTooLarge => "Payload too large",
+        C::RequestTimeout => "Request timeout",
         C::InvalidQuery => "Invalid query string",
         C::InvalidPathParameter => "Invalid path parameter",
         C::NotFound => "Not found",

@@ -19,6 +19,7 @@ pub mod providers;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
+pub mod slow_bodies;
 pub mod startup;
 pub mod state;
 pub mod storage;

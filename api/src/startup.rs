@@ -41,6 +41,9 @@ impl Application {
             tracing::info!(migrations = ?applied, "database migrated");
         }
         let state = web::Data::new(build_state(config)?);
+        crate::domain::webhooks::seal_stored_secrets(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("sealing stored webhook secrets: {e:?}"))?;
         let listener = TcpListener::bind(&state.config.bind)
             .with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
@@ -117,6 +120,10 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         jwt: JwtKeys::new(&secret, config.access_token_ttl),
         urls: crate::auth::signed_url::UrlSigner::new(&secret),
+        sealer: match &config.encryption_key {
+            Some(key) => crate::auth::sealed::Sealer::new(key.expose()),
+            None => crate::auth::sealed::Sealer::derived(&secret),
+        },
         mailer: Mailer::from_config(&config)?,
         limiter: RateLimiter::new(),
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
@@ -246,6 +253,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
         };
         app.default_service(web::to(routes::fallback::not_found))
             .wrap(from_fn(json_objects::middleware))
+            .wrap(from_fn(crate::slow_bodies::middleware))
             .wrap(Compress::default())
             .wrap(Condition::new(
                 !config.cors_origins.is_empty(),

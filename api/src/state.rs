@@ -19,6 +19,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Signs image URLs that work without a bearer token.
     pub urls: crate::auth::signed_url::UrlSigner,
+    /// Seals secrets stored in the database (webhook signing secrets).
+    pub sealer: crate::auth::sealed::Sealer,
     pub mailer: Mailer,
     pub limiter: RateLimiter,
     pub catalog: ProductCatalog,

@@ -22,6 +22,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The request body exceeds the size limit.
     PayloadTooLarge,
+    /// The request body arrived too slowly (a pause too long, or not all of it in time).
+    RequestTimeout,
     /// A query-string parameter is missing or malformed.
     InvalidQuery,
     /// A path parameter is malformed.
@@ -93,6 +95,7 @@ impl ErrorCode {
             Self::MalformedJson => "malformed_json",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::RequestTimeout => "request_timeout",
             Self::InvalidQuery => "invalid_query",
             Self::InvalidPathParameter => "invalid_path_parameter",
             Self::NotFound => "not_found",

@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod jwt;
 pub mod password;
+pub mod sealed;
 pub mod secrets;
 pub mod signed_url;
 

@@ -291,6 +291,32 @@ pub async fn fail_pending(
     .map(drop)
 }
 
+/// Endpoints whose signing secret is stored in plain text (not yet sealed).
+pub async fn plain_secrets(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(Uuid, String)>> {
+    webhook_endpoints::table
+        .filter(webhook_endpoints::secret.not_like("sealed:%"))
+        .select((webhook_endpoints::id, webhook_endpoints::secret))
+        .load(conn)
+        .await
+}
+
+/// Replaces a plain secret by its sealed form (unless it changed meanwhile).
+pub async fn replace_secret(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    plain: &str,
+    sealed: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        webhook_endpoints::table
+            .filter(webhook_endpoints::id.eq(id))
+            .filter(webhook_endpoints::secret.eq(plain)),
+    )
+    .set(webhook_endpoints::secret.eq(sealed))
+    .execute(conn)
+    .await
+}
+
 /// Switches off every endpoint of the user, with the reason shown on each.
 pub async fn disable_all(
     conn: &mut AsyncPgConnection,

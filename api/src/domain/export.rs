@@ -208,7 +208,7 @@ pub const CATEGORIES: &[Category] = &[
                 table: "webhook_endpoints",
                 filter: "t.user_id = $1",
                 order: "t.created_at",
-                omit: &["secret"],
+                omit: &["secret", "sending_until"],
             },
             by_user("webhook_deliveries", "t.created_at"),
         ],

@@ -164,13 +164,14 @@ pub async fn create(
         ));
     }
     let now = Utc::now();
+    let (id, secret) = (Uuid::new_v4(), new_secret());
     let row = EndpointRow {
-        id: Uuid::new_v4(),
+        id,
         user_id,
         url: url.unwrap_or_default(),
         description,
         events: wire_events(&req.events),
-        secret: new_secret(),
+        secret: state.sealer.seal(&secret, id.as_bytes()),
         enabled: true,
         disabled_reason: None,
         created_at: now,
@@ -188,8 +189,22 @@ pub async fn create(
     .await?;
     Ok(WebhookCreated {
         endpoint: endpoint_dto(&row),
-        secret: row.secret,
+        secret,
     })
+}
+
+/// Seals signing secrets stored in plain text (by versions before sealing); run at start-up.
+pub async fn seal_stored_secrets(state: &AppState) -> ApiResult<usize> {
+    let mut conn = state.db.get().await?;
+    let mut sealed = 0;
+    for (id, plain) in db::plain_secrets(&mut conn).await? {
+        let secret = state.sealer.seal(&plain, id.as_bytes());
+        sealed += db::replace_secret(&mut conn, id, &plain, &secret).await?;
+    }
+    if sealed > 0 {
+        tracing::info!(endpoints = sealed, "webhook signing secrets sealed");
+    }
+    Ok(sealed)
 }
 
 pub async fn list(

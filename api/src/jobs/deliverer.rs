@@ -166,17 +166,22 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
         return Ok(true);
     };
     drop(conn);
-    let outcome = if endpoint.enabled {
-        attempt(
-            state,
-            &endpoint.url,
-            &endpoint.secret,
-            &delivery.message_id,
-            &delivery.payload.to_string(),
-        )
-        .await
-    } else {
-        Outcome::Refused("the endpoint is disabled".into())
+    let secret = state.sealer.open(&endpoint.secret, endpoint.id.as_bytes());
+    let outcome = match (endpoint.enabled, secret) {
+        (false, _) => Outcome::Refused("the endpoint is disabled".into()),
+        (true, None) => Outcome::Refused(
+            "the signing secret cannot be read (was ZIMAGE_ENCRYPTION_KEY changed?)".into(),
+        ),
+        (true, Some(secret)) => {
+            attempt(
+                state,
+                &endpoint.url,
+                &secret,
+                &delivery.message_id,
+                &delivery.payload.to_string(),
+            )
+            .await
+        }
     };
     let mut conn = state.db.get().await?;
     match outcome {

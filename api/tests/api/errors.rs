@@ -291,3 +291,41 @@ async fn administrator_routes_refuse_others_before_reading_their_input() {
         .unwrap();
     assert_problem(anonymous, 401, "unauthorized").await;
 }
+
+#[tokio::test]
+async fn a_body_that_stalls_is_cut_off_with_408() {
+    // Fifty clients sending their bodies a byte at a time held the server for 30 s and more.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app_with(&[("ZIMAGE_BODY_IDLE_TIMEOUT_SECS", "1")]).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let started = std::time::Instant::now();
+    let stalls = (0..20).map(|_| {
+        let address = address.clone();
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+            stream
+                .write_all(
+                    b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                      Content-Length: 200\r\n\r\n{\"email\": \"a",
+                )
+                .await
+                .unwrap();
+            let mut answer = Vec::new();
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                stream.read_to_end(&mut answer),
+            )
+            .await;
+            String::from_utf8_lossy(&answer).to_string()
+        }
+    });
+    for answer in futures_util::future::join_all(stalls).await {
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("request_timeout"), "{answer}");
+    }
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    // The server is as responsive as before.
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}

@@ -388,3 +388,55 @@ async fn a_slow_receiver_delays_only_its_own_deliveries_and_tests_are_rate_limit
     assert!(limited.headers().contains_key("retry-after"));
     assert_problem(limited, 429, "rate_limited").await;
 }
+
+#[tokio::test]
+async fn signing_secrets_are_stored_sealed_and_old_plain_ones_are_sealed_at_start() {
+    use diesel_async::RunQueryDsl;
+    let app = spawn_app_with(&DEV).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let receiver = Receiver::start();
+    let created = register(&app, &ada, &receiver.url, json!(["generation.succeeded"])).await;
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let id = created["endpoint"]["id"].as_str().unwrap().to_string();
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        secret: String,
+    }
+    let stored = |app: &TestApp, id: String| {
+        let state = app.state.clone();
+        async move {
+            let mut conn = state.db.get().await.unwrap();
+            diesel::sql_query(format!(
+                "SELECT secret FROM webhook_endpoints WHERE id = '{id}'"
+            ))
+            .get_result::<Stored>(&mut conn)
+            .await
+            .unwrap()
+            .secret
+        }
+    };
+    let at_rest = stored(&app, id.clone()).await;
+    assert!(at_rest.starts_with("sealed:v1:"), "{at_rest}");
+    assert!(!at_rest.contains(&secret[6..]));
+    // Deliveries are still signed with the secret the owner was shown.
+    generate(&app, &ada).await;
+    let got = receiver.wait_for(1).await;
+    verified(&got[0], &secret);
+
+    // A secret stored in plain text by an earlier version is sealed when the server starts.
+    {
+        let mut conn = app.state.db.get().await.unwrap();
+        diesel::sql_query(format!(
+            "UPDATE webhook_endpoints SET secret = '{secret}' WHERE id = '{id}'"
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let sealed = zimage_api::domain::webhooks::seal_stored_secrets(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(sealed, 1);
+    assert!(stored(&app, id).await.starts_with("sealed:v1:"));
+}
