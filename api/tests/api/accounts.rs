@@ -269,20 +269,10 @@ async fn password_reset_is_single_use_and_signs_everyone_out() {
         .await;
 
     // A weak password does not burn the token.
-    let weak = app
-        .post(
-            "/v1/auth/password/reset",
-            &json!({"token": token, "new_password": "1234567890"}),
-        )
-        .await;
+    let weak = app.reset_password(&token, "1234567890").await;
     assert_problem(weak, 422, "validation_failed").await;
 
-    let reset = app
-        .post(
-            "/v1/auth/password/reset",
-            &json!({"token": token, "new_password": "a brand new passphrase"}),
-        )
-        .await;
+    let reset = app.reset_password(&token, "a brand new passphrase").await;
     assert_eq!(reset.status(), 204);
     let reused = app
         .post(

@@ -282,12 +282,7 @@ async fn a_password_reset_stops_api_keys_and_webhooks_and_a_change_can_too() {
     let token = app
         .token_from_mail("ada@example.org", "reset-password")
         .await;
-    let reset = app
-        .post(
-            "/v1/auth/password/reset",
-            &json!({"token": token, "new_password": "a brand new passphrase"}),
-        )
-        .await;
+    let reset = app.reset_password(&token, "a brand new passphrase").await;
     assert_eq!(reset.status(), 204);
     assert!(!works(&app, &key).await, "the key outlived the reset");
     let ada = app

@@ -261,6 +261,15 @@ impl TestApp {
     }
 
     /// The token from the newest e-mail to `to` linking to `/{page}?token=`.
+    /// Chooses a new password with a reset token.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Response {
+        self.post(
+            "/v1/auth/password/reset",
+            &json!({"token": token, "new_password": new_password}),
+        )
+        .await
+    }
+
     /// The mails to `to` once there are at least `n`, waiting up to 5 s (some mail is sent after
     /// the answer).
     pub async fn mails_eventually(&self, to: &str, n: usize) -> Vec<String> {

@@ -189,12 +189,7 @@ async fn a_stranger_cannot_use_up_the_owners_reset_mails() {
         .filter(|m| m.contains("/reset-password?token="))
         .count();
     assert_eq!(resets, 1, "one mail per address per window");
-    let reset = app
-        .post(
-            "/v1/auth/password/reset",
-            &json!({"token": token, "new_password": "a brand new passphrase"}),
-        )
-        .await;
+    let reset = app.reset_password(&token, "a brand new passphrase").await;
     assert_eq!(reset.status(), 204);
     // Verification resends share the per-IP budget.
     let resend = json!({"email": "ada@example.org"});
