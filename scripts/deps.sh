@@ -62,6 +62,25 @@ if [ "$(diesel --version 2>/dev/null | awk '/Version:/{print $2}')" != "2.3.14" 
     echo "==> installing diesel_cli (used by the schema drift test)"
     cargo install diesel_cli --version 2.3.14 --no-default-features --features postgres --locked
 fi
+if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "0.20.2" ]; then
+    echo "==> installing cargo-deny 0.20.2 (advisories, licences, sources; a few minutes, once)"
+    cargo install cargo-deny --version 0.20.2 --locked
+fi
+# cargo deny's advisory database: fetched live when GitHub answers, else the committed snapshot
+# (deny/README.md), made into the git checkout cargo deny expects.
+advisories="$HOME/.cache/zimage-tools/advisory-dbs"
+if [ ! -d "$advisories/advisory-db-3157b0e258782691/.git" ]; then
+    if ! timeout 60 cargo deny fetch db >/dev/null 2>&1; then
+        echo "==> GitHub unreachable: using the advisory database snapshot in deny/"
+        db="$advisories/advisory-db-3157b0e258782691"
+        rm -rf "$db" && mkdir -p "$db"
+        tar -xzf deny/advisory-db.tar.gz -C "$db"
+        git -C "$db" init -q
+        git -C "$db" add -A
+        GIT_AUTHOR_DATE=2026-08-21T08:28:40+02:00 GIT_COMMITTER_DATE=2026-08-21T08:28:40+02:00 \
+            git -C "$db" -c user.name=zimage -c user.email=zimage@localhost commit -qm "RustSec advisory-db bf5c0d2 (snapshot)"
+    fi
+fi
 python3 -c 'import aiosmtpd' 2>/dev/null || { echo "==> installing aiosmtpd (SMTP test server)"; python3 -m pip install -q aiosmtpd; }
 python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-compatible test server)"; python3 -m pip install -q 'moto[server]'; }
 [ "$(schemathesis --version 2>/dev/null | awk '{print $3}')" = "4.32.5" ] \
