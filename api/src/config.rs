@@ -94,11 +94,20 @@ impl Network {
             Some((address, prefix)) => (address, Some(prefix.parse::<u8>()?)),
             None => (text, None),
         };
-        let base: std::net::IpAddr = address.trim().parse()?;
+        let mut base: std::net::IpAddr = address.trim().parse()?;
         let bits = if base.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(bits);
+        let mut prefix = prefix.unwrap_or(bits);
         if prefix > bits {
             bail!("the prefix is longer than the address");
+        }
+        // `::ffff:a.b.c.d/n` is the IPv4 block `a.b.c.d/(n - 96)`: addresses are compared as IPv4.
+        if let std::net::IpAddr::V6(v6) = base
+            && let Some(v4) = v6.to_ipv4_mapped()
+        {
+            prefix = prefix
+                .checked_sub(96)
+                .context("an IPv4-mapped block needs a prefix of at least 96")?;
+            base = std::net::IpAddr::V4(v4);
         }
         Ok(Self { base, prefix })
     }
@@ -118,7 +127,9 @@ impl Network {
         if width != ip_width {
             return false;
         }
-        let shift = u32::from(width - self.prefix);
+        let Some(shift) = width.checked_sub(self.prefix).map(u32::from) else {
+            return false;
+        };
         shift >= 128 || (base >> shift) == (ip >> shift)
     }
 }

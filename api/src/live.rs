@@ -165,8 +165,10 @@ pub enum Scope {
 
 struct Streamer {
     state: actix_web::web::Data<AppState>,
-    /// Who opened the stream, checked again at each heartbeat.
+    /// Who opened the stream, checked again at each heartbeat (and on wake-ups once a heartbeat
+    /// interval has passed since the last check, so a busy stream is checked too).
     auth: crate::auth::Auth,
+    checked_at: tokio::time::Instant,
     user_id: Uuid,
     scope: Scope,
     position: Position,
@@ -237,16 +239,22 @@ impl Streamer {
             }
             limit = limit.min(std::time::Duration::from_secs(left.unsigned_abs()));
         }
-        match tokio::time::timeout(limit, self.slot.wake.changed()).await {
+        let waited = match tokio::time::timeout(limit, self.slot.wake.changed()).await {
             // Woken (or the hub is gone, which cannot happen while the slot is held): read.
             Ok(_) => Waited::Woken,
             Err(_) if self.held_back => Waited::Woken,
-            Err(_) => match self.auth.still_holds(&self.state).await {
-                Ok(true) => Waited::KeepAlive,
-                Ok(false) => Waited::Ended,
-                // The database is away: keep the stream; the next heartbeat checks again.
-                Err(_) => Waited::KeepAlive,
-            },
+            Err(_) => Waited::KeepAlive,
+        };
+        let due = matches!(waited, Waited::KeepAlive)
+            || self.checked_at.elapsed() >= self.state.config.sse_heartbeat;
+        if !due {
+            return waited;
+        }
+        self.checked_at = tokio::time::Instant::now();
+        match self.auth.still_holds(&self.state).await {
+            Ok(false) => Waited::Ended,
+            // Holds, or the database is away: go on; the next check decides.
+            _ => waited,
         }
     }
 
@@ -304,6 +312,7 @@ pub async fn stream(
     let streamer = Streamer {
         state,
         auth,
+        checked_at: tokio::time::Instant::now(),
         user_id,
         scope,
         position,

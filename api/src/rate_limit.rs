@@ -84,6 +84,18 @@ impl RateLimiter {
         });
     }
 
+    /// Takes back one counted against `key` (a reservation that turned out not to be a failure).
+    pub fn uncount(&self, key: &str) {
+        if let Some(window) = self
+            .windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_mut(key)
+        {
+            window.used = window.used.saturating_sub(1);
+        }
+    }
+
     /// Forgets what `key` counted (e.g. its failures, after a success).
     pub fn clear(&self, key: &str) {
         self.windows

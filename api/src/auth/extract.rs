@@ -369,6 +369,20 @@ mod tests {
         );
         // Only proxies in the header: the leftmost of them.
         assert_eq!(behind(proxies, "10.0.0.7", &["10.0.0.5"]), "10.0.0.5");
+        // An IPv4-mapped proxy address is the IPv4 address, not every IPv4 address.
+        assert_eq!(
+            behind("::ffff:10.0.0.5", "10.0.0.5", &["198.51.100.1"]),
+            "198.51.100.1"
+        );
+        assert_eq!(
+            behind("::ffff:10.0.0.5", "203.0.113.9", &["198.51.100.1"]),
+            "203.0.113.9"
+        );
+        assert_eq!(
+            behind("::ffff:10.0.0.0/104", "10.9.9.9", &["198.51.100.1"]),
+            "198.51.100.1"
+        );
+        assert!(crate::config::Network::parse("::ffff:10.0.0.0/80").is_err());
         // IPv6 proxies and clients; garbage falls back to the peer.
         assert_eq!(
             behind(proxies, "2001:db8:1::9", &["2001:db8:2::1, 2001:db8:1::5"]),

@@ -104,9 +104,12 @@ async fn on_hasher<T: Send + 'static>(
     work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let hashers = &*HASHERS;
-    let _admitted = hashers.gate.admit().await?;
+    let admitted = hashers.gate.admit().await?;
     let (reply, answer) = tokio::sync::oneshot::channel();
+    // The slot is held by the job, not the request: a caller that goes away leaves its hash to
+    // finish on the slot, so abandoned requests cannot pile up work behind the gate.
     let job: Job = Box::new(move |memory| {
+        let _admitted = admitted;
         let _ = reply.send(work(memory));
     });
     hashers

@@ -103,6 +103,15 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
             referral_code: secrets::referral_code(),
             created_at: Utc::now(),
         };
+        // At most one such mail per address per window, however often strangers try.
+        let budget = state.config.rate_limits.email_per_account;
+        if state
+            .limiter
+            .check(&format!("account-exists:account:{email}"), budget)
+            .is_err()
+        {
+            return Ok(stand_in);
+        }
         tokio::spawn(async move {
             let mut conn = match state.db.get().await {
                 Ok(conn) => conn,

@@ -169,8 +169,11 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
     let secret = state.sealer.open(&endpoint.secret, endpoint.id.as_bytes());
     let outcome = match (endpoint.enabled, secret) {
         (false, _) => Outcome::Refused("the endpoint is disabled".into()),
-        (true, None) => Outcome::Refused(
+        // Retried on the usual schedule: putting the right key back lets them through.
+        (true, None) => Outcome::Retry(
+            None,
             "the signing secret cannot be read (was ZIMAGE_ENCRYPTION_KEY changed?)".into(),
+            0,
         ),
         (true, Some(secret)) => {
             attempt(

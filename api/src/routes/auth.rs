@@ -198,8 +198,10 @@ impl<'a> SignInLimits<'a> {
         .flatten()
     }
 
-    /// 429 telling the wait when any budget is spent.
-    fn check(&self) -> ApiResult<()> {
+    /// 429 telling the wait when any budget is spent; otherwise the attempt is counted as a
+    /// failure before the password is checked (so parallel guesses cannot all pass the check
+    /// before any is counted), and taken back when it was not one.
+    fn reserve(&self) -> ApiResult<()> {
         for (key, limit) in self.budgets() {
             if let Some(wait) = self.state.limiter.blocked(key, limit) {
                 return Err(ApiError::rate_limited(limit, wait).with_detail(format!(
@@ -207,16 +209,22 @@ impl<'a> SignInLimits<'a> {
                 )));
             }
         }
-        Ok(())
-    }
-
-    fn failed(&self) {
         for (key, limit) in self.budgets() {
             self.state.limiter.count(key, limit);
         }
+        Ok(())
     }
 
+    /// The attempt was not a failed sign-in after all (e.g. the server was busy).
+    fn release(&self) {
+        for (key, _) in self.budgets() {
+            self.state.limiter.uncount(key);
+        }
+    }
+
+    /// A success: the account's failures are forgotten, and this attempt was not one.
     fn succeeded(&self) {
+        self.state.limiter.uncount(&self.ip_key);
         self.state.limiter.clear(&self.pair_key);
         if let Some(key) = &self.account_key {
             self.state.limiter.clear(key);
@@ -311,7 +319,7 @@ async fn login(
 ) -> ApiResult<HttpResponse> {
     let email = normalize_email(&body.email).unwrap_or_default();
     let limits = SignInLimits::new(&state, &req, &email);
-    limits.check()?;
+    limits.reserve()?;
     let signed_in = sessions::login(
         &state,
         &body.email,
@@ -322,8 +330,8 @@ async fn login(
     .await;
     match &signed_in {
         Ok(_) => limits.succeeded(),
-        Err(e) if e.code() == zimage_shared::ErrorCode::InvalidCredentials => limits.failed(),
-        Err(_) => {}
+        Err(e) if e.code() == zimage_shared::ErrorCode::InvalidCredentials => {}
+        Err(_) => limits.release(),
     }
     let mut response = with_tokens(&state, signed_in?);
     let device = Cookie::build(DEVICE_COOKIE, state.urls.device_token(&email))

@@ -388,3 +388,47 @@ async fn a_stream_ends_when_its_access_token_expires() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_busy_stream_ends_too_when_its_key_is_revoked() {
+    // Wake-ups used to skip the check: a revoked key's stream lived on while events kept coming.
+    let app = spawn_app_with(&[("ZIMAGE_SSE_HEARTBEAT_MS", "300")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let key: Value = app
+        .post_auth(
+            "/v1/me/api-keys",
+            &ada.access,
+            &json!({"name": "watcher", "scopes": ["generations:read"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (key_id, secret) = (
+        key["key"]["id"].as_str().unwrap().to_string(),
+        key["secret"].as_str().unwrap().to_string(),
+    );
+    let mut stream = Sse::open(&app, "/v1/events", &secret, None).await;
+    let revoked = app
+        .delete_auth(&format!("/v1/me/api-keys/{key_id}"), &ada.access)
+        .await;
+    assert_eq!(revoked.status(), 204);
+    // Keep the stream busy: a task every 200 ms, more often than its keep-alives.
+    let busy = async {
+        for n in 0..8 {
+            submit(&app, &ada, &format!("busy {n}")).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let ended = async {
+        let mut events = 0;
+        while stream.next().await.is_some() {
+            events += 1;
+        }
+        events
+    };
+    tokio::select! {
+        _ = busy => panic!("the revoked key's stream outlived 8 tasks"),
+        events = ended => println!("the stream ended after {events} events"),
+    }
+}
