@@ -322,26 +322,31 @@ async fn events_are_kept_for_24_hours() {
     assert_eq!(replay.all().await.len(), events.len() - 1);
 }
 
-#[tokio::test]
-async fn streams_end_when_their_credential_stops_working() {
-    // A live stream used to keep delivering after logout, for as long as it stayed open.
-    let app = spawn_app_with(&[("ZIMAGE_SSE_HEARTBEAT_MS", "200")]).await;
-    let ada = app.signed_in_user("ada@example.org").await;
-    let mut session_stream = Sse::open(&app, "/v1/events", &ada.access, None).await;
+/// A new API key of `who` that may read generations: its id and secret.
+async fn read_key(app: &TestApp, who: &Signed) -> (String, String) {
     let key: Value = app
         .post_auth(
             "/v1/me/api-keys",
-            &ada.access,
+            &who.access,
             &json!({"name": "watcher", "scopes": ["generations:read"]}),
         )
         .await
         .json()
         .await
         .unwrap();
-    let (key_id, secret) = (
+    (
         key["key"]["id"].as_str().unwrap().to_string(),
         key["secret"].as_str().unwrap().to_string(),
-    );
+    )
+}
+
+#[tokio::test]
+async fn streams_end_when_their_credential_stops_working() {
+    // A live stream used to keep delivering after logout, for as long as it stayed open.
+    let app = spawn_app_with(&[("ZIMAGE_SSE_HEARTBEAT_MS", "200")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut session_stream = Sse::open(&app, "/v1/events", &ada.access, None).await;
+    let (key_id, secret) = read_key(&app, &ada).await;
     let mut key_stream = Sse::open(&app, "/v1/events", &secret, None).await;
 
     // Signing out ends the session's stream at its next heartbeat.
@@ -394,20 +399,7 @@ async fn a_busy_stream_ends_too_when_its_key_is_revoked() {
     // Wake-ups used to skip the check: a revoked key's stream lived on while events kept coming.
     let app = spawn_app_with(&[("ZIMAGE_SSE_HEARTBEAT_MS", "300")]).await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let key: Value = app
-        .post_auth(
-            "/v1/me/api-keys",
-            &ada.access,
-            &json!({"name": "watcher", "scopes": ["generations:read"]}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let (key_id, secret) = (
-        key["key"]["id"].as_str().unwrap().to_string(),
-        key["secret"].as_str().unwrap().to_string(),
-    );
+    let (key_id, secret) = read_key(&app, &ada).await;
     let mut stream = Sse::open(&app, "/v1/events", &secret, None).await;
     let revoked = app
         .delete_auth(&format!("/v1/me/api-keys/{key_id}"), &ada.access)
