@@ -30,6 +30,20 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &UploadRow) -> QueryResul
         .map(drop)
 }
 
+/// Holds the user's row until the transaction ends: one upload of theirs is checked against the
+/// limits and inserted at a time.
+pub async fn lock_owner(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<()> {
+    use super::schema::users;
+    users::table
+        .find(user_id)
+        .select(users::id)
+        .for_update()
+        .first::<Uuid>(conn)
+        .await
+        .optional()
+        .map(drop)
+}
+
 /// How many uploads the user keeps, and their bytes.
 pub async fn usage(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<(i64, u64)> {
     let (count, bytes): (i64, i64) = uploads::table

@@ -2,6 +2,7 @@
 //! stored under the user's prefix.
 
 use chrono::Utc;
+use diesel_async::AsyncConnection;
 use image::{DynamicImage, ImageDecoder, ImageFormat};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -122,25 +123,28 @@ pub fn clean(bytes: &[u8]) -> ApiResult<(Vec<u8>, OutputFormat, u32, u32)> {
     Ok((out.into_inner(), format, width, height))
 }
 
-pub async fn create(state: &AppState, user_id: Uuid, bytes: Vec<u8>) -> ApiResult<UploadInfo> {
-    let quota = state.config.upload_quota_bytes;
-    let mut conn = state.db.get().await?;
-    let (count, kept) = db::usage(&mut conn, user_id).await?;
-    drop(conn);
+/// Refuses an upload of `adding` bytes past the count or the storage quota.
+fn within_limits(quota: u64, (count, kept): (i64, u64), adding: u64) -> ApiResult<()> {
     if count >= MAX_UPLOADS_PER_USER {
         return Err(ApiError::new(
             ErrorCode::LimitReached,
             format!("you can keep at most {MAX_UPLOADS_PER_USER} uploads; delete some first"),
         ));
     }
-    if kept >= quota {
+    if kept.saturating_add(adding) > quota || kept >= quota {
         return Err(over_quota(quota));
     }
+    Ok(())
+}
+
+pub async fn create(state: &AppState, user_id: Uuid, bytes: Vec<u8>) -> ApiResult<UploadInfo> {
+    let quota = state.config.upload_quota_bytes;
+    let mut conn = state.db.get().await?;
+    // A first look, so a full account decodes nothing; the decisive check is made with the row.
+    within_limits(quota, db::usage(&mut conn, user_id).await?, 0)?;
+    drop(conn);
     // Decoding takes up to 64 MB and a core per image: a few at a time, a short queue behind.
     let (clean, format, width, height) = state.decoding.run(move || clean(&bytes)).await??;
-    if kept.saturating_add(clean.len() as u64) > quota {
-        return Err(over_quota(quota));
-    }
     let id = Uuid::new_v4();
     let key = format!("users/{user_id}/uploads/{id}.{}", format.extension());
     state
@@ -160,9 +164,19 @@ pub async fn create(state: &AppState, user_id: Uuid, bytes: Vec<u8>) -> ApiResul
         created_at: Utc::now(),
     };
     let mut conn = state.db.get().await?;
-    if let Err(err) = db::insert(&mut conn, &row).await {
+    // The user's uploads are counted and the row inserted under a lock on the user, so parallel
+    // uploads cannot each find room that only one of them has.
+    let inserted = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            db::lock_owner(conn, user_id).await?;
+            within_limits(quota, db::usage(conn, user_id).await?, clean.len() as u64)?;
+            db::insert(conn, &row).await?;
+            Ok(())
+        })
+        .await;
+    if let Err(err) = inserted {
         let _ = state.storage.delete(&row.storage_key).await;
-        return Err(err.into());
+        return Err(err);
     }
     tracing::info!(user_id = %user_id, upload_id = %id, "reference image uploaded");
     Ok(dto(state, &row))

@@ -551,3 +551,30 @@ async fn stored_files_and_mail_are_readable_by_the_server_alone() {
         assert_eq!(mode(&mail.unwrap().path()), 0o600);
     }
 }
+
+#[tokio::test]
+async fn parallel_uploads_cannot_share_the_room_left_in_the_quota() {
+    // The quota was read before decoding and not again with the insert: uploads in parallel each
+    // found room that only one of them had.
+    let app = spawn_app_with(&[("ZIMAGE_UPLOAD_QUOTA_MB", "1")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let png = noise_png(300);
+    assert!(png.len() > 250_000 && png.len() < 300_000, "{}", png.len());
+    let answers =
+        futures_util::future::join_all((0..6).map(|_| upload(&app, &ada, &png, "n.png"))).await;
+    let created = answers.iter().filter(|a| a.status() == 201).count();
+    assert!(
+        answers
+            .iter()
+            .all(|a| matches!(a.status().as_u16(), 201 | 409))
+    );
+    let kept: u64 = app.get_json("/v1/uploads", &ada.access).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["bytes"].as_u64().unwrap())
+        .sum();
+    println!("{created} of 6 parallel uploads kept, {kept} bytes of a 1 MB quota");
+    assert!(kept <= 1_000_000, "{kept} bytes kept");
+    assert_eq!(created, 3);
+}
