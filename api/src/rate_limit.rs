@@ -21,6 +21,17 @@ pub struct RateLimiter {
     windows: Mutex<HashMap<String, Window>>,
 }
 
+/// When `window` has used its budget: the seconds until it has room again.
+fn spent(window: &Window, limit: RateLimit) -> Option<u64> {
+    (window.used >= limit.count).then(|| {
+        window
+            .length
+            .saturating_sub(window.started.elapsed())
+            .as_secs()
+            .max(1)
+    })
+}
+
 /// Entries kept before expired windows are swept.
 const SWEEP_AT: usize = 10_000;
 
@@ -29,15 +40,16 @@ impl RateLimiter {
         Self::default()
     }
 
-    /// Counts one request against `key`; `Err` (429) when the budget is spent.
+    /// Counts one request against `key`; `Err` (429) when the budget is spent. One look under
+    /// the lock, so concurrent requests cannot both take the last unit.
     pub fn check(&self, key: &str, limit: RateLimit) -> Result<(), ApiError> {
-        match self.blocked(key, limit) {
+        self.with_window(key, limit, |window| match spent(window, limit) {
             Some(wait) => Err(ApiError::rate_limited(limit, wait)),
             None => {
-                self.count(key, limit);
+                window.used += 1;
                 Ok(())
             }
-        }
+        })
     }
 
     fn with_window<T>(&self, key: &str, limit: RateLimit, f: impl FnOnce(&mut Window) -> T) -> T {
@@ -66,15 +78,7 @@ impl RateLimiter {
 
     /// When `key` has spent its budget: the seconds until it has room again. Counts nothing.
     pub fn blocked(&self, key: &str, limit: RateLimit) -> Option<u64> {
-        self.with_window(key, limit, |window| {
-            (window.used >= limit.count).then(|| {
-                window
-                    .length
-                    .saturating_sub(window.started.elapsed())
-                    .as_secs()
-                    .max(1)
-            })
-        })
+        self.with_window(key, limit, |window| spent(window, limit))
     }
 
     /// Counts one against `key` (e.g. a failed sign-in), spent or not.

@@ -325,24 +325,25 @@ mod tests {
     use super::client_ip;
     use actix_web::test::TestRequest;
 
-    fn ip(proxies: usize, forwarded: &[&str]) -> String {
-        let mut req = TestRequest::default().peer_addr("10.0.0.7:41000".parse().unwrap());
-        for value in forwarded {
-            req = req.append_header(("x-forwarded-for", *value));
-        }
-        let trust = crate::config::ProxyTrust {
-            hops: proxies,
-            networks: Vec::new(),
-        };
-        client_ip(&req.to_http_request(), &trust)
-    }
-
-    fn behind(networks: &str, peer: &str, forwarded: &[&str]) -> String {
+    /// The client IP of a request from `peer` carrying `forwarded`, under `trust`.
+    fn resolve(trust: crate::config::ProxyTrust, peer: &str, forwarded: &[&str]) -> String {
         let peer = std::net::SocketAddr::new(peer.parse().unwrap(), 41000);
         let mut req = TestRequest::default().peer_addr(peer);
         for value in forwarded {
             req = req.append_header(("x-forwarded-for", *value));
         }
+        client_ip(&req.to_http_request(), &trust)
+    }
+
+    fn ip(proxies: usize, forwarded: &[&str]) -> String {
+        let trust = crate::config::ProxyTrust {
+            hops: proxies,
+            networks: Vec::new(),
+        };
+        resolve(trust, "10.0.0.7", forwarded)
+    }
+
+    fn behind(networks: &str, peer: &str, forwarded: &[&str]) -> String {
         let trust = crate::config::ProxyTrust {
             hops: 0,
             networks: networks
@@ -350,7 +351,7 @@ mod tests {
                 .map(|n| crate::config::Network::parse(n).unwrap())
                 .collect(),
         };
-        client_ip(&req.to_http_request(), &trust)
+        resolve(trust, peer, forwarded)
     }
 
     #[test]

@@ -57,7 +57,7 @@ type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
 /// verification on whichever blocking thread was free left each allocator arena holding its own
 /// copy (200 concurrent failed sign-ins: +570 MiB that stayed).
 struct Hashers {
-    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    jobs: std::sync::mpsc::Sender<Job>,
     /// Admission: one job per thread at once, a bounded queue behind them.
     gate: Gate,
 }
@@ -88,7 +88,7 @@ static HASHERS: LazyLock<Hashers> = LazyLock::new(|| {
         }
     }
     Hashers {
-        jobs: std::sync::Mutex::new(jobs),
+        jobs,
         // 32 waiting per core is well under a second's work; nobody waits longer than 5 s.
         gate: Gate::new(
             threads,
@@ -114,8 +114,6 @@ async fn on_hasher<T: Send + 'static>(
     });
     hashers
         .jobs
-        .lock()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("the hashing queue is poisoned")))?
         .send(job)
         .map_err(|_| ApiError::internal(anyhow::anyhow!("the hashing threads have stopped")))?;
     answer.await.map_err(ApiError::internal)
