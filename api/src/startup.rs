@@ -131,7 +131,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         storage: Storage::from_config(&config.storage)?,
         providers,
         live: std::sync::Arc::new(crate::live::LiveHub::new()),
-        stripe: config.stripe.as_ref().map(Stripe::new),
+        stripe: config.stripe.as_ref().map(Stripe::new).transpose()?,
         clock: crate::clock::Clock::default(),
         cpu: std::sync::Arc::new(tokio::sync::Semaphore::new(config.workers.max(1))),
         decoding: crate::gate::Gate::new(

@@ -47,9 +47,15 @@ impl ProductCatalog {
             if product.credits <= 0 || product.price_cents <= 0 {
                 bail!("catalog: {:?} needs positive credits and price", product.id);
             }
-            if product.currency.len() != 3 || product.currency != product.currency.to_lowercase() {
+            if product.currency.len() != 3
+                || product.currency != product.currency.to_lowercase()
+                || matches!(
+                    product.currency.parse(),
+                    Ok(stripe_types::Currency::Unknown(_))
+                )
+            {
                 bail!(
-                    "catalog: {:?} currency must be a lower-case ISO 4217 code",
+                    "catalog: {:?} currency must be a lower-case ISO 4217 code Stripe accepts",
                     product.id
                 );
             }

@@ -15,6 +15,8 @@ pub struct Recorded {
     pub path: String,
     pub form: HashMap<String, String>,
     pub idempotency_key: Option<String>,
+    /// The `Stripe-Version` the client pinned the request to.
+    pub stripe_version: Option<String>,
 }
 
 #[derive(Default)]
@@ -135,6 +137,12 @@ fn unauthorized(req: &HttpRequest, shared: &Shared) -> Option<HttpResponse> {
 }
 
 fn record(req: &HttpRequest, shared: &Shared, body: &[u8]) -> HashMap<String, String> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
     let form: HashMap<String, String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .unwrap_or_default()
         .into_iter()
@@ -142,11 +150,8 @@ fn record(req: &HttpRequest, shared: &Shared, body: &[u8]) -> HashMap<String, St
     shared.server.lock().requests.push(Recorded {
         path: req.path().to_string(),
         form: form.clone(),
-        idempotency_key: req
-            .headers()
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from),
+        idempotency_key: header("idempotency-key"),
+        stripe_version: header("stripe-version"),
     });
     form
 }

@@ -160,6 +160,12 @@ async fn checkout_opens_a_stripe_session_for_an_order() {
     assert_eq!(request.form["customer_email"], "ada@example.org");
     assert!(request.form["success_url"].contains(order));
     assert!(request.idempotency_key.unwrap().starts_with("checkout-"));
+    // Requests are pinned to the API version the client's types were generated for.
+    let version = request.stripe_version.unwrap();
+    assert!(
+        version.len() >= 10 && version[..10].bytes().filter(|b| *b == b'-').count() == 2,
+        "{version}"
+    );
     let listed = orders(&app, &ada).await;
     assert_eq!(listed["items"][0]["number"], order);
     assert_eq!(listed["items"][0]["status"], "created");
