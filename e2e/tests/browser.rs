@@ -430,6 +430,21 @@ async fn submit_login_form(
 #[tokio::test]
 async fn buying_a_pack_through_checkout_updates_the_balance_on_screen() {
     let stripe = zimage_api::testing::stripe::StripeServer::start();
+    // Prices in a two-, a zero- and a three-decimal currency.
+    let catalog = std::env::temp_dir().join(format!(
+        "zimage-e2e-catalog-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(
+        &catalog,
+        r#"{"packs": [
+            {"id": "pack_100", "kind": "pack", "name": "100 credits", "description": "", "credits": 100, "price_cents": 500, "currency": "usd"},
+            {"id": "pack_jpy", "kind": "pack", "name": "100 credits (JPY)", "description": "", "credits": 100, "price_cents": 800, "currency": "jpy"},
+            {"id": "pack_kwd", "kind": "pack", "name": "100 credits (KWD)", "description": "", "credits": 100, "price_cents": 1530, "currency": "kwd"}
+        ], "plans": []}"#,
+    )
+    .expect("catalog written");
+    let catalog_path = catalog.to_string_lossy().into_owned();
     let h = Harness::start(&[
         ("ZIMAGE_STRIPE_SECRET_KEY", stripe.secret_key.as_str()),
         (
@@ -437,6 +452,7 @@ async fn buying_a_pack_through_checkout_updates_the_balance_on_screen() {
             stripe.webhook_secret.as_str(),
         ),
         ("ZIMAGE_STRIPE_API_BASE", stripe.base_url.as_str()),
+        ("ZIMAGE_CATALOG_FILE", catalog_path.as_str()),
     ])
     .await;
     stripe.set_webhook_url(&format!("{}/v1/webhooks/stripe", h.base));
@@ -453,6 +469,19 @@ async fn purchase(
     sign_up_and_log_in(b, base, data_dir, "buyer@example.org").await?;
     b.goto(&format!("{base}/credits")).await?;
     wait_for_text(b, Locator::Id("credits-available"), "20").await?;
+    for (pack, shown) in [
+        ("pack_100", "$5.00"),
+        ("pack_jpy", "¥800"),
+        ("pack_kwd", "1.530 KWD"),
+    ] {
+        let tile = b
+            .wait()
+            .at_most(wait)
+            .for_element(Locator::Css(&format!("li[data-product='{pack}']")))
+            .await?;
+        let text = tile.text().await?;
+        assert!(text.contains(shown), "{pack} shows {text:?}, not {shown}");
+    }
     let buy = b
         .wait()
         .at_most(wait)

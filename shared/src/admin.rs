@@ -104,7 +104,8 @@ pub struct ProviderStats {
     pub failure_rate: f64,
 }
 
-/// Revenue in one currency.
+/// Money received in one currency (packs, and every paid subscription invoice), in the
+/// currency's smallest unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revenue {
@@ -128,6 +129,21 @@ pub struct Dashboard {
     pub revenue: Vec<Revenue>,
     /// Accounts left out of the usage figures.
     pub excluded_accounts: i64,
+    /// Refunds Stripe reported that have matched no payment here for more than a day (at most
+    /// 50, oldest first): made outside this platform, or for a payment it never recorded. They
+    /// are dropped after 90 days.
+    pub unmatched_refunds: Vec<UnmatchedRefund>,
+}
+
+/// A refund that matches no payment recorded here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnmatchedRefund {
+    pub payment_intent: String,
+    /// In the currency's smallest unit.
+    pub amount_refunded: i64,
+    pub currency: Option<String>,
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// `POST /v1/admin/announcements`: a marketing e-mail to everyone who opted in.

@@ -60,6 +60,9 @@ pub enum ErrorCode {
     PaymentProviderError,
     /// The user already has an active subscription.
     AlreadySubscribed,
+    /// A payment provider's event cannot be applied yet (what it refers to is not known here
+    /// yet); the provider delivers it again later.
+    EventDeferred,
     /// A webhook's signature is missing, wrong or too old.
     InvalidSignature,
     /// The prompt matches a moderation rule; nothing was charged.
@@ -114,6 +117,7 @@ impl ErrorCode {
             Self::PaymentsNotConfigured => "payments_not_configured",
             Self::PaymentProviderError => "payment_provider_error",
             Self::AlreadySubscribed => "already_subscribed",
+            Self::EventDeferred => "event_deferred",
             Self::InvalidSignature => "invalid_signature",
             Self::PromptRejected => "prompt_rejected",
             Self::IdempotencyKeyReused => "idempotency_key_reused",

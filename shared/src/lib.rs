@@ -11,6 +11,7 @@ pub mod credits;
 pub mod error;
 pub mod generation;
 pub mod ids;
+pub mod money;
 pub mod page;
 pub mod privacy;
 pub mod prompts;

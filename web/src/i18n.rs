@@ -67,6 +67,10 @@ translations! {
     ByProvider => "By provider", "按提供方";
     Provider => "Provider", "提供方";
     ExcludedNote => "Accounts that restricted or objected to processing are left out of usage figures:", "已限制或反对处理的账户未计入使用数据：";
+    UnmatchedRefunds => "Refunds that match no payment", "无法匹配付款的退款";
+    UnmatchedRefundsNote => "Stripe reported these refunds more than a day ago and no payment recorded here matches them: made outside this platform, or for a payment it never saw. Check them in Stripe's dashboard; they are dropped after 90 days.", "Stripe 在一天多以前报告了这些退款，但此处没有匹配的付款记录：可能是在本平台之外发起的，或对应的付款从未记录。请在 Stripe 后台核对；90 天后将被清除。";
+    RefundPayment => "Payment", "付款";
+    RefundAmount => "Refunded", "已退款";
     Announcement => "Announcement", "公告";
     AnnouncementLead => "E-mailed only to verified accounts that opted in to news, never to restricted or objecting ones; each message carries a one-click unsubscribe link.", "仅发送给已验证且同意接收资讯的账户，不会发送给已限制或反对处理的账户；每封邮件都附有一键退订链接。";
     SendAnnouncement => "Send announcement", "发送公告";

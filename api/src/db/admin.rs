@@ -270,8 +270,13 @@ pub async fn revenue(
     to: DateTime<Utc>,
 ) -> QueryResult<Vec<RevenueRow>> {
     diesel::sql_query(
-        "SELECT currency, coalesce(sum(amount_cents), 0)::bigint AS amount FROM orders \
-         WHERE status = 'paid' AND paid_at >= $1 AND paid_at < $2 GROUP BY currency ORDER BY currency",
+        "SELECT currency, coalesce(sum(amount), 0)::bigint AS amount FROM ( \
+           SELECT currency, amount_cents AS amount FROM orders \
+           WHERE kind = 'pack' AND status = 'paid' AND paid_at >= $1 AND paid_at < $2 \
+           UNION ALL \
+           SELECT currency, amount_paid FROM stripe_invoices \
+           WHERE created_at >= $1 AND created_at < $2 \
+         ) paid GROUP BY currency ORDER BY currency",
     )
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::{billing_customers, orders, stripe_events, subscriptions};
+use super::schema::{billing_customers, orders, stripe_events, stripe_invoices, subscriptions};
 use crate::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -31,7 +31,7 @@ pub struct OrderRow {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = subscriptions, check_for_backend(diesel::pg::Pg))]
 pub struct SubscriptionRow {
     pub id: Uuid,
@@ -319,18 +319,52 @@ pub async fn park_refund(
     intent: &str,
     amount: i64,
     refunded: i64,
+    currency: Option<&str>,
 ) -> QueryResult<()> {
     diesel::sql_query(
-        "INSERT INTO stripe_pending_refunds (payment_intent, amount, amount_refunded) \
-         VALUES ($1, $2, $3) ON CONFLICT (payment_intent) DO UPDATE \
+        "INSERT INTO stripe_pending_refunds (payment_intent, amount, amount_refunded, currency) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (payment_intent) DO UPDATE \
          SET amount_refunded = GREATEST(stripe_pending_refunds.amount_refunded, EXCLUDED.amount_refunded)",
     )
     .bind::<diesel::sql_types::Text, _>(intent)
     .bind::<diesel::sql_types::BigInt, _>(amount)
     .bind::<diesel::sql_types::BigInt, _>(refunded)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(currency)
     .execute(conn)
     .await
     .map(drop)
+}
+
+/// Refunds that matched no payment for longer than `older_than`, oldest first.
+pub async fn unmatched_refunds(
+    conn: &mut AsyncPgConnection,
+    older_than: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<(String, i64, Option<String>, DateTime<Utc>)>> {
+    use super::schema::stripe_pending_refunds as p;
+    p::table
+        .filter(p::received_at.lt(older_than))
+        .order(p::received_at.asc())
+        .limit(limit)
+        .select((
+            p::payment_intent,
+            p::amount_refunded,
+            p::currency,
+            p::received_at,
+        ))
+        .load(conn)
+        .await
+}
+
+/// Drops refunds that matched no payment since before `before`; returns how many.
+pub async fn drop_unmatched_refunds(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use super::schema::stripe_pending_refunds as p;
+    diesel::delete(p::table.filter(p::received_at.lt(before)))
+        .execute(conn)
+        .await
 }
 
 /// Takes the parked refund of a payment, if any: `(amount, amount_refunded)`.
@@ -344,4 +378,175 @@ pub async fn take_parked_refund(
         .get_result(conn)
         .await
         .optional()
+}
+
+/// Serialises a user's checkouts and subscription changes for the rest of the transaction.
+pub async fn lock_user_billing(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('billing-user:' || $1, 0))")
+        .bind::<diesel::sql_types::Text, _>(user_id.to_string())
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Serialises the handling of one Stripe subscription for the rest of the transaction.
+pub async fn lock_subscription(conn: &mut AsyncPgConnection, stripe_id: &str) -> QueryResult<()> {
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('stripe-subscription:' || $1, 0))",
+    )
+    .bind::<diesel::sql_types::Text, _>(stripe_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// The user's plan orders still waiting for payment.
+pub async fn open_plan_orders(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Vec<OrderRow>> {
+    orders::table
+        .filter(orders::user_id.eq(user_id))
+        .filter(orders::kind.eq("plan"))
+        .filter(orders::status.eq("created"))
+        .select(OrderRow::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// A subscription as Stripe holds it, written over what is stored.
+#[derive(Debug)]
+pub struct SubscriptionState<'a> {
+    pub stripe_subscription_id: &'a str,
+    pub user_id: Uuid,
+    pub plan_id: &'a str,
+    pub customer: Option<&'a str>,
+    pub status: &'a str,
+    pub current_period_end: Option<DateTime<Utc>>,
+    pub cancel_at_period_end: bool,
+}
+
+/// Stores the subscription's state. A subscription that ended stays ended: Stripe never
+/// restarts one, so a stale snapshot arriving late cannot bring it back.
+pub async fn write_subscription(
+    conn: &mut AsyncPgConnection,
+    s: &SubscriptionState<'_>,
+) -> QueryResult<SubscriptionRow> {
+    diesel::sql_query(
+        "INSERT INTO subscriptions (id, stripe_subscription_id, user_id, plan_id, \
+           stripe_customer_id, status, current_period_end, cancel_at_period_end) \
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (stripe_subscription_id) DO UPDATE SET \
+           user_id = EXCLUDED.user_id, \
+           plan_id = EXCLUDED.plan_id, \
+           stripe_customer_id = COALESCE(EXCLUDED.stripe_customer_id, subscriptions.stripe_customer_id), \
+           status = CASE WHEN subscriptions.status IN ('canceled', 'incomplete_expired') \
+                         THEN subscriptions.status ELSE EXCLUDED.status END, \
+           current_period_end = COALESCE(EXCLUDED.current_period_end, subscriptions.current_period_end), \
+           cancel_at_period_end = EXCLUDED.cancel_at_period_end, \
+           updated_at = now() \
+         RETURNING id, user_id, plan_id, stripe_subscription_id, stripe_customer_id, status, \
+           current_period_end, cancel_at_period_end, created_at, updated_at",
+    )
+    .bind::<diesel::sql_types::Text, _>(s.stripe_subscription_id)
+    .bind::<diesel::sql_types::Uuid, _>(s.user_id)
+    .bind::<diesel::sql_types::Text, _>(s.plan_id)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(s.customer)
+    .bind::<diesel::sql_types::Text, _>(s.status)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>, _>(s.current_period_end)
+    .bind::<diesel::sql_types::Bool, _>(s.cancel_at_period_end)
+    .get_result(conn)
+    .await
+}
+
+/// The user's live subscriptions other than `except`.
+pub async fn other_live_subscriptions(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    except: &str,
+) -> QueryResult<Vec<SubscriptionRow>> {
+    subscriptions::table
+        .filter(subscriptions::user_id.eq(user_id))
+        .filter(subscriptions::stripe_subscription_id.ne(except))
+        .filter(subscriptions::status.eq_any(["active", "trialing", "past_due"]))
+        .select(SubscriptionRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// A paid subscription invoice we applied.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stripe_invoices, check_for_backend(diesel::pg::Pg))]
+pub struct InvoiceRow {
+    pub invoice_id: String,
+    pub subscription_id: String,
+    pub user_id: Option<Uuid>,
+    pub grant_id: Option<Uuid>,
+    pub payment_intent: Option<String>,
+    pub amount_paid: i64,
+    pub currency: String,
+    pub clawed_credits: i64,
+    pub created_at: DateTime<Utc>,
+    pub customer_ref: Option<String>,
+}
+
+/// Records an applied invoice; false when it was recorded before.
+pub async fn insert_invoice(conn: &mut AsyncPgConnection, row: &InvoiceRow) -> QueryResult<bool> {
+    diesel::insert_into(stripe_invoices::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+pub async fn lock_invoice(
+    conn: &mut AsyncPgConnection,
+    invoice_id: &str,
+) -> QueryResult<Option<InvoiceRow>> {
+    stripe_invoices::table
+        .find(invoice_id)
+        .select(InvoiceRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn lock_invoice_by_payment_intent(
+    conn: &mut AsyncPgConnection,
+    intent: &str,
+) -> QueryResult<Option<InvoiceRow>> {
+    stripe_invoices::table
+        .filter(stripe_invoices::payment_intent.eq(intent))
+        .select(InvoiceRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn set_invoice_payment_intent(
+    conn: &mut AsyncPgConnection,
+    invoice_id: &str,
+    intent: &str,
+) -> QueryResult<()> {
+    diesel::update(stripe_invoices::table.find(invoice_id))
+        .set(stripe_invoices::payment_intent.eq(intent))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn set_invoice_clawed(
+    conn: &mut AsyncPgConnection,
+    invoice_id: &str,
+    clawed: i64,
+) -> QueryResult<()> {
+    diesel::update(stripe_invoices::table.find(invoice_id))
+        .set(stripe_invoices::clawed_credits.eq(clawed))
+        .execute(conn)
+        .await
+        .map(drop)
 }

@@ -217,6 +217,28 @@ pub async fn add_to_grant(
         .map(drop)
 }
 
+/// Whether the grant's purchase was fully refunded.
+pub async fn grant_revoked(conn: &mut AsyncPgConnection, grant_id: Uuid) -> QueryResult<bool> {
+    credit_grants::table
+        .find(grant_id)
+        .select(credit_grants::revoked_at.is_not_null())
+        .first(conn)
+        .await
+}
+
+/// Marks the grant's purchase as fully refunded (once; the first time is kept).
+pub async fn revoke_grant(conn: &mut AsyncPgConnection, grant_id: Uuid) -> QueryResult<()> {
+    diesel::update(
+        credit_grants::table
+            .find(grant_id)
+            .filter(credit_grants::revoked_at.is_null()),
+    )
+    .set(credit_grants::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 pub async fn insert_hold(
     conn: &mut AsyncPgConnection,
     id: Uuid,

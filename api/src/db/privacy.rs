@@ -377,6 +377,7 @@ pub async fn purge_user(
     for sql in [
         "UPDATE orders SET customer_ref = $2 WHERE user_id = $1",
         "UPDATE subscriptions SET customer_ref = $2 WHERE user_id = $1",
+        "UPDATE stripe_invoices SET customer_ref = $2 WHERE user_id = $1",
         // Requests are kept as the record that they were answered; free text goes.
         "UPDATE privacy_requests SET note = NULL, subject_ref = $2 WHERE user_id = $1",
     ] {

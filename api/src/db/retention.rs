@@ -56,6 +56,7 @@ pub async fn delete_payment_records(
     let mut n = 0;
     for sql in [
         "DELETE FROM orders WHERE created_at < $1",
+        "DELETE FROM stripe_invoices WHERE created_at < $1",
         "DELETE FROM subscriptions WHERE status IN ('canceled', 'incomplete_expired') AND updated_at < $1",
         "DELETE FROM stripe_pending_refunds WHERE received_at < $1",
     ] {

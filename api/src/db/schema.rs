@@ -100,6 +100,7 @@ diesel::table! {
         reason -> Text,
         expiry_warned_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -341,11 +342,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    stripe_invoices (invoice_id) {
+        invoice_id -> Text,
+        subscription_id -> Text,
+        user_id -> Nullable<Uuid>,
+        grant_id -> Nullable<Uuid>,
+        payment_intent -> Nullable<Text>,
+        amount_paid -> Int8,
+        currency -> Text,
+        clawed_credits -> Int8,
+        created_at -> Timestamptz,
+        customer_ref -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     stripe_pending_refunds (payment_intent) {
         payment_intent -> Text,
         amount -> Int8,
         amount_refunded -> Int8,
         received_at -> Timestamptz,
+        currency -> Nullable<Text>,
     }
 }
 
@@ -513,6 +530,8 @@ diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shares -> images (image_id));
 diesel::joinable!(shares -> users (user_id));
+diesel::joinable!(stripe_invoices -> credit_grants (grant_id));
+diesel::joinable!(stripe_invoices -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
 diesel::joinable!(support_messages -> support_tickets (ticket_id));
 diesel::joinable!(support_messages -> users (author_id));
@@ -550,6 +569,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     shares,
     stripe_events,
+    stripe_invoices,
     stripe_pending_refunds,
     subscriptions,
     support_messages,

@@ -7,13 +7,14 @@ use uuid::Uuid;
 use zimage_shared::account::{Locale, User};
 use zimage_shared::admin::{
     AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, Dashboard,
-    ModerationHit, PrivacyQueueItem, ProviderStats, Revenue,
+    ModerationHit, PrivacyQueueItem, ProviderStats, Revenue, UnmatchedRefund,
 };
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance, GrantSource};
 use zimage_shared::generation::TaskStatus;
 use zimage_shared::{ErrorCode, Page, validate};
 
 use crate::db::admin::{self as admin_db, TaskFilter};
+use crate::db::billing as billing_db;
 use crate::db::generation::{self as generation_db, TaskRow};
 use crate::db::privacy as privacy_db;
 use crate::db::{sessions, users};
@@ -443,6 +444,22 @@ pub async fn dashboard(
         credits_spent: figures.credits_spent,
         revenue,
         excluded_accounts: figures.excluded,
+        unmatched_refunds: billing_db::unmatched_refunds(
+            &mut conn,
+            state.clock.now() - Duration::days(1),
+            50,
+        )
+        .await?
+        .into_iter()
+        .map(
+            |(payment_intent, amount_refunded, currency, received_at)| UnmatchedRefund {
+                payment_intent,
+                amount_refunded,
+                currency,
+                received_at,
+            },
+        )
+        .collect(),
     })
 }
 

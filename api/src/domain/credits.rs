@@ -269,8 +269,13 @@ pub async fn release(conn: &mut AsyncPgConnection, hold_id: HoldId, reason: &str
                 Err(already_resolved(&current))
             };
         }
+        let mut withheld = Vec::new();
         for (grant_id, amount) in db::allocations(conn, hold.id).await? {
-            db::add_to_grant(conn, grant_id, amount).await?;
+            if db::grant_revoked(conn, grant_id).await? {
+                withheld.push((grant_id, amount));
+            } else {
+                db::add_to_grant(conn, grant_id, amount).await?;
+            }
         }
         record(
             conn,
@@ -286,7 +291,26 @@ pub async fn release(conn: &mut AsyncPgConnection, hold_id: HoldId, reason: &str
                 actor_id: None,
             },
         )
-        .await
+        .await?;
+        // Credits of a refunded purchase go nowhere (as `settle_hold_part` does, migration 000025).
+        for (grant_id, amount) in withheld {
+            record(
+                conn,
+                Entry {
+                    user_id: hold.user_id,
+                    kind: LedgerKind::Clawback,
+                    available: -amount,
+                    held: 0,
+                    reason: "held credits of a refunded purchase",
+                    reference: Some(format!("task:{}", hold.task_id)),
+                    grant_id: Some(grant_id),
+                    hold_id: Some(hold.id),
+                    actor_id: None,
+                },
+            )
+            .await?;
+        }
+        Ok(())
     })
     .await
 }
@@ -405,11 +429,13 @@ pub async fn ledger(
 }
 
 /// Takes back up to `max` of what is left of one grant (a refunded purchase). Credits already
-/// spent or held stay spent; returns the credits actually taken.
+/// spent stay spent; with `revoke` (a full refund) credits held from the grant are taken back
+/// too when their task releases them. Returns the credits taken now.
 pub async fn clawback_grant(
     conn: &mut AsyncPgConnection,
     grant_id: Uuid,
     max: i64,
+    revoke: bool,
     reason: &str,
     reference: Option<String>,
 ) -> ApiResult<i64> {
@@ -421,6 +447,9 @@ pub async fn clawback_grant(
         let grant = db::find_grant(conn, grant_id)
             .await?
             .ok_or_else(|| ApiError::not_found("grant"))?;
+        if revoke {
+            db::revoke_grant(conn, grant.id).await?;
+        }
         let take = grant.remaining.min(max).max(0);
         if take == 0 {
             return Ok(0);

@@ -161,8 +161,11 @@ pub const CATEGORIES: &[Category] = &[
     },
     Category {
         file: "subscriptions.json",
-        about: "Your subscriptions: plan, status, current period and cancellation.",
-        sources: &[by_user("subscriptions", "t.created_at")],
+        about: "Your subscriptions: plan, status, current period and cancellation; and each paid subscription invoice: the amount, the credits it granted, the payment provider's references and any credits taken back after a refund.",
+        sources: &[
+            by_user("subscriptions", "t.created_at"),
+            by_user("stripe_invoices", "t.created_at"),
+        ],
     },
     Category {
         file: "support_tickets.json",

@@ -18,6 +18,8 @@ pub const LOG_DAYS: i64 = 90;
 pub const SUPPORT_DAYS: i64 = 2 * 365;
 /// Payment records (orders, subscriptions), as tax law requires.
 pub const PAYMENT_DAYS: i64 = 7 * 365 + 2;
+/// Refunds Stripe reported that never matched a payment here (shown to administrators meanwhile).
+pub const UNMATCHED_REFUND_DAYS: i64 = 90;
 /// Erased accounts are purged within this many days of the confirmed request.
 pub const CLOSED_ACCOUNT_DAYS: i64 = 30;
 
@@ -102,6 +104,8 @@ pub struct RetentionReport {
     pub log_rows: usize,
     pub tickets: usize,
     pub payment_records: usize,
+    /// Stripe refunds that matched no payment for `UNMATCHED_REFUND_DAYS`.
+    pub unmatched_refunds: usize,
     pub archives: usize,
     pub accounts_purged: usize,
 }
@@ -116,6 +120,17 @@ pub async fn enforce(state: &AppState, now: DateTime<Utc>) -> ApiResult<Retentio
         db::delete_closed_tickets(&mut conn, now - Duration::days(SUPPORT_DAYS)).await?;
     report.payment_records =
         db::delete_payment_records(&mut conn, now - Duration::days(PAYMENT_DAYS)).await?;
+    report.unmatched_refunds = crate::db::billing::drop_unmatched_refunds(
+        &mut conn,
+        now - Duration::days(UNMATCHED_REFUND_DAYS),
+    )
+    .await?;
+    if report.unmatched_refunds > 0 {
+        tracing::warn!(
+            count = report.unmatched_refunds,
+            "Stripe refunds that never matched a payment dropped"
+        );
+    }
     for request in privacy::expired_archives(&mut conn, now).await? {
         let Some(key) = &request.archive_key else {
             continue;

@@ -22,6 +22,8 @@ pub enum Template<'a> {
         order: &'a str,
         link: &'a str,
     },
+    /// A second subscription was started while one was running: it was cancelled and refunded.
+    DuplicateSubscription { link: &'a str },
     /// Tells the owner about a sign-in from a client not seen before.
     NewSignIn {
         device: &'a str,
@@ -117,6 +119,18 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             intro: "感谢您的购买，点数已存入您的账户。",
             action: Some("查看收据"),
             outro: "请保留此邮件以备查询。",
+        },
+        (Template::DuplicateSubscription { .. }, Locale::En) => Parts {
+            subject: "Your second subscription was cancelled and refunded",
+            intro: "You already had a Z-Image Studio subscription when another one was paid for, so the new one was cancelled at once and its payment refunded in full.",
+            action: Some("See your subscription"),
+            outro: "The refund reaches your card within 5–10 business days. Your existing plan is unchanged.",
+        },
+        (Template::DuplicateSubscription { .. }, Locale::ZhCn) => Parts {
+            subject: "您的第二个订阅已取消并全额退款",
+            intro: "您已有一个 Z-Image Studio 订阅时又支付了另一个订阅，新订阅已立即取消，款项已全额退回。",
+            action: Some("查看您的订阅"),
+            outro: "退款将在 5–10 个工作日内退回您的银行卡。您现有的套餐不受影响。",
         },
         (Template::CreditsExpiring { .. }, Locale::En) => Parts {
             subject: "Your credits expire soon",
@@ -227,6 +241,7 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         | Template::AccountExists { link }
         | Template::CreditsExpiring { link, .. }
         | Template::Receipt { link, .. }
+        | Template::DuplicateSubscription { link }
         | Template::NewSignIn { link, .. }
         | Template::ExportReady { link, .. }
         | Template::ConfirmErasure { link }

@@ -11,16 +11,18 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use miniserde::json::Value;
-use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_billing::billing_portal_session::CreateBillingPortalSession;
-use stripe_billing::subscription::UpdateSubscription;
+use stripe_billing::subscription::{CancelSubscription, RetrieveSubscription, UpdateSubscription};
 use stripe_checkout::CheckoutSessionMode;
 use stripe_checkout::checkout_session::{
-    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
-    CreateCheckoutSessionLineItemsPriceDataRecurring,
+    CreateCheckoutSession, CreateCheckoutSessionCustomerCreation, CreateCheckoutSessionLineItems,
+    CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionLineItemsPriceDataRecurring,
     CreateCheckoutSessionLineItemsPriceDataRecurringInterval,
-    CreateCheckoutSessionPaymentIntentData, CreateCheckoutSessionSubscriptionData, ProductData,
+    CreateCheckoutSessionPaymentIntentData, CreateCheckoutSessionSubscriptionData,
+    ExpireCheckoutSession, ProductData, RetrieveCheckoutSession,
 };
+use stripe_client_core::{RequestBuilder, StripeMethod};
 use zimage_shared::ErrorCode;
 use zimage_shared::billing::{Product, ProductKind};
 
@@ -83,6 +85,20 @@ fn text_field(object: &Value, name: &str) -> Option<String> {
     }
 }
 
+#[derive(serde::Serialize)]
+struct Expand<'a> {
+    expand: &'a [&'a str],
+}
+
+fn to_json(value: &Value) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_str(&miniserde::json::to_string(value))
+        .map_err(|err| ApiError::internal(anyhow::anyhow!("Stripe answer: {err}")))
+}
+
+fn payments_in(list: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    list["data"].as_array().into_iter().flatten()
+}
+
 fn unexpected_answer(what: &str) -> ApiError {
     tracing::error!(what, "Stripe answered without a field we need");
     ApiError::new(
@@ -114,19 +130,164 @@ impl Stripe {
         self.webhook_secret.expose()
     }
 
-    /// Sends a typed request and decodes the answer loosely (see the module note).
+    /// Sends a request and decodes the answer loosely (see the module note).
+    async fn call(
+        &self,
+        request: RequestBuilder,
+        idempotency_key: Option<String>,
+    ) -> Result<Value, StripeError> {
+        let mut request = request.customize::<Value>();
+        if let Some(key) = idempotency_key {
+            let key = IdempotencyKey::new(&key)
+                .map_err(|err| StripeError::ClientError(format!("idempotency key: {err}")))?;
+            request = request.request_strategy(RequestStrategy::Idempotent(key));
+        }
+        request.send(&self.client).await
+    }
+
     async fn send(
         &self,
         request: &impl StripeRequest,
         idempotency_key: Option<String>,
     ) -> Result<Value, ApiError> {
-        let mut request = request.build().customize::<Value>();
-        if let Some(key) = idempotency_key {
-            let key = IdempotencyKey::new(&key)
-                .map_err(|err| ApiError::internal(anyhow::anyhow!("idempotency key: {err}")))?;
-            request = request.request_strategy(RequestStrategy::Idempotent(key));
+        self.call(request.build(), idempotency_key)
+            .await
+            .map_err(provider_error)
+    }
+
+    /// Reads an object as JSON; `None` when Stripe has no such object.
+    async fn read(&self, request: RequestBuilder) -> Result<Option<serde_json::Value>, ApiError> {
+        match self.call(request, None).await {
+            Ok(value) => Ok(Some(to_json(&value)?)),
+            Err(StripeError::Stripe(_, 404)) => Ok(None),
+            Err(err) => Err(provider_error(err)),
         }
-        request.send(&self.client).await.map_err(provider_error)
+    }
+
+    /// The subscription as Stripe holds it now (`None` if Stripe has no such subscription).
+    pub async fn subscription(&self, id: &str) -> Result<Option<serde_json::Value>, ApiError> {
+        self.read(RetrieveSubscription::new(id).build()).await
+    }
+
+    /// The Checkout Session's status now (`open`, `complete`, `expired`), if it exists.
+    pub async fn checkout_status(&self, id: &str) -> Result<Option<String>, ApiError> {
+        let session = self.read(RetrieveCheckoutSession::new(id).build()).await?;
+        Ok(session.and_then(|s| s["status"].as_str().map(String::from)))
+    }
+
+    /// Expires an open Checkout Session so it can no longer be paid. Returns the session's
+    /// status afterwards: `expired`, or `complete` when the customer paid first.
+    pub async fn expire_checkout(&self, id: &str) -> Result<Option<String>, ApiError> {
+        match self
+            .call(ExpireCheckoutSession::new(id).build(), None)
+            .await
+        {
+            Ok(session) => Ok(text_field(&session, "status")),
+            // Not open any more (paid, or expired already): ask what it is now.
+            Err(StripeError::Stripe(_, 400)) => self.checkout_status(id).await,
+            Err(StripeError::Stripe(_, 404)) => Ok(None),
+            Err(err) => Err(provider_error(err)),
+        }
+    }
+
+    /// Ends a subscription now (a duplicate nobody should pay for).
+    pub async fn cancel_now(&self, subscription_id: &str) -> Result<(), ApiError> {
+        match self
+            .call(CancelSubscription::new(subscription_id).build(), None)
+            .await
+        {
+            Ok(_) | Err(StripeError::Stripe(_, 404)) => Ok(()),
+            // Cancelling an already canceled subscription is refused; that is the outcome we want.
+            Err(StripeError::Stripe(_, 400)) => Ok(()),
+            Err(err) => Err(provider_error(err)),
+        }
+    }
+
+    /// Refunds a payment in full; `key` makes a retried refund a no-op.
+    pub async fn refund(&self, payment_intent: &str, key: &str) -> Result<(), ApiError> {
+        #[derive(serde::Serialize)]
+        struct Form<'a> {
+            payment_intent: &'a str,
+            reason: &'a str,
+        }
+        let request = RequestBuilder::new(StripeMethod::Post, "/refunds").form(&Form {
+            payment_intent,
+            reason: "duplicate",
+        });
+        match self.call(request, Some(key.to_string())).await {
+            Ok(_) => Ok(()),
+            // Refunded already (in full): nothing left to do.
+            Err(StripeError::Stripe(errors, 400))
+                if errors.code.as_ref().map(|c| c.as_str()) == Some("charge_already_refunded") =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(provider_error(err)),
+        }
+    }
+
+    /// The receipt link of a payment's charge, if it has one yet.
+    pub async fn receipt_url(&self, payment_intent: &str) -> Result<Option<String>, ApiError> {
+        let request = RequestBuilder::new(
+            StripeMethod::Get,
+            format!("/payment_intents/{payment_intent}"),
+        )
+        .query(&Expand {
+            expand: &["latest_charge"],
+        });
+        let intent = self.read(request).await?;
+        Ok(intent.and_then(|i| {
+            i.pointer("/latest_charge/receipt_url")
+                .and_then(serde_json::Value::as_str)
+                .map(String::from)
+        }))
+    }
+
+    /// The payment intents that paid an invoice (API versions from 2025-03-31 list payments
+    /// separately from the invoice).
+    pub async fn invoice_payment_intents(&self, invoice: &str) -> Result<Vec<String>, ApiError> {
+        #[derive(serde::Serialize)]
+        struct Query<'a> {
+            invoice: &'a str,
+            limit: u8,
+        }
+        let request = RequestBuilder::new(StripeMethod::Get, "/invoice_payments")
+            .query(&Query { invoice, limit: 10 });
+        let list = self.read(request).await?.unwrap_or_default();
+        Ok(payments_in(&list)
+            .filter_map(|p| {
+                p.pointer("/payment/payment_intent")
+                    .and_then(serde_json::Value::as_str)
+            })
+            .map(String::from)
+            .collect())
+    }
+
+    /// The invoice a payment intent paid, if it paid one.
+    pub async fn invoice_of_payment(
+        &self,
+        payment_intent: &str,
+    ) -> Result<Option<String>, ApiError> {
+        #[derive(serde::Serialize)]
+        struct Payment<'a> {
+            #[serde(rename = "type")]
+            kind: &'a str,
+            payment_intent: &'a str,
+        }
+        #[derive(serde::Serialize)]
+        struct Query<'a> {
+            payment: Payment<'a>,
+        }
+        let request = RequestBuilder::new(StripeMethod::Get, "/invoice_payments").query(&Query {
+            payment: Payment {
+                kind: "payment_intent",
+                payment_intent,
+            },
+        });
+        let list = self.read(request).await?.unwrap_or_default();
+        Ok(payments_in(&list)
+            .find_map(|p| p["invoice"].as_str())
+            .map(String::from))
     }
 
     /// Creates a Checkout Session (payment mode for packs, subscription mode for plans).
@@ -136,7 +297,7 @@ impl Stripe {
         input: CheckoutInput<'_>,
     ) -> Result<SessionCreated, ApiError> {
         let product = input.product;
-        // Checked against Stripe's list when the catalog is loaded.
+        // Codes the client's list lacks (KWD, BHD, …) are sent as written.
         let currency = match product.currency.parse::<stripe_types::Currency>() {
             Ok(currency) => currency,
             Err(never) => match never {},
@@ -173,6 +334,10 @@ impl Stripe {
             .line_items(vec![line]);
         params = match input.customer {
             Some(customer) => params.customer(customer),
+            // Pack buyers get a customer too, so receipts and the billing portal work for them.
+            None if product.kind == ProductKind::Pack => params
+                .customer_email(input.email)
+                .customer_creation(CreateCheckoutSessionCustomerCreation::Always),
             None => params.customer_email(input.email),
         };
         params = match product.kind {

@@ -54,12 +54,18 @@ pub fn verify(
 ) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?;
     let mut timestamp = None;
+    let mut schemes_v1 = 0;
     let mut candidates = Vec::new();
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", t)) => timestamp = Some(t),
+            // A `v1` that is not hex cannot match; like Stripe's own libraries, skip it and
+            // try the others rather than refuse the header.
             Some(("v1", sig)) => {
-                candidates.push(hex::decode(sig).map_err(|_| SignatureError::Malformed)?)
+                schemes_v1 += 1;
+                if let Ok(sig) = hex::decode(sig) {
+                    candidates.push(sig);
+                }
             }
             Some(_) => {}
             None => return Err(SignatureError::Malformed),
@@ -67,7 +73,7 @@ pub fn verify(
     }
     let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
     let t: i64 = timestamp.parse().map_err(|_| SignatureError::Malformed)?;
-    if candidates.is_empty() {
+    if schemes_v1 == 0 {
         return Err(SignatureError::Malformed);
     }
     if now.abs_diff(t) > TOLERANCE_SECS.unsigned_abs() {
@@ -117,6 +123,13 @@ mod tests {
         let sig = good.split("v1=").nth(1).unwrap();
         let rotated = format!("t=1000,v1={},v1={sig},v0=abc", "00".repeat(32));
         assert_eq!(verify(Some(&rotated), body, "whsec_a", 1100), Ok(()));
+        // A non-hex v1 beside a valid one is skipped, as Stripe's libraries do.
+        let noisy = format!("t=1000,v1=not-hex,v1={sig}");
+        assert_eq!(verify(Some(&noisy), body, "whsec_a", 1100), Ok(()));
+        assert_eq!(
+            verify(Some("t=1000,v1=zz"), body, "whsec_a", 1100),
+            Err(SignatureError::Mismatch)
+        );
         assert_eq!(
             verify(Some(&good), br#"{"id":"evt_2"}"#, "whsec_a", 1100),
             Err(SignatureError::Mismatch)

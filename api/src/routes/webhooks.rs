@@ -33,14 +33,17 @@ struct Received {
 }
 
 /// Stripe events. The `Stripe-Signature` header is verified over the raw body before anything
-/// is parsed; each event id is processed once however often it is delivered.
+/// is parsed; each event id is processed once however often it is delivered. An event that
+/// cannot be applied yet is answered 502 or 503 and nothing is recorded, so Stripe delivers it
+/// again.
 #[utoipa::path(
     tag = "webhooks",
     request_body(content = String, content_type = "application/json", description = "a Stripe event"),
     responses(
         (status = 200, body = Received),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_signature` or `malformed_json`"),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`"),
+        (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`: Stripe's API could not be read; deliver again later"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`, or `event_deferred`: the event refers to something not applicable yet; deliver again later"),
     )
 )]
 #[post("/stripe")]

@@ -107,7 +107,7 @@ pub fn AdminDashboard() -> impl IntoView {
                         {tile(Key::FailureRate, failure, "stat-failure")}
                         {tile(Key::CreditsSold, d.credits_sold.to_string(), "stat-sold")}
                         {tile(Key::CreditsSpent, d.credits_spent.to_string(), "stat-spent")}
-                        {tile(Key::Revenue, if d.revenue.is_empty() { "—".into() } else { d.revenue.iter().map(|r| format!("{:.2} {}", r.amount_cents as f64 / 100.0, r.currency.to_uppercase())).collect::<Vec<_>>().join(" · ") }, "stat-revenue")}
+                        {tile(Key::Revenue, if d.revenue.is_empty() { "—".into() } else { d.revenue.iter().map(|r| zimage_shared::money::format(r.amount_cents, &r.currency)).collect::<Vec<_>>().join(" · ") }, "stat-revenue")}
                     </div>
                     <section class="card">
                         <h2>{t(Key::ByProvider)}</h2>
@@ -122,6 +122,24 @@ pub fn AdminDashboard() -> impl IntoView {
                         </table></div>
                         <p class="muted small">{t(Key::ExcludedNote)} " " {d.excluded_accounts}</p>
                     </section>
+                    {(!d.unmatched_refunds.is_empty()).then(|| view! {
+                        <section class="card" id="unmatched-refunds">
+                            <h2>{t(Key::UnmatchedRefunds)}</h2>
+                            <p class="muted small">{t(Key::UnmatchedRefundsNote)}</p>
+                            <div class="table-scroll"><table class="table">
+                                <thead><tr><th scope="col">{t(Key::RefundPayment)}</th><th scope="col">{t(Key::RefundAmount)}</th><th scope="col">{t(Key::Received)}</th></tr></thead>
+                                <tbody>
+                                    {d.unmatched_refunds.iter().map(|r| view! {
+                                        <tr>
+                                            <td><code>{r.payment_intent.clone()}</code></td>
+                                            <td>{r.currency.as_deref().map_or_else(|| r.amount_refunded.to_string(), |c| zimage_shared::money::format(r.amount_refunded, c))}</td>
+                                            <td>{r.received_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table></div>
+                        </section>
+                    })}
                 }
             })}
             <AnnounceCard />

@@ -14,24 +14,8 @@ use crate::components::paged::{ListFooter, Paged};
 use crate::i18n::{Key, t, tr, use_i18n};
 use crate::session::use_session;
 
-fn price(cents: i64, currency: &str) -> String {
-    let symbol = match currency {
-        "usd" => "$",
-        "eur" => "€",
-        "gbp" => "£",
-        "cny" => "¥",
-        _ => "",
-    };
-    if symbol.is_empty() {
-        format!(
-            "{}.{:02} {}",
-            cents / 100,
-            cents % 100,
-            currency.to_uppercase()
-        )
-    } else {
-        format!("{symbol}{}.{:02}", cents / 100, cents % 100)
-    }
+fn price(minor: i64, currency: &str) -> String {
+    zimage_shared::money::format(minor, currency)
 }
 
 fn status_key(status: OrderStatus) -> Key {
