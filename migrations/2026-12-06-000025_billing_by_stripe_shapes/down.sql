@@ -59,4 +59,5 @@ $$;
 DROP INDEX stripe_pending_refunds_received_idx;
 ALTER TABLE stripe_pending_refunds DROP COLUMN currency;
 DROP TABLE stripe_invoices;
+ALTER TABLE orders DROP COLUMN amount_refunded;
 ALTER TABLE credit_grants DROP COLUMN revoked_at;

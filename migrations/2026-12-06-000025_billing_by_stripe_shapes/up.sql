@@ -15,12 +15,16 @@ CREATE TABLE stripe_invoices (
     amount_paid     bigint NOT NULL,
     currency        text NOT NULL,
     clawed_credits  bigint NOT NULL DEFAULT 0,
+    amount_refunded bigint NOT NULL DEFAULT 0,
     created_at      timestamptz NOT NULL DEFAULT now(),
     -- The person's pseudonym once the account is erased (payment records are kept for tax law).
     customer_ref    text
 );
 CREATE INDEX stripe_invoices_payment_intent_idx ON stripe_invoices (payment_intent)
     WHERE payment_intent IS NOT NULL;
+
+-- Money refunded on an order (revenue counts what was kept).
+ALTER TABLE orders ADD COLUMN amount_refunded bigint NOT NULL DEFAULT 0;
 
 -- Refunds that match no payment yet are shown to administrators after a day and dropped after 90.
 ALTER TABLE stripe_pending_refunds ADD COLUMN currency text;
@@ -58,7 +62,8 @@ BEGIN
         SELECT al.grant_id, al.amount, g.revoked_at FROM credit_hold_allocations al
         JOIN credit_grants g ON g.id = al.grant_id
         WHERE al.hold_id = p_hold
-        ORDER BY g.expires_at DESC NULLS FIRST, g.created_at DESC
+        -- Returned to live grants first: what was spent is counted against a refunded one.
+        ORDER BY (g.revoked_at IS NOT NULL), g.expires_at DESC NULLS FIRST, g.created_at DESC
     LOOP
         EXIT WHEN rest <= 0;
         give := least(a.amount, rest);

@@ -104,8 +104,8 @@ pub struct ProviderStats {
     pub failure_rate: f64,
 }
 
-/// Money received in one currency (packs, and every paid subscription invoice), in the
-/// currency's smallest unit.
+/// Money received and kept in one currency (packs and paid subscription invoices, less what was
+/// refunded), in the currency's smallest unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revenue {

@@ -271,10 +271,11 @@ pub async fn revenue(
 ) -> QueryResult<Vec<RevenueRow>> {
     diesel::sql_query(
         "SELECT currency, coalesce(sum(amount), 0)::bigint AS amount FROM ( \
-           SELECT currency, amount_cents AS amount FROM orders \
-           WHERE kind = 'pack' AND status = 'paid' AND paid_at >= $1 AND paid_at < $2 \
+           SELECT currency, amount_cents - amount_refunded AS amount FROM orders \
+           WHERE kind = 'pack' AND status IN ('paid', 'refunded') \
+             AND paid_at >= $1 AND paid_at < $2 \
            UNION ALL \
-           SELECT currency, amount_paid FROM stripe_invoices \
+           SELECT currency, amount_paid - amount_refunded FROM stripe_invoices \
            WHERE created_at >= $1 AND created_at < $2 \
          ) paid GROUP BY currency ORDER BY currency",
     )

@@ -29,6 +29,7 @@ pub struct OrderRow {
     pub created_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    pub amount_refunded: i64,
 }
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -106,6 +107,7 @@ pub struct OrderChanges {
     pub receipt_url: Option<String>,
     pub grant_id: Option<Uuid>,
     pub clawed_credits: Option<i64>,
+    pub amount_refunded: Option<i64>,
     pub paid_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -389,6 +391,16 @@ pub async fn lock_user_billing(conn: &mut AsyncPgConnection, user_id: Uuid) -> Q
         .map(drop)
 }
 
+/// Serialises everything about one payment (its completion, its invoice, its refunds) for the
+/// rest of the transaction, so a refund cannot be parked while its payment is being recorded.
+pub async fn lock_payment(conn: &mut AsyncPgConnection, payment_intent: &str) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('stripe-payment:' || $1, 0))")
+        .bind::<diesel::sql_types::Text, _>(payment_intent)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Serialises the handling of one Stripe subscription for the rest of the transaction.
 pub async fn lock_subscription(conn: &mut AsyncPgConnection, stripe_id: &str) -> QueryResult<()> {
     diesel::sql_query(
@@ -487,6 +499,7 @@ pub struct InvoiceRow {
     pub amount_paid: i64,
     pub currency: String,
     pub clawed_credits: i64,
+    pub amount_refunded: i64,
     pub created_at: DateTime<Utc>,
     pub customer_ref: Option<String>,
 }
@@ -539,13 +552,17 @@ pub async fn set_invoice_payment_intent(
         .map(drop)
 }
 
-pub async fn set_invoice_clawed(
+pub async fn set_invoice_refund(
     conn: &mut AsyncPgConnection,
     invoice_id: &str,
     clawed: i64,
+    refunded: i64,
 ) -> QueryResult<()> {
     diesel::update(stripe_invoices::table.find(invoice_id))
-        .set(stripe_invoices::clawed_credits.eq(clawed))
+        .set((
+            stripe_invoices::clawed_credits.eq(clawed),
+            stripe_invoices::amount_refunded.eq(refunded),
+        ))
         .execute(conn)
         .await
         .map(drop)

@@ -237,6 +237,7 @@ diesel::table! {
         paid_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
         customer_ref -> Nullable<Text>,
+        amount_refunded -> Int8,
     }
 }
 
@@ -351,6 +352,7 @@ diesel::table! {
         amount_paid -> Int8,
         currency -> Text,
         clawed_credits -> Int8,
+        amount_refunded -> Int8,
         created_at -> Timestamptz,
         customer_ref -> Nullable<Text>,
     }

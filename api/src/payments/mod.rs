@@ -243,8 +243,8 @@ impl Stripe {
         }))
     }
 
-    /// The payment intents that paid an invoice (API versions from 2025-03-31 list payments
-    /// separately from the invoice).
+    /// The payment intents that paid an invoice, paid ones only (API versions from 2025-03-31
+    /// list payments separately from the invoice).
     pub async fn invoice_payment_intents(&self, invoice: &str) -> Result<Vec<String>, ApiError> {
         #[derive(serde::Serialize)]
         struct Query<'a> {
@@ -254,7 +254,9 @@ impl Stripe {
         let request = RequestBuilder::new(StripeMethod::Get, "/invoice_payments")
             .query(&Query { invoice, limit: 10 });
         let list = self.read(request).await?.unwrap_or_default();
+        // Failed or abandoned attempts are listed too; only money actually taken counts.
         Ok(payments_in(&list)
+            .filter(|p| p["status"].as_str() == Some("paid"))
             .filter_map(|p| {
                 p.pointer("/payment/payment_intent")
                     .and_then(serde_json::Value::as_str)

@@ -406,6 +406,59 @@ async fn a_full_refund_takes_back_credits_held_by_a_running_task_too() {
 }
 
 #[tokio::test]
+async fn a_partial_refund_while_credits_are_held_takes_what_it_can_and_a_full_one_the_rest() {
+    let (app, stripe) = app_with_stripe(&[("ZIMAGE_SIGNUP_BONUS_CREDITS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let paid = pay(&app, &stripe, &ada, "pack_100").await;
+    deliver(&stripe, &paid.events).await;
+    let intent = paid.intent.unwrap();
+    let mut conn = app.state.db.get().await.unwrap();
+    let hold =
+        zimage_api::domain::credits::hold(&mut conn, user_id(&ada), 80, uuid::Uuid::new_v4())
+            .await
+            .unwrap();
+    // Half refunded: 50 owed, only the 20 not held can be taken.
+    deliver(&stripe, &stripe.refund(&intent, Some(250)).unwrap()).await;
+    assert_eq!(available(&app, &ada).await, 0);
+    // The task fails: its 80 return (the purchase is not fully refunded).
+    zimage_api::domain::credits::release(&mut conn, hold, "the task failed")
+        .await
+        .unwrap();
+    assert_eq!(available(&app, &ada).await, 80);
+    // The rest refunded: everything left goes.
+    deliver(&stripe, &stripe.refund(&intent, None).unwrap()).await;
+    assert_eq!(available(&app, &ada).await, 0);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn events_delivered_all_at_once_are_applied_without_deadlocks() {
+    let (app, stripe) = app_with_stripe(&[("ZIMAGE_SIGNUP_BONUS_CREDITS", "0")]).await;
+    for n in 0..3 {
+        let who = app.signed_in_user(&format!("user{n}@example.org")).await;
+        let paid = pay(&app, &stripe, &who, "plan_basic").await;
+        let sub = paid.subscription.clone().unwrap();
+        let mut events = paid.events;
+        events.extend(stripe.renew(&sub));
+        // Stripe sends in parallel: every event at once, each answered on its first try.
+        let deliveries: Vec<_> = events
+            .into_iter()
+            .map(|event| {
+                let stripe = stripe.clone();
+                tokio::spawn(async move { (stripe.deliver(&event).await, event["type"].clone()) })
+            })
+            .collect();
+        for delivery in deliveries {
+            let (status, kind) = delivery.await.unwrap();
+            assert_eq!(status, 200, "{kind} answered {status}");
+        }
+        assert_eq!(available(&app, &who).await, 600);
+        assert_eq!(subscription(&app, &who).await["status"], "active");
+        app.assert_ledger_consistent(user_id(&who)).await;
+    }
+}
+
+#[tokio::test]
 async fn subscription_credits_arrive_per_period_and_expire_with_the_period_they_pay_for() {
     let (app, stripe) = app_with_stripe(&[("ZIMAGE_SIGNUP_BONUS_CREDITS", "0")]).await;
     let ada = app.signed_in_user("ada@example.org").await;

@@ -221,6 +221,25 @@ async fn checkout_completed(
         tracing::info!("checkout session not opened here ignored");
         return Ok(());
     };
+    // Locks in the order every handler takes them: payment, subscription (and with it the
+    // user's billing), then rows.
+    let intent = id_at(session, "/payment_intent");
+    if let Some(intent) = intent {
+        db::lock_payment(conn, intent).await?;
+    }
+    let subscription = id_at(session, "/subscription");
+    if let Some(subscription) = subscription {
+        sync_subscription(conn, ctx, subscription, None).await?;
+    }
+    // The receipt link, read before any row is locked (the charge usually reported it before
+    // the session completed, when there was no order to keep it on).
+    let receipt_url = match (intent, subscription) {
+        (Some(intent), None) => ctx.stripe.receipt_url(intent).await.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "receipt link not fetched");
+            None
+        }),
+        _ => None,
+    };
     let Some(order) = db::lock_order_by_number(conn, number).await? else {
         tracing::info!(
             order = number,
@@ -242,7 +261,6 @@ async fn checkout_completed(
         return Ok(());
     }
     let now = Utc::now();
-    let intent = id_at(session, "/payment_intent");
     let mut changes = OrderChanges {
         status: Some("paid".into()),
         paid_at: Some(now),
@@ -257,10 +275,7 @@ async fn checkout_completed(
         .map_or_else(|| order.product_id.clone(), |p| p.name.clone());
     if order.kind == "plan" {
         // The plan's credits arrive with its invoices (`invoice.paid`), each period.
-        if let Some(subscription) = id_at(session, "/subscription") {
-            changes.stripe_subscription_id = Some(subscription.to_string());
-            sync_subscription(conn, ctx, subscription, None).await?;
-        }
+        changes.stripe_subscription_id = subscription.map(String::from);
     } else {
         let expires_at = ctx
             .state
@@ -281,16 +296,8 @@ async fn checkout_completed(
         )
         .await?;
         changes.grant_id = grant.map(|g| g.id);
-        // The charge usually reports its receipt before the session completes; ask for it.
-        if order.receipt_url.is_none()
-            && let Some(intent) = intent
-        {
-            match ctx.stripe.receipt_url(intent).await {
-                Ok(url) => changes.receipt_url = url,
-                Err(err) => {
-                    tracing::warn!(order = %order.number, error = %err, "receipt link not fetched")
-                }
-            }
+        if order.receipt_url.is_none() {
+            changes.receipt_url = receipt_url;
         }
         receipt(
             conn,
@@ -337,6 +344,13 @@ async fn close_order(conn: &mut AsyncPgConnection, session: &Value, status: &str
     Ok(())
 }
 
+/// A subscription as stored after reading it from Stripe.
+struct Synced {
+    row: SubscriptionRow,
+    /// It was a second live subscription of its user, and was ended just now.
+    ended_duplicate: bool,
+}
+
 /// Brings the stored subscription in line with Stripe's current state, read from Stripe's API
 /// under a lock on the subscription, so the order events arrive in cannot matter. `snapshot`
 /// (the event's copy) is used only when Stripe no longer has the subscription. `None`: not a
@@ -346,12 +360,20 @@ async fn sync_subscription(
     ctx: &mut Context<'_>,
     id: &str,
     snapshot: Option<&Value>,
-) -> ApiResult<Option<SubscriptionRow>> {
+) -> ApiResult<Option<Synced>> {
     db::lock_subscription(conn, id).await?;
     let stored = db::find_subscription(conn, id).await?;
     let fetched = ctx.stripe.subscription(id).await?;
     let Some(current) = fetched.as_ref().or(snapshot) else {
-        return Ok(stored.filter(|s| s.user_id.is_some()));
+        if let Some(row) = stored.filter(|s| s.user_id.is_some()) {
+            return Ok(Some(Synced {
+                row,
+                ended_duplicate: false,
+            }));
+        }
+        return Err(deferred(format!(
+            "subscription {id} is not known to Stripe's API with this key"
+        )));
     };
     let mut user_id = None;
     if let Some(claimed) =
@@ -364,6 +386,8 @@ async fn sync_subscription(
         tracing::info!(subscription = id, "subscription not sold here ignored");
         return Ok(None);
     };
+    // A user's subscriptions and checkouts change one at a time (see `checkout`).
+    db::lock_user_billing(conn, user_id).await?;
     let plan_id = shapes::metadata(current, "/metadata", "product_id")
         .map(String::from)
         .or_else(|| stored.as_ref().map(|s| s.plan_id.clone()))
@@ -385,19 +409,59 @@ async fn sync_subscription(
     if let Some(customer) = customer {
         db::set_customer(conn, user_id, customer).await?;
     }
-    if is_live(&row.status)
-        && !db::other_live_subscriptions(conn, user_id, id)
-            .await?
-            .is_empty()
-    {
-        return end_duplicate(conn, ctx, row, current).await.map(Some);
+    if !is_live(&row.status) {
+        return Ok(Some(Synced {
+            row,
+            ended_duplicate: false,
+        }));
     }
-    Ok(Some(row))
+    // Two live subscriptions: the one Stripe created later goes. What is stored of the other
+    // may be stale, so it is read from Stripe too.
+    for other in db::other_live_subscriptions(conn, user_id, id).await? {
+        let Some(theirs) = ctx
+            .stripe
+            .subscription(&other.stripe_subscription_id)
+            .await?
+        else {
+            continue;
+        };
+        let their_status = text(&theirs, "/status").unwrap_or("incomplete");
+        if !is_live(their_status) {
+            db::write_subscription(
+                conn,
+                &db::SubscriptionState {
+                    stripe_subscription_id: &other.stripe_subscription_id,
+                    user_id,
+                    plan_id: &other.plan_id,
+                    customer: other.stripe_customer_id.as_deref(),
+                    status: their_status,
+                    current_period_end: shapes::subscription_period_end(&theirs),
+                    cancel_at_period_end: theirs["cancel_at_period_end"].as_bool().unwrap_or(false),
+                },
+            )
+            .await?;
+            continue;
+        }
+        let created = |s: &Value| s["created"].as_i64().unwrap_or(i64::MAX);
+        if (created(current), id) > (created(&theirs), other.stripe_subscription_id.as_str()) {
+            let row = end_duplicate(conn, ctx, row, current).await?;
+            return Ok(Some(Synced {
+                row,
+                ended_duplicate: true,
+            }));
+        }
+        end_duplicate(conn, ctx, other, &theirs).await?;
+    }
+    Ok(Some(Synced {
+        row,
+        ended_duplicate: false,
+    }))
 }
 
 /// A second subscription while one runs (started outside our checkout, or before checkouts
-/// were serialised): cancelled at once at Stripe, its payment refunded in full, the user told.
-/// The refund's own event then takes back whatever its invoice granted.
+/// were serialised): its payments refunded in full, then cancelled at Stripe, the user told.
+/// Refunding first means a failure leaves it live, so Stripe's next delivery tries again (the
+/// refunds carry idempotency keys). The refunds' own events take back what its invoice granted.
 async fn end_duplicate(
     conn: &mut AsyncPgConnection,
     ctx: &mut Context<'_>,
@@ -405,8 +469,7 @@ async fn end_duplicate(
     current: &Value,
 ) -> ApiResult<SubscriptionRow> {
     let id = row.stripe_subscription_id.clone();
-    tracing::warn!(subscription = %id, user_id = ?row.user_id, "second live subscription: cancelling and refunding it");
-    ctx.stripe.cancel_now(&id).await?;
+    tracing::warn!(subscription = %id, user_id = ?row.user_id, "second live subscription: refunding and cancelling it");
     if let Some(invoice) = id_at(current, "/latest_invoice") {
         for intent in ctx.stripe.invoice_payment_intents(invoice).await? {
             ctx.stripe
@@ -414,6 +477,7 @@ async fn end_duplicate(
                 .await?;
         }
     }
+    ctx.stripe.cancel_now(&id).await?;
     let ended = db::write_subscription(
         conn,
         &db::SubscriptionState {
@@ -445,10 +509,10 @@ async fn end_duplicate(
 /// - a period of the plan (`subscription_create`, `subscription_cycle`): the plan's credits,
 ///   expiring when the period its own line pays for ends (not the first line's, which after a
 ///   plan change is a proration);
-/// - a plan change billed at once (`subscription_update`): credits in proportion to the money
-///   paid, at the plan's price per credit, never more than a period's; a downgrade pays nothing
-///   and gets nothing;
-/// - anything else (manual invoices, thresholds, $0 prorations): nothing.
+/// - a plan change, billed at once (`subscription_update`) or with the next renewal: credits in
+///   proportion to the net of the subscription's proration lines, at the plan's price per
+///   credit, never more than a period's; a downgrade nets nothing and gets nothing;
+/// - anything else (manual invoices, thresholds): nothing.
 async fn invoice_paid(
     conn: &mut AsyncPgConnection,
     ctx: &mut Context<'_>,
@@ -464,9 +528,26 @@ async fn invoice_paid(
         );
         return Ok(());
     };
-    let Some(subscription) = sync_subscription(conn, ctx, subscription_id, None).await? else {
+    let amount_paid = invoice["amount_paid"].as_i64().unwrap_or(0).max(0);
+    // Which payment paid it: named on older invoices, listed separately on newer ones. Read
+    // before any lock is taken.
+    let intent = match shapes::invoice_payment_intent(invoice) {
+        Some(intent) => Some(intent.to_string()),
+        None if amount_paid > 0 => ctx
+            .stripe
+            .invoice_payment_intents(invoice_id)
+            .await?
+            .into_iter()
+            .next(),
+        None => None,
+    };
+    if let Some(intent) = &intent {
+        db::lock_payment(conn, intent).await?;
+    }
+    let Some(synced) = sync_subscription(conn, ctx, subscription_id, None).await? else {
         return Ok(());
     };
+    let subscription = synced.row;
     let Some(user_id) = subscription.user_id else {
         return Ok(());
     };
@@ -483,65 +564,65 @@ async fn invoice_paid(
         )));
     };
     let reason = text(invoice, "/billing_reason").unwrap_or("");
-    let amount_paid = invoice["amount_paid"].as_i64().unwrap_or(0).max(0);
     let currency = text(invoice, "/currency")
         .unwrap_or(&plan.currency)
         .to_ascii_lowercase();
-    let credits = match reason {
-        "subscription_create" | "subscription_cycle" | "subscription" => Some((
-            plan.credits,
-            shapes::paid_period_end(invoice, subscription_id).or(subscription.current_period_end),
-            format!("{} plan credits for this billing period", plan.name),
-        )),
-        "subscription_update" if amount_paid > 0 && currency == plan.currency => {
-            let paid_for = i128::from(plan.credits) * i128::from(amount_paid)
-                / i128::from(plan.price_cents.max(1));
-            Some((
-                i64::try_from(paid_for)
-                    .unwrap_or(i64::MAX)
-                    .min(plan.credits),
-                shapes::latest_line_end(invoice, subscription_id)
-                    .or(subscription.current_period_end),
-                format!("{} plan credits for the rest of this period", plan.name),
-            ))
+    let period = matches!(
+        reason,
+        "subscription_create" | "subscription_cycle" | "subscription"
+    );
+    let change = if matches!(reason, "subscription_update") || period {
+        let net = shapes::proration_net(invoice, subscription_id);
+        if net > 0 && currency == plan.currency {
+            let paid_for =
+                i128::from(plan.credits) * i128::from(net) / i128::from(plan.price_cents.max(1));
+            i64::try_from(paid_for)
+                .unwrap_or(i64::MAX)
+                .min(plan.credits)
+        } else {
+            0
         }
-        _ => None,
+    } else {
+        0
     };
+    let credits = if period { plan.credits } else { 0 } + change;
+    let expires_at = shapes::paid_period_end(invoice, subscription_id)
+        .or_else(|| shapes::latest_line_end(invoice, subscription_id))
+        .or(subscription.current_period_end);
     let mut grant_id = None;
-    match credits {
-        Some((amount, expires_at, why)) if amount > 0 => {
-            grant_id = credits::grant(
-                conn,
-                user_id,
-                NewGrant {
-                    source: GrantSource::Subscription,
-                    amount,
-                    expires_at,
-                    reference: Some(format!("invoice:{invoice_id}")),
-                    reason: why,
-                    actor: None,
-                },
-            )
-            .await?
-            .map(|g| g.id);
-        }
-        _ => tracing::info!(
+    if synced.ended_duplicate {
+        tracing::info!(
+            invoice = invoice_id,
+            "invoice of a duplicate subscription grants nothing"
+        );
+    } else if credits > 0 {
+        let why = if period {
+            format!("{} plan credits for this billing period", plan.name)
+        } else {
+            format!("{} plan credits for the rest of this period", plan.name)
+        };
+        grant_id = credits::grant(
+            conn,
+            user_id,
+            NewGrant {
+                source: GrantSource::Subscription,
+                amount: credits,
+                expires_at,
+                reference: Some(format!("invoice:{invoice_id}")),
+                reason: why,
+                actor: None,
+            },
+        )
+        .await?
+        .map(|g| g.id);
+    } else {
+        tracing::info!(
             invoice = invoice_id,
             billing_reason = reason,
             amount_paid,
             "paid invoice grants no credits"
-        ),
+        );
     }
-    let intent = match shapes::invoice_payment_intent(invoice) {
-        Some(intent) => Some(intent.to_string()),
-        None if amount_paid > 0 => ctx
-            .stripe
-            .invoice_payment_intents(invoice_id)
-            .await?
-            .into_iter()
-            .next(),
-        None => None,
-    };
     let row = InvoiceRow {
         invoice_id: invoice_id.to_string(),
         subscription_id: subscription_id.to_string(),
@@ -551,6 +632,7 @@ async fn invoice_paid(
         amount_paid,
         currency: currency.clone(),
         clawed_credits: 0,
+        amount_refunded: 0,
         created_at: Utc::now(),
         customer_ref: None,
     };
@@ -661,28 +743,26 @@ async fn refund_order(
     } else {
         order.amount_cents
     };
-    let owed = owed(order.credits, amount, refunded);
     let full = refunded >= amount;
-    if let Some(grant_id) = order.grant_id
-        && (owed > order.clawed_credits || full)
-    {
-        let taken = credits::clawback_grant(
+    let mut clawed = order.clawed_credits;
+    if let Some(grant_id) = order.grant_id {
+        clawed += take_back(
             conn,
             grant_id,
-            (owed - order.clawed_credits).max(0),
+            owed(order.credits, amount, refunded) - clawed,
             full,
             &format!("refund of order {}", order.number),
-            Some(order.number.clone()),
+            &order.number,
         )
         .await?;
-        tracing::info!(order = %order.number, owed, taken, full, "credits taken back after a refund");
     }
     db::update_order(
         conn,
         order.id,
         &OrderChanges {
             status: full.then(|| "refunded".to_string()),
-            clawed_credits: Some(owed.max(order.clawed_credits)),
+            clawed_credits: Some(clawed),
+            amount_refunded: Some(refunded.clamp(0, amount).max(order.amount_refunded)),
             updated_at: Some(Utc::now()),
             ..Default::default()
         },
@@ -699,27 +779,63 @@ async fn refund_invoice(
 ) -> ApiResult<()> {
     let amount = if amount > 0 { amount } else { row.amount_paid };
     let full = refunded >= amount;
-    let Some(grant_id) = row.grant_id else {
-        return Ok(());
-    };
-    let Some(grant) = credit_db::find_grant(conn, grant_id).await? else {
-        return Ok(());
-    };
-    let owed = owed(grant.amount, amount, refunded);
-    if owed > row.clawed_credits || full {
-        let taken = credits::clawback_grant(
+    let mut clawed = row.clawed_credits;
+    if let Some(grant_id) = row.grant_id
+        && let Some(grant) = credit_db::find_grant(conn, grant_id).await?
+    {
+        clawed += take_back(
             conn,
             grant_id,
-            (owed - row.clawed_credits).max(0),
+            owed(grant.amount, amount, refunded) - clawed,
             full,
             &format!("refund of invoice {}", row.invoice_id),
-            Some(row.invoice_id.clone()),
+            &row.invoice_id,
         )
         .await?;
-        tracing::info!(invoice = %row.invoice_id, owed, taken, full, "period credits taken back after a refund");
     }
-    db::set_invoice_clawed(conn, &row.invoice_id, owed.max(row.clawed_credits)).await?;
+    db::set_invoice_refund(
+        conn,
+        &row.invoice_id,
+        clawed,
+        refunded.clamp(0, amount).max(row.amount_refunded),
+    )
+    .await?;
     Ok(())
+}
+
+/// Takes back `due` credits from what is left of a grant (all of it, and the grant revoked, on
+/// a full refund); returns what was taken, which is what counts as clawed back. Credits held by
+/// a running task cannot be taken now: after a full refund they go nowhere when released;
+/// after a partial one they return to the grant.
+async fn take_back(
+    conn: &mut AsyncPgConnection,
+    grant_id: Uuid,
+    due: i64,
+    full: bool,
+    reason: &str,
+    reference: &str,
+) -> ApiResult<i64> {
+    if due <= 0 && !full {
+        return Ok(0);
+    }
+    let max = if full { i64::MAX } else { due };
+    let taken = credits::clawback_grant(
+        conn,
+        grant_id,
+        max,
+        full,
+        reason,
+        Some(reference.to_string()),
+    )
+    .await?;
+    tracing::info!(
+        reference,
+        due,
+        taken,
+        full,
+        "credits taken back after a refund"
+    );
+    Ok(taken)
 }
 
 #[cfg(test)]

@@ -173,6 +173,7 @@ async fn open_checkout(
         created_at: now,
         paid_at: None,
         updated_at: now,
+        amount_refunded: 0,
     };
     db::insert_order(conn, &order).await?;
     let customer = db::customer_of(conn, user.id).await?;

@@ -147,6 +147,15 @@ pub fn latest_line_end(invoice: &Value, subscription: &str) -> Option<DateTime<U
         .max()
 }
 
+/// The net of `subscription`'s proration lines on this invoice (positive: an upgrade's cost).
+pub fn proration_net(invoice: &Value, subscription: &str) -> i64 {
+    invoice_lines(invoice)
+        .into_iter()
+        .filter(|l| l.proration && l.subscription.as_deref() == Some(subscription))
+        .map(|l| l.amount)
+        .sum()
+}
+
 /// The end of a subscription's current period: on the subscription in older versions, on each
 /// item in newer ones.
 pub fn subscription_period_end(subscription: &Value) -> Option<DateTime<Utc>> {
