@@ -16,6 +16,7 @@ run: (deps "run") web
 # Every check CI runs: format, lint, wasm build, unit, integration, drift and browser tests.
 test: (deps "test")
     cargo fmt --all --check
+    python3 -m openapi_spec_validator openapi/openapi.json
     cargo fetch --locked
     cargo deny --offline --log-level error check
     cargo clippy --workspace --exclude zimage-web --all-targets -- -D warnings

@@ -83,6 +83,8 @@ if [ ! -d "$advisories/advisory-db-3157b0e258782691/.git" ]; then
 fi
 python3 -c 'import aiosmtpd' 2>/dev/null || { echo "==> installing aiosmtpd (SMTP test server)"; python3 -m pip install -q aiosmtpd; }
 python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-compatible test server)"; python3 -m pip install -q 'moto[server]'; }
+[ "$(python3 -c 'import importlib.metadata as m; print(m.version("openapi-spec-validator"))' 2>/dev/null)" = "0.9.0" ] \
+    || { echo "==> installing openapi-spec-validator 0.9.0 (OpenAPI document validation)"; python3 -m pip install -q 'openapi-spec-validator==0.9.0'; }
 [ "$(schemathesis --version 2>/dev/null | awk '{print $3}')" = "4.32.5" ] \
     || { echo "==> installing schemathesis 4.32.5 (OpenAPI conformance)"; python3 -m pip install -q 'schemathesis==4.32.5'; }
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver

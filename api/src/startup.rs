@@ -240,6 +240,15 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             .app_data(web::PathConfig::default().error_handler(path_error))
             .configure(routes::configure)
             .into_app()
+            // The address people type (and `just run` prints) has no trailing slash.
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    actix_web::HttpResponse::PermanentRedirect()
+                        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+                        .finish()
+                }),
+            )
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()));
         let app = if config.web_dir.join("index.html").is_file() {
             app.service(

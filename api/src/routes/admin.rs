@@ -83,6 +83,7 @@ struct UserFilter {
 
 /// Every account, newest first. Administrators only; API keys cannot call it.
 #[utoipa::path(
+    operation_id = "admin_users_list",
     tag = "admin",
     security(("bearer" = [])),
     params(PageQuery, UserFilter),
@@ -108,6 +109,7 @@ async fn list_users(
 /// Grant (positive `amount`) or remove (negative) credits for a user, with a reason that is kept
 /// in their ledger. Removal takes soonest-expiring credits first and never goes below zero.
 #[utoipa::path(
+    operation_id = "admin_users_credits_adjust",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "user id")),
@@ -142,6 +144,7 @@ async fn adjust_credits(
 
 /// Prompt moderation rules, oldest first.
 #[utoipa::path(
+    operation_id = "admin_moderation_rules_list",
     tag = "admin",
     security(("bearer" = [])),
     responses(
@@ -158,6 +161,7 @@ async fn list_rules(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRes
 
 /// Add a rule: matching prompts are refused (422 `prompt_rejected`) before anything is charged.
 #[utoipa::path(
+    operation_id = "admin_moderation_rules_create",
     tag = "admin",
     security(("bearer" = [])),
     request_body = CreateModerationRule,
@@ -182,6 +186,7 @@ async fn create_rule(
 
 /// Remove a rule.
 #[utoipa::path(
+    operation_id = "admin_moderation_rules_delete",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -222,6 +227,7 @@ struct AuditFilter {
 
 /// Every administrator action, newest first. Nobody can change or remove entries.
 #[utoipa::path(
+    operation_id = "admin_audit_log_list",
     tag = "admin",
     security(("bearer" = [])),
     params(AuditFilter),
@@ -259,6 +265,7 @@ async fn audit_log(
 
 /// One account: profile, flags (disabled, restricted, objected), balance, counts, sessions.
 #[utoipa::path(
+    operation_id = "admin_users_get",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -282,6 +289,7 @@ async fn user_detail(
 /// Switch an account off (sessions, API keys and webhooks stop; running tasks are canceled
 /// with their credits released). Audited with the reason.
 #[utoipa::path(
+    operation_id = "admin_users_disable",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -308,6 +316,7 @@ async fn disable_user(
 
 /// Switch back on an account an administrator switched off.
 #[utoipa::path(
+    operation_id = "admin_users_enable",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -330,6 +339,7 @@ async fn enable_user(
 
 /// Sign the user out on every device.
 #[utoipa::path(
+    operation_id = "admin_users_sessions_revoke",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -365,6 +375,7 @@ struct TaskQuery {
 
 /// Every user's tasks, newest first, with provider ids and failure reasons.
 #[utoipa::path(
+    operation_id = "admin_tasks_list",
     tag = "admin",
     security(("bearer" = [])),
     params(PageQuery, TaskQuery),
@@ -402,6 +413,7 @@ async fn search_tasks(
 
 /// Give back what a task was charged (once per task), with a reason for the audit log.
 #[utoipa::path(
+    operation_id = "admin_tasks_refund",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -429,6 +441,7 @@ async fn refund_task(
 
 /// Prompts moderation stopped, newest first.
 #[utoipa::path(
+    operation_id = "admin_moderation_events_list",
     tag = "admin",
     security(("bearer" = [])),
     params(PageQuery),
@@ -450,6 +463,7 @@ async fn moderation_hits(
 
 /// Open data-rights requests, soonest due first; `overdue` marks those past their 30 days.
 #[utoipa::path(
+    operation_id = "admin_privacy_requests_list",
     tag = "admin",
     security(("bearer" = [])),
     responses(
@@ -477,6 +491,7 @@ struct QueueQuery {
 
 /// The support queue, longest waiting first.
 #[utoipa::path(
+    operation_id = "admin_support_tickets_list",
     tag = "admin",
     security(("bearer" = [])),
     params(PageQuery, QueueQuery),
@@ -500,6 +515,7 @@ async fn support_queue(
 
 /// Any ticket with its conversation and the customer's address.
 #[utoipa::path(
+    operation_id = "admin_support_tickets_get",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -522,6 +538,7 @@ async fn support_ticket(
 
 /// Answer a ticket as support; the customer is e-mailed.
 #[utoipa::path(
+    operation_id = "admin_support_messages_create",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -557,6 +574,7 @@ async fn support_reply(
 
 /// Close a ticket as support.
 #[utoipa::path(
+    operation_id = "admin_support_tickets_close",
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -588,6 +606,7 @@ struct Period {
 
 /// Sign-ups, generations, failure rate by provider, credits sold and spent, revenue.
 #[utoipa::path(
+    operation_id = "admin_dashboard_get",
     tag = "admin",
     security(("bearer" = [])),
     params(Period),
@@ -611,6 +630,7 @@ async fn dashboard(
 /// E-mail news to everyone who opted in to marketing (never to restricted or objecting
 /// accounts); every message has a one-click unsubscribe link.
 #[utoipa::path(
+    operation_id = "admin_announcements_send",
     tag = "admin",
     security(("bearer" = [])),
     request_body = Announcement,

@@ -237,6 +237,7 @@ impl<'a> SignInLimits<'a> {
 /// account gets the same answer (nothing is created, and its owner is told by e-mail), so this
 /// endpoint reveals nobody's account.
 #[utoipa::path(
+    operation_id = "auth_signup",
     tag = "auth",
     request_body = SignupRequest,
     responses(
@@ -259,6 +260,7 @@ async fn signup(
 
 /// Confirm the e-mail address with the token from the verification e-mail.
 #[utoipa::path(
+    operation_id = "auth_email_verify",
     tag = "auth",
     request_body = TokenRequest,
     responses(
@@ -276,6 +278,7 @@ async fn verify_email(
 
 /// Send the verification e-mail again. Always 202, whether or not the address is registered.
 #[utoipa::path(
+    operation_id = "auth_verification_resend",
     tag = "auth",
     request_body = EmailRequest,
     responses(
@@ -301,6 +304,7 @@ async fn resend_verification(
 
 /// Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
 #[utoipa::path(
+    operation_id = "auth_login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -348,6 +352,7 @@ async fn login(
 /// Exchange a refresh token (body or cookie) for new tokens. Each refresh token works once;
 /// presenting a used one revokes the whole session.
 #[utoipa::path(
+    operation_id = "auth_refresh",
     tag = "auth",
     request_body(content = Option<RefreshRequest>, description = "omit to use the cookie"),
     responses(
@@ -370,6 +375,7 @@ async fn refresh(
 
 /// End the session of a refresh token (body or cookie) and clear the cookie. Idempotent.
 #[utoipa::path(
+    operation_id = "auth_logout",
     tag = "auth",
     request_body(content = Option<RefreshRequest>, description = "omit to use the cookie"),
     responses(
@@ -393,6 +399,7 @@ async fn logout(
 
 /// Ask for a password-reset e-mail. Always 202, so it reveals nothing about accounts.
 #[utoipa::path(
+    operation_id = "auth_password_forgot",
     tag = "auth",
     request_body = EmailRequest,
     responses(
@@ -418,6 +425,7 @@ async fn forgot_password(
 
 /// Choose a new password with the token from the reset e-mail. Ends every session.
 #[utoipa::path(
+    operation_id = "auth_password_reset",
     tag = "auth",
     request_body = ResetPasswordRequest,
     responses(

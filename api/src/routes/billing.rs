@@ -28,7 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
 /// installation takes no payments.
-#[utoipa::path(tag = "billing", responses((status = 200, body = Catalog)))]
+#[utoipa::path(
+    operation_id = "billing_catalog_get",tag = "billing", responses((status = 200, body = Catalog)))]
 #[get("/catalog")]
 async fn get_catalog(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(billing::catalog(&state))
@@ -37,6 +38,7 @@ async fn get_catalog(state: web::Data<AppState>) -> HttpResponse {
 /// Start buying a pack or plan: returns the Stripe Checkout page to send the buyer to.
 /// Credits arrive when Stripe confirms the payment. Needs a confirmed e-mail address.
 #[utoipa::path(
+    operation_id = "billing_checkout_create",
     tag = "billing",
     security(("bearer" = [])),
     request_body = CheckoutRequest,
@@ -62,6 +64,7 @@ async fn checkout(
 
 /// Purchases, newest first.
 #[utoipa::path(
+    operation_id = "billing_orders_list",
     tag = "billing",
     security(("bearer" = [])),
     params(PageQuery),
@@ -82,6 +85,7 @@ async fn list_orders(
 
 /// The current subscription, if any.
 #[utoipa::path(
+    operation_id = "billing_subscription_get",
     tag = "billing",
     security(("bearer" = [])),
     responses(
@@ -97,6 +101,7 @@ async fn get_subscription(state: web::Data<AppState>, auth: Auth) -> ApiResult<H
 
 /// Stop renewing: the plan runs until the end of the paid period. Idempotent.
 #[utoipa::path(
+    operation_id = "billing_subscription_cancel",
     tag = "billing",
     security(("bearer" = [])),
     responses(
@@ -115,6 +120,7 @@ async fn cancel_subscription(state: web::Data<AppState>, auth: Auth) -> ApiResul
 
 /// A link to Stripe's customer portal (payment methods, invoices).
 #[utoipa::path(
+    operation_id = "billing_portal_create",
     tag = "billing",
     security(("bearer" = [])),
     responses(

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Balance (available + held) and the grants it is made of, in spending order.
 /// API keys need the `credits:read` scope.
 #[utoipa::path(
+    operation_id = "credits_balance_get",
     tag = "credits",
     security(("bearer" = [])),
     responses(
@@ -40,6 +41,7 @@ async fn get_balance(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRe
 
 /// Every movement of credits, newest first. API keys need the `credits:read` scope.
 #[utoipa::path(
+    operation_id = "credits_ledger_list",
     tag = "credits",
     security(("bearer" = [])),
     params(PageQuery),

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// for each status change and progress step from now on, or everything after `Last-Event-ID`
 /// (events are kept 24 hours); `: keep-alive` comments while idle. Served from any replica.
 #[utoipa::path(
+    operation_id = "events_stream",
     tag = "generation",
     security(("bearer" = [])),
     params(("Last-Event-ID" = Option<String>, Header, description = "resume after this event")),

@@ -57,6 +57,7 @@ struct TaskFilter {
 /// is canceled. Send `Idempotency-Key` to make retries safe: the same key and body return the
 /// original task (200); the same key with another body is 422 `idempotency_key_reused`.
 #[utoipa::path(
+    operation_id = "generations_create",
     tag = "generation",
     security(("bearer" = [])),
     request_body = CreateGenerationRequest,
@@ -103,6 +104,7 @@ async fn create(
 
 /// Your generations, newest first.
 #[utoipa::path(
+    operation_id = "generations_list",
     tag = "generation",
     security(("bearer" = [])),
     params(PageQuery, TaskFilter),
@@ -134,6 +136,7 @@ async fn list(
 
 /// One generation with its images. Another user's id answers 404.
 #[utoipa::path(
+    operation_id = "generations_get",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -156,6 +159,7 @@ async fn get_one(
 /// The request that generates this task again, seed included: send it back to
 /// `POST /v1/generations` as is, or change a field first ("reuse settings").
 #[utoipa::path(
+    operation_id = "generations_settings_get",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -180,6 +184,7 @@ async fn settings(
 /// each status change and progress step, from the first (queued) on, or after `Last-Event-ID`;
 /// `: keep-alive` comments while idle; the stream ends after a final status.
 #[utoipa::path(
+    operation_id = "generations_events_stream",
     tag = "generation",
     security(("bearer" = [])),
     params(
@@ -208,6 +213,7 @@ async fn task_events(
 
 /// Cancel a queued or running generation; its credits come back.
 #[utoipa::path(
+    operation_id = "generations_cancel",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -231,6 +237,7 @@ async fn cancel(
 
 /// Delete a generation and its image files (a running one is canceled and refunded first).
 #[utoipa::path(
+    operation_id = "generations_delete",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -297,6 +304,7 @@ async fn file_reader(
 /// token) it is always the file without metadata and is not recorded. Another user's id answers
 /// 404.
 #[utoipa::path(
+    operation_id = "images_file_get",
     tag = "generation",
     security(("bearer" = []), ()),
     params(("id" = Uuid, Path), DownloadOptions),
@@ -362,6 +370,7 @@ struct ImageFilter {
 
 /// Your images, newest first (`?favorite=true`, `?model=`).
 #[utoipa::path(
+    operation_id = "images_list",
     tag = "generation",
     security(("bearer" = [])),
     params(PageQuery, ImageFilter),
@@ -393,6 +402,7 @@ async fn list_images(
 
 /// One image. Another user's id answers 404.
 #[utoipa::path(
+    operation_id = "images_get",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -417,6 +427,7 @@ async fn get_image(
 /// that, the image itself in its own format. Works with a bearer token, or without one as the
 /// signed `thumbnail_url` of the image.
 #[utoipa::path(
+    operation_id = "images_thumbnail_get",
     tag = "generation",
     security(("bearer" = []), ()),
     params(("id" = Uuid, Path), UrlSignature),
@@ -458,6 +469,7 @@ async fn image_thumbnail(
 /// Make a public link to this image (or change whether it shows the prompt). Anyone with the
 /// link sees the image; the prompt only with `include_prompt: true`.
 #[utoipa::path(
+    operation_id = "images_share_create",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -497,6 +509,7 @@ async fn share(
 
 /// Revoke the image's public link; it answers 404 from now on.
 #[utoipa::path(
+    operation_id = "images_share_delete",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -519,6 +532,7 @@ async fn unshare(
 
 /// Mark as favourite.
 #[utoipa::path(
+    operation_id = "images_favorite_add",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -540,6 +554,7 @@ async fn favorite(
 
 /// Remove from favourites.
 #[utoipa::path(
+    operation_id = "images_favorite_remove",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -561,6 +576,7 @@ async fn unfavorite(
 
 /// Delete one image and its files.
 #[utoipa::path(
+    operation_id = "images_delete",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -582,6 +598,7 @@ async fn delete_image(
 
 /// Your downloads of original files, newest first.
 #[utoipa::path(
+    operation_id = "downloads_list",
     tag = "generation",
     security(("bearer" = [])),
     params(PageQuery),

@@ -22,7 +22,8 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(
+    operation_id = "health_live",tag = "health", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
@@ -30,6 +31,7 @@ async fn healthz() -> HttpResponse {
 
 /// The process can serve traffic: the database answers.
 #[utoipa::path(
+    operation_id = "health_ready",
     tag = "health",
     responses(
         (status = 200, body = Health),

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// How long each kind of data is kept. Scheduled jobs delete by exactly these periods.
 #[utoipa::path(
+    operation_id = "legal_retention_get",
     tag = "legal",
     responses((status = 200, body = RetentionSchedule))
 )]
@@ -32,6 +33,7 @@ async fn retention(state: web::Data<AppState>) -> HttpResponse {
 /// A legal page: `privacy` or `terms`. The operator's own text from `ZIMAGE_LEGAL_DIR` when
 /// present, else the built-in one.
 #[utoipa::path(
+    operation_id = "legal_documents_get",
     tag = "legal",
     params(("name" = String, Path, description = "`privacy` or `terms`")),
     responses(

@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Your account's security log, newest first: sign-ins (with `new_device`), password changes
 /// and resets, signed-out devices, API keys and webhooks created or revoked, consent changes.
 #[utoipa::path(
+    operation_id = "security_events_list",
     tag = "account",
     security(("bearer" = [])),
     params(PageQuery),
@@ -60,6 +61,7 @@ async fn security_events(
 
 /// Your consents to optional uses of your data (both off unless you turned them on).
 #[utoipa::path(
+    operation_id = "consents_get",
     tag = "account",
     security(("bearer" = [])),
     responses(
@@ -75,6 +77,7 @@ async fn get_consents(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpR
 
 /// Give or withdraw consents; each change is kept in your security log.
 #[utoipa::path(
+    operation_id = "consents_update",
     tag = "account",
     security(("bearer" = [])),
     request_body = Consents,
@@ -101,6 +104,7 @@ async fn put_consents(
 
 /// The signed-in user. Every API key may call this.
 #[utoipa::path(
+    operation_id = "me_get",
     tag = "account",
     security(("bearer" = [])),
     responses(
@@ -116,6 +120,7 @@ async fn get_me(auth: Auth) -> HttpResponse {
 /// Update profile settings. Absent fields are kept; `null` clears a nullable field.
 /// API keys need the `profile:write` scope.
 #[utoipa::path(
+    operation_id = "me_update",
     tag = "account",
     security(("bearer" = [])),
     request_body = UpdateProfileRequest,
@@ -139,6 +144,7 @@ async fn update_me(
 
 /// Change the password. Other sessions are signed out. Not available to API keys.
 #[utoipa::path(
+    operation_id = "me_password_change",
     tag = "account",
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,
@@ -170,6 +176,7 @@ async fn change_password(
 
 /// Live sessions (signed-in devices), newest first.
 #[utoipa::path(
+    operation_id = "sessions_list",
     tag = "account",
     security(("bearer" = [])),
     params(PageQuery),
@@ -193,6 +200,7 @@ async fn list_sessions(
 
 /// Sign a session out. Another user's session id answers 404.
 #[utoipa::path(
+    operation_id = "sessions_revoke",
     tag = "account",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "session id")),
@@ -216,6 +224,7 @@ async fn revoke_session(
 
 /// Create an API key. The secret is in this response only. Not available to API keys.
 #[utoipa::path(
+    operation_id = "api_keys_create",
     tag = "account",
     security(("bearer" = [])),
     request_body = CreateApiKeyRequest,
@@ -240,6 +249,7 @@ async fn create_api_key(
 
 /// The user's live API keys (without secrets), newest first.
 #[utoipa::path(
+    operation_id = "api_keys_list",
     tag = "account",
     security(("bearer" = [])),
     params(PageQuery),
@@ -263,6 +273,7 @@ async fn list_api_keys(
 
 /// Revoke an API key. Another user's key id answers 404.
 #[utoipa::path(
+    operation_id = "api_keys_revoke",
     tag = "account",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "API key id")),

@@ -12,7 +12,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Every available model with its sizes, limits and credit cost per image. Public.
-#[utoipa::path(tag = "generation", responses((status = 200, body = Page<ModelInfo>)))]
+#[utoipa::path(
+    operation_id = "models_list",tag = "generation", responses((status = 200, body = Page<ModelInfo>)))]
 #[get("")]
 async fn list_models(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Page {

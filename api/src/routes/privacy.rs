@@ -41,6 +41,7 @@ struct UnsubscribeQuery {
 /// One-click unsubscribe from marketing e-mail (RFC 8058): the link in every such e-mail, no
 /// sign-in needed. Any body (mail clients send `List-Unsubscribe=One-Click`) is ignored.
 #[utoipa::path(
+    operation_id = "unsubscribe",
     tag = "privacy",
     params(UnsubscribeQuery),
     responses(
@@ -63,6 +64,7 @@ async fn unsubscribe(
 /// (`due_at`). One open request per kind; at most 5 exports in 30 days. An export needs a verified
 /// e-mail address.
 #[utoipa::path(
+    operation_id = "privacy_requests_create",
     tag = "privacy",
     security(("bearer" = [])),
     request_body = CreatePrivacyRequest,
@@ -93,6 +95,7 @@ async fn create(
 
 /// Your requests, newest first, with their deadlines and outcome.
 #[utoipa::path(
+    operation_id = "privacy_requests_list",
     tag = "privacy",
     security(("bearer" = [])),
     params(PageQuery),
@@ -113,6 +116,7 @@ async fn list(
 
 /// One of your requests.
 #[utoipa::path(
+    operation_id = "privacy_requests_get",
     tag = "privacy",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -134,6 +138,7 @@ async fn get_one(
 
 /// Withdraw an erasure you have not confirmed, or an export not yet started.
 #[utoipa::path(
+    operation_id = "privacy_requests_cancel",
     tag = "privacy",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -162,6 +167,7 @@ async fn cancel(
 /// queued and running tasks are canceled and their credits released; the data is purged after
 /// the grace period (`purge_after`).
 #[utoipa::path(
+    operation_id = "privacy_requests_confirm",
     tag = "privacy",
     params(("id" = Uuid, Path)),
     request_body = ConfirmPrivacyRequest,
@@ -187,6 +193,7 @@ async fn confirm(
 /// for 10 minutes after it was listed; list the request again for a fresh one). The archive is
 /// kept for 7 days, then deleted.
 #[utoipa::path(
+    operation_id = "privacy_requests_download",
     tag = "privacy",
     security(("bearer" = []), ()),
     params(("id" = Uuid, Path), super::SignedQuery),
@@ -232,6 +239,7 @@ async fn download(
 
 /// Restriction and objection in force on your account.
 #[utoipa::path(
+    operation_id = "privacy_flags_list",
     tag = "privacy",
     security(("bearer" = [])),
     responses(
@@ -247,6 +255,7 @@ async fn flags(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse
 
 /// Lift your restriction (`restriction`) or withdraw your objection (`objection`).
 #[utoipa::path(
+    operation_id = "privacy_flags_lift",
     tag = "privacy",
     security(("bearer" = [])),
     params(("kind" = String, Path, description = "`restriction` or `objection`")),

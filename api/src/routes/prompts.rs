@@ -36,6 +36,7 @@ struct PromptSearch {
 
 /// Save a prompt with optional generation settings (at most 500 per user).
 #[utoipa::path(
+    operation_id = "prompts_create",
     tag = "prompts",
     security(("bearer" = [])),
     request_body = CreatePromptRequest,
@@ -59,6 +60,7 @@ async fn create(
 
 /// Your saved prompts, newest first (`?q=` searches titles and text).
 #[utoipa::path(
+    operation_id = "prompts_list",
     tag = "prompts",
     security(("bearer" = [])),
     params(PageQuery, PromptSearch),
@@ -83,6 +85,7 @@ async fn list(
 
 /// One saved prompt. Another user's id answers 404.
 #[utoipa::path(
+    operation_id = "prompts_get",
     tag = "prompts",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -105,6 +108,7 @@ async fn get_one(
 /// Edit a saved prompt: absent fields stay, `negative_prompt: null` clears it, `parameters`
 /// replaces every saved setting.
 #[utoipa::path(
+    operation_id = "prompts_update",
     tag = "prompts",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -130,6 +134,7 @@ async fn update(
 
 /// Delete a saved prompt.
 #[utoipa::path(
+    operation_id = "prompts_delete",
     tag = "prompts",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),

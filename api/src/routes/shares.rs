@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Your public image links, newest first.
 #[utoipa::path(
+    operation_id = "shares_list",
     tag = "generation",
     security(("bearer" = [])),
     params(PageQuery),
@@ -56,6 +57,7 @@ fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
 /// A shared image's public card: size, model and — only if the owner opted in — the prompt.
 /// No account needed. Unknown and revoked links answer 404 alike.
 #[utoipa::path(
+    operation_id = "shared_get",
     tag = "generation",
     params(("token" = String, Path)),
     responses(
@@ -78,6 +80,7 @@ async fn card(
 
 /// A shared image's file (metadata stripped). No account needed.
 #[utoipa::path(
+    operation_id = "shared_image_get",
     tag = "generation",
     params(("token" = String, Path)),
     responses(

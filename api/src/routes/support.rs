@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Open a ticket, optionally about one of your tasks. Support is told by e-mail; you are told
 /// when they answer. At most 20 open tickets.
 #[utoipa::path(
+    operation_id = "support_tickets_create",
     tag = "support",
     security(("bearer" = [])),
     request_body = CreateTicket,
@@ -48,6 +49,7 @@ async fn create(
 
 /// Your tickets, most recently active first (without their messages).
 #[utoipa::path(
+    operation_id = "support_tickets_list",
     tag = "support",
     security(("bearer" = [])),
     params(PageQuery),
@@ -68,6 +70,7 @@ async fn list(
 
 /// One of your tickets with the whole conversation.
 #[utoipa::path(
+    operation_id = "support_tickets_get",
     tag = "support",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -89,6 +92,7 @@ async fn get_one(
 
 /// Reply on your ticket (this reopens a closed one).
 #[utoipa::path(
+    operation_id = "support_messages_create",
     tag = "support",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -122,6 +126,7 @@ async fn reply(
 
 /// Close your ticket.
 #[utoipa::path(
+    operation_id = "support_tickets_close",
     tag = "support",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),

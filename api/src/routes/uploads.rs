@@ -40,6 +40,7 @@ struct UploadForm {
 /// JPEG and WebP at quality 90. Needs a verified e-mail address; at most 60 uploads an hour,
 /// 200 kept and 500 MB of storage (the operator may change the last two).
 #[utoipa::path(
+    operation_id = "uploads_create",
     tag = "generation",
     security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
@@ -120,6 +121,7 @@ fn too_large(limit: usize) -> ApiError {
 
 /// Your uploads, newest first.
 #[utoipa::path(
+    operation_id = "uploads_list",
     tag = "generation",
     security(("bearer" = [])),
     params(PageQuery),
@@ -140,6 +142,7 @@ async fn list(
 
 /// One upload. Another user's id answers 404.
 #[utoipa::path(
+    operation_id = "uploads_get",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -162,6 +165,7 @@ async fn get_one(
 /// The stored (re-encoded) file: with a bearer token, or without one as the upload's signed
 /// `url` (this is also what providers fetch for image-to-image).
 #[utoipa::path(
+    operation_id = "uploads_file_get",
     tag = "generation",
     security(("bearer" = []), ()),
     params(("id" = Uuid, Path), super::SignedQuery),
@@ -199,6 +203,7 @@ async fn file(
 
 /// Delete an upload and its file (tasks that used it keep their images).
 #[utoipa::path(
+    operation_id = "uploads_delete",
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),

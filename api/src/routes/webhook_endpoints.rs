@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Register an endpoint: an `https://` URL on a public address and the events it wants. The
 /// answer carries the signing secret (`whsec_…`) this one time. At most 10 endpoints.
 #[utoipa::path(
+    operation_id = "webhook_endpoints_create",
     tag = "webhooks",
     security(("bearer" = [])),
     request_body = CreateWebhookRequest,
@@ -55,6 +56,7 @@ async fn create(
 
 /// Your endpoints, newest first.
 #[utoipa::path(
+    operation_id = "webhook_endpoints_list",
     tag = "webhooks",
     security(("bearer" = [])),
     params(PageQuery),
@@ -75,6 +77,7 @@ async fn list(
 
 /// One endpoint. Another user's id answers 404.
 #[utoipa::path(
+    operation_id = "webhook_endpoints_get",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -95,6 +98,7 @@ async fn get_one(
 
 /// Change the URL, events, description, or turn the endpoint off and on.
 #[utoipa::path(
+    operation_id = "webhook_endpoints_update",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -119,6 +123,7 @@ async fn update(
 
 /// Delete an endpoint and its delivery log.
 #[utoipa::path(
+    operation_id = "webhook_endpoints_delete",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -140,6 +145,7 @@ async fn remove(
 
 /// The endpoint's deliveries, newest first: status, attempts, the receiver's last answer.
 #[utoipa::path(
+    operation_id = "webhook_deliveries_list",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), PageQuery),
@@ -163,6 +169,7 @@ async fn deliveries(
 /// Send a `webhook.test` event to the endpoint now (it appears in the delivery log). At most 10
 /// tests a minute per user.
 #[utoipa::path(
+    operation_id = "webhook_endpoints_test",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),

@@ -37,6 +37,7 @@ struct Received {
 /// cannot be applied yet is answered 502 or 503 and nothing is recorded, so Stripe delivers it
 /// again.
 #[utoipa::path(
+    operation_id = "webhooks_stripe_receive",
     tag = "webhooks",
     request_body(content = String, content_type = "application/json", description = "a Stripe event"),
     responses(
@@ -88,6 +89,7 @@ fn refused(err: webhooks::Refused) -> ApiError {
 /// notice only names the task: its outcome is read back from the provider's API before anything
 /// is stored or charged, exactly once alongside the worker that polls the same task.
 #[utoipa::path(
+    operation_id = "webhooks_provider_receive",
     tag = "webhooks",
     params(("provider" = String, Path, description = "`fal` or `kie`")),
     request_body(content = String, content_type = "application/json", description = "the provider's completion payload"),
