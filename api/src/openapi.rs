@@ -66,16 +66,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 fn described(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             if op.description.as_deref().is_none_or(str::is_empty) {
                 op.description.clone_from(&op.summary);
             }
@@ -94,6 +85,21 @@ fn described(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// The operations of a path item, to change.
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The operations of a path item with their methods.
@@ -135,16 +141,7 @@ fn standard_responses(doc: &mut utoipa::openapi::OpenApi) {
         )
     };
     for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = op.request_body.is_some();
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());

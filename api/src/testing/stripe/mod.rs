@@ -592,13 +592,33 @@ impl StripeServer {
             App::new()
                 .app_data(shared.clone())
                 .route("/v1/checkout/sessions", web::post().to(create_session))
-                .route("/v1/checkout/sessions/{id}", web::get().to(get_session))
+                .route(
+                    "/v1/checkout/sessions/{id}",
+                    web::get().to(|req, shared, path| {
+                        read_object(req, shared, path, "checkout.session", |inner, v, id| {
+                            inner
+                                .sessions
+                                .contains_key(id)
+                                .then(|| inner.session_json(v, id))
+                        })
+                    }),
+                )
                 .route(
                     "/v1/checkout/sessions/{id}/expire",
                     web::post().to(expire_session),
                 )
                 .route("/v1/billing_portal/sessions", web::post().to(create_portal))
-                .route("/v1/subscriptions/{id}", web::get().to(get_subscription))
+                .route(
+                    "/v1/subscriptions/{id}",
+                    web::get().to(|req, shared, path| {
+                        read_object(req, shared, path, "subscription", |inner, v, id| {
+                            inner
+                                .subscriptions
+                                .contains_key(id)
+                                .then(|| inner.subscription_json(v, id))
+                        })
+                    }),
+                )
                 .route(
                     "/v1/subscriptions/{id}",
                     web::post().to(update_subscription),
@@ -607,7 +627,17 @@ impl StripeServer {
                     "/v1/subscriptions/{id}",
                     web::delete().to(cancel_subscription),
                 )
-                .route("/v1/invoices/{id}", web::get().to(get_invoice))
+                .route(
+                    "/v1/invoices/{id}",
+                    web::get().to(|req, shared, path| {
+                        read_object(req, shared, path, "invoice", |inner, v, id| {
+                            inner
+                                .invoices
+                                .contains_key(id)
+                                .then(|| inner.invoice_json(v, id))
+                        })
+                    }),
+                )
                 .route("/v1/invoice_payments", web::get().to(list_invoice_payments))
                 .route("/v1/refunds", web::post().to(create_refund))
                 .route(
@@ -1266,19 +1296,22 @@ async fn create_session(
     HttpResponse::Ok().json(inner.session_json(API_VERSION, &id))
 }
 
-async fn get_session(
+/// `GET /v1/<objects>/{id}`: one object, rendered in the API's version, or Stripe's 404.
+async fn read_object(
     req: HttpRequest,
     shared: web::Data<Shared>,
     path: web::Path<String>,
+    what: &str,
+    render: fn(&Inner, ApiVersion, &str) -> Option<Value>,
 ) -> HttpResponse {
     if let Err(answer) = accept(&req, &shared, &[]) {
         return *answer;
     }
     let inner = shared.server.lock();
-    if !inner.sessions.contains_key(path.as_str()) {
-        return missing("checkout.session", &path);
+    match render(&inner, API_VERSION, &path) {
+        Some(object) => HttpResponse::Ok().json(object),
+        None => missing(what, &path),
     }
-    HttpResponse::Ok().json(inner.session_json(API_VERSION, &path))
 }
 
 async fn expire_session(
@@ -1338,21 +1371,6 @@ async fn create_portal(
     ))
 }
 
-async fn get_subscription(
-    req: HttpRequest,
-    shared: web::Data<Shared>,
-    path: web::Path<String>,
-) -> HttpResponse {
-    if let Err(answer) = accept(&req, &shared, &[]) {
-        return *answer;
-    }
-    let inner = shared.server.lock();
-    if !inner.subscriptions.contains_key(path.as_str()) {
-        return missing("subscription", &path);
-    }
-    HttpResponse::Ok().json(inner.subscription_json(API_VERSION, &path))
-}
-
 async fn update_subscription(
     req: HttpRequest,
     shared: web::Data<Shared>,
@@ -1410,21 +1428,6 @@ async fn cancel_subscription(
         inner.outbox.push(event);
     }
     HttpResponse::Ok().json(inner.subscription_json(API_VERSION, &path))
-}
-
-async fn get_invoice(
-    req: HttpRequest,
-    shared: web::Data<Shared>,
-    path: web::Path<String>,
-) -> HttpResponse {
-    if let Err(answer) = accept(&req, &shared, &[]) {
-        return *answer;
-    }
-    let inner = shared.server.lock();
-    if !inner.invoices.contains_key(path.as_str()) {
-        return missing("invoice", &path);
-    }
-    HttpResponse::Ok().json(inner.invoice_json(API_VERSION, &path))
 }
 
 async fn list_invoice_payments(req: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
