@@ -202,60 +202,19 @@ pub async fn customer_of(
         .optional()
 }
 
-/// Fields of a subscription as Stripe reports them; `None` keeps what is stored.
-#[derive(Debug, Default)]
-pub struct SubscriptionUpdate<'a> {
-    pub stripe_subscription_id: &'a str,
-    pub user_id: Option<Uuid>,
-    pub plan_id: Option<&'a str>,
-    pub customer: Option<&'a str>,
-    pub status: Option<&'a str>,
-    pub current_period_end: Option<DateTime<Utc>>,
-    pub cancel_at_period_end: Option<bool>,
-}
-
-/// Creates or updates the subscription row for a Stripe subscription id.
-pub async fn upsert_subscription(
+/// Records that the subscription ends at its period's end (Stripe has been told).
+pub async fn set_cancel_at_period_end(
     conn: &mut AsyncPgConnection,
-    s: &SubscriptionUpdate<'_>,
+    stripe_id: &str,
 ) -> QueryResult<()> {
-    diesel::insert_into(subscriptions::table)
-        .values((
-            subscriptions::id.eq(Uuid::new_v4()),
-            subscriptions::stripe_subscription_id.eq(s.stripe_subscription_id),
-            subscriptions::user_id.eq(s.user_id),
-            subscriptions::plan_id.eq(s.plan_id.unwrap_or("")),
-            subscriptions::stripe_customer_id.eq(s.customer),
-            subscriptions::status.eq(s.status.unwrap_or("incomplete")),
-            subscriptions::current_period_end.eq(s.current_period_end),
-            subscriptions::cancel_at_period_end.eq(s.cancel_at_period_end.unwrap_or(false)),
+    diesel::update(subscriptions::table.filter(subscriptions::stripe_subscription_id.eq(stripe_id)))
+        .set((
+            subscriptions::cancel_at_period_end.eq(true),
+            subscriptions::updated_at.eq(diesel::dsl::now),
         ))
-        .on_conflict(subscriptions::stripe_subscription_id)
-        .do_nothing()
         .execute(conn)
-        .await?;
-    // Apply whatever this event knows on top of what is stored.
-    diesel::sql_query(
-        "UPDATE subscriptions SET \
-           user_id = COALESCE($2, user_id), \
-           plan_id = COALESCE(NULLIF($3, ''), plan_id), \
-           stripe_customer_id = COALESCE($4, stripe_customer_id), \
-           status = COALESCE($5, status), \
-           current_period_end = COALESCE($6, current_period_end), \
-           cancel_at_period_end = COALESCE($7, cancel_at_period_end), \
-           updated_at = now() \
-         WHERE stripe_subscription_id = $1",
-    )
-    .bind::<diesel::sql_types::Text, _>(s.stripe_subscription_id)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(s.user_id)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(s.plan_id)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(s.customer)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(s.status)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>, _>(s.current_period_end)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Bool>, _>(s.cancel_at_period_end)
-    .execute(conn)
-    .await
-    .map(drop)
+        .await
+        .map(drop)
 }
 
 pub async fn find_subscription(

@@ -21,7 +21,7 @@ use zimage_shared::billing::{
 use zimage_shared::{ErrorCode, Page};
 
 use crate::auth::secrets;
-use crate::db::billing::{self as db, OrderChanges, OrderRow, SubscriptionRow, SubscriptionUpdate};
+use crate::db::billing::{self as db, OrderChanges, OrderRow, SubscriptionRow};
 use crate::db::models::UserRow;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Cursor, PageRequest};
@@ -285,15 +285,7 @@ pub async fn cancel_subscription(state: &AppState, user_id: Uuid) -> ApiResult<S
         stripe
             .cancel_at_period_end(&current.stripe_subscription_id)
             .await?;
-        db::upsert_subscription(
-            &mut conn,
-            &SubscriptionUpdate {
-                stripe_subscription_id: &current.stripe_subscription_id,
-                cancel_at_period_end: Some(true),
-                ..Default::default()
-            },
-        )
-        .await?;
+        db::set_cancel_at_period_end(&mut conn, &current.stripe_subscription_id).await?;
         tracing::info!(user_id = %user_id, "subscription set to end at period end");
     }
     let row = db::find_subscription(&mut conn, &current.stripe_subscription_id)
