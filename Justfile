@@ -16,7 +16,8 @@ run: (deps "run") web
 # Every check CI runs: format, lint, wasm build, unit, integration, drift and browser tests.
 test: (deps "test")
     cargo fmt --all --check
-    python3 -m openapi_spec_validator openapi/openapi.json
+    scripts/check-openapi.sh
+    scripts/check-sdks.sh
     cargo fetch --locked
     cargo deny --offline --log-level error check
     cargo clippy --workspace --exclude zimage-web --all-targets -- -D warnings
@@ -90,6 +91,12 @@ fuzz seconds="60": (deps "fuzz")
 # Regenerate openapi/openapi.json from the code.
 openapi:
     cargo run -q -p zimage-api --bin zimage -- openapi > openapi/openapi.json
+
+# Regenerate what the SDKs in sdk/ generate from openapi/openapi.json (run after `just openapi`).
+sdks: (deps "test")
+    "$HOME/.cache/zimage-tools/node_modules/.bin/openapi-typescript" openapi/openapi.json --output sdk/typescript/src/schema.d.ts
+    rm -rf sdk/python/zimage/client
+    openapi-python-client generate --path openapi/openapi.json --config openapi/python-client.yaml --output-path sdk/python/zimage/client --meta none
 
 # Regenerate api/src/db/schema.rs from the migrations.
 schema: (deps "test")

@@ -88,3 +88,15 @@ python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-c
 [ "$(schemathesis --version 2>/dev/null | awk '{print $3}')" = "4.32.5" ] \
     || { echo "==> installing schemathesis 4.32.5 (OpenAPI conformance)"; python3 -m pip install -q 'schemathesis==4.32.5'; }
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
+[ "$(python3 -c 'import importlib.metadata as m; print(m.version("openapi-python-client"))' 2>/dev/null)" = "0.29.1" ] \
+    || { echo "==> installing openapi-python-client 0.29.1 (generated-client check)"; python3 -m pip install -q 'openapi-python-client==0.29.1'; }
+# Outside tools the OpenAPI document is checked with (scripts/check-openapi.sh), from npm.
+openapi_tools=(@redocly/cli@2.77.0 openapi-typescript@7.13.0 typescript@5.9.3 openapi-fetch@0.17.0)
+for spec in "${openapi_tools[@]}"; do
+    name="${spec%@*}"
+    if [ "$(node -p "require('$tools/node_modules/$name/package.json').version" 2>/dev/null)" != "${spec##*@}" ]; then
+        echo "==> installing ${openapi_tools[*]} (OpenAPI lint and generated TypeScript types)"
+        mkdir -p "$tools" && npm install --silent --no-audit --no-fund --prefix "$tools" "${openapi_tools[@]}" >/dev/null
+        break
+    fi
+done

@@ -170,6 +170,9 @@ pub struct Config {
     pub jwt_secret: Option<Secret<String>>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long a just-rotated refresh token may be presented again and get the same successor
+    /// (a retry whose answer was lost), instead of revoking the session as a replay.
+    pub refresh_reuse_grace: Duration,
     pub mail: MailConfig,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
@@ -313,6 +316,9 @@ impl Config {
             access_token_ttl: Duration::from_secs(parse("ZIMAGE_ACCESS_TOKEN_TTL_SECS", 900)?),
             refresh_token_ttl: Duration::from_secs(
                 86_400 * parse("ZIMAGE_REFRESH_TOKEN_TTL_DAYS", 30)?,
+            ),
+            refresh_reuse_grace: Duration::from_secs(
+                parse("ZIMAGE_REFRESH_REUSE_GRACE_SECS", 30)?.min(300),
             ),
             mail,
             mail_from: get("ZIMAGE_MAIL_FROM")

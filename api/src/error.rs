@@ -183,7 +183,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         }
         C::EmailTaken | C::LimitReached | C::HoldResolved => StatusCode::CONFLICT,
         C::InsufficientCredits => StatusCode::PAYMENT_REQUIRED,
-        C::PaymentsNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
+        C::PaymentsNotConfigured => StatusCode::CONFLICT,
         C::PaymentProviderError => StatusCode::BAD_GATEWAY,
         C::AlreadySubscribed => StatusCode::CONFLICT,
         C::EventDeferred => StatusCode::SERVICE_UNAVAILABLE,
@@ -242,6 +242,23 @@ fn title_of(code: ErrorCode) -> &'static str {
     }
 }
 
+/// The `WWW-Authenticate` challenge (RFC 9110 § 11.6.1, RFC 6750 § 3) of a 401, and of a 403 for
+/// a missing scope, so generic HTTP and OAuth clients know to (re)authenticate.
+fn challenge(code: ErrorCode) -> Option<&'static str> {
+    use ErrorCode as C;
+    match code {
+        C::Unauthorized | C::InvalidCredentials => Some(r#"Bearer realm="zimage""#),
+        C::TokenExpired => Some(
+            r#"Bearer realm="zimage", error="invalid_token", error_description="the access token expired""#,
+        ),
+        C::RefreshTokenReused => Some(
+            r#"Bearer realm="zimage", error="invalid_token", error_description="the session was revoked""#,
+        ),
+        C::InsufficientScope => Some(r#"Bearer realm="zimage", error="insufficient_scope""#),
+        _ => None,
+    }
+}
+
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code.as_str(), self.detail)?;
@@ -272,17 +289,18 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         if let Some((limit, reset)) = self.rate_limit {
-            let window = limit.window.as_secs();
-            response
-                .insert_header((header::RETRY_AFTER, reset.to_string()))
-                .insert_header(("RateLimit-Policy", format!("{};w={window}", limit.count)))
-                .insert_header(("RateLimit-Limit", limit.count.to_string()))
-                .insert_header(("RateLimit-Remaining", "0"))
-                .insert_header(("RateLimit-Reset", reset.to_string()))
-                .insert_header((
-                    "RateLimit",
-                    format!("limit={}, remaining=0, reset={reset}", limit.count),
-                ));
+            response.insert_header((header::RETRY_AFTER, reset.to_string()));
+            let spent = crate::rate_limit::Quota {
+                limit,
+                remaining: 0,
+                reset,
+            };
+            for header in spent.headers() {
+                response.insert_header(header);
+            }
+        }
+        if let Some(challenge) = challenge(self.code) {
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             // Overload and lost dependencies pass quickly; tell clients when to come back.

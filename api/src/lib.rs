@@ -8,7 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod gate;
 pub mod jobs;
-pub mod json_objects;
+pub mod json_body;
 pub mod live;
 pub mod mail;
 pub mod openapi;

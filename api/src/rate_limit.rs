@@ -5,9 +5,81 @@
 
 use crate::config::RateLimit;
 use crate::error::ApiError;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// What a request left of a budget it was counted against, for the `RateLimit` headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub limit: RateLimit,
+    pub remaining: u32,
+    /// Seconds until the window starts over.
+    pub reset: u64,
+}
+
+impl Quota {
+    /// The headers telling a client where it stands (the IETF draft's `RateLimit` fields, in
+    /// both its combined and its older separate forms, which clients in the wild read).
+    pub fn headers(&self) -> [(&'static str, String); 5] {
+        let Quota {
+            limit,
+            remaining,
+            reset,
+        } = *self;
+        [
+            (
+                "RateLimit-Policy",
+                format!("{};w={}", limit.count, limit.window.as_secs()),
+            ),
+            ("RateLimit-Limit", limit.count.to_string()),
+            ("RateLimit-Remaining", remaining.to_string()),
+            ("RateLimit-Reset", reset.to_string()),
+            (
+                "RateLimit",
+                format!(
+                    "limit={}, remaining={remaining}, reset={reset}",
+                    limit.count
+                ),
+            ),
+        ]
+    }
+}
+
+tokio::task_local! {
+    /// The tightest budget the request being handled on this task was counted against.
+    static QUOTA: Cell<Option<Quota>>;
+}
+
+/// Runs a request's handling and returns, with its outcome, the tightest budget it was counted
+/// against (`None` if none), so the response can carry the `RateLimit` headers.
+pub async fn tracked<F: std::future::Future>(handling: F) -> (F::Output, Option<Quota>) {
+    QUOTA
+        .scope(Cell::new(None), async move {
+            let output = handling.await;
+            (output, QUOTA.with(Cell::get))
+        })
+        .await
+}
+
+/// Keeps `quota` for the response when it leaves less than any noted before.
+fn note(quota: Quota) {
+    let _ = QUOTA.try_with(|cell| {
+        if cell.get().is_none_or(|q| quota.remaining < q.remaining) {
+            cell.set(Some(quota));
+        }
+    });
+}
+
+/// Seconds until `window` starts over.
+fn reset_of(window: &Window) -> u64 {
+    window
+        .length
+        .saturating_sub(window.started.elapsed())
+        .as_secs()
+        .max(1)
+}
 
 struct Window {
     started: Instant,
@@ -23,13 +95,7 @@ pub struct RateLimiter {
 
 /// When `window` has used its budget: the seconds until it has room again.
 fn spent(window: &Window, limit: RateLimit) -> Option<u64> {
-    (window.used >= limit.count).then(|| {
-        window
-            .length
-            .saturating_sub(window.started.elapsed())
-            .as_secs()
-            .max(1)
-    })
+    (window.used >= limit.count).then(|| reset_of(window))
 }
 
 /// Entries kept before expired windows are swept.
@@ -41,13 +107,30 @@ impl RateLimiter {
     }
 
     /// Counts one request against `key`; `Err` (429) when the budget is spent. One look under
-    /// the lock, so concurrent requests cannot both take the last unit.
+    /// the lock, so concurrent requests cannot both take the last unit. What is left is noted
+    /// for the response's `RateLimit` headers.
     pub fn check(&self, key: &str, limit: RateLimit) -> Result<(), ApiError> {
+        let quota = self.take(key, limit)?;
+        note(quota);
+        Ok(())
+    }
+
+    /// [`Self::check`] without telling the client: for budgets that are not the caller's own
+    /// (the mails one address may receive, whoever asks).
+    pub fn check_quietly(&self, key: &str, limit: RateLimit) -> bool {
+        self.take(key, limit).is_ok()
+    }
+
+    fn take(&self, key: &str, limit: RateLimit) -> Result<Quota, ApiError> {
         self.with_window(key, limit, |window| match spent(window, limit) {
             Some(wait) => Err(ApiError::rate_limited(limit, wait)),
             None => {
                 window.used += 1;
-                Ok(())
+                Ok(Quota {
+                    limit,
+                    remaining: limit.count - window.used,
+                    reset: reset_of(window),
+                })
             }
         })
     }

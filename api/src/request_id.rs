@@ -36,7 +36,7 @@ fn incoming_id(req: &ServiceRequest) -> Option<String> {
     ok.then(|| value.to_string())
 }
 
-const SECURITY_HEADERS: [(&str, &str); 6] = [
+const SECURITY_HEADERS: [(&str, &str); 5] = [
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "strict-origin-when-cross-origin"),
@@ -45,13 +45,32 @@ const SECURITY_HEADERS: [(&str, &str); 6] = [
         "permissions-policy",
         "camera=(), microphone=(), geolocation=(), payment=()",
     ),
-    (
-        "content-security-policy",
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob: https:; connect-src 'self'; font-src 'self' data:; \
-         object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    ),
 ];
+
+/// The content security policy. Images may also come from the installation's public address
+/// (`image_origin`): signed image URLs are absolute, and a page reached under another name (a
+/// LAN address, `localhost`) shows them from there.
+fn content_security_policy(image_origin: Option<&str>) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' {}data: blob: https:; connect-src 'self'; font-src 'self' data:; \
+         object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        image_origin.map(|o| format!("{o} ")).unwrap_or_default()
+    )
+}
+
+/// The scheme, host and port of a URL (`http://127.0.0.1:8080`), if it has them and is plain
+/// enough to name in a policy.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    };
+    (matches!(scheme, "http" | "https") && plain(host)).then(|| format!("{scheme}://{host}"))
+}
 
 /// The path as logged: a share token grants access to an image, so it is replaced by `[token]`.
 fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
@@ -79,25 +98,41 @@ pub async fn middleware(
     );
     let started = Instant::now();
     let hsts = req.connection_info().scheme() == "https";
+    let image_origin = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .and_then(|state| origin_of(&state.config.public_url));
 
-    let outcome = REQUEST_ID
-        .scope(id.clone(), async move {
-            match next.call(req).await {
-                Ok(response) => Ok(response.map_into_boxed_body()),
-                // Render here, inside the scope, so the problem body carries the request id.
-                Err(err) => Err((err.to_string(), err.error_response())),
-            }
-        })
+    let (outcome, quota) = REQUEST_ID
+        .scope(
+            id.clone(),
+            crate::rate_limit::tracked(async move {
+                match next.call(req).await {
+                    Ok(response) => Ok(response.map_into_boxed_body()),
+                    // Render here, inside the scope, so the problem body carries the request id.
+                    Err(err) => Err((err.to_string(), err.error_response())),
+                }
+            }),
+        )
         .instrument(span.clone())
         .await;
 
     match outcome {
         Ok(mut response) => {
-            finish(&span, started, &id, hsts, response.response_mut());
+            let csp = content_security_policy(image_origin.as_deref());
+            finish(
+                &span,
+                started,
+                &id,
+                hsts,
+                quota,
+                &csp,
+                response.response_mut(),
+            );
             Ok(response)
         }
         Err((message, mut response)) => {
-            finish(&span, started, &id, hsts, &mut response);
+            let csp = content_security_policy(image_origin.as_deref());
+            finish(&span, started, &id, hsts, quota, &csp, &mut response);
             Err(InternalError::from_response(message, response).into())
         }
     }
@@ -108,6 +143,8 @@ fn finish(
     started: Instant,
     id: &str,
     hsts: bool,
+    quota: Option<crate::rate_limit::Quota>,
+    csp: &str,
     response: &mut HttpResponse,
 ) {
     let status = response.status();
@@ -128,6 +165,25 @@ fn finish(
             headers.insert(name, HeaderValue::from_static(value));
         }
     }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(csp)
+    {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    // A 429 carries the budget it ran out of; any other answer the tightest one it was counted
+    // against.
+    if let Some(quota) = quota
+        && !headers.contains_key("ratelimit")
+    {
+        for (name, value) in quota.headers() {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+    }
     if hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -139,6 +195,24 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_may_come_from_the_public_address() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin_of("https://images.example.com/studio/").as_deref(),
+            Some("https://images.example.com")
+        );
+        assert_eq!(origin_of("http://a b"), None);
+        assert_eq!(origin_of("ftp://x"), None);
+        assert!(
+            content_security_policy(Some("http://127.0.0.1:8080"))
+                .contains("img-src 'self' http://127.0.0.1:8080 data:")
+        );
+    }
 
     #[test]
     fn share_tokens_stay_out_of_the_access_log() {

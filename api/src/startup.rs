@@ -23,7 +23,7 @@ use crate::providers::models::ModelCatalog;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 use crate::storage::Storage;
-use crate::{db, jobs, json_objects, openapi, request_id, routes};
+use crate::{db, jobs, openapi, request_id, routes};
 
 /// A bound, not yet running, server.
 pub struct Application {
@@ -119,7 +119,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     };
     Ok(AppState {
         jwt: JwtKeys::new(&secret, config.access_token_ttl),
-        urls: crate::auth::signed_url::UrlSigner::new(&secret),
+        urls: crate::auth::signed_url::UrlSigner::new(&secret, &config.public_url),
         sealer: match &config.encryption_key {
             Some(key) => crate::auth::sealed::Sealer::new(key.expose()),
             None => crate::auth::sealed::Sealer::derived(&secret),
@@ -202,6 +202,10 @@ fn cors(config: &Config) -> Cors {
             "ratelimit-limit",
             "ratelimit-remaining",
             "ratelimit-reset",
+            "ratelimit",
+            "ratelimit-policy",
+            "location",
+            "www-authenticate",
         ])
         .supports_credentials()
         .max_age(3600);
@@ -221,7 +225,7 @@ fn http_workers() -> usize {
 }
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
-    let doc = openapi::document();
+    let doc = openapi::value(&state.config.public_url);
     let server = HttpServer::new(move || {
         // Runs once on each worker thread: its requests use connections driven on this thread.
         if let Err(err) = state.db.give_this_thread_a_pool() {
@@ -249,7 +253,9 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
                         .finish()
                 }),
             )
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()));
+            .service(
+                SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", doc.clone()),
+            );
         let app = if config.web_dir.join("index.html").is_file() {
             app.service(
                 actix_files::Files::new("/", &config.web_dir)
@@ -261,7 +267,6 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             app
         };
         app.default_service(web::to(routes::fallback::not_found))
-            .wrap(from_fn(json_objects::middleware))
             .wrap(from_fn(crate::slow_bodies::middleware))
             .wrap(Compress::default())
             .wrap(Condition::new(

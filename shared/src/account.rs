@@ -190,15 +190,20 @@ pub enum ApiKeyScope {
     /// Start, cancel and delete generations; favourite and delete images; edit prompts.
     #[serde(rename = "generations:write")]
     GenerationsWrite,
+    /// Register, change, remove and test webhook endpoints, read their deliveries and the
+    /// request secret that signs `webhook_url` events.
+    #[serde(rename = "webhooks:write")]
+    WebhooksWrite,
 }
 
 impl ApiKeyScope {
     /// Every scope that can be granted.
-    pub const ALL: [ApiKeyScope; 4] = [
+    pub const ALL: [ApiKeyScope; 5] = [
         ApiKeyScope::ProfileWrite,
         ApiKeyScope::CreditsRead,
         ApiKeyScope::GenerationsRead,
         ApiKeyScope::GenerationsWrite,
+        ApiKeyScope::WebhooksWrite,
     ];
 
     /// Wire name.
@@ -208,6 +213,7 @@ impl ApiKeyScope {
             Self::CreditsRead => "credits:read",
             Self::GenerationsRead => "generations:read",
             Self::GenerationsWrite => "generations:write",
+            Self::WebhooksWrite => "webhooks:write",
         }
     }
 

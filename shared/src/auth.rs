@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 /// `POST /v1/auth/signup`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "email": "ada@example.org", "password": "correct horse battery staple",
+    "display_name": "Ada", "locale": "en", "accept_terms": true, "age_confirmed": true
+})))]
 pub struct SignupRequest {
     /// E-mail address; compared case-insensitively.
     #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
@@ -45,6 +49,9 @@ pub struct SignupRequest {
 /// `POST /v1/auth/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "email": "ada@example.org", "password": "correct horse battery staple"
+})))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,

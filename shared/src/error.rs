@@ -6,6 +6,18 @@ use std::collections::BTreeMap;
 /// Field name → human-readable messages, sent with 422 responses.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
+// How `FieldErrors` appear in the OpenAPI document: a named schema rather than `BTreeMap`.
+/// What is wrong with the request, per field: each key is a field's path (`prompt`,
+/// `parameters.width`, `images[2]`; `body` for the body as a whole), each value its messages.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(
+    as = FieldErrors,
+    example = json!({"prompt": ["is required"], "parameters.width": ["must be a multiple of 8 from 512 to 2048"]})
+)]
+#[allow(dead_code)]
+struct FieldErrorsSchema(BTreeMap<String, Vec<String>>);
+
 /// Every error code the API can answer with. Clients switch on these, never on `detail`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -149,8 +161,9 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine-readable code.
     pub code: ErrorCode,
-    /// Field errors, present on 422 `validation_failed`.
+    /// Field errors, present on 422 `validation_failed` and `unsupported_parameter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<FieldErrorsSchema>))]
     pub errors: Option<FieldErrors>,
     /// The request id (also in the `x-request-id` header and the server logs).
     #[serde(default, skip_serializing_if = "Option::is_none")]

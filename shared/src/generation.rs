@@ -252,6 +252,11 @@ fn one() -> u32 {
 /// `POST /v1/generations`. Give an aspect ratio, or an explicit width and height.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "model": "z-image-turbo", "prompt": "a glass lighthouse at dusk, volumetric light",
+    "aspect_ratio": "16:9", "num_images": 2, "output_format": "webp",
+    "webhook_url": "https://hooks.example.com/zimage", "metadata": {"order": "A-17"}
+})))]
 #[serde(deny_unknown_fields)]
 pub struct CreateGenerationRequest {
     /// A model id from `GET /v1/models`.
@@ -303,7 +308,27 @@ pub struct CreateGenerationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 0, maximum = 1))]
     pub strength: Option<f32>,
+    /// Where to send this task's `generation.succeeded` or `generation.failed` event, besides
+    /// your registered endpoints: `https://` on a public address. Signed (Standard Webhooks)
+    /// with your account's request secret, `GET /v1/me/webhook-secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, pattern = "^https://"))]
+    pub webhook_url: Option<String>,
+    /// Your own labels for this task (an order number, a user of yours), echoed in the task and
+    /// its webhook events: up to 20 keys of 1–40 characters, string values of up to 500.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::validate::schema::metadata))]
+    pub metadata: Option<Metadata>,
 }
+
+/// A task's `metadata`: your own labels, echoed back.
+pub type Metadata = std::collections::BTreeMap<String, String>;
+/// Most keys in `metadata`.
+pub const MAX_METADATA_KEYS: usize = 20;
+/// Longest `metadata` key, in characters.
+pub const MAX_METADATA_KEY_CHARS: usize = 40;
+/// Longest `metadata` value, in characters.
+pub const MAX_METADATA_VALUE_CHARS: usize = 500;
 
 /// An uploaded reference image (`GET /v1/uploads`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -367,6 +392,10 @@ pub struct GenerationTask {
     /// Credits returned (equal to `cost` on failure or cancellation).
     pub refunded: i64,
     pub images: Vec<GeneratedImageInfo>,
+    /// The `metadata` the task was made with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::validate::schema::metadata))]
+    pub metadata: Option<Metadata>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,

@@ -278,6 +278,34 @@ pub mod schema {
             .build()
     }
 
+    /// A task's `metadata`: a small map of strings, or `null`.
+    pub fn metadata() -> Object {
+        use crate::generation::{
+            MAX_METADATA_KEY_CHARS, MAX_METADATA_KEYS, MAX_METADATA_VALUE_CHARS,
+        };
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+            .description(Some(format!(
+                "Up to {MAX_METADATA_KEYS} keys of 1–{MAX_METADATA_KEY_CHARS} characters, each a \
+                 string of up to {MAX_METADATA_VALUE_CHARS}; no control characters"
+            )))
+            .max_properties(Some(MAX_METADATA_KEYS))
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_METADATA_KEY_CHARS))
+                    .pattern(Some(super::pattern::LINE)),
+            ))
+            .additional_properties(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(MAX_METADATA_VALUE_CHARS))
+                    .pattern(Some(super::pattern::LINE)),
+            ))
+            .build()
+    }
+
     /// Required single-line text of at most `MAX` characters.
     pub fn line<const MAX: usize>() -> Object {
         text(super::pattern::REQUIRED_LINE, MAX, false)

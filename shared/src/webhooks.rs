@@ -38,6 +38,80 @@ impl WebhookEvent {
     }
 }
 
+/// The body of every delivery (Standard Webhooks): the event's `type`, when it happened, and its
+/// `data`. Verify the `webhook-signature` header over the raw body before reading it. (The
+/// OpenAPI document's `webhooks` section describes one per event.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookPayload<T> {
+    /// `generation.succeeded`, `generation.failed`, `credits.low` (or `webhook.test`).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub data: T,
+}
+
+/// `generation.succeeded`: a task finished with its images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GenerationSucceededData {
+    pub task_id: uuid::Uuid,
+    pub model: String,
+    /// Credits spent (fewer than the task's cost when fewer images came back than asked for).
+    pub charged: i64,
+    pub images: Vec<WebhookImage>,
+    /// The task's `metadata`, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::validate::schema::metadata))]
+    pub metadata: Option<crate::generation::Metadata>,
+}
+
+/// An image in a `generation.succeeded` event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookImage {
+    pub id: uuid::Uuid,
+    pub width: u32,
+    pub height: u32,
+    pub format: crate::generation::OutputFormat,
+    /// The file, absolute and signed: it works without a token for 24 hours from the event.
+    /// Later, `GET /v1/images/{id}` gives a fresh one.
+    pub url: String,
+}
+
+/// `generation.failed`: a task failed; its credits came back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GenerationFailedData {
+    pub task_id: uuid::Uuid,
+    pub model: String,
+    /// A stable reason code (`provider_unavailable`, `generation_failed`, `timed_out`, …).
+    pub reason: Option<String>,
+    pub message: String,
+    /// Credits returned: the whole cost.
+    pub refunded: i64,
+    /// The task's `metadata`, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::validate::schema::metadata))]
+    pub metadata: Option<crate::generation::Metadata>,
+}
+
+/// `credits.low`: your available credits fell below the low-balance line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreditsLowData {
+    pub available: i64,
+    pub threshold: i64,
+}
+
+/// The account's request secret (`GET /v1/me/webhook-secret`): it signs the events sent
+/// to the `webhook_url` of your generation requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestSecret {
+    /// `whsec_…`: verify `webhook-signature` with it (Standard Webhooks, scheme `v1`).
+    pub secret: String,
+}
+
 /// A registered endpoint (`GET /v1/me/webhooks`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -69,6 +143,10 @@ pub const MAX_DESCRIPTION_CHARS: usize = 200;
 /// `POST /v1/me/webhooks`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "url": "https://hooks.example.com/zimage",
+    "events": ["generation.succeeded", "generation.failed"], "description": "Order pipeline"
+})))]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// Where to POST events: `https://`, on a public address.

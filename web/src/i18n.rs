@@ -444,6 +444,7 @@ translations! {
     ScopeCreditsRead => "May read the credit balance and history", "可以查看点数余额和记录";
     ScopeGenerationsRead => "May read generations, images and prompts", "可以查看生成任务、图片和提示词";
     ScopeGenerationsWrite => "May generate images (spends credits) and edit the gallery", "可以生成图片（消耗点数）并管理图库";
+    ScopeWebhooksWrite => "May manage webhook endpoints (where your events are sent)", "可以管理 Webhook 端点（事件的发送地址）";
 }
 
 /// The active language, provided at the root.

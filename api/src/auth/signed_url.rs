@@ -17,15 +17,20 @@ const LIFETIME_SECS: i64 = 3600;
 /// Signs and checks image URLs.
 pub struct UrlSigner {
     key: Vec<u8>,
+    /// The installation's public address (`ZIMAGE_PUBLIC_URL`): signed URLs are absolute, so
+    /// they work as they are wherever they are passed (apps, webhook receivers, mail).
+    base: String,
 }
 
 impl UrlSigner {
-    /// Derives the URL key from the server secret (never the secret itself).
-    pub fn new(secret: &[u8]) -> Self {
+    /// Derives the URL key from the server secret (never the secret itself); URLs start with
+    /// `base`.
+    pub fn new(secret: &[u8], base: &str) -> Self {
         let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
         mac.update(b"zimage signed image urls v1");
         Self {
             key: mac.finalize().into_bytes().to_vec(),
+            base: base.trim_end_matches('/').to_string(),
         }
     }
 
@@ -37,19 +42,24 @@ impl UrlSigner {
         mac
     }
 
-    /// `path?expires=…&signature=…`, valid for one to two hours from `now`.
+    /// `{base}{path}?expires=…&signature=…`, valid for one to two hours from `now`.
     pub fn sign(&self, path: &str, now: DateTime<Utc>) -> String {
         let expires = (now.timestamp() / LIFETIME_SECS + 2) * LIFETIME_SECS;
-        let signature = hex::encode(self.mac(path, expires).finalize().into_bytes());
-        format!("{path}?expires={expires}&signature={signature}")
+        self.signed(path, expires)
     }
 
-    /// `path?expires=…&signature=…`, valid for `lifetime_secs` from `now` exactly (not rounded:
-    /// for links that must not live long).
+    /// `{base}{path}?expires=…&signature=…`, valid for `lifetime_secs` from `now` exactly (not
+    /// rounded: for links that must not live long, or must live long).
     pub fn sign_for(&self, path: &str, now: DateTime<Utc>, lifetime_secs: i64) -> String {
-        let expires = now.timestamp() + lifetime_secs;
+        self.signed(path, now.timestamp() + lifetime_secs)
+    }
+
+    fn signed(&self, path: &str, expires: i64) -> String {
         let signature = hex::encode(self.mac(path, expires).finalize().into_bytes());
-        format!("{path}?expires={expires}&signature={signature}")
+        format!(
+            "{}{path}?expires={expires}&signature={signature}",
+            self.base
+        )
     }
 
     /// Whether `signature` was made by [`UrlSigner::sign`] for `path` and has not expired.
@@ -168,8 +178,10 @@ mod tests {
     use super::*;
     use chrono::Duration;
 
+    const BASE: &str = "https://images.example.com";
+
     fn parts(url: &str) -> (String, i64, String) {
-        let (path, query) = url.split_once('?').unwrap();
+        let (path, query) = url.strip_prefix(BASE).unwrap().split_once('?').unwrap();
         let mut expires = 0;
         let mut signature = String::new();
         for pair in query.split('&') {
@@ -184,7 +196,7 @@ mod tests {
 
     #[test]
     fn urls_verify_until_they_expire_and_only_for_their_path() {
-        let signer = UrlSigner::new(b"server secret");
+        let signer = UrlSigner::new(b"server secret", BASE);
         let now = Utc::now();
         let url = signer.sign("/v1/images/1/file", now);
         let (path, expires, signature) = parts(&url);
@@ -194,7 +206,7 @@ mod tests {
         assert!(!signer.verify(&path, expires + 1, &signature, now));
         assert!(!signer.verify(&path, expires, "00", now));
         assert!(!signer.verify(&path, expires, &signature, now + Duration::hours(3)));
-        assert!(!UrlSigner::new(b"other").verify(&path, expires, &signature, now));
+        assert!(!UrlSigner::new(b"other", BASE).verify(&path, expires, &signature, now));
         assert_eq!(
             url,
             signer.sign("/v1/images/1/file", now),
@@ -204,7 +216,7 @@ mod tests {
 
     #[test]
     fn share_tokens_carry_their_id_and_cannot_be_forged() {
-        let signer = UrlSigner::new(b"server secret");
+        let signer = UrlSigner::new(b"server secret", BASE);
         let id = uuid::Uuid::new_v4();
         let token = signer.share_token(id);
         assert_eq!(token.len(), 64);
@@ -212,7 +224,7 @@ mod tests {
         let other = uuid::Uuid::new_v4();
         let forged = format!("{}{}", other.simple(), &token[32..]);
         assert_eq!(signer.share_id(&forged), None);
-        assert_eq!(UrlSigner::new(b"other").share_id(&token), None);
+        assert_eq!(UrlSigner::new(b"other", BASE).share_id(&token), None);
         assert_eq!(signer.share_id("short"), None);
         assert_eq!(signer.share_id(&"é".repeat(32)), None);
     }

@@ -44,6 +44,10 @@ pub struct TaskRow {
     pub updated_at: DateTime<Utc>,
     pub reference_upload_id: Option<Uuid>,
     pub strength: Option<f32>,
+    /// The per-request endpoint of the task's `webhook_url`, if it named one.
+    pub webhook_endpoint_id: Option<Uuid>,
+    /// The caller's `metadata`, echoed in the task and its webhook events.
+    pub metadata: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

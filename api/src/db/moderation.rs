@@ -25,6 +25,31 @@ pub async fn list_rules(conn: &mut AsyncPgConnection) -> QueryResult<Vec<RuleRow
         .await
 }
 
+/// One page of the rules, newest first.
+pub async fn rules_page(
+    conn: &mut AsyncPgConnection,
+    page: crate::pagination::PageRequest,
+) -> QueryResult<Vec<RuleRow>> {
+    let mut query = moderation_rules::table
+        .select(RuleRow::as_select())
+        .order((
+            moderation_rules::created_at.desc(),
+            moderation_rules::id.desc(),
+        ))
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(
+            moderation_rules::created_at
+                .lt(after.created_at)
+                .or(moderation_rules::created_at
+                    .eq(after.created_at)
+                    .and(moderation_rules::id.lt(after.id))),
+        );
+    }
+    query.load(conn).await
+}
+
 pub async fn insert_rule(
     conn: &mut AsyncPgConnection,
     kind: &str,

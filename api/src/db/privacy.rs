@@ -280,11 +280,13 @@ pub async fn due_erasures(
 }
 
 /// Open requests of every user, the most urgent first (the administrators' queue).
+/// One page of the open requests, the soonest due first. The page's cursor names a position by
+/// `(due_at, id)`.
 pub async fn open_queue(
     conn: &mut AsyncPgConnection,
-    limit: i64,
+    page: PageRequest,
 ) -> QueryResult<Vec<(PrivacyRequestRow, Option<String>)>> {
-    privacy_requests::table
+    let mut query = privacy_requests::table
         .left_join(users::table)
         .filter(privacy_requests::status.eq_any([
             "awaiting_confirmation",
@@ -294,9 +296,18 @@ pub async fn open_queue(
         ]))
         .select((PrivacyRequestRow::as_select(), users::email.nullable()))
         .order((privacy_requests::due_at.asc(), privacy_requests::id.asc()))
-        .limit(limit)
-        .load(conn)
-        .await
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(
+            privacy_requests::due_at
+                .gt(after.created_at)
+                .or(privacy_requests::due_at
+                    .eq(after.created_at)
+                    .and(privacy_requests::id.gt(after.id))),
+        );
+    }
+    query.load(conn).await
 }
 
 /// Sets or clears the restriction or objection flag.

@@ -32,6 +32,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         reference_upload_id -> Nullable<Uuid>,
         strength -> Nullable<Float4>,
+        webhook_endpoint_id -> Nullable<Uuid>,
+        metadata -> Nullable<Jsonb>,
     }
 }
 
@@ -294,6 +296,7 @@ diesel::table! {
         session_id -> Uuid,
         created_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+        successor_sealed -> Nullable<Text>,
     }
 }
 
@@ -456,6 +459,7 @@ diesel::table! {
         disabled_reason -> Nullable<Text>,
         restricted_at -> Nullable<Timestamptz>,
         objected_at -> Nullable<Timestamptz>,
+        webhook_secret -> Nullable<Text>,
     }
 }
 
@@ -491,6 +495,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         sending_until -> Nullable<Timestamptz>,
+        per_request -> Bool,
     }
 }
 
@@ -504,6 +509,7 @@ diesel::table! {
 
 diesel::joinable!(ai_tasks -> credit_holds (hold_id));
 diesel::joinable!(ai_tasks -> users (user_id));
+diesel::joinable!(ai_tasks -> webhook_endpoints (webhook_endpoint_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(billing_customers -> users (user_id));
 diesel::joinable!(consents -> users (user_id));

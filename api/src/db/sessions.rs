@@ -47,31 +47,64 @@ pub async fn insert_refresh_token(
         .map(drop)
 }
 
+/// A refresh token as stored: when it was used, and (within the reuse grace) the sealed token
+/// that replaced it.
+#[derive(Debug, Clone, Queryable)]
+pub struct RefreshTokenRow {
+    pub used_at: Option<DateTime<Utc>>,
+    pub successor_sealed: Option<String>,
+}
+
 /// The refresh token with this hash and its session.
 pub async fn find_by_refresh_token(
     conn: &mut AsyncPgConnection,
     hash: &[u8],
-) -> QueryResult<Option<(Option<DateTime<Utc>>, SessionRow)>> {
+) -> QueryResult<Option<(RefreshTokenRow, SessionRow)>> {
     refresh_tokens::table
         .inner_join(sessions::table)
         .filter(refresh_tokens::token_hash.eq(hash))
-        .select((refresh_tokens::used_at, SessionRow::as_select()))
+        .select((
+            (refresh_tokens::used_at, refresh_tokens::successor_sealed),
+            SessionRow::as_select(),
+        ))
         .first(conn)
         .await
         .optional()
 }
 
-/// Marks a refresh token used; false when it already was (a concurrent or replayed use).
-pub async fn consume_refresh_token(conn: &mut AsyncPgConnection, hash: &[u8]) -> QueryResult<bool> {
+/// Marks a refresh token used, keeping its sealed successor for the reuse grace; false when
+/// it already was used (a concurrent or replayed use). The session's earlier successors are
+/// forgotten: only the token just replaced may be presented again.
+pub async fn consume_refresh_token(
+    conn: &mut AsyncPgConnection,
+    session_id: Uuid,
+    hash: &[u8],
+    successor_sealed: &str,
+) -> QueryResult<bool> {
     let updated = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(hash))
             .filter(refresh_tokens::used_at.is_null()),
     )
-    .set(refresh_tokens::used_at.eq(diesel::dsl::now))
+    .set((
+        refresh_tokens::used_at.eq(diesel::dsl::now),
+        refresh_tokens::successor_sealed.eq(successor_sealed),
+    ))
     .execute(conn)
     .await?;
-    Ok(updated == 1)
+    if updated != 1 {
+        return Ok(false);
+    }
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::session_id.eq(session_id))
+            .filter(refresh_tokens::token_hash.ne(hash))
+            .filter(refresh_tokens::successor_sealed.is_not_null()),
+    )
+    .set(refresh_tokens::successor_sealed.eq(None::<String>))
+    .execute(conn)
+    .await?;
+    Ok(true)
 }
 
 /// The user of a live (not revoked, not expired) session, in one statement: every authenticated

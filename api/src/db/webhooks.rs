@@ -66,6 +66,7 @@ pub async fn insert_endpoint(conn: &mut AsyncPgConnection, row: &EndpointRow) ->
 pub async fn count_endpoints(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<i64> {
     webhook_endpoints::table
         .filter(webhook_endpoints::user_id.eq(user_id))
+        .filter(webhook_endpoints::per_request.eq(false))
         .count()
         .get_result(conn)
         .await
@@ -79,6 +80,7 @@ pub async fn find_endpoint(
     webhook_endpoints::table
         .find(id)
         .filter(webhook_endpoints::user_id.eq(user_id))
+        .filter(webhook_endpoints::per_request.eq(false))
         .select(EndpointRow::as_select())
         .first(conn)
         .await
@@ -92,6 +94,7 @@ pub async fn list_endpoints(
 ) -> QueryResult<Vec<EndpointRow>> {
     let mut query = webhook_endpoints::table
         .filter(webhook_endpoints::user_id.eq(user_id))
+        .filter(webhook_endpoints::per_request.eq(false))
         .select(EndpointRow::as_select())
         .order((
             webhook_endpoints::created_at.desc(),
@@ -120,7 +123,8 @@ pub async fn update_endpoint(
     diesel::update(
         webhook_endpoints::table
             .find(id)
-            .filter(webhook_endpoints::user_id.eq(user_id)),
+            .filter(webhook_endpoints::user_id.eq(user_id))
+            .filter(webhook_endpoints::per_request.eq(false)),
     )
     .set(changes)
     .returning(EndpointRow::as_returning())
@@ -137,30 +141,107 @@ pub async fn delete_endpoint(
     let deleted = diesel::delete(
         webhook_endpoints::table
             .find(id)
-            .filter(webhook_endpoints::user_id.eq(user_id)),
+            .filter(webhook_endpoints::user_id.eq(user_id))
+            .filter(webhook_endpoints::per_request.eq(false)),
     )
     .execute(conn)
     .await?;
     Ok(deleted == 1)
 }
 
-/// Queues `payload` for every enabled endpoint of the user subscribed to `event` and wakes the
-/// senders at commit (the SQL function `enqueue_webhook`, migration 000019); returns how many.
+/// The user's endpoint for tasks that name `url` as their `webhook_url`: made on first use,
+/// switched on again when a task names it after it was switched off (a new request is a new
+/// wish), signed with the account's request secret (`sealed_secret` is sealed to the new row's
+/// `id`, used only when it is made).
+pub async fn per_request_endpoint(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    url: &str,
+    id: Uuid,
+    sealed_secret: &str,
+    events: &[&str],
+) -> QueryResult<Uuid> {
+    diesel::sql_query(
+        "INSERT INTO webhook_endpoints (id, user_id, url, description, events, secret, enabled, \
+                                        created_at, updated_at, per_request) \
+         VALUES ($1, $2, $3, NULL, $4, $5, true, now(), now(), true) \
+         ON CONFLICT (user_id, url) WHERE per_request \
+         DO UPDATE SET enabled = true, disabled_reason = NULL, updated_at = now() \
+         RETURNING id",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Text, _>(url)
+    .bind::<diesel::sql_types::Array<Text>, _>(events)
+    .bind::<Text, _>(sealed_secret)
+    .get_result::<EndpointId>(conn)
+    .await
+    .map(|row| row.id)
+}
+
+#[derive(QueryableByName)]
+struct EndpointId {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The account's sealed request secret (signing per-request webhooks), if it has one.
+pub async fn request_secret(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Option<String>> {
+    use super::schema::users;
+    users::table
+        .find(user_id)
+        .select(users::webhook_secret)
+        .first::<Option<String>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+/// Gives the account a request secret unless it has one; returns the one it has.
+pub async fn ensure_request_secret(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    sealed: &str,
+) -> QueryResult<String> {
+    use super::schema::users;
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::webhook_secret.is_null()),
+    )
+    .set(users::webhook_secret.eq(sealed))
+    .execute(conn)
+    .await?;
+    users::table
+        .find(user_id)
+        .select(users::webhook_secret.assume_not_null())
+        .first(conn)
+        .await
+}
+
+/// Queues `payload` for every enabled registered endpoint of the user subscribed to `event` and,
+/// with `task_endpoint`, the task's per-request endpoint, and wakes the senders at commit (the
+/// SQL function `enqueue_webhook`, migrations 000019 and 000027); returns how many.
 pub async fn enqueue(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     event: &str,
     payload: &serde_json::Value,
+    task_endpoint: Option<Uuid>,
 ) -> QueryResult<i32> {
     #[derive(QueryableByName)]
     struct Queued {
         #[diesel(sql_type = diesel::sql_types::Integer)]
         queued: i32,
     }
-    let row: Queued = prepared("SELECT enqueue_webhook($1, $2, $3) AS queued")
+    let row: Queued = prepared("SELECT enqueue_webhook($1, $2, $3, $4) AS queued")
         .bind::<diesel::sql_types::Uuid, _>(user_id)
         .bind::<diesel::sql_types::Text, _>(event)
         .bind::<diesel::sql_types::Jsonb, _>(payload)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(task_endpoint)
         .get_result(conn)
         .await?;
     Ok(row.queued)

@@ -378,19 +378,26 @@ pub async fn moderation_hits(
 }
 
 /// Open data-rights requests, the soonest due first, overdue ones flagged.
-pub async fn privacy_queue(state: &AppState) -> ApiResult<Vec<PrivacyQueueItem>> {
+pub async fn privacy_queue(
+    state: &AppState,
+    page: PageRequest,
+) -> ApiResult<Page<PrivacyQueueItem>> {
     let now = state.clock.now();
     let mut conn = state.db.get().await?;
-    let rows = privacy_db::open_queue(&mut conn, 500).await?;
-    Ok(rows
-        .iter()
-        .map(|(r, email)| PrivacyQueueItem {
+    let rows = privacy_db::open_queue(&mut conn, page).await?;
+    Ok(page.page(
+        rows,
+        |(r, _)| Cursor {
+            created_at: r.due_at,
+            id: r.id,
+        },
+        |(r, email)| PrivacyQueueItem {
             request: privacy::to_dto(state, r),
             user_id: r.user_id,
             user_email: email.clone(),
             overdue: r.due_at < now,
-        })
-        .collect())
+        },
+    ))
 }
 
 /// Longest dashboard period.

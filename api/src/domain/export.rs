@@ -51,12 +51,12 @@ const fn by_user(table: &'static str, order: &'static str) -> Source {
 pub const CATEGORIES: &[Category] = &[
     Category {
         file: "profile.json",
-        about: "Your account: e-mail address, name, language, theme, organisation, role, referral code, when you signed up and accepted the terms, and whether the account is restricted or objects to processing. The password is stored only as a one-way hash and is not included.",
+        about: "Your account: e-mail address, name, language, theme, organisation, role, referral code, when you signed up and accepted the terms, and whether the account is restricted or objects to processing. The password is stored only as a one-way hash and is not included, nor is the secret that signs your per-request webhooks.",
         sources: &[Source {
             table: "users",
             filter: "t.id = $1",
             order: "t.created_at",
-            omit: &["password_hash"],
+            omit: &["password_hash", "webhook_secret"],
         }],
     },
     Category {
@@ -205,7 +205,7 @@ pub const CATEGORIES: &[Category] = &[
     },
     Category {
         file: "webhooks.json",
-        about: "Your webhook endpoints (the signing secrets are not included) and the deliveries we made to them.",
+        about: "Your webhook endpoints, those you registered and the `webhook_url`s of your generation requests (`per_request`), without their signing secrets, and the deliveries we made to them.",
         sources: &[
             Source {
                 table: "webhook_endpoints",

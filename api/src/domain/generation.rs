@@ -28,7 +28,7 @@ pub const DEFAULT_STRENGTH: f32 = 0.6;
 /// Longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+pub fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(value.to_string())).ok()
 }
 
@@ -76,9 +76,46 @@ pub fn task_dto(row: &TaskRow, images: &[ImageRow], urls: &UrlSigner) -> Generat
                 url: urls.sign(&format!("/v1/images/{}/file", i.id), now),
             })
             .collect(),
+        metadata: metadata_of(row),
         created_at: row.created_at,
         started_at: row.started_at,
         finished_at: row.finished_at,
+    }
+}
+
+/// The task's `metadata`, as sent.
+pub fn metadata_of(row: &TaskRow) -> Option<zimage_shared::generation::Metadata> {
+    row.metadata
+        .as_ref()
+        .and_then(|m| serde_json::from_value(m.clone()).ok())
+}
+
+/// Checks `metadata`: at most 20 keys of 1–40 characters and values of up to 500, without
+/// control characters.
+fn check_metadata(v: &mut Validator, metadata: &zimage_shared::generation::Metadata) {
+    use zimage_shared::generation::{
+        MAX_METADATA_KEY_CHARS, MAX_METADATA_KEYS, MAX_METADATA_VALUE_CHARS,
+    };
+    if metadata.len() > MAX_METADATA_KEYS {
+        v.add(
+            "metadata",
+            format!("may have at most {MAX_METADATA_KEYS} keys"),
+        );
+    }
+    for (key, value) in metadata {
+        let controls = |s: &str| s.chars().any(char::is_control);
+        if key.is_empty() || key.chars().count() > MAX_METADATA_KEY_CHARS || controls(key) {
+            v.add(
+                "metadata",
+                format!("keys must be 1 to {MAX_METADATA_KEY_CHARS} characters without control characters"),
+            );
+        }
+        if value.chars().count() > MAX_METADATA_VALUE_CHARS || controls(value) {
+            v.add(
+                &format!("metadata.{key}"),
+                format!("must be at most {MAX_METADATA_VALUE_CHARS} characters without control characters"),
+            );
+        }
     }
 }
 
@@ -175,6 +212,9 @@ pub fn plan(
     {
         v.add("strength", "must be above 0 and at most 1");
     }
+    if let Some(metadata) = &req.metadata {
+        check_metadata(&mut v, metadata);
+    }
     v.finish()?;
     // Valid, but asking for what this model cannot do: refused rather than silently dropped.
     let mut unsupported = zimage_shared::FieldErrors::new();
@@ -230,6 +270,11 @@ pub fn plan(
         strength: req
             .reference_upload_id
             .map(|_| req.strength.unwrap_or(DEFAULT_STRENGTH)),
+        webhook_endpoint_id: None,
+        metadata: req
+            .metadata
+            .as_ref()
+            .and_then(|m| serde_json::to_value(m).ok()),
     })
 }
 
@@ -279,6 +324,10 @@ pub async fn submit(
             "is not one of your uploads",
         ));
     }
+    if let Some(url) = &req.webhook_url {
+        task.webhook_endpoint_id =
+            Some(crate::domain::webhooks::task_endpoint(state, &mut conn, user_id, url).await?);
+    }
     task.idempotency_key = idempotency_key.map(String::from);
     task.request_hash = Some(hash.clone());
     let result = conn
@@ -302,7 +351,11 @@ pub async fn submit(
                     conn,
                     user_id,
                     zimage_shared::webhooks::WebhookEvent::CreditsLow,
-                    serde_json::json!({"available": account.available, "threshold": threshold}),
+                    zimage_shared::webhooks::CreditsLowData {
+                        available: account.available,
+                        threshold,
+                    },
+                    None,
                 )
                 .await?;
             }
@@ -403,6 +456,10 @@ pub async fn settings(
         num_images: row.num_images.unsigned_abs(),
         reference_upload_id: row.reference_upload_id,
         strength: row.strength,
+        // Where the result went and how it was labelled belong to that request, not to the
+        // settings that make the image.
+        webhook_url: None,
+        metadata: None,
     })
 }
 
@@ -469,13 +526,15 @@ pub async fn finish_unsuccessfully(
             conn,
             task.user_id,
             zimage_shared::webhooks::WebhookEvent::GenerationFailed,
-            serde_json::json!({
-                "task_id": task.id,
-                "model": task.model,
-                "reason": reason,
-                "message": message,
-                "refunded": task.cost,
-            }),
+            zimage_shared::webhooks::GenerationFailedData {
+                task_id: task.id,
+                model: task.model.clone(),
+                reason: reason.map(String::from),
+                message: message.to_string(),
+                refunded: task.cost,
+                metadata: metadata_of(task),
+            },
+            task.webhook_endpoint_id,
         )
         .await?;
     }
@@ -565,6 +624,15 @@ pub enum MetadataMode {
     Strip,
     /// The prompt, seed and model: PNG text chunks, or EXIF in JPEG and WebP.
     Keep,
+}
+
+impl MetadataMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Strip => "strip",
+            Self::Keep => "keep",
+        }
+    }
 }
 
 /// The bytes and format of one of the user's images; the download is recorded in their history.

@@ -128,9 +128,20 @@ pub async fn check(
     Ok(())
 }
 
-pub async fn list(state: &AppState) -> ApiResult<Vec<ModerationRule>> {
+pub async fn list(
+    state: &AppState,
+    page: crate::pagination::PageRequest,
+) -> ApiResult<zimage_shared::Page<ModerationRule>> {
     let mut conn = state.db.get().await?;
-    Ok(db::list_rules(&mut conn).await?.iter().map(dto).collect())
+    let rows = db::rules_page(&mut conn, page).await?;
+    Ok(page.page(
+        rows,
+        |r| crate::pagination::Cursor {
+            created_at: r.created_at,
+            id: r.id,
+        },
+        dto,
+    ))
 }
 
 pub async fn create(

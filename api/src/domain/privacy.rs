@@ -64,13 +64,9 @@ pub fn to_dto(state: &AppState, row: &PrivacyRequestRow) -> PrivacyRequest {
         purge_after: row.purge_after,
         archive_bytes: row.archive_bytes,
         download_url: downloadable.then(|| {
-            format!(
-                "{}{}",
-                state.config.public_url,
-                state
-                    .urls
-                    .sign_for(&download_path(row.id), Utc::now(), DOWNLOAD_LINK_SECS)
-            )
+            state
+                .urls
+                .sign_for(&download_path(row.id), Utc::now(), DOWNLOAD_LINK_SECS)
         }),
         download_expires_at: if downloadable {
             row.archive_expires_at

@@ -99,7 +99,10 @@ fn tokens(
 }
 
 /// Rotates a refresh token. Presenting one that was already used revokes its whole session:
-/// either the legitimate client or a thief is replaying it, and we cannot tell which.
+/// either the legitimate client or a thief is replaying it, and we cannot tell which. Except
+/// within the reuse grace (`refresh_reuse_grace`, 30 s by default) after its rotation, while its
+/// successor is unused: then it is a retry whose answer was lost (a phone changing networks),
+/// and it gets that same successor back with a new access token.
 pub async fn refresh(
     state: &AppState,
     token: &str,
@@ -107,44 +110,78 @@ pub async fn refresh(
 ) -> ApiResult<TokenResponse> {
     let hash = secrets::hash(token.trim());
     let mut conn = state.db.get().await?;
-    let (used_at, session) = db::find_by_refresh_token(&mut conn, &hash)
+    let (stored, session) = db::find_by_refresh_token(&mut conn, &hash)
         .await?
         .ok_or_else(invalid_refresh)?;
     if session.revoked_at.is_some() || session.expires_at <= Utc::now() {
         return Err(invalid_refresh());
     }
-    let reuse = || {
-        ApiError::new(
-            ErrorCode::RefreshTokenReused,
-            "this refresh token was already used; the session has been revoked for safety",
-        )
+    let stored = if stored.used_at.is_some() {
+        stored
+    } else {
+        let next = secrets::random_token();
+        let next_hash = secrets::hash(&next);
+        let sealed = state.sealer.seal(&next, &hash);
+        let rotated = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                if !db::consume_refresh_token(conn, session.id, &hash, &sealed).await? {
+                    return Ok(false);
+                }
+                db::insert_refresh_token(conn, session.id, &next_hash).await?;
+                db::touch(conn, session.id, Some(&client.ip)).await?;
+                Ok(true)
+            })
+            .await?;
+        if rotated {
+            let user = users::find(&mut conn, session.user_id)
+                .await?
+                .ok_or_else(invalid_refresh)?;
+            return tokens(state, &user, session.id, next);
+        }
+        // Another use of the same token rotated it first: a retry racing its original, or a
+        // replay. Decided below like any token presented again.
+        db::find_by_refresh_token(&mut conn, &hash)
+            .await?
+            .ok_or_else(invalid_refresh)?
+            .0
     };
-    if used_at.is_some() {
-        db::revoke(&mut conn, session.id, session.user_id).await?;
-        tracing::warn!(user_id = %session.user_id, session_id = %session.id, "refresh token reuse; session revoked");
-        return Err(reuse());
+    if let Some(successor) = retry_within_grace(state, &mut conn, &stored, &hash).await? {
+        let user = users::find(&mut conn, session.user_id)
+            .await?
+            .ok_or_else(invalid_refresh)?;
+        tracing::info!(user_id = %session.user_id, session_id = %session.id, "refresh retried within the reuse grace");
+        return tokens(state, &user, session.id, successor);
     }
-    let next = secrets::random_token();
-    let next_hash = secrets::hash(&next);
-    let rotated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if !db::consume_refresh_token(conn, &hash).await? {
-                return Ok(false);
-            }
-            db::insert_refresh_token(conn, session.id, &next_hash).await?;
-            db::touch(conn, session.id, Some(&client.ip)).await?;
-            Ok(true)
-        })
-        .await?;
-    if !rotated {
-        // Lost a race with another use of the same token: that is reuse too.
-        db::revoke(&mut conn, session.id, session.user_id).await?;
-        return Err(reuse());
+    db::revoke(&mut conn, session.id, session.user_id).await?;
+    tracing::warn!(user_id = %session.user_id, session_id = %session.id, "refresh token reuse; session revoked");
+    Err(ApiError::new(
+        ErrorCode::RefreshTokenReused,
+        "this refresh token was already used; the session has been revoked for safety",
+    ))
+}
+
+/// The successor of a used refresh token, when it was used within the reuse grace and its
+/// successor has not been used in turn.
+async fn retry_within_grace(
+    state: &AppState,
+    conn: &mut diesel_async::AsyncPgConnection,
+    stored: &db::RefreshTokenRow,
+    hash: &[u8],
+) -> ApiResult<Option<String>> {
+    let grace = chrono::Duration::from_std(state.config.refresh_reuse_grace).unwrap_or_default();
+    let (Some(used_at), Some(sealed)) = (stored.used_at, stored.successor_sealed.as_deref()) else {
+        return Ok(None);
+    };
+    if Utc::now() - used_at > grace {
+        return Ok(None);
     }
-    let user = users::find(&mut conn, session.user_id)
+    let Some(successor) = state.sealer.open(sealed, hash) else {
+        return Ok(None);
+    };
+    let unused = db::find_by_refresh_token(conn, &secrets::hash(&successor))
         .await?
-        .ok_or_else(invalid_refresh)?;
-    tokens(state, &user, session.id, next)
+        .is_some_and(|(row, _)| row.used_at.is_none());
+    Ok(unused.then_some(successor))
 }
 
 /// Ends the session a refresh token belongs to. Unknown tokens are ignored (log-out is idempotent).

@@ -113,20 +113,90 @@ fn delivery_dto(row: &DeliveryRow) -> WebhookDelivery {
 }
 
 async fn checked_url(state: &AppState, v: &mut Validator, raw: &str) -> Option<String> {
+    checked_field(state, v, "url", raw).await
+}
+
+/// `raw` as a URL events may be sent to (`https://` on a public address, unless private targets
+/// are allowed), or an error under `field`.
+async fn checked_field(
+    state: &AppState,
+    v: &mut Validator,
+    field: &str,
+    raw: &str,
+) -> Option<String> {
     let allow = state.config.webhooks_allow_private;
     match check_url_shape(raw, allow) {
         Ok(url) => match resolve_public(&url, allow).await {
             Ok(_) => Some(url.to_string()),
             Err(message) => {
-                v.add("url", message);
+                v.add(field, message);
                 None
             }
         },
         Err(message) => {
-            v.add("url", message);
+            v.add(field, message);
             None
         }
     }
+}
+
+/// The account's request secret, which signs the events sent to `webhook_url`s; made on first
+/// use.
+pub async fn request_secret(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> ApiResult<String> {
+    let sealed = match db::request_secret(conn, user_id).await? {
+        Some(sealed) => sealed,
+        None => {
+            let fresh = state.sealer.seal(&new_secret(), user_id.as_bytes());
+            db::ensure_request_secret(conn, user_id, &fresh).await?
+        }
+    };
+    state
+        .sealer
+        .open(&sealed, user_id.as_bytes())
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the request secret does not open")))
+}
+
+/// `GET /v1/me/webhook-secret`.
+pub async fn show_request_secret(
+    state: &AppState,
+    user_id: Uuid,
+) -> ApiResult<zimage_shared::webhooks::RequestSecret> {
+    let mut conn = state.db.get().await?;
+    Ok(zimage_shared::webhooks::RequestSecret {
+        secret: request_secret(state, &mut conn, user_id).await?,
+    })
+}
+
+/// The endpoint a task's `webhook_url` names (checked like a registered endpoint's URL; 422
+/// under `webhook_url`), made on first use and signed with the request secret.
+pub async fn task_endpoint(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    raw: &str,
+) -> ApiResult<Uuid> {
+    let mut v = Validator::new();
+    let url = checked_field(state, &mut v, "webhook_url", raw).await;
+    v.finish()?;
+    let secret = request_secret(state, conn, user_id).await?;
+    let id = Uuid::new_v4();
+    let events = [
+        WebhookEvent::GenerationFailed.as_str(),
+        WebhookEvent::GenerationSucceeded.as_str(),
+    ];
+    Ok(db::per_request_endpoint(
+        conn,
+        user_id,
+        &url.unwrap_or_default(),
+        id,
+        &state.sealer.seal(&secret, id.as_bytes()),
+        &events,
+    )
+    .await?)
 }
 
 fn wire_events(events: &[WebhookEvent]) -> Vec<Option<String>> {
@@ -334,27 +404,45 @@ pub async fn test(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Webhoo
     Ok(delivery_dto(&row))
 }
 
-/// Queues `event` for every endpoint of the user subscribed to it, in the caller's transaction
-/// (so an event exists exactly when what it reports was committed), and wakes the senders.
+/// Queues `event` for every registered endpoint of the user subscribed to it and, with
+/// `task_endpoint`, the task's own `webhook_url`, in the caller's transaction (so an event
+/// exists exactly when what it reports was committed), and wakes the senders.
 pub async fn enqueue(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     event: WebhookEvent,
-    data: Value,
+    data: impl serde::Serialize,
+    task_endpoint: Option<Uuid>,
 ) -> ApiResult<()> {
     db::enqueue(
         conn,
         user_id,
         event.as_str(),
         &payload(event.as_str(), data),
+        task_endpoint,
     )
     .await?;
     Ok(())
 }
 
+/// How long the image URLs in an event work: a receiver that was down may get the event hours
+/// late (retries last about three days; after a day, `GET /v1/images/{id}` gives a fresh URL).
+const EVENT_URL_SECS: i64 = 24 * 3600;
+
+/// An image file's absolute signed URL for an event.
+pub fn event_file_url(state: &AppState, image_id: Uuid) -> String {
+    let path = format!("/v1/images/{image_id}/file");
+    state.urls.sign_for(&path, Utc::now(), EVENT_URL_SECS)
+}
+
 /// What every endpoint receives for an event: its type, when it happened and its data.
-pub fn payload(event_type: &str, data: Value) -> Value {
-    json!({"type": event_type, "timestamp": Utc::now().to_rfc3339(), "data": data})
+pub fn payload(event_type: &str, data: impl serde::Serialize) -> Value {
+    serde_json::to_value(zimage_shared::webhooks::WebhookPayload {
+        event_type: event_type.to_string(),
+        timestamp: Utc::now(),
+        data,
+    })
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -446,14 +446,22 @@ async fn succeed(
     // What the user's webhooks receive if the task is recorded (the cost is what it charges).
     let event = crate::domain::webhooks::payload(
         WebhookEvent::GenerationSucceeded.as_str(),
-        serde_json::json!({
-            "task_id": task.id,
-            "model": task.model,
-            "charged": charged,
-            "images": rows.iter().map(|r| serde_json::json!({
-                "id": r.id, "width": r.width, "height": r.height, "format": r.format,
-            })).collect::<Vec<_>>(),
-        }),
+        zimage_shared::webhooks::GenerationSucceededData {
+            task_id: task.id,
+            model: task.model.clone(),
+            charged,
+            images: rows
+                .iter()
+                .map(|r| zimage_shared::webhooks::WebhookImage {
+                    id: r.id,
+                    width: r.width.unsigned_abs(),
+                    height: r.height.unsigned_abs(),
+                    format: crate::domain::generation::parse_enum(&r.format).unwrap_or_default(),
+                    url: crate::domain::webhooks::event_file_url(state, r.id),
+                })
+                .collect(),
+            metadata: crate::domain::generation::metadata_of(task),
+        },
     );
     let mut conn = state.db.get().await?;
     // One statement, its own transaction. `None`: canceled while the images were being stored

@@ -488,11 +488,7 @@ async fn reference(state: &AppState, task: &TaskRow) -> Result<Option<Reference>
         .map_err(|_| missing())?;
     let path = format!("/v1/uploads/{}/file", upload.id);
     Ok(Some(Reference {
-        url: format!(
-            "{}{}",
-            state.config.public_url,
-            state.urls.sign(&path, Utc::now())
-        ),
+        url: state.urls.sign(&path, Utc::now()),
         bytes,
         strength: task
             .strength

@@ -1,5 +1,6 @@
 //! `/v1/admin`: operator-only endpoints. Everyone else gets 403.
 
+use crate::json_body::Json;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -128,7 +129,7 @@ async fn adjust_credits(
     auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<AdminCreditRequest>,
+    body: Json<AdminCreditRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     auth.require_admin()?;
@@ -147,16 +148,21 @@ async fn adjust_credits(
     operation_id = "admin_moderation_rules_list",
     tag = "admin",
     security(("bearer" = [])),
+    params(PageQuery),
     responses(
-        (status = 200, body = Vec<ModerationRule>),
+        (status = 200, body = Page<ModerationRule>),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
     )
 )]
 #[get("/moderation/rules")]
-async fn list_rules(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+async fn list_rules(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
     auth.session()?;
     auth.require_admin()?;
-    Ok(HttpResponse::Ok().json(moderation::list(&state).await?))
+    Ok(HttpResponse::Ok().json(moderation::list(&state, query.parse()?).await?))
 }
 
 /// Add a rule: matching prompts are refused (422 `prompt_rejected`) before anything is charged.
@@ -176,12 +182,16 @@ async fn create_rule(
     state: web::Data<AppState>,
     auth: Auth,
     req: HttpRequest,
-    body: web::Json<CreateModerationRule>,
+    body: Json<CreateModerationRule>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     auth.require_admin()?;
-    Ok(HttpResponse::Created()
-        .json(moderation::create(&state, &actor(&state, &auth, &req)?, body.into_inner()).await?))
+    let rule = moderation::create(&state, &actor(&state, &auth, &req)?, body.into_inner()).await?;
+    Ok(super::created(
+        &state,
+        &format!("/v1/admin/moderation/rules/{}", rule.id),
+        &rule,
+    ))
 }
 
 /// Remove a rule.
@@ -307,7 +317,7 @@ async fn disable_user(
     auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<AdminReason>,
+    body: Json<AdminReason>,
 ) -> ApiResult<HttpResponse> {
     let actor = actor(&state, &auth, &req)?;
     Ok(HttpResponse::Ok()
@@ -432,7 +442,7 @@ async fn refund_task(
     auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<AdminReason>,
+    body: Json<AdminReason>,
 ) -> ApiResult<HttpResponse> {
     let actor = actor(&state, &auth, &req)?;
     Ok(HttpResponse::Ok()
@@ -466,8 +476,9 @@ async fn moderation_hits(
     operation_id = "admin_privacy_requests_list",
     tag = "admin",
     security(("bearer" = [])),
+    params(PageQuery),
     responses(
-        (status = 200, body = Vec<PrivacyQueueItem>),
+        (status = 200, body = Page<PrivacyQueueItem>),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -476,9 +487,10 @@ async fn privacy_queue(
     state: web::Data<AppState>,
     auth: Auth,
     req: HttpRequest,
+    query: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     actor(&state, &auth, &req)?;
-    Ok(HttpResponse::Ok().json(admin::privacy_queue(&state).await?))
+    Ok(HttpResponse::Ok().json(admin::privacy_queue(&state, query.parse()?).await?))
 }
 
 /// Which tickets to list.
@@ -557,7 +569,7 @@ async fn support_reply(
     auth: Auth,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<TicketReply>,
+    body: Json<TicketReply>,
 ) -> ApiResult<HttpResponse> {
     let actor = actor(&state, &auth, &req)?;
     Ok(HttpResponse::Ok().json(
@@ -645,7 +657,7 @@ async fn announce(
     state: web::Data<AppState>,
     auth: Auth,
     req: HttpRequest,
-    body: web::Json<Announcement>,
+    body: Json<Announcement>,
 ) -> ApiResult<HttpResponse> {
     let actor = actor(&state, &auth, &req)?;
     Ok(HttpResponse::Accepted().json(admin::announce(&state, &actor, body.into_inner()).await?))

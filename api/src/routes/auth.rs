@@ -1,5 +1,6 @@
 //! `/v1/auth`: sign-up, verification, log-in, token refresh, log-out, password recovery.
 
+use crate::json_body::Json;
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -62,7 +63,7 @@ fn accepted(message: &str) -> HttpResponse {
 fn presented_refresh_token(
     state: &AppState,
     req: &HttpRequest,
-    body: Option<web::Json<RefreshRequest>>,
+    body: Option<Json<RefreshRequest>>,
 ) -> ApiResult<Option<String>> {
     if let Some(token) = body
         .and_then(|b| b.into_inner().refresh_token)
@@ -120,13 +121,10 @@ pub(super) fn limit(
     let ip = client_ip(req, &state.config.trusted_proxies);
     state.limiter.check(&format!("{action}:ip:{ip}"), per_ip)?;
     Ok(match email.and_then(|e| normalize_email(e).ok()) {
-        Some(email) => state
-            .limiter
-            .check(
-                &format!("{action}:account:{email}"),
-                limits.email_per_account,
-            )
-            .is_ok(),
+        Some(email) => state.limiter.check_quietly(
+            &format!("{action}:account:{email}"),
+            limits.email_per_account,
+        ),
         None => true,
     })
 }
@@ -251,11 +249,11 @@ impl<'a> SignInLimits<'a> {
 async fn signup(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<SignupRequest>,
+    body: Json<SignupRequest>,
 ) -> ApiResult<HttpResponse> {
     limit(&state, &req, "signup", None)?;
     let user = accounts::signup(&state, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(user))
+    Ok(super::created(&state, "/v1/me", &user))
 }
 
 /// Confirm the e-mail address with the token from the verification e-mail.
@@ -271,7 +269,7 @@ async fn signup(
 #[post("/verify-email")]
 async fn verify_email(
     state: web::Data<AppState>,
-    body: web::Json<TokenRequest>,
+    body: Json<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(accounts::verify_email(&state, &body.token).await?))
 }
@@ -290,7 +288,7 @@ async fn verify_email(
 async fn resend_verification(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<EmailRequest>,
+    body: Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
     if limit(&state, &req, "resend", Some(&body.email))? {
         in_background(&state, body.into_inner().email, |state, email| async move {
@@ -319,7 +317,7 @@ async fn resend_verification(
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = normalize_email(&body.email).unwrap_or_default();
     let limits = SignInLimits::new(&state, &req, &email);
@@ -365,7 +363,7 @@ async fn login(
 async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Option<web::Json<RefreshRequest>>,
+    body: Option<Json<RefreshRequest>>,
 ) -> ApiResult<HttpResponse> {
     let token = presented_refresh_token(&state, &req, body)?
         .ok_or_else(|| ApiError::unauthorized("send a refresh token in the body or the cookie"))?;
@@ -387,7 +385,7 @@ async fn refresh(
 async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Option<web::Json<RefreshRequest>>,
+    body: Option<Json<RefreshRequest>>,
 ) -> ApiResult<HttpResponse> {
     if let Some(token) = presented_refresh_token(&state, &req, body)? {
         sessions::logout_by_refresh_token(&state, &token).await?;
@@ -411,7 +409,7 @@ async fn logout(
 async fn forgot_password(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<EmailRequest>,
+    body: Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
     if limit(&state, &req, "forgot", Some(&body.email))? {
         in_background(&state, body.into_inner().email, |state, email| async move {
@@ -437,7 +435,7 @@ async fn forgot_password(
 #[post("/password/reset")]
 async fn reset_password(
     state: web::Data<AppState>,
-    body: web::Json<ResetPasswordRequest>,
+    body: Json<ResetPasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     accounts::reset_password(&state, &body.token, &body.new_password).await?;
     Ok(HttpResponse::NoContent().finish())

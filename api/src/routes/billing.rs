@@ -1,5 +1,6 @@
 //! `/v1/billing`: catalog, checkout, orders, subscription and the customer portal.
 
+use crate::json_body::Json;
 use actix_web::{HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use zimage_shared::billing::{
@@ -46,17 +47,16 @@ async fn get_catalog(state: web::Data<AppState>) -> HttpResponse {
         (status = 200, body = CheckoutResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`email_not_verified`, or an API key"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_subscribed`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_subscribed`, or `payments_not_configured`: this installation takes no payments (lasting; do not retry)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "unknown `product_id`"),
         (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`"),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`"),
     )
 )]
 #[post("/checkout")]
 async fn checkout(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<CheckoutRequest>,
+    body: Json<CheckoutRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     Ok(HttpResponse::Ok().json(billing::checkout(&state, &auth.user, &body.product_id).await?))
@@ -108,8 +108,8 @@ async fn get_subscription(state: web::Data<AppState>, auth: Auth) -> ApiResult<H
         (status = 200, body = Subscription),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no active subscription"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`: this installation takes no payments (lasting; do not retry)"),
         (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`"),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`"),
     )
 )]
 #[post("/subscription/cancel")]
@@ -127,8 +127,8 @@ async fn cancel_subscription(state: web::Data<AppState>, auth: Auth) -> ApiResul
         (status = 200, body = PortalResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no purchase yet"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`: this installation takes no payments (lasting; do not retry)"),
         (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`"),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`"),
     )
 )]
 #[post("/portal")]

@@ -1,5 +1,6 @@
 //! `/v1/generations` and `/v1/images/{id}/file`.
 
+use crate::json_body::Json;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
@@ -77,7 +78,7 @@ async fn create(
     state: web::Data<AppState>,
     auth: Auth,
     req: HttpRequest,
-    body: web::Json<CreateGenerationRequest>,
+    body: Json<CreateGenerationRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     auth.require_verified()?;
@@ -94,12 +95,17 @@ async fn create(
         })
         .transpose()?;
     let (task, created) = generation::submit(&state, auth.user_id(), &body, key).await?;
-    Ok(if created {
-        HttpResponse::Accepted()
+    let status = if created {
+        actix_web::http::StatusCode::ACCEPTED
     } else {
-        HttpResponse::Ok()
-    }
-    .json(task))
+        actix_web::http::StatusCode::OK
+    };
+    Ok(super::made(
+        status,
+        &state,
+        &format!("/v1/generations/{}", task.id),
+        &task,
+    ))
 }
 
 /// Your generations, newest first.
@@ -151,9 +157,11 @@ async fn list(
 async fn get_one(
     state: web::Data<AppState>,
     caller: Bearer,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(generation::get_for(&state, caller, id.into_inner()).await?))
+    let task = generation::get_for(&state, caller, id.into_inner()).await?;
+    super::conditional::json(&req, &task)
 }
 
 /// The request that generates this task again, seed included: send it back to
@@ -344,20 +352,26 @@ async fn image_file(
         options.metadata.unwrap_or_default()
     };
     let (bytes, format) = generation::image_file(&state, reader, id, metadata, !signed).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, format.content_type()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"zimage-{id}.{}\"",
-                format.extension()
+    let etag = format!("\"{}-{}\"", id.simple(), metadata.as_str());
+    Ok(super::conditional::file(
+        &req,
+        bytes,
+        &etag,
+        &[
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"zimage-{id}.{}\"",
+                    format.extension()
+                ),
             ),
-        ))
-        .insert_header((
-            header::CACHE_CONTROL,
-            "private, max-age=31536000, immutable",
-        ))
-        .body(bytes))
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_string(),
+            ),
+        ],
+    ))
 }
 
 /// Gallery filters.
@@ -417,10 +431,12 @@ async fn list_images(
 async fn get_image(
     state: web::Data<AppState>,
     auth: Auth,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
-    Ok(HttpResponse::Ok().json(images::get(&state, auth.user_id(), id.into_inner()).await?))
+    let image = images::get(&state, auth.user_id(), id.into_inner()).await?;
+    super::conditional::json(&req, &image)
 }
 
 /// The image's preview: a WebP whose longest side is 384 px, or, for an image no larger than
@@ -457,13 +473,18 @@ async fn image_thumbnail(
     )
     .await?;
     let (bytes, content_type) = images::thumbnail(&state, reader, id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .insert_header((
-            header::CACHE_CONTROL,
-            "private, max-age=31536000, immutable",
-        ))
-        .body(bytes))
+    Ok(super::conditional::file(
+        &req,
+        bytes,
+        &format!("\"{}-thumbnail\"", id.simple()),
+        &[
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_string(),
+            ),
+        ],
+    ))
 }
 
 /// Make a public link to this image (or change whether it shows the prompt). Anyone with the
@@ -473,7 +494,7 @@ async fn image_thumbnail(
     tag = "generation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    request_body = CreateShareRequest,
+    request_body = Option<CreateShareRequest>,
     responses(
         (status = 201, body = ShareInfo),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -492,19 +513,26 @@ async fn share(
     let req: CreateShareRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CreateShareRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            if e.is_data() {
-                ApiError::field("body", e.to_string())
-            } else {
-                ApiError::new(
-                    zimage_shared::ErrorCode::MalformedJson,
-                    "the body is not valid JSON",
-                )
-            }
-        })?
+        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+            ApiError::new(
+                zimage_shared::ErrorCode::MalformedJson,
+                "the body is not valid JSON",
+            )
+        })?;
+        // `null` is no body, as the document allows.
+        if value.is_null() {
+            CreateShareRequest::default()
+        } else {
+            crate::json_body::from_value(value)?
+        }
     };
-    Ok(HttpResponse::Created()
-        .json(crate::domain::shares::create(&state, auth.user_id(), id.into_inner(), &req).await?))
+    let share =
+        crate::domain::shares::create(&state, auth.user_id(), id.into_inner(), &req).await?;
+    Ok(super::created(
+        &state,
+        &format!("/v1/shared/{}", share.token),
+        &share,
+    ))
 }
 
 /// Revoke the image's public link; it answers 404 from now on.

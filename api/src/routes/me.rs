@@ -1,5 +1,6 @@
 //! `/v1/me`: the signed-in user's profile, password, sessions and API keys.
 
+use crate::json_body::Json;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -92,7 +93,7 @@ async fn put_consents(
     state: web::Data<AppState>,
     auth: Auth,
     req: HttpRequest,
-    body: web::Json<Consents>,
+    body: Json<Consents>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     let client = super::client_info(&req, &state);
@@ -135,7 +136,7 @@ async fn get_me(auth: Auth) -> HttpResponse {
 async fn update_me(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<UpdateProfileRequest>,
+    body: Json<UpdateProfileRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::ProfileWrite)?;
     let user = accounts::update_profile(&state, &auth.user, body.into_inner()).await?;
@@ -159,7 +160,7 @@ async fn update_me(
 async fn change_password(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let session = auth.session()?;
     accounts::change_password(
@@ -240,11 +241,12 @@ async fn revoke_session(
 async fn create_api_key(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<CreateApiKeyRequest>,
+    body: Json<CreateApiKeyRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     let created = api_keys::create(&state, auth.user_id(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(created))
+    let path = format!("/v1/me/api-keys/{}", created.key.id);
+    Ok(super::created(&state, &path, &created))
 }
 
 /// The user's live API keys (without secrets), newest first.

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod billing;
+pub mod conditional;
 pub mod credits;
 pub mod events;
 pub mod fallback;
@@ -103,4 +104,29 @@ pub fn file_reader(
             "this link has expired or is not valid; fetch the item again for a fresh one",
         ))
     }
+}
+
+/// A `201 Created` or `202 Accepted` answer with `Location`: the absolute address of the resource
+/// made (`path` starts with `/v1/`), where its state can be read or changed.
+pub fn made(
+    status: actix_web::http::StatusCode,
+    state: &AppState,
+    path: &str,
+    body: &impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("{}{path}", state.config.public_url.trim_end_matches('/')),
+        ))
+        .json(body)
+}
+
+/// [`made`] with `201 Created`.
+pub fn created(
+    state: &AppState,
+    path: &str,
+    body: &impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    made(actix_web::http::StatusCode::CREATED, state, path, body)
 }

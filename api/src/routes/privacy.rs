@@ -1,6 +1,7 @@
 //! `/v1/privacy`: data-rights requests (export, erasure, restriction, objection) and the flags
 //! they set. Sessions only: API keys cannot exercise these rights.
 
+use crate::json_body::Json;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -81,7 +82,7 @@ async fn create(
     state: web::Data<AppState>,
     auth: Auth,
     req: HttpRequest,
-    body: web::Json<CreatePrivacyRequest>,
+    body: Json<CreatePrivacyRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     if body.kind == zimage_shared::privacy::PrivacyRequestKind::Export {
@@ -90,7 +91,11 @@ async fn create(
     }
     let client = super::client_info(&req, &state);
     let created = privacy::create(&state, &auth.user, body.into_inner(), &client).await?;
-    Ok(HttpResponse::Created().json(created))
+    Ok(super::created(
+        &state,
+        &format!("/v1/privacy/requests/{}", created.id),
+        &created,
+    ))
 }
 
 /// Your requests, newest first, with their deadlines and outcome.
@@ -181,7 +186,7 @@ async fn confirm(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ConfirmPrivacyRequest>,
+    body: Json<ConfirmPrivacyRequest>,
 ) -> ApiResult<HttpResponse> {
     super::auth::limit(&state, &req, "email", None)?;
     let client = super::client_info(&req, &state);

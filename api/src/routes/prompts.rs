@@ -1,5 +1,6 @@
 //! `/v1/prompts`: the prompt library.
 
+use crate::json_body::Json;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -52,10 +53,15 @@ struct PromptSearch {
 async fn create(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<CreatePromptRequest>,
+    body: Json<CreatePromptRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
-    Ok(HttpResponse::Created().json(prompts::create(&state, auth.user_id(), &body).await?))
+    let prompt = prompts::create(&state, auth.user_id(), &body).await?;
+    Ok(super::created(
+        &state,
+        &format!("/v1/prompts/{}", prompt.id),
+        &prompt,
+    ))
 }
 
 /// Your saved prompts, newest first (`?q=` searches titles and text).
@@ -125,7 +131,7 @@ async fn update(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<UpdatePromptRequest>,
+    body: Json<UpdatePromptRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     Ok(HttpResponse::Ok()

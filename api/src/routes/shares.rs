@@ -2,6 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use sha2::Digest;
 use utoipa_actix_web::service_config::ServiceConfig;
 use zimage_shared::account::ApiKeyScope;
 use zimage_shared::generation::{ShareInfo, SharedImage};
@@ -97,9 +98,17 @@ async fn image(
 ) -> ApiResult<HttpResponse> {
     limit(&state, &req)?;
     let (bytes, format) = shares::file(&state, &token).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, format.content_type()))
-        // Short, so a revoked link stops working everywhere soon.
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .body(bytes))
+    // The token names one image for good; its digest names the file without repeating it.
+    let digest = sha2::Sha256::digest(token.as_bytes());
+    let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+    Ok(super::conditional::file(
+        &req,
+        bytes,
+        &etag,
+        &[
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            // Short, so a revoked link stops working everywhere soon.
+            (header::CACHE_CONTROL, "public, max-age=60".to_string()),
+        ],
+    ))
 }

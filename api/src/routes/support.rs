@@ -1,5 +1,6 @@
 //! `/v1/support/tickets`: your conversations with support. Sessions only.
 
+use crate::json_body::Json;
 use actix_web::{HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -41,10 +42,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 async fn create(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<CreateTicket>,
+    body: Json<CreateTicket>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
-    Ok(HttpResponse::Created().json(support::create(&state, &auth.user, body.into_inner()).await?))
+    let ticket = support::create(&state, &auth.user, body.into_inner()).await?;
+    Ok(super::created(
+        &state,
+        &format!("/v1/support/tickets/{}", ticket.id),
+        &ticket,
+    ))
 }
 
 /// Your tickets, most recently active first (without their messages).
@@ -109,7 +115,7 @@ async fn reply(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<TicketReply>,
+    body: Json<TicketReply>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     Ok(HttpResponse::Ok().json(

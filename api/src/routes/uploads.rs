@@ -109,7 +109,11 @@ async fn create(
     }
     let bytes = bytes.ok_or_else(|| ApiError::field("file", "is required"))?;
     let upload = uploads::create(&state, auth.user_id(), bytes.to_vec()).await?;
-    Ok(HttpResponse::Created().json(upload))
+    Ok(super::created(
+        &state,
+        &format!("/v1/uploads/{}", upload.id),
+        &upload,
+    ))
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -156,10 +160,12 @@ async fn list(
 async fn get_one(
     state: web::Data<AppState>,
     auth: Auth,
+    req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
-    Ok(HttpResponse::Ok().json(uploads::get(&state, auth.user_id(), id.into_inner()).await?))
+    let upload = uploads::get(&state, auth.user_id(), id.into_inner()).await?;
+    super::conditional::json(&req, &upload)
 }
 
 /// The stored (re-encoded) file: with a bearer token, or without one as the upload's signed
@@ -195,10 +201,15 @@ async fn file(
         super::FileReader::Signed => None,
     };
     let (bytes, format) = uploads::file(&state, owner, id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, format.content_type()))
-        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
-        .body(bytes))
+    Ok(super::conditional::file(
+        &req,
+        bytes,
+        &format!("\"{}\"", id.simple()),
+        &[
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+    ))
 }
 
 /// Delete an upload and its file (tasks that used it keep their images).

@@ -1,11 +1,15 @@
 //! `/v1/me/webhooks`: endpoints that receive your events (Standard Webhooks). Managed from a
-//! login session only: an API key must not be able to redirect your events elsewhere.
+//! login session, or with an API key holding the `webhooks:write` scope (a key without it must
+//! not be able to redirect your events elsewhere).
 
+use crate::json_body::Json;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
+use zimage_shared::account::ApiKeyScope;
 use zimage_shared::webhooks::{
-    CreateWebhookRequest, UpdateWebhookRequest, WebhookCreated, WebhookDelivery, WebhookEndpoint,
+    CreateWebhookRequest, RequestSecret, UpdateWebhookRequest, WebhookCreated, WebhookDelivery,
+    WebhookEndpoint,
 };
 use zimage_shared::{Page, Problem};
 
@@ -26,7 +30,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(remove)
             .service(deliveries)
             .service(test),
-    );
+    )
+    .service(request_secret);
+}
+
+/// The account's request secret (`whsec_…`): it signs the events sent to the `webhook_url` of
+/// your generation requests (Standard Webhooks, like a registered endpoint's). Made on first use.
+#[utoipa::path(
+    operation_id = "webhook_request_secret_get",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = RequestSecret),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope`: an API key without `webhooks:write`"),
+    )
+)]
+#[get("/me/webhook-secret")]
+async fn request_secret(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
+    Ok(HttpResponse::Ok().json(webhooks::show_request_secret(&state, auth.user_id()).await?))
 }
 
 /// Register an endpoint: an `https://` URL on a public address and the events it wants. The
@@ -39,7 +62,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses(
         (status = 201, body = WebhookCreated),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot manage webhooks"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope`: an API key without `webhooks:write`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`limit_reached`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: not https, private address, no events"),
     )
@@ -48,10 +71,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 async fn create(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<CreateWebhookRequest>,
+    body: Json<CreateWebhookRequest>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
-    Ok(HttpResponse::Created().json(webhooks::create(&state, auth.user_id(), &body).await?))
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
+    let made = webhooks::create(&state, auth.user_id(), &body).await?;
+    Ok(super::created(
+        &state,
+        &format!("/v1/me/webhooks/{}", made.endpoint.id),
+        &made,
+    ))
 }
 
 /// Your endpoints, newest first.
@@ -63,6 +91,7 @@ async fn create(
     responses(
         (status = 200, body = Page<WebhookEndpoint>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope`: an API key without `webhooks:write`"),
     )
 )]
 #[get("")]
@@ -71,7 +100,7 @@ async fn list(
     auth: Auth,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
     Ok(HttpResponse::Ok().json(webhooks::list(&state, auth.user_id(), page.parse()?).await?))
 }
 
@@ -92,7 +121,7 @@ async fn get_one(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
     Ok(HttpResponse::Ok().json(webhooks::get(&state, auth.user_id(), id.into_inner()).await?))
 }
 
@@ -114,9 +143,9 @@ async fn update(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateWebhookRequest>,
+    body: Json<UpdateWebhookRequest>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
     Ok(HttpResponse::Ok()
         .json(webhooks::update(&state, auth.user_id(), id.into_inner(), &body).await?))
 }
@@ -138,7 +167,7 @@ async fn remove(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
     webhooks::delete(&state, auth.user_id(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -161,7 +190,7 @@ async fn deliveries(
     id: web::Path<Uuid>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
     Ok(HttpResponse::Ok()
         .json(webhooks::deliveries(&state, auth.user_id(), id.into_inner(), page.parse()?).await?))
 }
@@ -185,7 +214,7 @@ async fn test(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.session()?;
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
     state.limiter.check(
         &format!("webhook-test:user:{}", auth.user_id()),
         crate::config::RateLimit::per(10, 60),

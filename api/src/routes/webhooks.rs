@@ -44,7 +44,8 @@ struct Received {
         (status = 200, body = Received),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_signature` or `malformed_json`"),
         (status = 502, body = Problem, content_type = "application/problem+json", description = "`payment_provider_error`: Stripe's API could not be read; deliver again later"),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`, or `event_deferred`: the event refers to something not applicable yet; deliver again later"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`payments_not_configured`: this installation takes no payments"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`event_deferred`: the event refers to something not applicable yet; deliver again later"),
     )
 )]
 #[post("/stripe")]

@@ -230,14 +230,14 @@ async fn moderation_hits_and_the_data_rights_queue_with_overdue_requests() {
     let queue = app
         .get_json("/v1/admin/privacy/requests", &admin.access)
         .await;
-    assert_eq!(queue[0]["user_email"], "ada@example.org");
-    assert_eq!(queue[0]["request"]["kind"], "erasure");
-    assert_eq!(queue[0]["overdue"], false);
+    assert_eq!(queue["items"][0]["user_email"], "ada@example.org");
+    assert_eq!(queue["items"][0]["request"]["kind"], "erasure");
+    assert_eq!(queue["items"][0]["overdue"], false);
     app.state.clock.advance(Duration::days(31));
     let queue = app
         .get_json("/v1/admin/privacy/requests", &admin.access)
         .await;
-    assert_eq!(queue[0]["overdue"], true);
+    assert_eq!(queue["items"][0]["overdue"], true);
 }
 
 #[tokio::test]

@@ -125,7 +125,7 @@ fn timestamp(value: &Value) -> i64 {
 }
 
 #[tokio::test]
-async fn without_stripe_the_catalog_shows_and_purchases_answer_503() {
+async fn without_stripe_the_catalog_shows_and_purchases_answer_409() {
     let app = spawn_app().await;
     let catalog: Value = app
         .client
@@ -147,17 +147,17 @@ async fn without_stripe_the_catalog_shows_and_purchases_answer_503() {
             &json!({"product_id": "pack_100"}),
         )
         .await;
-    assert_problem(response, 503, "payments_not_configured").await;
+    assert_problem(response, 409, "payments_not_configured").await;
     assert_problem(
         app.post_auth("/v1/billing/portal", &ada.access, &json!({}))
             .await,
-        503,
+        409,
         "payments_not_configured",
     )
     .await;
     assert_problem(
         post_raw(&app, "{}", Some("t=1,v1=00")).await,
-        503,
+        409,
         "payments_not_configured",
     )
     .await;

@@ -477,7 +477,7 @@ async fn moderated_prompts_are_refused_before_anything_is_charged() {
     assert_eq!(events, 3);
 
     let listed: Value = app.get_json(rules, &root.access).await;
-    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     let delete = app
         .delete_auth(
             &format!("{rules}/{}", term["id"].as_str().unwrap()),

@@ -47,7 +47,7 @@ async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str
             "ZIMAGE_WEB_DIR".into(),
             data_dir.join("no-web").to_string_lossy().into_owned(),
         ),
-        ("ZIMAGE_PUBLIC_URL".into(), "http://zimage.test".into()),
+        ("ZIMAGE_PUBLIC_URL".into(), PUBLIC_URL.into()),
         ("ZIMAGE_DATABASE_POOL_SIZE".into(), "4".into()),
         // Tests run scheduled work explicitly.
         ("ZIMAGE_SCHEDULER_INTERVAL_SECS".into(), "0".into()),
@@ -81,6 +81,9 @@ async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The public address every test app is configured with.
+pub const PUBLIC_URL: &str = "http://zimage.test";
+
 /// A signed-in user.
 pub struct Signed {
     pub access: String,
@@ -94,7 +97,10 @@ impl TestApp {
         start(self.database_url.clone(), self.data_dir.clone(), overrides).await
     }
 
+    /// The address of `path` on this app; an absolute URL on the configured public address
+    /// (`http://zimage.test`, as signed URLs are) is reached here too.
     pub fn url(&self, path: &str) -> String {
+        let path = path.strip_prefix(PUBLIC_URL).unwrap_or(path);
         format!("{}{path}", self.address)
     }
 

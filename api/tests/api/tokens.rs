@@ -115,7 +115,8 @@ async fn expired_access_tokens_are_401_token_expired() {
 
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_session() {
-    let app = spawn_app().await;
+    // No grace: any second use is a replay.
+    let app = spawn_app_with(&[("ZIMAGE_REFRESH_REUSE_GRACE_SECS", "0")]).await;
     let ada = app.signed_in_user("ada@example.org").await;
     let first = app
         .post("/v1/auth/refresh", &json!({"refresh_token": ada.refresh}))
@@ -138,6 +139,45 @@ async fn refresh_rotates_and_reuse_revokes_the_session() {
     assert_problem(after, 401, "unauthorized").await;
     assert_problem(
         app.get_auth("/v1/me", &next_access).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_retried_within_the_grace_gets_the_same_successor() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let refresh = |token: String| {
+        let app = &app;
+        async move {
+            app.post("/v1/auth/refresh", &json!({ "refresh_token": token }))
+                .await
+        }
+    };
+    // The first answer is lost on the way; the client sends the same token again.
+    let lost: Value = refresh(ada.refresh.clone()).await.json().await.unwrap();
+    let retried = refresh(ada.refresh.clone()).await;
+    assert_eq!(retried.status(), 200);
+    let retried: Value = retried.json().await.unwrap();
+    let second = retried["refresh_token"].as_str().unwrap().to_string();
+    assert_eq!(second, lost["refresh_token"].as_str().unwrap());
+    let access = retried["access_token"].as_str().unwrap();
+    assert_eq!(app.get_auth("/v1/me", access).await.status(), 200);
+
+    // Two uses racing (a retry overtaking its original) get one successor between them.
+    let (a, b) = tokio::join!(refresh(second.clone()), refresh(second.clone()));
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    assert_eq!(a["refresh_token"], b["refresh_token"]);
+    let third = a["refresh_token"].as_str().unwrap().to_string();
+
+    // Once the successor has been used in turn, the older token is a replay after all.
+    let fourth: Value = refresh(third.clone()).await.json().await.unwrap();
+    assert_problem(refresh(second).await, 401, "refresh_token_reused").await;
+    assert_problem(
+        refresh(fourth["refresh_token"].as_str().unwrap().into()).await,
         401,
         "unauthorized",
     )

@@ -85,19 +85,119 @@ async fn endpoints_must_be_public_https_and_are_managed_from_a_session() {
         "validation_failed",
     )
     .await;
+    // An API key manages endpoints only with the `webhooks:write` scope.
     let key = app
         .api_key(&ada, &["generations:write", "generations:read"])
         .await;
     assert_problem(
         app.get_auth("/v1/me/webhooks", &key).await,
         403,
-        "forbidden",
+        "insufficient_scope",
     )
     .await;
+    assert_problem(
+        app.get_auth("/v1/me/webhook-secret", &key).await,
+        403,
+        "insufficient_scope",
+    )
+    .await;
+    let hooks_key = app.api_key(&ada, &["webhooks:write"]).await;
+    assert_eq!(
+        app.get_json("/v1/me/webhooks", &hooks_key).await["items"],
+        json!([])
+    );
+    let by_key = app
+        .post_auth(
+            "/v1/me/webhooks",
+            &hooks_key,
+            &json!({"url": "https://1.1.1.1/hook", "events": ["credits.low"]}),
+        )
+        .await;
+    assert_eq!(by_key.status(), 201);
+}
+
+#[tokio::test]
+async fn a_webhook_url_per_request_gets_its_task_events_signed_with_the_request_secret() {
+    let app = spawn_app_with(&DEV).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let receiver = Receiver::start();
+    let request = |extra: Value| {
+        let mut body =
+            json!({"model": "z-image-local", "prompt": "hooked", "width": 256, "height": 256});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &request(json!({"webhook_url": receiver.url, "metadata": {"order": "A-17"}})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(task["metadata"], json!({"order": "A-17"}));
+    let got = receiver.wait_for(1).await;
+    let secret = app.get_json("/v1/me/webhook-secret", &ada.access).await["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(secret.starts_with("whsec_"));
+    let body = verified(&got[0], &secret);
+    assert_eq!(body["type"], "generation.succeeded");
+    assert_eq!(body["data"]["task_id"], task["id"]);
+    assert_eq!(body["data"]["metadata"], json!({"order": "A-17"}));
+    // The image's URL is absolute and signed: it works without a token.
+    let url = body["data"]["images"][0]["url"].as_str().unwrap();
+    assert!(url.starts_with("http://zimage.test/v1/images/"), "{url}");
+    let image = app
+        .client
+        .get(url.replace("http://zimage.test", &app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.status(), 200);
+
+    // It is not one of the registered endpoints, and tasks that did not name it send nothing.
     assert_eq!(
         app.get_json("/v1/me/webhooks", &ada.access).await["items"],
         json!([])
     );
+    let other = generate(&app, &ada).await;
+    app.wait_for_task(&ada, &other).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 1);
+
+    // The URL follows the registered endpoints' rules; metadata is small strings.
+    let bad = assert_problem(
+        app.post_auth(
+            "/v1/generations",
+            &ada.access,
+            &request(json!({"webhook_url": "ftp://hooks.example.com/x"})),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(bad["errors"]["webhook_url"].is_array(), "{bad}");
+    let many: serde_json::Map<String, Value> =
+        (0..21).map(|n| (format!("k{n}"), json!("v"))).collect();
+    let bad = assert_problem(
+        app.post_auth(
+            "/v1/generations",
+            &ada.access,
+            &request(json!({"metadata": many})),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(bad["errors"]["metadata"].is_array(), "{bad}");
 }
 
 #[tokio::test]

@@ -313,6 +313,7 @@ fn KeysSection() -> impl IntoView {
     let can_read_credits = RwSignal::new(false);
     let can_read_generations = RwSignal::new(false);
     let can_generate = RwSignal::new(false);
+    let can_webhooks = RwSignal::new(false);
     let secret = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -327,6 +328,7 @@ fn KeysSection() -> impl IntoView {
             (can_read_credits.get(), ApiKeyScope::CreditsRead),
             (can_read_generations.get(), ApiKeyScope::GenerationsRead),
             (can_generate.get(), ApiKeyScope::GenerationsWrite),
+            (can_webhooks.get(), ApiKeyScope::WebhooksWrite),
         ]
         .into_iter()
         .filter_map(|(on, scope)| on.then_some(scope))
@@ -383,6 +385,7 @@ fn KeysSection() -> impl IntoView {
                 <CheckField id="key_scope_credits" label=Key::ScopeCreditsRead checked=can_read_credits />
                 <CheckField id="key_scope_gen_read" label=Key::ScopeGenerationsRead checked=can_read_generations />
                 <CheckField id="key_scope_gen_write" label=Key::ScopeGenerationsWrite checked=can_generate />
+                <CheckField id="key_scope_webhooks" label=Key::ScopeWebhooksWrite checked=can_webhooks />
                 <Submit label=Key::CreateKey busy=busy />
             </form>
             <Show when=move || !loading.get() && items.get().is_empty()>

@@ -411,23 +411,12 @@ pub fn AdminTasks() -> impl IntoView {
 #[component]
 pub fn AdminModeration() -> impl IntoView {
     let session = use_session();
-    let rules = RwSignal::new(Vec::<ModerationRule>::new());
+    let rules = Paged::<ModerationRule>::new("/v1/admin/moderation/rules");
     let hits = Paged::<ModerationHit>::new("/v1/admin/moderation/events");
     let pattern = RwSignal::new(String::new());
     let regex = RwSignal::new(false);
     let error = RwSignal::new(None::<Key>);
-    let load = move || {
-        spawn_local(async move {
-            match session
-                .call::<Vec<ModerationRule>>("GET", "/v1/admin/moderation/rules", None)
-                .await
-            {
-                Ok(r) => rules.set(r),
-                Err(err) => error.set(Some(err.message())),
-            }
-        });
-    };
-    load();
+    let load = move || rules.load(false);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let req = CreateModerationRule {
@@ -469,19 +458,21 @@ pub fn AdminModeration() -> impl IntoView {
                 <section class="card">
                     <h2>{t(Key::Rules)}</h2>
                     <Notice message=error />
+                    <Notice message=rules.error />
                     <form class="toolbar" on:submit=add>
                         <input id="rule-pattern" type="text" bind:value=pattern placeholder=move || t(Key::RulePattern)() />
                         <label class="check"><input type="checkbox" bind:checked=regex /><span>"regex"</span></label>
                         <button type="submit" class="button button-small">{t(Key::AddRule)}</button>
                     </form>
                     <ul class="list">
-                        <For each=move || rules.get() key=|r| r.id let:rule>
+                        <For each=move || rules.items.get() key=|r| r.id let:rule>
                             <li class="list-row">
                                 <code>{rule.pattern.clone()}</code>
                                 <button type="button" class="button button-small button-ghost" on:click=move |_| remove(rule.id)>{t(Key::Remove)}</button>
                             </li>
                         </For>
                     </ul>
+                    <ListFooter loading=rules.loading cursor=rules.cursor on_more=Callback::new(move |()| rules.load(true)) />
                 </section>
                 <section class="card">
                     <h2>{t(Key::StoppedPrompts)}</h2>
@@ -504,24 +495,13 @@ pub fn AdminModeration() -> impl IntoView {
 
 #[component]
 pub fn AdminPrivacy() -> impl IntoView {
-    let session = use_session();
-    let queue = RwSignal::new(None::<Vec<PrivacyQueueItem>>);
-    let error = RwSignal::new(None::<Key>);
-    spawn_local(async move {
-        match session
-            .call::<Vec<PrivacyQueueItem>>("GET", "/v1/admin/privacy/requests", None)
-            .await
-        {
-            Ok(q) => queue.set(Some(q)),
-            Err(err) => error.set(Some(err.message())),
-        }
-    });
+    let queue = Paged::<PrivacyQueueItem>::new("/v1/admin/privacy/requests");
     view! {
         <Console>
             <h1>{t(Key::AdminPrivacy)}</h1>
             <p class="muted">{t(Key::PrivacyQueueLead)}</p>
-            <Notice message=error />
-            {move || queue.get().map(|items| if items.is_empty() {
+            <Notice message=queue.error />
+            {move || (!queue.loading.get() || !queue.items.get().is_empty()).then(|| queue.items.get()).map(|items| if items.is_empty() {
                 view! { <p class="empty muted">{t(Key::QueueEmpty)}</p> }.into_any()
             } else {
                 view! {
@@ -541,6 +521,7 @@ pub fn AdminPrivacy() -> impl IntoView {
                     </table></div>
                 }.into_any()
             })}
+            <ListFooter loading=queue.loading cursor=queue.cursor on_more=Callback::new(move |()| queue.load(true)) />
         </Console>
     }
 }

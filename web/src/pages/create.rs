@@ -146,6 +146,8 @@ impl Form {
                 .reference
                 .get_untracked()
                 .map(|_| self.strength.get_untracked()),
+            webhook_url: None,
+            metadata: None,
         }
     }
 }

@@ -1,0 +1,324 @@
+"""Z-Image Studio API client.
+
+Every operation of the API is generated from the OpenAPI document by openapi-python-client
+(``zimage.client``: ``zimage.client.api.<tag>.<operation_id>`` with ``sync``/``asyncio``
+functions, models in ``zimage.client.models``). ``ZImage`` wraps it with what each integrator
+would otherwise write: problems raised with their stable code, retries that are safe (an
+``Idempotency-Key`` kept across attempts), waiting for a task, its live status as an iterator,
+and webhook signature checks (``verify_webhook``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from .client import AuthenticatedClient
+from .client.api.generation import generations_create, generations_get
+from .client.models import CreateGenerationRequest, GenerationTask, TaskEvent
+
+__all__ = [
+    "ZImage",
+    "ZImageError",
+    "WebhookVerificationError",
+    "verify_webhook",
+    "RetryingTransport",
+]
+
+FINAL = {"succeeded", "failed", "canceled"}
+RETRYABLE = {429, 502, 503}
+
+
+class ZImageError(Exception):
+    """A problem answer (RFC 9457): switch on ``code``, never on the message."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any], retry_after: float | None = None):
+        super().__init__(problem.get("detail") or problem.get("title") or f"HTTP {status}")
+        self.status = status
+        self.code: str = problem.get("code") or "network_error"
+        #: Per field path (``prompt``, ``parameters.width``): what is wrong with it.
+        self.errors: dict[str, list[str]] = problem.get("errors") or {}
+        self.request_id: str | None = problem.get("request_id")
+        #: Seconds to wait before trying again, when the server said (``Retry-After``).
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in RETRYABLE or self.status == 0
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> ZImageError:
+        try:
+            problem = json.loads(response.content)
+            if not isinstance(problem, dict):
+                problem = {}
+        except ValueError:
+            problem = {"title": response.reason_phrase}
+        return cls(response.status_code, problem, _retry_after(response))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        seconds = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+class RetryingTransport(httpx.BaseTransport):
+    """Retries what may succeed later: 429, 502 and 503 answers (after ``Retry-After``) and lost
+    connections. Requests that change something are retried only when they carry an
+    ``Idempotency-Key``, which stays the same on every attempt, so the server does the work once.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport | None = None,
+        max_retries: int = 3,
+        max_backoff: float = 30.0,
+        sleep=time.sleep,
+    ):
+        self.inner = inner or httpx.HTTPTransport()
+        self.max_retries = max_retries
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        safe = request.method in ("GET", "HEAD") or "idempotency-key" in request.headers
+        request.read()
+        attempt = 0
+        while True:
+            last = not safe or attempt >= self.max_retries
+            try:
+                response = self.inner.handle_request(request)
+            except httpx.TransportError:
+                if last:
+                    raise
+                self.sleep(min(self.max_backoff, 0.5 * 2**attempt))
+                attempt += 1
+                continue
+            if last or response.status_code not in RETRYABLE:
+                return response
+            response.read()
+            wait = _retry_after(response)
+            wait = 0.5 * 2**attempt if wait is None else wait
+            response.close()
+            self.sleep(min(self.max_backoff, wait) + random.random() * 0.1)
+            attempt += 1
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class ZImage:
+    """The client. ``api`` is the generated client every operation takes; the methods cover the
+    common flows."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        max_retries: int = 3,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.api = AuthenticatedClient(
+            base_url=self.base_url,
+            token=token,
+            timeout=httpx.Timeout(timeout),
+            raise_on_unexpected_status=False,
+        )
+        # The synchronous client the generated functions use, retrying safely. (For asyncio, the
+        # generated `asyncio` functions build their own client without these retries.)
+        self.api.set_httpx_client(
+            httpx.Client(
+                base_url=self.base_url,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=httpx.Timeout(timeout),
+                transport=RetryingTransport(transport, max_retries=max_retries),
+            )
+        )
+        self.max_retries = max_retries
+
+    @property
+    def http(self) -> httpx.Client:
+        """The authenticated httpx client underneath (base URL and token set)."""
+        return self.api.get_httpx_client()
+
+    def generate(
+        self,
+        request: CreateGenerationRequest | Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+    ) -> GenerationTask:
+        """Starts a generation. An ``Idempotency-Key`` is made when none is given and kept across
+        retries: however often the request is sent, one task is made and charged."""
+        body = (
+            request
+            if isinstance(request, CreateGenerationRequest)
+            else CreateGenerationRequest.from_dict(dict(request))
+        )
+        response = generations_create.sync_detailed(
+            client=self.api,
+            body=body,
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+        if response.status_code not in (200, 202) or not isinstance(response.parsed, GenerationTask):
+            raise ZImageError.from_response(_raw(response))
+        return response.parsed
+
+    def task(self, task_id: str) -> GenerationTask:
+        """One task, as it is now."""
+        response = generations_get.sync_detailed(id=uuid.UUID(str(task_id)), client=self.api)
+        if response.status_code != 200 or not isinstance(response.parsed, GenerationTask):
+            raise ZImageError.from_response(_raw(response))
+        return response.parsed
+
+    def wait(self, task_id: str, *, interval: float = 1.0, timeout: float = 900.0) -> GenerationTask:
+        """Waits until the task is final (succeeded, failed or canceled) and returns it. Polls
+        with ``If-None-Match``, so an unchanged task costs the server a 304 and no body."""
+        deadline = time.monotonic() + timeout
+        etag: str | None = None
+        task: GenerationTask | None = None
+        while True:
+            headers = {"If-None-Match": etag} if etag and task else {}
+            response = self.http.get(f"/v1/generations/{task_id}", headers=headers)
+            if response.status_code == 200:
+                etag = response.headers.get("etag")
+                task = GenerationTask.from_dict(response.json())
+            elif response.status_code != 304:
+                raise ZImageError.from_response(response)
+            if task is not None and str(task.status) in FINAL:
+                return task
+            if time.monotonic() + interval > deadline:
+                status = task.status if task else "unknown"
+                raise ZImageError(0, {"title": f"task {task_id} is still {status}"})
+            time.sleep(interval)
+
+    def events(self, task_id: str | None = None) -> Iterator[TaskEvent]:
+        """Live status as Server-Sent Events: of one task (ending after its final status) or,
+        without an id, of all your tasks. Reconnects after a lost connection, resuming from the
+        last event seen (``Last-Event-ID``)."""
+        path = "/v1/events" if task_id is None else f"/v1/generations/{task_id}/events"
+        last_id: str | None = None
+        attempt = 0
+        while True:
+            headers = {"Accept": "text/event-stream"}
+            if last_id:
+                headers["Last-Event-ID"] = last_id
+            try:
+                with self.http.stream("GET", path, headers=headers, timeout=None) as response:
+                    if response.status_code != 200:
+                        response.read()
+                        raise ZImageError.from_response(response)
+                    for frame in frames(response.iter_text()):
+                        attempt = 0
+                        if frame.get("id"):
+                            last_id = frame["id"]
+                        if frame.get("event") != "task":
+                            continue
+                        event = TaskEvent.from_dict(json.loads(frame["data"]))
+                        yield event
+                        if task_id is not None and str(event.status) in FINAL:
+                            return
+            except httpx.TransportError:
+                pass
+            # The connection was lost (or the server closed it while draining): resume.
+            if attempt >= self.max_retries:
+                raise ZImageError(0, {"title": "the live-status stream keeps breaking off"})
+            time.sleep(min(30.0, 2**attempt))
+            attempt += 1
+
+    def download(self, url: str) -> bytes:
+        """An image file (its signed ``url`` needs no token)."""
+        response = self.http.get(url if "://" in url else self.base_url + url)
+        if response.status_code != 200:
+            raise ZImageError.from_response(response)
+        return response.content
+
+
+def _raw(response) -> httpx.Response:
+    """A generated ``Response`` as an httpx one, to read its problem. Its content is already
+    decoded, so the headers that describe the encoding on the wire are left out."""
+    wire = {"content-encoding", "content-length", "transfer-encoding"}
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in wire}
+    return httpx.Response(int(response.status_code), headers=headers, content=response.content)
+
+
+def frames(chunks: Iterator[str]) -> Iterator[dict[str, str]]:
+    """Splits an event stream into its frames (comments and ``retry:`` lines skipped)."""
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk
+        buffer = buffer.replace("\r\n", "\n")
+        # A lone CR at the end may be half of a CRLF: wait for the next chunk.
+        ready, held = (buffer[:-1], "\r") if buffer.endswith("\r") else (buffer, "")
+        ready = ready.replace("\r", "\n")
+        *blocks, rest = ready.split("\n\n")
+        buffer = rest + held
+        for block in blocks:
+            frame: dict[str, str] = {"event": "message"}
+            data = []
+            for line in block.split("\n"):
+                if line.startswith(":"):
+                    continue
+                field, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if field in ("id", "event"):
+                    frame[field] = value
+                elif field == "data":
+                    data.append(value)
+            if data:
+                frame["data"] = "\n".join(data)
+                yield frame
+
+
+class WebhookVerificationError(Exception):
+    """The delivery's signature does not match, or its timestamp is too old."""
+
+
+def verify_webhook(
+    secret: str,
+    headers: Mapping[str, str],
+    body: bytes | str,
+    *,
+    tolerance: int = 300,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """Verifies a delivery (Standard Webhooks) and returns its event. ``body`` must be the raw
+    body as received; ``secret`` is the endpoint's ``whsec_…`` (or the account's request secret
+    for a ``webhook_url``). Raises ``WebhookVerificationError`` when the signature does not match
+    or the timestamp is more than ``tolerance`` seconds from now."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    msg_id = lower.get("webhook-id")
+    timestamp = lower.get("webhook-timestamp")
+    signatures = lower.get("webhook-signature")
+    if not msg_id or not timestamp or not signatures:
+        raise WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature")
+    try:
+        sent = int(timestamp)
+    except ValueError as err:
+        raise WebhookVerificationError("the timestamp is not a number") from err
+    if abs((time.time() if now is None else now) - sent) > tolerance:
+        raise WebhookVerificationError("the timestamp is too far from now")
+    raw = body.encode() if isinstance(body, str) else body
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + raw, hashlib.sha256).digest()
+    expected = base64.b64encode(mac).decode()
+    if not any(
+        candidate.startswith("v1,") and hmac.compare_digest(candidate[3:], expected)
+        for candidate in signatures.split(" ")
+    ):
+        raise WebhookVerificationError("no signature matches")
+    return json.loads(raw)

@@ -1,0 +1,268 @@
+from http import HTTPStatus
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_admin_task import PageAdminTask
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
+    provider: str | Unset = UNSET,
+    user_id: UUID | Unset = UNSET,
+    q: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["limit"] = limit
+
+    params["status"] = status
+
+    params["provider"] = provider
+
+    json_user_id: str | Unset = UNSET
+    if not isinstance(user_id, Unset):
+        json_user_id = str(user_id)
+    params["user_id"] = json_user_id
+
+    params["q"] = q
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/admin/tasks",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PageAdminTask | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageAdminTask.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageAdminTask | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
+    provider: str | Unset = UNSET,
+    user_id: UUID | Unset = UNSET,
+    q: str | Unset = UNSET,
+) -> Response[PageAdminTask | Problem]:
+    """Every user's tasks, newest first, with provider ids and failure reasons.
+
+     Every user's tasks, newest first, with provider ids and failure reasons.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):
+        status (str | Unset):
+        provider (str | Unset):
+        user_id (UUID | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAdminTask | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        provider=provider,
+        user_id=user_id,
+        q=q,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
+    provider: str | Unset = UNSET,
+    user_id: UUID | Unset = UNSET,
+    q: str | Unset = UNSET,
+) -> PageAdminTask | Problem | None:
+    """Every user's tasks, newest first, with provider ids and failure reasons.
+
+     Every user's tasks, newest first, with provider ids and failure reasons.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):
+        status (str | Unset):
+        provider (str | Unset):
+        user_id (UUID | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAdminTask | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        provider=provider,
+        user_id=user_id,
+        q=q,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
+    provider: str | Unset = UNSET,
+    user_id: UUID | Unset = UNSET,
+    q: str | Unset = UNSET,
+) -> Response[PageAdminTask | Problem]:
+    """Every user's tasks, newest first, with provider ids and failure reasons.
+
+     Every user's tasks, newest first, with provider ids and failure reasons.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):
+        status (str | Unset):
+        provider (str | Unset):
+        user_id (UUID | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAdminTask | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        provider=provider,
+        user_id=user_id,
+        q=q,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
+    provider: str | Unset = UNSET,
+    user_id: UUID | Unset = UNSET,
+    q: str | Unset = UNSET,
+) -> PageAdminTask | Problem | None:
+    """Every user's tasks, newest first, with provider ids and failure reasons.
+
+     Every user's tasks, newest first, with provider ids and failure reasons.
+
+    Args:
+        cursor (str | Unset):
+        limit (int | Unset):
+        status (str | Unset):
+        provider (str | Unset):
+        user_id (UUID | Unset):
+        q (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAdminTask | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            cursor=cursor,
+            limit=limit,
+            status=status,
+            provider=provider,
+            user_id=user_id,
+            q=q,
+        )
+    ).parsed

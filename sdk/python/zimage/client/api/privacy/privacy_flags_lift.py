@@ -1,0 +1,184 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.privacy_flags import PrivacyFlags
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    kind: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/privacy/flags/{kind}".format(
+            kind=quote(str(kind), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PrivacyFlags | Problem | None:
+    if response.status_code == 200:
+        response_200 = PrivacyFlags.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PrivacyFlags | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    kind: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[PrivacyFlags | Problem]:
+    """Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+     Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+    Args:
+        kind (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PrivacyFlags | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        kind=kind,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    kind: str,
+    *,
+    client: AuthenticatedClient,
+) -> PrivacyFlags | Problem | None:
+    """Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+     Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+    Args:
+        kind (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PrivacyFlags | Problem
+    """
+
+    return sync_detailed(
+        kind=kind,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    kind: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[PrivacyFlags | Problem]:
+    """Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+     Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+    Args:
+        kind (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PrivacyFlags | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        kind=kind,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    kind: str,
+    *,
+    client: AuthenticatedClient,
+) -> PrivacyFlags | Problem | None:
+    """Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+     Lift your restriction (`restriction`) or withdraw your objection (`objection`).
+
+    Args:
+        kind (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PrivacyFlags | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            kind=kind,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,275 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .accepted import Accepted
+from .admin_credit_request import AdminCreditRequest
+from .admin_reason import AdminReason
+from .admin_task import AdminTask
+from .admin_user_detail import AdminUserDetail
+from .announcement import Announcement
+from .announcement_sent import AnnouncementSent
+from .api_key_created import ApiKeyCreated
+from .api_key_info import ApiKeyInfo
+from .api_key_scope import ApiKeyScope
+from .aspect_ratio import AspectRatio
+from .audit_entry import AuditEntry
+from .capability import Capability
+from .catalog import Catalog
+from .change_password_request import ChangePasswordRequest
+from .checkout_request import CheckoutRequest
+from .checkout_response import CheckoutResponse
+from .confirm_privacy_request import ConfirmPrivacyRequest
+from .consents import Consents
+from .create_api_key_request import CreateApiKeyRequest
+from .create_generation_request import CreateGenerationRequest
+from .create_generation_request_metadata_type_0 import (
+    CreateGenerationRequestMetadataType0,
+)
+from .create_moderation_rule import CreateModerationRule
+from .create_privacy_request import CreatePrivacyRequest
+from .create_prompt_request import CreatePromptRequest
+from .create_share_request import CreateShareRequest
+from .create_ticket import CreateTicket
+from .create_webhook_request import CreateWebhookRequest
+from .credit_balance import CreditBalance
+from .credit_cost import CreditCost
+from .credit_grant import CreditGrant
+from .credits_low_data import CreditsLowData
+from .dashboard import Dashboard
+from .delivery_status import DeliveryStatus
+from .download_record import DownloadRecord
+from .email_request import EmailRequest
+from .error_code import ErrorCode
+from .field_errors import FieldErrors
+from .gallery_image import GalleryImage
+from .generated_image_info import GeneratedImageInfo
+from .generation_failed_data import GenerationFailedData
+from .generation_failed_data_metadata_type_0 import GenerationFailedDataMetadataType0
+from .generation_succeeded_data import GenerationSucceededData
+from .generation_succeeded_data_metadata_type_0 import (
+    GenerationSucceededDataMetadataType0,
+)
+from .generation_task import GenerationTask
+from .generation_task_metadata_type_0 import GenerationTaskMetadataType0
+from .grant_source import GrantSource
+from .health import Health
+from .images_file_get_metadata import ImagesFileGetMetadata
+from .ledger_entry import LedgerEntry
+from .ledger_kind import LedgerKind
+from .legal_document import LegalDocument
+from .locale import Locale
+from .login_request import LoginRequest
+from .model_info import ModelInfo
+from .model_supports import ModelSupports
+from .moderation_hit import ModerationHit
+from .moderation_kind import ModerationKind
+from .moderation_rule import ModerationRule
+from .order import Order
+from .order_status import OrderStatus
+from .output_format import OutputFormat
+from .page_admin_task import PageAdminTask
+from .page_api_key_info import PageApiKeyInfo
+from .page_audit_entry import PageAuditEntry
+from .page_download_record import PageDownloadRecord
+from .page_gallery_image import PageGalleryImage
+from .page_generation_task import PageGenerationTask
+from .page_ledger_entry import PageLedgerEntry
+from .page_model_info import PageModelInfo
+from .page_moderation_hit import PageModerationHit
+from .page_moderation_rule import PageModerationRule
+from .page_order import PageOrder
+from .page_privacy_queue_item import PagePrivacyQueueItem
+from .page_privacy_request import PagePrivacyRequest
+from .page_saved_prompt import PageSavedPrompt
+from .page_security_event import PageSecurityEvent
+from .page_session_info import PageSessionInfo
+from .page_share_info import PageShareInfo
+from .page_ticket import PageTicket
+from .page_upload_info import PageUploadInfo
+from .page_user import PageUser
+from .page_webhook_delivery import PageWebhookDelivery
+from .page_webhook_endpoint import PageWebhookEndpoint
+from .portal_response import PortalResponse
+from .privacy_flags import PrivacyFlags
+from .privacy_queue_item import PrivacyQueueItem
+from .privacy_request import PrivacyRequest
+from .privacy_request_kind import PrivacyRequestKind
+from .privacy_request_status import PrivacyRequestStatus
+from .problem import Problem
+from .product import Product
+from .product_kind import ProductKind
+from .prompt_parameters import PromptParameters
+from .provider_stats import ProviderStats
+from .quality import Quality
+from .received import Received
+from .refresh_request import RefreshRequest
+from .request_secret import RequestSecret
+from .reset_password_request import ResetPasswordRequest
+from .retention_rule import RetentionRule
+from .retention_schedule import RetentionSchedule
+from .revenue import Revenue
+from .role import Role
+from .saved_prompt import SavedPrompt
+from .security_event import SecurityEvent
+from .session_info import SessionInfo
+from .share_info import ShareInfo
+from .shared_image import SharedImage
+from .signup_request import SignupRequest
+from .subscription import Subscription
+from .subscription_response import SubscriptionResponse
+from .task_event import TaskEvent
+from .task_status import TaskStatus
+from .theme import Theme
+from .ticket import Ticket
+from .ticket_message import TicketMessage
+from .ticket_reply import TicketReply
+from .ticket_status import TicketStatus
+from .token_request import TokenRequest
+from .token_response import TokenResponse
+from .unmatched_refund import UnmatchedRefund
+from .update_profile_request import UpdateProfileRequest
+from .update_prompt_request import UpdatePromptRequest
+from .update_webhook_request import UpdateWebhookRequest
+from .upload_form import UploadForm
+from .upload_info import UploadInfo
+from .user import User
+from .webhook_created import WebhookCreated
+from .webhook_delivery import WebhookDelivery
+from .webhook_endpoint import WebhookEndpoint
+from .webhook_event import WebhookEvent
+from .webhook_image import WebhookImage
+
+__all__ = (
+    "Accepted",
+    "AdminCreditRequest",
+    "AdminReason",
+    "AdminTask",
+    "AdminUserDetail",
+    "Announcement",
+    "AnnouncementSent",
+    "ApiKeyCreated",
+    "ApiKeyInfo",
+    "ApiKeyScope",
+    "AspectRatio",
+    "AuditEntry",
+    "Capability",
+    "Catalog",
+    "ChangePasswordRequest",
+    "CheckoutRequest",
+    "CheckoutResponse",
+    "ConfirmPrivacyRequest",
+    "Consents",
+    "CreateApiKeyRequest",
+    "CreateGenerationRequest",
+    "CreateGenerationRequestMetadataType0",
+    "CreateModerationRule",
+    "CreatePrivacyRequest",
+    "CreatePromptRequest",
+    "CreateShareRequest",
+    "CreateTicket",
+    "CreateWebhookRequest",
+    "CreditBalance",
+    "CreditCost",
+    "CreditGrant",
+    "CreditsLowData",
+    "Dashboard",
+    "DeliveryStatus",
+    "DownloadRecord",
+    "EmailRequest",
+    "ErrorCode",
+    "FieldErrors",
+    "GalleryImage",
+    "GeneratedImageInfo",
+    "GenerationFailedData",
+    "GenerationFailedDataMetadataType0",
+    "GenerationSucceededData",
+    "GenerationSucceededDataMetadataType0",
+    "GenerationTask",
+    "GenerationTaskMetadataType0",
+    "GrantSource",
+    "Health",
+    "ImagesFileGetMetadata",
+    "LedgerEntry",
+    "LedgerKind",
+    "LegalDocument",
+    "Locale",
+    "LoginRequest",
+    "ModelInfo",
+    "ModelSupports",
+    "ModerationHit",
+    "ModerationKind",
+    "ModerationRule",
+    "Order",
+    "OrderStatus",
+    "OutputFormat",
+    "PageAdminTask",
+    "PageApiKeyInfo",
+    "PageAuditEntry",
+    "PageDownloadRecord",
+    "PageGalleryImage",
+    "PageGenerationTask",
+    "PageLedgerEntry",
+    "PageModelInfo",
+    "PageModerationHit",
+    "PageModerationRule",
+    "PageOrder",
+    "PagePrivacyQueueItem",
+    "PagePrivacyRequest",
+    "PageSavedPrompt",
+    "PageSecurityEvent",
+    "PageSessionInfo",
+    "PageShareInfo",
+    "PageTicket",
+    "PageUploadInfo",
+    "PageUser",
+    "PageWebhookDelivery",
+    "PageWebhookEndpoint",
+    "PortalResponse",
+    "PrivacyFlags",
+    "PrivacyQueueItem",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
+    "Problem",
+    "Product",
+    "ProductKind",
+    "PromptParameters",
+    "ProviderStats",
+    "Quality",
+    "Received",
+    "RefreshRequest",
+    "RequestSecret",
+    "ResetPasswordRequest",
+    "RetentionRule",
+    "RetentionSchedule",
+    "Revenue",
+    "Role",
+    "SavedPrompt",
+    "SecurityEvent",
+    "SessionInfo",
+    "ShareInfo",
+    "SharedImage",
+    "SignupRequest",
+    "Subscription",
+    "SubscriptionResponse",
+    "TaskEvent",
+    "TaskStatus",
+    "Theme",
+    "Ticket",
+    "TicketMessage",
+    "TicketReply",
+    "TicketStatus",
+    "TokenRequest",
+    "TokenResponse",
+    "UnmatchedRefund",
+    "UpdateProfileRequest",
+    "UpdatePromptRequest",
+    "UpdateWebhookRequest",
+    "UploadForm",
+    "UploadInfo",
+    "User",
+    "WebhookCreated",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookImage",
+)

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.api_key_scope import ApiKeyScope
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ApiKeyInfo")
+
+
+@_attrs_define
+class ApiKeyInfo:
+    """An API key as listed (the secret is never shown again).
+
+    Attributes:
+        created_at (datetime.datetime):
+        id (UUID): Identifies an API key.
+        name (str):
+        prefix (str): The first characters of the key, to tell keys apart.
+        scopes (list[ApiKeyScope]):
+        last_used_at (datetime.datetime | None | Unset): When the key last authenticated a request, to the minute (it is
+            recorded at most once a
+            minute); null until its first use.
+    """
+
+    created_at: datetime.datetime
+    id: UUID
+    name: str
+    prefix: str
+    scopes: list[ApiKeyScope]
+    last_used_at: datetime.datetime | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at.isoformat()
+
+        id = str(self.id)
+
+        name = self.name
+
+        prefix = self.prefix
+
+        scopes = []
+        for scopes_item_data in self.scopes:
+            scopes_item = scopes_item_data.value
+            scopes.append(scopes_item)
+
+        last_used_at: None | str | Unset
+        if isinstance(self.last_used_at, Unset):
+            last_used_at = UNSET
+        elif isinstance(self.last_used_at, datetime.datetime):
+            last_used_at = self.last_used_at.isoformat()
+        else:
+            last_used_at = self.last_used_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "id": id,
+                "name": name,
+                "prefix": prefix,
+                "scopes": scopes,
+            }
+        )
+        if last_used_at is not UNSET:
+            field_dict["last_used_at"] = last_used_at
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        id = UUID(d.pop("id"))
+
+        name = d.pop("name")
+
+        prefix = d.pop("prefix")
+
+        scopes = []
+        _scopes = d.pop("scopes")
+        for scopes_item_data in _scopes:
+            scopes_item = ApiKeyScope(scopes_item_data)
+
+            scopes.append(scopes_item)
+
+        def _parse_last_used_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                last_used_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return last_used_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        last_used_at = _parse_last_used_at(d.pop("last_used_at", UNSET))
+
+        api_key_info = cls(
+            created_at=created_at,
+            id=id,
+            name=name,
+            prefix=prefix,
+            scopes=scopes,
+            last_used_at=last_used_at,
+        )
+
+        api_key_info.additional_properties = d
+        return api_key_info
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

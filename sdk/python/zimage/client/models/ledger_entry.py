@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.ledger_kind import LedgerKind
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="LedgerEntry")
+
+
+@_attrs_define
+class LedgerEntry:
+    """One movement of credits.
+
+    Attributes:
+        amount (int): Change to the balance (`delta_available + delta_held`).
+        created_at (datetime.datetime):
+        delta_available (int):
+        delta_held (int):
+        id (UUID):
+        kind (LedgerKind): What a ledger entry records.
+        reason (str):
+        reference (None | str | Unset): What the movement belongs to (task, order, grant).
+    """
+
+    amount: int
+    created_at: datetime.datetime
+    delta_available: int
+    delta_held: int
+    id: UUID
+    kind: LedgerKind
+    reason: str
+    reference: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        amount = self.amount
+
+        created_at = self.created_at.isoformat()
+
+        delta_available = self.delta_available
+
+        delta_held = self.delta_held
+
+        id = str(self.id)
+
+        kind = self.kind.value
+
+        reason = self.reason
+
+        reference: None | str | Unset
+        if isinstance(self.reference, Unset):
+            reference = UNSET
+        else:
+            reference = self.reference
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "amount": amount,
+                "created_at": created_at,
+                "delta_available": delta_available,
+                "delta_held": delta_held,
+                "id": id,
+                "kind": kind,
+                "reason": reason,
+            }
+        )
+        if reference is not UNSET:
+            field_dict["reference"] = reference
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        amount = d.pop("amount")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        delta_available = d.pop("delta_available")
+
+        delta_held = d.pop("delta_held")
+
+        id = UUID(d.pop("id"))
+
+        kind = LedgerKind(d.pop("kind"))
+
+        reason = d.pop("reason")
+
+        def _parse_reference(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        reference = _parse_reference(d.pop("reference", UNSET))
+
+        ledger_entry = cls(
+            amount=amount,
+            created_at=created_at,
+            delta_available=delta_available,
+            delta_held=delta_held,
+            id=id,
+            kind=kind,
+            reason=reason,
+            reference=reference,
+        )
+
+        ledger_entry.additional_properties = d
+        return ledger_entry
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
