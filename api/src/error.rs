@@ -15,6 +15,8 @@ pub struct ApiError {
     detail: String,
     errors: Option<FieldErrors>,
     rate_limit: Option<(RateLimit, u64)>,
+    /// Seconds after which the same request may succeed (`Retry-After`).
+    retry_after: Option<u64>,
     /// The cause of a 5xx: logged with the request id, never sent.
     source: Option<anyhow::Error>,
 }
@@ -28,6 +30,7 @@ impl ApiError {
             detail: detail.into(),
             errors: None,
             rate_limit: None,
+            retry_after: None,
             source: None,
         }
     }
@@ -102,6 +105,12 @@ impl ApiError {
                 "a required service is unavailable; try again shortly",
             )
         }
+    }
+
+    /// Tells the client when the same request may succeed (`Retry-After`).
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs.max(1));
+        self
     }
 
     /// Replaces the human-readable detail.
@@ -191,7 +200,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         C::IdempotencyKeyReused | C::PromptRejected => StatusCode::UNPROCESSABLE_ENTITY,
         C::TaskFinished => StatusCode::CONFLICT,
         C::EmailNotVerified | C::Forbidden | C::InsufficientScope => StatusCode::FORBIDDEN,
-        C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::RateLimited | C::SpendLimitReached => StatusCode::TOO_MANY_REQUESTS,
         C::AccountDisabled | C::ErasurePending => StatusCode::FORBIDDEN,
         C::RequestInProgress | C::Conflict => StatusCode::CONFLICT,
         C::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -222,6 +231,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         C::Forbidden => "Forbidden",
         C::InsufficientScope => "Insufficient scope",
         C::LimitReached => "Limit reached",
+        C::SpendLimitReached => "Spend limit reached",
         C::InsufficientCredits => "Insufficient credits",
         C::HoldResolved => "Hold already resolved",
         C::PaymentsNotConfigured => "Payments not configured",
@@ -298,6 +308,9 @@ impl ResponseError for ApiError {
             for header in spent.headers() {
                 response.insert_header(header);
             }
+        }
+        if let Some(secs) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         if let Some(challenge) = challenge(self.code) {
             response.insert_header((header::WWW_AUTHENTICATE, challenge));

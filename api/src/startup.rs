@@ -142,6 +142,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         ),
         etiquette: crate::providers::manners::Etiquette::new(&config.manners),
         moderation: Default::default(),
+        key_requests: Default::default(),
         db,
         config,
     })

@@ -43,6 +43,8 @@ pub struct AppState {
     pub etiquette: crate::providers::manners::Etiquette,
     /// The moderation rules, compiled, as this process last read them.
     pub moderation: crate::domain::moderation::RuleCache,
+    /// API key requests counted here and not written yet.
+    pub key_requests: crate::auth::extract::UncountedRequests,
 }
 
 pub type SharedState = Arc<AppState>;

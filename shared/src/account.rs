@@ -235,6 +235,44 @@ pub struct CreateApiKeyRequest {
     pub name: String,
     #[serde(default)]
     pub scopes: Vec<ApiKeyScope>,
+    /// When the key stops working (in the future, at most a year ahead); never when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Most credits the key may spend in a UTC day (on generations it starts); no cap when
+    /// absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000_000))]
+    pub daily_credit_limit: Option<i64>,
+    /// Most credits the key may spend in a UTC calendar month; no cap when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000_000))]
+    pub monthly_credit_limit: Option<i64>,
+    /// The models (ids from `GET /v1/models`) the key may generate with; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
+    pub allowed_models: Option<Vec<String>>,
+}
+
+/// Most models an API key may be limited to.
+pub const MAX_KEY_MODELS: usize = 50;
+/// Highest credit cap of an API key.
+pub const MAX_KEY_CREDIT_LIMIT: i64 = 1_000_000_000;
+/// Furthest ahead an API key may expire, in days.
+pub const MAX_KEY_LIFETIME_DAYS: i64 = 366;
+
+/// What an API key has done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyUsage {
+    /// Requests it authenticated (counted by each server and recorded with `last_used_at`, so
+    /// the last minute's may not show yet).
+    pub requests: i64,
+    /// Credits of the generations it started today (UTC), held ones included, refunds not.
+    pub credits_today: i64,
+    /// The same for this calendar month (UTC).
+    pub credits_this_month: i64,
+    /// The same since it was made.
+    pub credits_total: i64,
 }
 
 /// An API key as listed (the secret is never shown again).
@@ -250,6 +288,11 @@ pub struct ApiKeyInfo {
     /// When the key last authenticated a request, to the minute (it is recorded at most once a
     /// minute); null until its first use.
     pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub daily_credit_limit: Option<i64>,
+    pub monthly_credit_limit: Option<i64>,
+    pub allowed_models: Option<Vec<String>>,
+    pub usage: ApiKeyUsage,
 }
 
 /// Returned once, when a key is created.

@@ -85,6 +85,9 @@ pub enum ErrorCode {
     TaskFinished,
     /// A per-user limit (e.g. number of API keys) has been reached.
     LimitReached,
+    /// The API key's credit cap for the day or month is spent; `Retry-After` says when it
+    /// starts over.
+    SpendLimitReached,
     /// Too many requests; retry after the `Retry-After` header.
     RateLimited,
     /// The account was switched off (by an administrator, or because its deletion was confirmed).
@@ -135,6 +138,7 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::TaskFinished => "task_finished",
             Self::LimitReached => "limit_reached",
+            Self::SpendLimitReached => "spend_limit_reached",
             Self::RateLimited => "rate_limited",
             Self::AccountDisabled => "account_disabled",
             Self::ErasurePending => "erasure_pending",

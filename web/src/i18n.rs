@@ -444,6 +444,22 @@ translations! {
     ScopeCreditsRead => "May read the credit balance and history", "可以查看点数余额和记录";
     ScopeGenerationsRead => "May read generations, images and prompts", "可以查看生成任务、图片和提示词";
     ScopeGenerationsWrite => "May generate images (spends credits) and edit the gallery", "可以生成图片（消耗点数）并管理图库";
+    KeyLimits => "Limits (optional)", "限制（可选）";
+    KeyExpires => "Expires", "有效期";
+    KeyNeverExpires => "Never", "永不过期";
+    KeyExpires7 => "In 7 days", "7 天后";
+    KeyExpires30 => "In 30 days", "30 天后";
+    KeyExpires90 => "In 90 days", "90 天后";
+    KeyExpires365 => "In a year", "一年后";
+    KeyExpiresOn => "expires", "过期于";
+    KeyDailyCap => "Credits per day (UTC)", "每日点数上限（UTC）";
+    KeyMonthlyCap => "Credits per month", "每月点数上限";
+    KeyModels => "Only these models (none chosen: any)", "仅限这些模型（不选：全部）";
+    KeyRequests => "requests", "次请求";
+    KeyToday => "today", "今日";
+    KeyThisMonth => "this month", "本月";
+    KeyOnly => "only", "仅限";
+    ErrWholeNumber => "Enter a whole number above 0.", "请输入大于 0 的整数。";
     ScopeWebhooksWrite => "May manage webhook endpoints (where your events are sent)", "可以管理 Webhook 端点（事件的发送地址）";
 }
 

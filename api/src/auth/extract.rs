@@ -17,6 +17,30 @@ use crate::db::{api_keys, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+/// Requests made with each API key (by its secret's hash) that are not written yet: a key's
+/// count is written with its `last_used_at`, at most once a minute, so a busy key costs no
+/// write per request. What a process has counted since is lost if it dies.
+#[derive(Default)]
+pub struct UncountedRequests(std::sync::Mutex<std::collections::HashMap<Vec<u8>, i64>>);
+
+impl UncountedRequests {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Vec<u8>, i64>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// This request and the ones not written yet, taken out to be written.
+    fn take(&self, hash: &[u8]) -> i64 {
+        self.lock().remove(hash).unwrap_or(0) + 1
+    }
+
+    /// Puts back what was taken and not written.
+    fn keep(&self, hash: Vec<u8>, requests: i64) {
+        *self.lock().entry(hash).or_insert(0) += requests;
+    }
+}
+
 /// How the caller authenticated.
 #[derive(Debug, Clone)]
 pub enum Credential {
@@ -78,6 +102,14 @@ impl Auth {
                 format!("this API key lacks the `{}` scope", scope.as_str()),
             )),
             _ => Ok(()),
+        }
+    }
+
+    /// The API key the caller used, if any.
+    pub fn api_key_id(&self) -> Option<Uuid> {
+        match self.credential {
+            Credential::ApiKey { id, .. } => Some(id),
+            Credential::Session(_) => None,
         }
     }
 
@@ -156,9 +188,20 @@ where
         Token::Session(claims) => claims,
         Token::ApiKey(key) => {
             let mut conn = state.db.get().await?;
-            let key = api_keys::use_by_hash(&mut conn, &secrets::hash(&key))
+            let hash = secrets::hash(&key);
+            let requests = state.key_requests.take(&hash);
+            let key = api_keys::use_by_hash(&mut conn, &hash, requests)
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("the API key is invalid or revoked"))?;
+            if !key.touched {
+                state.key_requests.keep(hash, requests);
+            }
+            if let Some(expired) = key.expires_at.filter(|at| *at <= chrono::Utc::now()) {
+                return Err(ApiError::unauthorized(format!(
+                    "the API key expired at {}",
+                    expired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )));
+            }
             if key.user.disabled_at.is_some() {
                 return Err(disabled());
             }

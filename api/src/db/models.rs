@@ -113,6 +113,11 @@ pub struct ApiKeyRow {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub daily_credit_limit: Option<i64>,
+    pub monthly_credit_limit: Option<i64>,
+    pub allowed_models: Option<Vec<Option<String>>>,
+    pub request_count: i64,
 }
 
 impl ApiKeyRow {
@@ -121,7 +126,14 @@ impl ApiKeyRow {
         parse_scopes(&self.scopes)
     }
 
-    pub fn to_dto(&self) -> ApiKeyInfo {
+    /// The models the key may use; `None` for any.
+    pub fn allowed_models(&self) -> Option<Vec<String>> {
+        self.allowed_models
+            .as_ref()
+            .map(|models| models.iter().flatten().cloned().collect())
+    }
+
+    pub fn to_dto(&self, spent: crate::db::api_keys::Spent) -> ApiKeyInfo {
         ApiKeyInfo {
             id: self.id.into(),
             name: self.name.clone(),
@@ -129,6 +141,16 @@ impl ApiKeyRow {
             scopes: self.scopes(),
             created_at: self.created_at,
             last_used_at: self.last_used_at,
+            expires_at: self.expires_at,
+            daily_credit_limit: self.daily_credit_limit,
+            monthly_credit_limit: self.monthly_credit_limit,
+            allowed_models: self.allowed_models(),
+            usage: zimage_shared::account::ApiKeyUsage {
+                requests: self.request_count,
+                credits_today: spent.today,
+                credits_this_month: spent.this_month,
+                credits_total: spent.total,
+            },
         }
     }
 }

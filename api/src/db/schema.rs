@@ -38,6 +38,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_key_tasks (task_id) {
+        task_id -> Uuid,
+        api_key_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -48,6 +56,11 @@ diesel::table! {
         created_at -> Timestamptz,
         last_used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        daily_credit_limit -> Nullable<Int8>,
+        monthly_credit_limit -> Nullable<Int8>,
+        allowed_models -> Nullable<Array<Nullable<Text>>>,
+        request_count -> Int8,
     }
 }
 
@@ -510,6 +523,8 @@ diesel::table! {
 diesel::joinable!(ai_tasks -> credit_holds (hold_id));
 diesel::joinable!(ai_tasks -> users (user_id));
 diesel::joinable!(ai_tasks -> webhook_endpoints (webhook_endpoint_id));
+diesel::joinable!(api_key_tasks -> ai_tasks (task_id));
+diesel::joinable!(api_key_tasks -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(billing_customers -> users (user_id));
 diesel::joinable!(consents -> users (user_id));
@@ -553,6 +568,7 @@ diesel::joinable!(webhook_endpoints -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     ai_tasks,
+    api_key_tasks,
     api_keys,
     audit_log,
     billing_customers,

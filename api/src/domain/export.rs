@@ -79,13 +79,21 @@ pub const CATEGORIES: &[Category] = &[
     },
     Category {
         file: "api_keys.json",
-        about: "Your API keys: name, visible prefix, scopes, when created, last used and revoked. The secrets are stored only as hashes and are not included.",
-        sources: &[Source {
-            table: "api_keys",
-            filter: "t.user_id = $1",
-            order: "t.created_at",
-            omit: &["secret_hash"],
-        }],
+        about: "Your API keys: name, visible prefix, scopes, expiry, credit caps, allowed models, requests made, when created, last used and revoked, and which generation tasks each started. The secrets are stored only as hashes and are not included.",
+        sources: &[
+            Source {
+                table: "api_keys",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["secret_hash"],
+            },
+            Source {
+                table: "api_key_tasks",
+                filter: "t.api_key_id IN (SELECT id FROM api_keys WHERE user_id = $1)",
+                order: "t.created_at",
+                omit: &[],
+            },
+        ],
     },
     Category {
         file: "tasks.json",

@@ -94,7 +94,8 @@ async fn create(
                 .map_err(|_| ApiError::field("Idempotency-Key", "must be visible ASCII"))
         })
         .transpose()?;
-    let (task, created) = generation::submit(&state, auth.user_id(), &body, key).await?;
+    let (task, created) =
+        generation::submit(&state, auth.user_id(), &body, key, auth.api_key_id()).await?;
     let status = if created {
         actix_web::http::StatusCode::ACCEPTED
     } else {

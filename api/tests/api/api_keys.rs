@@ -327,3 +327,103 @@ async fn a_password_reset_stops_api_keys_and_webhooks_and_a_change_can_too() {
     );
     assert!(!works(&app, &kept).await);
 }
+
+#[tokio::test]
+async fn keys_expire_use_only_their_models_spend_within_their_caps_and_show_usage() {
+    // Two models served by the built-in provider: one a key may use, one it may not.
+    let dir = std::env::temp_dir().join(format!("zimage-models-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("models.json");
+    let model = |id: &str| {
+        json!({"id": id, "name": id, "provider": "local", "provider_model": "z-image-local",
+               "capabilities": ["text_to_image"], "aspect_ratios": ["1:1"], "min_side": 256,
+               "max_side": 512, "default_long_side": 256, "max_images": 4,
+               "cost": {"standard": 1, "high": 2}})
+    };
+    std::fs::write(&file, json!([model("draft"), model("final")]).to_string()).unwrap();
+    let app =
+        crate::helpers::spawn_app_with(&[("ZIMAGE_MODELS_FILE", file.to_str().unwrap())]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let create = |body: Value| {
+        let (app, token) = (&app, ada.access.clone());
+        async move { app.post_auth("/v1/me/api-keys", &token, &body).await }
+    };
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
+    for (body, field) in [
+        (
+            json!({"name": "k", "expires_at": "2020-01-01T00:00:00Z"}),
+            "expires_at",
+        ),
+        (
+            json!({"name": "k", "daily_credit_limit": 0}),
+            "daily_credit_limit",
+        ),
+        (
+            json!({"name": "k", "allowed_models": ["nope"]}),
+            "allowed_models",
+        ),
+        (json!({"name": "k", "allowed_models": []}), "allowed_models"),
+    ] {
+        let refused = assert_problem(create(body).await, 422, "validation_failed").await;
+        assert!(refused["errors"][field].is_array(), "{refused}");
+    }
+
+    let made: Value = create(json!({
+        "name": "shop", "scopes": ["generations:read", "generations:write"],
+        "daily_credit_limit": 3, "monthly_credit_limit": 100, "allowed_models": ["draft"],
+    }))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(made["key"]["allowed_models"], json!(["draft"]));
+    assert_eq!(made["key"]["daily_credit_limit"], 3);
+    let key = made["secret"].as_str().unwrap().to_string();
+    let generate = |model: &str, images: u32| {
+        let (app, key) = (&app, key.clone());
+        let body = json!({"model": model, "prompt": "capped", "num_images": images});
+        async move { app.post_auth("/v1/generations", &key, &body).await }
+    };
+    assert_problem(generate("final", 1).await, 403, "forbidden").await;
+    let first: Value = generate("draft", 2).await.json().await.unwrap();
+    assert_eq!(first["cost"], 2);
+    // 2 spent (held), 2 more would pass the cap of 3: refused, with when to come back.
+    let capped = generate("draft", 2).await;
+    let wait: u64 = capped.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=86_400).contains(&wait), "{wait}");
+    let body = assert_problem(capped, 429, "spend_limit_reached").await;
+    assert!(body["detail"].as_str().unwrap().contains("3 credits a day"));
+    assert_eq!(generate("draft", 1).await.status(), 202, "1 more fits");
+    // The caps are the key's: the account itself is not limited.
+    let own = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "final", "prompt": "mine", "num_images": 4}),
+        )
+        .await;
+    assert_eq!(own.status(), 202);
+
+    let listed: Value = app.get_json("/v1/me/api-keys", &ada.access).await;
+    let shop = &listed["items"][0];
+    assert_eq!(shop["usage"]["credits_today"], 3);
+    assert_eq!(shop["usage"]["credits_this_month"], 3);
+    assert_eq!(shop["usage"]["credits_total"], 3);
+    assert!(shop["usage"]["requests"].as_i64().unwrap() >= 1, "{shop}");
+
+    // An expired key stops working.
+    let short: Value = create(json!({"name": "short", "scopes": [], "expires_at": soon}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let short = short["secret"].as_str().unwrap();
+    assert_eq!(app.get_auth("/v1/me", short).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let expired = assert_problem(app.get_auth("/v1/me", short).await, 401, "unauthorized").await;
+    assert!(expired["detail"].as_str().unwrap().contains("expired"));
+}

@@ -43,7 +43,7 @@ async fn shape_mistakes_and_unknown_fields_are_422_naming_the_field() {
     let body = assert_problem(
         post(
             "/v1/me/api-keys",
-            json!({"name": "ci", "scopes": [], "expires_at": "2030-01-01T00:00:00Z"}),
+            json!({"name": "ci", "scopes": [], "expires_in_days": 30}),
         )
         .await,
         422,
@@ -51,7 +51,7 @@ async fn shape_mistakes_and_unknown_fields_are_422_naming_the_field() {
     )
     .await;
     assert_eq!(
-        body["errors"]["expires_at"],
+        body["errors"]["expires_in_days"],
         json!(["is not a field of this request"])
     );
     let keys = app.get_json("/v1/me/api-keys", &ada.access).await;

@@ -2110,8 +2110,13 @@ export interface components {
         ApiKeyId: string;
         /** @description An API key as listed (the secret is never shown again). */
         ApiKeyInfo: {
+            allowed_models?: string[] | null;
             /** Format: date-time */
             created_at: string;
+            /** Format: int64 */
+            daily_credit_limit?: number | null;
+            /** Format: date-time */
+            expires_at?: string | null;
             id: components["schemas"]["ApiKeyId"];
             /**
              * Format: date-time
@@ -2119,16 +2124,43 @@ export interface components {
              *     minute); null until its first use.
              */
             last_used_at?: string | null;
+            /** Format: int64 */
+            monthly_credit_limit?: number | null;
             name: string;
             /** @description The first characters of the key, to tell keys apart. */
             prefix: string;
             scopes: components["schemas"]["ApiKeyScope"][];
+            usage: components["schemas"]["ApiKeyUsage"];
         };
         /**
          * @description What an API key may do beyond reading `GET /v1/me`.
          * @enum {string}
          */
         ApiKeyScope: "profile:write" | "credits:read" | "generations:read" | "generations:write" | "webhooks:write";
+        /** @description What an API key has done. */
+        ApiKeyUsage: {
+            /**
+             * Format: int64
+             * @description The same for this calendar month (UTC).
+             */
+            credits_this_month: number;
+            /**
+             * Format: int64
+             * @description Credits of the generations it started today (UTC), held ones included, refunds not.
+             */
+            credits_today: number;
+            /**
+             * Format: int64
+             * @description The same since it was made.
+             */
+            credits_total: number;
+            /**
+             * Format: int64
+             * @description Requests it authenticated (counted by each server and recorded with `last_used_at`, so
+             *     the last minute's may not show yet).
+             */
+            requests: number;
+        };
         /**
          * @description Supported aspect ratios.
          * @enum {string}
@@ -2202,6 +2234,24 @@ export interface components {
         };
         /** @description `POST /v1/me/api-keys`. */
         CreateApiKeyRequest: {
+            /** @description The models (ids from `GET /v1/models`) the key may generate with; any when absent. */
+            allowed_models?: string[] | null;
+            /**
+             * Format: int64
+             * @description Most credits the key may spend in a UTC day (on generations it starts); no cap when
+             *     absent.
+             */
+            daily_credit_limit?: number | null;
+            /**
+             * Format: date-time
+             * @description When the key stops working (in the future, at most a year ahead); never when absent.
+             */
+            expires_at?: string | null;
+            /**
+             * Format: int64
+             * @description Most credits the key may spend in a UTC calendar month; no cap when absent.
+             */
+            monthly_credit_limit?: number | null;
             /** @description 1–64 characters on one line, not blank; no control characters; trimmed */
             name: string;
             scopes?: components["schemas"]["ApiKeyScope"][];
@@ -2446,7 +2496,7 @@ export interface components {
          * @description Every error code the API can answer with. Clients switch on these, never on `detail`.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
+        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
         /**
          * @description What is wrong with the request, per field: each key is a field's path (`prompt`,
          *     `parameters.width`, `images[2]`; `body` for the body as a whole), each value its messages.

@@ -314,6 +314,25 @@ fn KeysSection() -> impl IntoView {
     let can_read_generations = RwSignal::new(false);
     let can_generate = RwSignal::new(false);
     let can_webhooks = RwSignal::new(false);
+    // Limits: an expiry (days from now, empty for never), credit caps, the models it may use.
+    let expiry_days = RwSignal::new(String::new());
+    let daily_cap = RwSignal::new(String::new());
+    let daily_err = RwSignal::new(None::<Key>);
+    let monthly_cap = RwSignal::new(String::new());
+    let monthly_err = RwSignal::new(None::<Key>);
+    let models = RwSignal::new(Vec::<zimage_shared::generation::ModelInfo>::new());
+    let chosen_models = RwSignal::new(Vec::<String>::new());
+    spawn_local(async move {
+        if let Ok(page) = api::public::<zimage_shared::Page<zimage_shared::generation::ModelInfo>>(
+            "GET",
+            "/v1/models",
+            None,
+        )
+        .await
+        {
+            models.set(page.items);
+        }
+    });
     let secret = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let create = move |ev: leptos::ev::SubmitEvent| {
@@ -333,9 +352,38 @@ fn KeysSection() -> impl IntoView {
         .into_iter()
         .filter_map(|(on, scope)| on.then_some(scope))
         .collect();
+        // A cap is a whole number of credits, or empty for none.
+        let cap = |raw: String, err: RwSignal<Option<Key>>| -> Result<Option<i64>, ()> {
+            err.set(None);
+            match raw.trim() {
+                "" => Ok(None),
+                text => match text.parse::<i64>() {
+                    Ok(n) if n > 0 => Ok(Some(n)),
+                    _ => {
+                        err.set(Some(Key::ErrWholeNumber));
+                        Err(())
+                    }
+                },
+            }
+        };
+        let (Ok(daily), Ok(monthly)) = (
+            cap(daily_cap.get(), daily_err),
+            cap(monthly_cap.get(), monthly_err),
+        ) else {
+            return;
+        };
+        let chosen = chosen_models.get();
         let request = CreateApiKeyRequest {
             name: name.get(),
             scopes,
+            expires_at: expiry_days
+                .get()
+                .parse::<i64>()
+                .ok()
+                .map(|days| crate::util::now() + chrono::Duration::days(days)),
+            daily_credit_limit: daily,
+            monthly_credit_limit: monthly,
+            allowed_models: (!chosen.is_empty()).then_some(chosen),
         };
         busy.set(true);
         spawn_local(async move {
@@ -347,6 +395,9 @@ fn KeysSection() -> impl IntoView {
                     secret.set(Some(created.secret));
                     items.update(|all| all.insert(0, created.key));
                     name.set(String::new());
+                    daily_cap.set(String::new());
+                    monthly_cap.set(String::new());
+                    chosen_models.set(Vec::new());
                 }
                 Err(err) => {
                     name_err.set(err.field("name"));
@@ -386,6 +437,43 @@ fn KeysSection() -> impl IntoView {
                 <CheckField id="key_scope_gen_read" label=Key::ScopeGenerationsRead checked=can_read_generations />
                 <CheckField id="key_scope_gen_write" label=Key::ScopeGenerationsWrite checked=can_generate />
                 <CheckField id="key_scope_webhooks" label=Key::ScopeWebhooksWrite checked=can_webhooks />
+                <fieldset class="key-limits">
+                    <legend>{t(Key::KeyLimits)}</legend>
+                    <label class="field">
+                        <span>{t(Key::KeyExpires)}</span>
+                        <select id="key_expires" on:change=move |ev| expiry_days.set(event_target_value(&ev))>
+                            <option value="">{t(Key::KeyNeverExpires)}</option>
+                            <option value="7">{t(Key::KeyExpires7)}</option>
+                            <option value="30">{t(Key::KeyExpires30)}</option>
+                            <option value="90">{t(Key::KeyExpires90)}</option>
+                            <option value="365">{t(Key::KeyExpires365)}</option>
+                        </select>
+                    </label>
+                    <TextField id="key_daily_cap" label=Key::KeyDailyCap value=daily_cap kind="number" optional=true error=daily_err />
+                    <TextField id="key_monthly_cap" label=Key::KeyMonthlyCap value=monthly_cap kind="number" optional=true error=monthly_err />
+                    <div class="field">
+                        <span>{t(Key::KeyModels)}</span>
+                        <For each=move || models.get() key=|m| m.id.clone() let:model>
+                            {
+                                let id = model.id.clone();
+                                let checked_id = id.clone();
+                                view! {
+                                    <label class="check">
+                                        <input type="checkbox" prop:checked=move || chosen_models.get().contains(&checked_id)
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen_models.update(|all| {
+                                                    all.retain(|m| *m != id);
+                                                    if on { all.push(id.clone()); }
+                                                });
+                                            } />
+                                        <span>{model.name.clone()}</span>
+                                    </label>
+                                }
+                            }
+                        </For>
+                    </div>
+                </fieldset>
                 <Submit label=Key::CreateKey busy=busy />
             </form>
             <Show when=move || !loading.get() && items.get().is_empty()>
@@ -399,6 +487,13 @@ fn KeysSection() -> impl IntoView {
                             <p class="muted small">
                                 {t(Key::Created)} " " {when(k.created_at)} " · "
                                 {match k.last_used_at { Some(at) => view! { <span>{t(Key::LastActive)} " " {when(at)}</span> }.into_any(), None => view! { <span>{t(Key::NeverUsed)}</span> }.into_any() }}
+                                {k.expires_at.map(|at| view! { " · " <span>{t(Key::KeyExpiresOn)} " " {when(at)}</span> })}
+                            </p>
+                            <p class="muted small">
+                                {k.usage.requests} " " {t(Key::KeyRequests)} " · "
+                                {k.usage.credits_today} {k.daily_credit_limit.map(|c| format!(" / {c}"))} " " {t(Key::CreditsUnit)} " " {t(Key::KeyToday)} " · "
+                                {k.usage.credits_this_month} {k.monthly_credit_limit.map(|c| format!(" / {c}"))} " " {t(Key::CreditsUnit)} " " {t(Key::KeyThisMonth)}
+                                {k.allowed_models.clone().map(|m| view! { " · " <span>{t(Key::KeyOnly)} " " {m.join(", ")}</span> })}
                             </p>
                         </div>
                         {

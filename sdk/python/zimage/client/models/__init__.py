@@ -10,6 +10,7 @@ from .announcement_sent import AnnouncementSent
 from .api_key_created import ApiKeyCreated
 from .api_key_info import ApiKeyInfo
 from .api_key_scope import ApiKeyScope
+from .api_key_usage import ApiKeyUsage
 from .aspect_ratio import AspectRatio
 from .audit_entry import AuditEntry
 from .capability import Capability
@@ -149,6 +150,7 @@ __all__ = (
     "ApiKeyCreated",
     "ApiKeyInfo",
     "ApiKeyScope",
+    "ApiKeyUsage",
     "AspectRatio",
     "AuditEntry",
     "Capability",

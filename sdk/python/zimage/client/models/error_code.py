@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     REQUEST_IN_PROGRESS = "request_in_progress"
     REQUEST_TIMEOUT = "request_timeout"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    SPEND_LIMIT_REACHED = "spend_limit_reached"
     TASK_FINISHED = "task_finished"
     TOKEN_EXPIRED = "token_expired"
     UNAUTHORIZED = "unauthorized"
