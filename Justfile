@@ -58,13 +58,15 @@ bench runs="3" seconds="5" only="": (deps "bench") web
     "$CARGO_TARGET_DIR/release/zimage-bench" --zimage "$CARGO_TARGET_DIR/release/zimage" \
         --database-url "$admin_url" --runs {{runs}} --seconds {{seconds}} --only "{{only}}" --out "$out"
 
-# `just test` runs all of these too, with schemathesis at 10 examples per operation.
+# `just test` runs all of these too, with schemathesis at 10 examples per operation and without
+# its stateful phase.
 # The fault scenarios of bench/RELIABILITY.md alone, printing their figures; schemathesis at more examples.
 chaos examples="100": (deps "test")
     #!/usr/bin/env bash
     set -euo pipefail
     admin_url="$(scripts/ensure-postgres.sh postgres)"
     ZIMAGE_TEST_DATABASE_URL="$admin_url" ZIMAGE_SCHEMATHESIS_EXAMPLES={{examples}} \
+        ZIMAGE_SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful \
         cargo nextest run -p zimage-api --no-capture -E 'test(chaos::) | test(conformance::) \
         | test(bola::) | test(providers::) | test(/killing_one_of_two_worker_processes/) \
         | test(/a_thousand_parallel_holds/) | test(/shuffled_and_duplicated_stripe_events/) \
