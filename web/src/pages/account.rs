@@ -439,8 +439,9 @@ fn KeysSection() -> impl IntoView {
                 <CheckField id="key_scope_webhooks" label=Key::ScopeWebhooksWrite checked=can_webhooks />
                 <fieldset class="key-limits">
                     <legend>{t(Key::KeyLimits)}</legend>
+                    <div class="limit-row">
                     <label class="field">
-                        <span>{t(Key::KeyExpires)}</span>
+                        <span class="field-label">{t(Key::KeyExpires)}</span>
                         <select id="key_expires" on:change=move |ev| expiry_days.set(event_target_value(&ev))>
                             <option value="">{t(Key::KeyNeverExpires)}</option>
                             <option value="7">{t(Key::KeyExpires7)}</option>
@@ -451,8 +452,9 @@ fn KeysSection() -> impl IntoView {
                     </label>
                     <TextField id="key_daily_cap" label=Key::KeyDailyCap value=daily_cap kind="number" optional=true error=daily_err />
                     <TextField id="key_monthly_cap" label=Key::KeyMonthlyCap value=monthly_cap kind="number" optional=true error=monthly_err />
+                    </div>
                     <div class="field">
-                        <span>{t(Key::KeyModels)}</span>
+                        <span class="field-label">{t(Key::KeyModels)}</span>
                         <For each=move || models.get() key=|m| m.id.clone() let:model>
                             {
                                 let id = model.id.clone();
