@@ -96,7 +96,7 @@ openapi:
 
 # Regenerate what the SDKs in sdk/ generate from openapi/openapi.json (run after `just openapi`).
 sdks: (deps "test")
-    "$HOME/.cache/zimage-tools/node_modules/.bin/openapi-typescript" openapi/openapi.json --output sdk/typescript/src/schema.d.ts
+    "$HOME/.cache/zimage-tools/node_modules/.bin/openapi-typescript" openapi/openapi.json --output sdk/typescript/src/schema.ts
     rm -rf sdk/python/zimage/client
     openapi-python-client generate --path openapi/openapi.json --config openapi/python-client.yaml --output-path sdk/python/zimage/client --meta none
 

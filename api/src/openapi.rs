@@ -168,6 +168,7 @@ fn standard_responses(doc: &mut utoipa::openapi::OpenApi) {
                 add("401", "`unauthorized`: no valid access token or API key");
             }
             if has_body {
+                add("408", "`request_timeout`: the body arrived too slowly");
                 add(
                     "413",
                     "`payload_too_large`: the body is over the size limit",
@@ -293,7 +294,7 @@ fn finish(doc: &mut Value, server: &str) {
                 };
                 add("x-request-id", "RequestId");
                 match status.as_str() {
-                    "401" => add("WWW-Authenticate", "WwwAuthenticate"),
+                    "401" | "403" => add("WWW-Authenticate", "WwwAuthenticate"),
                     "429" | "503" => add("Retry-After", "RetryAfter"),
                     _ => {}
                 }
@@ -462,7 +463,7 @@ fn webhooks() -> Value {
             "parameters": [
                 header("webhook-id", "The message id (`msg_…`): the same on every attempt."),
                 header("webhook-timestamp", "Unix seconds when this attempt was signed; refuse it when far from your clock."),
-                header("webhook-signature", "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the secret's bytes after `whsec_`."),
+                header("webhook-signature", "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed by the base64-decoded part of the secret after `whsec_`; several signatures are separated by spaces."),
             ],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {
                 "type": "object",
@@ -490,7 +491,7 @@ fn headers() -> Value {
             json!({"type": "string", "maxLength": 64}),
         ),
         "WwwAuthenticate": header(
-            "The authentication challenge (RFC 6750): `Bearer realm=\"zimage\"`, with `error=\"invalid_token\"` when the access token expired or its session was revoked.",
+            "The authentication challenge (RFC 6750): on 401 `Bearer realm=\"zimage\"`, with `error=\"invalid_token\"` when the access token expired or its session was revoked; on a 403 for a missing scope `error=\"insufficient_scope\"`.",
             json!({"type": "string"}),
         ),
         "RetryAfter": header("Seconds to wait before trying again.", seconds.clone()),
@@ -567,6 +568,12 @@ fn page_items_as_references(doc: &mut Value) -> Vec<String> {
         let Some(named) = schemas.get(&item).cloned() else {
             continue;
         };
+        // `next_cursor` is always sent (null on the last page).
+        if let Some(required) = schemas[&page]["required"].as_array_mut()
+            && !required.iter().any(|r| r == "next_cursor")
+        {
+            required.push(json!("next_cursor"));
+        }
         let inlined = &mut schemas[&page]["properties"]["items"]["items"];
         if *inlined != named {
             differing.push(page.clone());

@@ -18,7 +18,8 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 #[allow(dead_code)]
 struct FieldErrorsSchema(BTreeMap<String, Vec<String>>);
 
-/// Every error code the API can answer with. Clients switch on these, never on `detail`.
+/// Every error code the API can answer with. Clients switch on these, never on `detail`. New codes
+/// may be added within `v1`: treat one you do not know by its HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

@@ -204,7 +204,8 @@ pub const MAX_SEED: i64 = 9_007_199_254_740_991;
 /// Longest prompt accepted.
 pub const MAX_PROMPT_CHARS: usize = 2000;
 
-/// Where a generation task stands.
+/// Where a generation task stands. New statuses may be added within `v1`: treat one you do not
+/// know as not final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -253,7 +254,7 @@ fn one() -> u32 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
-    "model": "z-image-turbo", "prompt": "a glass lighthouse at dusk, volumetric light",
+    "model": "z-image-local", "prompt": "a glass lighthouse at dusk, volumetric light",
     "aspect_ratio": "16:9", "num_images": 2, "output_format": "webp",
     "webhook_url": "https://hooks.example.com/zimage", "metadata": {"order": "A-17"}
 })))]

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Events an endpoint can subscribe to.
+/// Events an endpoint can subscribe to. New events may be added within `v1`: ignore the ones you
+/// do not know (and `webhook.test`, sent by `POST /v1/me/webhooks/{id}/test`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WebhookEvent {

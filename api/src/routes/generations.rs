@@ -62,7 +62,7 @@ struct TaskFilter {
     tag = "generation",
     security(("bearer" = [])),
     request_body = CreateGenerationRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 characters")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters (a UUID, say): the same key and body within 24 hours return the task already made", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     responses(
         (status = 202, body = GenerationTask, description = "queued"),
         (status = 200, body = GenerationTask, description = "a retry of an earlier request"),
@@ -203,6 +203,7 @@ async fn settings(
     responses(
         (status = 200, body = TaskEvent, content_type = "text/event-stream", description = "an SSE stream of `task` events"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys without `generations:read`)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "too many open streams"),
     )

@@ -133,18 +133,8 @@ async fn tasks_are_searchable_and_refunded_exactly_once() {
     let app = spawn_app().await;
     let admin = signed_in_admin(&app).await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let task: Value = app
-        .post_auth(
-            "/v1/generations",
-            &ada.access,
-            &crate::generations::request("a copper teapot"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = task["id"].as_str().unwrap();
-    let done = app.wait_for_task(&ada, id).await;
+    let done = app.generated(&ada, "a copper teapot").await;
+    let id = done["id"].as_str().unwrap();
     assert_eq!(done["status"], "succeeded");
     let charged = done["charged"].as_i64().unwrap();
     assert!(charged > 0);

@@ -183,18 +183,8 @@ async fn budgeted_operations_tell_what_is_left_on_every_answer() {
 async fn reads_are_conditional_and_downloads_resume() {
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let task: Value = app
-        .post_auth(
-            "/v1/generations",
-            &ada.access,
-            &crate::generations::request("tagged"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = task["id"].as_str().unwrap();
-    let done = app.wait_for_task(&ada, id).await;
+    let done = app.generated(&ada, "tagged").await;
+    let id = done["id"].as_str().unwrap();
     let path = format!("/v1/generations/{id}");
     let first = app.get_auth(&path, &ada.access).await;
     let etag = first.headers()["etag"].to_str().unwrap().to_string();

@@ -235,6 +235,21 @@ impl TestApp {
     }
 
     /// [`TestApp::wait_for_task_within`] with a 20 s limit.
+    /// Starts the test generation of `prompt` (`generations::request`) and waits until it is final.
+    pub async fn generated(&self, who: &Signed, prompt: &str) -> Value {
+        let task: Value = self
+            .post_auth(
+                "/v1/generations",
+                &who.access,
+                &crate::generations::request(prompt),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        self.wait_for_task(who, task["id"].as_str().unwrap()).await
+    }
+
     pub async fn wait_for_task(&self, who: &Signed, id: &str) -> Value {
         self.wait_for_task_within(who, id, std::time::Duration::from_secs(20))
             .await

@@ -46,6 +46,34 @@ def test_retries_keep_the_idempotency_key_and_honour_retry_after():
     assert len(waits) == 2 and all(w < 0.2 for w in waits)
 
 
+def test_asyncio_clients_retry_the_same_way():
+    import asyncio
+
+    from zimage import AsyncRetryingTransport
+
+    class AsyncScripted(httpx.AsyncBaseTransport):
+        def __init__(self, answers):
+            self.answers = list(answers)
+            self.keys = []
+
+        async def handle_async_request(self, request):
+            self.keys.append(request.headers.get("idempotency-key"))
+            return self.answers.pop(0)
+
+    inner = AsyncScripted(
+        [httpx.Response(503, headers={"retry-after": "0"}), httpx.Response(202, json={"id": "t"})]
+    )
+
+    async def run():
+        async with httpx.AsyncClient(transport=AsyncRetryingTransport(inner)) as client:
+            return await client.post(
+                "http://example.test/v1/generations", headers={"Idempotency-Key": "k-2"}, content=b"{}"
+            )
+
+    assert asyncio.run(run()).status_code == 202
+    assert inner.keys == ["k-2", "k-2"]
+
+
 def test_a_change_without_an_idempotency_key_is_never_sent_twice():
     inner = Scripted([httpx.Response(503, headers={"retry-after": "0"})])
     client = httpx.Client(transport=RetryingTransport(inner, sleep=lambda _: None))
@@ -96,6 +124,22 @@ def test_webhooks_signed_by_the_official_library_verify_and_altered_ones_do_not(
             pass
     # What we accept, the official library accepts.
     assert Webhook(secret).verify(body, {k.lower(): v for k, v in headers.items()}) == json.loads(body)
+
+
+def test_a_wait_longer_than_the_backoff_is_answered_at_once():
+    inner = Scripted([httpx.Response(429, headers={"retry-after": "3600"}, json={"code": "spend_limit_reached"})])
+    client = httpx.Client(transport=RetryingTransport(inner, sleep=lambda _: None))
+    response = client.post("http://example.test/v1/generations", headers={"Idempotency-Key": "k"}, content=b"{}")
+    assert response.status_code == 429 and len(inner.seen) == 1
+
+
+def test_odd_signature_headers_are_refused_not_crashed_on():
+    headers = {"webhook-id": "m", "webhook-timestamp": str(int(time.time())), "webhook-signature": "v1,é"}
+    try:
+        verify_webhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", headers, "{}")
+        raise AssertionError("should have been refused")
+    except WebhookVerificationError:
+        pass
 
 
 def test_the_standard_webhooks_test_vector_verifies():

@@ -17,13 +17,12 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
 
 from .client import AuthenticatedClient
-from .client.api.generation import generations_create, generations_get
 from .client.models import CreateGenerationRequest, GenerationTask, TaskEvent
 
 __all__ = [
@@ -32,6 +31,7 @@ __all__ = [
     "WebhookVerificationError",
     "verify_webhook",
     "RetryingTransport",
+    "AsyncRetryingTransport",
 ]
 
 FINAL = {"succeeded", "failed", "canceled"}
@@ -44,7 +44,9 @@ class ZImageError(Exception):
     def __init__(self, status: int, problem: Mapping[str, Any], retry_after: float | None = None):
         super().__init__(problem.get("detail") or problem.get("title") or f"HTTP {status}")
         self.status = status
-        self.code: str = problem.get("code") or "network_error"
+        #: The server's stable code; ``network_error`` when no answer came, ``timeout`` when
+        #: ``wait()`` gave up, ``unknown`` for an answer without a problem body.
+        self.code: str = problem.get("code") or ("network_error" if status == 0 else "unknown")
         #: Per field path (``prompt``, ``parameters.width``): what is wrong with it.
         self.errors: dict[str, list[str]] = problem.get("errors") or {}
         self.request_id: str | None = problem.get("request_id")
@@ -53,6 +55,10 @@ class ZImageError(Exception):
 
     @property
     def retryable(self) -> bool:
+        """Whether the same request may succeed soon; a spent credit cap waits for its period's
+        end and is not."""
+        if self.code in ("spend_limit_reached", "timeout"):
+            return False
         return self.status in RETRYABLE or self.status == 0
 
     @classmethod
@@ -108,25 +114,86 @@ class RetryingTransport(httpx.BaseTransport):
                 continue
             if last or response.status_code not in RETRYABLE:
                 return response
-            response.read()
             wait = _retry_after(response)
             wait = 0.5 * 2**attempt if wait is None else wait
+            if wait > self.max_backoff:
+                # Longer than retrying is worth (a spent daily cap): the caller decides.
+                return response
+            response.read()
             response.close()
-            self.sleep(min(self.max_backoff, wait) + random.random() * 0.1)
+            self.sleep(wait + random.random() * 0.1)
             attempt += 1
 
     def close(self) -> None:
         self.inner.close()
 
 
+class AsyncRetryingTransport(httpx.AsyncBaseTransport):
+    """``RetryingTransport`` for asyncio clients (the generated ``asyncio`` functions)."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport | None = None,
+        max_retries: int = 3,
+        max_backoff: float = 30.0,
+    ):
+        self.inner = inner or httpx.AsyncHTTPTransport()
+        self.max_retries = max_retries
+        self.max_backoff = max_backoff
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        import asyncio
+
+        safe = request.method in ("GET", "HEAD") or "idempotency-key" in request.headers
+        await request.aread()
+        attempt = 0
+        while True:
+            last = not safe or attempt >= self.max_retries
+            try:
+                response = await self.inner.handle_async_request(request)
+            except httpx.TransportError:
+                if last:
+                    raise
+                await asyncio.sleep(min(self.max_backoff, 0.5 * 2**attempt))
+                attempt += 1
+                continue
+            if last or response.status_code not in RETRYABLE:
+                return response
+            wait = _retry_after(response)
+            wait = 0.5 * 2**attempt if wait is None else wait
+            if wait > self.max_backoff:
+                return response
+            await response.aread()
+            await response.aclose()
+            await asyncio.sleep(wait + random.random() * 0.1)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _Bearer(httpx.Auth):
+    """``Authorization: Bearer`` with the token as it is at each request (a callable may refresh
+    an access token)."""
+
+    def __init__(self, token: str | Callable[[], str]):
+        self.token = token
+
+    def auth_flow(self, request: httpx.Request):
+        token = self.token() if callable(self.token) else self.token
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
 class ZImage:
     """The client. ``api`` is the generated client every operation takes; the methods cover the
-    common flows."""
+    common flows. ``token`` is an API key or access token, or a function returning the current
+    one (called for every request, so it can refresh an expiring access token)."""
 
     def __init__(
         self,
         base_url: str,
-        token: str,
+        token: str | Callable[[], str],
         *,
         max_retries: int = 3,
         timeout: float = 30.0,
@@ -135,21 +202,45 @@ class ZImage:
         self.base_url = base_url.rstrip("/")
         self.api = AuthenticatedClient(
             base_url=self.base_url,
-            token=token,
+            token="",
             timeout=httpx.Timeout(timeout),
             raise_on_unexpected_status=False,
         )
-        # The synchronous client the generated functions use, retrying safely. (For asyncio, the
-        # generated `asyncio` functions build their own client without these retries.)
+        # The clients the generated functions use (`sync…` and `asyncio…`), retrying safely.
+        auth = _Bearer(token)
         self.api.set_httpx_client(
             httpx.Client(
                 base_url=self.base_url,
-                headers={"Authorization": f"Bearer {token}"},
+                auth=auth,
                 timeout=httpx.Timeout(timeout),
                 transport=RetryingTransport(transport, max_retries=max_retries),
             )
         )
+        self.api.set_async_httpx_client(
+            httpx.AsyncClient(
+                base_url=self.base_url,
+                auth=auth,
+                timeout=httpx.Timeout(timeout),
+                transport=AsyncRetryingTransport(max_retries=max_retries),
+            )
+        )
+        # Signed URLs carry their own signature: fetched without the token, which must not go
+        # to wherever a URL points.
+        self._plain = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            transport=RetryingTransport(max_retries=max_retries),
+        )
         self.max_retries = max_retries
+
+    def close(self) -> None:
+        self.http.close()
+        self._plain.close()
+
+    def __enter__(self) -> ZImage:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     @property
     def http(self) -> httpx.Client:
@@ -164,26 +255,19 @@ class ZImage:
     ) -> GenerationTask:
         """Starts a generation. An ``Idempotency-Key`` is made when none is given and kept across
         retries: however often the request is sent, one task is made and charged."""
-        body = (
-            request
-            if isinstance(request, CreateGenerationRequest)
-            else CreateGenerationRequest.from_dict(dict(request))
+        # Sent as given (a mapping is not filtered through the model, so a misspelt field is
+        # refused by the server, not dropped here).
+        body = request.to_dict() if isinstance(request, CreateGenerationRequest) else dict(request)
+        response = self.http.post(
+            "/v1/generations",
+            json=body,
+            headers={"Idempotency-Key": idempotency_key or str(uuid.uuid4())},
         )
-        response = generations_create.sync_detailed(
-            client=self.api,
-            body=body,
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-        )
-        if response.status_code not in (200, 202) or not isinstance(response.parsed, GenerationTask):
-            raise ZImageError.from_response(_raw(response))
-        return response.parsed
+        return _task_from(response, (200, 202))
 
     def task(self, task_id: str) -> GenerationTask:
         """One task, as it is now."""
-        response = generations_get.sync_detailed(id=uuid.UUID(str(task_id)), client=self.api)
-        if response.status_code != 200 or not isinstance(response.parsed, GenerationTask):
-            raise ZImageError.from_response(_raw(response))
-        return response.parsed
+        return _task_from(self.http.get(f"/v1/generations/{task_id}"), (200,))
 
     def wait(self, task_id: str, *, interval: float = 1.0, timeout: float = 900.0) -> GenerationTask:
         """Waits until the task is final (succeeded, failed or canceled) and returns it. Polls
@@ -191,19 +275,20 @@ class ZImage:
         deadline = time.monotonic() + timeout
         etag: str | None = None
         task: GenerationTask | None = None
+        status: str | None = None
         while True:
             headers = {"If-None-Match": etag} if etag and task else {}
             response = self.http.get(f"/v1/generations/{task_id}", headers=headers)
             if response.status_code == 200:
                 etag = response.headers.get("etag")
-                task = GenerationTask.from_dict(response.json())
+                task = _task_from(response, (200,))
+                status = response.json().get("status")
             elif response.status_code != 304:
                 raise ZImageError.from_response(response)
-            if task is not None and str(task.status) in FINAL:
+            if task is not None and status in FINAL:
                 return task
             if time.monotonic() + interval > deadline:
-                status = task.status if task else "unknown"
-                raise ZImageError(0, {"title": f"task {task_id} is still {status}"})
+                raise ZImageError(0, {"code": "timeout", "title": f"task {task_id} is still {status}"})
             time.sleep(interval)
 
     def events(self, task_id: str | None = None) -> Iterator[TaskEvent]:
@@ -217,8 +302,11 @@ class ZImage:
             headers = {"Accept": "text/event-stream"}
             if last_id:
                 headers["Last-Event-ID"] = last_id
+            # The server sends a keep-alive at least every 15 s: silence for longer is a lost
+            # connection, even when the socket does not say so.
+            idle = httpx.Timeout(30.0, read=45.0)
             try:
-                with self.http.stream("GET", path, headers=headers, timeout=None) as response:
+                with self.http.stream("GET", path, headers=headers, timeout=idle) as response:
                     if response.status_code != 200:
                         response.read()
                         raise ZImageError.from_response(response)
@@ -228,9 +316,9 @@ class ZImage:
                             last_id = frame["id"]
                         if frame.get("event") != "task":
                             continue
-                        event = TaskEvent.from_dict(json.loads(frame["data"]))
-                        yield event
-                        if task_id is not None and str(event.status) in FINAL:
+                        data = json.loads(frame["data"])
+                        yield TaskEvent.from_dict(data)
+                        if task_id is not None and data.get("status") in FINAL:
                             return
             except httpx.TransportError:
                 pass
@@ -241,19 +329,25 @@ class ZImage:
             attempt += 1
 
     def download(self, url: str) -> bytes:
-        """An image file (its signed ``url`` needs no token)."""
-        response = self.http.get(url if "://" in url else self.base_url + url)
+        """An image file by its signed ``url`` (fetched without the token)."""
+        response = self._plain.get(url if "://" in url else self.base_url + url)
         if response.status_code != 200:
             raise ZImageError.from_response(response)
         return response.content
 
 
-def _raw(response) -> httpx.Response:
-    """A generated ``Response`` as an httpx one, to read its problem. Its content is already
-    decoded, so the headers that describe the encoding on the wire are left out."""
-    wire = {"content-encoding", "content-length", "transfer-encoding"}
-    headers = {k: v for k, v in response.headers.items() if k.lower() not in wire}
-    return httpx.Response(int(response.status_code), headers=headers, content=response.content)
+def _task_from(response: httpx.Response, ok: tuple[int, ...]) -> GenerationTask:
+    """The task in a successful answer; a problem (or an answer this client cannot read) as
+    ``ZImageError``."""
+    if response.status_code not in ok:
+        raise ZImageError.from_response(response)
+    try:
+        return GenerationTask.from_dict(response.json())
+    except (ValueError, KeyError, TypeError) as err:
+        raise ZImageError(
+            response.status_code,
+            {"code": "unknown", "title": f"an answer this client cannot read: {err}"},
+        ) from err
 
 
 def frames(chunks: Iterator[str]) -> Iterator[dict[str, str]]:
@@ -313,11 +407,15 @@ def verify_webhook(
     if abs((time.time() if now is None else now) - sent) > tolerance:
         raise WebhookVerificationError("the timestamp is too far from now")
     raw = body.encode() if isinstance(body, str) else body
-    key = base64.b64decode(secret.removeprefix("whsec_"))
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except ValueError as err:
+        raise WebhookVerificationError("the secret is not a whsec_ secret") from err
     mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + raw, hashlib.sha256).digest()
-    expected = base64.b64encode(mac).decode()
+    expected = base64.b64encode(mac)
     if not any(
-        candidate.startswith("v1,") and hmac.compare_digest(candidate[3:], expected)
+        candidate.startswith("v1,")
+        and hmac.compare_digest(candidate[3:].encode("utf-8", "replace"), expected)
         for candidate in signatures.split(" ")
     ):
         raise WebhookVerificationError("no signature matches")

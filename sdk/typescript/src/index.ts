@@ -21,7 +21,9 @@ export type ErrorCode = Schemas["ErrorCode"];
 /** A problem answer (RFC 9457) as an error: switch on `code`, never on `message`. */
 export class ZImageError extends Error {
   readonly status: number;
-  readonly code: ErrorCode | "network_error";
+  /** The server's stable code; `network_error` when no answer came, `timeout` when `wait()` gave
+   * up, `unknown` for an answer without a problem body. */
+  readonly code: ErrorCode | "network_error" | "timeout" | "unknown";
   /** Per field path (`prompt`, `parameters.width`): what is wrong with it. */
   readonly errors: Record<string, string[]>;
   readonly requestId: string | undefined;
@@ -32,14 +34,16 @@ export class ZImageError extends Error {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
     this.name = "ZImageError";
     this.status = status;
-    this.code = problem.code ?? "network_error";
+    this.code = problem.code ?? (status === 0 ? "network_error" : "unknown");
     this.errors = problem.errors ?? {};
     this.requestId = problem.request_id ?? undefined;
     this.retryAfter = retryAfter;
   }
 
-  /** Whether the same request may succeed later (rate limits, overload, a lost connection). */
+  /** Whether the same request may succeed soon (rate limits, overload, a lost connection); a
+   * spent credit cap waits for its period's end and is not. */
   get retryable(): boolean {
+    if (this.code === "spend_limit_reached" || this.code === "timeout") return false;
     return this.status === 0 || this.status === 429 || this.status === 503 || this.status === 502;
   }
 }
@@ -69,12 +73,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
-function retryAfterMs(response: Response, attempt: number, maxMs: number): number {
+/** How long to wait before the next attempt; `undefined` when the server asks for longer than
+ * `maxMs` (a spent daily cap, say): then the answer is returned at once instead. */
+function retryAfterMs(response: Response, attempt: number, maxMs: number): number | undefined {
   const header = response.headers.get("retry-after");
   const seconds = header === null ? NaN : Number(header);
   const backoff = Number.isFinite(seconds) ? seconds * 1000 : 500 * 2 ** attempt;
+  if (backoff > maxMs) return undefined;
   // A little jitter, so many clients told the same wait do not return at once.
-  return Math.min(maxMs, backoff) + Math.random() * 100;
+  return backoff + Math.random() * 100;
 }
 
 /**
@@ -102,8 +109,10 @@ export function retryingFetch(
         continue;
       }
       if (last || ![429, 502, 503].includes(response.status)) return response;
+      const wait = retryAfterMs(response, attempt, maxBackoffMs);
+      if (wait === undefined) return response;
       await response.body?.cancel();
-      await sleep(retryAfterMs(response, attempt, maxBackoffMs), request.signal);
+      await sleep(wait, request.signal);
     }
   };
 }
@@ -131,10 +140,10 @@ export class ZImage {
   private readonly fetcher: typeof globalThis.fetch;
 
   constructor(options: ClientOptions) {
-    this.options = options;
+    this.options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
     const base = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.fetcher = retryingFetch(base, options.maxRetries ?? 3, options.maxBackoffMs ?? 30_000);
-    this.api = createClient<paths>({ baseUrl: options.baseUrl, fetch: this.fetcher });
+    this.api = createClient<paths>({ baseUrl: this.options.baseUrl, fetch: this.fetcher });
     this.api.use({
       onRequest: async ({ request }) => {
         const token = await this.token();
@@ -209,7 +218,7 @@ export class ZImage {
       }
       if (task && FINAL.has(task.status)) return task;
       if (Date.now() + interval > deadline) {
-        throw new ZImageError(0, { title: `task ${id} is still ${task?.status ?? "unknown"}` });
+        throw new ZImageError(0, { code: "timeout" as ErrorCode, title: `task ${id} is still ${task?.status ?? "unknown"}` });
       }
       await sleep(interval, options.signal);
     }
@@ -240,7 +249,9 @@ export class ZImage {
       if (!response.ok || !response.body) throw await problemOf(response);
       let finished = false;
       try {
-        for await (const frame of frames(response.body)) {
+        // The server sends a keep-alive at least every 15 s: silence for longer is a lost
+        // connection, even when the socket does not say so.
+        for await (const frame of frames(response.body, 45_000)) {
           attempt = 0;
           if (frame.id) lastId = frame.id;
           if (frame.event !== "task") continue;
@@ -252,7 +263,7 @@ export class ZImage {
           }
         }
       } catch (err) {
-        if (options.signal?.aborted) throw err;
+        if (options.signal?.aborted || err instanceof SyntaxError) throw err;
       } finally {
         if (!finished) await response.body.cancel().catch(() => undefined);
       }
@@ -260,7 +271,7 @@ export class ZImage {
       if (attempt >= (this.options.maxRetries ?? 3)) {
         throw new ZImageError(0, { title: "the live-status stream keeps breaking off" });
       }
-      await sleep(1000 * 2 ** attempt, options.signal);
+      await sleep(Math.min(this.options.maxBackoffMs ?? 30_000, 1000 * 2 ** attempt), options.signal);
     }
   }
 
@@ -278,15 +289,42 @@ interface Frame {
   data: string;
 }
 
-/** Splits an event stream into its frames (comments and `retry:` lines skipped). */
-export async function* frames(body: ReadableStream<Uint8Array>): AsyncGenerator<Frame> {
+class IdleTimeout extends Error {}
+
+/** The next chunk, or an `IdleTimeout` after `idleMs` without one. */
+function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs?: number) {
+  if (idleMs === undefined) return reader.read();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IdleTimeout(`no data for ${idleMs} ms`)), idleMs);
+  });
+  return Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Splits an event stream into its frames (comments and `retry:` lines skipped). The stream is
+ * cancelled when the caller stops early or `idleMs` pass without data (which throws).
+ */
+export async function* frames(body: ReadableStream<Uint8Array>, idleMs?: number): AsyncGenerator<Frame> {
   const reader = body.getReader();
+  try {
+    yield* splitFrames(reader, idleMs);
+  } finally {
+    await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+async function* splitFrames(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  idleMs?: number,
+): AsyncGenerator<Frame> {
   const decoder = new TextDecoder();
   let buffer = "";
   // A CR that ends a chunk may be the first half of a CRLF: held until the next chunk.
   let carry = "";
   for (;;) {
-    const { value, done } = await reader.read();
+    const { value, done } = await readWithin(reader, idleMs);
     if (done) return;
     let text = carry + decoder.decode(value, { stream: true });
     carry = text.endsWith("\r") ? "\r" : "";

@@ -74,14 +74,17 @@ export async function verifyWebhook(
   if (!Number.isInteger(seconds) || Math.abs(now - seconds) > (options.toleranceSeconds ?? 300)) {
     throw new WebhookVerificationError("the timestamp is too far from now");
   }
+  if (typeof body !== "string" && !(body instanceof Uint8Array)) {
+    throw new WebhookVerificationError("pass the raw body as received (a string or bytes), not parsed JSON");
+  }
   const text = typeof body === "string" ? body : new TextDecoder().decode(body);
-  const key = await crypto.subtle.importKey(
-    "raw",
-    base64ToBytes(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  let keyBytes: Uint8Array<ArrayBuffer>;
+  try {
+    keyBytes = base64ToBytes(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
+  } catch {
+    throw new WebhookVerificationError("the secret is not a whsec_ secret (base64 after the prefix)");
+  }
+  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${text}`));
   const expected = bytesToBase64(new Uint8Array(mac));
   const matches = signatures

@@ -108,3 +108,39 @@ test("the Standard Webhooks test vector verifies", async () => {
   const event = await verifyWebhook(secret, headers, body, { now: new Date(1649367553 * 1000) });
   assert.equal(event.email, "test@example.com");
 });
+
+test("a wait longer than the backoff allows is answered at once (a spent credit cap)", async () => {
+  let calls = 0;
+  const fetch = retryingFetch(async () => {
+    calls++;
+    return new Response('{"code":"spend_limit_reached"}', { status: 429, headers: { "retry-after": "3600" } });
+  }, 3, 30_000);
+  const response = await fetch("http://example.test/v1/generations", {
+    method: "POST",
+    headers: { "Idempotency-Key": "k" },
+    body: "{}",
+  });
+  assert.equal(response.status, 429);
+  assert.equal(calls, 1);
+});
+
+test("a reader that stops early cancels the stream, and silence ends it", async () => {
+  let cancelled = false;
+  const body = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode("event: task\ndata: {}\n\nevent: task\ndata: {}\n\n"));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  for await (const frame of frames(body)) {
+    assert.equal(frame.event, "task");
+    break;
+  }
+  assert.ok(cancelled, "the connection is released");
+  const silent = new ReadableStream({ start() {} });
+  await assert.rejects(async () => {
+    for await (const _ of frames(silent, 50)) void _;
+  }, /no data for 50 ms/);
+});

@@ -27,7 +27,8 @@ class AdminTask:
         prompt (str):
         provider (str):
         refunded (int):
-        status (TaskStatus): Where a generation task stands.
+        status (TaskStatus): Where a generation task stands. New statuses may be added within `v1`: treat one you do not
+            know as not final.
         user_email (str):
         user_id (UUID):
         failure_message (None | str | Unset):

@@ -25,7 +25,7 @@ class CreateGenerationRequest:
     """`POST /v1/generations`. Give an aspect ratio, or an explicit width and height.
 
     Example:
-        {'aspect_ratio': '16:9', 'metadata': {'order': 'A-17'}, 'model': 'z-image-turbo', 'num_images': 2,
+        {'aspect_ratio': '16:9', 'metadata': {'order': 'A-17'}, 'model': 'z-image-local', 'num_images': 2,
             'output_format': 'webp', 'prompt': 'a glass lighthouse at dusk, volumetric light', 'webhook_url':
             'https://hooks.example.com/zimage'}
 

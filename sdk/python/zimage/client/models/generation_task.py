@@ -40,7 +40,8 @@ class GenerationTask:
         provider (str):
         quality (Quality): Rendering quality; `high` costs more credits.
         refunded (int): Credits returned (equal to `cost` on failure or cancellation).
-        status (TaskStatus): Where a generation task stands.
+        status (TaskStatus): Where a generation task stands. New statuses may be added within `v1`: treat one you do not
+            know as not final.
         width (int):
         aspect_ratio (AspectRatio | None | Unset):
         failure_message (None | str | Unset):

@@ -21,7 +21,9 @@ class Problem:
     """An `application/problem+json` body (RFC 9457) with our extensions.
 
     Attributes:
-        code (ErrorCode): Every error code the API can answer with. Clients switch on these, never on `detail`.
+        code (ErrorCode): Every error code the API can answer with. Clients switch on these, never on `detail`. New
+            codes
+            may be added within `v1`: treat one you do not know by its HTTP status.
         detail (str): Human-readable explanation of this occurrence.
         status (int): The HTTP status code.
         title (str): Short, human-readable summary of the problem type.

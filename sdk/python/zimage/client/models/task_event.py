@@ -22,7 +22,8 @@ class TaskEvent:
 
         Attributes:
             at (datetime.datetime):
-            status (TaskStatus): Where a generation task stands.
+            status (TaskStatus): Where a generation task stands. New statuses may be added within `v1`: treat one you do not
+                know as not final.
             task_id (UUID):
             progress (float | None | Unset): 0.0 to 1.0 while running, when the provider reports it.
     """

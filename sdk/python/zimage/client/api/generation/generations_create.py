@@ -66,6 +66,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 408:
+        response_408 = Problem.from_dict(response.json())
+
+        return response_408
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -126,7 +131,7 @@ def sync_detailed(
         idempotency_key (None | str | Unset):
         body (CreateGenerationRequest): `POST /v1/generations`. Give an aspect ratio, or an
             explicit width and height. Example: {'aspect_ratio': '16:9', 'metadata': {'order':
-            'A-17'}, 'model': 'z-image-turbo', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
+            'A-17'}, 'model': 'z-image-local', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
             glass lighthouse at dusk, volumetric light', 'webhook_url':
             'https://hooks.example.com/zimage'}.
 
@@ -168,7 +173,7 @@ def sync(
         idempotency_key (None | str | Unset):
         body (CreateGenerationRequest): `POST /v1/generations`. Give an aspect ratio, or an
             explicit width and height. Example: {'aspect_ratio': '16:9', 'metadata': {'order':
-            'A-17'}, 'model': 'z-image-turbo', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
+            'A-17'}, 'model': 'z-image-local', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
             glass lighthouse at dusk, volumetric light', 'webhook_url':
             'https://hooks.example.com/zimage'}.
 
@@ -205,7 +210,7 @@ async def asyncio_detailed(
         idempotency_key (None | str | Unset):
         body (CreateGenerationRequest): `POST /v1/generations`. Give an aspect ratio, or an
             explicit width and height. Example: {'aspect_ratio': '16:9', 'metadata': {'order':
-            'A-17'}, 'model': 'z-image-turbo', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
+            'A-17'}, 'model': 'z-image-local', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
             glass lighthouse at dusk, volumetric light', 'webhook_url':
             'https://hooks.example.com/zimage'}.
 
@@ -245,7 +250,7 @@ async def asyncio(
         idempotency_key (None | str | Unset):
         body (CreateGenerationRequest): `POST /v1/generations`. Give an aspect ratio, or an
             explicit width and height. Example: {'aspect_ratio': '16:9', 'metadata': {'order':
-            'A-17'}, 'model': 'z-image-turbo', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
+            'A-17'}, 'model': 'z-image-local', 'num_images': 2, 'output_format': 'webp', 'prompt': 'a
             glass lighthouse at dusk, volumetric light', 'webhook_url':
             'https://hooks.example.com/zimage'}.
 

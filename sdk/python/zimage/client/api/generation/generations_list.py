@@ -104,7 +104,9 @@ def sync_detailed(
     Args:
         cursor (str | Unset):
         limit (int | Unset):
-        status (TaskStatus | Unset): Where a generation task stands.
+        status (TaskStatus | Unset): Where a generation task stands. New statuses may be added
+            within `v1`: treat one you do not
+            know as not final.
         model (str | Unset):
 
     Raises:
@@ -144,7 +146,9 @@ def sync(
     Args:
         cursor (str | Unset):
         limit (int | Unset):
-        status (TaskStatus | Unset): Where a generation task stands.
+        status (TaskStatus | Unset): Where a generation task stands. New statuses may be added
+            within `v1`: treat one you do not
+            know as not final.
         model (str | Unset):
 
     Raises:
@@ -179,7 +183,9 @@ async def asyncio_detailed(
     Args:
         cursor (str | Unset):
         limit (int | Unset):
-        status (TaskStatus | Unset): Where a generation task stands.
+        status (TaskStatus | Unset): Where a generation task stands. New statuses may be added
+            within `v1`: treat one you do not
+            know as not final.
         model (str | Unset):
 
     Raises:
@@ -217,7 +223,9 @@ async def asyncio(
     Args:
         cursor (str | Unset):
         limit (int | Unset):
-        status (TaskStatus | Unset): Where a generation task stands.
+        status (TaskStatus | Unset): Where a generation task stands. New statuses may be added
+            within `v1`: treat one you do not
+            know as not final.
         model (str | Unset):
 
     Raises:

@@ -2263,7 +2263,7 @@ export interface components {
          *       "metadata": {
          *         "order": "A-17"
          *       },
-         *       "model": "z-image-turbo",
+         *       "model": "z-image-local",
          *       "num_images": 2,
          *       "output_format": "webp",
          *       "prompt": "a glass lighthouse at dusk, volumetric light",
@@ -2493,7 +2493,8 @@ export interface components {
             email: string;
         };
         /**
-         * @description Every error code the API can answer with. Clients switch on these, never on `detail`.
+         * @description Every error code the API can answer with. Clients switch on these, never on `detail`. New codes
+         *     may be added within `v1`: treat one you do not know by its HTTP status.
          * @enum {string}
          */
         ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
@@ -2819,154 +2820,154 @@ export interface components {
             /** @description The items on this page. */
             items: components["schemas"]["AdminTask"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_ApiKeyInfo: {
             /** @description The items on this page. */
             items: components["schemas"]["ApiKeyInfo"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_AuditEntry: {
             /** @description The items on this page. */
             items: components["schemas"]["AuditEntry"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_DownloadRecord: {
             /** @description The items on this page. */
             items: components["schemas"]["DownloadRecord"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_GalleryImage: {
             /** @description The items on this page. */
             items: components["schemas"]["GalleryImage"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_GenerationTask: {
             /** @description The items on this page. */
             items: components["schemas"]["GenerationTask"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_LedgerEntry: {
             /** @description The items on this page. */
             items: components["schemas"]["LedgerEntry"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_ModelInfo: {
             /** @description The items on this page. */
             items: components["schemas"]["ModelInfo"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_ModerationHit: {
             /** @description The items on this page. */
             items: components["schemas"]["ModerationHit"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_ModerationRule: {
             /** @description The items on this page. */
             items: components["schemas"]["ModerationRule"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_Order: {
             /** @description The items on this page. */
             items: components["schemas"]["Order"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_PrivacyQueueItem: {
             /** @description The items on this page. */
             items: components["schemas"]["PrivacyQueueItem"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_PrivacyRequest: {
             /** @description The items on this page. */
             items: components["schemas"]["PrivacyRequest"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_SavedPrompt: {
             /** @description The items on this page. */
             items: components["schemas"]["SavedPrompt"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_SecurityEvent: {
             /** @description The items on this page. */
             items: components["schemas"]["SecurityEvent"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_SessionInfo: {
             /** @description The items on this page. */
             items: components["schemas"]["SessionInfo"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_ShareInfo: {
             /** @description The items on this page. */
             items: components["schemas"]["ShareInfo"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_Ticket: {
             /** @description The items on this page. */
             items: components["schemas"]["Ticket"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_UploadInfo: {
             /** @description The items on this page. */
             items: components["schemas"]["UploadInfo"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_User: {
             /** @description The items on this page. */
             items: components["schemas"]["User"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_WebhookDelivery: {
             /** @description The items on this page. */
             items: components["schemas"]["WebhookDelivery"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
         Page_WebhookEndpoint: {
             /** @description The items on this page. */
             items: components["schemas"]["WebhookEndpoint"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** @description `POST /v1/billing/portal`. */
         PortalResponse: {
@@ -3331,7 +3332,8 @@ export interface components {
             task_id: string;
         };
         /**
-         * @description Where a generation task stands.
+         * @description Where a generation task stands. New statuses may be added within `v1`: treat one you do not
+         *     know as not final.
          * @enum {string}
          */
         TaskStatus: "queued" | "running" | "succeeded" | "failed" | "canceled";
@@ -3529,7 +3531,8 @@ export interface components {
             url: string;
         };
         /**
-         * @description Events an endpoint can subscribe to.
+         * @description Events an endpoint can subscribe to. New events may be added within `v1`: ignore the ones you
+         *     do not know (and `webhook.test`, sent by `POST /v1/me/webhooks/{id}/test`).
          * @enum {string}
          */
         WebhookEvent: "generation.succeeded" | "generation.failed" | "credits.low";
@@ -3575,7 +3578,7 @@ export interface components {
         RequestId: string;
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
-        /** @description The authentication challenge (RFC 6750): `Bearer realm="zimage"`, with `error="invalid_token"` when the access token expired or its session was revoked. */
+        /** @description The authentication challenge (RFC 6750): on 401 `Bearer realm="zimage"`, with `error="invalid_token"` when the access token expired or its session was revoked; on a 403 for a missing scope `error="insufficient_scope"`. */
         WwwAuthenticate: string;
     };
     pathItems: never;
@@ -3693,6 +3696,17 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -3795,6 +3809,7 @@ export interface operations {
             /** @description not an administrator */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -3861,6 +3876,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -3929,6 +3945,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -3997,6 +4014,7 @@ export interface operations {
             /** @description not an administrator */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4064,6 +4082,17 @@ export interface operations {
             };
             /** @description not an administrator */
             403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4158,6 +4187,7 @@ export interface operations {
             /** @description not an administrator */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4236,6 +4266,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4306,6 +4337,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4371,6 +4403,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4446,6 +4479,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4525,6 +4559,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4534,6 +4569,16 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4650,6 +4695,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4719,6 +4765,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4728,6 +4775,16 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -4839,6 +4896,7 @@ export interface operations {
             /** @description not an administrator */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4904,6 +4962,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -4994,6 +5053,7 @@ export interface operations {
             /** @description not an administrator */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -5003,6 +5063,16 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5103,6 +5173,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -5112,6 +5183,16 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5218,6 +5299,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -5293,6 +5375,7 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -5369,6 +5452,17 @@ export interface operations {
             };
             /** @description `account_disabled`, or `erasure_pending` (send `keep_account: true` to cancel the deletion) */
             403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -5471,6 +5565,17 @@ export interface operations {
             /** @description the cookie was sent from another site's page */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -5551,6 +5656,21 @@ export interface operations {
             };
             /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
             400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -5674,6 +5794,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `payload_too_large`: the body is over the size limit */
             413: {
                 headers: {
@@ -5765,6 +5895,17 @@ export interface operations {
             /** @description the cookie was sent from another site's page */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -5845,6 +5986,21 @@ export interface operations {
             };
             /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
             400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -5981,6 +6137,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `payload_too_large`: the body is over the size limit */
             413: {
                 headers: {
@@ -6085,6 +6256,16 @@ export interface operations {
             };
             /** @description `invalid_token` */
             400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6214,6 +6395,17 @@ export interface operations {
             };
             /** @description `email_not_verified`, or an API key */
             403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -6565,6 +6757,7 @@ export interface operations {
             /** @description `insufficient_scope` */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -6633,6 +6826,7 @@ export interface operations {
             /** @description `insufficient_scope` */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -6701,6 +6895,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -6767,6 +6962,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys need `generations:read`) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -6853,6 +7049,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -6877,7 +7074,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 characters */
+                /** @description 1–255 visible ASCII characters (a UUID, say): the same key and body within 24 hours return the task already made */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -6969,6 +7166,22 @@ export interface operations {
             };
             /** @description `email_not_verified`, or `insufficient_scope` for an API key without `generations:write` */
             403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -7119,6 +7332,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -7192,6 +7406,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -7267,6 +7482,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -7343,6 +7559,17 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope` (API keys without `generations:read`) */
+            403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
@@ -7506,6 +7733,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -7584,6 +7812,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -7895,6 +8124,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -7983,6 +8213,16 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8180,6 +8420,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -8396,6 +8637,17 @@ export interface operations {
             /** @description `insufficient_scope` */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -8494,6 +8746,7 @@ export interface operations {
             /** @description API keys cannot do this */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -8561,6 +8814,17 @@ export interface operations {
             };
             /** @description API keys cannot do this */
             403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8666,6 +8930,7 @@ export interface operations {
             /** @description API keys cannot do this */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -8783,6 +9048,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `payload_too_large`: the body is over the size limit */
             413: {
                 headers: {
@@ -8870,6 +9145,17 @@ export interface operations {
             };
             /** @description API keys cannot do this */
             403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -8969,6 +9255,7 @@ export interface operations {
             /** @description API keys cannot read it */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -9037,6 +9324,7 @@ export interface operations {
             /** @description API keys cannot do this */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -9101,6 +9389,7 @@ export interface operations {
             /** @description API keys cannot do this */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -9164,6 +9453,7 @@ export interface operations {
             /** @description `insufficient_scope`: an API key without `webhooks:write` */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -9232,6 +9522,7 @@ export interface operations {
             /** @description `insufficient_scope`: an API key without `webhooks:write` */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -9299,6 +9590,17 @@ export interface operations {
             };
             /** @description `insufficient_scope`: an API key without `webhooks:write` */
             403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -9536,6 +9838,16 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10010,6 +10322,17 @@ export interface operations {
             /** @description API keys cannot file requests; `email_not_verified` for an export */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -10255,6 +10578,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `payload_too_large`: the body is over the size limit */
             413: {
                 headers: {
@@ -10454,6 +10792,7 @@ export interface operations {
             /** @description `insufficient_scope` (API keys need `generations:read`) */
             403: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -10521,6 +10860,17 @@ export interface operations {
             };
             /** @description `insufficient_scope` (API keys need `generations:write`) */
             403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10758,6 +11108,16 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -11207,6 +11567,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `limit_reached` */
             409: {
                 headers: {
@@ -11446,6 +11816,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `payload_too_large`: the body is over the size limit */
             413: {
                 headers: {
@@ -11651,6 +12031,22 @@ export interface operations {
             };
             /** @description `email_not_verified` */
             403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -12058,6 +12454,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `payload_too_large`: the body is over the size limit */
             413: {
                 headers: {
@@ -12127,6 +12533,16 @@ export interface operations {
             };
             /** @description `invalid_signature` or `malformed_json` */
             400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -12206,7 +12622,7 @@ export interface operations {
                 "webhook-id": string;
                 /** @description Unix seconds when this attempt was signed; refuse it when far from your clock. */
                 "webhook-timestamp": string;
-                /** @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the secret's bytes after `whsec_`. */
+                /** @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed by the base64-decoded part of the secret after `whsec_`; several signatures are separated by spaces. */
                 "webhook-signature": string;
             };
             path?: never;
@@ -12241,7 +12657,7 @@ export interface operations {
                 "webhook-id": string;
                 /** @description Unix seconds when this attempt was signed; refuse it when far from your clock. */
                 "webhook-timestamp": string;
-                /** @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the secret's bytes after `whsec_`. */
+                /** @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed by the base64-decoded part of the secret after `whsec_`; several signatures are separated by spaces. */
                 "webhook-signature": string;
             };
             path?: never;
@@ -12276,7 +12692,7 @@ export interface operations {
                 "webhook-id": string;
                 /** @description Unix seconds when this attempt was signed; refuse it when far from your clock. */
                 "webhook-timestamp": string;
-                /** @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the secret's bytes after `whsec_`. */
+                /** @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed by the base64-decoded part of the secret after `whsec_`; several signatures are separated by spaces. */
                 "webhook-signature": string;
             };
             path?: never;
