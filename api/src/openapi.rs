@@ -542,9 +542,28 @@ fn typed_bodies(content: &mut serde_json::Map<String, Value>) {
             body["schema"] = binary.clone();
         }
         if media == "text/event-stream" {
+            // OpenAPI 3.1 leaves open whether this schema describes the body or each event
+            // (3.2's `itemSchema` settles it): the body is text, and each event (as event-stream
+            // readers such as schemathesis see it) is an object whose `data` is a `TaskEvent`.
             body["schema"] = json!({
-                "type": "string",
-                "description": "Server-Sent Events: `event: task` frames whose `data:` is one JSON `TaskEvent` (see that schema) and whose `id:` resumes the stream as `Last-Event-ID`; `: keep-alive` comments while idle.",
+                "description": "Server-Sent Events: `event: task` frames whose `data:` is one JSON `TaskEvent` and whose `id:` resumes the stream as `Last-Event-ID`; `: keep-alive` comments while idle. As a whole the body is text; each event is the object.",
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "event": {"type": "string", "enum": ["task"]},
+                            "id": {"type": "string"},
+                            "retry": {"type": "integer", "minimum": 0},
+                            "data": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": {"$ref": "#/components/schemas/TaskEvent"},
+                            },
+                        },
+                    },
+                ],
             });
         }
     }

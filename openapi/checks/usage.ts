@@ -53,11 +53,13 @@ export async function download(id: string): Promise<Blob | undefined> {
   return data;
 }
 
-// Live status is a text stream; each frame's data is a TaskEvent.
+// Live status is a text stream; each event's data is a TaskEvent.
 type Stream = paths["/v1/events"]["get"]["responses"][200]["content"]["text/event-stream"];
-export function frame(data: string): Schemas["TaskEvent"] {
-  const stream: Stream = data;
-  return JSON.parse(stream) as Schemas["TaskEvent"];
+type StreamEvent = Exclude<Stream, string>;
+export function frame(event: StreamEvent): Schemas["TaskEvent"] {
+  const id: string | undefined = event.id;
+  void id;
+  return JSON.parse(event.data) as Schemas["TaskEvent"];
 }
 
 // Rate limits and request ids are declared response headers.

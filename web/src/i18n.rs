@@ -439,6 +439,7 @@ translations! {
     EventKeyCreated => "API key created", "已创建 API 密钥";
     EventKeyRevoked => "API key revoked", "已撤销 API 密钥";
     EventWebhookCreated => "Webhook added", "已添加 Webhook";
+    EventWebhookSecretRotated => "Webhook signing secret replaced", "已更换 Webhook 签名密钥";
     EventConsentChanged => "Privacy choices changed", "隐私选择已更改";
     EventOther => "Account activity", "账户活动";
     ScopeCreditsRead => "May read the credit balance and history", "可以查看点数余额和记录";

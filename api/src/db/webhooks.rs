@@ -222,6 +222,46 @@ pub async fn ensure_request_secret(
         .await
 }
 
+/// The ids of the user's per-request endpoints (to seal a new request secret for each).
+pub async fn per_request_ids(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Vec<Uuid>> {
+    webhook_endpoints::table
+        .filter(webhook_endpoints::user_id.eq(user_id))
+        .filter(webhook_endpoints::per_request.eq(true))
+        .select(webhook_endpoints::id)
+        .load(conn)
+        .await
+}
+
+/// Replaces the account's sealed request secret.
+pub async fn set_request_secret(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    sealed: &str,
+) -> QueryResult<()> {
+    use super::schema::users;
+    diesel::update(users::table.find(user_id))
+        .set(users::webhook_secret.eq(sealed))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Replaces one endpoint's sealed signing secret.
+pub async fn set_endpoint_secret(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    sealed: &str,
+) -> QueryResult<()> {
+    diesel::update(webhook_endpoints::table.find(id))
+        .set(webhook_endpoints::secret.eq(sealed))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Queues `payload` for every enabled registered endpoint of the user subscribed to `event` and,
 /// with `task_endpoint`, the task's per-request endpoint, and wakes the senders at commit (the
 /// SQL function `enqueue_webhook`, migrations 000019 and 000027); returns how many.

@@ -171,6 +171,40 @@ pub async fn show_request_secret(
     })
 }
 
+/// `POST /v1/me/webhook-secret/rotate`: a new request secret, at once for every `webhook_url`
+/// (deliveries still queued are signed with it when they go out).
+pub async fn rotate_request_secret(
+    state: &AppState,
+    user_id: Uuid,
+) -> ApiResult<zimage_shared::webhooks::RequestSecret> {
+    use diesel_async::AsyncConnection;
+    let secret = new_secret();
+    let mut conn = state.db.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        db::set_request_secret(
+            conn,
+            user_id,
+            &state.sealer.seal(&secret, user_id.as_bytes()),
+        )
+        .await?;
+        for id in db::per_request_ids(conn, user_id).await? {
+            db::set_endpoint_secret(conn, id, &state.sealer.seal(&secret, id.as_bytes())).await?;
+        }
+        crate::domain::security::record(
+            conn,
+            user_id,
+            "webhook.secret_rotated",
+            None,
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    tracing::info!(user_id = %user_id, "webhook request secret rotated");
+    Ok(zimage_shared::webhooks::RequestSecret { secret })
+}
+
 /// The endpoint a task's `webhook_url` names (checked like a registered endpoint's URL; 422
 /// under `webhook_url`), made on first use and signed with the request secret.
 pub async fn task_endpoint(

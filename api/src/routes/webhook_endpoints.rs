@@ -31,7 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(deliveries)
             .service(test),
     )
-    .service(request_secret);
+    .service(request_secret)
+    .service(rotate_request_secret);
 }
 
 /// The account's request secret (`whsec_…`): it signs the events sent to the `webhook_url` of
@@ -50,6 +51,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
 async fn request_secret(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::WebhooksWrite)?;
     Ok(HttpResponse::Ok().json(webhooks::show_request_secret(&state, auth.user_id()).await?))
+}
+
+/// Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+/// the new one from now on, deliveries still queued included. The answer carries it.
+#[utoipa::path(
+    operation_id = "webhook_request_secret_rotate",
+    tag = "webhooks",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = RequestSecret),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope`: an API key without `webhooks:write`"),
+    )
+)]
+#[post("/me/webhook-secret/rotate")]
+async fn rotate_request_secret(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::WebhooksWrite)?;
+    Ok(HttpResponse::Ok().json(webhooks::rotate_request_secret(&state, auth.user_id()).await?))
 }
 
 /// Register an endpoint: an `https://` URL on a public address and the events it wants. The

@@ -198,6 +198,38 @@ async fn a_webhook_url_per_request_gets_its_task_events_signed_with_the_request_
     )
     .await;
     assert!(bad["errors"]["metadata"].is_array(), "{bad}");
+
+    // A leaked request secret is replaced; the next event is signed with the new one only.
+    let rotated: Value = app
+        .post_auth("/v1/me/webhook-secret/rotate", &ada.access, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fresh = rotated["secret"].as_str().unwrap();
+    assert_ne!(fresh, secret);
+    assert_eq!(
+        app.get_json("/v1/me/webhook-secret", &ada.access).await["secret"],
+        fresh
+    );
+    app.post_auth(
+        "/v1/generations",
+        &ada.access,
+        &request(json!({"webhook_url": receiver.url})),
+    )
+    .await;
+    let got = receiver.wait_for(2).await;
+    let body = verified(&got[1], fresh);
+    assert_eq!(body["type"], "generation.succeeded");
+    assert_ne!(
+        got[1].headers["webhook-signature"],
+        sign(
+            &secret,
+            &got[1].headers["webhook-id"],
+            got[1].headers["webhook-timestamp"].parse().unwrap(),
+            got[1].body.as_bytes()
+        )
+    );
 }
 
 #[tokio::test]

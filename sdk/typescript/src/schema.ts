@@ -1314,6 +1314,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/webhook-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+         *     the new one from now on, deliveries still queued included. The answer carries it.
+         * @description Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+         *     the new one from now on, deliveries still queued included. The answer carries it.
+         */
+        post: operations["webhook_request_secret_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/webhooks": {
         parameters: {
             query?: never;
@@ -6935,7 +6957,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": string | {
+                        data: string;
+                        /** @enum {string} */
+                        event?: "task";
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
@@ -7544,7 +7572,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": string | {
+                        data: string;
+                        /** @enum {string} */
+                        event?: "task";
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
@@ -9421,6 +9455,60 @@ export interface operations {
         };
     };
     webhook_request_secret_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestSecret"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope`: an API key without `webhooks:write` */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webhook_request_secret_rotate: {
         parameters: {
             query?: never;
             header?: never;

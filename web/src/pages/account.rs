@@ -574,6 +574,7 @@ fn event_label(kind: &str) -> Key {
         "api_key.created" => Key::EventKeyCreated,
         "api_key.revoked" => Key::EventKeyRevoked,
         "webhook.created" => Key::EventWebhookCreated,
+        "webhook.secret_rotated" => Key::EventWebhookSecretRotated,
         "consent.changed" => Key::EventConsentChanged,
         "privacy.export_requested" => Key::EventExportRequested,
         "privacy.erasure_requested" => Key::EventErasureRequested,

@@ -40,6 +40,8 @@ from .delivery_status import DeliveryStatus
 from .download_record import DownloadRecord
 from .email_request import EmailRequest
 from .error_code import ErrorCode
+from .events_stream_response_200_type_1 import EventsStreamResponse200Type1
+from .events_stream_response_200_type_1_event import EventsStreamResponse200Type1Event
 from .field_errors import FieldErrors
 from .gallery_image import GalleryImage
 from .generated_image_info import GeneratedImageInfo
@@ -51,6 +53,12 @@ from .generation_succeeded_data_metadata_type_0 import (
 )
 from .generation_task import GenerationTask
 from .generation_task_metadata_type_0 import GenerationTaskMetadataType0
+from .generations_events_stream_response_200_type_1 import (
+    GenerationsEventsStreamResponse200Type1,
+)
+from .generations_events_stream_response_200_type_1_event import (
+    GenerationsEventsStreamResponse200Type1Event,
+)
 from .grant_source import GrantSource
 from .health import Health
 from .images_file_get_metadata import ImagesFileGetMetadata
@@ -178,6 +186,8 @@ __all__ = (
     "DownloadRecord",
     "EmailRequest",
     "ErrorCode",
+    "EventsStreamResponse200Type1",
+    "EventsStreamResponse200Type1Event",
     "FieldErrors",
     "GalleryImage",
     "GeneratedImageInfo",
@@ -187,6 +197,8 @@ __all__ = (
     "GenerationSucceededDataMetadataType0",
     "GenerationTask",
     "GenerationTaskMetadataType0",
+    "GenerationsEventsStreamResponse200Type1",
+    "GenerationsEventsStreamResponse200Type1Event",
     "GrantSource",
     "Health",
     "ImagesFileGetMetadata",

@@ -1,10 +1,11 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.events_stream_response_200_type_1 import EventsStreamResponse200Type1
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -28,9 +29,22 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | str | None:
+) -> EventsStreamResponse200Type1 | str | Problem | None:
     if response.status_code == 200:
-        response_200 = response.text
+
+        def _parse_response_200(data: object) -> EventsStreamResponse200Type1 | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_1 = EventsStreamResponse200Type1.from_dict(data)
+
+                return response_200_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EventsStreamResponse200Type1 | str, data)
+
+        response_200 = _parse_response_200(response.text)
+
         return response_200
 
     if response.status_code == 400:
@@ -66,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | str]:
+) -> Response[EventsStreamResponse200Type1 | str | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +93,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Problem | str]:
+) -> Response[EventsStreamResponse200Type1 | str | Problem]:
     """Live status of all your generations as Server-Sent Events: a `task` event (data: `TaskEvent`)
     for each status change and progress step from now on, or everything after `Last-Event-ID`
     (events are kept 24 hours); `: keep-alive` comments while idle. Served from any replica.
@@ -96,7 +110,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[EventsStreamResponse200Type1 | str | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +128,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Problem | str | None:
+) -> EventsStreamResponse200Type1 | str | Problem | None:
     """Live status of all your generations as Server-Sent Events: a `task` event (data: `TaskEvent`)
     for each status change and progress step from now on, or everything after `Last-Event-ID`
     (events are kept 24 hours); `: keep-alive` comments while idle. Served from any replica.
@@ -131,7 +145,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        EventsStreamResponse200Type1 | str | Problem
     """
 
     return sync_detailed(
@@ -144,7 +158,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Problem | str]:
+) -> Response[EventsStreamResponse200Type1 | str | Problem]:
     """Live status of all your generations as Server-Sent Events: a `task` event (data: `TaskEvent`)
     for each status change and progress step from now on, or everything after `Last-Event-ID`
     (events are kept 24 hours); `: keep-alive` comments while idle. Served from any replica.
@@ -161,7 +175,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[EventsStreamResponse200Type1 | str | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +191,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Problem | str | None:
+) -> EventsStreamResponse200Type1 | str | Problem | None:
     """Live status of all your generations as Server-Sent Events: a `task` event (data: `TaskEvent`)
     for each status change and progress step from now on, or everything after `Last-Event-ID`
     (events are kept 24 hours); `: keep-alive` comments while idle. Served from any replica.
@@ -194,7 +208,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        EventsStreamResponse200Type1 | str | Problem
     """
 
     return (

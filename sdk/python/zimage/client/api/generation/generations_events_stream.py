@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -7,6 +7,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.generations_events_stream_response_200_type_1 import (
+    GenerationsEventsStreamResponse200Type1,
+)
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +36,26 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | str | None:
+) -> GenerationsEventsStreamResponse200Type1 | str | Problem | None:
     if response.status_code == 200:
-        response_200 = response.text
+
+        def _parse_response_200(
+            data: object,
+        ) -> GenerationsEventsStreamResponse200Type1 | str:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_1 = GenerationsEventsStreamResponse200Type1.from_dict(
+                    data
+                )
+
+                return response_200_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GenerationsEventsStreamResponse200Type1 | str, data)
+
+        response_200 = _parse_response_200(response.text)
+
         return response_200
 
     if response.status_code == 400:
@@ -76,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | str]:
+) -> Response[GenerationsEventsStreamResponse200Type1 | str | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -90,7 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Problem | str]:
+) -> Response[GenerationsEventsStreamResponse200Type1 | str | Problem]:
     """Live status of one generation as Server-Sent Events: a `task` event (data: `TaskEvent`) for
     each status change and progress step, from the first (queued) on, or after `Last-Event-ID`;
     `: keep-alive` comments while idle; the stream ends after a final status.
@@ -108,7 +128,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[GenerationsEventsStreamResponse200Type1 | str | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -128,7 +148,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Problem | str | None:
+) -> GenerationsEventsStreamResponse200Type1 | str | Problem | None:
     """Live status of one generation as Server-Sent Events: a `task` event (data: `TaskEvent`) for
     each status change and progress step, from the first (queued) on, or after `Last-Event-ID`;
     `: keep-alive` comments while idle; the stream ends after a final status.
@@ -146,7 +166,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        GenerationsEventsStreamResponse200Type1 | str | Problem
     """
 
     return sync_detailed(
@@ -161,7 +181,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Problem | str]:
+) -> Response[GenerationsEventsStreamResponse200Type1 | str | Problem]:
     """Live status of one generation as Server-Sent Events: a `task` event (data: `TaskEvent`) for
     each status change and progress step, from the first (queued) on, or after `Last-Event-ID`;
     `: keep-alive` comments while idle; the stream ends after a final status.
@@ -179,7 +199,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[GenerationsEventsStreamResponse200Type1 | str | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -197,7 +217,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Problem | str | None:
+) -> GenerationsEventsStreamResponse200Type1 | str | Problem | None:
     """Live status of one generation as Server-Sent Events: a `task` event (data: `TaskEvent`) for
     each status change and progress step, from the first (queued) on, or after `Last-Event-ID`;
     `: keep-alive` comments while idle; the stream ends after a final status.
@@ -215,7 +235,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        GenerationsEventsStreamResponse200Type1 | str | Problem
     """
 
     return (

@@ -1,0 +1,160 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.request_secret import RequestSecret
+from ...types import Response
+
+
+def _get_kwargs() -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/me/webhook-secret/rotate",
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | RequestSecret | None:
+    if response.status_code == 200:
+        response_200 = RequestSecret.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | RequestSecret]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | RequestSecret]:
+    """Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+     Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | RequestSecret]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+) -> Problem | RequestSecret | None:
+    """Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+     Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | RequestSecret
+    """
+
+    return sync_detailed(
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | RequestSecret]:
+    """Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+     Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | RequestSecret]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+) -> Problem | RequestSecret | None:
+    """Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+     Replace the account's request secret (after a leak, say): every `webhook_url` is signed with
+    the new one from now on, deliveries still queued included. The answer carries it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | RequestSecret
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+        )
+    ).parsed
