@@ -90,8 +90,12 @@ python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-c
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
 [ "$(python3 -c 'import importlib.metadata as m; print(m.version("openapi-python-client"))' 2>/dev/null)" = "0.29.1" ] \
     || { echo "==> installing openapi-python-client 0.29.1 (generated-client check)"; python3 -m pip install -q 'openapi-python-client==0.29.1'; }
-# Outside tools the OpenAPI document is checked with (scripts/check-openapi.sh), from npm.
-openapi_tools=(@redocly/cli@2.77.0 openapi-typescript@7.13.0 typescript@5.9.3 openapi-fetch@0.17.0)
+# The official Standard Webhooks library the Python SDK's verifier is checked against.
+[ "$(python3 -c 'import importlib.metadata as m; print(m.version("standardwebhooks"))' 2>/dev/null)" = "1.3.0" ] \
+    || { echo "==> installing standardwebhooks 1.3.0 (SDK webhook check)"; python3 -m pip install -q 'standardwebhooks==1.3.0'; }
+# Outside tools the OpenAPI document and the SDKs are checked with (scripts/check-openapi.sh,
+# scripts/check-sdks.sh), from npm; openapi-fetch is the TypeScript SDK's one dependency.
+openapi_tools=(@redocly/cli@2.77.0 openapi-typescript@7.13.0 typescript@5.9.3 openapi-fetch@0.17.0 standardwebhooks@1.3.0)
 for spec in "${openapi_tools[@]}"; do
     name="${spec%@*}"
     if [ "$(node -p "require('$tools/node_modules/$name/package.json').version" 2>/dev/null)" != "${spec##*@}" ]; then
