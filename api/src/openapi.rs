@@ -24,6 +24,7 @@ use utoipa_actix_web::AppExt;
     tags(
         (name = "auth", description = "Sign-up, verification, log-in, tokens, password recovery"),
         (name = "account", description = "The signed-in user's profile, sessions and API keys"),
+        (name = "oauth", description = "OAuth 2.1 for third-party and mobile apps: registering apps, consent, the token, revocation and device endpoints, authorized apps"),
         (name = "credits", description = "Credit balance and ledger"),
         (name = "generation", description = "Models and image generation"),
         (name = "prompts", description = "The prompt library"),
@@ -44,10 +45,12 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
-        scheme.bearer_format = Some("JWT access token or zimg_ API key".into());
+        scheme.bearer_format = Some("JWT access token, zimg_ API key or zio_ OAuth token".into());
         scheme.description = Some(
-            "An access token from `POST /v1/auth/login` or `/v1/auth/refresh`, or an API key (`zimg_…`) \
-             from `POST /v1/me/api-keys`."
+            "An access token from `POST /v1/auth/login` or `/v1/auth/refresh`, an API key (`zimg_…`) \
+             from `POST /v1/me/api-keys`, or an app's OAuth access token (`zio_…`) from \
+             `POST /v1/oauth/token`. API keys and OAuth tokens act with their scopes only and never \
+             manage keys, passwords, sessions or authorizations."
                 .into(),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));

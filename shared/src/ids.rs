@@ -46,3 +46,11 @@ id_type!(
     /// Identifies an API key.
     ApiKeyId
 );
+id_type!(
+    /// Identifies an OAuth app a user registered.
+    OAuthAppId
+);
+id_type!(
+    /// Identifies a user's authorization of an OAuth app.
+    OAuthGrantId
+);

@@ -12,6 +12,7 @@ pub mod error;
 pub mod generation;
 pub mod ids;
 pub mod money;
+pub mod oauth;
 pub mod page;
 pub mod privacy;
 pub mod prompts;

@@ -48,6 +48,18 @@ pub enum Credential {
     Session(Uuid),
     /// An API key with these scopes.
     ApiKey { id: Uuid, scopes: Vec<ApiKeyScope> },
+    /// An OAuth access token, acting for the user with its grant's scopes.
+    App {
+        grant: Uuid,
+        scopes: Vec<ApiKeyScope>,
+    },
+}
+
+/// What started a generation, for the caps of API keys and OAuth grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    ApiKey(Uuid),
+    App(Uuid),
 }
 
 /// An authenticated caller. Extracting it answers 401 when credentials are missing or bad.
@@ -55,7 +67,8 @@ pub enum Credential {
 pub struct Auth {
     pub user: UserRow,
     pub credential: Credential,
-    /// When the access token expires (Unix seconds); `None` for API keys.
+    /// When the access token (a session's or an app's) expires (Unix seconds); `None` for API
+    /// keys.
     pub expires_at: Option<i64>,
 }
 
@@ -80,35 +93,49 @@ impl Auth {
                 sessions::find_active_user(&conn, *sid, self.user.id).await?
             }
             Credential::ApiKey { id, .. } => api_keys::active_owner(&mut conn, *id).await?,
+            Credential::App { grant, .. } => {
+                crate::db::oauth::live_grant_user(&mut conn, *grant).await?
+            }
         };
         Ok(user.is_some_and(|u| u.id == self.user.id && u.disabled_at.is_none()))
     }
 
-    /// The login session, refusing API keys (they never manage keys, passwords or sessions).
+    /// The login session, refusing API keys and apps (they never manage keys, passwords,
+    /// sessions or authorizations).
     pub fn session(&self) -> ApiResult<Uuid> {
         match self.credential {
             Credential::Session(id) => Ok(id),
             Credential::ApiKey { .. } => Err(ApiError::forbidden(
                 "API keys cannot manage keys, passwords or sessions; sign in instead",
             )),
-        }
-    }
-
-    /// Passes for sessions, and for API keys holding `scope`.
-    pub fn require_scope(&self, scope: ApiKeyScope) -> ApiResult<()> {
-        match &self.credential {
-            Credential::ApiKey { scopes, .. } if !scopes.contains(&scope) => Err(ApiError::new(
-                ErrorCode::InsufficientScope,
-                format!("this API key lacks the `{}` scope", scope.as_str()),
+            Credential::App { .. } => Err(ApiError::forbidden(
+                "apps cannot manage keys, passwords, sessions or authorizations; the user signs in to do that",
             )),
-            _ => Ok(()),
         }
     }
 
-    /// The API key the caller used, if any.
-    pub fn api_key_id(&self) -> Option<Uuid> {
+    /// Passes for sessions, and for API keys and apps holding `scope`.
+    pub fn require_scope(&self, scope: ApiKeyScope) -> ApiResult<()> {
+        let (holder, scopes) = match &self.credential {
+            Credential::Session(_) => return Ok(()),
+            Credential::ApiKey { scopes, .. } => ("API key", scopes),
+            Credential::App { scopes, .. } => ("app's authorization", scopes),
+        };
+        if scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                format!("this {holder} lacks the `{}` scope", scope.as_str()),
+            ))
+        }
+    }
+
+    /// The API key or app the caller used, if any.
+    pub fn via(&self) -> Option<Via> {
         match self.credential {
-            Credential::ApiKey { id, .. } => Some(id),
+            Credential::ApiKey { id, .. } => Some(Via::ApiKey(id)),
+            Credential::App { grant, .. } => Some(Via::App(grant)),
             Credential::Session(_) => None,
         }
     }
@@ -160,6 +187,7 @@ fn disabled() -> ApiError {
 enum Token {
     Session(Claims),
     ApiKey(String),
+    App(String),
 }
 
 impl Token {
@@ -169,6 +197,8 @@ impl Token {
         let token = bearer(req)?;
         if token.starts_with(secrets::API_KEY_PREFIX) {
             Ok(Token::ApiKey(token))
+        } else if token.starts_with(crate::domain::oauth::ACCESS_TOKEN_PREFIX) {
+            Ok(Token::App(token))
         } else {
             Ok(Token::Session(state.jwt.verify(&token)?))
         }
@@ -186,6 +216,30 @@ where
 {
     let claims = match token {
         Token::Session(claims) => claims,
+        Token::App(token) => {
+            let mut conn = state.db.get().await?;
+            let access = crate::db::oauth::use_access_token(&mut conn, &secrets::hash(&token))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the access token is invalid, expired or revoked")
+                })?;
+            if access.user.disabled_at.is_some() {
+                return Err(disabled());
+            }
+            let found = read(&conn, access.user.id).await?;
+            let credential = Credential::App {
+                grant: access.grant_id,
+                scopes: access.scopes(),
+            };
+            return Ok((
+                Auth {
+                    expires_at: Some(access.expires_at.timestamp()),
+                    user: access.user,
+                    credential,
+                },
+                found,
+            ));
+        }
         Token::ApiKey(key) => {
             let mut conn = state.db.get().await?;
             let hash = secrets::hash(&key);

@@ -11,6 +11,7 @@ pub mod generation;
 pub mod jobs;
 pub mod models;
 pub mod moderation;
+pub mod oauth;
 pub mod objects;
 pub mod prepared;
 pub mod privacy;

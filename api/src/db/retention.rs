@@ -18,7 +18,8 @@ async fn delete_before(
 }
 
 /// Security and access logs older than `cutoff`: the security log, ended sessions (with their
-/// refresh tokens), finished webhook deliveries and moderation hits.
+/// refresh tokens), finished webhook deliveries, moderation hits, revoked app authorizations
+/// and expired app tokens, codes and device requests.
 pub async fn delete_logs(
     conn: &mut AsyncPgConnection,
     cutoff: DateTime<Utc>,
@@ -29,6 +30,10 @@ pub async fn delete_logs(
         "DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < $1",
         "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND updated_at < $1",
         "DELETE FROM moderation_events WHERE created_at < $1",
+        "DELETE FROM oauth_grants WHERE revoked_at < $1",
+        "DELETE FROM oauth_tokens WHERE expires_at < $1",
+        "DELETE FROM oauth_codes WHERE expires_at < $1",
+        "DELETE FROM oauth_device_codes WHERE expires_at < $1",
     ] {
         n += delete_before(conn, sql, cutoff).await?;
     }

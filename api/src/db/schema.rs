@@ -232,6 +232,83 @@ diesel::table! {
 }
 
 diesel::table! {
+    oauth_apps (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        client_id -> Text,
+        client_type -> Text,
+        secret_hash -> Nullable<Bytea>,
+        redirect_uris -> Array<Nullable<Text>>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    oauth_codes (hash) {
+        hash -> Bytea,
+        grant_id -> Uuid,
+        redirect_uri -> Text,
+        code_challenge -> Text,
+        family -> Uuid,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    oauth_device_codes (id) {
+        id -> Uuid,
+        app_id -> Uuid,
+        device_hash -> Bytea,
+        user_code -> Text,
+        scopes -> Array<Nullable<Text>>,
+        expires_at -> Timestamptz,
+        interval_secs -> Int4,
+        last_polled_at -> Nullable<Timestamptz>,
+        grant_id -> Nullable<Uuid>,
+        denied_at -> Nullable<Timestamptz>,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    oauth_grant_tasks (task_id) {
+        task_id -> Uuid,
+        grant_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    oauth_grants (id) {
+        id -> Uuid,
+        app_id -> Uuid,
+        user_id -> Uuid,
+        scopes -> Array<Nullable<Text>>,
+        monthly_credit_limit -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    oauth_tokens (hash) {
+        hash -> Bytea,
+        grant_id -> Uuid,
+        family -> Uuid,
+        kind -> Text,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        successor_sealed -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     orders (id) {
         id -> Uuid,
         number -> Text,
@@ -544,6 +621,15 @@ diesel::joinable!(jobs -> ai_tasks (task_id));
 diesel::joinable!(moderation_events -> moderation_rules (rule_id));
 diesel::joinable!(moderation_events -> users (user_id));
 diesel::joinable!(moderation_rules -> users (created_by));
+diesel::joinable!(oauth_apps -> users (user_id));
+diesel::joinable!(oauth_codes -> oauth_grants (grant_id));
+diesel::joinable!(oauth_device_codes -> oauth_apps (app_id));
+diesel::joinable!(oauth_device_codes -> oauth_grants (grant_id));
+diesel::joinable!(oauth_grant_tasks -> ai_tasks (task_id));
+diesel::joinable!(oauth_grant_tasks -> oauth_grants (grant_id));
+diesel::joinable!(oauth_grants -> oauth_apps (app_id));
+diesel::joinable!(oauth_grants -> users (user_id));
+diesel::joinable!(oauth_tokens -> oauth_grants (grant_id));
 diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(privacy_requests -> users (user_id));
@@ -584,6 +670,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     moderation_events,
     moderation_rules,
+    oauth_apps,
+    oauth_codes,
+    oauth_device_codes,
+    oauth_grant_tasks,
+    oauth_grants,
+    oauth_tokens,
     orders,
     pending_objects,
     privacy_requests,

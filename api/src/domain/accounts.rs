@@ -380,7 +380,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
             Ok(user)
         })
         .await?;
-    tracing::info!(user_id = %user.id, "password reset; sessions, API keys and webhooks stopped");
+    tracing::info!(user_id = %user.id, "password reset; sessions, API keys, app authorizations and webhooks stopped");
     state
         .mailer
         .send_or_log(&render(
@@ -392,10 +392,12 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     Ok(())
 }
 
-/// Ends everything that works without the password: every API key is revoked and every webhook
-/// endpoint paused (its owner switches it back on after checking where it points).
+/// Ends everything that works without the password: every API key and app authorization is
+/// revoked and every webhook endpoint paused (its owner switches it back on after checking
+/// where it points).
 async fn lock_down(conn: &mut AsyncPgConnection, user_id: Uuid) -> ApiResult<()> {
     crate::db::api_keys::revoke_all(conn, user_id).await?;
+    crate::db::oauth::revoke_all_grants(conn, user_id).await?;
     crate::db::webhooks::disable_all(
         conn,
         user_id,

@@ -96,6 +96,43 @@ pub const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
+        file: "oauth.json",
+        about: "The OAuth apps you registered (name, client id, type, redirect URIs), the apps you authorized with their scopes, credit cap and use, the generation tasks each started, and when each app token and code was issued, used and expires. Client secrets, tokens and codes are stored only as hashes and are not included.",
+        sources: &[
+            Source {
+                table: "oauth_apps",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["secret_hash"],
+            },
+            by_user("oauth_grants", "t.created_at"),
+            Source {
+                table: "oauth_grant_tasks",
+                filter: "t.grant_id IN (SELECT id FROM oauth_grants WHERE user_id = $1)",
+                order: "t.created_at",
+                omit: &[],
+            },
+            Source {
+                table: "oauth_tokens",
+                filter: "t.grant_id IN (SELECT id FROM oauth_grants WHERE user_id = $1)",
+                order: "t.created_at",
+                omit: &["hash", "successor_sealed"],
+            },
+            Source {
+                table: "oauth_codes",
+                filter: "t.grant_id IN (SELECT id FROM oauth_grants WHERE user_id = $1)",
+                order: "t.expires_at",
+                omit: &["hash", "code_challenge"],
+            },
+            Source {
+                table: "oauth_device_codes",
+                filter: "t.grant_id IN (SELECT id FROM oauth_grants WHERE user_id = $1)",
+                order: "t.created_at",
+                omit: &["device_hash", "user_code"],
+            },
+        ],
+    },
+    Category {
         file: "tasks.json",
         about: "Every generation task with its parameters (prompt, negative prompt, size, quality, format, seed, model, provider and its task id), status, failure reason, cost and credits charged or returned; the queue entries that ran them; their status changes; and prompts that moderation stopped.",
         sources: &[

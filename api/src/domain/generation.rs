@@ -288,14 +288,14 @@ async fn with_images(
 }
 
 /// Creates a task, holding its full cost; `(task, true)` when new, `(task, false)` for a retry
-/// with the same `Idempotency-Key` and body. `via_key`: the API key the request came with,
+/// with the same `Idempotency-Key` and body. `via`: the API key or app the request came with,
 /// whose model list and credit caps apply and whose usage the task counts in.
 pub async fn submit(
     state: &AppState,
     user_id: Uuid,
     req: &CreateGenerationRequest,
     idempotency_key: Option<&str>,
-    via_key: Option<Uuid>,
+    via: Option<crate::auth::Via>,
 ) -> ApiResult<(GenerationTask, bool)> {
     if idempotency_key.is_some_and(|k| k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY) {
         return Err(ApiError::field(
@@ -343,8 +343,14 @@ pub async fn submit(
                     .with_detail(format!("you already have {cap} generations queued or running; try again when one finishes")));
             }
             task.hold_id = Some(hold);
-            if let Some(key) = via_key {
-                crate::domain::api_keys::check_spend(conn, key, &task.model, task.cost).await?;
+            match via {
+                Some(crate::auth::Via::ApiKey(key)) => {
+                    crate::domain::api_keys::check_spend(conn, key, &task.model, task.cost).await?;
+                }
+                Some(crate::auth::Via::App(grant)) => {
+                    crate::domain::oauth::check_spend(conn, grant, task.cost).await?;
+                }
+                None => {}
             }
             // Crossing the low-balance line (not every task below it) sends `credits.low`.
             let threshold = state.config.credits_low_threshold;
@@ -365,8 +371,14 @@ pub async fn submit(
                 .await?;
             }
             db::insert_task(conn, &task).await?;
-            if let Some(key) = via_key {
-                crate::db::api_keys::record_task(conn, key, task.id).await?;
+            match via {
+                Some(crate::auth::Via::ApiKey(key)) => {
+                    crate::db::api_keys::record_task(conn, key, task.id).await?;
+                }
+                Some(crate::auth::Via::App(grant)) => {
+                    crate::db::oauth::record_task(conn, grant, task.id).await?;
+                }
+                None => {}
             }
             db::insert_job(
                 conn,

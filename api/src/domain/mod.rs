@@ -10,6 +10,7 @@ pub mod export;
 pub mod generation;
 pub mod images;
 pub mod moderation;
+pub mod oauth;
 pub mod objects;
 pub mod privacy;
 pub mod prompts;

@@ -337,7 +337,8 @@ pub async fn confirm(
     Ok(to_dto(state, &row))
 }
 
-/// Switches an account off: every session, refresh token, API key and webhook stops working.
+/// Switches an account off: every session, refresh token, API key, app authorization and
+/// webhook stops working.
 /// Runs in the caller's transaction; queued and running tasks are canceled afterwards with
 /// [`cancel_active_tasks`].
 pub async fn switch_off(
@@ -349,6 +350,7 @@ pub async fn switch_off(
     db::set_disabled(conn, user_id, Some((now, reason))).await?;
     sessions::revoke_all(conn, user_id, None).await?;
     api_keys::revoke_all(conn, user_id).await?;
+    crate::db::oauth::revoke_all_grants(conn, user_id).await?;
     webhooks::disable_all(conn, user_id, "the account was switched off").await?;
     Ok(())
 }

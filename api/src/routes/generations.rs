@@ -95,7 +95,7 @@ async fn create(
         })
         .transpose()?;
     let (task, created) =
-        generation::submit(&state, auth.user_id(), &body, key, auth.api_key_id()).await?;
+        generation::submit(&state, auth.user_id(), &body, key, auth.via()).await?;
     let status = if created {
         actix_web::http::StatusCode::ACCEPTED
     } else {

@@ -32,7 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(revoke_api_key)
             .service(security_events)
             .service(get_consents)
-            .service(put_consents),
+            .service(put_consents)
+            .configure(super::oauth::configure_me),
     );
 }
 

@@ -12,6 +12,7 @@ pub mod health;
 pub mod legal;
 pub mod me;
 pub mod models;
+pub mod oauth;
 pub mod privacy;
 pub mod prompts;
 pub mod shares;
@@ -29,25 +30,28 @@ use crate::state::AppState;
 
 /// Registers every documented route.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.configure(health::configure).service(
-        scope::scope("/v1")
-            .configure(auth::configure)
-            .configure(webhook_endpoints::configure)
-            .configure(me::configure)
-            .configure(credits::configure)
-            .configure(models::configure)
-            .configure(generations::configure)
-            .configure(prompts::configure)
-            .configure(uploads::configure)
-            .configure(shares::configure)
-            .configure(events::configure)
-            .configure(billing::configure)
-            .configure(webhooks::configure)
-            .configure(privacy::configure)
-            .configure(legal::configure)
-            .configure(support::configure)
-            .configure(admin::configure),
-    );
+    cfg.configure(health::configure)
+        .configure(oauth::configure_well_known)
+        .service(
+            scope::scope("/v1")
+                .configure(auth::configure)
+                .configure(webhook_endpoints::configure)
+                .configure(me::configure)
+                .configure(oauth::configure)
+                .configure(credits::configure)
+                .configure(models::configure)
+                .configure(generations::configure)
+                .configure(prompts::configure)
+                .configure(uploads::configure)
+                .configure(shares::configure)
+                .configure(events::configure)
+                .configure(billing::configure)
+                .configure(webhooks::configure)
+                .configure(privacy::configure)
+                .configure(legal::configure)
+                .configure(support::configure)
+                .configure(admin::configure),
+        );
 }
 
 /// Who is calling from where, for sessions and rate limits.

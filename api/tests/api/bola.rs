@@ -34,6 +34,8 @@ const OWNED: &[(&str, &str)] = &[
     ("/v1/generations/", "task"),
     ("/v1/images/", "image"),
     ("/v1/me/api-keys/", "api_key"),
+    ("/v1/me/authorized-apps/", "oauth_grant"),
+    ("/v1/me/oauth-apps/", "oauth_app"),
     ("/v1/me/sessions/", "session"),
     ("/v1/me/webhooks/", "webhook"),
     ("/v1/privacy/requests/", "privacy_request"),
@@ -62,6 +64,8 @@ async fn every_owned_resource_is_404_to_everyone_else() {
     let bob = app.signed_in_user("bob@example.org").await;
     let (task_id, image_ids, upload_id) = crate::privacy::fill_account(&app, &ada).await;
     let first_id = |list: Value| list["items"][0]["id"].as_str().unwrap().to_string();
+    // Ada registers an app and authorizes it (her own app, for brevity).
+    crate::oauth::authorized(&app, &ada, &ada, "credits:read").await;
     let ids: std::collections::HashMap<&str, String> = [
         ("task", task_id),
         ("image", image_ids[0].clone()),
@@ -73,6 +77,14 @@ async fn every_owned_resource_is_404_to_everyone_else() {
         (
             "session",
             first_id(app.get_json("/v1/me/sessions", &ada.access).await),
+        ),
+        (
+            "oauth_app",
+            first_id(app.get_json("/v1/me/oauth-apps", &ada.access).await),
+        ),
+        (
+            "oauth_grant",
+            first_id(app.get_json("/v1/me/authorized-apps", &ada.access).await),
         ),
         (
             "webhook",

@@ -19,6 +19,7 @@ mod helpers;
 mod live;
 mod mail_smtp;
 mod models;
+mod oauth;
 mod openapi;
 mod privacy;
 mod prompts;

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth authorization server metadata (RFC 8414): the endpoints, grants, PKCE methods and
+         *     scopes, for libraries that configure themselves from the issuer.
+         * @description OAuth authorization server metadata (RFC 8414): the endpoints, grants, PKCE methods and
+         *     scopes, for libraries that configure themselves from the issuer.
+         */
+        get: operations["oauth_metadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1186,6 +1208,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/authorized-apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The apps you have authorized to act for you, newest first, with their scopes, caps and
+         *     this month's spending.
+         * @description The apps you have authorized to act for you, newest first, with their scopes, caps and
+         *     this month's spending.
+         */
+        get: operations["authorized_apps_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/authorized-apps/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an app's authorization: its tokens stop working at once. Another user's
+         *     authorization id answers 404.
+         * @description Revoke an app's authorization: its tokens stop working at once. Another user's
+         *     authorization id answers 404.
+         */
+        delete: operations["authorized_apps_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/consents": {
         parameters: {
             query?: never;
@@ -1205,6 +1271,56 @@ export interface paths {
         put: operations["consents_update"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/oauth-apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OAuth apps you registered, newest first.
+         * @description The OAuth apps you registered, newest first.
+         */
+        get: operations["oauth_apps_list"];
+        put?: never;
+        /**
+         * Register an OAuth app. A confidential app's client secret is in this response only.
+         * @description Register an OAuth app. A confidential app's client secret is in this response only.
+         */
+        post: operations["oauth_apps_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/oauth-apps/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your OAuth apps. Another user's app id answers 404.
+         * @description One of your OAuth apps. Another user's app id answers 404.
+         */
+        get: operations["oauth_apps_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of your OAuth apps: every user's authorization of it and every token it holds
+         *     end at once. Another user's app id answers 404.
+         * @description Delete one of your OAuth apps: every user's authorization of it and every token it holds
+         *     end at once. Another user's app id answers 404.
+         */
+        delete: operations["oauth_apps_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1446,6 +1562,136 @@ export interface paths {
         get: operations["models_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * For the web app's consent page: the app asking, what it asks for, and where the answer
+         *     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
+         *     granted: send the browser there at once.
+         * @description For the web app's consent page: the app asking, what it asks for, and where the answer
+         *     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
+         *     granted: send the browser there at once.
+         */
+        get: operations["oauth_authorize_info"];
+        put?: never;
+        /**
+         * The user's answer on the consent page. Approval authorizes the app with the scopes asked
+         *     for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
+         *     with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+         * @description The user's answer on the consent page. Approval authorizes the app with the scopes asked
+         *     for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
+         *     with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+         */
+        post: operations["oauth_authorize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * For the web app's device page: the app behind a user code and what it asks for. 404 when
+         *     the code is unknown, expired or answered already. A signed-in browser session only.
+         * @description For the web app's device page: the app behind a user code and what it asks for. 404 when
+         *     the code is unknown, expired or answered already. A signed-in browser session only.
+         */
+        get: operations["oauth_device_info"];
+        put?: never;
+        /**
+         * The user's answer to a device's request: approval lets the device's next poll receive
+         *     tokens; denial answers it `access_denied`. A signed-in browser session only.
+         * @description The user's answer to a device's request: approval lets the device's next poll receive
+         *     tokens; denial answers it `access_denied`. A signed-in browser session only.
+         */
+        post: operations["oauth_device_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/device_authorization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the device authorization grant (RFC 8628): for a CLI or a TV. Show the user
+         *     `user_code` and `verification_uri` (or a QR code of `verification_uri_complete`), then poll
+         *     the token endpoint with `device_code` every `interval` seconds.
+         * @description Start the device authorization grant (RFC 8628): for a CLI or a TV. Show the user
+         *     `user_code` and `verification_uri` (or a QR code of `verification_uri_complete`), then poll
+         *     the token endpoint with `device_code` every `interval` seconds.
+         */
+        post: operations["oauth_device_authorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a token (RFC 7009). A refresh token ends its whole sign-in (every token issued with
+         *     it); an access token only itself. Unknown tokens, or another app's, answer 200 too.
+         * @description Revoke a token (RFC 7009). A refresh token ends its whole sign-in (every token issued with
+         *     it); an access token only itself. Unknown tokens, or another app's, answer 200 too.
+         */
+        post: operations["oauth_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The token endpoint (RFC 6749 §3.2): trade an authorization code (with its PKCE verifier), a
+         *     refresh token, or an approved device code for an access token and a refresh token. Errors
+         *     are OAuth's JSON (`error`, `error_description`), not problem details.
+         * @description The token endpoint (RFC 6749 §3.2): trade an authorization code (with its PKCE verifier), a
+         *     refresh token, or an approved device code for an access token and a refresh token. Errors
+         *     are OAuth's JSON (`error`, `error_description`), not problem details.
+         */
+        post: operations["oauth_token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2210,6 +2456,87 @@ export interface components {
             target_type: string;
         };
         /**
+         * @description An authorization request as the app sent it (RFC 6749 §4.1.1 with PKCE, RFC 7636): the web
+         *     app's `/oauth/authorize` page passes its query on unchanged.
+         */
+        AuthorizationParams: {
+            client_id?: string | null;
+            /** @description BASE64URL(SHA-256(code_verifier)), 43 characters. Required: every app uses PKCE. */
+            code_challenge?: string | null;
+            /** @description Must be `S256`. */
+            code_challenge_method?: string | null;
+            /** @description One of the app's registered redirect URIs, exactly. */
+            redirect_uri?: string | null;
+            /** @description Must be `code`. */
+            response_type?: string | null;
+            /** @description Space-separated scopes (those of API keys); none asks only to read the profile. */
+            scope?: string | null;
+            /** @description Returned unchanged with the code; apps use it against cross-site request forgery. */
+            state?: string | null;
+        };
+        /** @description What OAuth libraries discover about this server (RFC 8414). */
+        AuthorizationServerMetadata: {
+            /** @description The web app's consent page. */
+            authorization_endpoint: string;
+            /** @description The redirect carries `iss` (RFC 9207). */
+            authorization_response_iss_parameter_supported: boolean;
+            code_challenge_methods_supported: string[];
+            device_authorization_endpoint: string;
+            grant_types_supported: string[];
+            issuer: string;
+            response_types_supported: string[];
+            revocation_endpoint: string;
+            revocation_endpoint_auth_methods_supported: string[];
+            scopes_supported: string[];
+            service_documentation: string;
+            token_endpoint: string;
+            token_endpoint_auth_methods_supported: string[];
+        };
+        /** @description `POST /v1/oauth/authorize`: the user's answer to a consent page. */
+        AuthorizeDecision: {
+            /** @description `true` to allow, `false` to deny (the app is told `access_denied`). */
+            approve: boolean;
+            /**
+             * Format: int64
+             * @description Most credits the app may spend in a UTC calendar month for this user; no cap when absent.
+             */
+            monthly_credit_limit?: number | null;
+            request: components["schemas"]["AuthorizationParams"];
+        };
+        /**
+         * @description Where to send the browser next: the app's redirect URI with `code` (or `error`), `state` and
+         *     `iss`.
+         */
+        AuthorizeRedirect: {
+            redirect_to: string;
+        };
+        /** @description An app the user has authorized. */
+        AuthorizedApp: {
+            app: components["schemas"]["OAuthAppSummary"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description The grant's id: revoke it with `DELETE /v1/me/authorized-apps/{id}`. */
+            id: components["schemas"]["OAuthGrantId"];
+            /**
+             * Format: date-time
+             * @description When one of its tokens last authenticated a request, to the minute.
+             */
+            last_used_at?: string | null;
+            /** Format: int64 */
+            monthly_credit_limit?: number | null;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            /**
+             * Format: int64
+             * @description Credits its generations took this UTC month (held ones included, refunds not).
+             */
+            spent_this_month: number;
+            /**
+             * Format: date-time
+             * @description When it was last authorized again (scopes or cap changed).
+             */
+            updated_at: string;
+        };
+        /**
          * @description What a model can do.
          * @enum {string}
          */
@@ -2350,6 +2677,19 @@ export interface components {
             kind: components["schemas"]["ModerationKind"];
             /** @description 1–500 characters; a regex must compile. */
             pattern: string;
+        };
+        /** @description `POST /v1/me/oauth-apps`. */
+        CreateOAuthAppRequest: {
+            client_type: components["schemas"]["OAuthClientType"];
+            /** @description 1–64 characters on one line, not blank; no control characters; trimmed */
+            name: string;
+            /**
+             * @description Where users are sent back after consent, compared exactly: `https://` URLs, `http://`
+             *     only on a loopback address (`127.0.0.1`, `[::1]`, `localhost`; any port, RFC 8252), or a
+             *     private-use scheme with a dot for apps on a device (`com.example.app:/callback`). No
+             *     fragments.
+             */
+            redirect_uris: string[];
         };
         /** @description Body of `POST /v1/privacy/requests`. */
         CreatePrivacyRequest: {
@@ -2498,6 +2838,40 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "succeeded" | "failed";
+        /** @description A device authorization answer (RFC 8628 §3.2). */
+        DeviceAuthorizationResponse: {
+            /** @description The device polls the token endpoint with it. */
+            device_code: string;
+            /** Format: int64 */
+            expires_in: number;
+            /**
+             * Format: int64
+             * @description Seconds to wait between polls.
+             */
+            interval: number;
+            /** @description The device shows it to the user, e.g. `WDJB-MJHT`. */
+            user_code: string;
+            /** @description Where the user enters the code. */
+            verification_uri: string;
+            /** @description The same with the code filled in (for a QR code). */
+            verification_uri_complete: string;
+        };
+        /** @description `POST /v1/oauth/device`: the user's answer to a device's request. */
+        DeviceDecision: {
+            approve: boolean;
+            /** Format: int64 */
+            monthly_credit_limit?: number | null;
+            /** @description As the device shows it; case and dashes do not matter. */
+            user_code: string;
+        };
+        /** @description `GET /v1/oauth/device`: the device request a user code stands for. */
+        DeviceRequestInfo: {
+            app: components["schemas"]["OAuthAppSummary"];
+            /** Format: date-time */
+            expires_at: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            user_code: string;
+        };
         /** @description One download of an original file (`GET /v1/downloads`). */
         DownloadRecord: {
             /** Format: date-time */
@@ -2812,6 +3186,101 @@ export interface components {
             kind: components["schemas"]["ModerationKind"];
             pattern: string;
         };
+        /** @description An app as its owner sees it. */
+        OAuthApp: {
+            /**
+             * Format: int64
+             * @description Users who have it authorized now.
+             */
+            authorized_users: number;
+            /** @description Sent by the app as `client_id`. */
+            client_id: string;
+            client_type: components["schemas"]["OAuthClientType"];
+            /** Format: date-time */
+            created_at: string;
+            id: components["schemas"]["OAuthAppId"];
+            name: string;
+            redirect_uris: string[];
+        };
+        /** @description Returned once, when an app is registered. */
+        OAuthAppCreated: {
+            app: components["schemas"]["OAuthApp"];
+            /** @description For confidential apps: the client secret, shown only now. Absent for public apps. */
+            client_secret?: string | null;
+        };
+        /**
+         * Format: uuid
+         * @description Identifies an OAuth app a user registered.
+         */
+        OAuthAppId: string;
+        /** @description What a user is shown about an app asking for access. */
+        OAuthAppSummary: {
+            client_id: string;
+            client_type: components["schemas"]["OAuthClientType"];
+            /**
+             * @description Who registered it, as they present themselves: their organisation, else their display
+             *     name; null when they gave neither.
+             */
+            developer?: string | null;
+            name: string;
+        };
+        /**
+         * @description Whether an app can keep a secret.
+         * @enum {string}
+         */
+        OAuthClientType: "public" | "confidential";
+        /** @description `GET /v1/oauth/authorize`: what the consent page shows. */
+        OAuthConsent: {
+            /**
+             * @description Whether the user has authorized this app before (its scopes and cap are replaced on
+             *     approval).
+             */
+            already_authorized: boolean;
+            app: components["schemas"]["OAuthAppSummary"];
+            /**
+             * @description When present, the request cannot be granted as sent (an unknown scope, no PKCE…): send
+             *     the browser here, the app's redirect URI with `error` and `error_description`, instead
+             *     of asking.
+             */
+            redirect_to?: string | null;
+            redirect_uri: string;
+            /** @description What the app asks to do. */
+            scopes: components["schemas"]["ApiKeyScope"][];
+        };
+        /** @description An OAuth error answer (RFC 6749 §5.2; RFC 8628 §3.5 adds the device codes). */
+        OAuthError: {
+            /**
+             * @description `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+             *     `unsupported_grant_type`, `invalid_scope`, `authorization_pending`, `slow_down`,
+             *     `access_denied`, `expired_token`; clients must accept others.
+             */
+            error: string;
+            error_description?: string | null;
+        };
+        /**
+         * Format: uuid
+         * @description Identifies a user's authorization of an OAuth app.
+         */
+        OAuthGrantId: string;
+        /** @description A successful token answer (RFC 6749 §5.1). */
+        OAuthTokenResponse: {
+            /** @description Send as `Authorization: Bearer …` to the API. */
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds the access token lives.
+             */
+            expires_in: number;
+            /**
+             * @description Trade it for a new pair at the token endpoint (`grant_type=refresh_token`). Each is good
+             *     once: a new one comes with every refresh.
+             */
+            refresh_token: string;
+            /** @description The granted scopes, space-separated. */
+            scope: string;
+            /** @description Always `Bearer`. */
+            token_type: string;
+        };
         /** @description A purchase. */
         Order: {
             /** Format: int64 */
@@ -2855,6 +3324,13 @@ export interface components {
         Page_AuditEntry: {
             /** @description The items on this page. */
             items: components["schemas"]["AuditEntry"][];
+            /** @description Opaque cursor for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
+        Page_AuthorizedApp: {
+            /** @description The items on this page. */
+            items: components["schemas"]["AuthorizedApp"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
             next_cursor: string | null;
         };
@@ -2904,6 +3380,13 @@ export interface components {
         Page_ModerationRule: {
             /** @description The items on this page. */
             items: components["schemas"]["ModerationRule"][];
+            /** @description Opaque cursor for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
+        Page_OAuthApp: {
+            /** @description The items on this page. */
+            items: components["schemas"]["OAuthApp"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
             next_cursor: string | null;
         };
@@ -3400,6 +3883,35 @@ export interface components {
         };
         /** @enum {string} */
         TicketStatus: "open" | "answered" | "closed";
+        /**
+         * @description The parameters of the token, revocation and device endpoints (RFC 6749 §4, RFC 7009,
+         *     RFC 8628), as an `application/x-www-form-urlencoded` body. Parameters an endpoint does not
+         *     use are ignored, as RFC 6749 §3.2 asks.
+         */
+        TokenForm: {
+            /** @description The app's client id (or in HTTP Basic authentication). */
+            client_id?: string | null;
+            /** @description A confidential app's secret, when not in HTTP Basic authentication. */
+            client_secret?: string | null;
+            /** @description With `authorization_code`: the code from the redirect. */
+            code?: string | null;
+            /** @description With `authorization_code`: the PKCE verifier (43–128 characters). */
+            code_verifier?: string | null;
+            /** @description With the device grant: the device code. */
+            device_code?: string | null;
+            /** @description `authorization_code`, `refresh_token` or `urn:ietf:params:oauth:grant-type:device_code`. */
+            grant_type?: string | null;
+            /** @description With `authorization_code`: the redirect URI the code was sent to. */
+            redirect_uri?: string | null;
+            /** @description With `refresh_token`: the refresh token. */
+            refresh_token?: string | null;
+            /** @description For device authorization: the scopes asked for, space-separated. */
+            scope?: string | null;
+            /** @description For revocation: the token to revoke. */
+            token?: string | null;
+            /** @description For revocation: `access_token` or `refresh_token` (a hint; both are looked up). */
+            token_type_hint?: string | null;
+        };
         /** @description A single-use token received by e-mail. */
         TokenRequest: {
             token: string;
@@ -3607,6 +4119,38 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    oauth_metadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     health_live: {
         parameters: {
             query?: never;
@@ -8995,6 +9539,150 @@ export interface operations {
             };
         };
     };
+    authorized_apps_list: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1–100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuthorizedApp"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authorized_apps_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the authorization's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     consents_get: {
         parameters: {
             query?: never;
@@ -9114,6 +9802,345 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_apps_list: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1–100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OAuthApp"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_apps_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOAuthAppRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthAppCreated"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `limit_reached` */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_apps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description OAuth app id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthApp"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_apps_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description OAuth app id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -10180,6 +11207,764 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ModelInfo"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_authorize_info: {
+        parameters: {
+            query?: {
+                /** @description Must be `code`. */
+                response_type?: string;
+                client_id?: string;
+                /** @description One of the app's registered redirect URIs, exactly. */
+                redirect_uri?: string;
+                /** @description Space-separated scopes (those of API keys); none asks only to read the profile. */
+                scope?: string;
+                /** @description Returned unchanged with the code; apps use it against cross-site request forgery. */
+                state?: string;
+                /** @description BASE64URL(SHA-256(code_verifier)), 43 characters. Required: every app uses PKCE. */
+                code_challenge?: string;
+                /** @description Must be `S256`. */
+                code_challenge_method?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthConsent"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description only a signed-in user can authorize apps */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: no such app, or a redirect URI it did not register */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_authorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorizeDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizeRedirect"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description only a signed-in user can authorize apps */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_device_info: {
+        parameters: {
+            query: {
+                /** @description As the device shows it; case and dashes do not matter. */
+                user_code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceRequestInfo"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description only a signed-in user can authorize apps */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_device_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceDecision"];
+            };
+        };
+        responses: {
+            /** @description answered */
+            204: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description only a signed-in user can authorize apps */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_device_authorization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenForm"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceAuthorizationResponse"];
+                };
+            };
+            /** @description `invalid_request` or `invalid_scope` */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `invalid_client` */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: see `errors` for each field */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenForm"];
+            };
+        };
+        responses: {
+            /** @description revoked, or nothing to revoke */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request` */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `invalid_client` */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: see `errors` for each field */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oauth_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenForm"];
+            };
+        };
+        responses: {
+            /** @description tokens; `Cache-Control: no-store` */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthTokenResponse"];
+                };
+            };
+            /** @description `invalid_request`, `invalid_grant`, `unsupported_grant_type`, `invalid_scope`; for the device grant `authorization_pending`, `slow_down`, `access_denied`, `expired_token` */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `invalid_client`: unknown client, or a confidential app without its secret */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: see `errors` for each field */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */

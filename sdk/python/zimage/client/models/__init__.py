@@ -13,6 +13,11 @@ from .api_key_scope import ApiKeyScope
 from .api_key_usage import ApiKeyUsage
 from .aspect_ratio import AspectRatio
 from .audit_entry import AuditEntry
+from .authorization_params import AuthorizationParams
+from .authorization_server_metadata import AuthorizationServerMetadata
+from .authorize_decision import AuthorizeDecision
+from .authorize_redirect import AuthorizeRedirect
+from .authorized_app import AuthorizedApp
 from .capability import Capability
 from .catalog import Catalog
 from .change_password_request import ChangePasswordRequest
@@ -26,6 +31,7 @@ from .create_generation_request_metadata_type_0 import (
     CreateGenerationRequestMetadataType0,
 )
 from .create_moderation_rule import CreateModerationRule
+from .create_o_auth_app_request import CreateOAuthAppRequest
 from .create_privacy_request import CreatePrivacyRequest
 from .create_prompt_request import CreatePromptRequest
 from .create_share_request import CreateShareRequest
@@ -37,6 +43,9 @@ from .credit_grant import CreditGrant
 from .credits_low_data import CreditsLowData
 from .dashboard import Dashboard
 from .delivery_status import DeliveryStatus
+from .device_authorization_response import DeviceAuthorizationResponse
+from .device_decision import DeviceDecision
+from .device_request_info import DeviceRequestInfo
 from .download_record import DownloadRecord
 from .email_request import EmailRequest
 from .error_code import ErrorCode
@@ -72,12 +81,20 @@ from .model_supports import ModelSupports
 from .moderation_hit import ModerationHit
 from .moderation_kind import ModerationKind
 from .moderation_rule import ModerationRule
+from .o_auth_app import OAuthApp
+from .o_auth_app_created import OAuthAppCreated
+from .o_auth_app_summary import OAuthAppSummary
+from .o_auth_client_type import OAuthClientType
+from .o_auth_consent import OAuthConsent
+from .o_auth_error import OAuthError
+from .o_auth_token_response import OAuthTokenResponse
 from .order import Order
 from .order_status import OrderStatus
 from .output_format import OutputFormat
 from .page_admin_task import PageAdminTask
 from .page_api_key_info import PageApiKeyInfo
 from .page_audit_entry import PageAuditEntry
+from .page_authorized_app import PageAuthorizedApp
 from .page_download_record import PageDownloadRecord
 from .page_gallery_image import PageGalleryImage
 from .page_generation_task import PageGenerationTask
@@ -85,6 +102,7 @@ from .page_ledger_entry import PageLedgerEntry
 from .page_model_info import PageModelInfo
 from .page_moderation_hit import PageModerationHit
 from .page_moderation_rule import PageModerationRule
+from .page_o_auth_app import PageOAuthApp
 from .page_order import PageOrder
 from .page_privacy_queue_item import PagePrivacyQueueItem
 from .page_privacy_request import PagePrivacyRequest
@@ -132,6 +150,7 @@ from .ticket import Ticket
 from .ticket_message import TicketMessage
 from .ticket_reply import TicketReply
 from .ticket_status import TicketStatus
+from .token_form import TokenForm
 from .token_request import TokenRequest
 from .token_response import TokenResponse
 from .unmatched_refund import UnmatchedRefund
@@ -161,6 +180,11 @@ __all__ = (
     "ApiKeyUsage",
     "AspectRatio",
     "AuditEntry",
+    "AuthorizationParams",
+    "AuthorizationServerMetadata",
+    "AuthorizeDecision",
+    "AuthorizeRedirect",
+    "AuthorizedApp",
     "Capability",
     "Catalog",
     "ChangePasswordRequest",
@@ -172,6 +196,7 @@ __all__ = (
     "CreateGenerationRequest",
     "CreateGenerationRequestMetadataType0",
     "CreateModerationRule",
+    "CreateOAuthAppRequest",
     "CreatePrivacyRequest",
     "CreatePromptRequest",
     "CreateShareRequest",
@@ -183,6 +208,9 @@ __all__ = (
     "CreditsLowData",
     "Dashboard",
     "DeliveryStatus",
+    "DeviceAuthorizationResponse",
+    "DeviceDecision",
+    "DeviceRequestInfo",
     "DownloadRecord",
     "EmailRequest",
     "ErrorCode",
@@ -212,12 +240,20 @@ __all__ = (
     "ModerationHit",
     "ModerationKind",
     "ModerationRule",
+    "OAuthApp",
+    "OAuthAppCreated",
+    "OAuthAppSummary",
+    "OAuthClientType",
+    "OAuthConsent",
+    "OAuthError",
+    "OAuthTokenResponse",
     "Order",
     "OrderStatus",
     "OutputFormat",
     "PageAdminTask",
     "PageApiKeyInfo",
     "PageAuditEntry",
+    "PageAuthorizedApp",
     "PageDownloadRecord",
     "PageGalleryImage",
     "PageGenerationTask",
@@ -225,6 +261,7 @@ __all__ = (
     "PageModelInfo",
     "PageModerationHit",
     "PageModerationRule",
+    "PageOAuthApp",
     "PageOrder",
     "PagePrivacyQueueItem",
     "PagePrivacyRequest",
@@ -272,6 +309,7 @@ __all__ = (
     "TicketMessage",
     "TicketReply",
     "TicketStatus",
+    "TokenForm",
     "TokenRequest",
     "TokenResponse",
     "UnmatchedRefund",
