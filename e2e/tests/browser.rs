@@ -1167,3 +1167,215 @@ async fn support_round_trip(
     .await?;
     Ok(())
 }
+
+/// A third-party app's callback: a local HTTP server answering every request, reporting the
+/// request targets under `/callback` (the authorization response) on the channel.
+async fn callback_server() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&request);
+                let target = text.split(' ').nth(1).unwrap_or_default().to_string();
+                let body = "<!doctype html><title>Photo Frame</title><h1>Signed in</h1>";
+                let _ = socket
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .await;
+                if target.starts_with("/callback") {
+                    let _ = tx.send(target);
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn a_third_party_app_completes_the_oauth_code_flow_with_pkce() {
+    let h = Harness::start(&[]).await;
+    let result = oauth_code_flow(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn oauth_code_flow(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    use base64::Engine;
+    use sha2::Digest;
+    let wait = Duration::from_secs(20);
+    let (port, mut callbacks) = callback_server().await;
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+
+    // The developer registers a public app on the developers page.
+    sign_up_and_log_in(b, base, data_dir, "frame@example.org").await?;
+    b.goto(&format!("{base}/developers")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("oauth_app_name"))
+        .await?
+        .send_keys("Photo Frame")
+        .await?;
+    b.find(Locator::Id("oauth_redirect_uris"))
+        .await?
+        .send_keys(&redirect_uri)
+        .await?;
+    b.find(Locator::Css(
+        "#oauth-apps-heading ~ form button[type=submit]",
+    ))
+    .await?
+    .click()
+    .await?;
+    let client_id = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("oauth-client-id"))
+        .await?
+        .text()
+        .await?;
+    assert!(client_id.starts_with("zic_"), "{client_id}");
+    snapshot(b, "oauth-apps").await?;
+    log_out(b).await?;
+
+    // The app sends a signed-out browser to the consent page with a PKCE challenge: the user
+    // signs in and comes back to it.
+    let verifier = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", client_id.as_str()),
+        ("redirect_uri", redirect_uri.as_str()),
+        ("scope", "generations:read generations:write"),
+        ("state", "af0ifjsldkj"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ])
+    .unwrap();
+    b.goto(&format!("{base}/oauth/authorize?{query}")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("email"))
+        .await?
+        .send_keys("frame@example.org")
+        .await?;
+    assert!(b.current_url().await?.as_str().contains("next="));
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(b, Locator::Id("consent-app"), "Photo Frame").await?;
+    assert_eq!(b.current_url().await?.path(), "/oauth/authorize");
+    let scopes = b.find(Locator::Css(".scope-list")).await?.text().await?;
+    assert!(scopes.contains("May generate images"), "{scopes}");
+    assert_eq!(
+        b.find(Locator::Id("consent-destination"))
+            .await?
+            .text()
+            .await?,
+        format!("127.0.0.1:{port}")
+    );
+    b.find(Locator::Id("consent_cap"))
+        .await?
+        .send_keys("50")
+        .await?;
+    snapshot(b, "oauth-consent").await?;
+    b.find(Locator::Css(".consent-actions button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+
+    // The browser lands on the app's callback with the code; the app trades it.
+    let target = tokio::time::timeout(wait, callbacks.recv())
+        .await
+        .expect("the browser reached the callback")
+        .unwrap();
+    let params: HashMap<String, String> =
+        serde_urlencoded::from_str(target.split_once('?').unwrap().1).unwrap();
+    assert_eq!(params["state"], "af0ifjsldkj");
+    assert_eq!(params["iss"], base);
+    let http = reqwest::Client::new();
+    let form = serde_urlencoded::to_string([
+        ("grant_type", "authorization_code"),
+        ("code", params["code"].as_str()),
+        ("redirect_uri", redirect_uri.as_str()),
+        ("code_verifier", verifier.as_str()),
+        ("client_id", client_id.as_str()),
+    ])
+    .unwrap();
+    let tokens: serde_json::Value = http
+        .post(format!("{base}/v1/oauth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().expect("an access token");
+    let me: serde_json::Value = http
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "frame@example.org");
+
+    // The user sees the app among their authorized apps and revokes it.
+    b.goto(&format!("{base}/account")).await?;
+    let row = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".authorized-app"))
+        .await?;
+    let text = row.text().await?;
+    assert!(
+        text.contains("Photo Frame") && text.contains("/ 50"),
+        "{text}"
+    );
+    snapshot(b, "oauth-authorized-apps").await?;
+    row.find(Locator::Css("button")).await?.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#authorized-heading ~ .empty"))
+        .await?;
+    let after = http
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401);
+    Ok(())
+}

@@ -39,6 +39,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/history") view=pages::history::History />
                     <Route path=path!("/prompts") view=pages::prompts::Prompts />
                     <Route path=path!("/developers") view=pages::developers::Developers />
+                    <Route path=path!("/oauth/authorize") view=pages::oauth::Authorize />
+                    <Route path=path!("/device") view=pages::oauth::Device />
                     <Route path=path!("/privacy") view=pages::privacy::PrivacyCenter />
                     <Route path=path!("/privacy/confirm") view=pages::privacy::ConfirmErasure />
                     <Route path=path!("/security") view=pages::security::Security />

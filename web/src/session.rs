@@ -175,7 +175,38 @@ pub fn redirect_signed_out() {
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if session.ready.get() && session.user.get().is_none() {
-            navigate("/login", Default::default());
+            navigate(&login_href(), Default::default());
         }
     });
+}
+
+/// The sign-in page, coming back to the current address (path and query) afterwards.
+pub fn login_href() -> String {
+    let here = web_sys::window()
+        .map(|w| w.location())
+        .map(|l| {
+            format!(
+                "{}{}",
+                l.pathname().unwrap_or_default(),
+                l.search().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    if here.is_empty() || here == "/" || here.starts_with("/login") {
+        "/login".to_string()
+    } else {
+        format!("/login?next={}", js_sys::encode_uri_component(&here))
+    }
+}
+
+/// Where to go after signing in: `next` when it is an address on this site, else `fallback`.
+pub fn local_next(next: Option<String>, fallback: &str) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") =>
+        {
+            path
+        }
+        _ => fallback.to_string(),
+    }
 }

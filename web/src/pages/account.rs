@@ -66,6 +66,7 @@ pub fn Account() -> impl IntoView {
                 <ProfileSection />
                 <PasswordSection />
                 <KeysSection />
+                <crate::pages::oauth::AuthorizedAppsSection />
                 <section class="card" aria-labelledby="more-heading">
                     <h2 id="more-heading">{t(Key::AccountMore)}</h2>
                     <ul class="link-list">
@@ -574,6 +575,10 @@ fn event_label(kind: &str) -> Key {
         "api_key.created" => Key::EventKeyCreated,
         "api_key.revoked" => Key::EventKeyRevoked,
         "webhook.created" => Key::EventWebhookCreated,
+        "oauth.authorized" => Key::EventAppAuthorized,
+        "oauth.revoked" => Key::EventAppRevoked,
+        "oauth_app.created" => Key::EventAppRegistered,
+        "oauth_app.deleted" => Key::EventAppDeleted,
         "webhook.secret_rotated" => Key::EventWebhookSecretRotated,
         "consent.changed" => Key::EventConsentChanged,
         "privacy.export_requested" => Key::EventExportRequested,

@@ -31,6 +31,7 @@ pub fn Developers() -> impl IntoView {
         <h1>{t(Key::DevelopersTitle)}</h1>
         <div class="stack">
             <WebhooksCard />
+            <crate::pages::oauth::OAuthAppsCard />
             <SharesCard />
         </div>
     }

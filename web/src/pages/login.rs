@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use zimage_shared::auth::{LoginRequest, TokenResponse};
 
 use crate::api;
@@ -14,6 +14,7 @@ use crate::session::use_session;
 pub fn Login() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let query = use_query_map();
     let (email, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let notice = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
@@ -34,7 +35,11 @@ pub fn Login() -> impl IntoView {
             {
                 Ok(tokens) => {
                     session.sign_in(tokens);
-                    navigate("/account", Default::default());
+                    let next = query.with_untracked(|q| q.get("next"));
+                    navigate(
+                        &crate::session::local_next(next, "/account"),
+                        Default::default(),
+                    );
                 }
                 Err(err) if err.code() == Some(zimage_shared::ErrorCode::ErasurePending) => {
                     pending_erasure.set(err.problem.map(|p| p.detail));

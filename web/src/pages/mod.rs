@@ -13,6 +13,7 @@ pub mod home;
 pub mod legal;
 pub mod login;
 pub mod not_found;
+pub mod oauth;
 pub mod privacy;
 pub mod prompts;
 pub mod reset_password;
