@@ -119,8 +119,11 @@ async fn an_app_completes_the_code_flow_and_acts_with_exactly_its_scopes() {
     let client_id = registered["app"]["client_id"].as_str().unwrap().to_string();
     assert!(client_id.starts_with("zic_"));
 
-    // The consent page's view of the request.
-    let (verifier, challenge) = pkce();
+    // The consent page's view of the request; the PKCE pair is RFC 7636's worked example.
+    let (verifier, challenge) = (
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_string(),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".to_string(),
+    );
     let ask = query(&[
         ("response_type", "code"),
         ("client_id", &client_id),

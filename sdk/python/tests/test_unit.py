@@ -12,7 +12,14 @@ import httpx
 from standardwebhooks import Webhook
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from zimage import RetryingTransport, WebhookVerificationError, frames, verify_webhook  # noqa: E402
+from zimage import (  # noqa: E402
+    RetryingTransport,
+    WebhookVerificationError,
+    authorize_url,
+    frames,
+    pkce,
+    verify_webhook,
+)
 
 
 class Scripted(httpx.BaseTransport):
@@ -151,6 +158,33 @@ def test_the_standard_webhooks_test_vector_verifies():
     body = '{"email":"test@example.com","username":"test_user"}'
     event = verify_webhook("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", headers, body, now=1649367553)
     assert event["email"] == "test@example.com"
+
+
+def test_pkce_follows_the_rfc_7636_worked_example_and_makes_fresh_pairs():
+    # RFC 7636, appendix B.
+    _, challenge = pkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+    assert challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    (a, ca), (b, _) = pkce(), pkce()
+    assert a != b and len(a) == 43
+    assert pkce(a)[1] == ca
+    try:
+        pkce("short")
+        raise AssertionError("a short verifier was accepted")
+    except ValueError:
+        pass
+    url = httpx.URL(
+        authorize_url(
+            "https://studio.example/",
+            client_id="zic_x",
+            redirect_uri="com.example.app:/cb",
+            state="s",
+            challenge=ca,
+            scopes=["generations:read", "credits:read"],
+        )
+    )
+    assert url.path == "/oauth/authorize"
+    assert url.params["scope"] == "generations:read credits:read"
+    assert url.params["code_challenge_method"] == "S256"
 
 
 if __name__ == "__main__":

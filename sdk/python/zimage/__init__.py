@@ -32,6 +32,8 @@ __all__ = [
     "verify_webhook",
     "RetryingTransport",
     "AsyncRetryingTransport",
+    "pkce",
+    "authorize_url",
 ]
 
 FINAL = {"succeeded", "failed", "canceled"}
@@ -420,3 +422,44 @@ def verify_webhook(
     ):
         raise WebhookVerificationError("no signature matches")
     return json.loads(raw)
+
+
+def pkce(verifier: str | None = None) -> tuple[str, str]:
+    """A PKCE pair (RFC 7636, method S256) for the OAuth code flow: ``(verifier, challenge)``.
+
+    Keep the verifier until the code comes back; send the challenge to the consent page. Pass a
+    verifier to recompute its challenge.
+    """
+    import re
+    import secrets
+
+    v = verifier if verifier is not None else secrets.token_urlsafe(32)
+    if not re.fullmatch(r"[A-Za-z0-9\-._~]{43,128}", v):
+        raise ValueError("a PKCE verifier is 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
+    digest = hashlib.sha256(v.encode("ascii")).digest()
+    return v, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def authorize_url(
+    base_url: str,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    state: str,
+    challenge: str,
+    scopes: list[str] | None = None,
+) -> str:
+    """The consent page to open in the user's browser (``/oauth/authorize`` with PKCE)."""
+    from urllib.parse import urlencode
+
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    if scopes:
+        params["scope"] = " ".join(scopes)
+    return f"{base_url.rstrip('/')}/oauth/authorize?{urlencode(params)}"

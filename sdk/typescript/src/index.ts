@@ -10,6 +10,7 @@ import type { components, paths } from "./schema.js";
 
 export type { components, paths } from "./schema.js";
 export { verifyWebhook, WebhookVerificationError, type WebhookEvent } from "./webhooks.js";
+export { authorizeUrl, pkce, type AuthorizeOptions } from "./oauth.js";
 
 export type Schemas = components["schemas"];
 export type GenerationTask = Schemas["GenerationTask"];

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Webhook } from "standardwebhooks";
-import { frames, retryingFetch, verifyWebhook, WebhookVerificationError } from "../dist/index.js";
+import { authorizeUrl, frames, pkce, retryingFetch, verifyWebhook, WebhookVerificationError } from "../dist/index.js";
 
 test("retries keep the Idempotency-Key and honour Retry-After", async () => {
   const seen = [];
@@ -143,4 +143,22 @@ test("a reader that stops early cancels the stream, and silence ends it", async 
   await assert.rejects(async () => {
     for await (const _ of frames(silent, 50)) void _;
   }, /no data for 50 ms/);
+});
+
+test("PKCE follows RFC 7636's worked example and makes fresh pairs", async () => {
+  // RFC 7636, appendix B.
+  const known = await pkce("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+  assert.equal(known.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+  const [a, b] = [await pkce(), await pkce()];
+  assert.notEqual(a.verifier, b.verifier);
+  assert.match(a.verifier, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal((await pkce(a.verifier)).challenge, a.challenge);
+  await assert.rejects(pkce("short"), RangeError);
+  const url = new URL(authorizeUrl("https://studio.example", {
+    clientId: "zic_x", redirectUri: "com.example.app:/cb", scopes: ["generations:read", "credits:read"],
+    state: "s", challenge: a.challenge,
+  }));
+  assert.equal(url.pathname, "/oauth/authorize");
+  assert.equal(url.searchParams.get("scope"), "generations:read credits:read");
+  assert.equal(url.searchParams.get("code_challenge_method"), "S256");
 });
