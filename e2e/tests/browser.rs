@@ -1377,5 +1377,26 @@ async fn oauth_code_flow(
         .await
         .unwrap();
     assert_eq!(after.status(), 401);
+
+    // A request that cannot be granted is not forwarded without a click: the app's address is
+    // shown, and the way back is a link the user chooses.
+    let bad = query.replace("response_type=code", "response_type=token");
+    b.goto(&format!("{base}/oauth/authorize?{bad}")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("consent-refused"))
+        .await?;
+    assert_eq!(b.current_url().await?.path(), "/oauth/authorize");
+    let back = b
+        .find(Locator::Id("consent-return"))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        back.starts_with(&redirect_uri) && back.contains("error=unsupported_response_type"),
+        "{back}"
+    );
+    snapshot(b, "oauth-refused").await?;
     Ok(())
 }

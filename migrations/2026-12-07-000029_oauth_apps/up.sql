@@ -16,8 +16,9 @@ CREATE TABLE oauth_apps (
 );
 CREATE INDEX oauth_apps_by_owner ON oauth_apps (user_id, created_at);
 
--- One user's authorization of one app. Re-authorizing replaces the scopes and cap; revoking
--- ends every token issued under it.
+-- One user's authorization of one app: every scope the user has allowed it (each sign-in's
+-- tokens act with what was allowed for that sign-in), and the cap of the latest consent.
+-- Revoking ends every token issued under it.
 CREATE TABLE oauth_grants (
     id uuid PRIMARY KEY,
     app_id uuid NOT NULL REFERENCES oauth_apps (id) ON DELETE CASCADE,
@@ -40,6 +41,7 @@ CREATE TABLE oauth_codes (
     grant_id uuid NOT NULL REFERENCES oauth_grants (id) ON DELETE CASCADE,
     redirect_uri text NOT NULL,
     code_challenge text NOT NULL,
+    scopes text[] NOT NULL,
     family uuid NOT NULL,
     expires_at timestamptz NOT NULL,
     used_at timestamptz
@@ -47,11 +49,13 @@ CREATE TABLE oauth_codes (
 CREATE INDEX oauth_codes_by_grant ON oauth_codes (grant_id);
 
 -- Access and refresh tokens. A family is one sign-in of the app (one code or device exchange)
--- and its refreshes; a refresh token presented again after its reuse grace ends the family.
+-- and its refreshes, with the scopes allowed for that sign-in; a refresh token presented again
+-- after its reuse grace ends the family.
 CREATE TABLE oauth_tokens (
     hash bytea PRIMARY KEY,
     grant_id uuid NOT NULL REFERENCES oauth_grants (id) ON DELETE CASCADE,
     family uuid NOT NULL,
+    scopes text[] NOT NULL,
     kind text NOT NULL CHECK (kind IN ('access', 'refresh')),
     expires_at timestamptz NOT NULL,
     used_at timestamptz,

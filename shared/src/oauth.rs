@@ -133,14 +133,24 @@ pub struct OAuthConsent {
     /// What the app asks to do.
     pub scopes: Vec<ApiKeyScope>,
     pub redirect_uri: String,
-    /// Whether the user has authorized this app before (its scopes and cap are replaced on
-    /// approval).
-    pub already_authorized: bool,
+    /// What the user has allowed this app before, if anything: approval adds the scopes asked
+    /// for to these and sets the cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<CurrentAuthorization>,
     /// When present, the request cannot be granted as sent (an unknown scope, no PKCE…): send
     /// the browser here, the app's redirect URI with `error` and `error_description`, instead
     /// of asking.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_to: Option<String>,
+}
+
+/// What a user has allowed an app so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrentAuthorization {
+    /// Every scope allowed so far (each sign-in's tokens keep to what was allowed for it).
+    pub scopes: Vec<ApiKeyScope>,
+    pub monthly_credit_limit: Option<i64>,
 }
 
 /// `POST /v1/oauth/authorize`: the user's answer to a consent page.
@@ -151,6 +161,7 @@ pub struct AuthorizeDecision {
     /// `true` to allow, `false` to deny (the app is told `access_denied`).
     pub approve: bool,
     /// Most credits the app may spend in a UTC calendar month for this user; no cap when absent.
+    /// It replaces the cap of an earlier authorization (the consent page fills that one in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000_000))]
     pub monthly_credit_limit: Option<i64>,
@@ -172,6 +183,9 @@ pub struct DeviceRequestInfo {
     pub scopes: Vec<ApiKeyScope>,
     pub user_code: String,
     pub expires_at: DateTime<Utc>,
+    /// What the user has allowed this app before, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<CurrentAuthorization>,
 }
 
 /// `POST /v1/oauth/device`: the user's answer to a device's request.

@@ -468,7 +468,11 @@ translations! {
     AuthorizeBy => "by", "开发者：";
     AuthorizeUnknownDeveloper => "a developer who gave no name", "未署名的开发者";
     AuthorizeSentTo => "After you answer you will be sent to", "答复后您将被转到";
-    AuthorizeAgain => "You authorized this app before; allowing replaces its permissions and cap.", "您之前已授权此应用；允许将替换其权限和上限。";
+    AuthorizeAgain => "You authorized this app before. Allowing adds these permissions for this sign-in and sets the cap below.", "您之前已授权此应用。允许将为此次登录添加这些权限，并设置下方的上限。";
+    AuthorizeCannot => "This app's request cannot be granted. Nothing was shared. The app's error code:", "无法批准此应用的请求，未共享任何信息。应用错误代码：";
+    AuthorizeReturn => "Return to the app", "返回应用";
+    AuthorizeReturnTo => "The app is at", "应用地址：";
+    DeviceWarning => "Only continue if you started this on your own device just now. Never enter a code someone sent you.", "仅当您刚刚在自己的设备上发起此操作时才继续。切勿输入他人发给您的代码。";
     AuthorizeCap => "Monthly credit limit for this app", "此应用的每月点数上限";
     AuthorizeCapHint => "Leave empty for no limit beyond your balance.", "留空则只受余额限制。";
     AuthorizeNever => "It can never see your password, change it, or manage your keys and devices. You can revoke it at any time in Account.", "它永远无法查看或修改您的密码，也不能管理您的密钥和设备。您可以随时在账户页撤销授权。";

@@ -48,9 +48,11 @@ pub enum Credential {
     Session(Uuid),
     /// An API key with these scopes.
     ApiKey { id: Uuid, scopes: Vec<ApiKeyScope> },
-    /// An OAuth access token, acting for the user with its grant's scopes.
+    /// An OAuth access token (by its hash), acting for the user with the scopes of its sign-in
+    /// that its grant holds.
     App {
         grant: Uuid,
+        token: Vec<u8>,
         scopes: Vec<ApiKeyScope>,
     },
 }
@@ -93,7 +95,10 @@ impl Auth {
                 sessions::find_active_user(&conn, *sid, self.user.id).await?
             }
             Credential::ApiKey { id, .. } => api_keys::active_owner(&mut conn, *id).await?,
-            Credential::App { grant, .. } => {
+            Credential::App { grant, token, .. } => {
+                if !crate::db::oauth::access_token_live(&mut conn, token).await? {
+                    return Ok(false);
+                }
                 crate::db::oauth::live_grant_user(&mut conn, *grant).await?
             }
         };
@@ -218,7 +223,8 @@ where
         Token::Session(claims) => claims,
         Token::App(token) => {
             let mut conn = state.db.get().await?;
-            let access = crate::db::oauth::use_access_token(&mut conn, &secrets::hash(&token))
+            let hash = secrets::hash(&token);
+            let access = crate::db::oauth::use_access_token(&mut conn, &hash)
                 .await?
                 .ok_or_else(|| {
                     ApiError::unauthorized("the access token is invalid, expired or revoked")
@@ -229,6 +235,7 @@ where
             let found = read(&conn, access.user.id).await?;
             let credential = Credential::App {
                 grant: access.grant_id,
+                token: hash,
                 scopes: access.scopes(),
             };
             return Ok((

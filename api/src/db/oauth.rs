@@ -201,7 +201,8 @@ impl GrantRow {
     }
 }
 
-/// The user's live grant to the app, created or (when one exists) given these scopes and cap.
+/// The user's live grant to the app: created, or (when one exists) given these scopes besides
+/// its own (each sign-in's tokens keep to what was allowed for it) and this cap.
 pub async fn upsert_grant(
     conn: &mut AsyncPgConnection,
     app_id: Uuid,
@@ -218,8 +219,9 @@ pub async fn upsert_grant(
         "INSERT INTO oauth_grants (id, app_id, user_id, scopes, monthly_credit_limit) \
          VALUES (gen_random_uuid(), $1, $2, $3, $4) \
          ON CONFLICT (user_id, app_id) WHERE revoked_at IS NULL DO UPDATE \
-            SET scopes = EXCLUDED.scopes, monthly_credit_limit = EXCLUDED.monthly_credit_limit, \
-                updated_at = now() \
+            SET scopes = ARRAY(SELECT DISTINCT s FROM unnest(oauth_grants.scopes || EXCLUDED.scopes) s \
+                               ORDER BY s), \
+                monthly_credit_limit = EXCLUDED.monthly_credit_limit, updated_at = now() \
          RETURNING id",
     )
     .bind::<diesel::sql_types::Uuid, _>(app_id)
@@ -231,20 +233,20 @@ pub async fn upsert_grant(
     Ok(row.id)
 }
 
-/// Whether the user has a live grant to the app.
-pub async fn has_live_grant(
+/// The user's live grant to the app, if any.
+pub async fn live_grant_of(
     conn: &mut AsyncPgConnection,
     app_id: Uuid,
     user_id: Uuid,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        oauth_grants::table
-            .filter(oauth_grants::app_id.eq(app_id))
-            .filter(oauth_grants::user_id.eq(user_id))
-            .filter(oauth_grants::revoked_at.is_null()),
-    ))
-    .get_result(conn)
-    .await
+) -> QueryResult<Option<GrantRow>> {
+    oauth_grants::table
+        .filter(oauth_grants::app_id.eq(app_id))
+        .filter(oauth_grants::user_id.eq(user_id))
+        .filter(oauth_grants::revoked_at.is_null())
+        .select(GrantRow::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// A live grant and the app it is for.
@@ -378,12 +380,13 @@ pub async fn record_task(conn: &mut AsyncPgConnection, grant: Uuid, task: Uuid) 
         .map(drop)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = oauth_codes, check_for_backend(diesel::pg::Pg))]
 pub struct CodeRow {
     pub grant_id: Uuid,
     pub redirect_uri: String,
     pub code_challenge: String,
+    pub scopes: Vec<Option<String>>,
     pub family: Uuid,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
@@ -394,6 +397,7 @@ pub struct NewCode<'a> {
     pub grant_id: Uuid,
     pub redirect_uri: &'a str,
     pub code_challenge: &'a str,
+    pub scopes: &'a [String],
     pub expires_at: DateTime<Utc>,
 }
 
@@ -404,6 +408,7 @@ pub async fn insert_code(conn: &mut AsyncPgConnection, code: NewCode<'_>) -> Que
             oauth_codes::grant_id.eq(code.grant_id),
             oauth_codes::redirect_uri.eq(code.redirect_uri),
             oauth_codes::code_challenge.eq(code.code_challenge),
+            oauth_codes::scopes.eq(code.scopes.iter().cloned().map(Some).collect::<Vec<_>>()),
             oauth_codes::family.eq(Uuid::new_v4()),
             oauth_codes::expires_at.eq(code.expires_at),
         ))
@@ -412,27 +417,37 @@ pub async fn insert_code(conn: &mut AsyncPgConnection, code: NewCode<'_>) -> Que
         .map(drop)
 }
 
-/// Marks a code used and returns it; `None` when it is unknown or was used before (see
-/// [`find_code`] to tell which).
+/// Marks a code `app` was given used, and returns it; `None` when there is no such code of
+/// this app or it was used before (see [`find_code`] to tell which). Another app's code is
+/// left alone.
 pub async fn consume_code(
     conn: &mut AsyncPgConnection,
     hash: &[u8],
+    app_id: Uuid,
 ) -> QueryResult<Option<CodeRow>> {
-    diesel::update(
-        oauth_codes::table
-            .find(hash)
-            .filter(oauth_codes::used_at.is_null()),
+    prepared(
+        "UPDATE oauth_codes c SET used_at = now() FROM oauth_grants g \
+         WHERE c.hash = $1 AND c.used_at IS NULL AND g.id = c.grant_id AND g.app_id = $2 \
+         RETURNING c.grant_id, c.redirect_uri, c.code_challenge, c.scopes, c.family, \
+                   c.expires_at, c.used_at",
     )
-    .set(oauth_codes::used_at.eq(diesel::dsl::now))
-    .returning(CodeRow::as_returning())
+    .bind::<Bytea, _>(hash)
+    .bind::<diesel::sql_types::Uuid, _>(app_id)
     .get_result(conn)
     .await
     .optional()
 }
 
-pub async fn find_code(conn: &mut AsyncPgConnection, hash: &[u8]) -> QueryResult<Option<CodeRow>> {
+/// A code `app` was given, used or not.
+pub async fn find_code(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+    app_id: Uuid,
+) -> QueryResult<Option<CodeRow>> {
     oauth_codes::table
-        .find(hash)
+        .inner_join(oauth_grants::table)
+        .filter(oauth_codes::hash.eq(hash))
+        .filter(oauth_grants::app_id.eq(app_id))
         .select(CodeRow::as_select())
         .first(conn)
         .await
@@ -444,25 +459,34 @@ pub async fn find_code(conn: &mut AsyncPgConnection, hash: &[u8]) -> QueryResult
 pub struct TokenRow {
     pub grant_id: Uuid,
     pub family: Uuid,
+    pub scopes: Vec<Option<String>>,
     pub kind: String,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub successor_sealed: Option<String>,
 }
 
+/// A sign-in of an app: its grant, its family and the scopes allowed for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Family<'a> {
+    pub grant_id: Uuid,
+    pub id: Uuid,
+    pub scopes: &'a [String],
+}
+
 pub async fn insert_token(
     conn: &mut AsyncPgConnection,
     hash: &[u8],
-    grant_id: Uuid,
-    family: Uuid,
+    family: Family<'_>,
     kind: &str,
     expires_at: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::insert_into(oauth_tokens::table)
         .values((
             oauth_tokens::hash.eq(hash),
-            oauth_tokens::grant_id.eq(grant_id),
-            oauth_tokens::family.eq(family),
+            oauth_tokens::grant_id.eq(family.grant_id),
+            oauth_tokens::family.eq(family.id),
+            oauth_tokens::scopes.eq(family.scopes.iter().cloned().map(Some).collect::<Vec<_>>()),
             oauth_tokens::kind.eq(kind),
             oauth_tokens::expires_at.eq(expires_at),
         ))
@@ -521,7 +545,20 @@ pub async fn delete_token(conn: &mut AsyncPgConnection, hash: &[u8]) -> QueryRes
 /// How often a grant's `last_used_at` is written: at most once per this many seconds.
 pub const LAST_USED_PRECISION_SECS: i32 = 60;
 
-/// A live access token's grant and user.
+/// Whether an access token is still live (not revoked, not expired).
+pub async fn access_token_live(conn: &mut AsyncPgConnection, hash: &[u8]) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        oauth_tokens::table
+            .filter(oauth_tokens::hash.eq(hash))
+            .filter(oauth_tokens::kind.eq("access"))
+            .filter(oauth_tokens::expires_at.gt(diesel::dsl::now)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// A live access token's grant and user, with the scopes it acts with: those allowed for its
+/// sign-in that the grant still holds.
 #[derive(QueryableByName)]
 pub struct AccessAndUser {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -547,7 +584,8 @@ pub async fn use_access_token(
     hash: &[u8],
 ) -> QueryResult<Option<AccessAndUser>> {
     prepared(
-        "WITH g AS (SELECT g.id, g.user_id, g.scopes, g.last_used_at, t.expires_at \
+        "WITH g AS (SELECT g.id, g.user_id, g.last_used_at, t.expires_at, \
+                           ARRAY(SELECT unnest(t.scopes) INTERSECT SELECT unnest(g.scopes)) AS scopes \
                     FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id \
                     WHERE t.hash = $1 AND t.kind = 'access' AND t.expires_at > now() \
                       AND g.revoked_at IS NULL), \
@@ -581,7 +619,7 @@ pub async fn live_grant_user(
         .optional()
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = oauth_device_codes, check_for_backend(diesel::pg::Pg))]
 pub struct DeviceRow {
     pub id: Uuid,
@@ -688,30 +726,41 @@ pub async fn decide_device(
     Ok(updated == 1)
 }
 
-/// A device request by its device code, noting this poll: the row as it was before, so the
-/// caller can tell a poll that came too soon.
+/// A device request as one poll finds it.
+#[derive(QueryableByName)]
+pub struct DevicePoll {
+    #[diesel(embed)]
+    pub device: DeviceRow,
+    /// The poll came before the interval since the last one passed (the interval has grown
+    /// by five seconds).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub too_soon: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub expired: bool,
+}
+
+/// A device request by its device code, noting this poll in the same statement (so concurrent
+/// polls are told apart, on the database's clock).
 pub async fn poll_device(
     conn: &mut AsyncPgConnection,
     device_hash: &[u8],
-    slowed_interval: impl Fn(&DeviceRow) -> i32,
-) -> QueryResult<Option<DeviceRow>> {
-    let Some(row) = oauth_device_codes::table
-        .filter(oauth_device_codes::device_hash.eq(device_hash))
-        .select(DeviceRow::as_select())
-        .first(conn)
-        .await
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    diesel::update(oauth_device_codes::table.find(row.id))
-        .set((
-            oauth_device_codes::last_polled_at.eq(diesel::dsl::now),
-            oauth_device_codes::interval_secs.eq(slowed_interval(&row)),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(Some(row))
+) -> QueryResult<Option<DevicePoll>> {
+    prepared(
+        "UPDATE oauth_device_codes d \
+            SET last_polled_at = now(), \
+                interval_secs = CASE WHEN o.too_soon THEN d.interval_secs + 5 ELSE d.interval_secs END \
+         FROM (SELECT id, (last_polled_at IS NOT NULL \
+                           AND last_polled_at > now() - make_interval(secs => interval_secs)) AS too_soon \
+               FROM oauth_device_codes WHERE device_hash = $1 FOR UPDATE) o \
+         WHERE d.id = o.id \
+         RETURNING d.id, d.app_id, d.user_code, d.scopes, d.expires_at, d.interval_secs, \
+                   d.last_polled_at, d.grant_id, d.denied_at, d.used_at, o.too_soon, \
+                   d.expires_at <= now() AS expired",
+    )
+    .bind::<Bytea, _>(device_hash)
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// Marks an approved device request used; false when it was used before.

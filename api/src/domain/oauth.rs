@@ -11,17 +11,17 @@
 //! - The device authorization grant (RFC 8628) for CLIs and TVs, revocation (RFC 7009), and the
 //!   redirect's `iss` parameter (RFC 9207).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use diesel_async::AsyncConnection;
 use reqwest::Url;
 use uuid::Uuid;
 use zimage_shared::account::ApiKeyScope;
 use zimage_shared::oauth::{
     APP_NAME_MAX_CHARS, AuthorizationParams, AuthorizeDecision, AuthorizeRedirect, AuthorizedApp,
-    CreateOAuthAppRequest, DeviceAuthorizationResponse, DeviceDecision, DeviceRequestInfo,
-    MAX_APPS_PER_USER, MAX_GRANT_CREDIT_LIMIT, MAX_REDIRECT_URIS, OAuthApp, OAuthAppCreated,
-    OAuthAppSummary, OAuthClientType, OAuthConsent, OAuthTokenResponse, REDIRECT_URI_MAX_CHARS,
-    parse_scopes, scope_string,
+    CreateOAuthAppRequest, CurrentAuthorization, DeviceAuthorizationResponse, DeviceDecision,
+    DeviceRequestInfo, MAX_APPS_PER_USER, MAX_GRANT_CREDIT_LIMIT, MAX_REDIRECT_URIS, OAuthApp,
+    OAuthAppCreated, OAuthAppSummary, OAuthClientType, OAuthConsent, OAuthTokenResponse,
+    REDIRECT_URI_MAX_CHARS, parse_scopes, scope_string,
 };
 use zimage_shared::{ErrorCode, Page, validate};
 
@@ -147,6 +147,11 @@ fn redirect_uri_problem(raw: &str, client_type: OAuthClientType) -> Option<Strin
     if !url.username().is_empty() || url.password().is_some() {
         return Some(format!("`{raw}` must not carry credentials"));
     }
+    if let Some((name, _)) = url.query_pairs().find(|(name, _)| {
+        ["code", "state", "iss", "error", "error_description"].contains(&name.as_ref())
+    }) {
+        return Some(format!("`{raw}` must not set `{name}`: the answer adds it"));
+    }
     match url.scheme() {
         "https" if url.host().is_some() => None,
         "http" if is_loopback(&url) => None,
@@ -226,8 +231,12 @@ pub async fn create_app(
             String::new()
         }
     };
-    let mut uris = req.redirect_uris.clone();
-    uris.dedup();
+    let mut uris: Vec<String> = Vec::new();
+    for uri in &req.redirect_uris {
+        if !uris.contains(uri) {
+            uris.push(uri.clone());
+        }
+    }
     if uris.is_empty() || uris.len() > MAX_REDIRECT_URIS {
         v.add(
             "redirect_uris",
@@ -449,7 +458,7 @@ pub async fn consent(
 ) -> ApiResult<OAuthConsent> {
     let mut conn = state.db.get().await?;
     let checked = check_request(&mut conn, params).await?;
-    let already_authorized = db::has_live_grant(&mut conn, checked.app.id, user_id).await?;
+    let current = current_authorization(&mut conn, checked.app.id, user_id).await?;
     let (scopes, redirect_to) = match &checked.outcome {
         Ok((scopes, _)) => (scopes.clone(), None),
         Err((error, description)) => (
@@ -465,9 +474,22 @@ pub async fn consent(
         app: summary(&checked.app, &checked.developer),
         scopes,
         redirect_uri: checked.redirect_uri.clone(),
-        already_authorized,
+        current,
         redirect_to,
     })
+}
+
+async fn current_authorization(
+    conn: &mut diesel_async::AsyncPgConnection,
+    app_id: Uuid,
+    user_id: Uuid,
+) -> ApiResult<Option<CurrentAuthorization>> {
+    Ok(db::live_grant_of(conn, app_id, user_id)
+        .await?
+        .map(|grant| CurrentAuthorization {
+            scopes: grant.scopes(),
+            monthly_credit_limit: grant.monthly_credit_limit,
+        }))
 }
 
 fn check_cap(cap: Option<i64>) -> ApiResult<()> {
@@ -528,6 +550,7 @@ pub async fn decide(
                 grant_id,
                 redirect_uri: &redirect_uri,
                 code_challenge: &challenge,
+                scopes: &names,
                 expires_at: Utc::now() + Duration::seconds(CODE_TTL_SECS),
             },
         )
@@ -551,12 +574,30 @@ pub async fn decide(
     })
 }
 
-/// Issues an access and a refresh token for a grant, in `family`.
+/// The scopes a sign-in acts with: those allowed for it that the grant still holds.
+fn acting_scopes(family: &[String], grant: &db::GrantRow) -> Vec<ApiKeyScope> {
+    let held = grant.scopes();
+    let mut scopes: Vec<ApiKeyScope> = family
+        .iter()
+        .filter_map(|s| ApiKeyScope::parse(s))
+        .filter(|s| held.contains(s))
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    scopes
+}
+
+fn names(scopes: &[Option<String>]) -> Vec<String> {
+    scopes.iter().flatten().cloned().collect()
+}
+
+/// Issues an access token, and a refresh token unless `refresh` is one already issued, for a
+/// sign-in (`family`) of a grant.
 async fn issue(
     state: &AppState,
     conn: &mut diesel_async::AsyncPgConnection,
     grant: &db::GrantRow,
-    family: Uuid,
+    family: db::Family<'_>,
     refresh: Option<String>,
 ) -> Result<OAuthTokenResponse, TokenError> {
     let access = format!("{ACCESS_TOKEN_PREFIX}{}", secrets::random_token());
@@ -564,7 +605,6 @@ async fn issue(
     db::insert_token(
         conn,
         &secrets::hash(&access),
-        grant.id,
         family,
         "access",
         Utc::now() + Duration::from_std(ttl).unwrap_or(Duration::minutes(15)),
@@ -577,7 +617,6 @@ async fn issue(
             db::insert_token(
                 conn,
                 &secrets::hash(&refresh),
-                grant.id,
                 family,
                 "refresh",
                 Utc::now() + Duration::days(REFRESH_TTL_DAYS),
@@ -591,7 +630,7 @@ async fn issue(
         token_type: "Bearer".into(),
         expires_in: i64::try_from(ttl.as_secs()).unwrap_or(900),
         refresh_token: refresh,
-        scope: scope_string(&grant.scopes()),
+        scope: scope_string(&acting_scopes(family.scopes, grant)),
     })
 }
 
@@ -609,42 +648,11 @@ async fn grant_of(
     }
 }
 
-/// `grant_type=authorization_code`.
-pub async fn exchange_code(
-    state: &AppState,
-    app: &db::AppRow,
-    code: Option<&str>,
-    redirect_uri: Option<&str>,
-    verifier: Option<&str>,
-) -> Result<OAuthTokenResponse, TokenError> {
+/// Whether `verifier` is a well-formed PKCE verifier whose S256 challenge is `challenge`.
+fn verifier_matches(verifier: &str, challenge: &str) -> Result<(), TokenError> {
     use base64::Engine;
     use sha2::{Digest, Sha256};
-    let code = code
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| oauth("invalid_request", "send the code"))?;
-    let hash = secrets::hash(code);
-    let mut conn = state.db.get().await?;
-    // Taken first, whatever follows: a code is good for one attempt.
-    let Some(stored) = db::consume_code(&mut conn, &hash).await? else {
-        if let Some(used) = db::find_code(&mut conn, &hash).await? {
-            let ended = db::delete_family(&mut conn, used.family).await?;
-            tracing::warn!(grant_id = %used.grant_id, tokens_ended = ended, "OAuth code presented again; its tokens ended");
-            return Err(invalid_grant(
-                "this code was already used; the tokens issued for it have been revoked",
-            ));
-        }
-        return Err(invalid_grant("unknown code"));
-    };
-    let grant = grant_of(&mut conn, stored.grant_id, app).await?;
-    if stored.expires_at <= Utc::now() {
-        return Err(invalid_grant("the code has expired; authorize again"));
-    }
-    if redirect_uri.is_some_and(|uri| uri != stored.redirect_uri) {
-        return Err(invalid_grant(
-            "redirect_uri differs from the one the code was issued for",
-        ));
-    }
-    let verifier = verifier.unwrap_or_default();
+    use subtle::ConstantTimeEq;
     if !(43..=128).contains(&verifier.len())
         || !verifier
             .bytes()
@@ -656,17 +664,73 @@ pub async fn exchange_code(
     }
     let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(Sha256::digest(verifier.as_bytes()));
-    {
-        use subtle::ConstantTimeEq;
-        if !bool::from(computed.as_bytes().ct_eq(stored.code_challenge.as_bytes())) {
-            return Err(invalid_grant(
-                "code_verifier does not match the code_challenge",
-            ));
-        }
+    if bool::from(computed.as_bytes().ct_eq(challenge.as_bytes())) {
+        Ok(())
+    } else {
+        Err(invalid_grant(
+            "code_verifier does not match the code_challenge",
+        ))
     }
-    let tokens = issue(state, &mut conn, &grant, stored.family, None).await?;
-    tracing::info!(grant_id = %grant.id, "OAuth code exchanged");
-    Ok(tokens)
+}
+
+/// `grant_type=authorization_code`. The code is taken, checked and exchanged in one
+/// transaction: a second exchange of the same code waits for the first to commit, then finds
+/// it used and ends the tokens the first obtained (a code presented twice has leaked).
+pub async fn exchange_code(
+    state: &AppState,
+    app: &db::AppRow,
+    code: Option<&str>,
+    redirect_uri: Option<&str>,
+    verifier: Option<&str>,
+) -> Result<OAuthTokenResponse, TokenError> {
+    let code = code.ok_or_else(|| oauth("invalid_request", "send the code"))?;
+    let hash = secrets::hash(code);
+    let mut conn = state.db.get().await?;
+    // The outer result is the database's; the inner one the answer, committed either way: a code
+    // is good for one attempt, whatever the attempt's fate.
+    let answer = conn
+        .transaction::<_, TokenError, _>(async |conn| {
+            let Some(stored) = db::consume_code(conn, &hash, app.id).await? else {
+                return Ok(Err(match db::find_code(conn, &hash, app.id).await? {
+                    Some(used) => {
+                        let ended = db::delete_family(conn, used.family).await?;
+                        tracing::warn!(grant_id = %used.grant_id, tokens_ended = ended, "OAuth code presented again; its tokens ended");
+                        invalid_grant(
+                            "this code was already used; the tokens issued for it have been revoked",
+                        )
+                    }
+                    None => invalid_grant("unknown code"),
+                }));
+            };
+            let grant = match grant_of(conn, stored.grant_id, app).await {
+                Ok(grant) => grant,
+                Err(e) => return Ok(Err(e)),
+            };
+            if stored.expires_at <= Utc::now() {
+                return Ok(Err(invalid_grant("the code has expired; authorize again")));
+            }
+            if redirect_uri.is_some_and(|uri| uri != stored.redirect_uri) {
+                return Ok(Err(invalid_grant(
+                    "redirect_uri differs from the one the code was issued for",
+                )));
+            }
+            if let Err(e) = verifier_matches(verifier.unwrap_or_default(), &stored.code_challenge)
+            {
+                return Ok(Err(e));
+            }
+            let scopes = names(&stored.scopes);
+            let family = db::Family {
+                grant_id: grant.id,
+                id: stored.family,
+                scopes: &scopes,
+            };
+            Ok(Ok(issue(state, conn, &grant, family, None).await?))
+        })
+        .await?;
+    if answer.is_ok() {
+        tracing::info!(app_id = %app.id, "OAuth code exchanged");
+    }
+    answer
 }
 
 /// `grant_type=refresh_token`: rotation, with the sessions' reuse grace.
@@ -675,9 +739,7 @@ pub async fn refresh(
     app: &db::AppRow,
     token: Option<&str>,
 ) -> Result<OAuthTokenResponse, TokenError> {
-    let token = token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| oauth("invalid_request", "send the refresh_token"))?;
+    let token = token.ok_or_else(|| oauth("invalid_request", "send the refresh_token"))?;
     let hash = secrets::hash(token);
     let mut conn = state.db.get().await?;
     let stored = db::find_token(&mut conn, &hash)
@@ -690,12 +752,17 @@ pub async fn refresh(
             "the refresh token has expired; authorize again",
         ));
     }
+    let scopes = names(&stored.scopes);
+    let family = db::Family {
+        grant_id: grant.id,
+        id: stored.family,
+        scopes: &scopes,
+    };
     let stored = if stored.used_at.is_some() {
         stored
     } else {
         let next = format!("{REFRESH_TOKEN_PREFIX}{}", secrets::random_token());
         let sealed = state.sealer.seal(&next, &hash);
-        let family = stored.family;
         let issued = conn
             .transaction::<_, TokenError, _>(async |conn| {
                 if !db::consume_refresh(conn, &hash, &sealed).await? {
@@ -704,7 +771,6 @@ pub async fn refresh(
                 db::insert_token(
                     conn,
                     &secrets::hash(&next),
-                    grant.id,
                     family,
                     "refresh",
                     Utc::now() + Duration::days(REFRESH_TTL_DAYS),
@@ -729,7 +795,7 @@ pub async fn refresh(
             .is_some_and(|t| t.used_at.is_none())
     {
         tracing::info!(grant_id = %grant.id, "OAuth refresh retried within the reuse grace");
-        return issue(state, &mut conn, &grant, stored.family, Some(successor)).await;
+        return issue(state, &mut conn, &grant, family, Some(successor)).await;
     }
     let ended = db::delete_family(&mut conn, stored.family).await?;
     tracing::warn!(grant_id = %grant.id, tokens_ended = ended, "OAuth refresh token reuse; its sign-in ended");
@@ -822,29 +888,18 @@ pub async fn poll_device(
     app: &db::AppRow,
     device_code: Option<&str>,
 ) -> Result<OAuthTokenResponse, TokenError> {
-    let device_code = device_code
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| oauth("invalid_request", "send the device_code"))?;
-    let now = Utc::now();
-    let too_soon = |row: &db::DeviceRow, at: DateTime<Utc>| {
-        row.last_polled_at
-            .is_some_and(|last| at - last < Duration::seconds(i64::from(row.interval_secs)))
-    };
+    let device_code =
+        device_code.ok_or_else(|| oauth("invalid_request", "send the device_code"))?;
     let mut conn = state.db.get().await?;
-    let row = db::poll_device(&mut conn, &secrets::hash(device_code), |row| {
-        if too_soon(row, now) {
-            row.interval_secs + 5
-        } else {
-            row.interval_secs
-        }
-    })
-    .await?
-    .filter(|row| row.app_id == app.id)
-    .ok_or_else(|| invalid_grant("unknown device_code"))?;
+    let poll = db::poll_device(&mut conn, &secrets::hash(device_code))
+        .await?
+        .filter(|poll| poll.device.app_id == app.id)
+        .ok_or_else(|| invalid_grant("unknown device_code"))?;
+    let row = poll.device;
     if row.used_at.is_some() {
         return Err(invalid_grant("this device_code was already exchanged"));
     }
-    if row.expires_at <= now {
+    if poll.expired {
         return Err(oauth(
             "expired_token",
             "the request expired before it was approved; start again",
@@ -853,10 +908,10 @@ pub async fn poll_device(
     if row.denied_at.is_some() {
         return Err(oauth("access_denied", "the user declined"));
     }
-    if too_soon(&row, now) {
+    if poll.too_soon {
         return Err(oauth(
             "slow_down",
-            format!("poll at most every {} seconds", row.interval_secs + 5),
+            format!("poll at most every {} seconds", row.interval_secs),
         ));
     }
     let Some(grant_id) = row.grant_id else {
@@ -866,20 +921,34 @@ pub async fn poll_device(
         ));
     };
     let grant = grant_of(&mut conn, grant_id, app).await?;
-    if !db::consume_device(&mut conn, row.id).await? {
-        return Err(invalid_grant("this device_code was already exchanged"));
-    }
-    issue(state, &mut conn, &grant, Uuid::new_v4(), None).await
+    let scopes = names(&row.scopes);
+    conn.transaction::<_, TokenError, _>(async |conn| {
+        if !db::consume_device(conn, row.id).await? {
+            return Err(invalid_grant("this device_code was already exchanged"));
+        }
+        let family = db::Family {
+            grant_id: grant.id,
+            id: Uuid::new_v4(),
+            scopes: &scopes,
+        };
+        issue(state, conn, &grant, family, None).await
+    })
+    .await
 }
 
 /// What the device page shows for a user code; 404 when it is unknown, answered or expired.
-pub async fn device_request(state: &AppState, user_code: &str) -> ApiResult<DeviceRequestInfo> {
+pub async fn device_request(
+    state: &AppState,
+    user_id: Uuid,
+    user_code: &str,
+) -> ApiResult<DeviceRequestInfo> {
     let code = normalize_user_code(user_code);
     let mut conn = state.db.get().await?;
     let (row, app, developer) = db::pending_device(&mut conn, &code)
         .await?
         .ok_or_else(|| ApiError::not_found("device code"))?;
     Ok(DeviceRequestInfo {
+        current: current_authorization(&mut conn, app.id, user_id).await?,
         app: summary(&app, &developer),
         scopes: row.scopes(),
         user_code: display_user_code(&row.user_code),
@@ -1072,6 +1141,11 @@ mod tests {
         assert!(redirect_uri_problem("https://u:p@app.example/cb", confidential).is_some());
         assert!(redirect_uri_problem("javascript:alert(1)", public).is_some());
         assert!(redirect_uri_problem("/relative", public).is_some());
+        assert!(redirect_uri_problem("https://app.example/cb?state=1", public).is_some());
+        assert_eq!(
+            redirect_uri_problem("https://app.example/cb?tenant=1", public),
+            None
+        );
     }
 
     #[test]

@@ -108,9 +108,14 @@ async fn metadata(state: web::Data<AppState>) -> HttpResponse {
         })
 }
 
-/// Calls an app may make to the token, revocation and device endpoints from one address.
+/// Calls one app may make to the token, revocation and device endpoints from one address.
 const CLIENT_CALLS_PER_IP: RateLimit = RateLimit {
     count: 120,
+    window: std::time::Duration::from_secs(60),
+};
+/// Calls all apps together may make from one address (many devices behind one NAT).
+const CALLS_PER_IP: RateLimit = RateLimit {
+    count: 1200,
     window: std::time::Duration::from_secs(60),
 };
 /// User codes a signed-in user may look up or answer: guessing one is hopeless within it.
@@ -204,16 +209,21 @@ fn invalid_request(description: impl Into<String>) -> TokenError {
     }
 }
 
-/// Reads an app's form and its client credentials (HTTP Basic, RFC 6749 §2.3.1, or the form).
-fn read_form(
-    state: &AppState,
-    req: &HttpRequest,
-    body: &[u8],
-) -> Result<(TokenForm, ClientCredentials), TokenError> {
+/// The budgets of the token, revocation and device endpoints: per app and address, and per
+/// address.
+fn limit(state: &AppState, req: &HttpRequest, client: &ClientCredentials) -> ApiResult<()> {
     let ip = crate::auth::client_ip(req, &state.config.trusted_proxies);
-    state
-        .limiter
-        .check(&format!("oauth-client:ip:{ip}"), CLIENT_CALLS_PER_IP)?;
+    let client_id = client.client_id.as_deref().unwrap_or("-");
+    state.limiter.check(
+        &format!("oauth-client:{client_id}:ip:{ip}"),
+        CLIENT_CALLS_PER_IP,
+    )?;
+    state.limiter.check(&format!("oauth:ip:{ip}"), CALLS_PER_IP)
+}
+
+/// Reads an app's form and its client credentials (HTTP Basic, RFC 6749 §2.3.1, or the form).
+/// Parameters sent empty count as not sent (RFC 6749 §3.1).
+fn read_form(req: &HttpRequest, body: &[u8]) -> Result<(TokenForm, ClientCredentials), TokenError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -233,13 +243,35 @@ fn read_form(
         )));
     }
     let mut seen = std::collections::HashSet::new();
-    for (name, _) in url::form_urlencoded::parse(body) {
+    for (name, value) in url::form_urlencoded::parse(body) {
+        if value.contains('\0') {
+            return Err(invalid_request(format!(
+                "`{name}` contains a NUL character"
+            )));
+        }
         if !seen.insert(name.clone()) {
             return Err(invalid_request(format!("`{name}` is sent more than once")));
         }
     }
-    let form: TokenForm = serde_urlencoded::from_bytes(body)
+    let mut form: TokenForm = serde_urlencoded::from_bytes(body)
         .map_err(|e| invalid_request(format!("the form cannot be read: {e}")))?;
+    for field in [
+        &mut form.grant_type,
+        &mut form.code,
+        &mut form.redirect_uri,
+        &mut form.code_verifier,
+        &mut form.refresh_token,
+        &mut form.device_code,
+        &mut form.scope,
+        &mut form.token,
+        &mut form.token_type_hint,
+        &mut form.client_id,
+        &mut form.client_secret,
+    ] {
+        if field.as_deref() == Some("") {
+            *field = None;
+        }
+    }
     let basic = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -257,13 +289,13 @@ fn read_form(
                 .map_err(|_| bad())?;
             let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
             let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
-            let unescape = |s: &str| -> String {
+            let unescape = |s: &str| -> Option<String> {
                 url::form_urlencoded::parse(format!("v={s}").as_bytes())
                     .next()
                     .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default()
+                    .filter(|v| !v.is_empty())
             };
-            let id = unescape(id);
+            let id = unescape(id).ok_or_else(bad)?;
             if form.client_id.as_deref().is_some_and(|f| f != id) {
                 return Err(invalid_request(
                     "client_id in the form differs from the Basic credentials",
@@ -276,7 +308,7 @@ fn read_form(
             }
             ClientCredentials {
                 client_id: Some(id),
-                client_secret: Some(unescape(secret)),
+                client_secret: unescape(secret),
             }
         }
         None => ClientCredentials {
@@ -309,8 +341,19 @@ async fn token(
 ) -> ApiResult<HttpResponse> {
     answer(
         async {
-            let (form, client) = read_form(&state, &req, &body)?;
+            let (form, client) = read_form(&req, &body)?;
             let grant_type = form.grant_type.as_deref().unwrap_or_default();
+            if let Err(limited) = limit(&state, &req, &client) {
+                // A device polling too often is told to slow down, as RFC 8628 clients expect.
+                if grant_type == "urn:ietf:params:oauth:grant-type:device_code" {
+                    return Err(TokenError::OAuth {
+                        error: "slow_down",
+                        description: "too many polls from this address; wait longer between them"
+                            .into(),
+                    });
+                }
+                return Err(TokenError::Api(limited));
+            }
             if !matches!(
                 grant_type,
                 "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:device_code"
@@ -366,7 +409,8 @@ async fn revoke(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let result = async {
-        let (form, client) = read_form(&state, &req, &body)?;
+        let (form, client) = read_form(&req, &body)?;
+        limit(&state, &req, &client)?;
         let presented = form
             .token
             .filter(|t| !t.is_empty())
@@ -407,7 +451,8 @@ async fn device_authorization(
 ) -> ApiResult<HttpResponse> {
     answer(
         async {
-            let (form, client) = read_form(&state, &req, &body)?;
+            let (form, client) = read_form(&req, &body)?;
+            limit(&state, &req, &client)?;
             let mut conn = state.db.get().await?;
             let app = oauth::authenticate_client(&mut conn, &client).await?;
             drop(conn);
@@ -464,7 +509,9 @@ async fn authorize(
     body: Json<AuthorizeDecision>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
-    Ok(HttpResponse::Ok().json(oauth::decide(&state, auth.user_id(), &body).await?))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(oauth::decide(&state, auth.user_id(), &body).await?))
 }
 
 /// A device's user code, as the user typed it.
@@ -506,7 +553,8 @@ async fn device_info(
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     device_lookup_budget(&state, &auth)?;
-    Ok(HttpResponse::Ok().json(oauth::device_request(&state, &query.user_code).await?))
+    Ok(HttpResponse::Ok()
+        .json(oauth::device_request(&state, auth.user_id(), &query.user_code).await?))
 }
 
 /// The user's answer to a device's request: approval lets the device's next poll receive
@@ -560,7 +608,12 @@ async fn create_app(
     auth.session()?;
     let created = oauth::create_app(&state, auth.user_id(), body.into_inner()).await?;
     let path = format!("/v1/me/oauth-apps/{}", created.app.id);
-    Ok(super::created(&state, &path, &created))
+    let mut response = super::created(&state, &path, &created);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 /// The OAuth apps you registered, newest first.

@@ -307,6 +307,18 @@ impl TestApp {
         self.mails_to(to)
     }
 
+    /// Whether a mail to `to` containing `text` arrives within 5 s (mail sent after the work
+    /// that a test waits for is committed).
+    pub async fn mail_arrives(&self, to: &str, text: &str) -> bool {
+        for _ in 0..100 {
+            if self.mails_to(to).iter().any(|m| m.contains(text)) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    }
+
     /// The token of the newest `page` link mailed to `to`, waiting up to 5 s for one (some
     /// mail is sent after the answer).
     pub async fn token_from_mail(&self, to: &str, page: &str) -> String {

@@ -141,7 +141,7 @@ async fn an_app_completes_the_code_flow_and_acts_with_exactly_its_scopes() {
         consent["scopes"],
         json!(["credits:read", "generations:read"])
     );
-    assert_eq!(consent["already_authorized"], false);
+    assert!(consent.get("current").is_none(), "{consent}");
     assert!(consent.get("redirect_to").is_none());
 
     let redirect = approve(
@@ -833,5 +833,163 @@ async fn app_registration_checks_redirect_uris_and_deleting_an_app_ends_its_toke
     assert_eq!(
         metadata["token_endpoint"],
         format!("{}/v1/oauth/token", crate::helpers::PUBLIC_URL)
+    );
+}
+
+#[tokio::test]
+async fn a_code_raced_or_stolen_is_good_once_and_only_for_its_own_app() {
+    let app = spawn_app().await;
+    let dev = app.signed_in_user("dev@example.org").await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let client_id = register(&app, &dev, "public", &[REDIRECT]).await["app"]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other_id = register(&app, &dev, "public", &[REDIRECT]).await["app"]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let exchange = |code: String, verifier: String, client: String| {
+        let app = &app;
+        async move {
+            form(
+                app,
+                "/v1/oauth/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("code_verifier", &verifier),
+                    ("client_id", &client),
+                    // Sent empty, as many libraries do for public apps: the same as not sent.
+                    ("client_secret", ""),
+                    ("redirect_uri", ""),
+                ],
+            )
+            .await
+        }
+    };
+
+    // Another app presenting the code neither spends it nor ends anything.
+    let (verifier, challenge) = pkce();
+    let code = approve(&app, &ada, &client_id, "", &challenge, None).await["code"].clone();
+    oauth_error(
+        exchange(code.clone(), verifier.clone(), other_id.clone()).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+    let first = exchange(code.clone(), verifier.clone(), client_id.clone()).await;
+    assert_eq!(first.status(), 200);
+    let first: Value = first.json().await.unwrap();
+    oauth_error(
+        exchange(code, verifier, other_id.clone()).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+    let access = first["access_token"].as_str().unwrap();
+    assert_eq!(
+        app.get_auth("/v1/me", access).await.status(),
+        200,
+        "still live"
+    );
+
+    // Two exchanges of one code at once: one gets tokens, and the other's failure ends them.
+    for _ in 0..3 {
+        let (verifier, challenge) = pkce();
+        let code = approve(&app, &ada, &client_id, "", &challenge, None).await["code"].clone();
+        let (a, b) = tokio::join!(
+            exchange(code.clone(), verifier.clone(), client_id.clone()),
+            exchange(code, verifier, client_id.clone())
+        );
+        let statuses = [a.status().as_u16(), b.status().as_u16()];
+        assert!(
+            statuses.contains(&200) && statuses.contains(&400),
+            "{statuses:?}"
+        );
+        let winner = if a.status() == 200 { a } else { b };
+        let tokens: Value = winner.json().await.unwrap();
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(app.get_auth("/v1/me", access).await.status(), 401);
+    }
+}
+
+#[tokio::test]
+async fn each_sign_in_keeps_the_scopes_allowed_for_it_and_consent_shows_the_cap() {
+    let app = spawn_app().await;
+    let dev = app.signed_in_user("dev@example.org").await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let client_id =
+        register(&app, &dev, "public", &["http://127.0.0.1/cb"]).await["app"]["client_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    // A native app listening on a port of its choosing (RFC 8252): any loopback port matches.
+    let redirect = "http://127.0.0.1:51234/cb";
+    let sign_in = |scope: &'static str, cap: Option<i64>| {
+        let (app, ada, client_id) = (&app, &ada, client_id.clone());
+        async move {
+            let (verifier, challenge) = pkce();
+            let answer: Value = app
+                .post_auth(
+                    "/v1/oauth/authorize",
+                    &ada.access,
+                    &json!({
+                        "request": {"response_type": "code", "client_id": client_id,
+                                    "redirect_uri": redirect, "scope": scope,
+                                    "code_challenge": challenge, "code_challenge_method": "S256"},
+                        "approve": true, "monthly_credit_limit": cap,
+                    }),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let to = answer["redirect_to"].as_str().unwrap();
+            assert!(to.starts_with(redirect), "{to}");
+            let code = params_of(to)["code"].clone();
+            let tokens = form(
+                app,
+                "/v1/oauth/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("code_verifier", &verifier),
+                    ("redirect_uri", redirect),
+                    ("client_id", &client_id),
+                ],
+            )
+            .await;
+            assert_eq!(tokens.status(), 200);
+            tokens.json::<Value>().await.unwrap()
+        }
+    };
+    let credits = sign_in("credits:read", Some(40)).await;
+    let gallery = sign_in("generations:read", Some(40)).await;
+    assert_eq!(gallery["scope"], "generations:read");
+    let (first, second) = (
+        credits["access_token"].as_str().unwrap(),
+        gallery["access_token"].as_str().unwrap(),
+    );
+    assert_eq!(app.get_auth("/v1/credits", first).await.status(), 200);
+    assert_eq!(app.get_auth("/v1/generations", first).await.status(), 403);
+    assert_eq!(app.get_auth("/v1/generations", second).await.status(), 200);
+    assert_eq!(app.get_auth("/v1/credits", second).await.status(), 403);
+
+    // The consent page knows what was allowed before, cap included.
+    let (_, challenge) = pkce();
+    let ask = query(&[
+        ("response_type", "code"),
+        ("client_id", &client_id),
+        ("redirect_uri", redirect),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+    ]);
+    let consent: Value = app
+        .get_json(&format!("/v1/oauth/authorize?{ask}"), &ada.access)
+        .await;
+    assert_eq!(
+        consent["current"],
+        json!({"scopes": ["credits:read", "generations:read"], "monthly_credit_limit": 40})
     );
 }

@@ -197,9 +197,8 @@ async fn an_export_holds_every_table_about_the_person_and_their_files() {
         serde_json::from_value(done["download_expires_at"].clone()).unwrap();
     assert!(expires - chrono::Utc::now() > Duration::days(6));
     assert!(
-        app.mails_to("ada@example.org")
-            .iter()
-            .any(|m| m.contains("Your data export is ready"))
+        app.mail_arrives("ada@example.org", "Your data export is ready")
+            .await
     );
 
     // Download with the session, and through the signed URL without one.

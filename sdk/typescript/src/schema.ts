@@ -2499,6 +2499,7 @@ export interface components {
             /**
              * Format: int64
              * @description Most credits the app may spend in a UTC calendar month for this user; no cap when absent.
+             *     It replaces the cap of an earlier authorization (the consent page fills that one in).
              */
             monthly_credit_limit?: number | null;
             request: components["schemas"]["AuthorizationParams"];
@@ -2800,6 +2801,13 @@ export interface components {
             /** Format: int64 */
             threshold: number;
         };
+        /** @description What a user has allowed an app so far. */
+        CurrentAuthorization: {
+            /** Format: int64 */
+            monthly_credit_limit?: number | null;
+            /** @description Every scope allowed so far (each sign-in's tokens keep to what was allowed for it). */
+            scopes: components["schemas"]["ApiKeyScope"][];
+        };
         /**
          * @description `GET /v1/admin/dashboard`: the period's figures. Usage figures leave out accounts that
          *     restricted or objected to processing; money figures are bookkeeping and count everyone.
@@ -2867,6 +2875,7 @@ export interface components {
         /** @description `GET /v1/oauth/device`: the device request a user code stands for. */
         DeviceRequestInfo: {
             app: components["schemas"]["OAuthAppSummary"];
+            current?: components["schemas"]["CurrentAuthorization"] | null;
             /** Format: date-time */
             expires_at: string;
             scopes: components["schemas"]["ApiKeyScope"][];
@@ -3231,12 +3240,8 @@ export interface components {
         OAuthClientType: "public" | "confidential";
         /** @description `GET /v1/oauth/authorize`: what the consent page shows. */
         OAuthConsent: {
-            /**
-             * @description Whether the user has authorized this app before (its scopes and cap are replaced on
-             *     approval).
-             */
-            already_authorized: boolean;
             app: components["schemas"]["OAuthAppSummary"];
+            current?: components["schemas"]["CurrentAuthorization"] | null;
             /**
              * @description When present, the request cannot be granted as sent (an unknown scope, no PKCE…): send
              *     the browser here, the app's redirect URI with `error` and `error_description`, instead

@@ -135,12 +135,12 @@ pub fn Authorize() -> impl IntoView {
                 .await
             {
                 Ok(found) => {
-                    if let Some(to) = &found.redirect_to {
-                        leaving.set(true);
-                        go_to(to);
-                    } else {
-                        consent.set(Some(found));
+                    // The cap chosen before stays unless the user changes it.
+                    if let Some(limit) = found.current.as_ref().and_then(|c| c.monthly_credit_limit)
+                    {
+                        cap.set(limit.to_string());
                     }
+                    consent.set(Some(found));
                 }
                 Err(_) => invalid.set(true),
             }
@@ -186,6 +186,22 @@ pub fn Authorize() -> impl IntoView {
                     view! { <p class="loading" role="status">{t(Key::AuthorizeRedirecting)}</p> }.into_any()
                 } else if invalid.get() {
                     view! { <p class="notice notice-error" role="alert" id="consent-invalid">{t(Key::AuthorizeInvalid)}</p> }.into_any()
+                } else if let Some(back) = consent.get().and_then(|c| c.redirect_to.clone().map(|to| (to, c.redirect_uri))) {
+                    // Never sent on without a click: the address is the app's, not ours.
+                    let (to, uri) = back;
+                    let code = web_sys::Url::new(&to)
+                        .ok()
+                        .and_then(|u| u.search_params().get("error"))
+                        .unwrap_or_default();
+                    view! {
+                        <p class="notice notice-error" role="alert" id="consent-refused">
+                            {t(Key::AuthorizeCannot)} " " <code>{code}</code>
+                        </p>
+                        <p class="muted small">{t(Key::AuthorizeReturnTo)} " " <strong>{destination(&uri)}</strong></p>
+                        <div class="actions consent-actions">
+                            <a class="button" id="consent-return" href=to>{t(Key::AuthorizeReturn)}</a>
+                        </div>
+                    }.into_any()
                 } else if let Some(c) = consent.get() {
                     let spends = c.scopes.contains(&ApiKeyScope::GenerationsWrite);
                     view! {
@@ -193,7 +209,7 @@ pub fn Authorize() -> impl IntoView {
                         <p>{t(Key::AuthorizeWants)}</p>
                         <ScopeList scopes=c.scopes.clone() />
                         <p class="muted small">{t(Key::AuthorizeNever)}</p>
-                        {c.already_authorized.then(|| view! { <p class="muted small">{t(Key::AuthorizeAgain)}</p> })}
+                        {c.current.is_some().then(|| view! { <p class="muted small">{t(Key::AuthorizeAgain)}</p> })}
                         <form on:submit=submit novalidate>
                             <Show when=move || spends>
                                 <TextField id="consent_cap" label=Key::AuthorizeCap value=cap kind="number" optional=true hint=Key::AuthorizeCapHint error=cap_err />
@@ -247,7 +263,13 @@ pub fn Device() -> impl IntoView {
                 js_sys::encode_uri_component(typed.trim())
             );
             match session.call::<DeviceRequestInfo>("GET", &path, None).await {
-                Ok(found) => request.set(Some(found)),
+                Ok(found) => {
+                    if let Some(limit) = found.current.as_ref().and_then(|c| c.monthly_credit_limit)
+                    {
+                        cap.set(limit.to_string());
+                    }
+                    request.set(Some(found));
+                }
                 Err(err) if err.status == 404 => code_err.set(Some(Key::DeviceUnknown)),
                 Err(err) => error.set(Some(err.message())),
             }
@@ -314,6 +336,7 @@ pub fn Device() -> impl IntoView {
                     view! {
                         <AppHeading app=found.app.clone() />
                         <p class="muted small">{t(Key::DeviceCode)} " " <code>{found.user_code.clone()}</code></p>
+                        <p class="notice notice-warning" role="note">{t(Key::DeviceWarning)}</p>
                         <p>{t(Key::AuthorizeWants)}</p>
                         <ScopeList scopes=found.scopes.clone() />
                         <p class="muted small">{t(Key::AuthorizeNever)}</p>

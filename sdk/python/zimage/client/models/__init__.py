@@ -41,6 +41,7 @@ from .credit_balance import CreditBalance
 from .credit_cost import CreditCost
 from .credit_grant import CreditGrant
 from .credits_low_data import CreditsLowData
+from .current_authorization import CurrentAuthorization
 from .dashboard import Dashboard
 from .delivery_status import DeliveryStatus
 from .device_authorization_response import DeviceAuthorizationResponse
@@ -206,6 +207,7 @@ __all__ = (
     "CreditCost",
     "CreditGrant",
     "CreditsLowData",
+    "CurrentAuthorization",
     "Dashboard",
     "DeliveryStatus",
     "DeviceAuthorizationResponse",

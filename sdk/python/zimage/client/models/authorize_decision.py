@@ -25,6 +25,7 @@ class AuthorizeDecision:
             app's `/oauth/authorize` page passes its query on unchanged.
         monthly_credit_limit (int | None | Unset): Most credits the app may spend in a UTC calendar month for this user;
             no cap when absent.
+            It replaces the cap of an earlier authorization (the consent page fills that one in).
     """
 
     approve: bool

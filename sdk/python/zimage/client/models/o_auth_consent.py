@@ -10,6 +10,7 @@ from ..models.api_key_scope import ApiKeyScope
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.current_authorization import CurrentAuthorization
     from ..models.o_auth_app_summary import OAuthAppSummary
 
 
@@ -21,26 +22,25 @@ class OAuthConsent:
     """`GET /v1/oauth/authorize`: what the consent page shows.
 
     Attributes:
-        already_authorized (bool): Whether the user has authorized this app before (its scopes and cap are replaced on
-            approval).
         app (OAuthAppSummary): What a user is shown about an app asking for access.
         redirect_uri (str):
         scopes (list[ApiKeyScope]): What the app asks to do.
+        current (CurrentAuthorization | None | Unset):
         redirect_to (None | str | Unset): When present, the request cannot be granted as sent (an unknown scope, no
             PKCE…): send
             the browser here, the app's redirect URI with `error` and `error_description`, instead
             of asking.
     """
 
-    already_authorized: bool
     app: OAuthAppSummary
     redirect_uri: str
     scopes: list[ApiKeyScope]
+    current: CurrentAuthorization | None | Unset = UNSET
     redirect_to: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        already_authorized = self.already_authorized
+        from ..models.current_authorization import CurrentAuthorization
 
         app = self.app.to_dict()
 
@@ -50,6 +50,14 @@ class OAuthConsent:
         for scopes_item_data in self.scopes:
             scopes_item = scopes_item_data.value
             scopes.append(scopes_item)
+
+        current: dict[str, Any] | None | Unset
+        if isinstance(self.current, Unset):
+            current = UNSET
+        elif isinstance(self.current, CurrentAuthorization):
+            current = self.current.to_dict()
+        else:
+            current = self.current
 
         redirect_to: None | str | Unset
         if isinstance(self.redirect_to, Unset):
@@ -61,12 +69,13 @@ class OAuthConsent:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "already_authorized": already_authorized,
                 "app": app,
                 "redirect_uri": redirect_uri,
                 "scopes": scopes,
             }
         )
+        if current is not UNSET:
+            field_dict["current"] = current
         if redirect_to is not UNSET:
             field_dict["redirect_to"] = redirect_to
 
@@ -74,11 +83,10 @@ class OAuthConsent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.current_authorization import CurrentAuthorization
         from ..models.o_auth_app_summary import OAuthAppSummary
 
         d = dict(src_dict)
-        already_authorized = d.pop("already_authorized")
-
         app = OAuthAppSummary.from_dict(d.pop("app"))
 
         redirect_uri = d.pop("redirect_uri")
@@ -90,6 +98,23 @@ class OAuthConsent:
 
             scopes.append(scopes_item)
 
+        def _parse_current(data: object) -> CurrentAuthorization | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                current_type_0 = CurrentAuthorization.from_dict(data)
+
+                return current_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CurrentAuthorization | None | Unset, data)
+
+        current = _parse_current(d.pop("current", UNSET))
+
         def _parse_redirect_to(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -100,10 +125,10 @@ class OAuthConsent:
         redirect_to = _parse_redirect_to(d.pop("redirect_to", UNSET))
 
         o_auth_consent = cls(
-            already_authorized=already_authorized,
             app=app,
             redirect_uri=redirect_uri,
             scopes=scopes,
+            current=current,
             redirect_to=redirect_to,
         )
 
