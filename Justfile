@@ -67,13 +67,13 @@ chaos examples="100": (deps "test")
     admin_url="$(scripts/ensure-postgres.sh postgres)"
     ZIMAGE_TEST_DATABASE_URL="$admin_url" ZIMAGE_SCHEMATHESIS_EXAMPLES={{examples}} \
         ZIMAGE_SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful \
-        cargo nextest run -p zimage-api --no-capture -E 'test(chaos::) | test(conformance::) \
-        | test(bola::) | test(providers::) | test(/killing_one_of_two_worker_processes/) \
-        | test(/a_thousand_parallel_holds/) | test(/shuffled_and_duplicated_stripe_events/) \
-        | test(/a_burst_of_sign_ins_larger_than_the_pool/) | test(/decompression_bombs/) \
-        | test(/decode_to_hundreds_of_megabytes/) | test(/a_burst_of_failed_sign_ins/) \
-        | test(/parallel_export_downloads/) | test(/an_endless_error_answer/) \
-        | test(/a_slow_receiver_delays_only_its_own/)'
+        cargo nextest run -p zimage-api --no-capture -E "$(printf '%s' \
+            'test(chaos::) | test(conformance::) | test(bola::) | test(providers::)' \
+            ' | test(/killing_one_of_two_worker_processes/) | test(/a_thousand_parallel_holds/)' \
+            ' | test(/shuffled_and_duplicated_stripe_events/) | test(/a_burst_of_sign_ins_larger_than_the_pool/)' \
+            ' | test(/decompression_bombs/) | test(/decode_to_hundreds_of_megabytes/)' \
+            ' | test(/a_burst_of_failed_sign_ins/) | test(/parallel_export_downloads/)' \
+            ' | test(/an_endless_error_answer/) | test(/a_slow_receiver_delays_only_its_own/)')"
 
 # Targets: upload sniffing, signature headers, generation requests. Corpora live in
 # fuzz/corpus/<target>; crashes land in fuzz/artifacts.

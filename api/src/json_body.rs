@@ -53,8 +53,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// JSON Schema counts `1.0` as an integer, so every integer field takes it: numbers with no
+/// fraction (and exact in a double) are read as integers before the typed fields see them.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() <= EXACT
+            {
+                // Exact: |f| ≤ 2^53 with no fraction.
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = f as i64;
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
+}
+
 /// Reads `T` from a parsed body under the rules above.
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+pub fn from_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    integral_floats_as_integers(&mut value);
     if !value.is_object() {
         return Err(ApiError::new(
             ErrorCode::ValidationFailed,
@@ -182,5 +206,16 @@ mod tests {
         let err = from_value::<Outer>(serde_json::json!(["a", null])).expect_err("refused");
         assert_eq!(err.code(), ErrorCode::ValidationFailed);
         assert!(from_value::<Outer>(serde_json::json!({"prompt": "a"})).is_ok());
+    }
+
+    #[test]
+    fn integral_numbers_written_with_a_fraction_are_integers() {
+        // JSON Schema's `integer` includes 1.0; a fraction is still refused.
+        let parsed: Outer =
+            from_value(serde_json::json!({"prompt": "a", "parameters": {"width": 512.0}}))
+                .expect("512.0 is an integer");
+        assert_eq!(parsed.parameters.map(|p| p.width), Some(512));
+        let e = errors(serde_json::json!({"prompt": "a", "parameters": {"width": 1.5}}));
+        assert!(e.contains_key("parameters.width"), "{e:?}");
     }
 }

@@ -670,6 +670,78 @@ async fn generate_and_curate(
         .for_element(Locator::Css(".tile-star"))
         .await?;
     snapshot(b, "gallery-favourites").await?;
+
+    // Search the prompts: nothing matches, then everything again.
+    b.find(Locator::Id("gallery-search"))
+        .await?
+        .send_keys("no such words")
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".empty-state"))
+        .await?;
+    b.execute(
+        "const e = document.getElementById('gallery-search'); e.value = '';
+         e.dispatchEvent(new Event('input', {bubbles: true}));",
+        vec![],
+    )
+    .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".tile-button"))
+        .await?;
+    // A new collection starts empty and is shown at once; the image goes into it from the viewer.
+    b.find(Locator::Id("new-collection"))
+        .await?
+        .send_keys("Keepers")
+        .await?;
+    b.find(Locator::Css(".toolbar-form button"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".empty-state"))
+        .await?;
+    b.find(Locator::Css("#gallery-collection option[value='']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".tile-button"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#add-to-collection option:nth-child(2)"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css(".add-to-collection .hint"),
+        "Added to Keepers",
+    )
+    .await?;
+    b.find(Locator::Css(".lightbox .button-ghost"))
+        .await?
+        .click()
+        .await?;
+    b.find(Locator::Css("#gallery-collection option:nth-child(2)"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".tile-button"))
+        .await?;
+    snapshot(b, "gallery-collection").await?;
+    b.find(Locator::Css("#gallery-collection option[value='']"))
+        .await?
+        .click()
+        .await?;
     b.find(Locator::Css(".tile-button")).await?.click().await?;
     let delete = b
         .wait()

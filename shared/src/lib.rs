@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod billing;
+pub mod collections;
 pub mod credits;
 pub mod error;
 pub mod generation;

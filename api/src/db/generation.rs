@@ -477,13 +477,42 @@ pub async fn delete_images_of_task(
 }
 
 /// The user's images with their task's model and prompt, newest first.
+/// What the gallery shows: all of the user's images, or those matching every filter given.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ImageFilter<'a> {
+    pub favorite: Option<bool>,
+    pub model: Option<&'a str>,
+    /// Text the prompt contains (any case).
+    pub text: Option<&'a str>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub collection: Option<Uuid>,
+    pub shape: Option<zimage_shared::collections::ImageShape>,
+    pub oldest_first: bool,
+}
+
+/// `text` as a LIKE pattern that matches it anywhere, its wildcards taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 pub async fn list_images(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
-    favorite: Option<bool>,
-    model: Option<&str>,
+    filter: ImageFilter<'_>,
     page: PageRequest,
 ) -> QueryResult<Vec<(ImageRow, Option<String>, Option<String>)>> {
+    use super::schema::collection_images;
+    use zimage_shared::collections::ImageShape;
     let mut query = images::table
         .left_join(ai_tasks::table)
         .filter(images::user_id.eq(user_id))
@@ -492,23 +521,61 @@ pub async fn list_images(
             ai_tasks::model.nullable(),
             ai_tasks::prompt.nullable(),
         ))
-        .order((images::created_at.desc(), images::id.desc()))
         .limit(page.fetch())
         .into_boxed();
-    if let Some(favorite) = favorite {
+    query = if filter.oldest_first {
+        query.order((images::created_at.asc(), images::id.asc()))
+    } else {
+        query.order((images::created_at.desc(), images::id.desc()))
+    };
+    if let Some(favorite) = filter.favorite {
         query = query.filter(images::favorite.eq(favorite));
     }
-    if let Some(model) = model {
+    if let Some(model) = filter.model {
         query = query.filter(ai_tasks::model.eq(model.to_string()));
     }
-    if let Some(after) = page.after {
+    if let Some(text) = filter.text {
+        query = query.filter(ai_tasks::prompt.ilike(contains_pattern(text)));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(images::created_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(images::created_at.lt(to));
+    }
+    if let Some(collection) = filter.collection {
         query = query.filter(
-            images::created_at
-                .lt(after.created_at)
-                .or(images::created_at
-                    .eq(after.created_at)
-                    .and(images::id.lt(after.id))),
+            images::id.eq_any(
+                collection_images::table
+                    .filter(collection_images::collection_id.eq(collection))
+                    .select(collection_images::image_id),
+            ),
         );
+    }
+    match filter.shape {
+        Some(ImageShape::Landscape) => query = query.filter(images::width.gt(images::height)),
+        Some(ImageShape::Portrait) => query = query.filter(images::width.lt(images::height)),
+        Some(ImageShape::Square) => query = query.filter(images::width.eq(images::height)),
+        None => {}
+    }
+    if let Some(after) = page.after {
+        query = if filter.oldest_first {
+            query.filter(
+                images::created_at
+                    .gt(after.created_at)
+                    .or(images::created_at
+                        .eq(after.created_at)
+                        .and(images::id.gt(after.id))),
+            )
+        } else {
+            query.filter(
+                images::created_at
+                    .lt(after.created_at)
+                    .or(images::created_at
+                        .eq(after.created_at)
+                        .and(images::id.lt(after.id))),
+            )
+        };
     }
     query.load(conn).await
 }
@@ -639,4 +706,13 @@ pub async fn active_task_ids(
         .select(ai_tasks::id)
         .load(conn)
         .await
+}
+
+#[cfg(test)]
+mod filter_tests {
+    #[test]
+    fn search_text_is_matched_literally() {
+        assert_eq!(super::contains_pattern("cat"), "%cat%");
+        assert_eq!(super::contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
 }

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod billing;
 pub mod built_once;
+pub mod collections;
 pub mod credits;
 pub mod events;
 pub mod generation;

@@ -86,6 +86,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    collection_images (collection_id, image_id) {
+        collection_id -> Uuid,
+        image_id -> Uuid,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    collections (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        cover_image_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     consents (user_id) {
         user_id -> Uuid,
         marketing_email -> Bool,
@@ -606,6 +626,10 @@ diesel::joinable!(api_key_tasks -> ai_tasks (task_id));
 diesel::joinable!(api_key_tasks -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(billing_customers -> users (user_id));
+diesel::joinable!(collection_images -> collections (collection_id));
+diesel::joinable!(collection_images -> images (image_id));
+diesel::joinable!(collections -> images (cover_image_id));
+diesel::joinable!(collections -> users (user_id));
 diesel::joinable!(consents -> users (user_id));
 diesel::joinable!(credit_accounts -> users (user_id));
 diesel::joinable!(credit_grants -> users (user_id));
@@ -660,6 +684,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     audit_log,
     billing_customers,
+    collection_images,
+    collections,
     consents,
     credit_accounts,
     credit_grants,

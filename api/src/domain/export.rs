@@ -96,6 +96,19 @@ pub const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
+        file: "collections.json",
+        about: "Your collections (albums): name, description, cover, when created and changed, and which of your images each holds since when.",
+        sources: &[
+            by_user("collections", "t.created_at"),
+            Source {
+                table: "collection_images",
+                filter: "t.collection_id IN (SELECT id FROM collections WHERE user_id = $1)",
+                order: "t.added_at",
+                omit: &[],
+            },
+        ],
+    },
+    Category {
         file: "oauth.json",
         about: "The OAuth apps you registered (name, client id, type, redirect URIs), the apps you authorized with their scopes, credit cap and use, the generation tasks each started, and when each app token and code was issued, used and expires. Client secrets, tokens and codes are stored only as hashes and are not included.",
         sources: &[

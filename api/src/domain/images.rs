@@ -38,12 +38,36 @@ fn dto(
 pub async fn list(
     state: &AppState,
     user_id: Uuid,
-    favorite: Option<bool>,
-    model: Option<&str>,
+    filter: db::ImageFilter<'_>,
     page: PageRequest,
 ) -> ApiResult<Page<GalleryImage>> {
+    use zimage_shared::collections::MAX_SEARCH_CHARS;
+    if filter
+        .text
+        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
+    {
+        return Err(ApiError::new(
+            zimage_shared::ErrorCode::InvalidQuery,
+            format!("q must be at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from >= to
+    {
+        return Err(ApiError::new(
+            zimage_shared::ErrorCode::InvalidQuery,
+            "from must be before to",
+        ));
+    }
     let mut conn = state.db.get().await?;
-    let rows = db::list_images(&mut conn, user_id, favorite, model, page).await?;
+    if let Some(collection) = filter.collection
+        && crate::db::collections::find(&mut conn, collection, user_id, false)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::not_found("collection"));
+    }
+    let rows = db::list_images(&mut conn, user_id, filter, page).await?;
     Ok(page.page(
         rows,
         |(r, _, _)| Cursor {

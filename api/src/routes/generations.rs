@@ -380,11 +380,29 @@ async fn image_file(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ImageFilter {
+    /// Only favourites (`true`) or only the others (`false`).
     favorite: Option<bool>,
+    /// Only images of this model (an id from `GET /v1/models`).
     model: Option<String>,
+    /// Only images whose prompt contains this text, in any case.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// Only images made at or after this instant.
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only images made before this instant.
+    to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only images in this collection of yours (404 for anyone else's).
+    collection: Option<Uuid>,
+    /// Only images of this shape.
+    #[param(inline)]
+    aspect: Option<zimage_shared::collections::ImageShape>,
+    /// `newest` (the default) or `oldest` first.
+    #[param(inline)]
+    sort: Option<zimage_shared::collections::GallerySort>,
 }
 
-/// Your images, newest first (`?favorite=true`, `?model=`).
+/// Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+/// range, collection and shape, or list oldest first. Every filter narrows the others.
 #[utoipa::path(
     operation_id = "images_list",
     tag = "generation",
@@ -395,6 +413,7 @@ struct ImageFilter {
         (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "`collection` is not one of yours"),
     )
 )]
 #[get("")]
@@ -405,14 +424,17 @@ async fn list_images(
     filter: web::Query<ImageFilter>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsRead)?;
-    let page = images::list(
-        &state,
-        auth.user_id(),
-        filter.favorite,
-        filter.model.as_deref(),
-        page.parse()?,
-    )
-    .await?;
+    let filter = crate::db::generation::ImageFilter {
+        favorite: filter.favorite,
+        model: filter.model.as_deref(),
+        text: filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()),
+        from: filter.from,
+        to: filter.to,
+        collection: filter.collection,
+        shape: filter.aspect,
+        oldest_first: filter.sort == Some(zimage_shared::collections::GallerySort::Oldest),
+    };
+    let page = images::list(&state, auth.user_id(), filter, page.parse()?).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

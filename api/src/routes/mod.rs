@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod billing;
+pub mod collections;
 pub mod conditional;
 pub mod credits;
 pub mod events;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(credits::configure)
                 .configure(models::configure)
                 .configure(generations::configure)
+                .configure(collections::configure)
                 .configure(prompts::configure)
                 .configure(uploads::configure)
                 .configure(shares::configure)

@@ -31,6 +31,7 @@ const NOT_OWNED: &[(&str, &str)] = &[
 
 /// The owned resource a path's `{id}` names, by prefix.
 const OWNED: &[(&str, &str)] = &[
+    ("/v1/collections/", "collection"),
     ("/v1/generations/", "task"),
     ("/v1/images/", "image"),
     ("/v1/me/api-keys/", "api_key"),
@@ -48,6 +49,9 @@ const OWNED: &[(&str, &str)] = &[
 fn body_for(method: &str, path: &str) -> Option<Value> {
     match (method, path) {
         (_, p) if p.ends_with("/messages") => Some(json!({"body": "hello"})),
+        ("post", p) if p.ends_with("/images") || p.ends_with("/images/remove") => {
+            Some(json!({"image_ids": [uuid::Uuid::new_v4()]}))
+        }
         (_, p) if p.ends_with("/credits") => Some(json!({"amount": 5, "reason": "test"})),
         (_, p) if p.ends_with("/disable") || p.ends_with("/refund") => {
             Some(json!({"reason": "test"}))
@@ -77,6 +81,17 @@ async fn every_owned_resource_is_404_to_everyone_else() {
         (
             "session",
             first_id(app.get_json("/v1/me/sessions", &ada.access).await),
+        ),
+        (
+            "collection",
+            app.post_auth("/v1/collections", &ada.access, &json!({"name": "Mine"}))
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
         ),
         (
             "oauth_app",
@@ -154,6 +169,7 @@ async fn every_owned_resource_is_404_to_everyone_else() {
                         panic!("{path} takes a parameter but is not classified in this test")
                     });
                 path.replace("{id}", &ids[kind])
+                    .replace("{image_id}", &ids["image"])
             };
             let mut request = app
                 .client

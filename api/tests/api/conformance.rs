@@ -24,6 +24,8 @@ async fn the_api_answers_as_its_committed_openapi_document_says() {
         ("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "100000/1"),
         ("ZIMAGE_RATE_LIMIT_LOGIN_PER_ACCOUNT", "100000/1"),
         ("ZIMAGE_MAX_ACTIVE_TASKS_PER_USER", "100000"),
+        // `just chaos` runs for longer than an access token lives.
+        ("ZIMAGE_ACCESS_TOKEN_TTL_SECS", "7200"),
     ])
     .await;
     let ada = app.signed_in_user("ada@example.org").await;

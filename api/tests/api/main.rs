@@ -9,6 +9,7 @@ mod billing;
 mod bola;
 mod broker;
 mod chaos;
+mod collections;
 mod conformance;
 mod contract;
 mod cors;

@@ -5,6 +5,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use zimage_shared::Page;
+use zimage_shared::collections::{
+    Collection, CollectionImagesChanged, CollectionImagesRequest, CreateCollectionRequest,
+};
 use zimage_shared::generation::{CreateShareRequest, GalleryImage, ModelInfo, ShareInfo};
 
 use crate::api;
@@ -20,6 +23,11 @@ pub fn Gallery() -> impl IntoView {
     let favorites_only = RwSignal::new(false);
     let model = RwSignal::new(String::new());
     let models = RwSignal::new(Vec::<ModelInfo>::new());
+    let search = RwSignal::new(String::new());
+    let shape = RwSignal::new(String::new());
+    let oldest = RwSignal::new(false);
+    let collection = RwSignal::new(String::new());
+    let collections = Paged::<Collection>::new("/v1/collections");
     let open = RwSignal::new(None::<GalleryImage>);
     spawn_local(async move {
         if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
@@ -31,11 +39,60 @@ pub fn Gallery() -> impl IntoView {
         if favorites_only.get_untracked() {
             query.push_str("&favorite=true");
         }
-        let m = model.get_untracked();
-        if !m.is_empty() {
-            query.push_str(&format!("&model={m}"));
+        for (name, value) in [
+            ("model", model.get_untracked()),
+            ("q", search.get_untracked().trim().to_string()),
+            ("aspect", shape.get_untracked()),
+            ("collection", collection.get_untracked()),
+        ] {
+            if !value.is_empty() {
+                query.push_str(&format!("&{name}={}", js_sys::encode_uri_component(&value)));
+            }
+        }
+        if oldest.get_untracked() {
+            query.push_str("&sort=oldest");
         }
         images.filter(query);
+    };
+    // Searching as one types, once typing pauses.
+    let typed = RwSignal::new(0u32);
+    let on_search = move |ev: leptos::ev::Event| {
+        search.set(event_target_value(&ev));
+        typed.update(|n| *n += 1);
+        let mine = typed.get_untracked();
+        spawn_local(async move {
+            crate::util::sleep_ms(300).await;
+            if typed.get_untracked() == mine {
+                refilter();
+            }
+        });
+    };
+    let new_collection = RwSignal::new(String::new());
+    let session = use_session();
+    let create_collection = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = new_collection.get_untracked();
+        if name.trim().is_empty() {
+            return;
+        }
+        let body = CreateCollectionRequest {
+            name,
+            description: None,
+        };
+        spawn_local(async move {
+            match session
+                .call::<Collection>("POST", "/v1/collections", api::body(&body))
+                .await
+            {
+                Ok(made) => {
+                    collections.items.update(|all| all.insert(0, made.clone()));
+                    new_collection.set(String::new());
+                    collection.set(made.id.to_string());
+                    refilter();
+                }
+                Err(err) => images.error.set(Some(err.message())),
+            }
+        });
     };
 
     // Infinite scroll: load the next page when the sentinel under the grid comes into view.
@@ -82,6 +139,35 @@ pub fn Gallery() -> impl IntoView {
                     <option value=m.id.clone()>{m.name.clone()}</option>
                 </For>
             </select>
+            <label class="visually-hidden" for="gallery-search">{t(Key::GallerySearch)}</label>
+            <input id="gallery-search" type="search" class="toolbar-search" placeholder=t(Key::GallerySearch)
+                maxlength="200" prop:value=move || search.get() on:input=on_search />
+            <label class="visually-hidden" for="gallery-shape">{t(Key::GalleryShape)}</label>
+            <select id="gallery-shape" class="toolbar-select" on:change=move |ev| { shape.set(event_target_value(&ev)); refilter(); }>
+                <option value="">{t(Key::GalleryAnyShape)}</option>
+                <option value="landscape">{t(Key::GalleryLandscape)}</option>
+                <option value="portrait">{t(Key::GalleryPortrait)}</option>
+                <option value="square">{t(Key::GallerySquare)}</option>
+            </select>
+            <label class="visually-hidden" for="gallery-sort">{t(Key::GallerySort)}</label>
+            <select id="gallery-sort" class="toolbar-select" on:change=move |ev| { oldest.set(event_target_value(&ev) == "oldest"); refilter(); }>
+                <option value="newest">{t(Key::GalleryNewest)}</option>
+                <option value="oldest">{t(Key::GalleryOldest)}</option>
+            </select>
+            <label class="visually-hidden" for="gallery-collection">{t(Key::CollectionsLabel)}</label>
+            <select id="gallery-collection" class="toolbar-select" prop:value=move || collection.get()
+                on:change=move |ev| { collection.set(event_target_value(&ev)); refilter(); }>
+                <option value="">{t(Key::AllCollections)}</option>
+                <For each=move || collections.items.get() key=|c| (c.id, c.image_count) let:c>
+                    <option value=c.id.to_string()>{format!("{} ({})", c.name, c.image_count)}</option>
+                </For>
+            </select>
+            <form class="toolbar-form" on:submit=create_collection>
+                <label class="visually-hidden" for="new-collection">{t(Key::NewCollection)}</label>
+                <input id="new-collection" type="text" maxlength="80" placeholder=t(Key::NewCollection)
+                    prop:value=move || new_collection.get() on:input=move |ev| new_collection.set(event_target_value(&ev)) />
+                <button type="submit" class="button button-small">{t(Key::CreateCollection)}</button>
+            </form>
         </div>
         <Notice message=images.error />
         <Show when=move || !images.loading.get() && images.items.get().is_empty()>
@@ -102,7 +188,7 @@ pub fn Gallery() -> impl IntoView {
         </ul>
         <div node_ref=sentinel class="sentinel"></div>
         <ListFooter loading=images.loading cursor=images.cursor on_more=Callback::new(move |()| images.load(true)) />
-        {move || open.get().map(|image| view! { <Lightbox image=image images=images open=open /> })}
+        {move || open.get().map(|image| view! { <Lightbox image=image images=images open=open collections=collections /> })}
     }
 }
 
@@ -112,6 +198,7 @@ fn Lightbox(
     image: GalleryImage,
     images: Paged<GalleryImage>,
     open: RwSignal<Option<GalleryImage>>,
+    collections: Paged<Collection>,
 ) -> impl IntoView {
     let session = use_session();
     let error = RwSignal::new(None::<Key>);
@@ -167,6 +254,7 @@ fn Lightbox(
                         " · " {image.format.as_str().to_uppercase()} " · " {image.created_at.format("%Y-%m-%d %H:%M").to_string()}
                     </p>
                     <Notice message=error />
+                    <AddToCollection image_id=id collections=collections />
                     <ShareBox image_id=id />
                     <div class="actions">
                         <a class="button button-small button-primary" href=download download=filename>{t(Key::Download)}</a>
@@ -183,6 +271,58 @@ fn Lightbox(
                 </div>
             </div>
         </div>
+    }
+}
+
+/// Puts the image into one of the user's collections.
+#[component]
+fn AddToCollection(image_id: uuid::Uuid, collections: Paged<Collection>) -> impl IntoView {
+    let session = use_session();
+    let done = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Key>);
+    let add = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        let Ok(collection) = chosen.parse::<uuid::Uuid>() else {
+            return;
+        };
+        let body = CollectionImagesRequest {
+            image_ids: vec![image_id],
+        };
+        spawn_local(async move {
+            match session
+                .call::<CollectionImagesChanged>(
+                    "POST",
+                    &format!("/v1/collections/{collection}/images"),
+                    api::body(&body),
+                )
+                .await
+            {
+                Ok(changed) => {
+                    done.set(Some(changed.collection.name.clone()));
+                    collections.items.update(|all| {
+                        for c in all.iter_mut().filter(|c| c.id == collection) {
+                            *c = changed.collection.clone();
+                        }
+                    });
+                }
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    view! {
+        <Show when=move || !collections.items.get().is_empty()>
+            <div class="field add-to-collection">
+                <label for="add-to-collection">{t(Key::AddToCollection)}</label>
+                <select id="add-to-collection" on:change=add>
+                    <option value="">"—"</option>
+                    <For each=move || collections.items.get() key=|c| c.id let:c>
+                        <option value=c.id.to_string()>{c.name.clone()}</option>
+                    </For>
+                </select>
+                {move || done.get().map(|name| view! { <p class="hint" role="status">{t(Key::AddedTo)} " " {name}</p> })}
+                <Notice message=error />
+            </div>
+        </Show>
     }
 }
 

@@ -23,9 +23,13 @@ from .catalog import Catalog
 from .change_password_request import ChangePasswordRequest
 from .checkout_request import CheckoutRequest
 from .checkout_response import CheckoutResponse
+from .collection import Collection
+from .collection_images_changed import CollectionImagesChanged
+from .collection_images_request import CollectionImagesRequest
 from .confirm_privacy_request import ConfirmPrivacyRequest
 from .consents import Consents
 from .create_api_key_request import CreateApiKeyRequest
+from .create_collection_request import CreateCollectionRequest
 from .create_generation_request import CreateGenerationRequest
 from .create_generation_request_metadata_type_0 import (
     CreateGenerationRequestMetadataType0,
@@ -72,6 +76,8 @@ from .generations_events_stream_response_200_type_1_event import (
 from .grant_source import GrantSource
 from .health import Health
 from .images_file_get_metadata import ImagesFileGetMetadata
+from .images_list_aspect import ImagesListAspect
+from .images_list_sort import ImagesListSort
 from .ledger_entry import LedgerEntry
 from .ledger_kind import LedgerKind
 from .legal_document import LegalDocument
@@ -96,6 +102,7 @@ from .page_admin_task import PageAdminTask
 from .page_api_key_info import PageApiKeyInfo
 from .page_audit_entry import PageAuditEntry
 from .page_authorized_app import PageAuthorizedApp
+from .page_collection import PageCollection
 from .page_download_record import PageDownloadRecord
 from .page_gallery_image import PageGalleryImage
 from .page_generation_task import PageGenerationTask
@@ -155,6 +162,7 @@ from .token_form import TokenForm
 from .token_request import TokenRequest
 from .token_response import TokenResponse
 from .unmatched_refund import UnmatchedRefund
+from .update_collection_request import UpdateCollectionRequest
 from .update_profile_request import UpdateProfileRequest
 from .update_prompt_request import UpdatePromptRequest
 from .update_webhook_request import UpdateWebhookRequest
@@ -191,9 +199,13 @@ __all__ = (
     "ChangePasswordRequest",
     "CheckoutRequest",
     "CheckoutResponse",
+    "Collection",
+    "CollectionImagesChanged",
+    "CollectionImagesRequest",
     "ConfirmPrivacyRequest",
     "Consents",
     "CreateApiKeyRequest",
+    "CreateCollectionRequest",
     "CreateGenerationRequest",
     "CreateGenerationRequestMetadataType0",
     "CreateModerationRule",
@@ -232,6 +244,8 @@ __all__ = (
     "GrantSource",
     "Health",
     "ImagesFileGetMetadata",
+    "ImagesListAspect",
+    "ImagesListSort",
     "LedgerEntry",
     "LedgerKind",
     "LegalDocument",
@@ -256,6 +270,7 @@ __all__ = (
     "PageApiKeyInfo",
     "PageAuditEntry",
     "PageAuthorizedApp",
+    "PageCollection",
     "PageDownloadRecord",
     "PageGalleryImage",
     "PageGenerationTask",
@@ -315,6 +330,7 @@ __all__ = (
     "TokenRequest",
     "TokenResponse",
     "UnmatchedRefund",
+    "UpdateCollectionRequest",
     "UpdateProfileRequest",
     "UpdatePromptRequest",
     "UpdateWebhookRequest",

@@ -1,10 +1,14 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
+from uuid import UUID
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.images_list_aspect import ImagesListAspect
+from ...models.images_list_sort import ImagesListSort
 from ...models.page_gallery_image import PageGalleryImage
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -16,6 +20,12 @@ def _get_kwargs(
     limit: int | Unset = UNSET,
     favorite: bool | Unset = UNSET,
     model: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    collection: UUID | Unset = UNSET,
+    aspect: ImagesListAspect | Unset = UNSET,
+    sort: ImagesListSort | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -27,6 +37,35 @@ def _get_kwargs(
     params["favorite"] = favorite
 
     params["model"] = model
+
+    params["q"] = q
+
+    json_from_: str | Unset = UNSET
+    if not isinstance(from_, Unset):
+        json_from_ = from_.isoformat()
+    params["from"] = json_from_
+
+    json_to: str | Unset = UNSET
+    if not isinstance(to, Unset):
+        json_to = to.isoformat()
+    params["to"] = json_to
+
+    json_collection: str | Unset = UNSET
+    if not isinstance(collection, Unset):
+        json_collection = str(collection)
+    params["collection"] = json_collection
+
+    json_aspect: str | Unset = UNSET
+    if not isinstance(aspect, Unset):
+        json_aspect = aspect.value
+
+    params["aspect"] = json_aspect
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort.value
+
+    params["sort"] = json_sort
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -62,6 +101,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
 
@@ -91,16 +135,30 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     favorite: bool | Unset = UNSET,
     model: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    collection: UUID | Unset = UNSET,
+    aspect: ImagesListAspect | Unset = UNSET,
+    sort: ImagesListSort | Unset = UNSET,
 ) -> Response[PageGalleryImage | Problem]:
-    """Your images, newest first (`?favorite=true`, `?model=`).
+    """Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
-     Your images, newest first (`?favorite=true`, `?model=`).
+     Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
     Args:
         cursor (str | Unset):
         limit (int | Unset):
         favorite (bool | Unset):
         model (str | Unset):
+        q (str | Unset):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        collection (UUID | Unset):
+        aspect (ImagesListAspect | Unset): The shape of an image, for the gallery's filter.
+        sort (ImagesListSort | Unset): The gallery's order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,6 +173,12 @@ def sync_detailed(
         limit=limit,
         favorite=favorite,
         model=model,
+        q=q,
+        from_=from_,
+        to=to,
+        collection=collection,
+        aspect=aspect,
+        sort=sort,
     )
 
     response = client.get_httpx_client().request(
@@ -131,16 +195,30 @@ def sync(
     limit: int | Unset = UNSET,
     favorite: bool | Unset = UNSET,
     model: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    collection: UUID | Unset = UNSET,
+    aspect: ImagesListAspect | Unset = UNSET,
+    sort: ImagesListSort | Unset = UNSET,
 ) -> PageGalleryImage | Problem | None:
-    """Your images, newest first (`?favorite=true`, `?model=`).
+    """Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
-     Your images, newest first (`?favorite=true`, `?model=`).
+     Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
     Args:
         cursor (str | Unset):
         limit (int | Unset):
         favorite (bool | Unset):
         model (str | Unset):
+        q (str | Unset):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        collection (UUID | Unset):
+        aspect (ImagesListAspect | Unset): The shape of an image, for the gallery's filter.
+        sort (ImagesListSort | Unset): The gallery's order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,6 +234,12 @@ def sync(
         limit=limit,
         favorite=favorite,
         model=model,
+        q=q,
+        from_=from_,
+        to=to,
+        collection=collection,
+        aspect=aspect,
+        sort=sort,
     ).parsed
 
 
@@ -166,16 +250,30 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     favorite: bool | Unset = UNSET,
     model: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    collection: UUID | Unset = UNSET,
+    aspect: ImagesListAspect | Unset = UNSET,
+    sort: ImagesListSort | Unset = UNSET,
 ) -> Response[PageGalleryImage | Problem]:
-    """Your images, newest first (`?favorite=true`, `?model=`).
+    """Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
-     Your images, newest first (`?favorite=true`, `?model=`).
+     Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
     Args:
         cursor (str | Unset):
         limit (int | Unset):
         favorite (bool | Unset):
         model (str | Unset):
+        q (str | Unset):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        collection (UUID | Unset):
+        aspect (ImagesListAspect | Unset): The shape of an image, for the gallery's filter.
+        sort (ImagesListSort | Unset): The gallery's order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,6 +288,12 @@ async def asyncio_detailed(
         limit=limit,
         favorite=favorite,
         model=model,
+        q=q,
+        from_=from_,
+        to=to,
+        collection=collection,
+        aspect=aspect,
+        sort=sort,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -204,16 +308,30 @@ async def asyncio(
     limit: int | Unset = UNSET,
     favorite: bool | Unset = UNSET,
     model: str | Unset = UNSET,
+    q: str | Unset = UNSET,
+    from_: datetime.datetime | Unset = UNSET,
+    to: datetime.datetime | Unset = UNSET,
+    collection: UUID | Unset = UNSET,
+    aspect: ImagesListAspect | Unset = UNSET,
+    sort: ImagesListSort | Unset = UNSET,
 ) -> PageGalleryImage | Problem | None:
-    """Your images, newest first (`?favorite=true`, `?model=`).
+    """Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
-     Your images, newest first (`?favorite=true`, `?model=`).
+     Your images, newest first: search the prompts (`?q=`), filter by favourite, model, date
+    range, collection and shape, or list oldest first. Every filter narrows the others.
 
     Args:
         cursor (str | Unset):
         limit (int | Unset):
         favorite (bool | Unset):
         model (str | Unset):
+        q (str | Unset):
+        from_ (datetime.datetime | Unset):
+        to (datetime.datetime | Unset):
+        collection (UUID | Unset):
+        aspect (ImagesListAspect | Unset): The shape of an image, for the gallery's filter.
+        sort (ImagesListSort | Unset): The gallery's order.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,5 +348,11 @@ async def asyncio(
             limit=limit,
             favorite=favorite,
             model=model,
+            q=q,
+            from_=from_,
+            to=to,
+            collection=collection,
+            aspect=aspect,
+            sort=sort,
         )
     ).parsed

@@ -1,0 +1,263 @@
+//! Collections (albums) and the gallery's search, filters and order.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Signed, TestApp, assert_problem, spawn_app};
+
+/// Generates `prompt` at `width`×`height` (one image) and returns the image's id.
+async fn image(app: &TestApp, who: &Signed, prompt: &str, width: u32, height: u32) -> String {
+    let task: Value = app
+        .post_auth(
+            "/v1/generations",
+            &who.access,
+            &json!({"model": "z-image-local", "prompt": prompt, "width": width,
+                    "height": height, "num_images": 1, "output_format": "webp"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let done = app
+        .wait_for_task(who, task["id"].as_str().expect("a task"))
+        .await;
+    done["images"][0]["id"].as_str().unwrap().to_string()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn collections_gather_images_with_a_cover_and_are_private() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let first = image(&app, &ada, "a red fox", 256, 256).await;
+    let second = image(&app, &ada, "a blue whale", 256, 256).await;
+    let bobs = image(&app, &bob, "bob's own", 256, 256).await;
+
+    let refused = app
+        .post_auth("/v1/collections", &ada.access, &json!({"name": "  "}))
+        .await;
+    assert!(assert_problem(refused, 422, "validation_failed").await["errors"]["name"].is_array());
+    let made = app
+        .post_auth(
+            "/v1/collections",
+            &ada.access,
+            &json!({"name": "Animals", "description": "Creatures"}),
+        )
+        .await;
+    assert_eq!(made.status(), 201);
+    assert!(
+        made.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("/v1/collections/")
+    );
+    let made: Value = made.json().await.unwrap();
+    let id = made["id"].as_str().unwrap().to_string();
+    assert_eq!(made["image_count"], 0);
+    assert_eq!(made["cover_thumbnail_url"], Value::Null);
+
+    // Adding: ada's images only, duplicates counted once, twice is a no-op.
+    let path = format!("/v1/collections/{id}/images");
+    let not_hers = app
+        .post_auth(&path, &ada.access, &json!({"image_ids": [first, bobs]}))
+        .await;
+    assert_problem(not_hers, 422, "validation_failed").await;
+    let added: Value = app
+        .post_auth(
+            &path,
+            &ada.access,
+            &json!({"image_ids": [first, second, first]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(added["changed"], 2, "{added}");
+    assert_eq!(added["collection"]["image_count"], 2);
+    assert!(
+        added["collection"]["cover_thumbnail_url"]
+            .as_str()
+            .unwrap()
+            .contains(&second),
+        "the newest image is the cover until one is chosen"
+    );
+    let again: Value = app
+        .post_auth(&path, &ada.access, &json!({"image_ids": [first]}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["changed"], 0);
+
+    // A cover must be one of its images; renaming keeps the rest.
+    let bad_cover = app
+        .patch_auth(
+            &format!("/v1/collections/{id}"),
+            &ada.access,
+            &json!({"cover_image_id": bobs}),
+        )
+        .await;
+    assert_problem(bad_cover, 422, "validation_failed").await;
+    let changed: Value = app
+        .patch_auth(
+            &format!("/v1/collections/{id}"),
+            &ada.access,
+            &json!({"name": "Beasts", "cover_image_id": first}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(changed["name"], "Beasts");
+    assert_eq!(changed["description"], "Creatures");
+    assert_eq!(changed["cover_image_id"], first.as_str());
+
+    // The gallery filtered by the collection; bob cannot read it, nor list by it.
+    let inside: Value = app
+        .get_json(&format!("/v1/images?collection={id}"), &ada.access)
+        .await;
+    assert_eq!(ids(&inside), vec![second.clone(), first.clone()]);
+    assert_problem(
+        app.get_auth(&format!("/v1/images?collection={id}"), &bob.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get_auth(&format!("/v1/collections/{id}"), &bob.access)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let bobs_list: Value = app.get_json("/v1/collections", &bob.access).await;
+    assert_eq!(bobs_list["items"], json!([]));
+
+    // Removing one; deleting an image takes it out; deleting the collection keeps the images.
+    let removed: Value = app
+        .delete_auth(
+            &format!("/v1/collections/{id}/images/{second}"),
+            &ada.access,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(removed["changed"], 1);
+    assert_eq!(removed["collection"]["image_count"], 1);
+    assert_eq!(
+        app.delete_auth(&format!("/v1/images/{first}"), &ada.access)
+            .await
+            .status(),
+        204
+    );
+    let after: Value = app
+        .get_json(&format!("/v1/collections/{id}"), &ada.access)
+        .await;
+    assert_eq!(after["image_count"], 0);
+    assert_eq!(after["cover_image_id"], Value::Null, "{after}");
+    assert_eq!(
+        app.delete_auth(&format!("/v1/collections/{id}"), &ada.access)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        app.get_auth(&format!("/v1/images/{second}"), &ada.access)
+            .await
+            .status(),
+        200
+    );
+    let too_many: Vec<String> = (0..501).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let other: Value = app
+        .post_auth("/v1/collections", &ada.access, &json!({"name": "Other"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let refused = app
+        .post_auth(
+            &format!("/v1/collections/{}/images", other["id"].as_str().unwrap()),
+            &ada.access,
+            &json!({"image_ids": too_many}),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+}
+
+#[tokio::test]
+async fn the_gallery_searches_prompts_and_filters_by_shape_date_and_order() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let fox = image(&app, &ada, "A Red Fox in snow", 256, 256).await;
+    let dunes = image(&app, &ada, "wide dunes at 100% noon", 512, 256).await;
+    let tower = image(&app, &ada, "a tall tower", 256, 512).await;
+
+    let get = |query: &str| {
+        let (app, token, query) = (&app, ada.access.clone(), query.to_string());
+        async move { app.get_json(&format!("/v1/images?{query}"), &token).await }
+    };
+    assert_eq!(ids(&get("q=red%20FOX").await), vec![fox.clone()]);
+    // Wildcards are text: "100%" matches only the prompt that says it.
+    assert_eq!(ids(&get("q=100%25").await), vec![dunes.clone()]);
+    assert_eq!(ids(&get("q=_").await), Vec::<String>::new());
+    assert_eq!(ids(&get("aspect=landscape").await), vec![dunes.clone()]);
+    assert_eq!(ids(&get("aspect=portrait").await), vec![tower.clone()]);
+    assert_eq!(ids(&get("aspect=square").await), vec![fox.clone()]);
+    assert_eq!(
+        ids(&get("sort=oldest").await),
+        vec![fox.clone(), dunes.clone(), tower.clone()]
+    );
+    // Pages follow the order in both directions.
+    let first: Value = get("sort=oldest&limit=2").await;
+    assert_eq!(ids(&first), vec![fox.clone(), dunes.clone()]);
+    let rest = get(&format!(
+        "sort=oldest&limit=2&cursor={}",
+        first["next_cursor"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(ids(&rest), vec![tower.clone()]);
+    let newest: Value = get("limit=2").await;
+    let older = get(&format!(
+        "limit=2&cursor={}",
+        newest["next_cursor"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(ids(&older), vec![fox.clone()]);
+
+    let future = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let past = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    let encode = |s: &str| s.replace('+', "%2B");
+    assert_eq!(
+        ids(&get(&format!("from={}", encode(&future))).await),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(&get(&format!("from={}&to={}", encode(&past), encode(&future))).await).len(),
+        3
+    );
+    let backwards = app
+        .get_auth(
+            &format!("/v1/images?from={}&to={}", encode(&future), encode(&past)),
+            &ada.access,
+        )
+        .await;
+    assert_problem(backwards, 400, "invalid_query").await;
+    let long = "x".repeat(201);
+    assert_problem(
+        app.get_auth(&format!("/v1/images?q={long}"), &ada.access)
+            .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+}

@@ -1,0 +1,2 @@
+DROP TABLE collection_images;
+DROP TABLE collections;
