@@ -137,9 +137,9 @@ pub struct OAuthConsent {
     /// for to these and sets the cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<CurrentAuthorization>,
-    /// When present, the request cannot be granted as sent (an unknown scope, no PKCE…): send
-    /// the browser here, the app's redirect URI with `error` and `error_description`, instead
-    /// of asking.
+    /// When present, the request cannot be granted as sent (an unknown scope, no PKCE…): the
+    /// app's redirect URI with `error` and `error_description`, which the consent page offers
+    /// as a link back to the app instead of asking (it never forwards without a click).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_to: Option<String>,
 }
@@ -240,9 +240,9 @@ pub struct OAuthTokenResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuthError {
-    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-    /// `unsupported_grant_type`, `invalid_scope`, `authorization_pending`, `slow_down`,
-    /// `access_denied`, `expired_token`; clients must accept others.
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+    /// `invalid_scope`, `authorization_pending`, `slow_down`, `access_denied`, `expired_token`;
+    /// clients must accept others.
     pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,

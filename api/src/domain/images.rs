@@ -51,14 +51,6 @@ pub async fn list(
             format!("q must be at most {MAX_SEARCH_CHARS} characters"),
         ));
     }
-    if let (Some(from), Some(to)) = (filter.from, filter.to)
-        && from >= to
-    {
-        return Err(ApiError::new(
-            zimage_shared::ErrorCode::InvalidQuery,
-            "from must be before to",
-        ));
-    }
     let mut conn = state.db.get().await?;
     if let Some(collection) = filter.collection
         && crate::db::collections::find(&mut conn, collection, user_id, false)

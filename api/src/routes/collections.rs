@@ -27,8 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(update)
             .service(remove)
             .service(add_images)
-            .service(remove_images)
-            .service(remove_image),
+            .service(remove_images),
     );
 }
 
@@ -210,31 +209,4 @@ async fn remove_images(
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     Ok(HttpResponse::Ok()
         .json(collections::remove(&state, auth.user_id(), id.into_inner(), &body.image_ids).await?))
-}
-
-/// Remove one image from a collection. The image stays in the gallery.
-#[utoipa::path(
-    operation_id = "collections_image_remove",
-    tag = "generation",
-    security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "collection id"),
-        ("image_id" = Uuid, Path, description = "image id"),
-    ),
-    responses(
-        (status = 200, body = CollectionImagesChanged),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[delete("/{id}/images/{image_id}")]
-async fn remove_image(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<(Uuid, Uuid)>,
-) -> ApiResult<HttpResponse> {
-    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
-    let (id, image) = path.into_inner();
-    Ok(HttpResponse::Ok().json(collections::remove(&state, auth.user_id(), id, &[image]).await?))
 }

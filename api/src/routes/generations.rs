@@ -389,7 +389,7 @@ struct ImageFilter {
     q: Option<String>,
     /// Only images made at or after this instant.
     from: Option<chrono::DateTime<chrono::Utc>>,
-    /// Only images made before this instant.
+    /// Only images made before this instant (a `to` not after `from` matches nothing).
     to: Option<chrono::DateTime<chrono::Utc>>,
     /// Only images in this collection of yours (404 for anyone else's).
     collection: Option<Uuid>,

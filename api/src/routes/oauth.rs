@@ -464,7 +464,7 @@ async fn device_authorization(
 
 /// For the web app's consent page: the app asking, what it asks for, and where the answer
 /// goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-/// granted: send the browser there at once.
+/// granted: the page shows the error and offers `redirect_to` as a link back to the app.
 #[utoipa::path(
     operation_id = "oauth_authorize_info",
     tag = "oauth",
@@ -488,8 +488,9 @@ async fn authorize_info(
 }
 
 /// The user's answer on the consent page. Approval authorizes the app with the scopes asked
-/// for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-/// with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+/// for (tokens from this code act with those; the authorization keeps every scope allowed so
+/// far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+/// with `error=access_denied`. A signed-in browser session only.
 #[utoipa::path(
     operation_id = "oauth_authorize",
     tag = "oauth",

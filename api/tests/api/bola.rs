@@ -169,7 +169,6 @@ async fn every_owned_resource_is_404_to_everyone_else() {
                         panic!("{path} takes a parameter but is not classified in this test")
                     });
                 path.replace("{id}", &ids[kind])
-                    .replace("{image_id}", &ids["image"])
             };
             let mut request = app
                 .client

@@ -144,9 +144,10 @@ async fn collections_gather_images_with_a_cover_and_are_private() {
 
     // Removing one; deleting an image takes it out; deleting the collection keeps the images.
     let removed: Value = app
-        .delete_auth(
-            &format!("/v1/collections/{id}/images/{second}"),
+        .post_auth(
+            &format!("/v1/collections/{id}/images/remove"),
             &ada.access,
+            &json!({"image_ids": [second]}),
         )
         .await
         .json()
@@ -245,13 +246,11 @@ async fn the_gallery_searches_prompts_and_filters_by_shape_date_and_order() {
         ids(&get(&format!("from={}&to={}", encode(&past), encode(&future))).await).len(),
         3
     );
-    let backwards = app
-        .get_auth(
-            &format!("/v1/images?from={}&to={}", encode(&future), encode(&past)),
-            &ada.access,
-        )
-        .await;
-    assert_problem(backwards, 400, "invalid_query").await;
+    // A range that ends before it starts holds nothing.
+    assert_eq!(
+        ids(&get(&format!("from={}&to={}", encode(&future), encode(&past))).await),
+        Vec::<String>::new()
+    );
     let long = "x".repeat(201);
     assert_problem(
         app.get_auth(&format!("/v1/images?q={long}"), &ada.access)

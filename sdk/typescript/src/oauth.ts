@@ -32,9 +32,12 @@ export interface AuthorizeOptions {
   challenge: string;
 }
 
-/** The consent page to open in the user's browser. */
+/**
+ * The consent page to open in the user's browser. An installation served under a path
+ * (`https://example.com/studio`) keeps it.
+ */
 export function authorizeUrl(baseUrl: string, options: AuthorizeOptions): string {
-  const url = new URL("/oauth/authorize", baseUrl);
+  const url = new URL("oauth/authorize", baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", options.clientId);
   url.searchParams.set("redirect_uri", options.redirectUri);

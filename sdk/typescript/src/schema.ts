@@ -844,26 +844,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/collections/{id}/images/{image_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Remove one image from a collection. The image stays in the gallery.
-         * @description Remove one image from a collection. The image stays in the gallery.
-         */
-        delete: operations["collections_image_remove"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/credits": {
         parameters: {
             query?: never;
@@ -1696,20 +1676,22 @@ export interface paths {
         /**
          * For the web app's consent page: the app asking, what it asks for, and where the answer
          *     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-         *     granted: send the browser there at once.
+         *     granted: the page shows the error and offers `redirect_to` as a link back to the app.
          * @description For the web app's consent page: the app asking, what it asks for, and where the answer
          *     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-         *     granted: send the browser there at once.
+         *     granted: the page shows the error and offers `redirect_to` as a link back to the app.
          */
         get: operations["oauth_authorize_info"];
         put?: never;
         /**
          * The user's answer on the consent page. Approval authorizes the app with the scopes asked
-         *     for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-         *     with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+         *     for (tokens from this code act with those; the authorization keeps every scope allowed so
+         *     far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+         *     with `error=access_denied`. A signed-in browser session only.
          * @description The user's answer on the consent page. Approval authorizes the app with the scopes asked
-         *     for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-         *     with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+         *     for (tokens from this code act with those; the authorization keeps every scope allowed so
+         *     far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+         *     with `error=access_denied`. A signed-in browser session only.
          */
         post: operations["oauth_authorize"];
         delete?: never;
@@ -3402,9 +3384,9 @@ export interface components {
             app: components["schemas"]["OAuthAppSummary"];
             current?: components["schemas"]["CurrentAuthorization"] | null;
             /**
-             * @description When present, the request cannot be granted as sent (an unknown scope, no PKCE…): send
-             *     the browser here, the app's redirect URI with `error` and `error_description`, instead
-             *     of asking.
+             * @description When present, the request cannot be granted as sent (an unknown scope, no PKCE…): the
+             *     app's redirect URI with `error` and `error_description`, which the consent page offers
+             *     as a link back to the app instead of asking (it never forwards without a click).
              */
             redirect_to?: string | null;
             redirect_uri: string;
@@ -3414,9 +3396,9 @@ export interface components {
         /** @description An OAuth error answer (RFC 6749 §5.2; RFC 8628 §3.5 adds the device codes). */
         OAuthError: {
             /**
-             * @description `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-             *     `unsupported_grant_type`, `invalid_scope`, `authorization_pending`, `slow_down`,
-             *     `access_denied`, `expired_token`; clients must accept others.
+             * @description `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+             *     `invalid_scope`, `authorization_pending`, `slow_down`, `access_denied`, `expired_token`;
+             *     clients must accept others.
              */
             error: string;
             error_description?: string | null;
@@ -8185,85 +8167,6 @@ export interface operations {
             };
         };
     };
-    collections_image_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description collection id */
-                id: string;
-                /** @description image id */
-                image_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CollectionImagesChanged"];
-                };
-            };
-            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `insufficient_scope` (API keys and apps) */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     credits_balance_get: {
         parameters: {
             query?: never;
@@ -9250,7 +9153,7 @@ export interface operations {
                 q?: string;
                 /** @description Only images made at or after this instant. */
                 from?: string;
-                /** @description Only images made before this instant. */
+                /** @description Only images made before this instant (a `to` not after `from` matches nothing). */
                 to?: string;
                 /** @description Only images in this collection of yours (404 for anyone else's). */
                 collection?: string;

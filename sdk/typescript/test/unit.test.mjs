@@ -161,4 +161,8 @@ test("PKCE follows RFC 7636's worked example and makes fresh pairs", async () =>
   assert.equal(url.pathname, "/oauth/authorize");
   assert.equal(url.searchParams.get("scope"), "generations:read credits:read");
   assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+  const under = new URL(authorizeUrl("https://example.com/studio", {
+    clientId: "zic_x", redirectUri: "https://app.example/cb", state: "s", challenge: a.challenge,
+  }));
+  assert.equal(under.pathname, "/studio/oauth/authorize");
 });

@@ -27,9 +27,9 @@ class OAuthConsent:
         scopes (list[ApiKeyScope]): What the app asks to do.
         current (CurrentAuthorization | None | Unset):
         redirect_to (None | str | Unset): When present, the request cannot be granted as sent (an unknown scope, no
-            PKCE…): send
-            the browser here, the app's redirect URI with `error` and `error_description`, instead
-            of asking.
+            PKCE…): the
+            app's redirect URI with `error` and `error_description`, which the consent page offers
+            as a link back to the app instead of asking (it never forwards without a click).
     """
 
     app: OAuthAppSummary

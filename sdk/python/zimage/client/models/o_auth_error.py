@@ -16,9 +16,9 @@ class OAuthError:
     """An OAuth error answer (RFC 6749 §5.2; RFC 8628 §3.5 adds the device codes).
 
     Attributes:
-        error (str): `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-            `unsupported_grant_type`, `invalid_scope`, `authorization_pending`, `slow_down`,
-            `access_denied`, `expired_token`; clients must accept others.
+        error (str): `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+            `invalid_scope`, `authorization_pending`, `slow_down`, `access_denied`, `expired_token`;
+            clients must accept others.
         error_description (None | str | Unset):
     """
 

@@ -101,12 +101,14 @@ def sync_detailed(
     body: AuthorizeDecision,
 ) -> Response[AuthorizeRedirect | Problem]:
     """The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
      The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
     Args:
         body (AuthorizeDecision): `POST /v1/oauth/authorize`: the user's answer to a consent page.
@@ -136,12 +138,14 @@ def sync(
     body: AuthorizeDecision,
 ) -> AuthorizeRedirect | Problem | None:
     """The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
      The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
     Args:
         body (AuthorizeDecision): `POST /v1/oauth/authorize`: the user's answer to a consent page.
@@ -166,12 +170,14 @@ async def asyncio_detailed(
     body: AuthorizeDecision,
 ) -> Response[AuthorizeRedirect | Problem]:
     """The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
      The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
     Args:
         body (AuthorizeDecision): `POST /v1/oauth/authorize`: the user's answer to a consent page.
@@ -199,12 +205,14 @@ async def asyncio(
     body: AuthorizeDecision,
 ) -> AuthorizeRedirect | Problem | None:
     """The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
      The user's answer on the consent page. Approval authorizes the app with the scopes asked
-    for (replacing an earlier authorization's scopes and cap) and answers the app's redirect URI
-    with a single-use `code`; denial with `error=access_denied`. A signed-in browser session only.
+    for (tokens from this code act with those; the authorization keeps every scope allowed so
+    far, and takes this cap) and answers the app's redirect URI with a single-use `code`; denial
+    with `error=access_denied`. A signed-in browser session only.
 
     Args:
         body (AuthorizeDecision): `POST /v1/oauth/authorize`: the user's answer to a consent page.

@@ -111,11 +111,11 @@ def sync_detailed(
 ) -> Response[OAuthConsent | Problem]:
     """For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
      For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
     Args:
         response_type (str | Unset):
@@ -164,11 +164,11 @@ def sync(
 ) -> OAuthConsent | Problem | None:
     """For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
      For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
     Args:
         response_type (str | Unset):
@@ -212,11 +212,11 @@ async def asyncio_detailed(
 ) -> Response[OAuthConsent | Problem]:
     """For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
      For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
     Args:
         response_type (str | Unset):
@@ -263,11 +263,11 @@ async def asyncio(
 ) -> OAuthConsent | Problem | None:
     """For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
      For the web app's consent page: the app asking, what it asks for, and where the answer
     goes. A signed-in browser session only. When `redirect_to` is set, the request cannot be
-    granted: send the browser there at once.
+    granted: the page shows the error and offers `redirect_to` as a link back to the app.
 
     Args:
         response_type (str | Unset):
