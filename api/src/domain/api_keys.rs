@@ -163,6 +163,17 @@ pub async fn revoke(state: &AppState, user_id: Uuid, key_id: Uuid) -> ApiResult<
     }
 }
 
+/// When the UTC calendar month after `now`'s begins: when monthly credit caps start over.
+pub fn next_month_start(
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    now.date_naive()
+        .with_day(1)
+        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
 /// Before a key starts a generation of `model` costing `cost`: the model must be one it may use,
 /// and the cost must fit in what is left of its daily and monthly caps (held and spent credits
 /// of its earlier tasks count; refunds do not). Runs in the submission's transaction, under the
@@ -195,12 +206,7 @@ pub async fn check_spend(
     let tomorrow = (now.date_naive() + chrono::Days::new(1))
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc());
-    let next_month = now
-        .date_naive()
-        .with_day(1)
-        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc());
+    let next_month = next_month_start(now);
     for (limit, used, period, resets) in [
         (key.daily_credit_limit, spent.today, "day", tomorrow),
         (

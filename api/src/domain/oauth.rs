@@ -1085,7 +1085,6 @@ pub async fn check_spend(
     grant_id: Uuid,
     cost: i64,
 ) -> ApiResult<()> {
-    use chrono::Datelike;
     let Some((grant, _)) = db::find_live_grant(conn, grant_id).await? else {
         return Err(ApiError::unauthorized(
             "this app's authorization was revoked",
@@ -1102,12 +1101,8 @@ pub async fn check_spend(
         return Ok(());
     }
     let now = Utc::now();
-    let wait = now
-        .date_naive()
-        .with_day(1)
-        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(3600, |t| (t.and_utc() - now).num_seconds().max(1));
+    let wait = crate::domain::api_keys::next_month_start(now)
+        .map_or(3600, |t| (t - now).num_seconds().max(1));
     Err(ApiError::new(
         ErrorCode::SpendLimitReached,
         format!(

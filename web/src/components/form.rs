@@ -100,3 +100,18 @@ pub fn Submit(label: Key, busy: RwSignal<bool>) -> impl IntoView {
         </button>
     }
 }
+
+/// A credit cap as typed: empty for none, else a whole number above 0 (`err` says otherwise).
+pub fn parse_credit_cap(raw: &str, err: RwSignal<Option<Key>>) -> Result<Option<i64>, ()> {
+    err.set(None);
+    match raw.trim() {
+        "" => Ok(None),
+        text => match text.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => {
+                err.set(Some(Key::ErrWholeNumber));
+                Err(())
+            }
+        },
+    }
+}

@@ -10,7 +10,7 @@ use zimage_shared::privacy::{Consents, SecurityEvent};
 use zimage_shared::validate;
 
 use crate::api;
-use crate::components::form::{CheckField, Notice, Submit, TextField};
+use crate::components::form::{CheckField, Notice, Submit, TextField, parse_credit_cap};
 use crate::components::paged::{ListFooter, Paged};
 use crate::i18n::{Key, invalid_key, t, tr, use_i18n};
 use crate::session::{redirect_signed_out, use_session};
@@ -353,23 +353,9 @@ fn KeysSection() -> impl IntoView {
         .into_iter()
         .filter_map(|(on, scope)| on.then_some(scope))
         .collect();
-        // A cap is a whole number of credits, or empty for none.
-        let cap = |raw: String, err: RwSignal<Option<Key>>| -> Result<Option<i64>, ()> {
-            err.set(None);
-            match raw.trim() {
-                "" => Ok(None),
-                text => match text.parse::<i64>() {
-                    Ok(n) if n > 0 => Ok(Some(n)),
-                    _ => {
-                        err.set(Some(Key::ErrWholeNumber));
-                        Err(())
-                    }
-                },
-            }
-        };
         let (Ok(daily), Ok(monthly)) = (
-            cap(daily_cap.get(), daily_err),
-            cap(monthly_cap.get(), monthly_err),
+            parse_credit_cap(&daily_cap.get(), daily_err),
+            parse_credit_cap(&monthly_cap.get(), monthly_err),
         ) else {
             return;
         };

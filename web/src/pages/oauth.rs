@@ -13,7 +13,7 @@ use zimage_shared::oauth::{
 };
 
 use crate::api;
-use crate::components::form::{Notice, Submit, TextField};
+use crate::components::form::{Notice, Submit, TextField, parse_credit_cap};
 use crate::components::paged::{ListFooter, Paged};
 use crate::i18n::{Key, t};
 use crate::session::{redirect_signed_out, use_session};
@@ -59,21 +59,6 @@ fn AppHeading(app: OAuthAppSummary) -> impl IntoView {
                 </p>
             </div>
         </div>
-    }
-}
-
-/// A monthly cap typed by the user: empty for none, else a whole number above 0.
-fn parse_cap(raw: &str, err: RwSignal<Option<Key>>) -> Result<Option<i64>, ()> {
-    err.set(None);
-    match raw.trim() {
-        "" => Ok(None),
-        text => match text.parse::<i64>() {
-            Ok(n) if n > 0 => Ok(Some(n)),
-            _ => {
-                err.set(Some(Key::ErrWholeNumber));
-                Err(())
-            }
-        },
     }
 }
 
@@ -147,7 +132,7 @@ pub fn Authorize() -> impl IntoView {
         });
     });
     let answer = move |approve: bool| {
-        let Ok(limit) = parse_cap(&cap.get_untracked(), cap_err) else {
+        let Ok(limit) = parse_credit_cap(&cap.get_untracked(), cap_err) else {
             return;
         };
         let decision = AuthorizeDecision {
@@ -291,7 +276,7 @@ pub fn Device() -> impl IntoView {
         let Some(found) = request.get_untracked() else {
             return;
         };
-        let Ok(limit) = parse_cap(&cap.get_untracked(), cap_err) else {
+        let Ok(limit) = parse_credit_cap(&cap.get_untracked(), cap_err) else {
             return;
         };
         let decision = DeviceDecision {
