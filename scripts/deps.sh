@@ -53,6 +53,11 @@ if [ "$mode" = "bench" ]; then
     command -v wrk >/dev/null || apt_install wrk
     command -v pgbench >/dev/null || apt_install postgresql-contrib
     command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
+    # Lighthouse 12.8 is the newest that runs on Node 20 (13 needs Node 22.19).
+    if [ "$("$tools/node_modules/.bin/lighthouse" --version 2>/dev/null)" != "12.8.2" ]; then
+        echo "==> installing lighthouse 12.8.2 (web app audits)"
+        mkdir -p "$tools" && npm install --silent --no-audit --no-fund --prefix "$tools" lighthouse@12.8.2 >/dev/null
+    fi
     exit 0
 fi
 

@@ -5,7 +5,7 @@ use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::middleware::{Compress, Condition, from_fn};
-use actix_web::{App, HttpRequest, HttpServer, guard, web};
+use actix_web::{App, HttpRequest, HttpServer, web};
 use anyhow::Context;
 use std::net::TcpListener;
 use utoipa_actix_web::AppExt;
@@ -257,16 +257,6 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             .service(
                 SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", doc.clone()),
             );
-        let app = if config.web_dir.join("index.html").is_file() {
-            app.service(
-                actix_files::Files::new("/", &config.web_dir)
-                    .index_file("index.html")
-                    .guard(guard::Any(guard::Get()).or(guard::Head()))
-                    .default_handler(routes::fallback::static_miss),
-            )
-        } else {
-            app
-        };
         app.default_service(web::to(routes::fallback::not_found))
             .wrap(from_fn(crate::slow_bodies::middleware))
             .wrap(Compress::default())

@@ -5,11 +5,12 @@
 //! medians of several runs, ratios against targets, and the figures that have bounds instead.
 //!
 //! Usage: zimage-bench --zimage PATH --database-url ADMIN_URL [--runs N] [--seconds S]
-//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,inflight,export,sse,web] [--out FILE]
+//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,inflight,export,sse,web,lighthouse] [--out FILE]
 
 mod export;
 mod http;
 mod inflight;
+mod lighthouse;
 mod queue;
 mod streams;
 mod tools;
@@ -220,6 +221,10 @@ async fn measure(o: &Options, rows: &mut Vec<Row>, figures: &mut Vec<Figure>) ->
     if o.wants("web") {
         let db = Database::create(&o.admin_url, "web")?;
         web::scenario(o, &db, figures).await?;
+    }
+    if o.wants("lighthouse") {
+        let db = Database::create(&o.admin_url, "lighthouse")?;
+        lighthouse::scenario(o, &db, figures).await?;
     }
     Ok(())
 }

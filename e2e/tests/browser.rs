@@ -145,6 +145,10 @@ async fn journey(
 ) -> Result<(), fantoccini::error::CmdError> {
     let wait = Duration::from_secs(20);
     sign_up_and_log_in(b, base, data_dir, "grace@example.org").await?;
+    // Signing in lands on Create; the account page is in the header's menu.
+    assert_eq!(b.current_url().await?.path(), "/create");
+    assert_eq!(b.title().await?, "Create an image · Z-Image Studio");
+    menu_link(b, "/account").await?;
     let email = b
         .wait()
         .at_most(wait)
@@ -214,10 +218,7 @@ async fn journey(
         "{page}"
     );
     assert!(page.contains("+20"), "{page}");
-    b.find(Locator::Css("a.nav-link[href='/account']"))
-        .await?
-        .click()
-        .await?;
+    menu_link(b, "/account").await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Id("key_name"))
@@ -250,7 +251,8 @@ async fn journey(
         .for_element(Locator::Css(".empty"))
         .await?;
 
-    // Switching the language translates the page at once.
+    // Switching the language (in the menu) translates the page at once.
+    b.find(Locator::Id("menu-button")).await?.click().await?;
     b.find(Locator::Id("locale-select"))
         .await?
         .select_by_value("zh-CN")
@@ -266,7 +268,10 @@ async fn journey(
     }
     assert_eq!(text, "您的账户");
 
-    b.find(Locator::Css(".nav button")).await?.click().await?;
+    b.find(Locator::Css("#site-menu button.menu-item"))
+        .await?
+        .click()
+        .await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Id("password"))
@@ -305,6 +310,44 @@ async fn wait_for_text(
     panic!("expected {expected:?}, page shows {last:?}: {html}");
 }
 
+/// Chromium's console messages since the last call (chromedriver's log endpoint).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
+    }
+}
+
+/// The console errors (and uncaught exceptions) the page logged since the last call.
+async fn console_errors(b: &fantoccini::Client) -> Vec<String> {
+    let entries = b.issue_cmd(BrowserLog).await.expect("browser log");
+    entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        // A refused request is logged by Chromium itself; a 401 from a probe is expected.
+        .filter(|m| !m.contains("Failed to load resource"))
+        .collect()
+}
+
 /// Saves a screenshot into `$ZIMAGE_E2E_SCREENSHOTS/<name>.png` when that variable is set.
 async fn snapshot(b: &fantoccini::Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
     if let Ok(dir) = std::env::var("ZIMAGE_E2E_SCREENSHOTS") {
@@ -328,6 +371,10 @@ async fn open_browser(driver_url: &str, data_dir: &Path) -> fantoccini::Client {
                      format!("--user-data-dir={}", profile.display())]
         }),
     );
+    caps.insert(
+        "goog:loggingPrefs".into(),
+        serde_json::json!({"browser": "ALL"}),
+    );
     ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(driver_url)
@@ -335,7 +382,7 @@ async fn open_browser(driver_url: &str, data_dir: &Path) -> fantoccini::Client {
         .expect("WebDriver session")
 }
 
-/// Signs up and confirms through the e-mailed link, then logs in; ends on /account.
+/// Signs up and confirms through the e-mailed link, then logs in; ends on /create.
 async fn sign_up_and_log_in(
     b: &fantoccini::Client,
     base: &str,
@@ -389,7 +436,7 @@ async fn open_create(
     Ok(())
 }
 
-/// Logs in through the form; ends on /account.
+/// Logs in through the form; ends on /create.
 async fn log_in(
     b: &fantoccini::Client,
     base: &str,
@@ -398,7 +445,19 @@ async fn log_in(
     submit_login_form(b, base, email).await?;
     b.wait()
         .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(".account-email"))
+        .for_element(Locator::Css(".create-layout"))
+        .await?;
+    Ok(())
+}
+
+/// Opens the header's menu and follows its link to `href`.
+async fn menu_link(b: &fantoccini::Client, href: &str) -> Result<(), fantoccini::error::CmdError> {
+    b.find(Locator::Id("menu-button")).await?.click().await?;
+    b.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!("#site-menu a[href='{href}']")))
+        .await?
+        .click()
         .await?;
     Ok(())
 }
@@ -918,14 +977,7 @@ async fn upload_generate_share(
         .at_most(wait)
         .for_element(Locator::Css(".account-email"))
         .await?;
-    b.find(Locator::Css(".site-header button.button-ghost"))
-        .await?
-        .click()
-        .await?;
-    b.wait()
-        .at_most(wait)
-        .for_element(Locator::Css("a[href='/signup']"))
-        .await?;
+    log_out(b).await?;
     b.goto(&link).await?;
     let image = b
         .wait()
@@ -1109,7 +1161,8 @@ async fn export_then_erase(
 }
 
 async fn log_out(b: &fantoccini::Client) -> Result<(), fantoccini::error::CmdError> {
-    b.find(Locator::Css("header.site-header button.button-ghost"))
+    b.find(Locator::Id("menu-button")).await?.click().await?;
+    b.find(Locator::Css("#site-menu button.menu-item"))
         .await?
         .click()
         .await?;
@@ -1142,10 +1195,7 @@ async fn support_round_trip(
 ) -> Result<(), fantoccini::error::CmdError> {
     let wait = Duration::from_secs(20);
     sign_up_and_log_in(b, base, data_dir, "cara@example.org").await?;
-    b.find(Locator::Css("a.nav-link[href='/support']"))
-        .await?
-        .click()
-        .await?;
+    menu_link(b, "/support").await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Id("ticket-subject"))
@@ -1172,7 +1222,7 @@ async fn support_round_trip(
     log_in(b, base, "root@example.org").await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css("a.nav-link[href='/admin']"))
+        .for_element(Locator::Css("#site-menu a[href='/admin']"))
         .await?;
     b.goto(&format!("{base}/admin")).await?;
     b.wait()
@@ -1470,5 +1520,136 @@ async fn oauth_code_flow(
         "{back}"
     );
     snapshot(b, "oauth-refused").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn members_pages_send_visitors_to_sign_in_and_back_without_console_errors() {
+    let h = Harness::start(&[]).await;
+    let result = signed_out_and_expired(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+/// Waits for the sign-in form and checks it will return to `next`.
+async fn expect_sign_in_for(
+    b: &fantoccini::Client,
+    next: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("password"))
+        .await?;
+    let url = b.current_url().await?;
+    assert_eq!(url.path(), "/login");
+    let back: HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(back.get("next").map(String::as_str), Some(next), "{url}");
+    Ok(())
+}
+
+async fn signed_out_and_expired(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    // The shell paints before the app: header and skeleton, with the page's title and icons.
+    let shell = reqwest::get(format!("{base}/gallery")).await.unwrap();
+    let html = shell.text().await.unwrap();
+    assert!(html.contains("class=\"site-header\"") && html.contains("skeleton"));
+    for page in [
+        "/create", "/gallery", "/history", "/account", "/credits", "/prompts", "/support",
+    ] {
+        b.goto(&format!("{base}{page}")).await?;
+        expect_sign_in_for(b, page).await?;
+        // Leaving the page mid-load must not touch what it left behind.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let errors = console_errors(b).await;
+        assert!(errors.is_empty(), "{page} signed out: {errors:?}");
+    }
+    assert_eq!(b.title().await?, "Log in · Z-Image Studio");
+
+    // Signing in from the gallery's redirect comes back to the gallery.
+    sign_up_and_log_in(b, base, data_dir, "nomad@example.org").await?;
+    log_out(b).await?;
+    b.goto(&format!("{base}/gallery?sort=oldest")).await?;
+    expect_sign_in_for(b, "/gallery?sort=oldest").await?;
+    b.find(Locator::Id("email"))
+        .await?
+        .send_keys("nomad@example.org")
+        .await?;
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("gallery-search"))
+        .await?;
+    let url = b.current_url().await?;
+    assert_eq!((url.path(), url.query()), ("/gallery", Some("sort=oldest")));
+
+    // The session ends elsewhere (every sign-in of the account revoked): the next page the app
+    // opens finds out, goes to sign-in, and nothing breaks on the way.
+    let api = reqwest::Client::new();
+    let tokens: serde_json::Value = api
+        .post(format!("{base}/v1/auth/login"))
+        .json(&serde_json::json!({"email": "nomad@example.org", "password": "a sturdy passphrase"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let sessions: serde_json::Value = api
+        .get(format!("{base}/v1/me/sessions"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for session in sessions["items"].as_array().unwrap() {
+        if session["current"] == false {
+            let revoked = api
+                .delete(format!(
+                    "{base}/v1/me/sessions/{}",
+                    session["id"].as_str().unwrap()
+                ))
+                .bearer_auth(access)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(revoked.status(), 204);
+        }
+    }
+    b.find(Locator::Css("a.nav-link[href='/create']"))
+        .await?
+        .click()
+        .await?;
+    expect_sign_in_for(b, "/create").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let errors = console_errors(b).await;
+    assert!(errors.is_empty(), "expired session: {errors:?}");
+
+    // On a phone the header is one row with a menu.
+    b.set_window_size(390, 844).await?;
+    b.goto(&format!("{base}/login")).await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".site-header .menu-button"))
+        .await?;
+    let height = b
+        .execute(
+            "return document.querySelector('.site-header').getBoundingClientRect().height",
+            vec![],
+        )
+        .await?;
+    assert!(height.as_f64().unwrap() <= 64.0, "header {height}px");
+    snapshot(b, "phone-login").await?;
     Ok(())
 }

@@ -17,6 +17,14 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// What a members-only call answers, without asking, when nobody is signed in.
+    pub fn signed_out() -> Self {
+        Self {
+            status: 401,
+            problem: None,
+        }
+    }
+
     fn network() -> Self {
         Self {
             status: 0,

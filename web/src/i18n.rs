@@ -177,6 +177,10 @@ translations! {
     NavSignup => "Sign up", "注册";
     NavAccount => "Account", "账户";
     NavLogout => "Log out", "退出登录";
+    Menu => "Menu", "菜单";
+    NavDevelopers => "Developers", "开发者";
+    AppDescription => "Create images from prompts and reference images with hosted models or your own GPUs, keep them in a gallery, and stay in control of your data.", "使用托管模型或您自己的 GPU，根据提示词和参考图生成图像，保存在图库中，并始终掌控您的数据。";
+    SkipToContent => "Skip to content", "跳到正文";
     Language => "Language", "语言";
     Theme => "Theme", "主题";
     ThemeLight => "Light", "浅色";
@@ -211,7 +215,7 @@ translations! {
     VerifyWorking => "One moment…", "请稍候…";
     VerifyDone => "Your e-mail address is confirmed. Thank you!", "您的电子邮箱已确认，谢谢！";
     VerifyMissing => "This link has no token. Open the link from the e-mail again.", "链接缺少令牌，请重新打开邮件中的链接。";
-    ContinueToAccount => "Go to your account", "前往账户";
+    ContinueToAccount => "Start creating", "开始创作";
     ContinueToLogin => "Log in", "登录";
     Unverified => "Your e-mail address is not confirmed yet. Generating images and buying credits need a confirmed address.", "您的电子邮箱尚未确认。生成图像和购买点数需要先确认邮箱。";
     Resend => "Send the link again", "重新发送链接";

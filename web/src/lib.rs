@@ -11,9 +11,22 @@ mod storage;
 mod theme;
 mod util;
 
-/// Entry point called by the generated JS glue.
+use wasm_bindgen::JsCast;
+
+/// Entry point called by the generated JS glue. The app replaces the HTML shell's skeleton in
+/// `#app` (painted by CSS before this code arrived); without a shell it renders into `<body>`.
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match root {
+        Some(root) => {
+            root.set_inner_html("");
+            leptos::mount::mount_to(root, app::App).forget();
+        }
+        None => leptos::mount::mount_to_body(app::App),
+    }
 }

@@ -81,28 +81,46 @@ impl Session {
     }
 
     async fn refresh_now(self) -> bool {
+        if !signed_in_hint() {
+            // No refresh cookie to trade (or it is gone): nothing to ask.
+            self.clear();
+            return false;
+        }
         match api::public::<TokenResponse>("POST", "/v1/auth/refresh", None).await {
             Ok(tokens) => {
                 self.sign_in(tokens);
                 true
             }
             Err(_) => {
+                forget_signed_in_hint();
                 self.clear();
                 false
             }
         }
     }
 
-    /// Called once at start: resumes a session from the cookie if there is one.
+    /// Called once at start: resumes a session from the cookie if there is one. The server
+    /// sets a readable `zimage_signed_in` cookie beside the (unreadable) refresh cookie, so a
+    /// visitor who never signed in is not sent on a refresh that can only fail.
     pub async fn restore(self) {
-        self.refresh().await;
+        if signed_in_hint() {
+            self.refresh().await;
+        }
         self.ready.set(true);
     }
 
+    /// Forgets the session; signals change only if there was one, so pages watching them do
+    /// not react twice to the same signed-out state.
     fn clear(self) {
-        self.access.set(None);
-        self.user.set(None);
-        self.credits.set(None);
+        if self.access.get_untracked().is_some() {
+            self.access.set(None);
+        }
+        if self.user.get_untracked().is_some() {
+            self.user.set(None);
+        }
+        if self.credits.get_untracked().is_some() {
+            self.credits.set(None);
+        }
     }
 
     pub async fn logout(self) {
@@ -134,8 +152,10 @@ impl Session {
         path: &str,
         form: &web_sys::FormData,
     ) -> Result<T, ApiError> {
-        let token = self.bearer().await;
-        let (status, text) = api::send_form(path, form, token.as_deref()).await?;
+        let Some(token) = self.bearer().await else {
+            return Err(ApiError::signed_out());
+        };
+        let (status, text) = api::send_form(path, form, Some(&token)).await?;
         if status == 401 && self.refresh().await {
             let token = self.access.get_untracked();
             let (status, text) = api::send_form(path, form, token.as_deref()).await?;
@@ -152,9 +172,11 @@ impl Session {
         body: Option<String>,
         extra: &[(&str, &str)],
     ) -> Result<T, ApiError> {
-        let token = self.bearer().await;
+        let Some(token) = self.bearer().await else {
+            return Err(ApiError::signed_out());
+        };
         let (status, text) =
-            api::send_with(method, path, body.clone(), token.as_deref(), extra).await?;
+            api::send_with(method, path, body.clone(), Some(&token), extra).await?;
         if status == 401 && self.refresh().await {
             let token = self.access.get_untracked();
             let (status, text) =
@@ -162,6 +184,32 @@ impl Session {
             return api::decode(status, &text);
         }
         api::decode(status, &text)
+    }
+}
+
+const SIGNED_IN_COOKIE: &str = "zimage_signed_in";
+
+fn document() -> Option<web_sys::HtmlDocument> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?.document()?.dyn_into().ok()
+}
+
+fn signed_in_hint() -> bool {
+    document()
+        .and_then(|d| d.cookie().ok())
+        .is_some_and(|cookies| {
+            cookies
+                .split(';')
+                .any(|c| c.trim().starts_with(&format!("{SIGNED_IN_COOKIE}=")))
+        })
+}
+
+/// Drops a hint that outlived its session (revoked or expired elsewhere).
+fn forget_signed_in_hint() {
+    if let Some(doc) = document() {
+        let _ = doc.set_cookie(&format!(
+            "{SIGNED_IN_COOKIE}=; Max-Age=0; Path=/; Secure; SameSite=Strict"
+        ));
     }
 }
 
@@ -174,7 +222,10 @@ pub fn redirect_signed_out() {
     let session = use_session();
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
-        if session.ready.get() && session.user.get().is_none() {
+        let on_sign_in = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .is_some_and(|p| p.starts_with("/login"));
+        if session.ready.get() && session.user.get().is_none() && !on_sign_in {
             navigate(&login_href(), Default::default());
         }
     });

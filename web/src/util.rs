@@ -22,3 +22,10 @@ pub fn wire<T: serde::Serialize>(value: &T) -> String {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
+
+/// Runs `fut` on this thread until it ends or the component (or effect run) that started it goes
+/// away: then it is dropped, so a late answer never writes to a page that is gone (writing to a
+/// disposed signal panics). It does not subscribe its caller to the signals it reads.
+pub fn spawn(fut: impl std::future::Future<Output = ()> + 'static) {
+    leptos::prelude::untrack(move || leptos::task::spawn_local_scoped_with_cancellation(fut));
+}

@@ -83,14 +83,15 @@ pub async fn list(
     ))
 }
 
-/// The public card of a link; 404 for unknown, forged or revoked tokens alike.
-pub async fn card(state: &AppState, token: &str) -> ApiResult<SharedImage> {
+/// The public card of a link; 404 for unknown, forged or revoked tokens alike. A view is counted
+/// when `count_view` (a page shell's link preview is not a view).
+pub async fn card(state: &AppState, token: &str, count_view: bool) -> ApiResult<SharedImage> {
     let id = state
         .urls
         .share_id(token)
         .ok_or_else(|| ApiError::not_found("shared image"))?;
     let mut conn = state.db.get().await?;
-    let (share, image, prompt, model) = db::open(&mut conn, id, true)
+    let (share, image, prompt, model) = db::open(&mut conn, id, count_view)
         .await?
         .ok_or_else(|| ApiError::not_found("shared image"))?;
     Ok(SharedImage {

@@ -20,6 +20,10 @@ use crate::state::AppState;
 
 /// Cookie carrying the refresh token for browsers.
 pub const REFRESH_COOKIE: &str = "zimage_refresh";
+/// A cookie scripts can read, holding no secret, that lives as long as the refresh cookie: the
+/// web app asks for a refresh only when it is there, so a signed-out visit makes no request that
+/// fails (and logs nothing in the browser's console).
+pub const SIGNED_IN_COOKIE: &str = "zimage_signed_in";
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
@@ -45,10 +49,20 @@ fn refresh_cookie(token: &str, max_age_secs: i64) -> Cookie<'static> {
         .finish()
 }
 
+fn signed_in_cookie(max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(SIGNED_IN_COOKIE, "1")
+        .path("/")
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .max_age(time::Duration::seconds(max_age_secs))
+        .finish()
+}
+
 fn with_tokens(state: &AppState, tokens: TokenResponse) -> HttpResponse {
     let max_age = i64::try_from(state.config.refresh_token_ttl.as_secs()).unwrap_or(0);
     HttpResponse::Ok()
         .cookie(refresh_cookie(&tokens.refresh_token, max_age))
+        .cookie(signed_in_cookie(max_age))
         .json(tokens)
 }
 
@@ -392,6 +406,7 @@ async fn logout(
     }
     Ok(HttpResponse::NoContent()
         .cookie(refresh_cookie("", 0))
+        .cookie(signed_in_cookie(0))
         .finish())
 }
 

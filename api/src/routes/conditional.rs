@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{ApiError, ApiResult};
 
 /// Whether `If-None-Match` names `etag` (or is `*`): the client's copy is current.
-fn unchanged(req: &HttpRequest, etag: &str) -> bool {
+pub fn unchanged(req: &HttpRequest, etag: &str) -> bool {
     req.headers()
         .get_all(header::IF_NONE_MATCH)
         .filter_map(|v| v.to_str().ok())
@@ -18,7 +18,7 @@ fn unchanged(req: &HttpRequest, etag: &str) -> bool {
         .any(|tag| tag == "*" || tag == etag)
 }
 
-fn not_modified(etag: &str) -> HttpResponse {
+pub fn not_modified(etag: &str) -> HttpResponse {
     HttpResponse::NotModified()
         .insert_header((header::ETAG, etag))
         .finish()

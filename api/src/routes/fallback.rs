@@ -1,7 +1,5 @@
 //! What answers when no route matches: the web app for page URLs, problem+json otherwise.
 
-use actix_files::NamedFile;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use std::sync::LazyLock;
@@ -17,13 +15,20 @@ fn is_api_path(path: &str) -> bool {
         .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }
 
+/// A browser navigation or a link fetcher (chat apps and social sites send `*/*` or no `Accept`
+/// at all): they get the page shell.
 fn wants_page(req: &HttpRequest) -> bool {
-    let accepts_html = req
+    let accept = req
         .headers()
         .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    matches!(*req.method(), Method::GET | Method::HEAD) && accepts_html && !is_api_path(req.path())
+        .and_then(|v| v.to_str().ok());
+    let accepts_html =
+        accept.is_none_or(|v| v.contains("text/html") || v.contains("*/*") || v.trim().is_empty());
+    is_read(req) && accepts_html && !is_api_path(req.path())
+}
+
+fn is_read(req: &HttpRequest) -> bool {
+    matches!(*req.method(), Method::GET | Method::HEAD)
 }
 
 /// Every documented path (split into segments, `{…}` matching any one segment) with its methods.
@@ -82,19 +87,22 @@ fn wrong_method(req: &HttpRequest, methods: &[&str]) -> HttpResponse {
     response
 }
 
-/// Default service: `index.html` for browser navigations (client-side routing), 404 otherwise.
+/// Default service: the web app's files and page shell (client-side routing), else 404 — or
+/// 405 for a documented path asked with another method.
 pub async fn not_found(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if wants_page(&req) {
-        let index = state.config.web_dir.join("index.html");
-        if let Ok(file) = NamedFile::open_async(&index).await {
-            let mut response = file.use_etag(true).into_response(&req);
-            response.headers_mut().insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("no-cache"),
-            );
+    if is_read(&req) && !is_api_path(req.path()) {
+        if let Some(name) = req.path().strip_prefix("/assets/") {
+            return super::webapp::asset(&req, &state, name).await;
+        }
+        if let Some(response) = super::webapp::root_file(&req, &state).await {
+            return Ok(response);
+        }
+        if wants_page(&req)
+            && let Some(response) = super::webapp::page(&req, &state).await
+        {
             return Ok(response);
         }
     }
@@ -102,20 +110,6 @@ pub async fn not_found(
         return Ok(wrong_method(&req, &methods));
     }
     Err(no_route(&req))
-}
-
-/// Default handler of the static-file service: same rules as [`not_found`].
-pub async fn static_miss(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
-    let (req, _) = req.into_parts();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let response = match state {
-        Some(state) => match not_found(req.clone(), state).await {
-            Ok(response) => response,
-            Err(err) => actix_web::ResponseError::error_response(&err),
-        },
-        None => actix_web::ResponseError::error_response(&no_route(&req)),
-    };
-    Ok(ServiceResponse::new(req, response))
 }
 
 #[cfg(test)]

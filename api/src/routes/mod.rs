@@ -19,6 +19,7 @@ pub mod prompts;
 pub mod shares;
 pub mod support;
 pub mod uploads;
+pub mod webapp;
 pub mod webhook_endpoints;
 pub mod webhooks;
 

@@ -48,7 +48,8 @@ async fn list(
     Ok(HttpResponse::Ok().json(shares::list(&state, auth.user_id(), page.parse()?).await?))
 }
 
-fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+/// Counts a public share read against the caller's address.
+pub(crate) fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
     let ip = crate::auth::client_ip(req, &state.config.trusted_proxies);
     state
         .limiter
@@ -76,7 +77,7 @@ async fn card(
     limit(&state, &req)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(shares::card(&state, &token).await?))
+        .json(shares::card(&state, &token, true).await?))
 }
 
 /// A shared image's file (metadata stripped). No account needed.

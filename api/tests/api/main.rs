@@ -36,4 +36,5 @@ mod storage_s3;
 mod support;
 mod tokens;
 mod uploads;
+mod web;
 mod webhooks_out;

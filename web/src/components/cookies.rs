@@ -3,7 +3,6 @@
 //! the product-analytics consent so it follows the account.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zimage_shared::privacy::Consents;
 
@@ -25,7 +24,7 @@ pub fn CookieBanner() -> impl IntoView {
         crate::storage::set(STORAGE_KEY, if all { "all" } else { "essential" });
         open.set(false);
         if session.user.get_untracked().is_some() {
-            spawn_local(async move {
+            leptos::task::spawn_local(async move {
                 if let Ok(mut consents) = session
                     .call::<Consents>("GET", "/v1/me/consents", None)
                     .await

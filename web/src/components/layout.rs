@@ -1,15 +1,72 @@
-//! Header (brand, navigation, language and theme), main content, footer.
+//! Header (brand, navigation, balance and a menu holding the rest), main content, footer.
+//!
+//! The header is one 56 px row at every width: on phones the page links move into the menu, so
+//! the content starts right below it. The HTML shell (`web/static/index.html`) paints the same
+//! row before the app loads, so the swap does not move anything.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
-use zimage_shared::account::{Locale, Theme, UpdateProfileRequest};
+use leptos_router::hooks::{use_location, use_navigate};
+use wasm_bindgen::JsCast;
+use zimage_shared::account::{Locale, Role, Theme, UpdateProfileRequest};
 
 use crate::api;
 use crate::i18n::{Key, t, use_i18n};
 use crate::session::use_session;
 use crate::theme::use_theme;
+
+/// The Z mark of the favicon, drawn with the text colour of its surroundings.
+#[component]
+pub fn BrandMark() -> impl IntoView {
+    view! {
+        <svg class="brand-mark" viewBox="0 0 64 64" aria-hidden="true">
+            <rect width="64" height="64" rx="14" fill="var(--primary)" />
+            <path d="M18 16h28v7L28.5 41H46v7H18v-7l17.5-18H18z" fill="var(--primary-text)" />
+        </svg>
+    }
+}
+
+/// Focuses the first element matching `selector` (made focusable by script if it is not).
+pub fn focus_first(selector: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(Some(element)) = doc.query_selector(selector) {
+        if !element.has_attribute("tabindex") {
+            let _ = element.set_attribute("tabindex", "-1");
+        }
+        if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+            let _ = element.focus();
+        }
+    }
+}
+
+/// After a navigation (not the first page), focus moves to the new page's main heading so screen
+/// readers announce it and the keyboard starts from the top of the content.
+fn focus_heading_after_navigation() {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.as_ref().is_some_and(|p| *p != path) {
+            spawn_local(async {
+                // The new route renders in this tick; its data may take a moment longer.
+                for _ in 0..20 {
+                    crate::util::sleep_ms(50).await;
+                    let found = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.query_selector("#main h1").ok().flatten());
+                    if found.is_some() {
+                        focus_first("#main h1");
+                        return;
+                    }
+                }
+                focus_first("#main");
+            });
+        }
+        path
+    });
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -17,6 +74,24 @@ pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let theme = use_theme();
     let navigate = use_navigate();
+    let location = use_location();
+    let menu_open = RwSignal::new(false);
+    focus_heading_after_navigation();
+    // Any navigation closes the menu.
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
+    // The description follows the language (the shell's is English).
+    Effect::new(move |_| {
+        let text = t(Key::AppDescription)();
+        if let Some(meta) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("meta[name=description]").ok().flatten())
+        {
+            let _ = meta.set_attribute("content", text);
+        }
+    });
 
     // Signed in, a choice is saved to the profile so every device follows it.
     let save = move |patch: UpdateProfileRequest| {
@@ -48,60 +123,115 @@ pub fn Layout(children: Children) -> impl IntoView {
     };
     let logout = move |_| {
         let navigate = navigate.clone();
+        menu_open.set(false);
         spawn_local(async move {
             session.logout().await;
             navigate("/login", Default::default());
         });
     };
+    let toggle_menu = move |_| {
+        let open = !menu_open.get_untracked();
+        menu_open.set(open);
+        if open {
+            spawn_local(async {
+                crate::util::sleep_ms(0).await;
+                focus_first("#site-menu a, #site-menu select");
+            });
+        }
+    };
+    let menu_keys = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            menu_open.set(false);
+            focus_first("#menu-button");
+        }
+    };
+    let signed_in = move || session.user.get().is_some();
+    let is_admin = move || session.user.get().is_some_and(|u| u.role == Role::Admin);
+    // The page links: in the header on wide screens, at the top of the menu on phones.
+    let page_links = move |class: &'static str| {
+        view! {
+            <A href="/create" attr:class=class>{t(Key::NavCreate)}</A>
+            <A href="/gallery" attr:class=class>{t(Key::NavGallery)}</A>
+            <A href="/history" attr:class=class>{t(Key::NavHistory)}</A>
+            <A href="/prompts" attr:class=class>{t(Key::NavPrompts)}</A>
+        }
+    };
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
         <header class="site-header">
-            <A href="/" attr:class="brand">{t(Key::AppName)}</A>
-            <nav aria-label="Main" class="nav">
+            <A href="/" attr:class="brand">
+                <BrandMark />
+                <span class="brand-name">{t(Key::AppName)}</span>
+            </A>
+            <Show when=signed_in>
+                <nav aria-label="Main" class="nav">{page_links("nav-link")}</nav>
+            </Show>
+            <div class="header-actions">
                 <Show
-                    when=move || session.user.get().is_some()
+                    when=signed_in
                     fallback=|| view! {
                         <A href="/login" attr:class="nav-link">{t(Key::NavLogin)}</A>
                         <A href="/signup" attr:class="button button-primary button-small">{t(Key::NavSignup)}</A>
                     }
                 >
-                    <A href="/create" attr:class="nav-link">{t(Key::NavCreate)}</A>
-                    <A href="/gallery" attr:class="nav-link">{t(Key::NavGallery)}</A>
-                    <A href="/history" attr:class="nav-link">{t(Key::NavHistory)}</A>
-                    <A href="/prompts" attr:class="nav-link">{t(Key::NavPrompts)}</A>
                     <a href="/credits" class="credit-badge" aria-label=move || format!("{} {}", session.credits.get().map(|c| c.available).unwrap_or(0), t(Key::CreditsUnit)())>
                         <span class="credit-badge-value">{move || session.credits.get().map(|c| c.available.to_string()).unwrap_or_else(|| "…".into())}</span>
-                        " " {t(Key::CreditsUnit)}
+                        <span class="credit-badge-unit">{t(Key::CreditsUnit)}</span>
                     </a>
-                    <A href="/support" attr:class="nav-link">{t(Key::NavSupport)}</A>
-                    <Show when=move || session.user.get().is_some_and(|u| u.role == zimage_shared::account::Role::Admin)>
-                        <A href="/admin" attr:class="nav-link">{t(Key::NavAdmin)}</A>
-                    </Show>
-                    <A href="/account" attr:class="nav-link">{t(Key::NavAccount)}</A>
-                    <button type="button" class="button button-ghost button-small" on:click=logout.clone()>
-                        {t(Key::NavLogout)}
-                    </button>
                 </Show>
-            </nav>
-            <div class="prefs">
-                <label class="visually-hidden" for="locale-select">{t(Key::Language)}</label>
-                <select id="locale-select" on:change=on_locale>
-                    {Locale::ALL.into_iter().map(|l| view! {
-                        <option value=l.as_str() selected=move || i18n.locale.get() == l>
-                            {match l { Locale::En => "English", Locale::ZhCn => "简体中文" }}
-                        </option>
-                    }).collect_view()}
-                </select>
-                <label class="visually-hidden" for="theme-select">{t(Key::Theme)}</label>
-                <select id="theme-select" on:change=on_theme>
-                    {[(Theme::System, Key::ThemeSystem), (Theme::Light, Key::ThemeLight), (Theme::Dark, Key::ThemeDark)]
-                        .into_iter()
-                        .map(|(choice, key)| view! {
-                            <option value=choice.as_str() selected=move || theme.theme.get() == choice>{t(key)}</option>
-                        })
-                        .collect_view()}
-                </select>
+                <button
+                    id="menu-button"
+                    type="button"
+                    class="menu-button"
+                    aria-controls="site-menu"
+                    aria-expanded=move || menu_open.get().to_string()
+                    aria-label=t(Key::Menu)
+                    on:click=toggle_menu
+                >
+                    <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h16M4 12h16M4 17h16" /></svg>
+                </button>
+            </div>
+            <Show when=move || menu_open.get()>
+                <div class="menu-backdrop" on:click=move |_| menu_open.set(false)></div>
+            </Show>
+            <div id="site-menu" class="site-menu" hidden=move || !menu_open.get() on:keydown=menu_keys>
+                <Show when=signed_in>
+                    <nav aria-label="Pages" class="menu-pages">{page_links("menu-item")}</nav>
+                    <nav aria-label="Account" class="menu-section">
+                        <A href="/account" attr:class="menu-item">{t(Key::NavAccount)}</A>
+                        <A href="/credits" attr:class="menu-item">{t(Key::CreditsTitle)}</A>
+                        <A href="/developers" attr:class="menu-item">{t(Key::NavDevelopers)}</A>
+                        <A href="/support" attr:class="menu-item">{t(Key::NavSupport)}</A>
+                        <Show when=is_admin>
+                            <A href="/admin" attr:class="menu-item">{t(Key::NavAdmin)}</A>
+                        </Show>
+                    </nav>
+                </Show>
+                <div class="menu-section menu-prefs">
+                    <label for="locale-select">{t(Key::Language)}</label>
+                    <select id="locale-select" on:change=on_locale>
+                        {Locale::ALL.into_iter().map(|l| view! {
+                            <option value=l.as_str() selected=move || i18n.locale.get() == l>
+                                {match l { Locale::En => "English", Locale::ZhCn => "简体中文" }}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                    <label for="theme-select">{t(Key::Theme)}</label>
+                    <select id="theme-select" on:change=on_theme>
+                        {[(Theme::System, Key::ThemeSystem), (Theme::Light, Key::ThemeLight), (Theme::Dark, Key::ThemeDark)]
+                            .into_iter()
+                            .map(|(choice, key)| view! {
+                                <option value=choice.as_str() selected=move || theme.theme.get() == choice>{t(key)}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <Show when=signed_in>
+                    <div class="menu-section">
+                        <button type="button" class="menu-item" on:click=logout.clone()>{t(Key::NavLogout)}</button>
+                    </div>
+                </Show>
             </div>
         </header>
         <main id="main" class="main">
@@ -118,4 +248,28 @@ pub fn Layout(children: Children) -> impl IntoView {
             </nav>
         </footer>
     }
+}
+
+/// Names the browser tab: "`text` · Z-Image Studio".
+pub fn set_title(text: &str) {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let app = "Z-Image Studio";
+        doc.set_title(&if text.is_empty() || text == app {
+            app.to_string()
+        } else {
+            format!("{text} · {app}")
+        });
+    }
+}
+
+/// A page's main heading; it also names the browser tab, in the current language.
+#[component]
+pub fn Heading(
+    key: Key,
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional)] class: Option<&'static str>,
+) -> impl IntoView {
+    let text = t(key);
+    Effect::new(move |_| set_title(text()));
+    view! { <h1 id=id class=class>{text}</h1> }
 }

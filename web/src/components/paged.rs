@@ -1,7 +1,6 @@
 //! Lists loaded page by page from `{items, next_cursor}` endpoints.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
 use zimage_shared::Page;
 
@@ -20,6 +19,8 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub loading: RwSignal<bool>,
     pub error: RwSignal<Option<Key>>,
     session: Session,
+    /// The page that made the list: its loads end with it, whoever starts them.
+    owner: StoredValue<Option<Owner>>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Paged<T> {
@@ -42,9 +43,18 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
             loading: RwSignal::new(false),
             error: RwSignal::new(None),
             session: use_session(),
+            owner: StoredValue::new(Owner::current()),
         };
         paged.load(false);
         paged
+    }
+
+    /// Runs `fut` until it ends or the page goes away.
+    fn spawn(self, fut: impl std::future::Future<Output = ()> + 'static) {
+        match self.owner.try_get_value().flatten() {
+            Some(owner) => owner.with(|| crate::util::spawn(fut)),
+            None => crate::util::spawn(fut),
+        }
     }
 
     /// Loads the first page, or with `append` the page after the last one loaded.
@@ -57,7 +67,7 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
         self.loading.set(true);
         self.generation.update(|g| *g += 1);
         let generation = self.generation.get_untracked();
-        spawn_local(async move {
+        self.spawn(async move {
             let result = self.session.call::<Page<T>>("GET", &url, None).await;
             if self.generation.get_untracked() != generation {
                 return;
@@ -87,7 +97,7 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
     /// Deletes `{path}/{id}` and drops the items `keep` rejects.
     pub fn delete(self, id: impl std::fmt::Display, keep: impl Fn(&T) -> bool + 'static) {
         let url = format!("{}/{id}", self.path);
-        spawn_local(async move {
+        self.spawn(async move {
             match self.session.call::<()>("DELETE", &url, None).await {
                 Ok(()) => self.items.update(|all| all.retain(|item| keep(item))),
                 Err(err) => self.error.set(Some(err.message())),

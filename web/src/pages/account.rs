@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zimage_shared::account::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
@@ -59,7 +58,7 @@ pub fn Account() -> impl IntoView {
             when=move || session.user.get().is_some()
             fallback=|| view! { <p class="loading" role="status">{t(Key::Loading)}</p> }
         >
-            <h1>{t(Key::AccountTitle)}</h1>
+            <crate::components::layout::Heading key=Key::AccountTitle />
             <p class="muted account-email">{move || session.user.get().map(|u| u.email).unwrap_or_default()}</p>
             <VerifyBanner />
             <div class="stack">
@@ -89,7 +88,7 @@ fn VerifyBanner() -> impl IntoView {
             return;
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let request = EmailRequest { email: user.email };
             let result = api::public::<Accepted>(
                 "POST",
@@ -149,7 +148,7 @@ fn ProfileSection() -> impl IntoView {
             ..Default::default()
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<User>("PATCH", "/v1/me", api::body(&patch))
                 .await
@@ -217,7 +216,7 @@ fn PasswordSection() -> impl IntoView {
             lock_down: lock_down.get(),
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<()>("POST", "/v1/me/password", api::body(&request))
                 .await
@@ -323,7 +322,7 @@ fn KeysSection() -> impl IntoView {
     let monthly_err = RwSignal::new(None::<Key>);
     let models = RwSignal::new(Vec::<zimage_shared::generation::ModelInfo>::new());
     let chosen_models = RwSignal::new(Vec::<String>::new());
-    spawn_local(async move {
+    crate::util::spawn(async move {
         if let Ok(page) = api::public::<zimage_shared::Page<zimage_shared::generation::ModelInfo>>(
             "GET",
             "/v1/models",
@@ -373,7 +372,7 @@ fn KeysSection() -> impl IntoView {
             allowed_models: (!chosen.is_empty()).then_some(chosen),
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<ApiKeyCreated>("POST", "/v1/me/api-keys", api::body(&request))
                 .await
@@ -395,7 +394,7 @@ fn KeysSection() -> impl IntoView {
         });
     };
     let revoke = move |id: zimage_shared::ids::ApiKeyId| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<()>("DELETE", &format!("/v1/me/api-keys/{id}"), None)
                 .await
@@ -506,7 +505,7 @@ pub fn ConsentsSection() -> impl IntoView {
     let loaded = RwSignal::new(false);
     let notice = RwSignal::new(None::<Key>);
     let error = RwSignal::new(None::<Key>);
-    spawn_local(async move {
+    crate::util::spawn(async move {
         if let Ok(c) = session
             .call::<Consents>("GET", "/v1/me/consents", None)
             .await
@@ -524,7 +523,7 @@ pub fn ConsentsSection() -> impl IntoView {
             marketing_email: marketing.get_untracked(),
             product_analytics: analytics.get_untracked(),
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<Consents>("PUT", "/v1/me/consents", api::body(&body))
                 .await

@@ -2,7 +2,6 @@
 //! the audit log. Every page checks the role; the API refuses everyone else anyway.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use zimage_shared::account::{Role, User};
@@ -61,7 +60,7 @@ pub fn AdminDashboard() -> impl IntoView {
     let data = RwSignal::new(None::<Dashboard>);
     let error = RwSignal::new(None::<Key>);
     let load = move |days: i64| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let to = crate::util::now();
             let from = to - chrono::Duration::days(days);
             let path = format!(
@@ -84,7 +83,7 @@ pub fn AdminDashboard() -> impl IntoView {
     };
     view! {
         <Console>
-            <h1>{t(Key::AdminDashboard)}</h1>
+            <crate::components::layout::Heading key=Key::AdminDashboard />
             <div class="toolbar">
                 <label for="period">{t(Key::Period)}</label>
                 <select id="period" class="toolbar-select" on:change=move |ev| {
@@ -161,7 +160,7 @@ fn AnnounceCard() -> impl IntoView {
             subject: subject.get_untracked(),
             body: body.get_untracked(),
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<AnnouncementSent>("POST", "/v1/admin/announcements", api::body(&req))
                 .await
@@ -195,7 +194,7 @@ pub fn AdminUsers() -> impl IntoView {
     let search = RwSignal::new(String::new());
     view! {
         <Console>
-            <h1>{t(Key::AdminUsers)}</h1>
+            <crate::components::layout::Heading key=Key::AdminUsers />
             <form class="toolbar" on:submit=move |ev| {
                 ev.prevent_default();
                 let q = search.get_untracked();
@@ -233,7 +232,7 @@ pub fn AdminUser() -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
     let load = move || {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<AdminUserDetail>("GET", &format!("/v1/admin/users/{}", id()), None)
                 .await
@@ -245,7 +244,7 @@ pub fn AdminUser() -> impl IntoView {
     };
     load();
     let act = move |method: &'static str, suffix: &'static str, body: Option<String>| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let path = format!("/v1/admin/users/{}/{suffix}", id());
             match session.call::<AdminUserDetail>(method, &path, body).await {
                 Ok(d) => {
@@ -266,7 +265,7 @@ pub fn AdminUser() -> impl IntoView {
             reason: reason.get_untracked(),
             expires_at: None,
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let path = format!("/v1/admin/users/{}/credits", id());
             match session
                 .call::<CreditBalance>("POST", &path, api::body(&req))
@@ -283,7 +282,7 @@ pub fn AdminUser() -> impl IntoView {
             {move || detail.get().map(|d| {
                 let disabled = d.disabled_at.is_some();
                 view! {
-                    <h1>{d.user.email.clone()}</h1>
+                    <h1>{crate::components::layout::set_title(&d.user.email); d.user.email.clone()}</h1>
                     <p class="muted">
                         {t(Key::Created)} " " {day(d.user.created_at)} " · " {d.tasks} " " {t(Key::AdminTasks)} " · " {d.images} " " {t(Key::Images)}
                     </p>
@@ -353,7 +352,7 @@ pub fn AdminTasks() -> impl IntoView {
         let body = api::body(&AdminReason {
             reason: "refunded from the admin console".into(),
         });
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<AdminTask>("POST", &format!("/v1/admin/tasks/{id}/refund"), body)
                 .await
@@ -369,7 +368,7 @@ pub fn AdminTasks() -> impl IntoView {
     };
     view! {
         <Console>
-            <h1>{t(Key::AdminTasks)}</h1>
+            <crate::components::layout::Heading key=Key::AdminTasks />
             <form class="toolbar" on:submit=move |ev| { ev.prevent_default(); search(); }>
                 <input id="task-search" type="search" placeholder=move || t(Key::TaskSearchHint)() bind:value=q />
                 <select class="toolbar-select" on:change=move |ev| { status.set(event_target_value(&ev)); search(); }>
@@ -427,7 +426,7 @@ pub fn AdminModeration() -> impl IntoView {
             },
             pattern: pattern.get_untracked(),
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<ModerationRule>("POST", "/v1/admin/moderation/rules", api::body(&req))
                 .await
@@ -441,7 +440,7 @@ pub fn AdminModeration() -> impl IntoView {
         });
     };
     let remove = move |id: uuid::Uuid| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<()>("DELETE", &format!("/v1/admin/moderation/rules/{id}"), None)
                 .await
@@ -453,7 +452,7 @@ pub fn AdminModeration() -> impl IntoView {
     };
     view! {
         <Console>
-            <h1>{t(Key::AdminModeration)}</h1>
+            <crate::components::layout::Heading key=Key::AdminModeration />
             <div class="stack">
                 <section class="card">
                     <h2>{t(Key::Rules)}</h2>
@@ -498,7 +497,7 @@ pub fn AdminPrivacy() -> impl IntoView {
     let queue = Paged::<PrivacyQueueItem>::new("/v1/admin/privacy/requests");
     view! {
         <Console>
-            <h1>{t(Key::AdminPrivacy)}</h1>
+            <crate::components::layout::Heading key=Key::AdminPrivacy />
             <p class="muted">{t(Key::PrivacyQueueLead)}</p>
             <Notice message=queue.error />
             {move || (!queue.loading.get() || !queue.items.get().is_empty()).then(|| queue.items.get()).map(|items| if items.is_empty() {
@@ -531,7 +530,7 @@ pub fn AdminSupport() -> impl IntoView {
     let tickets = Paged::<Ticket>::new("/v1/admin/support/tickets");
     view! {
         <Console>
-            <h1>{t(Key::AdminSupport)}</h1>
+            <crate::components::layout::Heading key=Key::AdminSupport />
             <div class="toolbar">
                 <select id="queue-status" class="toolbar-select" on:change=move |ev| tickets.filter(format!("&status={}", event_target_value(&ev)))>
                     <option value="open">{t(Key::TicketOpen)}</option>
@@ -578,7 +577,7 @@ pub fn AdminAudit() -> impl IntoView {
     let entries = Paged::<AuditEntry>::new("/v1/admin/audit-log");
     view! {
         <Console>
-            <h1>{t(Key::AdminAudit)}</h1>
+            <crate::components::layout::Heading key=Key::AdminAudit />
             <p class="muted">{t(Key::AuditLead)}</p>
             <Notice message=entries.error />
             <div class="table-scroll card"><table class="table audit-log">

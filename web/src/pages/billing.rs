@@ -1,7 +1,6 @@
 //! The buying half of the Credits page: catalog, checkout return, orders, subscription.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::billing::{
     Catalog, CheckoutRequest, CheckoutResponse, Order, OrderStatus, PortalResponse, Product,
@@ -46,7 +45,7 @@ pub fn CheckoutReturn() -> impl IntoView {
     };
     if outcome == Some(Key::CheckoutReturned) {
         // Stripe confirms by webhook, usually within seconds of the redirect.
-        spawn_local(async move {
+        crate::util::spawn(async move {
             let before = session.credits.get_untracked().map(|c| c.balance);
             for _ in 0..20 {
                 session.reload_credits().await;
@@ -73,7 +72,7 @@ fn ProductCard(product: Product, enabled: bool, error: RwSignal<Option<Key>>) ->
         };
         busy.set(true);
         error.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<CheckoutResponse>("POST", "/v1/billing/checkout", api::body(&request))
                 .await
@@ -123,7 +122,7 @@ fn ProductCard(product: Product, enabled: bool, error: RwSignal<Option<Key>>) ->
 pub fn BuyCard() -> impl IntoView {
     let catalog = RwSignal::new(None::<Catalog>);
     let error = RwSignal::new(None::<Key>);
-    spawn_local(async move {
+    crate::util::spawn(async move {
         match api::public::<Catalog>("GET", "/v1/billing/catalog", None).await {
             Ok(c) => catalog.set(Some(c)),
             Err(err) => error.set(Some(err.message())),
@@ -173,7 +172,7 @@ pub fn SubscriptionCard() -> impl IntoView {
     let loaded = RwSignal::new(false);
     let error = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
-    spawn_local(async move {
+    crate::util::spawn(async move {
         if let Ok(response) = session
             .call::<SubscriptionResponse>("GET", "/v1/billing/subscription", None)
             .await
@@ -184,7 +183,7 @@ pub fn SubscriptionCard() -> impl IntoView {
     });
     let cancel = move |_| {
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<Subscription>("POST", "/v1/billing/subscription/cancel", None)
                 .await
@@ -197,7 +196,7 @@ pub fn SubscriptionCard() -> impl IntoView {
     };
     let portal = move |_| {
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<PortalResponse>("POST", "/v1/billing/portal", None)
                 .await

@@ -1,7 +1,6 @@
 //! The playground: prompt and settings, live cost, submit, live progress, results.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::generation::{
     AspectRatio, Capability, CreateGenerationRequest, GenerationTask, MAX_PROMPT_CHARS, MAX_SEED,
@@ -69,7 +68,7 @@ impl Form {
         if let Some(id) = req.reference_upload_id {
             let reference = self.reference;
             let session = use_session();
-            spawn_local(async move {
+            leptos::task::spawn_local(async move {
                 if let Ok(info) = session
                     .call::<UploadInfo>("GET", &format!("/v1/uploads/{id}"), None)
                     .await
@@ -182,7 +181,7 @@ pub fn Create() -> impl IntoView {
     let live = RwSignal::new(None::<TaskEvent>);
     let short_of_credits = RwSignal::new(false);
 
-    spawn_local(async move {
+    crate::util::spawn(async move {
         if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
             if form.model.get_untracked().is_empty()
                 && let Some(first) = page.items.first()
@@ -192,14 +191,14 @@ pub fn Create() -> impl IntoView {
             models.set(page.items);
         }
     });
-    spawn_local(session.reload_credits());
+    crate::util::spawn(session.reload_credits());
 
     // `?task=` reuses a task's settings, `?prompt=` a saved prompt's.
     let query = use_query_map();
     Effect::new(move |_| {
         let q = query.get();
         if let Some(id) = q.get("task") {
-            spawn_local(async move {
+            crate::util::spawn(async move {
                 let path = format!("/v1/generations/{id}/settings");
                 if let Ok(req) = session
                     .call::<CreateGenerationRequest>("GET", &path, None)
@@ -209,7 +208,7 @@ pub fn Create() -> impl IntoView {
                 }
             });
         } else if let Some(id) = q.get("prompt") {
-            spawn_local(async move {
+            crate::util::spawn(async move {
                 let path = format!("/v1/prompts/{id}");
                 if let Ok(saved) = session.call::<SavedPrompt>("GET", &path, None).await {
                     form.apply_prompt(&saved);
@@ -274,7 +273,7 @@ pub fn Create() -> impl IntoView {
             request.seed = None;
         }
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             run(session, request, task, live, error, short_of_credits).await;
             busy.set(false);
         });
@@ -304,7 +303,7 @@ pub fn Create() -> impl IntoView {
             prompt_err.set(Some(Key::ErrRequired));
             return;
         }
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<SavedPrompt>("POST", "/v1/prompts", api::body(&body))
                 .await
@@ -321,7 +320,7 @@ pub fn Create() -> impl IntoView {
     let reuse = move |_| {
         if let Some(current) = task.get_untracked() {
             let path = format!("/v1/generations/{}/settings", current.id);
-            spawn_local(async move {
+            leptos::task::spawn_local(async move {
                 if let Ok(req) = session
                     .call::<CreateGenerationRequest>("GET", &path, None)
                     .await
@@ -335,7 +334,7 @@ pub fn Create() -> impl IntoView {
     let cancel = move |_| {
         if let Some(current) = task.get_untracked() {
             let path = format!("/v1/generations/{}/cancel", current.id);
-            spawn_local(async move {
+            leptos::task::spawn_local(async move {
                 match session.call::<GenerationTask>("POST", &path, None).await {
                     Ok(updated) => task.set(Some(updated)),
                     Err(err) => error.set(Some(err.message())),
@@ -345,7 +344,7 @@ pub fn Create() -> impl IntoView {
     };
 
     view! {
-        <h1>{t(Key::CreateTitle)}</h1>
+        <crate::components::layout::Heading key=Key::CreateTitle />
         <div class="create-layout">
             <form class="card create-form" on:submit=submit novalidate>
                 <div class="field" class:field-invalid=move || prompt_err.get().is_some()>
@@ -551,7 +550,7 @@ fn ResultImage(
     let id = image.id;
     let toggle = move |_| {
         let on = !favorite.get_untracked();
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let method = if on { "PUT" } else { "DELETE" };
             if session
                 .call::<serde_json::Value>(method, &format!("/v1/images/{id}/favorite"), None)
@@ -601,7 +600,7 @@ fn ReferencePicker(
         }
         busy.set(true);
         error.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session.upload::<UploadInfo>("/v1/uploads", &form).await {
                 Ok(info) => reference.set(Some(info)),
                 Err(err) => error.set(Some(match err.code() {

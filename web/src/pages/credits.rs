@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use zimage_shared::credits::{GrantSource, LedgerEntry, LedgerKind};
 
 use crate::components::form::Notice;
@@ -48,13 +47,13 @@ fn day(at: chrono::DateTime<chrono::Utc>) -> String {
 pub fn Credits() -> impl IntoView {
     let session = use_session();
     redirect_signed_out();
-    spawn_local(session.reload_credits());
+    crate::util::spawn(session.reload_credits());
     view! {
         <Show
             when=move || session.user.get().is_some()
             fallback=|| view! { <p class="loading" role="status">{t(Key::Loading)}</p> }
         >
-            <h1>{t(Key::CreditsTitle)}</h1>
+            <crate::components::layout::Heading key=Key::CreditsTitle />
             <p class="muted">{t(Key::CreditsLead)}</p>
             <CheckoutReturn />
             <div class="stack">

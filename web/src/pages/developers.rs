@@ -2,7 +2,6 @@
 //! user's shared links.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use zimage_shared::Page;
 use zimage_shared::generation::ShareInfo;
 use zimage_shared::webhooks::{
@@ -28,7 +27,7 @@ fn event_key(event: WebhookEvent) -> Key {
 pub fn Developers() -> impl IntoView {
     redirect_signed_out();
     view! {
-        <h1>{t(Key::DevelopersTitle)}</h1>
+        <crate::components::layout::Heading key=Key::DevelopersTitle />
         <div class="stack">
             <WebhooksCard />
             <crate::pages::oauth::OAuthAppsCard />
@@ -70,7 +69,7 @@ fn WebhooksCard() -> impl IntoView {
             description: None,
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<WebhookCreated>("POST", "/v1/me/webhooks", api::body(&body))
                 .await
@@ -128,7 +127,7 @@ fn EndpointRow(endpoint: WebhookEndpoint, endpoints: Paged<WebhookEndpoint>) -> 
     let log = RwSignal::new(None::<Vec<WebhookDelivery>>);
     let error = RwSignal::new(None::<Key>);
     let load_log = move || {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<Page<WebhookDelivery>>(
                     "GET",
@@ -143,7 +142,7 @@ fn EndpointRow(endpoint: WebhookEndpoint, endpoints: Paged<WebhookEndpoint>) -> 
         });
     };
     let test = move |_| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<WebhookDelivery>("POST", &format!("/v1/me/webhooks/{id}/test"), None)
                 .await
@@ -162,7 +161,7 @@ fn EndpointRow(endpoint: WebhookEndpoint, endpoints: Paged<WebhookEndpoint>) -> 
             enabled: Some(!enabled),
             ..Default::default()
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<WebhookEndpoint>(
                     "PATCH",
@@ -230,7 +229,7 @@ fn SharesCard() -> impl IntoView {
     let shares = Paged::<ShareInfo>::new("/v1/shares");
     let error = RwSignal::new(None::<Key>);
     let revoke = move |image_id: uuid::Uuid| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<()>("DELETE", &format!("/v1/images/{image_id}/share"), None)
                 .await

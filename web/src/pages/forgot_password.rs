@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use zimage_shared::auth::{Accepted, EmailRequest};
 
 use crate::api;
@@ -18,7 +17,7 @@ pub fn ForgotPassword() -> impl IntoView {
         let request = EmailRequest { email: email.get() };
         busy.set(true);
         notice.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match api::public::<Accepted>("POST", "/v1/auth/password/forgot", api::body(&request))
                 .await
             {
@@ -30,7 +29,7 @@ pub fn ForgotPassword() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{t(Key::ForgotTitle)}</h1>
+            <crate::components::layout::Heading key=Key::ForgotTitle />
             <p>{t(Key::ForgotLead)}</p>
             <Notice message=done success=true />
             <form on:submit=submit novalidate>

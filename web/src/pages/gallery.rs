@@ -1,7 +1,6 @@
 //! The gallery: a responsive grid with infinite scroll, filters and a lightbox.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use zimage_shared::Page;
@@ -29,7 +28,7 @@ pub fn Gallery() -> impl IntoView {
     let collection = RwSignal::new(String::new());
     let collections = Paged::<Collection>::new("/v1/collections");
     let open = RwSignal::new(None::<GalleryImage>);
-    spawn_local(async move {
+    crate::util::spawn(async move {
         if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
             models.set(page.items);
         }
@@ -60,7 +59,7 @@ pub fn Gallery() -> impl IntoView {
         search.set(event_target_value(&ev));
         typed.update(|n| *n += 1);
         let mine = typed.get_untracked();
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             crate::util::sleep_ms(300).await;
             if typed.get_untracked() == mine {
                 refilter();
@@ -79,7 +78,7 @@ pub fn Gallery() -> impl IntoView {
             name,
             description: None,
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<Collection>("POST", "/v1/collections", api::body(&body))
                 .await
@@ -124,7 +123,7 @@ pub fn Gallery() -> impl IntoView {
     });
 
     view! {
-        <h1>{t(Key::GalleryTitle)}</h1>
+        <crate::components::layout::Heading key=Key::GalleryTitle />
         <div class="toolbar" role="group" aria-label=t(Key::GalleryTitle)>
             <div class="segmented">
                 <button type="button" class="button button-small" aria-pressed=move || (!favorites_only.get()).to_string()
@@ -214,7 +213,7 @@ fn Lightbox(
     on_cleanup(move || keys.remove());
     let toggle = move |_| {
         let on = !favorite.get_untracked();
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let method = if on { "PUT" } else { "DELETE" };
             match session
                 .call::<GalleryImage>(method, &format!("/v1/images/{id}/favorite"), None)
@@ -288,7 +287,7 @@ fn AddToCollection(image_id: uuid::Uuid, collections: Paged<Collection>) -> impl
         let body = CollectionImagesRequest {
             image_ids: vec![image_id],
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<CollectionImagesChanged>(
                     "POST",
@@ -342,7 +341,7 @@ fn ShareBox(image_id: uuid::Uuid) -> impl IntoView {
             let body = CreateShareRequest {
                 include_prompt: include_prompt.get_untracked(),
             };
-            spawn_local(async move {
+            leptos::task::spawn_local(async move {
                 match session
                     .call::<ShareInfo>("POST", &path, api::body(&body))
                     .await
@@ -355,7 +354,7 @@ fn ShareBox(image_id: uuid::Uuid) -> impl IntoView {
     };
     let revoke = move |_| {
         let path = path.clone();
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session.call::<()>("DELETE", &path, None).await {
                 Ok(()) => share.set(None),
                 Err(err) => error.set(Some(err.message())),

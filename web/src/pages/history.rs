@@ -1,7 +1,6 @@
 //! Generation history: every task with its status, cost and refunds; reuse, cancel, delete.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use zimage_shared::generation::{GenerationTask, TaskStatus};
 
 use crate::components::form::Notice;
@@ -26,7 +25,7 @@ pub fn History() -> impl IntoView {
     let tasks = Paged::<GenerationTask>::new("/v1/generations");
     let error = RwSignal::new(None::<Key>);
     let cancel = move |id: uuid::Uuid| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<GenerationTask>("POST", &format!("/v1/generations/{id}/cancel"), None)
                 .await
@@ -44,7 +43,7 @@ pub fn History() -> impl IntoView {
         });
     };
     view! {
-        <h1>{t(Key::HistoryTitle)}</h1>
+        <crate::components::layout::Heading key=Key::HistoryTitle />
         <div class="toolbar">
             <label class="visually-hidden" for="history-status">{t(Key::AllStatuses)}</label>
             <select id="history-status" class="toolbar-select" on:change=move |ev| {

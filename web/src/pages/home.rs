@@ -10,13 +10,16 @@ pub fn Home() -> impl IntoView {
     let session = use_session();
     view! {
         <section class="hero">
-            <h1>{t(Key::Tagline)}</h1>
+            <crate::components::layout::Heading key=Key::Tagline />
             <p class="lead">{t(Key::HomeLead)}</p>
             <Show
                 when=move || session.user.get().is_some()
                 fallback=|| view! { <A href="/signup" attr:class="button button-primary">{t(Key::GetStarted)}</A> }
             >
-                <A href="/account" attr:class="button button-primary">{t(Key::NavAccount)}</A>
+                <div class="hero-actions">
+                    <A href="/create" attr:class="button button-primary">{t(Key::CreateTitle)}</A>
+                    <A href="/gallery" attr:class="button">{t(Key::NavGallery)}</A>
+                </div>
             </Show>
         </section>
     }

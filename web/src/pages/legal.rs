@@ -2,7 +2,6 @@
 //! and the retention schedule, read live from the API that the deletion jobs follow.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use zimage_shared::privacy::{LegalDocument, RetentionSchedule};
 
@@ -23,7 +22,7 @@ pub fn LegalPage() -> impl IntoView {
         if name == "retention" {
             return;
         }
-        spawn_local(async move {
+        crate::util::spawn(async move {
             match api::public::<LegalDocument>("GET", &format!("/v1/legal/documents/{name}"), None)
                 .await
             {
@@ -53,7 +52,7 @@ pub fn LegalPage() -> impl IntoView {
 fn Retention() -> impl IntoView {
     let schedule = RwSignal::new(None::<RetentionSchedule>);
     let error = RwSignal::new(None::<Key>);
-    spawn_local(async move {
+    crate::util::spawn(async move {
         match api::public::<RetentionSchedule>("GET", "/v1/legal/retention", None).await {
             Ok(s) => schedule.set(Some(s)),
             Err(err) => error.set(Some(err.message())),
@@ -66,7 +65,7 @@ fn Retention() -> impl IntoView {
     };
     view! {
         <article class="card legal">
-            <h1>{t(Key::RetentionTitle)}</h1>
+            <crate::components::layout::Heading key=Key::RetentionTitle />
             <p class="muted">{t(Key::RetentionLead)}</p>
             <Notice message=error />
             <div class="table-scroll">

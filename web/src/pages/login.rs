@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use zimage_shared::auth::{LoginRequest, TokenResponse};
@@ -30,14 +29,14 @@ pub fn Login() -> impl IntoView {
         let navigate = navigate.clone();
         busy.set(true);
         notice.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match api::public::<TokenResponse>("POST", "/v1/auth/login", api::body(&request)).await
             {
                 Ok(tokens) => {
                     session.sign_in(tokens);
                     let next = query.with_untracked(|q| q.get("next"));
                     navigate(
-                        &crate::session::local_next(next, "/account"),
+                        &crate::session::local_next(next, "/create"),
                         Default::default(),
                     );
                 }
@@ -56,7 +55,7 @@ pub fn Login() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>{t(Key::LoginTitle)}</h1>
+            <crate::components::layout::Heading key=Key::LoginTitle />
             <form on:submit=submit novalidate>
                 <Notice message=notice />
                 <TextField id="email" label=Key::Email value=email kind="email" autocomplete="username" />

@@ -8,7 +8,7 @@ use crate::i18n::{Key, t};
 pub fn NotFound() -> impl IntoView {
     view! {
         <section class="card narrow">
-            <h1>{t(Key::NotFoundTitle)}</h1>
+            <crate::components::layout::Heading key=Key::NotFoundTitle />
             <p>{t(Key::NotFoundLead)}</p>
             <A href="/">{t(Key::BackHome)}</A>
         </section>

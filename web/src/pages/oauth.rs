@@ -3,7 +3,6 @@
 //! authorized (on the account page).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::account::ApiKeyScope;
 use zimage_shared::oauth::{
@@ -114,7 +113,7 @@ pub fn Authorize() -> impl IntoView {
             return;
         }
         let query = search.clone();
-        spawn_local(async move {
+        crate::util::spawn(async move {
             match session
                 .call::<OAuthConsent>("GET", &format!("/v1/oauth/authorize{query}"), None)
                 .await
@@ -142,7 +141,7 @@ pub fn Authorize() -> impl IntoView {
         };
         busy.set(true);
         error.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<AuthorizeRedirect>("POST", "/v1/oauth/authorize", api::body(&decision))
                 .await
@@ -165,7 +164,7 @@ pub fn Authorize() -> impl IntoView {
     };
     view! {
         <section class="card narrow consent" aria-labelledby="consent-title">
-            <h1 id="consent-title">{t(Key::AuthorizeTitle)}</h1>
+            <crate::components::layout::Heading key=Key::AuthorizeTitle id="consent-title" />
             {move || {
                 if leaving.get() {
                     view! { <p class="loading" role="status">{t(Key::AuthorizeRedirecting)}</p> }.into_any()
@@ -242,7 +241,7 @@ pub fn Device() -> impl IntoView {
         code_err.set(None);
         error.set(None);
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let path = format!(
                 "/v1/oauth/device?user_code={}",
                 js_sys::encode_uri_component(typed.trim())
@@ -285,7 +284,7 @@ pub fn Device() -> impl IntoView {
             monthly_credit_limit: if approve { limit } else { None },
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<()>("POST", "/v1/oauth/device", api::body(&decision))
                 .await
@@ -312,7 +311,7 @@ pub fn Device() -> impl IntoView {
     };
     view! {
         <section class="card narrow consent" aria-labelledby="device-title">
-            <h1 id="device-title">{t(Key::DeviceTitle)}</h1>
+            <crate::components::layout::Heading key=Key::DeviceTitle id="device-title" />
             {move || {
                 if let Some(done) = outcome.get() {
                     view! { <p class="notice notice-success" role="status" id="device-outcome">{t(done)}</p> }.into_any()
@@ -439,7 +438,7 @@ pub fn OAuthAppsCard() -> impl IntoView {
             },
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<OAuthAppCreated>("POST", "/v1/me/oauth-apps", api::body(&body))
                 .await

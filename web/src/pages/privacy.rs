@@ -2,7 +2,6 @@
 //! history of every request with its due date. Also the page the erasure e-mail links to.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::privacy::{
@@ -47,7 +46,7 @@ fn status_label(status: PrivacyRequestStatus) -> Key {
 /// open still downloads (the listed link is the fallback).
 fn fresh_download(ev: leptos::ev::MouseEvent, session: crate::session::Session, id: uuid::Uuid) {
     ev.prevent_default();
-    spawn_local(async move {
+    leptos::task::spawn_local(async move {
         let path = format!("/v1/privacy/requests/{id}");
         if let Ok(PrivacyRequest {
             download_url: Some(url),
@@ -77,7 +76,7 @@ pub fn PrivacyCenter() -> impl IntoView {
             when=move || session.user.get().is_some()
             fallback=|| view! { <p class="loading" role="status">{t(Key::Loading)}</p> }
         >
-            <h1>{t(Key::PrivacyCenterTitle)}</h1>
+            <crate::components::layout::Heading key=Key::PrivacyCenterTitle />
             <p class="muted">{t(Key::PrivacyCenterLead)} " " <A href="/legal/privacy">{t(Key::PrivacyPolicy)}</A> " · " <A href="/legal/retention">{t(Key::RetentionTitle)}</A></p>
             <div class="stack">
                 <RequestsSection />
@@ -106,7 +105,7 @@ fn RequestsSection() -> impl IntoView {
             )
         });
         if open {
-            spawn_local(async move {
+            crate::util::spawn(async move {
                 crate::util::sleep_ms(1500).await;
                 requests.load(false);
             });
@@ -120,7 +119,7 @@ fn RequestsSection() -> impl IntoView {
             kind: PrivacyRequestKind::Export,
             note: None,
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<PrivacyRequest>("POST", "/v1/privacy/requests", api::body(&body))
                 .await
@@ -139,7 +138,7 @@ fn RequestsSection() -> impl IntoView {
         });
     };
     let withdraw = move |id: uuid::Uuid| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<PrivacyRequest>("POST", &format!("/v1/privacy/requests/{id}/cancel"), None)
                 .await
@@ -205,7 +204,7 @@ fn FlagsSection() -> impl IntoView {
     let flags = RwSignal::new(None::<PrivacyFlags>);
     let error = RwSignal::new(None::<Key>);
     let reload = move || {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<PrivacyFlags>("GET", "/v1/privacy/flags", None)
                 .await
@@ -217,7 +216,7 @@ fn FlagsSection() -> impl IntoView {
     };
     reload();
     let toggle = move |kind: PrivacyRequestKind, on: bool| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let result = if on {
                 let body = CreatePrivacyRequest { kind, note: None };
                 session
@@ -287,7 +286,7 @@ fn EraseSection() -> impl IntoView {
             kind: PrivacyRequestKind::Erasure,
             note: None,
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<PrivacyRequest>("POST", "/v1/privacy/requests", api::body(&body))
                 .await
@@ -328,7 +327,7 @@ pub fn ConfirmErasure() -> impl IntoView {
         busy.set(true);
         let body = ConfirmPrivacyRequest { token: token() };
         let path = format!("/v1/privacy/requests/{}/confirm", request());
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match api::public::<PrivacyRequest>("POST", &path, api::body(&body)).await {
                 Ok(r) => {
                     // Every session of the account has ended; forget this one too.
@@ -342,7 +341,7 @@ pub fn ConfirmErasure() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{t(Key::ConfirmErasureTitle)}</h1>
+            <crate::components::layout::Heading key=Key::ConfirmErasureTitle />
             <Show
                 when=move || done.get().is_some()
                 fallback=move || view! {
@@ -375,7 +374,7 @@ pub fn Unsubscribe() -> impl IntoView {
             "/v1/unsubscribe?token={}",
             js_sys::encode_uri_component(&token.get_value())
         );
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match api::public::<()>("POST", &path, None).await {
                 Ok(()) => done.set(true),
                 Err(err) => error.set(Some(err.message())),
@@ -384,7 +383,7 @@ pub fn Unsubscribe() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{t(Key::UnsubscribeTitle)}</h1>
+            <crate::components::layout::Heading key=Key::UnsubscribeTitle />
             <Show when=move || done.get() fallback=move || view! {
                 <p>{t(Key::UnsubscribeLead)}</p>
                 <Notice message=error />

@@ -1,7 +1,6 @@
 //! The prompt library: save, search, edit, use and delete prompts.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use zimage_shared::ErrorCode;
 use zimage_shared::generation::MAX_PROMPT_CHARS;
 use zimage_shared::prompts::{
@@ -62,7 +61,7 @@ pub fn Prompts() -> impl IntoView {
             ..Default::default()
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<SavedPrompt>("POST", "/v1/prompts", api::body(&body))
                 .await
@@ -94,7 +93,7 @@ pub fn Prompts() -> impl IntoView {
         });
     };
     view! {
-        <h1>{t(Key::PromptsTitle)}</h1>
+        <crate::components::layout::Heading key=Key::PromptsTitle />
         <p class="muted">{t(Key::PromptsLead)}</p>
         <div class="stack">
             <section class="card" aria-labelledby="new-prompt">
@@ -150,7 +149,7 @@ fn PromptRow(saved: SavedPrompt, prompts: Paged<SavedPrompt>) -> impl IntoView {
             prompt: Some(text.get_untracked()),
             ..Default::default()
         };
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<SavedPrompt>("PATCH", &format!("/v1/prompts/{id}"), api::body(&body))
                 .await

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::auth::ResetPasswordRequest;
@@ -34,7 +33,7 @@ pub fn ResetPassword() -> impl IntoView {
         };
         busy.set(true);
         notice.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match api::public::<()>("POST", "/v1/auth/password/reset", api::body(&request)).await {
                 Ok(()) => done.set(true),
                 Err(err) => {
@@ -47,7 +46,7 @@ pub fn ResetPassword() -> impl IntoView {
     };
     view! {
         <section class="card narrow">
-            <h1>{t(Key::ResetTitle)}</h1>
+            <crate::components::layout::Heading key=Key::ResetTitle />
             <Show
                 when=move || done.get()
                 fallback=move || view! {

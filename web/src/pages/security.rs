@@ -15,7 +15,7 @@ pub fn Security() -> impl IntoView {
             when=move || session.user.get().is_some()
             fallback=|| view! { <p class="loading" role="status">{t(Key::Loading)}</p> }
         >
-            <h1>{t(Key::SecurityTitle)}</h1>
+            <crate::components::layout::Heading key=Key::SecurityTitle />
             <div class="stack">
                 <SessionsSection />
                 <SecurityLogSection />

@@ -1,7 +1,6 @@
 //! The public page of a shared image: works without an account.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use zimage_shared::generation::SharedImage;
 
@@ -15,7 +14,7 @@ pub fn Shared() -> impl IntoView {
     let missing = RwSignal::new(false);
     Effect::new(move |_| {
         let token = params.get().get("token").unwrap_or_default();
-        spawn_local(async move {
+        crate::util::spawn(async move {
             match api::public::<SharedImage>("GET", &format!("/v1/shared/{token}"), None).await {
                 Ok(found) => card.set(Some(found)),
                 Err(_) => missing.set(true),
@@ -25,7 +24,7 @@ pub fn Shared() -> impl IntoView {
     view! {
         <Show when=move || missing.get()>
             <div class="empty-state">
-                <h1>{t(Key::SharedTitle)}</h1>
+                <crate::components::layout::Heading key=Key::SharedTitle />
                 <p class="notice notice-error">{t(Key::SharedGone)}</p>
                 <a href="/" class="button">{t(Key::BackHome)}</a>
             </div>
@@ -35,7 +34,7 @@ pub fn Shared() -> impl IntoView {
         </Show>
         {move || card.get().map(|c| view! {
             <article class="card shared-card">
-                <h1 class="visually-hidden">{t(Key::SharedTitle)}</h1>
+                <crate::components::layout::Heading key=Key::SharedTitle class="visually-hidden" />
                 <img class="lightbox-image shared-image" src=c.image_url.clone() alt=c.prompt.clone().unwrap_or_default()
                     width=c.width.to_string() height=c.height.to_string() />
                 {c.prompt.clone().map(|p| view! { <p class="lightbox-prompt">{p}</p> })}

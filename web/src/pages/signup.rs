@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zimage_shared::account::User;
 use zimage_shared::auth::SignupRequest;
@@ -81,7 +80,7 @@ pub fn Signup() -> impl IntoView {
             age_confirmed: true,
         };
         busy.set(true);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match api::public::<User>("POST", "/v1/auth/signup", api::body(&request)).await {
                 Ok(_) => done.set(true),
                 Err(err) => {
@@ -104,7 +103,7 @@ pub fn Signup() -> impl IntoView {
 
     view! {
         <section class="card narrow">
-            <h1>{t(Key::SignupTitle)}</h1>
+            <crate::components::layout::Heading key=Key::SignupTitle />
             <Show
                 when=move || done.get()
                 fallback=move || view! {

@@ -2,7 +2,6 @@
 //! conversation view is shared with the admin console (`staff` switches the endpoints).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use zimage_shared::support::{CreateTicket, Ticket, TicketReply, TicketStatus};
@@ -48,7 +47,7 @@ pub fn Support() -> impl IntoView {
         let navigate = navigate.clone();
         busy.set(true);
         error.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<Ticket>("POST", "/v1/support/tickets", api::body(&request))
                 .await
@@ -60,7 +59,7 @@ pub fn Support() -> impl IntoView {
         });
     };
     view! {
-        <h1>{t(Key::SupportTitle)}</h1>
+        <crate::components::layout::Heading key=Key::SupportTitle />
         <div class="stack">
             <section class="card" aria-labelledby="new-ticket-heading">
                 <h2 id="new-ticket-heading">{t(Key::NewTicket)}</h2>
@@ -129,7 +128,7 @@ pub fn Conversation(id: String, staff: bool) -> impl IntoView {
     let reply = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let path = StoredValue::new(base);
-    spawn_local(async move {
+    crate::util::spawn(async move {
         match session.call::<Ticket>("GET", &path.get_value(), None).await {
             Ok(t) => ticket.set(Some(t)),
             Err(err) => error.set(Some(err.message())),
@@ -142,7 +141,7 @@ pub fn Conversation(id: String, staff: bool) -> impl IntoView {
         };
         busy.set(true);
         error.set(None);
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<Ticket>(
                     "POST",
@@ -161,7 +160,7 @@ pub fn Conversation(id: String, staff: bool) -> impl IntoView {
         });
     };
     let close = move |_| {
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             match session
                 .call::<Ticket>("POST", &format!("{}/close", path.get_value()), None)
                 .await
@@ -179,7 +178,7 @@ pub fn Conversation(id: String, staff: bool) -> impl IntoView {
                 let closed = tk.status == TicketStatus::Closed;
                 view! {
                     <section class="card ticket" data-status=tk.status.as_str()>
-                        <h1>{tk.subject.clone()}</h1>
+                        <h1>{crate::components::layout::set_title(&tk.subject); tk.subject.clone()}</h1>
                         <p class="muted small">
                             {tk.number.clone()} " · " <span class="badge">{t(status_key(tk.status))}</span>
                             {tk.customer_email.clone().map(|e| view! { " · " {e} })}

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::account::User;
 use zimage_shared::auth::TokenRequest;
@@ -18,7 +17,7 @@ pub fn VerifyEmail() -> impl IntoView {
     let verified = RwSignal::new(false);
     match query.get_untracked().get("token") {
         None => status.set(Key::VerifyMissing),
-        Some(token) => spawn_local(async move {
+        Some(token) => crate::util::spawn(async move {
             match api::public::<User>(
                 "POST",
                 "/v1/auth/verify-email",
@@ -43,7 +42,7 @@ pub fn VerifyEmail() -> impl IntoView {
     }
     view! {
         <section class="card narrow">
-            <h1>{t(Key::VerifyTitle)}</h1>
+            <crate::components::layout::Heading key=Key::VerifyTitle />
             <p
                 class="notice"
                 class:notice-success=move || verified.get()
@@ -58,7 +57,7 @@ pub fn VerifyEmail() -> impl IntoView {
                     when=move || session.user.get().is_some()
                     fallback=|| view! { <a href="/login" class="button button-primary">{t(Key::ContinueToLogin)}</a> }
                 >
-                    <a href="/account" class="button button-primary">{t(Key::ContinueToAccount)}</a>
+                    <a href="/create" class="button button-primary">{t(Key::ContinueToAccount)}</a>
                 </Show>
             </Show>
         </section>
