@@ -70,7 +70,15 @@ fn run(url: &str, cookie: Option<&str>, out: &Path) -> Result<Report> {
             serde_json::json!({ "Cookie": cookie })
         ));
     }
-    tools::run(&mut cmd).with_context(|| format!("lighthouse {url}"))?;
+    // Lighthouse's trace recording fails now and then (NO_NAVSTART, NO_FCP); a second run does not.
+    let mut attempt = 0;
+    while let Err(err) = tools::run(&mut cmd) {
+        attempt += 1;
+        if attempt == 3 {
+            return Err(err).with_context(|| format!("lighthouse {url}"));
+        }
+        eprintln!("lighthouse {url}: {err:#}; trying again");
+    }
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out)?)?;
     let score = |c: &str| report["categories"][c]["score"].as_f64().unwrap_or(0.0) * 100.0;
     let value = |a: &str| {
@@ -141,7 +149,15 @@ pub async fn scenario(o: &Options, db: &Database, figures: &mut Vec<Figure>) -> 
         bail!("lighthouse is not installed (`scripts/deps.sh bench` installs it)");
     }
     let web_dir = std::fs::canonicalize("web/dist").context("web/dist (run `just web`)")?;
-    let server = tools::serve(o, db, &[("ZIMAGE_WEB_DIR", web_dir.display().to_string())]).await?;
+    let server = tools::serve(
+        o,
+        db,
+        &[
+            ("ZIMAGE_WEB_DIR", web_dir.display().to_string()),
+            ("ZIMAGE_WORKERS", "2".to_string()),
+        ],
+    )
+    .await?;
     // Lighthouse counts http://localhost as a secure origin, as browsers do.
     let base = server.base.replace("127.0.0.1", "localhost");
     let email = "lighthouse@example.org";

@@ -149,7 +149,8 @@ fn HistoryCard() -> impl IntoView {
                 <p class="empty">{t(Key::NoHistory)}</p>
             </Show>
             <ul class="list" aria-busy=move || loading.get().to_string()>
-                <For each=move || items.get() key=|e| e.id let:e>
+                // Entries that moved nothing (a hold settled at no cost) are bookkeeping, not history.
+                <For each=move || items.get().into_iter().filter(|e| e.amount != 0) key=|e| e.id let:e>
                     <li class="list-row">
                         <div>
                             <strong>{move || tr(i18n.locale.get(), kind_key(e.kind))}</strong>
