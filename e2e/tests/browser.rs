@@ -1650,6 +1650,22 @@ async fn signed_out_and_expired(
         )
         .await?;
     assert!(height.as_f64().unwrap() <= 64.0, "header {height}px");
+    // Nothing is wider than the screen: no sideways scrolling.
+    let overflow = b
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await?;
+    assert!(
+        overflow.as_f64().unwrap() <= 0.0,
+        "{overflow}px wider than the screen"
+    );
     snapshot(b, "phone-login").await?;
+    // The menu holds log-in and the preferences.
+    b.find(Locator::Id("menu-button")).await?.click().await?;
+    b.find(Locator::Css("#site-menu a[href='/login']")).await?;
+    b.find(Locator::Id("theme-select")).await?;
+    snapshot(b, "phone-menu").await?;
     Ok(())
 }

@@ -171,7 +171,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <Show
                     when=signed_in
                     fallback=|| view! {
-                        <A href="/login" attr:class="nav-link">{t(Key::NavLogin)}</A>
+                        <A href="/login" attr:class="nav-link header-login">{t(Key::NavLogin)}</A>
                         <A href="/signup" attr:class="button button-primary button-small">{t(Key::NavSignup)}</A>
                     }
                 >
@@ -196,6 +196,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <div class="menu-backdrop" on:click=move |_| menu_open.set(false)></div>
             </Show>
             <div id="site-menu" class="site-menu" hidden=move || !menu_open.get() on:keydown=menu_keys>
+                <Show when=move || !signed_in()>
+                    <nav aria-label="Account" class="menu-section">
+                        <A href="/login" attr:class="menu-item">{t(Key::NavLogin)}</A>
+                        <A href="/signup" attr:class="menu-item">{t(Key::NavSignup)}</A>
+                    </nav>
+                </Show>
                 <Show when=signed_in>
                     <nav aria-label="Pages" class="menu-pages">{page_links("menu-item")}</nav>
                     <nav aria-label="Account" class="menu-section">
