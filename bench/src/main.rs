@@ -5,9 +5,10 @@
 //! medians of several runs, ratios against targets, and the figures that have bounds instead.
 //!
 //! Usage: zimage-bench --zimage PATH --database-url ADMIN_URL [--runs N] [--seconds S]
-//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,inflight,export,sse,web,lighthouse] [--out FILE]
+//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,inflight,export,sse,web,gallery,lighthouse] [--out FILE]
 
 mod export;
+mod gallery;
 mod http;
 mod inflight;
 mod lighthouse;
@@ -221,6 +222,10 @@ async fn measure(o: &Options, rows: &mut Vec<Row>, figures: &mut Vec<Figure>) ->
     if o.wants("web") {
         let db = Database::create(&o.admin_url, "web")?;
         web::scenario(o, &db, figures).await?;
+    }
+    if o.wants("gallery") {
+        let db = Database::create(&o.admin_url, "gallery")?;
+        gallery::scenario(o, &db, figures).await?;
     }
     if o.wants("lighthouse") {
         let db = Database::create(&o.admin_url, "lighthouse")?;
