@@ -635,9 +635,10 @@ async fn generate_and_curate(
         .await?
         .click()
         .await?;
-    b.find(Locator::Css("button[type=submit]"))
+    // Ctrl+Enter in the prompt generates, without reaching for the button.
+    b.find(Locator::Id("prompt"))
         .await?
-        .click()
+        .send_keys("\u{E009}\u{E007}\u{E000}")
         .await?;
     // Live progress: the task is seen running before it succeeds.
     b.wait()

@@ -181,6 +181,7 @@ translations! {
     NavDevelopers => "Developers", "开发者";
     AppDescription => "Create images from prompts and reference images with hosted models or your own GPUs, keep them in a gallery, and stay in control of your data.", "使用托管模型或您自己的 GPU，根据提示词和参考图生成图像，保存在图库中，并始终掌控您的数据。";
     SkipToContent => "Skip to content", "跳到正文";
+    GenerateShortcut => "Ctrl+Enter (⌘+Enter on a Mac) generates.", "按 Ctrl+Enter（Mac 上为 ⌘+Enter）即可生成。";
     Language => "Language", "语言";
     Theme => "Theme", "主题";
     ThemeLight => "Light", "浅色";
@@ -277,6 +278,7 @@ translations! {
     ErrField => "Please check this field.", "请检查此项。";
     ErrInsufficientCredits => "You do not have enough credits for this.", "您的点数不足。";
     CreditsUnit => "credits", "点";
+    CreditUnit => "credit", "点";
     CreditsTitle => "Credits", "点数";
     CreditsLead => "Credits pay for generations. They are spent soonest-expiring first; credits held for running tasks come back automatically if a task fails.", "点数用于支付生成费用，优先扣除最早过期的点数；如果任务失败，为其预留的点数会自动退回。";
     Balance => "Balance", "余额";
@@ -563,6 +565,21 @@ pub fn use_i18n() -> I18n {
 pub fn t(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
     move || tr(i18n.locale.get(), key)
+}
+
+/// "credit" or "credits" for `count` (one form in Chinese).
+pub fn credits_unit(
+    count: impl Fn() -> Option<i64> + Copy + Send + Sync + 'static,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || {
+        let key = if count() == Some(1) {
+            Key::CreditUnit
+        } else {
+            Key::CreditsUnit
+        };
+        tr(i18n.locale.get(), key)
+    }
 }
 
 /// The translation of a validation failure.

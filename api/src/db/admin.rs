@@ -44,14 +44,10 @@ pub async fn search_tasks(
         if let Ok(id) = q.parse::<Uuid>() {
             query = query.filter(ai_tasks::id.eq(id));
         } else {
-            let escaped = q
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
             query = query.filter(
                 ai_tasks::provider_task_id
                     .eq(q.to_string())
-                    .or(ai_tasks::prompt.ilike(format!("%{escaped}%"))),
+                    .or(ai_tasks::prompt.ilike(super::contains_pattern(q))),
             );
         }
     }

@@ -491,20 +491,6 @@ pub struct ImageFilter<'a> {
     pub oldest_first: bool,
 }
 
-/// `text` as a LIKE pattern that matches it anywhere, its wildcards taken literally.
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 pub async fn list_images(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
@@ -535,7 +521,7 @@ pub async fn list_images(
         query = query.filter(ai_tasks::model.eq(model.to_string()));
     }
     if let Some(text) = filter.text {
-        query = query.filter(ai_tasks::prompt.ilike(contains_pattern(text)));
+        query = query.filter(ai_tasks::prompt.ilike(super::contains_pattern(text)));
     }
     if let Some(from) = filter.from {
         query = query.filter(images::created_at.ge(from));
@@ -712,7 +698,10 @@ pub async fn active_task_ids(
 mod filter_tests {
     #[test]
     fn search_text_is_matched_literally() {
-        assert_eq!(super::contains_pattern("cat"), "%cat%");
-        assert_eq!(super::contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+        assert_eq!(crate::db::contains_pattern("cat"), "%cat%");
+        assert_eq!(
+            crate::db::contains_pattern("100%_a\\b"),
+            "%100\\%\\_a\\\\b%"
+        );
     }
 }

@@ -43,6 +43,20 @@ pub type DbConn = Object<AsyncPgConnection>;
 /// Every migration under `migrations/`, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
+/// A `LIKE`/`ILIKE` pattern matching `text` anywhere, its `%`, `_` and `\` taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// Builds a pool; connections are opened lazily.
 pub fn pool(database_url: &str, size: usize) -> anyhow::Result<DbPool> {
     // Fast recycling: no `SELECT 1` before every checkout (it cost a round trip per checkout,

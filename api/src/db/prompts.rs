@@ -76,13 +76,7 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(search) = search {
-        let pattern = format!(
-            "%{}%",
-            search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = super::contains_pattern(search);
         query = query.filter(
             prompts::title
                 .ilike(pattern.clone())

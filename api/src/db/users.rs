@@ -127,11 +127,7 @@ pub async fn list(
         .limit(page.fetch())
         .into_boxed();
     if let Some(fragment) = email_like {
-        let escaped = fragment
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query = query.filter(users::email.like(format!("%{escaped}%")));
+        query = query.filter(users::email.like(super::contains_pattern(fragment)));
     }
     if let Some(after) = page.after {
         query = query.filter(

@@ -165,6 +165,23 @@ fn aspect_label(ratio: &str) -> String {
     ratio.replace(':', " : ")
 }
 
+/// Ctrl+Enter (⌘+Enter on a Mac) in the prompt submits its form, as the Generate button does.
+fn submit_on_ctrl_enter(ev: leptos::ev::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    if ev.key() != "Enter" || !(ev.ctrl_key() || ev.meta_key()) {
+        return;
+    }
+    ev.prevent_default();
+    let form = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("form").ok().flatten())
+        .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok());
+    if let Some(form) = form {
+        let _ = form.request_submit();
+    }
+}
+
 #[component]
 pub fn Create() -> impl IntoView {
     let session = use_session();
@@ -354,9 +371,10 @@ pub fn Create() -> impl IntoView {
                         aria-invalid=move || prompt_err.get().is_some().to_string()
                         prop:value=move || form.prompt.get()
                         on:input=move |ev| { form.prompt.set(event_target_value(&ev)); prompt_err.set(None); }
+                        on:keydown=submit_on_ctrl_enter
                     ></textarea>
                     <p class="hint" id="prompt-hint">
-                        {t(Key::PromptHint)} " "
+                        {t(Key::PromptHint)} " " {t(Key::GenerateShortcut)} " "
                         <span class="counter">{move || format!("{}/{MAX_PROMPT_CHARS}", form.prompt.get().chars().count())}</span>
                     </p>
                     <p class="error-text" id="prompt-error" role="alert">{move || prompt_err.get().map(|k| tr(i18n.locale.get(), k))}</p>
@@ -445,8 +463,8 @@ pub fn Create() -> impl IntoView {
                 <div class="cost-row" aria-live="polite">
                     <span><strong>{t(Key::CostLabel)}</strong> ": "
                         <span class="amount" data-testid="cost">{move || cost.get().map(|c| c.to_string()).unwrap_or_else(|| "–".into())}</span>
-                        " " {t(Key::CreditsUnit)}</span>
-                    <span class="muted">{t(Key::YouHave)} " " {move || available().map(|a| a.to_string()).unwrap_or_else(|| "…".into())} " " {t(Key::CreditsUnit)}</span>
+                        " " {crate::i18n::credits_unit(move || cost.get())}</span>
+                    <span class="muted">{t(Key::YouHave)} " " {move || available().map(|a| a.to_string()).unwrap_or_else(|| "…".into())} " " {crate::i18n::credits_unit(available)}</span>
                 </div>
                 <Notice message=error />
                 <Show when=move || short_of_credits.get()>

@@ -82,7 +82,7 @@ pub fn History() -> impl IntoView {
                                 " · " {task.created_at.format("%Y-%m-%d %H:%M").to_string()}
                             </p>
                             <p class="small">
-                                <span class="amount">{task.cost}</span> " " {t(Key::CreditsUnit)}
+                                <span class="amount">{task.cost}</span> " " {crate::i18n::credits_unit(move || Some(task.cost))}
                                 {(task.charged > 0).then(|| view! { " · " {task.charged} " " {t(Key::Charged)} })}
                                 {(task.refunded > 0).then(|| view! { " · " {task.refunded} " " {t(Key::Refunded)} })}
                             </p>
