@@ -255,6 +255,23 @@ impl TestApp {
             .await
     }
 
+    /// Generates one small image of `prompt` for `who` and returns the image's id.
+    pub async fn generated_image(&self, who: &Signed, prompt: &str) -> String {
+        let task: Value = self
+            .post_auth(
+                "/v1/generations",
+                &who.access,
+                &json!({"model": "z-image-local", "prompt": prompt, "width": 256, "height": 256}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let done = self.wait_for_task(who, task["id"].as_str().unwrap()).await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+        done["images"][0]["id"].as_str().unwrap().to_string()
+    }
+
     /// A new API key of the signed-in user with these scopes; returns its secret.
     pub async fn api_key(&self, who: &Signed, scopes: &[&str]) -> String {
         let body: Value = self

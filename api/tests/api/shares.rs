@@ -5,19 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Signed, TestApp, assert_problem, spawn_app};
 
 async fn image_of(app: &TestApp, who: &Signed) -> String {
-    let task: Value = app
-        .post_auth(
-            "/v1/generations",
-            &who.access,
-            &json!({"model": "z-image-local", "prompt": "a secret recipe", "width": 256, "height": 256}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let done = app.wait_for_task(who, task["id"].as_str().unwrap()).await;
-    assert_eq!(done["status"], "succeeded", "{done}");
-    done["images"][0]["id"].as_str().unwrap().to_string()
+    app.generated_image(who, "a secret recipe").await
 }
 
 #[tokio::test]

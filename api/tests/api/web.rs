@@ -136,18 +136,9 @@ async fn a_shared_image_page_carries_its_preview_for_link_fetchers() {
     let app = spawn_app().await;
     web_dir(&app);
     let ada = app.signed_in_user("ada@example.org").await;
-    let task: Value = app
-        .post_auth(
-            "/v1/generations",
-            &ada.access,
-            &json!({"model": "z-image-local", "prompt": "a lighthouse at dusk <b>\"bold\"</b>", "width": 256, "height": 256}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let done = app.wait_for_task(&ada, task["id"].as_str().unwrap()).await;
-    let image = done["images"][0]["id"].as_str().unwrap().to_string();
+    let image = app
+        .generated_image(&ada, "a lighthouse at dusk <b>\"bold\"</b>")
+        .await;
     let share = |include_prompt: bool| {
         let (app, ada, image) = (&app, &ada, &image);
         async move {
