@@ -69,8 +69,8 @@ pub fn Account() -> impl IntoView {
                 <section class="card" aria-labelledby="more-heading">
                     <h2 id="more-heading">{t(Key::AccountMore)}</h2>
                     <ul class="link-list">
-                        <li><A href="/security">{t(Key::SecurityTitle)}</A> <span class="muted small">{t(Key::SecurityLinkHelp)}</span></li>
-                        <li><A href="/privacy">{t(Key::PrivacyCenterTitle)}</A> <span class="muted small">{t(Key::PrivacyLinkHelp)}</span></li>
+                        <li><A href="/security">{t(Key::SecurityTitle)}</A> <p class="muted small">{t(Key::SecurityLinkHelp)}</p></li>
+                        <li><A href="/privacy">{t(Key::PrivacyCenterTitle)}</A> <p class="muted small">{t(Key::PrivacyLinkHelp)}</p></li>
                     </ul>
                 </section>
             </div>
