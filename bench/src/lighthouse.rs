@@ -178,13 +178,13 @@ pub async fn scenario(o: &Options, db: &Database, figures: &mut Vec<Figure>) -> 
         ("Gallery (signed in)", "/gallery", true),
     ];
     let mut worst_transfer: f64 = 0.0;
-    for (name, path, signed_in) in pages {
+    for (index, (name, path, signed_in)) in pages.into_iter().enumerate() {
         let cookie = if signed_in {
             Some(session_cookie(&server.base, email).await?)
         } else {
             None
         };
-        let out = db.data_dir.join(format!("lighthouse-{}.json", name.len()));
+        let out = db.data_dir.join(format!("lighthouse-{index}.json"));
         let r = run(&format!("{base}{path}"), cookie.as_deref(), &out)?;
         worst_transfer = worst_transfer.max(r.app_kib);
         let met = r.performance >= 90.0

@@ -15,16 +15,13 @@ fn is_api_path(path: &str) -> bool {
         .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
 }
 
-/// A browser navigation or a link fetcher (chat apps and social sites send `*/*` or no `Accept`
-/// at all): they get the page shell.
-fn wants_page(req: &HttpRequest) -> bool {
-    let accept = req
-        .headers()
+/// Whether a read of a page address takes HTML: browser navigations, and link fetchers (chat
+/// apps and social sites send `*/*` or no `Accept` at all).
+fn accepts_html(req: &HttpRequest) -> bool {
+    req.headers()
         .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let accepts_html =
-        accept.is_none_or(|v| v.contains("text/html") || v.contains("*/*") || v.trim().is_empty());
-    is_read(req) && accepts_html && !is_api_path(req.path())
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.contains("text/html") || v.contains("*/*") || v.trim().is_empty())
 }
 
 fn is_read(req: &HttpRequest) -> bool {
@@ -100,7 +97,7 @@ pub async fn not_found(
         if let Some(response) = super::webapp::root_file(&req, &state).await {
             return Ok(response);
         }
-        if wants_page(&req)
+        if accepts_html(&req)
             && let Some(response) = super::webapp::page(&req, &state).await
         {
             return Ok(response);

@@ -27,19 +27,22 @@ pub fn BrandMark() -> impl IntoView {
     }
 }
 
-/// Focuses the first element matching `selector` (made focusable by script if it is not).
-pub fn focus_first(selector: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
+/// Focuses the first element matching `selector` (made focusable by script if it is not);
+/// false when there is none.
+pub fn focus_first(selector: &str) -> bool {
+    let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+    else {
+        return false;
     };
-    if let Ok(Some(element)) = doc.query_selector(selector) {
-        if !element.has_attribute("tabindex") {
-            let _ = element.set_attribute("tabindex", "-1");
-        }
-        if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
-            let _ = element.focus();
-        }
+    if !element.has_attribute("tabindex") {
+        let _ = element.set_attribute("tabindex", "-1");
     }
+    if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+        let _ = element.focus();
+    }
+    true
 }
 
 /// After a navigation (not the first page), focus moves to the new page's main heading so screen
@@ -53,11 +56,7 @@ fn focus_heading_after_navigation() {
                 // The new route renders in this tick; its data may take a moment longer.
                 for _ in 0..20 {
                     crate::util::sleep_ms(50).await;
-                    let found = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.query_selector("#main h1").ok().flatten());
-                    if found.is_some() {
-                        focus_first("#main h1");
+                    if focus_first("#main h1") {
                         return;
                     }
                 }
