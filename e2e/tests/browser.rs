@@ -686,14 +686,14 @@ async fn generate_and_curate(
         .await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".tile-button img"))
+        .for_element(Locator::Css(".shot-open img"))
         .await?
         .click()
         .await?;
     let download = b
         .wait()
         .at_most(wait)
-        .for_element(Locator::Css(".lightbox a[download]"))
+        .for_element(Locator::Css(".viewer a[download]"))
         .await?;
     let href = download.attr("href").await?.unwrap_or_default();
     assert!(
@@ -708,18 +708,23 @@ async fn generate_and_curate(
         )
         .await?;
     assert_eq!(fetched, serde_json::json!([200, "image/png"]));
-    snapshot(b, "gallery-lightbox").await?;
+    snapshot(b, "gallery-viewer").await?;
     let favourite = b
-        .find(Locator::Css(".lightbox button[aria-pressed]"))
+        .find(Locator::Css(".viewer .actions button[aria-pressed]"))
         .await?;
     favourite.click().await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".lightbox button[aria-pressed='true']"))
+        .for_element(Locator::Css(".viewer .actions button[aria-pressed='true']"))
         .await?;
-    b.find(Locator::Css(".lightbox .button-ghost"))
+    // Esc closes the viewer and gives focus back to the image's tile.
+    b.find(Locator::Css(".viewer-close"))
         .await?
-        .click()
+        .send_keys("\u{E00C}")
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".shot-open:focus"))
         .await?;
     b.find(Locator::Css(".segmented .button:last-child"))
         .await?
@@ -727,7 +732,7 @@ async fn generate_and_curate(
         .await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".tile-star"))
+        .for_element(Locator::Css(".shot-star"))
         .await?;
     snapshot(b, "gallery-favourites").await?;
 
@@ -748,7 +753,7 @@ async fn generate_and_curate(
     .await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".tile-button"))
+        .for_element(Locator::Css(".shot-open"))
         .await?;
     // A new collection starts empty and is shown at once; the image goes into it from the viewer.
     b.find(Locator::Id("new-collection"))
@@ -769,7 +774,7 @@ async fn generate_and_curate(
         .await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".tile-button"))
+        .for_element(Locator::Css(".shot-open"))
         .await?
         .click()
         .await?;
@@ -785,37 +790,102 @@ async fn generate_and_curate(
         "Added to Keepers",
     )
     .await?;
-    b.find(Locator::Css(".lightbox .button-ghost"))
-        .await?
-        .click()
-        .await?;
+    b.find(Locator::Css(".viewer-close")).await?.click().await?;
     b.find(Locator::Css("#gallery-collection option:nth-child(2)"))
         .await?
         .click()
         .await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".tile-button"))
+        .for_element(Locator::Css(".shot-open"))
         .await?;
     snapshot(b, "gallery-collection").await?;
     b.find(Locator::Css("#gallery-collection option[value='']"))
         .await?
         .click()
         .await?;
-    b.find(Locator::Css(".tile-button")).await?.click().await?;
-    let delete = b
-        .wait()
+
+    // Select it with its box; download the selection as one ZIP (caught on its way to the
+    // browser's download), then delete it, undo, and delete it again.
+    b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".lightbox .button-danger"))
+        .for_element(Locator::Css(".shot-select"))
+        .await?
+        .click()
         .await?;
-    delete.click().await?;
-    wait_for_text(
-        b,
-        Locator::Css(".lightbox .button-danger"),
-        "Delete for good?",
+    wait_for_text(b, Locator::Css(".bulk-count"), "1 selected").await?;
+    snapshot(b, "gallery-selected").await?;
+    b.execute(
+        "window.__saved = null;
+         const made = URL.createObjectURL;
+         URL.createObjectURL = blob => {
+             blob.arrayBuffer().then(buf => {
+                 const head = new Uint8Array(buf.slice(0, 2));
+                 window.__saved = [blob.type, buf.byteLength, String.fromCharCode(head[0], head[1])];
+             });
+             return made.call(URL, blob);
+         };",
+        vec![],
     )
     .await?;
-    b.find(Locator::Css(".lightbox .button-danger"))
+    b.find(Locator::Css(".bulk-bar .button-primary"))
+        .await?
+        .click()
+        .await?;
+    let mut saved = serde_json::Value::Null;
+    for _ in 0..100 {
+        saved = b.execute("return window.__saved;", vec![]).await?;
+        if !saved.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(saved[0], "application/zip", "{saved}");
+    assert_eq!(
+        saved[2], "PK",
+        "a ZIP starts with its local header: {saved}"
+    );
+    assert!(saved[1].as_u64().unwrap_or(0) > 1000, "{saved}");
+    b.find(Locator::Css(".bulk-bar .button-danger"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css(".bulk-bar .button-danger"),
+        "Delete them for good?",
+    )
+    .await?;
+    b.find(Locator::Css(".bulk-bar .button-danger"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(b, Locator::Css(".toast span"), "1 deleted").await?;
+    snapshot(b, "gallery-undo").await?;
+    b.find(Locator::Css(".toast button")).await?.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".shot-select"))
+        .await?
+        .click()
+        .await?;
+    for _ in 0..2 {
+        b.find(Locator::Css(".bulk-bar .button-danger"))
+            .await?
+            .click()
+            .await?;
+    }
+    wait_for_text(b, Locator::Css(".toast span"), "1 deleted").await?;
+    // Leaving the page within the undo window deletes at once.
+    b.find(Locator::Css("a[href='/history']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".task-row"))
+        .await?;
+    b.find(Locator::Css("a[href='/gallery']"))
         .await?
         .click()
         .await?;
@@ -951,7 +1021,7 @@ async fn upload_generate_share(
     b.goto(&format!("{base}/gallery")).await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css(".tile-button img"))
+        .for_element(Locator::Css(".shot-open img"))
         .await?
         .click()
         .await?;
@@ -1001,7 +1071,7 @@ async fn upload_generate_share(
     }
     assert_eq!(loaded, serde_json::json!(true));
     assert!(
-        b.find(Locator::Css(".shared-card .lightbox-prompt"))
+        b.find(Locator::Css(".shared-card .shared-prompt"))
             .await
             .is_err()
     );

@@ -432,6 +432,23 @@ pub struct CreateModerationRule {
     pub pattern: String,
 }
 
+/// Several of your images, for one action on all of them (download as a ZIP, delete).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImageSelection {
+    /// 1–500 ids of your images; an id named twice counts once.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
+    pub image_ids: Vec<uuid::Uuid>,
+}
+
+/// What a bulk delete removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImagesDeleted {
+    /// Images deleted, with their files.
+    pub deleted: i64,
+}
+
 /// An image in the gallery (`GET /v1/images`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

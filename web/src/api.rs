@@ -25,7 +25,7 @@ impl ApiError {
         }
     }
 
-    fn network() -> Self {
+    pub(crate) fn network() -> Self {
         Self {
             status: 0,
             problem: None,
@@ -117,17 +117,8 @@ pub async fn send_with(
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
     init.set_headers(&headers);
-    let window = web_sys::window().ok_or_else(ApiError::network)?;
-    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| ApiError::network())?;
-    let response: Response = response.dyn_into().map_err(|_| ApiError::network())?;
-    let text = JsFuture::from(response.text().map_err(|_| ApiError::network())?)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .unwrap_or_default();
-    Ok((response.status(), text))
+    let response = fetch(path, &init).await?;
+    Ok((response.status(), text_of(&response).await))
 }
 
 /// Posts a multipart form (file uploads); the browser sets the boundary.
@@ -146,17 +137,76 @@ pub async fn send_form(
     }
     init.set_headers(&headers);
     init.set_body(form);
-    let window = web_sys::window().ok_or_else(ApiError::network)?;
-    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+    let response = fetch(path, &init).await?;
+    Ok((response.status(), text_of(&response).await))
+}
+
+/// Posts JSON and takes a file back (a ZIP): the file as a blob, or the problem's status and
+/// text.
+pub async fn send_for_blob(
+    path: &str,
+    body: String,
+    bearer: Option<&str>,
+) -> Result<Result<web_sys::Blob, (u16, String)>, ApiError> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::network())?;
+    if let Some(token) = bearer {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    let _ = headers.set("Content-Type", "application/json");
+    init.set_headers(&headers);
+    init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+    let response = fetch(path, &init).await?;
+    if !response.ok() {
+        return Ok(Err((response.status(), text_of(&response).await)));
+    }
+    let blob = JsFuture::from(response.blob().map_err(|_| ApiError::network())?)
         .await
         .map_err(|_| ApiError::network())?;
-    let response: Response = response.dyn_into().map_err(|_| ApiError::network())?;
-    let text = JsFuture::from(response.text().map_err(|_| ApiError::network())?)
+    Ok(Ok(blob.dyn_into().map_err(|_| ApiError::network())?))
+}
+
+async fn fetch(path: &str, init: &RequestInit) -> Result<Response, ApiError> {
+    let window = web_sys::window().ok_or_else(ApiError::network)?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, init))
+        .await
+        .map_err(|_| ApiError::network())?;
+    response.dyn_into().map_err(|_| ApiError::network())
+}
+
+async fn text_of(response: &Response) -> String {
+    let Ok(text) = response.text() else {
+        return String::new();
+    };
+    JsFuture::from(text)
         .await
         .ok()
         .and_then(|t| t.as_string())
-        .unwrap_or_default();
-    Ok((response.status(), text))
+        .unwrap_or_default()
+}
+
+/// Hands a blob to the browser as a download named `name`.
+pub fn save_blob(blob: &web_sys::Blob, name: &str) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+        return;
+    };
+    if let Some(link) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+    {
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", name);
+        if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+            link.click();
+        }
+    }
+    // The download has its own copy once started; free the blob a little later.
+    leptos::task::spawn_local(async move {
+        crate::util::sleep_ms(60_000).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
 }
 
 /// Decodes a success body (an empty body decodes as `null`, i.e. `()`), or the problem.

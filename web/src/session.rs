@@ -164,6 +164,21 @@ impl Session {
         api::decode(status, &text)
     }
 
+    /// Posts JSON and takes a file back (archives), refreshing an expired token once.
+    pub async fn download(self, path: &str, body: String) -> Result<web_sys::Blob, ApiError> {
+        let Some(token) = self.bearer().await else {
+            return Err(ApiError::signed_out());
+        };
+        let mut answer = api::send_for_blob(path, body.clone(), Some(&token)).await?;
+        if matches!(answer, Err((401, _))) && self.refresh().await {
+            let token = self.access.get_untracked();
+            answer = api::send_for_blob(path, body, token.as_deref()).await?;
+        }
+        answer.or_else(|(status, text)| {
+            api::decode::<()>(status, &text).and(Err(ApiError::network()))
+        })
+    }
+
     /// [`Session::call`] with extra request headers.
     pub async fn call_with<T: DeserializeOwned>(
         self,

@@ -466,6 +466,37 @@ pub async fn find_image(
         .optional()
 }
 
+/// The user's images among `ids`, newest first (ids of others' images are left out).
+pub async fn find_images(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<ImageRow>> {
+    images::table
+        .filter(images::id.eq_any(ids))
+        .filter(images::user_id.eq(user_id))
+        .order((images::created_at.desc(), images::id.desc()))
+        .select(ImageRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Deletes the user's images among `ids`; the rows deleted.
+pub async fn delete_images(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<ImageRow>> {
+    diesel::delete(
+        images::table
+            .filter(images::id.eq_any(ids))
+            .filter(images::user_id.eq(user_id)),
+    )
+    .returning(ImageRow::as_returning())
+    .get_results(conn)
+    .await
+}
+
 pub async fn delete_images_of_task(
     conn: &mut AsyncPgConnection,
     task_id: Uuid,
@@ -644,13 +675,28 @@ pub async fn record_download(
     user_id: Uuid,
     image_id: Uuid,
 ) -> QueryResult<()> {
+    record_downloads(conn, user_id, &[image_id]).await
+}
+
+/// Records downloads of these images by the user, one row each, in one statement.
+pub async fn record_downloads(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    image_ids: &[Uuid],
+) -> QueryResult<()> {
     use super::schema::downloads;
+    let rows: Vec<_> = image_ids
+        .iter()
+        .map(|image_id| {
+            (
+                downloads::id.eq(Uuid::new_v4()),
+                downloads::user_id.eq(user_id),
+                downloads::image_id.eq(*image_id),
+            )
+        })
+        .collect();
     diesel::insert_into(downloads::table)
-        .values((
-            downloads::id.eq(Uuid::new_v4()),
-            downloads::user_id.eq(user_id),
-            downloads::image_id.eq(image_id),
-        ))
+        .values(rows)
         .execute(conn)
         .await
         .map(drop)

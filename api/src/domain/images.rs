@@ -145,6 +145,161 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
     Ok(())
 }
 
+/// Deletes several of the user's images and their files, all or none: when any id is not one
+/// of the user's images, nothing is deleted. How many were deleted.
+pub async fn delete_many(state: &AppState, user_id: Uuid, ids: &[Uuid]) -> ApiResult<usize> {
+    use diesel_async::AsyncConnection;
+    let ids = crate::domain::collections::distinct_ids(ids)?;
+    let mut conn = state.db.get().await?;
+    let deleted = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let deleted = db::delete_images(conn, user_id, &ids).await?;
+            if deleted.len() < ids.len() {
+                // Rolls back: nothing is deleted.
+                return Err(not_yours(ids.len() - deleted.len()));
+            }
+            Ok(deleted)
+        })
+        .await?;
+    drop(conn);
+    for key in deleted.iter().flat_map(files_of) {
+        if let Err(err) = state.storage.delete(key).await {
+            tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
+        }
+    }
+    Ok(deleted.len())
+}
+
+fn not_yours(count: usize) -> ApiError {
+    ApiError::field("image_ids", format!("{count} of these are not your images"))
+}
+
+/// The originals one archive may hold, in bytes as stored.
+pub const MAX_ARCHIVE_BYTES: i64 = 2 << 30;
+
+/// Archives one user may start per hour.
+const ARCHIVES_PER_HOUR: crate::config::RateLimit = crate::config::RateLimit::per(30, 3600);
+
+/// A ZIP of several of the user's images, written while it is sent: each original without
+/// metadata (as a plain download), named `zimage-{id}.{ext}`, newest first. All ids must be the
+/// user's images. Each image is recorded as a download.
+pub async fn archive(
+    state: std::sync::Arc<AppState>,
+    user_id: Uuid,
+    ids: &[Uuid],
+) -> ApiResult<
+    impl futures_util::Stream<Item = Result<actix_web::web::Bytes, std::io::Error>> + 'static,
+> {
+    let ids = crate::domain::collections::distinct_ids(ids)?;
+    let mut conn = state.db.get().await?;
+    let rows = db::find_images(&mut conn, user_id, &ids).await?;
+    if rows.len() < ids.len() {
+        return Err(not_yours(ids.len() - rows.len()));
+    }
+    let total: i64 = rows.iter().map(|row| row.bytes).sum();
+    if total > MAX_ARCHIVE_BYTES {
+        return Err(ApiError::field(
+            "image_ids",
+            format!(
+                "these images take {} MB; one archive holds at most {} MB, so download fewer at once",
+                (total + (1 << 20) - 1) >> 20,
+                MAX_ARCHIVE_BYTES >> 20
+            ),
+        ));
+    }
+    state
+        .limiter
+        .check(&format!("archive:user:{user_id}"), ARCHIVES_PER_HOUR)?;
+    db::record_downloads(&mut conn, user_id, &ids).await?;
+    drop(conn);
+    Ok(zip_stream(state, rows))
+}
+
+/// Where the ZIP writer puts its output, taken out after each file.
+#[derive(Clone, Default)]
+struct Spool(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Spool {
+    fn take(&self) -> actix_web::web::Bytes {
+        actix_web::web::Bytes::from(std::mem::take(&mut *self.0.borrow_mut()))
+    }
+}
+
+/// One piece per image (its header, bytes and descriptor), then the directory. Each image is
+/// read only when the previous piece was taken, so a slow client holds one image in memory and
+/// a client that leaves stops the work.
+fn zip_stream(
+    state: std::sync::Arc<AppState>,
+    rows: Vec<ImageRow>,
+) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, std::io::Error>> + 'static {
+    let spool = Spool::default();
+    let zip = zip::ZipWriter::new_stream(spool.clone());
+    let start = Some((zip, rows.into_iter()));
+    futures_util::stream::unfold(start, move |progress| {
+        let state = state.clone();
+        let spool = spool.clone();
+        async move {
+            let (mut zip, mut rows) = progress?;
+            let Some(row) = rows.next() else {
+                return match zip.finish() {
+                    Ok(_) => Some((Ok(spool.take()), None)),
+                    Err(err) => Some((Err(std::io::Error::other(err)), None)),
+                };
+            };
+            match add_to_zip(&state.storage, &mut zip, &row).await {
+                Ok(()) => Some((Ok(spool.take()), Some((zip, rows)))),
+                Err(err) => {
+                    // The client sees a cut-off download, never a ZIP missing a file.
+                    tracing::error!(image = %row.id, error = %err, "an image archive stopped");
+                    Some((Err(std::io::Error::other(err.to_string())), None))
+                }
+            }
+        }
+    })
+}
+
+async fn add_to_zip(
+    storage: &crate::storage::Storage,
+    zip: &mut zip::ZipWriter<zip::write::StreamWriter<Spool>>,
+    row: &ImageRow,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let format: OutputFormat =
+        crate::domain::generation::parse_enum(&row.format).unwrap_or_default();
+    let stored = storage.get(&row.storage_key).await?;
+    let bytes =
+        tokio::task::spawn_blocking(move || crate::providers::metadata::strip(&stored, format))
+            .await??;
+    use chrono::{Datelike, Timelike};
+    let at = row.created_at;
+    // ZIP times have no zone: UTC, as everywhere else in the product.
+    let modified = zip::DateTime::from_date_and_time(
+        u16::try_from(at.year()).unwrap_or(1980),
+        at.month() as u8,
+        at.day() as u8,
+        at.hour() as u8,
+        at.minute() as u8,
+        at.second() as u8,
+    )
+    .unwrap_or_default();
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(modified);
+    zip.start_file(format!("zimage-{}.{}", row.id, format.extension()), options)?;
+    zip.write_all(&bytes)?;
+    Ok(())
+}
+
 /// The user's download history, newest first.
 pub async fn downloads(
     state: &AppState,

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::generation::{
     CreateGenerationRequest, CreateShareRequest, DownloadRecord, GalleryImage, GenerationTask,
-    ShareInfo, TaskEvent, TaskStatus,
+    ImageSelection, ImagesDeleted, ShareInfo, TaskEvent, TaskStatus,
 };
 use zimage_shared::{Page, Problem};
 
@@ -34,6 +34,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .service(
         utoipa_actix_web::scope::scope("/images")
             .service(list_images)
+            .service(archive_images)
+            .service(delete_images)
             .service(get_image)
             .service(image_file)
             .service(image_thumbnail)
@@ -646,6 +648,74 @@ async fn delete_image(
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     images::delete(&state, auth.user_id(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Download several of your images as one ZIP, written while it is sent: each original without
+/// metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
+/// download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+/// cut off before its end means the server stopped: download again.
+#[utoipa::path(
+    operation_id = "images_archive",
+    tag = "generation",
+    security(("bearer" = [])),
+    request_body = ImageSelection,
+    responses(
+        (status = 200, description = "the ZIP archive", content_type = "application/zip", body = Vec<u8>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: no ids, more than 500, ids that are not your images, or more than 2 GiB"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: 30 archives an hour"),
+    )
+)]
+#[post("/archive")]
+async fn archive_images(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<ImageSelection>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    let stream = images::archive(state.into_inner(), auth.user_id(), &body.image_ids).await?;
+    let name = format!(
+        "zimage-images-{}.zip",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        // The images are compressed already; compressing the archive again only costs time.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(stream))
+}
+
+/// Delete several of your images and their files at once, all or none: if any id is not one of
+/// your images, nothing is deleted.
+#[utoipa::path(
+    operation_id = "images_delete_many",
+    tag = "generation",
+    security(("bearer" = [])),
+    request_body = ImageSelection,
+    responses(
+        (status = 200, body = ImagesDeleted),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: no ids, more than 500, or ids that are not your images"),
+    )
+)]
+#[post("/delete")]
+async fn delete_images(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<ImageSelection>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    let deleted = images::delete_many(&state, auth.user_id(), &body.image_ids).await?;
+    Ok(HttpResponse::Ok().json(ImagesDeleted {
+        deleted: deleted as i64,
+    }))
 }
 
 /// Your downloads of original files, newest first.

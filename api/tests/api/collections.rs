@@ -260,3 +260,191 @@ async fn the_gallery_searches_prompts_and_filters_by_shape_date_and_order() {
     )
     .await;
 }
+
+/// Checks a ZIP with Python's `zipfile` (an implementation of its own): every entry's CRC
+/// matches; answers the entries' names and sizes.
+fn python_zip_entries(bytes: &[u8]) -> Vec<(String, u64)> {
+    let path = std::env::temp_dir().join(format!("zimage-{}.zip", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             bad = z.testzip()\n\
+             assert bad is None, bad\n\
+             for i in z.infolist(): print(i.filename, i.file_size)",
+        ])
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "zipfile refused the archive: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let (name, size) = line.rsplit_once(' ').unwrap();
+            (name.to_string(), size.parse().unwrap())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn several_images_download_as_one_zip_that_outside_tools_open() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let first = image(&app, &ada, "a red fox", 320, 256).await;
+    let second = image(&app, &ada, "a blue whale", 256, 320).await;
+    let bobs = image(&app, &bob, "bob's own", 256, 256).await;
+
+    // Refused before anything is written: nothing named, too many, someone else's image.
+    for (body, why) in [
+        (json!({"image_ids": []}), "no ids"),
+        (
+            json!({"image_ids": (0..501).map(|_| uuid::Uuid::new_v4()).collect::<Vec<_>>()}),
+            "more than 500",
+        ),
+        (json!({"image_ids": [first, bobs]}), "bob's image"),
+    ] {
+        let refused = app
+            .post_auth("/v1/images/archive", &ada.access, &body)
+            .await;
+        assert_eq!(refused.status(), 422, "{why}");
+        assert_problem(refused, 422, "validation_failed").await;
+    }
+    assert_eq!(
+        app.get_json("/v1/downloads", &ada.access).await["items"],
+        json!([]),
+        "a refused archive records no download"
+    );
+
+    let answer = app
+        .post_auth(
+            "/v1/images/archive",
+            &ada.access,
+            &json!({"image_ids": [first, second, first]}),
+        )
+        .await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "application/zip");
+    assert!(
+        answer.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"zimage-images-")
+    );
+    assert!(
+        answer.headers().get("content-length").is_none(),
+        "the archive is streamed, not built first"
+    );
+    let zip = answer.bytes().await.unwrap();
+    let entries = python_zip_entries(&zip);
+    // Newest first; each entry is exactly the plain download of that image.
+    let names: Vec<&str> = entries.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            format!("zimage-{second}.webp"),
+            format!("zimage-{first}.webp")
+        ]
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    for id in [&first, &second] {
+        let plain = app
+            .get_auth(&format!("/v1/images/{id}/file"), &ada.access)
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let mut inside = Vec::new();
+        std::io::Read::read_to_end(
+            &mut archive.by_name(&format!("zimage-{id}.webp")).unwrap(),
+            &mut inside,
+        )
+        .unwrap();
+        assert_eq!(inside, plain.to_vec(), "{id}");
+    }
+    let downloads = app.get_json("/v1/downloads", &ada.access).await;
+    // Two from the archive, two from the plain downloads above.
+    assert_eq!(
+        downloads["items"].as_array().unwrap().len(),
+        4,
+        "{downloads}"
+    );
+}
+
+#[tokio::test]
+async fn deleting_several_images_is_all_or_none() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let first = image(&app, &ada, "one", 256, 256).await;
+    let second = image(&app, &ada, "two", 256, 256).await;
+    let third = image(&app, &ada, "three", 256, 256).await;
+    let bobs = image(&app, &bob, "bob's own", 256, 256).await;
+
+    // Bob cannot delete ada's image, even beside his own, and his stays too.
+    let refused = app
+        .post_auth(
+            "/v1/images/delete",
+            &bob.access,
+            &json!({"image_ids": [bobs, first]}),
+        )
+        .await;
+    assert_problem(refused, 422, "validation_failed").await;
+    assert_eq!(
+        app.get_auth(&format!("/v1/images/{bobs}"), &bob.access)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.get_auth(&format!("/v1/images/{first}"), &ada.access)
+            .await
+            .status(),
+        200
+    );
+
+    let deleted: Value = app
+        .post_auth(
+            "/v1/images/delete",
+            &ada.access,
+            &json!({"image_ids": [first, second, second]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(deleted, json!({"deleted": 2}));
+    for gone in [&first, &second] {
+        assert_eq!(
+            app.get_auth(&format!("/v1/images/{gone}/file"), &ada.access)
+                .await
+                .status(),
+            404
+        );
+    }
+    assert_eq!(
+        ids(&app.get_json("/v1/images", &ada.access).await),
+        std::slice::from_ref(&third)
+    );
+    // Deleting them again names images that no longer exist: refused, nothing changes.
+    let again = app
+        .post_auth(
+            "/v1/images/delete",
+            &ada.access,
+            &json!({"image_ids": [first, third]}),
+        )
+        .await;
+    assert_problem(again, 422, "validation_failed").await;
+    assert_eq!(
+        ids(&app.get_json("/v1/images", &ada.access).await),
+        std::slice::from_ref(&third)
+    );
+}

@@ -1,6 +1,7 @@
 //! Lists loaded page by page from `{items, next_cursor}` endpoints.
 
 use leptos::prelude::*;
+use leptos::reactive::owner::WeakOwner;
 use serde::de::DeserializeOwned;
 use zimage_shared::Page;
 
@@ -19,8 +20,10 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub loading: RwSignal<bool>,
     pub error: RwSignal<Option<Key>>,
     session: Session,
-    /// The page that made the list: its loads end with it, whoever starts them.
-    owner: StoredValue<Option<Owner>>,
+    /// The page that made the list: its loads end with it, whoever starts them. Weak: the page
+    /// owns this value, and a strong reference back would keep the page alive for ever (its
+    /// clean-ups never run).
+    owner: StoredValue<Option<WeakOwner>>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Paged<T> {
@@ -43,7 +46,7 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
             loading: RwSignal::new(false),
             error: RwSignal::new(None),
             session: use_session(),
-            owner: StoredValue::new(Owner::current()),
+            owner: StoredValue::new(Owner::current().map(|owner| owner.downgrade())),
         };
         paged.load(false);
         paged
@@ -51,9 +54,15 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
 
     /// Runs `fut` until it ends or the page goes away.
     fn spawn(self, fut: impl std::future::Future<Output = ()> + 'static) {
-        match self.owner.try_get_value().flatten() {
-            Some(owner) => owner.with(|| crate::util::spawn(fut)),
-            None => crate::util::spawn(fut),
+        match self.owner.try_get_value() {
+            Some(Some(page)) => {
+                // A page that is gone loads nothing.
+                if let Some(owner) = page.upgrade() {
+                    owner.with(|| crate::util::spawn(fut));
+                }
+            }
+            Some(None) => crate::util::spawn(fut),
+            None => {}
         }
     }
 

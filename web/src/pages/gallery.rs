@@ -1,13 +1,18 @@
-//! The gallery: a responsive grid with infinite scroll, filters and a lightbox.
+//! The gallery: a justified grid with infinite scroll, filters, selection with bulk actions, and
+//! a full-screen viewer.
 
 use leptos::prelude::*;
+use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use zimage_shared::Page;
 use zimage_shared::collections::{
     Collection, CollectionImagesChanged, CollectionImagesRequest, CreateCollectionRequest,
 };
-use zimage_shared::generation::{CreateShareRequest, GalleryImage, ModelInfo, ShareInfo};
+use zimage_shared::generation::{
+    CreateShareRequest, GalleryImage, GenerationTask, ImageSelection, ImagesDeleted, ModelInfo,
+    ShareInfo,
+};
 
 use crate::api;
 use crate::components::form::Notice;
@@ -27,7 +32,6 @@ pub fn Gallery() -> impl IntoView {
     let oldest = RwSignal::new(false);
     let collection = RwSignal::new(String::new());
     let collections = Paged::<Collection>::new("/v1/collections");
-    let open = RwSignal::new(None::<GalleryImage>);
     crate::util::spawn(async move {
         if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
             models.set(page.items);
@@ -122,6 +126,55 @@ pub fn Gallery() -> impl IntoView {
         callback.forget();
     });
 
+    // Selection: click a tile's box (or the tile, once something is selected), shift-click for
+    // a range; Esc clears it.
+    let selected = RwSignal::new(Vec::<Uuid>::new());
+    let anchor = RwSignal::new(None::<Uuid>);
+    let select = move |id: Uuid, range: bool| {
+        let items = images.items.get_untracked();
+        let at = |id: Uuid| items.iter().position(|i| i.id == id);
+        match (range, anchor.get_untracked().and_then(at), at(id)) {
+            (true, Some(from), Some(to)) => {
+                let (from, to) = (from.min(to), from.max(to));
+                selected.update(|chosen| {
+                    for item in &items[from..=to] {
+                        if !chosen.contains(&item.id) {
+                            chosen.push(item.id);
+                        }
+                    }
+                });
+            }
+            _ => selected.update(|chosen| {
+                if let Some(at) = chosen.iter().position(|c| *c == id) {
+                    chosen.remove(at);
+                } else {
+                    chosen.push(id);
+                }
+            }),
+        }
+        anchor.set(Some(id));
+    };
+    let open = RwSignal::new(None::<Uuid>);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if open.get_untracked().is_some() {
+            return;
+        }
+        if ev.key() == "Escape" && !selected.get_untracked().is_empty() {
+            selected.set(Vec::new());
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let undo = UndoDelete::new(images);
+    let tile_click = move |ev: leptos::ev::MouseEvent, id: Uuid| {
+        if ev.shift_key() || ev.ctrl_key() || ev.meta_key() || !selected.get_untracked().is_empty()
+        {
+            ev.prevent_default();
+            select(id, ev.shift_key());
+        } else {
+            open.set(Some(id));
+        }
+    };
+
     view! {
         <crate::components::layout::Heading key=Key::GalleryTitle />
         <div class="toolbar" role="group" aria-label=t(Key::GalleryTitle)>
@@ -155,7 +208,7 @@ pub fn Gallery() -> impl IntoView {
             </select>
             <label class="visually-hidden" for="gallery-collection">{t(Key::CollectionsLabel)}</label>
             <select id="gallery-collection" class="toolbar-select" prop:value=move || collection.get()
-                on:change=move |ev| { collection.set(event_target_value(&ev)); refilter(); }>
+                on:change=move |ev| { collection.set(event_target_value(&ev)); selected.set(Vec::new()); refilter(); }>
                 <option value="">{t(Key::AllCollections)}</option>
                 <For each=move || collections.items.get() key=|c| (c.id, c.image_count) let:c>
                     <option value=c.id.to_string()>{format!("{} ({})", c.name, c.image_count)}</option>
@@ -175,42 +228,366 @@ pub fn Gallery() -> impl IntoView {
                 <a href="/create" class="button button-primary">{t(Key::NavCreate)}</a>
             </div>
         </Show>
-        <ul class="gallery-grid">
+        <ul class="justified" class:selecting=move || !selected.get().is_empty()>
             <For each=move || images.items.get() key=|i| (i.id, i.favorite) let:image>
-                <li class="tile">
-                    <button type="button" class="tile-button" on:click={ let image = image.clone(); move |_| open.set(Some(image.clone())) }>
-                        <img src=image.thumbnail_url.clone() alt=image.prompt.clone().unwrap_or_default() loading="lazy" />
-                        <Show when=move || image.favorite><span class="tile-star" aria-hidden="true">"★"</span></Show>
-                    </button>
-                </li>
+                <Shot image=image selected=selected on_open=tile_click on_select=select />
             </For>
         </ul>
         <div node_ref=sentinel class="sentinel"></div>
         <ListFooter loading=images.loading cursor=images.cursor on_more=Callback::new(move |()| images.load(true)) />
-        {move || open.get().map(|image| view! { <Lightbox image=image images=images open=open collections=collections /> })}
+        <Show when=move || !selected.get().is_empty()>
+            <BulkBar images=images selected=selected collections=collections collection=collection undo=undo />
+        </Show>
+        {move || undo.pending.get().map(|count| view! {
+            <div class="toast" role="status">
+                <span>{count} " " {t(Key::ImagesDeletedCount)}</span>
+                <button type="button" class="button button-small" on:click=move |_| undo.undo()>{t(Key::Undo)}</button>
+            </div>
+        })}
+        {move || open.get().map(|id| view! { <Viewer id=id images=images open=open collections=collections /> })}
     }
 }
 
-/// The full image with its details and actions; Escape or the close button closes it.
+/// One tile of the justified grid: as wide as its image's shape asks, prompt and date on hover or
+/// focus, a box to select it.
 #[component]
-fn Lightbox(
+fn Shot(
     image: GalleryImage,
+    selected: RwSignal<Vec<Uuid>>,
+    on_open: impl Fn(leptos::ev::MouseEvent, Uuid) + Copy + Send + Sync + 'static,
+    on_select: impl Fn(Uuid, bool) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let id = image.id;
+    let ratio = f64::from(image.width.max(1)) / f64::from(image.height.max(1));
+    let is_selected = move || selected.with(|chosen| chosen.contains(&id));
+    let prompt = image.prompt.clone().unwrap_or_default();
+    let date = image.created_at.format("%Y-%m-%d").to_string();
+    view! {
+        <li class="shot" class:chosen=is_selected style=format!("--ratio: {ratio:.4}") data-id=id.to_string()>
+            <button type="button" class="shot-open" on:click=move |ev| on_open(ev, id)
+                aria-label=if prompt.is_empty() { date.clone() } else { prompt.clone() }>
+                <img src=image.thumbnail_url.clone() alt="" loading="lazy" decoding="async"
+                    width=image.width.to_string() height=image.height.to_string() />
+                <span class="shot-caption" aria-hidden="true">
+                    <span class="shot-prompt">{prompt.clone()}</span>
+                    <span class="shot-date">{date.clone()}</span>
+                </span>
+            </button>
+            <input type="checkbox" class="shot-select" aria-label=t(Key::SelectImage)
+                prop:checked=is_selected
+                on:click=move |ev: leptos::ev::MouseEvent| on_select(id, ev.shift_key()) />
+            <Show when=move || image.favorite><span class="shot-star" aria-hidden="true">"★"</span></Show>
+        </li>
+    }
+}
+
+/// Images deleted from the list but not yet on the server: for a few seconds "Undo" puts them
+/// back. Leaving the page deletes them at once; closing the tab in the window keeps them.
+#[derive(Clone, Copy)]
+struct UndoDelete {
     images: Paged<GalleryImage>,
-    open: RwSignal<Option<GalleryImage>>,
+    /// Taken when the page is made: the delete may be sent while the page goes away.
+    session: crate::session::Session,
+    /// How many images wait, for the toast.
+    pending: RwSignal<Option<usize>>,
+    /// The images taken out, with where they were.
+    removed: StoredValue<Vec<(usize, GalleryImage)>>,
+    /// Bumped per delete, so an old timer does not send a newer batch early.
+    round: StoredValue<u32>,
+}
+
+/// How long "Undo" is offered.
+const UNDO_MS: i32 = 8_000;
+
+impl UndoDelete {
+    fn new(images: Paged<GalleryImage>) -> Self {
+        let this = Self {
+            images,
+            session: use_session(),
+            pending: RwSignal::new(None),
+            removed: StoredValue::new(Vec::new()),
+            round: StoredValue::new(0),
+        };
+        on_cleanup(move || this.commit());
+        this
+    }
+
+    /// Takes these images out of the list and deletes them once the undo window ends.
+    fn delete(self, ids: Vec<Uuid>) {
+        self.commit();
+        let mut removed = Vec::new();
+        self.images.items.update(|all| {
+            let mut at = 0;
+            all.retain(|item| {
+                let keep = !ids.contains(&item.id);
+                if !keep {
+                    removed.push((at, item.clone()));
+                }
+                at += 1;
+                keep
+            });
+        });
+        self.pending.set(Some(removed.len()));
+        self.removed.set_value(removed);
+        self.round.update_value(|r| *r += 1);
+        let round = self.round.get_value();
+        leptos::task::spawn_local(async move {
+            crate::util::sleep_ms(UNDO_MS).await;
+            if self.round.try_get_value() == Some(round) {
+                self.commit();
+            }
+        });
+    }
+
+    /// Puts the waiting images back where they were.
+    fn undo(self) {
+        let removed = self.take();
+        self.images.items.update(|all| {
+            for (at, item) in removed {
+                all.insert(at.min(all.len()), item);
+            }
+        });
+    }
+
+    fn take(self) -> Vec<(usize, GalleryImage)> {
+        let _ = self.pending.try_set(None);
+        self.removed
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Sends the waiting delete now; if the server refuses, the images come back.
+    fn commit(self) {
+        let removed = self.take();
+        if removed.is_empty() {
+            return;
+        }
+        let body = ImageSelection {
+            image_ids: removed.iter().map(|(_, item)| item.id).collect(),
+        };
+        let (session, images) = (self.session, self.images);
+        leptos::task::spawn_local(async move {
+            if let Err(err) = session
+                .call::<ImagesDeleted>("POST", "/v1/images/delete", api::body(&body))
+                .await
+            {
+                let _ = images.error.try_set(Some(err.message()));
+                let _ = images.items.try_update(|all| {
+                    for (at, item) in removed {
+                        all.insert(at.min(all.len()), item);
+                    }
+                });
+            }
+        });
+    }
+}
+
+/// What to do with the selected images: download them as one ZIP, add them to or remove them
+/// from a collection, delete them.
+#[component]
+fn BulkBar(
+    images: Paged<GalleryImage>,
+    selected: RwSignal<Vec<Uuid>>,
+    collections: Paged<Collection>,
+    collection: RwSignal<String>,
+    undo: UndoDelete,
+) -> impl IntoView {
+    let session = use_session();
+    let preparing = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let done = RwSignal::new(None::<(Key, String)>);
+    let error = RwSignal::new(None::<Key>);
+    let count = move || selected.with(Vec::len);
+    let download = move |_| {
+        let body = api::body(&ImageSelection {
+            image_ids: selected.get_untracked(),
+        })
+        .unwrap_or_default();
+        preparing.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match session.download("/v1/images/archive", body).await {
+                Ok(blob) => api::save_blob(
+                    &blob,
+                    &format!(
+                        "zimage-images-{}.zip",
+                        crate::util::now().format("%Y%m%d-%H%M%S")
+                    ),
+                ),
+                Err(err) => {
+                    let _ = error.try_set(Some(err.message()));
+                }
+            }
+            let _ = preparing.try_set(false);
+        });
+    };
+    let change_collection = move |target: uuid::Uuid, add: bool| {
+        let body = CollectionImagesRequest {
+            image_ids: selected.get_untracked(),
+        };
+        let path = if add {
+            format!("/v1/collections/{target}/images")
+        } else {
+            format!("/v1/collections/{target}/images/remove")
+        };
+        let moved = body.image_ids.clone();
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<CollectionImagesChanged>("POST", &path, api::body(&body))
+                .await
+            {
+                Ok(changed) => {
+                    collections.items.update(|all| {
+                        for c in all.iter_mut().filter(|c| c.id == target) {
+                            *c = changed.collection.clone();
+                        }
+                    });
+                    let key = if add { Key::AddedTo } else { Key::RemovedFrom };
+                    let _ = done.try_set(Some((key, changed.collection.name.clone())));
+                    if !add {
+                        // The list shows this collection: the removed images leave it.
+                        images
+                            .items
+                            .update(|all| all.retain(|item| !moved.contains(&item.id)));
+                        selected.set(Vec::new());
+                    }
+                }
+                Err(err) => {
+                    let _ = error.try_set(Some(err.message()));
+                }
+            }
+        });
+    };
+    let delete = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        undo.delete(selected.get_untracked());
+        selected.set(Vec::new());
+    };
+    view! {
+        <div class="bulk-bar" role="toolbar" aria-label=t(Key::SelectionActions)>
+            <span class="bulk-count" role="status">{count} " " {t(Key::SelectedCount)}</span>
+            <button type="button" class="button button-small button-ghost"
+                on:click=move |_| selected.set(images.items.get_untracked().iter().map(|i| i.id).collect())>
+                {t(Key::SelectAll)}
+            </button>
+            <button type="button" class="button button-small button-primary" on:click=download disabled=move || preparing.get()>
+                {move || if preparing.get() { t(Key::Preparing)() } else { t(Key::DownloadZip)() }}
+            </button>
+            <Show when=move || !collections.items.get().is_empty()>
+                <label class="visually-hidden" for="bulk-collection">{t(Key::AddToCollection)}</label>
+                <select id="bulk-collection" class="toolbar-select" on:change=move |ev| {
+                    if let Ok(target) = event_target_value(&ev).parse() { change_collection(target, true); }
+                }>
+                    <option value="">{t(Key::AddToCollection)}</option>
+                    <For each=move || collections.items.get() key=|c| c.id let:c>
+                        <option value=c.id.to_string()>{c.name.clone()}</option>
+                    </For>
+                </select>
+            </Show>
+            <Show when=move || !collection.get().is_empty()>
+                <button type="button" class="button button-small" on:click=move |_| {
+                    if let Ok(target) = collection.get_untracked().parse() { change_collection(target, false); }
+                }>{t(Key::RemoveFromCollection)}</button>
+            </Show>
+            <button type="button" class="button button-small button-danger" on:click=delete>
+                {move || if confirming.get() { t(Key::ConfirmDeleteSelected)() } else { t(Key::DeleteSelected)() }}
+            </button>
+            <button type="button" class="button button-small button-ghost" on:click=move |_| selected.set(Vec::new())>
+                {t(Key::ClearSelection)}
+            </button>
+            {move || match done.get() {
+                Some((key, name)) => view! { <span class="hint">{t(key)} " " {name}</span> }.into_any(),
+                None => view! { <span class="hint bulk-hint">{t(Key::GallerySelectHint)}</span> }.into_any(),
+            }}
+            <Notice message=error />
+        </div>
+    }
+}
+
+/// The full-screen viewer: the image as large as the screen allows (or at its own size), its
+/// details and actions; ←/→ move through the gallery, Esc closes, Tab stays inside.
+#[component]
+fn Viewer(
+    id: Uuid,
+    images: Paged<GalleryImage>,
+    open: RwSignal<Option<Uuid>>,
     collections: Paged<Collection>,
 ) -> impl IntoView {
     let session = use_session();
     let error = RwSignal::new(None::<Key>);
     let confirming = RwSignal::new(false);
+    let zoomed = RwSignal::new(false);
+    let copied = RwSignal::new(false);
+    let task = RwSignal::new(None::<GenerationTask>);
+    let image = images
+        .items
+        .with_untracked(|all| all.iter().find(|i| i.id == id).cloned());
+    let Some(image) = image else {
+        return ().into_any();
+    };
     let favorite = RwSignal::new(image.favorite);
-    let id = image.id;
+    let panel = NodeRef::<leptos::html::Div>::new();
     let close = move || open.set(None);
-    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            close();
+    let step = move |by: isize| {
+        let all = images.items.get_untracked();
+        let Some(at) = all.iter().position(|i| i.id == id) else {
+            return;
+        };
+        let next = at as isize + by;
+        if next >= 0 && (next as usize) < all.len() {
+            open.set(Some(all[next as usize].id));
+        } else if next as usize >= all.len() && images.cursor.get_untracked().is_some() {
+            images.load(true);
+        }
+    };
+    if let Some(task_id) = image.task_id {
+        crate::util::spawn(async move {
+            if let Ok(found) = session
+                .call::<GenerationTask>("GET", &format!("/v1/generations/{task_id}"), None)
+                .await
+            {
+                task.set(Some(found));
+            }
+        });
+    }
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| match ev.key().as_str() {
+        "Escape" => close(),
+        "ArrowLeft" => step(-1),
+        "ArrowRight" => step(1),
+        "Tab" => {
+            if let Some(panel) = panel.get_untracked() {
+                trap_focus(&panel, &ev);
+            }
+        }
+        _ => {}
+    });
+    on_cleanup(move || {
+        keys.remove();
+        // Closed (not moved on): focus returns to the image's tile.
+        if open.try_get_untracked().flatten().is_none()
+            && let Some(tile) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector(&format!("[data-id='{id}'] .shot-open"))
+                        .ok()
+                })
+                .flatten()
+                .and_then(|tile| tile.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = tile.focus();
         }
     });
-    on_cleanup(move || keys.remove());
+    Effect::new(move |_| {
+        if let Some(panel) = panel.get()
+            && let Ok(Some(first)) = panel.query_selector(".viewer-close")
+            && let Ok(first) = first.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = first.focus();
+        }
+    });
     let toggle = move |_| {
         let on = !favorite.get_untracked();
         leptos::task::spawn_local(async move {
@@ -220,14 +597,16 @@ fn Lightbox(
                 .await
             {
                 Ok(updated) => {
-                    favorite.set(updated.favorite);
+                    let _ = favorite.try_set(updated.favorite);
                     images.items.update(|all| {
                         for item in all.iter_mut().filter(|i| i.id == id) {
                             item.favorite = updated.favorite;
                         }
                     });
                 }
-                Err(err) => error.set(Some(err.message())),
+                Err(err) => {
+                    let _ = error.try_set(Some(err.message()));
+                }
             }
         });
     };
@@ -239,37 +618,126 @@ fn Lightbox(
         images.delete(id, move |i| i.id != id);
         close();
     };
+    let prompt = image.prompt.clone().unwrap_or_default();
+    let copy_prompt = {
+        let prompt = prompt.clone();
+        move |_| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.navigator().clipboard().write_text(&prompt);
+                copied.set(true);
+            }
+        }
+    };
     let filename = format!("zimage-{id}.{}", image.format.extension());
     let download = format!("{}&metadata=keep", image.url);
+    let size = format!(
+        "{} × {} · {} · {}",
+        image.width,
+        image.height,
+        image.format.as_str().to_uppercase(),
+        human_bytes(image.bytes)
+    );
     view! {
-        <div class="lightbox" role="dialog" aria-modal="true" aria-labelledby="lightbox-title" on:click=move |_| close()>
-            <div class="lightbox-panel" on:click=|ev| ev.stop_propagation()>
-                <img class="lightbox-image" src=image.url.clone() alt=image.prompt.clone().unwrap_or_default() />
-                <div class="lightbox-details">
-                    <h2 id="lightbox-title" class="visually-hidden">{t(Key::Details)}</h2>
-                    <p class="lightbox-prompt">{image.prompt.clone().unwrap_or_default()}</p>
-                    <p class="muted small">
-                        {image.model.clone().unwrap_or_default()} " · " {format!("{} × {}", image.width, image.height)}
-                        " · " {image.format.as_str().to_uppercase()} " · " {image.created_at.format("%Y-%m-%d %H:%M").to_string()}
-                    </p>
-                    <Notice message=error />
-                    <AddToCollection image_id=id collections=collections />
-                    <ShareBox image_id=id />
-                    <div class="actions">
-                        <a class="button button-small button-primary" href=download download=filename>{t(Key::Download)}</a>
-                        <button type="button" class="button button-small" aria-pressed=move || favorite.get().to_string() on:click=toggle>
-                            {move || if favorite.get() { "★ " } else { "☆ " }}
-                            {move || if favorite.get() { t(Key::Unfavorite)() } else { t(Key::Favorite)() }}
-                        </button>
-                        {image.task_id.map(|task| view! { <a class="button button-small" href=format!("/create?task={task}")>{t(Key::Reuse)}</a> })}
-                        <button type="button" class="button button-small button-danger" on:click=delete>
-                            {move || if confirming.get() { t(Key::ConfirmDelete)() } else { t(Key::Delete)() }}
-                        </button>
-                        <button type="button" class="button button-small button-ghost" on:click=move |_| close()>{t(Key::Close)}</button>
-                    </div>
+        <div class="viewer" role="dialog" aria-modal="true" aria-labelledby="viewer-title">
+            <div class="viewer-stage" class:zoomed=move || zoomed.get() on:click=move |_| close()>
+                <img class="viewer-image" src=image.url.clone() alt=prompt.clone()
+                    width=image.width.to_string() height=image.height.to_string()
+                    on:click=|ev| ev.stop_propagation() />
+            </div>
+            <div class="viewer-panel" node_ref=panel>
+                <div class="viewer-nav">
+                    <button type="button" class="button button-small button-ghost" aria-label=t(Key::PreviousImage)
+                        aria-keyshortcuts="ArrowLeft" on:click=move |_| step(-1)>"←"</button>
+                    <button type="button" class="button button-small button-ghost" aria-label=t(Key::NextImage)
+                        aria-keyshortcuts="ArrowRight" on:click=move |_| step(1)>"→"</button>
+                    <button type="button" class="button button-small button-ghost" aria-pressed=move || zoomed.get().to_string()
+                        on:click=move |_| zoomed.update(|z| *z = !*z)>
+                        {move || if zoomed.get() { t(Key::FitToScreen)() } else { t(Key::ActualSize)() }}
+                    </button>
+                    <button type="button" class="button button-small button-ghost viewer-close" aria-keyshortcuts="Escape"
+                        on:click=move |_| close()>{t(Key::Close)}</button>
                 </div>
+                <h2 id="viewer-title" class="visually-hidden">{t(Key::Details)}</h2>
+                <p class="viewer-prompt">{prompt.clone()}</p>
+                <Show when={ let empty = prompt.is_empty(); move || !empty }>
+                    <button type="button" class="button button-small button-ghost" on:click=copy_prompt.clone()>
+                        {move || if copied.get() { t(Key::Copied)() } else { t(Key::CopyPrompt)() }}
+                    </button>
+                </Show>
+                <dl class="viewer-facts">
+                    {move || task.get().and_then(|task| task.negative_prompt).map(|negative| view! {
+                        <dt>{t(Key::NegativePromptShort)}</dt><dd>{negative}</dd>
+                    })}
+                    <dt>{t(Key::ModelLabel)}</dt><dd>{image.model.clone().unwrap_or_default()}</dd>
+                    {move || task.get().and_then(|task| task.seed).map(|seed| view! {
+                        <dt>{t(Key::SeedLabel)}</dt><dd>{seed}</dd>
+                    })}
+                    <dt>{t(Key::SizeLabel)}</dt><dd>{size}</dd>
+                    {move || task.get().map(|task| view! {
+                        <dt>{t(Key::CostLabel)}</dt><dd>{task.charged}</dd>
+                    })}
+                    <dt>{t(Key::Created)}</dt><dd>{image.created_at.format("%Y-%m-%d %H:%M").to_string()}</dd>
+                </dl>
+                <Notice message=error />
+                <div class="actions">
+                    <a class="button button-small button-primary" href=download download=filename>{t(Key::Download)}</a>
+                    <button type="button" class="button button-small" aria-pressed=move || favorite.get().to_string() on:click=toggle>
+                        {move || if favorite.get() { "★ " } else { "☆ " }}
+                        {move || if favorite.get() { t(Key::Unfavorite)() } else { t(Key::Favorite)() }}
+                    </button>
+                    {image.task_id.map(|task| view! { <a class="button button-small" href=format!("/create?task={task}")>{t(Key::Reuse)}</a> })}
+                    <button type="button" class="button button-small button-danger" on:click=delete>
+                        {move || if confirming.get() { t(Key::ConfirmDelete)() } else { t(Key::Delete)() }}
+                    </button>
+                </div>
+                <AddToCollection image_id=id collections=collections />
+                <ShareBox image_id=id />
             </div>
         </div>
+    }
+    .into_any()
+}
+
+/// Keeps Tab and Shift+Tab inside `panel`.
+fn trap_focus(panel: &web_sys::HtmlDivElement, ev: &web_sys::KeyboardEvent) {
+    let Ok(found) = panel.query_selector_all(
+        "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea",
+    ) else {
+        return;
+    };
+    let focusable: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into().ok())
+        .collect();
+    let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+        return;
+    };
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let inside = active
+        .as_ref()
+        .is_some_and(|a| panel.contains(Some(a.unchecked_ref())));
+    let at = |element: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == element.unchecked_ref::<web_sys::Element>())
+    };
+    if ev.shift_key() && (at(first) || !inside) {
+        ev.prevent_default();
+        let _ = last.focus();
+    } else if !ev.shift_key() && (at(last) || !inside) {
+        ev.prevent_default();
+        let _ = first.focus();
+    }
+}
+
+/// "1.4 MB", "820 KB".
+fn human_bytes(bytes: i64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{} KB", (bytes + 1023) >> 10)
     }
 }
 

@@ -35,9 +35,9 @@ pub fn Shared() -> impl IntoView {
         {move || card.get().map(|c| view! {
             <article class="card shared-card">
                 <crate::components::layout::Heading key=Key::SharedTitle class="visually-hidden" />
-                <img class="lightbox-image shared-image" src=c.image_url.clone() alt=c.prompt.clone().unwrap_or_default()
+                <img class="shared-image" src=c.image_url.clone() alt=c.prompt.clone().unwrap_or_default()
                     width=c.width.to_string() height=c.height.to_string() />
-                {c.prompt.clone().map(|p| view! { <p class="lightbox-prompt">{p}</p> })}
+                {c.prompt.clone().map(|p| view! { <p class="shared-prompt">{p}</p> })}
                 <p class="muted small">
                     {c.model.clone().unwrap_or_default()} " · " {format!("{} × {}", c.width, c.height)}
                 </p>

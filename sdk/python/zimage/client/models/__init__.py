@@ -75,6 +75,8 @@ from .generations_events_stream_response_200_type_1_event import (
 )
 from .grant_source import GrantSource
 from .health import Health
+from .image_selection import ImageSelection
+from .images_deleted import ImagesDeleted
 from .images_file_get_metadata import ImagesFileGetMetadata
 from .images_list_aspect import ImagesListAspect
 from .images_list_sort import ImagesListSort
@@ -243,6 +245,8 @@ __all__ = (
     "GenerationsEventsStreamResponse200Type1Event",
     "GrantSource",
     "Health",
+    "ImageSelection",
+    "ImagesDeleted",
     "ImagesFileGetMetadata",
     "ImagesListAspect",
     "ImagesListSort",
