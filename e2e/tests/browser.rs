@@ -631,7 +631,7 @@ async fn generate_and_curate(
         .await?
         .send_keys("a lighthouse made of glass at dusk")
         .await?;
-    b.find(Locator::Css("#aspect option[value='16:9']"))
+    b.find(Locator::Css(".aspect-choice:has(input[value='16:9'])"))
         .await?
         .click()
         .await?;
@@ -665,10 +665,14 @@ async fn generate_and_curate(
         .click()
         .await?;
     wait_for_text(b, Locator::Css("[data-testid=cost]"), "4").await?;
-    b.find(Locator::Css("button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    assert!(
+        b.find(Locator::Css("button[type=submit]"))
+            .await?
+            .attr("disabled")
+            .await?
+            .is_some(),
+        "Generate is off while the cost is above the balance"
+    );
     wait_for_text(
         b,
         Locator::Css(".notice-error"),
@@ -1016,6 +1020,42 @@ async fn upload_generate_share(
         .at_most(wait)
         .for_element(Locator::Css(".task-status[data-status='succeeded']"))
         .await?;
+
+    // Variations: the same settings with a new seed, as a second card above the first.
+    b.find(Locator::Css(".job-actions button:nth-child(2)"))
+        .await?
+        .click()
+        .await?;
+    let mut finished = 0;
+    for _ in 0..300 {
+        finished = b
+            .find_all(Locator::Css(".job[data-status='succeeded']"))
+            .await?
+            .len();
+        if finished == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(finished, 2, "the variation ran as a card of its own");
+    // A result becomes the next reference in one click.
+    b.find(Locator::Css(".reference-controls .button-ghost"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".dropzone"))
+        .await?;
+    b.find(Locator::Css(".result figcaption button:last-child"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("img.reference-preview"))
+        .await?;
+    snapshot(b, "create-variations").await?;
 
     // In the gallery: open it and share it.
     b.goto(&format!("{base}/gallery")).await?;

@@ -482,6 +482,8 @@ translations! {
     CreateCollection => "Create collection", "创建合集";
     AddToCollection => "Add to collection", "加入合集";
     RemoveFromCollection => "Remove from collection", "移出合集";
+    Variations => "Variations", "变体";
+    UseAsReference => "Use as reference", "用作参考图";
     RemovedFrom => "Removed from", "已移出";
     SelectImage => "Select", "选择";
     SelectedCount => "selected", "已选";

@@ -170,8 +170,12 @@ pub async fn delete_many(state: &AppState, user_id: Uuid, ids: &[Uuid]) -> ApiRe
     Ok(deleted.len())
 }
 
+/// Ids that name no image of the user's (someone else's, deleted, made up): 404, as for one id.
 fn not_yours(count: usize) -> ApiError {
-    ApiError::field("image_ids", format!("{count} of these are not your images"))
+    ApiError::new(
+        zimage_shared::ErrorCode::NotFound,
+        format!("{count} of these images were not found"),
+    )
 }
 
 /// The originals one archive may hold, in bytes as stored.

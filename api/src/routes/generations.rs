@@ -652,7 +652,7 @@ async fn delete_image(
 
 /// Download several of your images as one ZIP, written while it is sent: each original without
 /// metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-/// download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+/// download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An archive
 /// cut off before its end means the server stopped: download again.
 #[utoipa::path(
     operation_id = "images_archive",
@@ -663,11 +663,12 @@ async fn delete_image(
         (status = 200, description = "the ZIP archive", content_type = "application/zip", body = Vec<u8>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: no ids, more than 500, ids that are not your images, or more than 2 GiB"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "some ids are not your images (nothing is sent)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: no ids, more than 500, or more than 2 GiB"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: 30 archives an hour"),
     )
 )]
-#[post("/archive")]
+#[post("/bulk/archive")]
 async fn archive_images(
     state: web::Data<AppState>,
     auth: Auth,
@@ -692,7 +693,7 @@ async fn archive_images(
 }
 
 /// Delete several of your images and their files at once, all or none: if any id is not one of
-/// your images, nothing is deleted.
+/// your images (404), nothing is deleted.
 #[utoipa::path(
     operation_id = "images_delete_many",
     tag = "generation",
@@ -702,10 +703,11 @@ async fn archive_images(
         (status = 200, body = ImagesDeleted),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: no ids, more than 500, or ids that are not your images"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "some ids are not your images (nothing is deleted)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: no ids or more than 500"),
     )
 )]
-#[post("/delete")]
+#[post("/bulk/delete")]
 async fn delete_images(
     state: web::Data<AppState>,
     auth: Auth,

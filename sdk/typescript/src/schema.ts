@@ -1070,7 +1070,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/images/archive": {
+    "/v1/images/bulk/archive": {
         parameters: {
             query?: never;
             header?: never;
@@ -1082,11 +1082,11 @@ export interface paths {
         /**
          * Download several of your images as one ZIP, written while it is sent: each original without
          *     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-         *     download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+         *     download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An archive
          *     cut off before its end means the server stopped: download again.
          * @description Download several of your images as one ZIP, written while it is sent: each original without
          *     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-         *     download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+         *     download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An archive
          *     cut off before its end means the server stopped: download again.
          */
         post: operations["images_archive"];
@@ -1096,7 +1096,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/images/delete": {
+    "/v1/images/bulk/delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -1107,9 +1107,9 @@ export interface paths {
         put?: never;
         /**
          * Delete several of your images and their files at once, all or none: if any id is not one of
-         *     your images, nothing is deleted.
+         *     your images (404), nothing is deleted.
          * @description Delete several of your images and their files at once, all or none: if any id is not one of
-         *     your images, nothing is deleted.
+         *     your images (404), nothing is deleted.
          */
         post: operations["images_delete_many"];
         delete?: never;
@@ -9349,6 +9349,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description some ids are not your images (nothing is sent) */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `request_timeout`: the body arrived too slowly */
             408: {
                 headers: {
@@ -9379,7 +9389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed`: no ids, more than 500, ids that are not your images, or more than 2 GiB */
+            /** @description `validation_failed`: no ids, more than 500, or more than 2 GiB */
             422: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
@@ -9473,6 +9483,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description some ids are not your images (nothing is deleted) */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `request_timeout`: the body arrived too slowly */
             408: {
                 headers: {
@@ -9503,7 +9523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed`: no ids, more than 500, or ids that are not your images */
+            /** @description `validation_failed`: no ids or more than 500 */
             422: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];

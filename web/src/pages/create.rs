@@ -165,6 +165,27 @@ fn aspect_label(ratio: &str) -> String {
     ratio.replace(':', " : ")
 }
 
+/// One shape among the aspect choices: a radio drawn as a box of that shape.
+fn aspect_choice(form: Form, value: String, label: String, ratio: f64) -> impl IntoView {
+    // The box fits 28 × 28 px, keeping the shape.
+    let (w, h) = if ratio >= 1.0 {
+        (28.0, 28.0 / ratio)
+    } else {
+        (28.0 * ratio, 28.0)
+    };
+    let current = value.clone();
+    let chosen = value.clone();
+    view! {
+        <label class="aspect-choice">
+            <input type="radio" name="aspect" value=value class="visually-hidden"
+                prop:checked=move || form.aspect.get() == current
+                on:change=move |_| form.aspect.set(chosen.clone()) />
+            <span class="aspect-box" aria-hidden="true" style=format!("width: {w:.0}px; height: {h:.0}px")></span>
+            <span class="aspect-name">{label}</span>
+        </label>
+    }
+}
+
 /// Ctrl+Enter (⌘+Enter on a Mac) in the prompt submits its form, as the Generate button does.
 fn submit_on_ctrl_enter(ev: leptos::ev::KeyboardEvent) {
     use wasm_bindgen::JsCast;
@@ -193,9 +214,9 @@ pub fn Create() -> impl IntoView {
     let notice = RwSignal::new(None::<Key>);
     let prompt_err = RwSignal::new(None::<Key>);
     let seed_err = RwSignal::new(None::<Key>);
+    // Submitting (not running: several jobs may run at once, each in its own card).
     let busy = RwSignal::new(false);
-    let task = RwSignal::new(None::<GenerationTask>);
-    let live = RwSignal::new(None::<TaskEvent>);
+    let jobs = RwSignal::new(Vec::<Job>::new());
     let short_of_credits = RwSignal::new(false);
 
     crate::util::spawn(async move {
@@ -244,6 +265,16 @@ pub fn Create() -> impl IntoView {
             .map(|m| m.cost.per_image(form.quality.get()) * i64::from(form.count.get()))
     });
     let available = move || session.credits.get().map(|c| c.available);
+    // Generate is off while the cost is above the balance (the server would refuse it anyway).
+    let too_dear = move || matches!((cost.get(), available()), (Some(c), Some(a)) if c > a);
+    let start = Callback::new(move |request: CreateGenerationRequest| {
+        error.set(None);
+        short_of_credits.set(false);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            run(session, request, jobs, busy, error, short_of_credits).await;
+        });
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -289,11 +320,7 @@ pub fn Create() -> impl IntoView {
         if !supports.seed {
             request.seed = None;
         }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            run(session, request, task, live, error, short_of_credits).await;
-            busy.set(false);
-        });
+        start.run(request);
     };
 
     let save_prompt = move |_| {
@@ -334,32 +361,6 @@ pub fn Create() -> impl IntoView {
         });
     };
 
-    let reuse = move |_| {
-        if let Some(current) = task.get_untracked() {
-            let path = format!("/v1/generations/{}/settings", current.id);
-            leptos::task::spawn_local(async move {
-                if let Ok(req) = session
-                    .call::<CreateGenerationRequest>("GET", &path, None)
-                    .await
-                {
-                    form.apply(&req);
-                }
-            });
-        }
-    };
-
-    let cancel = move |_| {
-        if let Some(current) = task.get_untracked() {
-            let path = format!("/v1/generations/{}/cancel", current.id);
-            leptos::task::spawn_local(async move {
-                match session.call::<GenerationTask>("POST", &path, None).await {
-                    Ok(updated) => task.set(Some(updated)),
-                    Err(err) => error.set(Some(err.message())),
-                }
-            });
-        }
-    };
-
     view! {
         <crate::components::layout::Heading key=Key::CreateTitle />
         <div class="create-layout">
@@ -380,7 +381,7 @@ pub fn Create() -> impl IntoView {
                     <p class="error-text" id="prompt-error" role="alert">{move || prompt_err.get().map(|k| tr(i18n.locale.get(), k))}</p>
                 </div>
                 <div class="grid-2">
-                    <div class="field">
+                    <div class="field field-wide">
                         <label for="model">{t(Key::ModelLabel)}</label>
                         <select id="model" on:change=move |ev| form.model.set(event_target_value(&ev))>
                             <Show when=move || models.get().is_empty()>
@@ -391,20 +392,21 @@ pub fn Create() -> impl IntoView {
                             </For>
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="aspect">{t(Key::AspectLabel)}</label>
-                        <select id="aspect" on:change=move |ev| form.aspect.set(event_target_value(&ev))>
-                            {move || form.custom.get().map(|(w, h)| view! {
-                                <option value="custom" selected=move || form.aspect.get() == "custom">{format!("{w} × {h}")}</option>
-                            })}
+                    <fieldset class="field aspect-field">
+                        <legend class="field-label">{t(Key::AspectLabel)}</legend>
+                        <div class="aspect-choices">
+                            {move || form.custom.get().map(|(w, h)| aspect_choice(form, "custom".into(), format!("{w} × {h}"), f64::from(w) / f64::from(h.max(1))))}
                             {move || selected.get().map(|m| m.aspect_ratios).unwrap_or_default().into_iter().map(|r| {
                                 let value = wire(&r);
                                 let label = aspect_label(&value);
-                                let current = value.clone();
-                                view! { <option value=value selected=move || form.aspect.get() == current>{label}</option> }
+                                let ratio = value
+                                    .split_once(':')
+                                    .and_then(|(w, h)| Some(w.parse::<f64>().ok()? / h.parse::<f64>().ok()?))
+                                    .unwrap_or(1.0);
+                                aspect_choice(form, value, label, ratio)
                             }).collect_view()}
-                        </select>
-                    </div>
+                        </div>
+                    </fieldset>
                     <div class="field">
                         <label for="quality">{t(Key::QualityLabel)}</label>
                         <select id="quality" on:change=move |ev| form.quality.set(if event_target_value(&ev) == "high" { Quality::High } else { Quality::Standard })>
@@ -467,54 +469,137 @@ pub fn Create() -> impl IntoView {
                     <span class="muted">{t(Key::YouHave)} " " {move || available().map(|a| a.to_string()).unwrap_or_else(|| "…".into())} " " {crate::i18n::credits_unit(available)}</span>
                 </div>
                 <Notice message=error />
-                <Show when=move || short_of_credits.get()>
+                <Show when=move || too_dear() && error.get().is_none()>
+                    <p class="notice notice-error" role="alert" data-testid="too-dear">{t(Key::ErrInsufficientCredits)}</p>
+                </Show>
+                <Show when=move || short_of_credits.get() || too_dear()>
                     <p><a href="/credits" class="button button-small">{t(Key::BuyCreditsLink)}</a></p>
                 </Show>
                 <Notice message=notice success=true />
-                <div class="actions">
-                    <button type="submit" class="button button-primary" disabled=move || busy.get() || models.get().is_empty() aria-busy=move || busy.get().to_string()>
+                <div class="actions generate-bar">
+                    <button type="submit" class="button button-primary"
+                        disabled=move || busy.get() || models.get().is_empty() || too_dear()
+                        aria-busy=move || busy.get().to_string()>
                         {move || tr(i18n.locale.get(), if busy.get() { Key::Working } else { Key::Generate })}
                     </button>
                     <button type="button" class="button" on:click=save_prompt>{t(Key::SavePrompt)}</button>
                 </div>
             </form>
-            <section class="card results" aria-labelledby="results-heading" aria-live="polite">
+            <section class="results" id="results" aria-labelledby="results-heading">
                 <h2 id="results-heading" class="visually-hidden">{t(Key::TaskSucceeded)}</h2>
-                <Show when=move || task.get().is_none()>
-                    <p class="empty">{t(Key::ResultsEmpty)}</p>
+                <Show when=move || jobs.with(Vec::is_empty)>
+                    <p class="card empty">{t(Key::ResultsEmpty)}</p>
                 </Show>
-                {move || task.get().map(|current| {
-                    let status = live.get().filter(|e| e.task_id == current.id && !current.status.is_final()).map(|e| e.status).unwrap_or(current.status);
-                    let progress = live.get().filter(|e| e.task_id == current.id).and_then(|e| e.progress).or(current.progress);
-                    view! {
-                        <div class="task-status" data-status=status.as_str()>
-                            <p class="status-line" role="status">{t(status_key(status))}</p>
-                            <Show when=move || !status.is_final()>
-                                <progress max="1" value=progress.unwrap_or(0.0).to_string() aria-label=t(Key::TaskRunning)></progress>
-                                <button type="button" class="button button-small button-ghost" on:click=cancel>{t(Key::CancelTask)}</button>
-                            </Show>
-                        </div>
-                        <div class="result-grid">
-                            {current.images.iter().map(|image| view! { <ResultImage image=image.clone() prompt=current.prompt.clone() /> }).collect_view()}
-                        </div>
-                        <Show when=move || status.is_final()>
-                            <div class="actions">
-                                <button type="button" class="button button-small" on:click=reuse>{t(Key::Reuse)}</button>
-                            </div>
-                        </Show>
-                    }
-                })}
+                <For each=move || jobs.get() key=|job| job.id let:job>
+                    <JobCard job=job form=form start=start error=error
+                        reference_ok=Signal::derive(move || selected.get().is_some_and(|m| m.capabilities.contains(&Capability::ImageToImage))) />
+                </For>
             </section>
         </div>
     }
 }
 
-/// Submits, then follows the task live until it finishes.
+/// A task of this visit: its own live status, progress and results.
+#[derive(Clone, Copy)]
+struct Job {
+    id: uuid::Uuid,
+    task: RwSignal<GenerationTask>,
+    live: RwSignal<Option<TaskEvent>>,
+}
+
+/// Cards kept on the page; older finished ones leave (they stay in History and the gallery).
+const MAX_JOBS: usize = 8;
+
+/// One job: status and progress while it runs (with cancel), then its images with their actions,
+/// "Reuse settings" and "Variations" (same settings, new seeds).
+#[component]
+fn JobCard(
+    job: Job,
+    form: Form,
+    start: Callback<CreateGenerationRequest>,
+    error: RwSignal<Option<Key>>,
+    reference_ok: Signal<bool>,
+) -> impl IntoView {
+    let session = use_session();
+    let status = move || {
+        let current = job.task.get();
+        job.live
+            .get()
+            .filter(|_| !current.status.is_final())
+            .map(|e| e.status)
+            .unwrap_or(current.status)
+    };
+    let progress = move || {
+        job.live
+            .get()
+            .and_then(|e| e.progress)
+            .or(job.task.get().progress)
+    };
+    let settings =
+        move |then: fn(Form, Callback<CreateGenerationRequest>, CreateGenerationRequest)| {
+            let path = format!("/v1/generations/{}/settings", job.id);
+            leptos::task::spawn_local(async move {
+                match session
+                    .call::<CreateGenerationRequest>("GET", &path, None)
+                    .await
+                {
+                    Ok(req) => then(form, start, req),
+                    Err(err) => error.set(Some(err.message())),
+                }
+            });
+        };
+    let reuse = move |_| settings(|form, _, req| form.apply(&req));
+    let variations = move |_| {
+        settings(|_, start, mut req| {
+            req.seed = None;
+            start.run(req);
+        })
+    };
+    let cancel = move |_| {
+        let path = format!("/v1/generations/{}/cancel", job.id);
+        leptos::task::spawn_local(async move {
+            match session.call::<GenerationTask>("POST", &path, None).await {
+                Ok(updated) => job.task.set(updated),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    let prompt = job.task.with_untracked(|t| t.prompt.clone());
+    view! {
+        <article class="card job" data-status=move || status().as_str()>
+            <p class="job-prompt" title=prompt.clone()>{prompt.clone()}</p>
+            <div class="task-status" data-status=move || status().as_str()>
+                <p class="status-line" role="status">{move || t(status_key(status()))}</p>
+                <Show when=move || !status().is_final()>
+                    <progress max="1" value=move || progress().unwrap_or(0.0).to_string() aria-label=t(Key::TaskRunning)></progress>
+                    <button type="button" class="button button-small button-ghost" on:click=cancel>{t(Key::CancelTask)}</button>
+                </Show>
+            </div>
+            {move || job.task.with(|t| t.failure_message.clone()).map(|message| view! { <p class="hint">{message}</p> })}
+            <div class="result-grid">
+                {move || {
+                    let current = job.task.get();
+                    current.images.iter().map(|image| view! {
+                        <ResultImage image=image.clone() prompt=current.prompt.clone() form=form reference_ok=reference_ok />
+                    }).collect_view()
+                }}
+            </div>
+            <Show when=move || status().is_final()>
+                <div class="actions job-actions">
+                    <button type="button" class="button button-small" on:click=reuse>{t(Key::Reuse)}</button>
+                    <button type="button" class="button button-small" on:click=variations>{t(Key::Variations)}</button>
+                </div>
+            </Show>
+        </article>
+    }
+}
+
+/// Submits, adds the job's card, then follows the task live until it finishes.
 async fn run(
     session: Session,
     request: CreateGenerationRequest,
-    task: RwSignal<Option<GenerationTask>>,
-    live: RwSignal<Option<TaskEvent>>,
+    jobs: RwSignal<Vec<Job>>,
+    busy: RwSignal<bool>,
     error: RwSignal<Option<Key>>,
     short_of_credits: RwSignal<bool>,
 ) {
@@ -531,40 +616,64 @@ async fn run(
             &[("Idempotency-Key", key.as_str())],
         )
         .await;
+    let _ = busy.try_set(false);
     let created = match created {
         Ok(created) => created,
         Err(err) => {
             if err.code() == Some(ErrorCode::InsufficientCredits) {
-                short_of_credits.set(true);
+                let _ = short_of_credits.try_set(true);
             }
-            error.set(Some(match err.code() {
+            let _ = error.try_set(Some(match err.code() {
                 Some(ErrorCode::RateLimited) if err.status == 429 => Key::ErrTooManyTasks,
                 _ => err.message(),
             }));
             return;
         }
     };
-    let id = created.id;
-    live.set(None);
-    task.set(Some(created));
+    let job = Job {
+        id: created.id,
+        task: RwSignal::new(created),
+        live: RwSignal::new(None),
+    };
+    let _ = jobs.try_update(|all| {
+        all.insert(0, job);
+        // Drop the oldest finished cards beyond the limit.
+        while all.len() > MAX_JOBS {
+            match all
+                .iter()
+                .rposition(|j| j.task.with_untracked(|t| t.status.is_final()))
+            {
+                Some(at) => {
+                    all.remove(at);
+                }
+                None => break,
+            }
+        }
+    });
+    show_results_on_phones();
     session.reload_credits().await;
-    if let Some(done) =
-        crate::live::follow_task(session, id, move |event| live.set(Some(event))).await
-        && task.get_untracked().is_some_and(|t| t.id == id)
+    if let Some(done) = crate::live::follow_task(session, job.id, move |event| {
+        let _ = job.live.try_set(Some(event));
+    })
+    .await
     {
-        task.set(Some(done));
+        let _ = job.task.try_set(done);
     }
     session.reload_credits().await;
 }
 
-/// One generated image with download and favourite.
+/// One generated image: download, favourite, and (for models that start from an image) use it as
+/// the reference of the next generation.
 #[component]
 fn ResultImage(
     image: zimage_shared::generation::GeneratedImageInfo,
     prompt: String,
+    form: Form,
+    reference_ok: Signal<bool>,
 ) -> impl IntoView {
     let session = use_session();
     let favorite = RwSignal::new(false);
+    let referencing = RwSignal::new(false);
     let id = image.id;
     let toggle = move |_| {
         let on = !favorite.get_untracked();
@@ -575,8 +684,21 @@ fn ResultImage(
                 .await
                 .is_ok()
             {
-                favorite.set(on);
+                let _ = favorite.try_set(on);
             }
+        });
+    };
+    let url = image.url.clone();
+    let format = image.format;
+    let use_as_reference = move |_| {
+        let url = url.clone();
+        referencing.set(true);
+        leptos::task::spawn_local(async move {
+            if let Some(info) = upload_from(session, &url, format).await {
+                form.reference.set(Some(info));
+                focus_prompt();
+            }
+            let _ = referencing.try_set(false);
         });
     };
     let filename = format!("zimage-{id}.{}", image.format.extension());
@@ -589,8 +711,68 @@ fn ResultImage(
                     {move || if favorite.get() { "★ " } else { "☆ " }}
                     {move || if favorite.get() { t(Key::Unfavorite)() } else { t(Key::Favorite)() }}
                 </button>
+                <Show when=move || reference_ok.get()>
+                    <button type="button" class="button button-small" on:click=use_as_reference.clone() disabled=move || referencing.get()>
+                        {t(Key::UseAsReference)}
+                    </button>
+                </Show>
             </figcaption>
         </figure>
+    }
+}
+
+/// Uploads one of the user's images (by its signed URL) as a reference image.
+async fn upload_from(session: Session, url: &str, format: OutputFormat) -> Option<UploadInfo> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window()?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let blob: web_sys::Blob = JsFuture::from(response.blob().ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let form = web_sys::FormData::new().ok()?;
+    form.append_with_blob_and_filename("file", &blob, &format!("reference.{}", format.extension()))
+        .ok()?;
+    session
+        .upload::<UploadInfo>("/v1/uploads", &form)
+        .await
+        .ok()
+}
+
+/// On a phone the results sit under the form: bring the new job's card into view.
+fn show_results_on_phones() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let narrow = window
+        .match_media("(max-width: 800px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    if narrow
+        && let Some(results) = window
+            .document()
+            .and_then(|d| d.get_element_by_id("results"))
+    {
+        results.scroll_into_view();
+    }
+}
+
+/// Back to the prompt (after choosing a reference from the results).
+fn focus_prompt() {
+    use wasm_bindgen::JsCast;
+    if let Some(prompt) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("prompt"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = prompt.focus();
     }
 }
 

@@ -368,7 +368,7 @@ impl UndoDelete {
         let (session, images) = (self.session, self.images);
         leptos::task::spawn_local(async move {
             if let Err(err) = session
-                .call::<ImagesDeleted>("POST", "/v1/images/delete", api::body(&body))
+                .call::<ImagesDeleted>("POST", "/v1/images/bulk/delete", api::body(&body))
                 .await
             {
                 let _ = images.error.try_set(Some(err.message()));
@@ -406,7 +406,7 @@ fn BulkBar(
         preparing.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match session.download("/v1/images/archive", body).await {
+            match session.download("/v1/images/bulk/archive", body).await {
                 Ok(blob) => api::save_blob(
                     &blob,
                     &format!(

@@ -19,7 +19,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/images/archive",
+        "url": "/v1/images/bulk/archive",
     }
 
     _kwargs["json"] = body.to_dict()
@@ -52,6 +52,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 408:
         response_408 = Problem.from_dict(response.json())
@@ -107,12 +112,14 @@ def sync_detailed(
 ) -> Response[File | Problem]:
     """Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
      Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
     Args:
@@ -145,12 +152,14 @@ def sync(
 ) -> File | Problem | None:
     """Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
      Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
     Args:
@@ -178,12 +187,14 @@ async def asyncio_detailed(
 ) -> Response[File | Problem]:
     """Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
      Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
     Args:
@@ -214,12 +225,14 @@ async def asyncio(
 ) -> File | Problem | None:
     """Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
      Download several of your images as one ZIP, written while it is sent: each original without
     metadata (as a plain download), named `zimage-{id}.{ext}`, newest first, recorded in your
-    download history. All ids must be yours; the originals may total at most 2 GiB. An archive
+    download history. All ids must be yours (else 404); the originals may total at most 2 GiB. An
+    archive
     cut off before its end means the server stopped: download again.
 
     Args:

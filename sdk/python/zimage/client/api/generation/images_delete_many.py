@@ -19,7 +19,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/images/delete",
+        "url": "/v1/images/bulk/delete",
     }
 
     _kwargs["json"] = body.to_dict()
@@ -52,6 +52,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 408:
         response_408 = Problem.from_dict(response.json())
@@ -101,10 +106,10 @@ def sync_detailed(
     body: ImageSelection,
 ) -> Response[ImagesDeleted | Problem]:
     """Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
      Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
     Args:
         body (ImageSelection): Several of your images, for one action on all of them (download as
@@ -135,10 +140,10 @@ def sync(
     body: ImageSelection,
 ) -> ImagesDeleted | Problem | None:
     """Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
      Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
     Args:
         body (ImageSelection): Several of your images, for one action on all of them (download as
@@ -164,10 +169,10 @@ async def asyncio_detailed(
     body: ImageSelection,
 ) -> Response[ImagesDeleted | Problem]:
     """Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
      Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
     Args:
         body (ImageSelection): Several of your images, for one action on all of them (download as
@@ -196,10 +201,10 @@ async def asyncio(
     body: ImageSelection,
 ) -> ImagesDeleted | Problem | None:
     """Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
      Delete several of your images and their files at once, all or none: if any id is not one of
-    your images, nothing is deleted.
+    your images (404), nothing is deleted.
 
     Args:
         body (ImageSelection): Several of your images, for one action on all of them (download as
