@@ -1180,7 +1180,9 @@ async fn export_then_erase(
     let wait = Duration::from_secs(30);
     sign_up_and_log_in(b, base, data_dir, "erin@example.org").await?;
     // Essential cookies only: the banner goes and stays gone.
-    b.find(Locator::Id("cookies-essential"))
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("cookies-essential"))
         .await?
         .click()
         .await?;
@@ -1198,6 +1200,18 @@ async fn export_then_erase(
         .for_element(Locator::Css(".task-status[data-status='succeeded']"))
         .await?;
     assert!(b.find(Locator::Css(".cookie-banner")).await.is_err());
+    // Another browser of the same account is not asked again: the answer is the account's.
+    b.execute("localStorage.clear();", vec![]).await?;
+    b.refresh().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("prompt"))
+        .await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        b.find(Locator::Css(".cookie-banner")).await.is_err(),
+        "the account answered already"
+    );
 
     // Export: requested here, built in the background, downloadable from the same list.
     b.goto(&format!("{base}/privacy")).await?;

@@ -18,6 +18,8 @@ pub struct SecurityEvent {
 }
 
 /// Optional uses of your data (`GET/PUT /v1/me/consents`); both off unless you turn them on.
+/// Each answer is kept with its time; a change (given or withdrawn) is also logged as a security
+/// event.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -26,6 +28,11 @@ pub struct Consents {
     pub marketing_email: bool,
     /// Anonymous product usage statistics.
     pub product_analytics: bool,
+    /// When you last answered (absent until you have): apps ask once per account, not once per
+    /// browser. Read-only: ignored when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(read_only))]
+    pub answered_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What a data-rights request asks for.

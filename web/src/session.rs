@@ -209,7 +209,8 @@ fn document() -> Option<web_sys::HtmlDocument> {
     web_sys::window()?.document()?.dyn_into().ok()
 }
 
-fn signed_in_hint() -> bool {
+/// Whether this browser was signed in when last seen (a readable cookie beside the refresh one).
+pub fn signed_in_hint() -> bool {
     document()
         .and_then(|d| d.cookie().ok())
         .is_some_and(|cookies| {

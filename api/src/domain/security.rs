@@ -106,11 +106,13 @@ pub async fn consents(state: &AppState, user_id: Uuid) -> ApiResult<Consents> {
         .map(|c| Consents {
             marketing_email: c.marketing_email,
             product_analytics: c.product_analytics,
+            answered_at: Some(c.updated_at),
         })
         .unwrap_or_default())
 }
 
-/// Sets both consents; the change (given or withdrawn) is kept in the security log as proof.
+/// Sets both consents and when they were answered. A change (given or withdrawn) is kept in the
+/// security log as proof; the same answer again only renews the time.
 pub async fn set_consents(
     state: &AppState,
     user_id: Uuid,
@@ -118,25 +120,40 @@ pub async fn set_consents(
     client: &ClientInfo,
 ) -> ApiResult<Consents> {
     let mut conn = state.db.get().await?;
+    let before = db::find_consents(&mut conn, user_id).await?;
+    let now = Utc::now();
     db::upsert_consents(
         &mut conn,
         &ConsentRow {
             user_id,
             marketing_email: consents.marketing_email,
             product_analytics: consents.product_analytics,
-            updated_at: Utc::now(),
+            updated_at: now,
         },
     )
     .await?;
-    record(
-        &mut conn,
-        user_id,
-        "consent.changed",
-        Some(client),
-        serde_json::to_value(consents).unwrap_or_default(),
-    )
-    .await?;
-    Ok(consents)
+    // Never answered counts as both off, which is what an account starts with.
+    let (was_marketing, was_analytics) = before
+        .map(|b| (b.marketing_email, b.product_analytics))
+        .unwrap_or_default();
+    let answered = Consents {
+        answered_at: Some(now),
+        ..consents
+    };
+    if (was_marketing, was_analytics) != (consents.marketing_email, consents.product_analytics) {
+        record(
+            &mut conn,
+            user_id,
+            "consent.changed",
+            Some(client),
+            serde_json::json!({
+                "marketing_email": consents.marketing_email,
+                "product_analytics": consents.product_analytics,
+            }),
+        )
+        .await?;
+    }
+    Ok(answered)
 }
 
 /// The one-click unsubscribe from marketing mail: works logged out with the token from the

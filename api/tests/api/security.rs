@@ -104,6 +104,22 @@ async fn consents_start_off_change_on_request_and_are_logged() {
         app.get_json("/v1/me/consents", &ada.access).await["marketing_email"],
         true
     );
+    let answered = app.get_json("/v1/me/consents", &ada.access).await;
+    assert!(answered["answered_at"].is_string(), "{answered}");
+    // The same answer again (as a second browser's banner sends) renews the time, logs nothing.
+    let same = app
+        .client
+        .put(app.url("/v1/me/consents"))
+        .bearer_auth(&ada.access)
+        .json(&answered)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        same.status(),
+        200,
+        "the read-only time is accepted and ignored"
+    );
     let withdrawn = app
         .client
         .put(app.url("/v1/me/consents"))

@@ -2757,8 +2757,18 @@ export interface components {
         ConfirmPrivacyRequest: {
             token: string;
         };
-        /** @description Optional uses of your data (`GET/PUT /v1/me/consents`); both off unless you turn them on. */
+        /**
+         * @description Optional uses of your data (`GET/PUT /v1/me/consents`); both off unless you turn them on.
+         *     Each answer is kept with its time; a change (given or withdrawn) is also logged as a security
+         *     event.
+         */
         Consents: {
+            /**
+             * Format: date-time
+             * @description When you last answered (absent until you have): apps ask once per account, not once per
+             *     browser. Read-only: ignored when sent.
+             */
+            readonly answered_at?: string | null;
             /** @description News and offers by e-mail (transactional mail is always sent). */
             marketing_email: boolean;
             /** @description Anonymous product usage statistics. */

@@ -1,6 +1,7 @@
 //! The cookie-consent banner. Until a choice is made only essential storage is used (the sign-in
 //! cookie and this choice). The choice is kept in this browser and, when signed in, recorded as
-//! the product-analytics consent so it follows the account.
+//! the product-analytics consent so it follows the account: an account that has answered is not
+//! asked again in another browser.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -16,12 +17,45 @@ fn stored_choice() -> Option<String> {
     crate::storage::get(STORAGE_KEY)
 }
 
+fn remember(all: bool) {
+    crate::storage::set(STORAGE_KEY, if all { "all" } else { "essential" });
+}
+
 #[component]
 pub fn CookieBanner() -> impl IntoView {
     let session = use_session();
-    let open = RwSignal::new(stored_choice().is_none());
+    // Someone signed in is asked only if the account has not answered yet: wait for it.
+    let open = RwSignal::new(stored_choice().is_none() && !crate::session::signed_in_hint());
+    Effect::new(move |_| {
+        if !session.ready.get() {
+            return;
+        }
+        // Again after signing in: the account's answer may close the banner, or take this
+        // browser's.
+        let _ = session.user.get();
+        let stored = stored_choice();
+        crate::util::spawn(async move {
+            let answer = session
+                .call::<Consents>("GET", "/v1/me/consents", None)
+                .await;
+            match (answer, stored) {
+                (Ok(account), _) if account.answered_at.is_some() => {
+                    remember(account.product_analytics);
+                    open.set(false);
+                }
+                (Ok(mut account), Some(choice)) => {
+                    account.product_analytics = choice == "all";
+                    let _ = session
+                        .call::<Consents>("PUT", "/v1/me/consents", api::body(&account))
+                        .await;
+                    open.set(false);
+                }
+                (_, stored) => open.set(stored.is_none()),
+            }
+        });
+    });
     let choose = move |all: bool| {
-        crate::storage::set(STORAGE_KEY, if all { "all" } else { "essential" });
+        remember(all);
         open.set(false);
         if session.user.get_untracked().is_some() {
             leptos::task::spawn_local(async move {

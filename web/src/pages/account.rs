@@ -522,6 +522,7 @@ pub fn ConsentsSection() -> impl IntoView {
         let body = Consents {
             marketing_email: marketing.get_untracked(),
             product_analytics: analytics.get_untracked(),
+            answered_at: None,
         };
         leptos::task::spawn_local(async move {
             match session

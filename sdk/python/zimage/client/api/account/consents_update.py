@@ -101,6 +101,9 @@ def sync_detailed(
     Args:
         body (Consents): Optional uses of your data (`GET/PUT /v1/me/consents`); both off unless
             you turn them on.
+            Each answer is kept with its time; a change (given or withdrawn) is also logged as a
+            security
+            event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,6 +136,9 @@ def sync(
     Args:
         body (Consents): Optional uses of your data (`GET/PUT /v1/me/consents`); both off unless
             you turn them on.
+            Each answer is kept with its time; a change (given or withdrawn) is also logged as a
+            security
+            event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,6 +166,9 @@ async def asyncio_detailed(
     Args:
         body (Consents): Optional uses of your data (`GET/PUT /v1/me/consents`); both off unless
             you turn them on.
+            Each answer is kept with its time; a change (given or withdrawn) is also logged as a
+            security
+            event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,6 +199,9 @@ async def asyncio(
     Args:
         body (Consents): Optional uses of your data (`GET/PUT /v1/me/consents`); both off unless
             you turn them on.
+            Each answer is kept with its time; a change (given or withdrawn) is also logged as a
+            security
+            event.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
