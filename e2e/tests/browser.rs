@@ -804,6 +804,44 @@ async fn generate_and_curate(
         .for_element(Locator::Css(".shot-open"))
         .await?;
     snapshot(b, "gallery-collection").await?;
+    // Shared by link: the public page shows it to anyone, without an account.
+    b.find(Locator::Css(".collection-share .share-box .button"))
+        .await?
+        .click()
+        .await?;
+    let album = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("collection-share-url"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    let token = album.rsplit('/').next().unwrap_or_default().to_string();
+    assert!(album.starts_with(&format!("{base}/c/")), "{album}");
+    let public: serde_json::Value = reqwest::get(format!("{base}/v1/shared-collections/{token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["name"], "Keepers", "{public}");
+    assert!(
+        public["items"][0].get("prompt").is_none(),
+        "prompts stay private"
+    );
+    b.goto(&album).await?;
+    wait_for_text(b, Locator::Css(".album-header h1"), "Keepers").await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".shared-album .shot img"))
+        .await?;
+    snapshot(b, "shared-collection").await?;
+    b.goto(&format!("{base}/gallery")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".shot-open"))
+        .await?;
     b.find(Locator::Css("#gallery-collection option[value='']"))
         .await?
         .click()

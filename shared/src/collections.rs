@@ -112,3 +112,59 @@ pub enum GallerySort {
     Newest,
     Oldest,
 }
+
+/// `POST /v1/collections/{id}/share`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateCollectionShareRequest {
+    /// Show each image's prompt on the public page (off unless you opt in).
+    #[serde(default)]
+    pub include_prompts: bool,
+}
+
+/// The public link to one of your collections.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CollectionShareInfo {
+    pub collection_id: uuid::Uuid,
+    /// The secret part of the link; anyone holding it sees the collection.
+    pub token: String,
+    /// The page to send people (`{public_url}/c/{token}`).
+    pub url: String,
+    pub include_prompts: bool,
+    /// Times the public page was opened.
+    pub views: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What anyone with a collection's link sees (`GET /v1/shared-collections/{token}`), a page of
+/// its images at a time, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedCollection {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub image_count: i64,
+    pub items: Vec<SharedCollectionImage>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// One image of a shared collection. Its URLs work without an account for an hour or two.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedCollectionImage {
+    pub width: u32,
+    pub height: u32,
+    pub format: crate::generation::OutputFormat,
+    /// The image without metadata.
+    pub url: String,
+    pub thumbnail_url: String,
+    /// Only when the owner chose to show prompts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    pub created_at: DateTime<Utc>,
+}

@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/support/:id") view=pages::admin::AdminSupportTicket />
                     <Route path=path!("/admin/audit") view=pages::admin::AdminAudit />
                     <Route path=path!("/s/:token") view=pages::shared::Shared />
+                    <Route path=path!("/c/:token") view=pages::shared::SharedAlbum />
                 </Routes>
             </Layout>
         </Router>

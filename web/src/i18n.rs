@@ -411,6 +411,11 @@ translations! {
     SharedTitle => "A shared image", "分享的图片";
     SharedGone => "This link does not exist or was turned off by its owner.", "此链接不存在或已被所有者关闭。";
     SharedCta => "Make your own images with Z-Image Studio", "使用 Z-Image Studio 创作您自己的图片";
+    SharedAlbumTitle => "A shared collection", "分享的合集";
+    ImagesCount => "images", "张图像";
+    ImageCountOne => "image", "张图像";
+    ShareCollection => "Share this collection", "分享此合集";
+    ShowPrompts => "Show the prompts on the shared page", "在分享页面显示提示词";
     DevelopersTitle => "Developers: webhooks, OAuth apps and shared links", "开发者：Webhook、OAuth 应用与分享链接";
     DevelopersLink => "Webhooks, OAuth apps and shared links", "Webhook、OAuth 应用与分享链接";
     WebhooksSection => "Webhooks", "Webhook";

@@ -162,15 +162,41 @@ impl UrlSigner {
 
     /// The share id inside a token made by [`UrlSigner::share_token`]; `None` for anything else.
     pub fn share_id(&self, token: &str) -> Option<uuid::Uuid> {
-        if token.len() != 64 || !token.is_ascii() {
-            return None;
-        }
-        let id = uuid::Uuid::parse_str(&token[..32]).ok()?;
-        let given = hex::decode(&token[32..]).ok()?;
+        let (id, given) = split_token(token)?;
         // Constant-time comparison of the truncated MAC.
         self.share_mac(id).verify_truncated_left(&given).ok()?;
         Some(id)
     }
+
+    /// The public token of a collection's link (tagged apart from image links, so neither kind
+    /// opens the other).
+    pub fn collection_share_token(&self, id: uuid::Uuid) -> String {
+        let mac = hex::encode(
+            self.tagged_mac(b"collection-share\n", id)
+                .finalize()
+                .into_bytes(),
+        );
+        format!("{}{}", id.simple(), &mac[..32])
+    }
+
+    /// The collection share a token names, if it is genuine.
+    pub fn collection_share_id(&self, token: &str) -> Option<uuid::Uuid> {
+        let (id, given) = split_token(token)?;
+        self.tagged_mac(b"collection-share\n", id)
+            .verify_truncated_left(&given)
+            .ok()?;
+        Some(id)
+    }
+}
+
+/// A link token: 32 hex digits of id, then 32 of truncated MAC.
+fn split_token(token: &str) -> Option<(uuid::Uuid, Vec<u8>)> {
+    if token.len() != 64 || !token.is_ascii() {
+        return None;
+    }
+    let id = uuid::Uuid::parse_str(&token[..32]).ok()?;
+    let given = hex::decode(&token[32..]).ok()?;
+    Some((id, given))
 }
 
 #[cfg(test)]

@@ -94,6 +94,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    collection_shares (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        collection_id -> Uuid,
+        include_prompts -> Bool,
+        views -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     collections (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -628,6 +639,8 @@ diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(billing_customers -> users (user_id));
 diesel::joinable!(collection_images -> collections (collection_id));
 diesel::joinable!(collection_images -> images (image_id));
+diesel::joinable!(collection_shares -> collections (collection_id));
+diesel::joinable!(collection_shares -> users (user_id));
 diesel::joinable!(collections -> images (cover_image_id));
 diesel::joinable!(collections -> users (user_id));
 diesel::joinable!(consents -> users (user_id));
@@ -685,6 +698,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     billing_customers,
     collection_images,
+    collection_shares,
     collections,
     consents,
     credit_accounts,

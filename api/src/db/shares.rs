@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::generation::ImageRow;
-use super::schema::{ai_tasks, images, shares};
+use super::schema::{ai_tasks, collection_shares, collections, images, shares};
 use crate::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -90,6 +90,86 @@ pub async fn open(
             ImageRow::as_select(),
             ai_tasks::prompt.nullable(),
             ai_tasks::model.nullable(),
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = collection_shares, check_for_backend(diesel::pg::Pg))]
+pub struct CollectionShareRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub collection_id: Uuid,
+    pub include_prompts: bool,
+    pub views: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Creates the collection's link, or updates `include_prompts` on the existing one.
+pub async fn upsert_collection(
+    conn: &mut AsyncPgConnection,
+    row: &CollectionShareRow,
+) -> QueryResult<CollectionShareRow> {
+    diesel::insert_into(collection_shares::table)
+        .values(row)
+        .on_conflict(collection_shares::collection_id)
+        .do_update()
+        .set(collection_shares::include_prompts.eq(row.include_prompts))
+        .returning(CollectionShareRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The link of one of the user's collections, if shared.
+pub async fn find_for_collection(
+    conn: &mut AsyncPgConnection,
+    collection_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<CollectionShareRow>> {
+    collection_shares::table
+        .filter(collection_shares::collection_id.eq(collection_id))
+        .filter(collection_shares::user_id.eq(user_id))
+        .select(CollectionShareRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn delete_for_collection(
+    conn: &mut AsyncPgConnection,
+    collection_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        collection_shares::table
+            .filter(collection_shares::collection_id.eq(collection_id))
+            .filter(collection_shares::user_id.eq(user_id)),
+    )
+    .execute(conn)
+    .await?;
+    Ok(deleted == 1)
+}
+
+/// A live collection link with its collection; counts the view when asked.
+pub async fn open_collection(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    count_view: bool,
+) -> QueryResult<Option<(CollectionShareRow, super::collections::CollectionRow)>> {
+    if count_view {
+        diesel::update(collection_shares::table.find(id))
+            .set(collection_shares::views.eq(collection_shares::views + 1))
+            .execute(conn)
+            .await?;
+    }
+    collection_shares::table
+        .find(id)
+        .inner_join(collections::table)
+        .select((
+            CollectionShareRow::as_select(),
+            super::collections::CollectionRow::as_select(),
         ))
         .first(conn)
         .await

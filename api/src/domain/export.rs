@@ -97,9 +97,10 @@ pub const CATEGORIES: &[Category] = &[
     },
     Category {
         file: "collections.json",
-        about: "Your collections (albums): name, description, cover, when created and changed, and which of your images each holds since when.",
+        about: "Your collections (albums): name, description, cover, when created and changed, which of your images each holds since when, and the public links you made to them (whether they show prompts, view counts).",
         sources: &[
             by_user("collections", "t.created_at"),
+            by_user("collection_shares", "t.created_at"),
             Source {
                 table: "collection_images",
                 filter: "t.collection_id IN (SELECT id FROM collections WHERE user_id = $1)",

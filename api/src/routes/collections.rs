@@ -7,8 +7,8 @@ use zimage_shared::Page;
 use zimage_shared::Problem;
 use zimage_shared::account::ApiKeyScope;
 use zimage_shared::collections::{
-    Collection, CollectionImagesChanged, CollectionImagesRequest, CreateCollectionRequest,
-    UpdateCollectionRequest,
+    Collection, CollectionImagesChanged, CollectionImagesRequest, CollectionShareInfo,
+    CreateCollectionRequest, CreateCollectionShareRequest, UpdateCollectionRequest,
 };
 
 use crate::auth::Auth;
@@ -27,7 +27,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(update)
             .service(remove)
             .service(add_images)
-            .service(remove_images),
+            .service(remove_images)
+            .service(share)
+            .service(get_share)
+            .service(unshare),
     );
 }
 
@@ -209,4 +212,89 @@ async fn remove_images(
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     Ok(HttpResponse::Ok()
         .json(collections::remove(&state, auth.user_id(), id.into_inner(), &body.image_ids).await?))
+}
+
+/// Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+/// sees the collection's name, description and images as they are now and later; prompts only
+/// with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+#[utoipa::path(
+    operation_id = "collections_share_create",
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "collection id")),
+    request_body = Option<CreateCollectionShareRequest>,
+    responses(
+        (status = 201, body = CollectionShareInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    )
+)]
+#[post("/{id}/share")]
+async fn share(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    let req: CreateCollectionShareRequest = super::optional_body(&body)?;
+    let share =
+        crate::domain::shares::share_collection(&state, auth.user_id(), id.into_inner(), &req)
+            .await?;
+    Ok(super::created(
+        &state,
+        &format!("/v1/shared-collections/{}", share.token),
+        &share,
+    ))
+}
+
+/// The collection's public link; 404 when it is not shared.
+#[utoipa::path(
+    operation_id = "collections_share_get",
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "collection id")),
+    responses(
+        (status = 200, body = CollectionShareInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/share")]
+async fn get_share(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    Ok(HttpResponse::Ok().json(
+        crate::domain::shares::collection_share(&state, auth.user_id(), id.into_inner()).await?,
+    ))
+}
+
+/// Revoke the collection's public link; it answers 404 from now on.
+#[utoipa::path(
+    operation_id = "collections_share_delete",
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "collection id")),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys and apps)"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/{id}/share")]
+async fn unshare(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsWrite)?;
+    crate::domain::shares::revoke_collection(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -535,23 +535,7 @@ async fn share(
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
-    // The body is optional; when sent it must be right.
-    let req: CreateShareRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        CreateShareRequest::default()
-    } else {
-        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
-            ApiError::new(
-                zimage_shared::ErrorCode::MalformedJson,
-                "the body is not valid JSON",
-            )
-        })?;
-        // `null` is no body, as the document allows.
-        if value.is_null() {
-            CreateShareRequest::default()
-        } else {
-            crate::json_body::from_value(value)?
-        }
-    };
+    let req: CreateShareRequest = super::optional_body(&body)?;
     let share =
         crate::domain::shares::create(&state, auth.user_id(), id.into_inner(), &req).await?;
     Ok(super::created(

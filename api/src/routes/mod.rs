@@ -137,3 +137,24 @@ pub fn created(
 ) -> actix_web::HttpResponse {
     made(actix_web::http::StatusCode::CREATED, state, path, body)
 }
+
+/// A JSON body that may be left out (or be `null`): the default then. When sent it must be
+/// right.
+pub(crate) fn optional_body<T: Default + serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> crate::error::ApiResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
+        crate::error::ApiError::new(
+            zimage_shared::ErrorCode::MalformedJson,
+            "the body is not valid JSON",
+        )
+    })?;
+    if value.is_null() {
+        Ok(T::default())
+    } else {
+        crate::json_body::from_value(value)
+    }
+}

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use sha2::Digest;
 use utoipa_actix_web::service_config::ServiceConfig;
 use zimage_shared::account::ApiKeyScope;
+use zimage_shared::collections::SharedCollection;
 use zimage_shared::generation::{ShareInfo, SharedImage};
 use zimage_shared::{Page, Problem};
 
@@ -24,7 +25,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             utoipa_actix_web::scope::scope("/shared")
                 .service(card)
                 .service(image),
-        );
+        )
+        .service(utoipa_actix_web::scope::scope("/shared-collections").service(collection));
 }
 
 /// Your public image links, newest first.
@@ -112,4 +114,32 @@ async fn image(
             (header::CACHE_CONTROL, "public, max-age=60".to_string()),
         ],
     ))
+}
+
+/// A shared collection as anyone with its link sees it: name, description, image count and a
+/// page of its images (newest first; prompts only if the owner opted in). No account needed.
+/// Unknown and revoked links answer 404 alike.
+#[utoipa::path(
+    operation_id = "shared_collection_get",
+    tag = "generation",
+    params(("token" = String, Path), PageQuery),
+    responses(
+        (status = 200, body = SharedCollection),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{token}")]
+async fn collection(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &req)?;
+    let shared = shares::shared_collection(&state, &token, page.parse()?, true).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(shared))
 }

@@ -188,6 +188,38 @@ async fn share_preview(state: &AppState, token: &str) -> Option<Preview> {
     })
 }
 
+/// The preview of a shared collection's page (`/c/{token}`), when the link is live: its name,
+/// description or image count, and its newest image.
+async fn collection_preview(state: &AppState, token: &str) -> Option<Preview> {
+    let first = crate::pagination::PageRequest {
+        after: None,
+        limit: 1,
+    };
+    let shared = crate::domain::shares::shared_collection(state, token, first, false)
+        .await
+        .ok()?;
+    let description = match &shared.description {
+        Some(text) if !text.trim().is_empty() => clip(text, 200),
+        _ => format!(
+            "A collection of {} image{} made with Z-Image Studio.",
+            shared.image_count,
+            if shared.image_count == 1 { "" } else { "s" }
+        ),
+    };
+    Some(Preview {
+        title: clip(&shared.name, 70),
+        description,
+        image: shared.items.first().map(|image| {
+            (
+                image.url.clone(),
+                image.width,
+                image.height,
+                image.format.content_type(),
+            )
+        }),
+    })
+}
+
 /// The `<head>` tags of a preview.
 fn head_tags(preview: &Preview, page_url: &str) -> String {
     let title = escape(&preview.title);
@@ -226,14 +258,18 @@ pub async fn page(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
     let shell = tokio::fs::read_to_string(state.config.web_dir.join("index.html"))
         .await
         .ok()?;
-    let preview = match req.path().strip_prefix("/s/") {
-        // Counted with the share API's reads, so pages cannot be used to guess links faster.
-        Some(token)
-            if !token.is_empty()
-                && !token.contains('/')
-                && super::shares::limit(state, req).is_ok() =>
-        {
+    let path = req.path();
+    // Counted with the share API's reads, so pages cannot be used to guess links faster.
+    let token_in = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .filter(|token| !token.is_empty() && !token.contains('/'))
+    };
+    let preview = match (token_in("/s/"), token_in("/c/")) {
+        (Some(token), _) if super::shares::limit(state, req).is_ok() => {
             share_preview(state, token).await
+        }
+        (_, Some(token)) if super::shares::limit(state, req).is_ok() => {
+            collection_preview(state, token).await
         }
         _ => None,
     };

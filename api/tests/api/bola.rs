@@ -24,6 +24,10 @@ const NOT_OWNED: &[(&str, &str)] = &[
         "public by design: the token is the capability",
     ),
     (
+        "/v1/shared-collections/{token}",
+        "public by design: the token is the capability",
+    ),
+    (
         "/v1/webhooks/providers/{provider}",
         "provider callbacks, verified by signature",
     ),

@@ -449,3 +449,169 @@ async fn deleting_several_images_is_all_or_none() {
         std::slice::from_ref(&third)
     );
 }
+
+#[tokio::test]
+async fn a_collection_shared_by_link_is_seen_without_an_account_until_revoked() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    let first = image(&app, &ada, "a red fox", 320, 256).await;
+    let second = image(&app, &ada, "a blue whale", 256, 256).await;
+    let _outside = image(&app, &ada, "not in the album", 256, 256).await;
+    let made: Value = app
+        .post_auth(
+            "/v1/collections",
+            &ada.access,
+            &json!({"name": "Animals", "description": "Creatures"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = made["id"].as_str().unwrap().to_string();
+    app.post_auth(
+        &format!("/v1/collections/{id}/images"),
+        &ada.access,
+        &json!({"image_ids": [first, second]}),
+    )
+    .await;
+    let path = format!("/v1/collections/{id}/share");
+
+    // Not shared yet; bob cannot share, read or revoke ada's collection.
+    assert_problem(app.get_auth(&path, &ada.access).await, 404, "not_found").await;
+    assert_problem(
+        app.post_auth(&path, &bob.access, &json!({})).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post_auth(&path, &ada.access, &json!({"include_prompts": "yes"}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+
+    // Shared with no body: prompts stay private.
+    let shared = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&ada.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shared.status(), 201);
+    let shared: Value = shared.json().await.unwrap();
+    let token = shared["token"].as_str().unwrap().to_string();
+    assert_eq!(shared["include_prompts"], false);
+    assert!(
+        shared["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/c/{token}"))
+    );
+    assert_eq!(app.get_json(&path, &ada.access).await, shared);
+    assert_problem(app.get_auth(&path, &bob.access).await, 404, "not_found").await;
+
+    // Anyone with the link: the collection and its images only, a page at a time, no prompts.
+    let public = format!("/v1/shared-collections/{token}");
+    let page: Value = app
+        .client
+        .get(app.url(&format!("{public}?limit=1")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["name"], "Animals");
+    assert_eq!(page["description"], "Creatures");
+    assert_eq!(page["image_count"], 2);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert!(page["items"][0].get("prompt").is_none(), "{page}");
+    assert!(
+        page["items"][0]["url"].as_str().unwrap().contains(&second),
+        "newest first"
+    );
+    let rest: Value = app
+        .client
+        .get(app.url(&format!(
+            "{public}?limit=1&cursor={}",
+            page["next_cursor"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert!(rest["items"][0]["url"].as_str().unwrap().contains(&first));
+    assert!(rest.get("next_cursor").is_none());
+    // Its image URLs work without a token (they name the public address; ask this server).
+    let signed = page["items"][0]["url"].as_str().unwrap();
+    let file = app
+        .client
+        .get(app.url(&signed[signed.find("/v1/").unwrap()..]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    // An image link's token does not open a collection, nor the other way round.
+    let image_share: Value = app
+        .post_auth(
+            &format!("/v1/images/{first}/share"),
+            &ada.access,
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let image_token = image_share["token"].as_str().unwrap();
+    for wrong in [
+        format!("/v1/shared-collections/{image_token}"),
+        format!("/v1/shared/{token}"),
+        format!("/v1/shared-collections/{}x", &token[..63]),
+    ] {
+        let answer = app.client.get(app.url(&wrong)).send().await.unwrap();
+        assert_eq!(answer.status(), 404, "{wrong}");
+    }
+
+    // Opting in shows prompts on the same link; the first page counted as a view.
+    let opted: Value = app
+        .post_auth(&path, &ada.access, &json!({"include_prompts": true}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(opted["token"], token, "the same link");
+    assert_eq!(
+        opted["views"], 1,
+        "one first page opened (the second page is not a view)"
+    );
+    let page: Value = app
+        .client
+        .get(app.url(&public))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["prompt"], "a blue whale");
+
+    // Revoked: gone for everyone; sharing again makes a new link.
+    assert_problem(app.delete_auth(&path, &bob.access).await, 404, "not_found").await;
+    assert_eq!(app.delete_auth(&path, &ada.access).await.status(), 204);
+    let gone = app.client.get(app.url(&public)).send().await.unwrap();
+    assert_problem(gone, 404, "not_found").await;
+    let again: Value = app
+        .post_auth(&path, &ada.access, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(again["token"], token);
+}

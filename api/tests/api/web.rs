@@ -222,3 +222,71 @@ async fn a_shared_image_page_carries_its_preview_for_link_fetchers() {
         .unwrap();
     assert_eq!(html, SHELL);
 }
+
+#[tokio::test]
+async fn a_shared_collection_page_carries_its_preview_for_link_fetchers() {
+    let app = spawn_app().await;
+    web_dir(&app);
+    let ada = app.signed_in_user("ada@example.org").await;
+    let image = app.generated_image(&ada, "a fox").await;
+    let made: Value = app
+        .post_auth(
+            "/v1/collections",
+            &ada.access,
+            &json!({"name": "Foxes & <friends>"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = made["id"].as_str().unwrap();
+    app.post_auth(
+        &format!("/v1/collections/{id}/images"),
+        &ada.access,
+        &json!({"image_ids": [image]}),
+    )
+    .await;
+    let shared: Value = app
+        .post_auth(
+            &format!("/v1/collections/{id}/share"),
+            &ada.access,
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = shared["token"].as_str().unwrap();
+    let fetcher = [("accept", "*/*"), ("user-agent", "Discordbot/2.0")];
+    let html = get(&app, &format!("/c/{token}"), &fetcher)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<title>Foxes &amp; &lt;friends&gt; · Z-Image Studio</title>"),
+        "{html}"
+    );
+    assert!(html.contains(
+        "<meta property=\"og:description\" content=\"A collection of 1 image made with Z-Image Studio.\">"
+    ));
+    assert!(html.contains("<meta property=\"og:image:type\" content=\"image/png\">"));
+    assert!(
+        html.contains(&format!("/v1/images/{image}/file?")),
+        "{html}"
+    );
+    // A preview is not a view.
+    let listed = app
+        .get_json(&format!("/v1/collections/{id}/share"), &ada.access)
+        .await;
+    assert_eq!(listed["views"], 0);
+    // Revoked: the plain shell.
+    app.delete_auth(&format!("/v1/collections/{id}/share"), &ada.access)
+        .await;
+    let html = get(&app, &format!("/c/{token}"), &fetcher)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html, SHELL);
+}

@@ -844,6 +844,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/collections/{id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The collection's public link; 404 when it is not shared.
+         * @description The collection's public link; 404 when it is not shared.
+         */
+        get: operations["collections_share_get"];
+        put?: never;
+        /**
+         * Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+         *     sees the collection's name, description and images as they are now and later; prompts only
+         *     with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+         * @description Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+         *     sees the collection's name, description and images as they are now and later; prompts only
+         *     with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+         */
+        post: operations["collections_share_create"];
+        /**
+         * Revoke the collection's public link; it answers 404 from now on.
+         * @description Revoke the collection's public link; it answers 404 from now on.
+         */
+        delete: operations["collections_share_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/credits": {
         parameters: {
             query?: never;
@@ -2062,6 +2094,30 @@ export interface paths {
         patch: operations["prompts_update"];
         trace?: never;
     };
+    "/v1/shared-collections/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shared collection as anyone with its link sees it: name, description, image count and a
+         *     page of its images (newest first; prompts only if the owner opted in). No account needed.
+         *     Unknown and revoked links answer 404 alike.
+         * @description A shared collection as anyone with its link sees it: name, description, image count and a
+         *     page of its images (newest first; prompts only if the owner opted in). No account needed.
+         *     Unknown and revoked links answer 404 alike.
+         */
+        get: operations["shared_collection_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shared/{token}": {
         parameters: {
             query?: never;
@@ -2753,6 +2809,23 @@ export interface components {
             /** @description Your images (1–500); ids already in (or not in) the collection are skipped. */
             image_ids: string[];
         };
+        /** @description The public link to one of your collections. */
+        CollectionShareInfo: {
+            /** Format: uuid */
+            collection_id: string;
+            /** Format: date-time */
+            created_at: string;
+            include_prompts: boolean;
+            /** @description The secret part of the link; anyone holding it sees the collection. */
+            token: string;
+            /** @description The page to send people (`{public_url}/c/{token}`). */
+            url: string;
+            /**
+             * Format: int64
+             * @description Times the public page was opened.
+             */
+            views: number;
+        };
         /** @description Body of `POST /v1/privacy/requests/{id}/confirm`: the token from the e-mail. */
         ConfirmPrivacyRequest: {
             token: string;
@@ -2804,6 +2877,11 @@ export interface components {
             description?: string | null;
             /** @description 1–80 characters on one line, not blank; no control characters; trimmed */
             name: string;
+        };
+        /** @description `POST /v1/collections/{id}/share`. */
+        CreateCollectionShareRequest: {
+            /** @description Show each image's prompt on the public page (off unless you opt in). */
+            include_prompts?: boolean;
         };
         /**
          * @description `POST /v1/generations`. Give an aspect ratio, or an explicit width and height.
@@ -3974,6 +4052,34 @@ export interface components {
              * @description How often the public card was opened.
              */
             views: number;
+        };
+        /**
+         * @description What anyone with a collection's link sees (`GET /v1/shared-collections/{token}`), a page of
+         *     its images at a time, newest first.
+         */
+        SharedCollection: {
+            description?: string | null;
+            /** Format: int64 */
+            image_count: number;
+            items: components["schemas"]["SharedCollectionImage"][];
+            name: string;
+            /** @description Pass as `cursor` for the next page; absent on the last. */
+            next_cursor?: string | null;
+        };
+        /** @description One image of a shared collection. Its URLs work without an account for an hour or two. */
+        SharedCollectionImage: {
+            /** Format: date-time */
+            created_at: string;
+            format: components["schemas"]["OutputFormat"];
+            /** Format: int32 */
+            height: number;
+            /** @description Only when the owner chose to show prompts. */
+            prompt?: string | null;
+            thumbnail_url: string;
+            /** @description The image without metadata. */
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         /** @description What anyone with the link sees (`GET /v1/shared/{token}`). */
         SharedImage: {
@@ -8217,6 +8323,279 @@ export interface operations {
             };
             /** @description `validation_failed` */
             422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collections_share_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description collection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionShareInfo"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope` (API keys and apps) */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collections_share_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description collection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateCollectionShareRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionShareInfo"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope` (API keys and apps) */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collections_share_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description collection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient_scope` (API keys and apps) */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
@@ -14246,6 +14625,81 @@ export interface operations {
             /** @description `validation_failed` */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    shared_collection_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1–100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedCollection"];
+                };
+            };
+            /** @description `invalid_query` */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };

@@ -8,10 +8,10 @@ use wasm_bindgen::prelude::Closure;
 use zimage_shared::Page;
 use zimage_shared::collections::{
     Collection, CollectionImagesChanged, CollectionImagesRequest, CreateCollectionRequest,
+    CreateCollectionShareRequest,
 };
 use zimage_shared::generation::{
     CreateShareRequest, GalleryImage, GenerationTask, ImageSelection, ImagesDeleted, ModelInfo,
-    ShareInfo,
 };
 
 use crate::api;
@@ -222,6 +222,12 @@ pub fn Gallery() -> impl IntoView {
             </form>
         </div>
         <Notice message=images.error />
+        {move || collection.get().parse::<Uuid>().ok().map(|id| view! {
+            <section class="card collection-share" aria-labelledby="collection-share-title">
+                <h2 id="collection-share-title" class="field-label">{t(Key::ShareCollection)}</h2>
+                <ShareBox what=Sharing::Collection(id) />
+            </section>
+        })}
         <Show when=move || !images.loading.get() && images.items.get().is_empty()>
             <div class="empty-state">
                 <p>{t(Key::GalleryEmpty)}</p>
@@ -691,7 +697,7 @@ fn Viewer(
                     </button>
                 </div>
                 <AddToCollection image_id=id collections=collections />
-                <ShareBox image_id=id />
+                <ShareBox what=Sharing::Image(id) />
             </div>
         </div>
     }
@@ -793,29 +799,71 @@ fn AddToCollection(image_id: uuid::Uuid, collections: Paged<Collection>) -> impl
     }
 }
 
-/// Make, copy and revoke the image's public link.
+/// What a share box shares.
+#[derive(Clone, Copy)]
+enum Sharing {
+    Image(Uuid),
+    Collection(Uuid),
+}
+
+impl Sharing {
+    fn path(self) -> String {
+        match self {
+            Self::Image(id) => format!("/v1/images/{id}/share"),
+            Self::Collection(id) => format!("/v1/collections/{id}/share"),
+        }
+    }
+
+    fn body(self, prompts: bool) -> Option<String> {
+        match self {
+            Self::Image(_) => api::body(&CreateShareRequest {
+                include_prompt: prompts,
+            }),
+            Self::Collection(_) => api::body(&CreateCollectionShareRequest {
+                include_prompts: prompts,
+            }),
+        }
+    }
+}
+
+/// The part of a link's answer the box shows (image and collection links both have it).
+#[derive(Clone, serde::Deserialize)]
+struct Link {
+    url: String,
+}
+
+/// Make, copy and revoke a public link to an image or a collection. A collection's box shows its
+/// link if it has one.
 #[component]
-fn ShareBox(image_id: uuid::Uuid) -> impl IntoView {
+fn ShareBox(what: Sharing) -> impl IntoView {
     let session = use_session();
-    let share = RwSignal::new(None::<ShareInfo>);
+    let share = RwSignal::new(None::<Link>);
     let include_prompt = RwSignal::new(false);
     let copied = RwSignal::new(false);
     let error = RwSignal::new(None::<Key>);
-    let path = format!("/v1/images/{image_id}/share");
+    let path = what.path();
+    if let Sharing::Collection(_) = what {
+        let path = path.clone();
+        crate::util::spawn(async move {
+            // 404: not shared.
+            if let Ok(link) = session.call::<Link>("GET", &path, None).await {
+                share.set(Some(link));
+            }
+        });
+    }
     let create = {
         let path = path.clone();
         move || {
             let path = path.clone();
-            let body = CreateShareRequest {
-                include_prompt: include_prompt.get_untracked(),
-            };
+            let body = what.body(include_prompt.get_untracked());
             leptos::task::spawn_local(async move {
-                match session
-                    .call::<ShareInfo>("POST", &path, api::body(&body))
-                    .await
-                {
-                    Ok(info) => share.set(Some(info)),
-                    Err(err) => error.set(Some(err.message())),
+                match session.call::<Link>("POST", &path, body).await {
+                    Ok(link) => {
+                        let _ = share.try_set(Some(link));
+                    }
+                    Err(err) => {
+                        let _ = error.try_set(Some(err.message()));
+                    }
                 }
             });
         }
@@ -824,36 +872,47 @@ fn ShareBox(image_id: uuid::Uuid) -> impl IntoView {
         let path = path.clone();
         leptos::task::spawn_local(async move {
             match session.call::<()>("DELETE", &path, None).await {
-                Ok(()) => share.set(None),
-                Err(err) => error.set(Some(err.message())),
+                Ok(()) => {
+                    let _ = share.try_set(None);
+                }
+                Err(err) => {
+                    let _ = error.try_set(Some(err.message()));
+                }
             }
         });
     };
     let copy = move |_| {
-        if let (Some(info), Some(window)) = (share.get_untracked(), web_sys::window()) {
-            let _ = window.navigator().clipboard().write_text(&info.url);
+        if let (Some(link), Some(window)) = (share.get_untracked(), web_sys::window()) {
+            let _ = window.navigator().clipboard().write_text(&link.url);
             copied.set(true);
         }
     };
-    let create_click = create.clone();
+    let prompts_label = match what {
+        Sharing::Image(_) => Key::ShowPrompt,
+        Sharing::Collection(_) => Key::ShowPrompts,
+    };
+    let url_id = match what {
+        Sharing::Image(_) => "share-url",
+        Sharing::Collection(_) => "collection-share-url",
+    };
     view! {
         <div class="share-box">
             <Notice message=error />
             {move || match share.get() {
                 None => {
-                    let create = create_click.clone();
+                    let create = create.clone();
                     view! {
                         <label class="check">
                             <input type="checkbox" bind:checked=include_prompt />
-                            <span>{t(Key::ShowPrompt)}</span>
+                            <span>{t(prompts_label)}</span>
                         </label>
                         <button type="button" class="button button-small" on:click=move |_| create()>{t(Key::Share)}</button>
                     }.into_any()
                 }
-                Some(info) => view! {
-                    <label class="field-label" for="share-url">{t(Key::ShareLink)}</label>
+                Some(link) => view! {
+                    <label class="field-label" for=url_id>{t(Key::ShareLink)}</label>
                     <div class="search-row">
-                        <input id="share-url" type="text" readonly prop:value=info.url.clone() />
+                        <input id=url_id type="text" readonly prop:value=link.url.clone() />
                         <button type="button" class="button button-small" on:click=copy>
                             {move || if copied.get() { t(Key::Copied)() } else { t(Key::Copy)() }}
                         </button>

@@ -26,10 +26,12 @@ from .checkout_response import CheckoutResponse
 from .collection import Collection
 from .collection_images_changed import CollectionImagesChanged
 from .collection_images_request import CollectionImagesRequest
+from .collection_share_info import CollectionShareInfo
 from .confirm_privacy_request import ConfirmPrivacyRequest
 from .consents import Consents
 from .create_api_key_request import CreateApiKeyRequest
 from .create_collection_request import CreateCollectionRequest
+from .create_collection_share_request import CreateCollectionShareRequest
 from .create_generation_request import CreateGenerationRequest
 from .create_generation_request_metadata_type_0 import (
     CreateGenerationRequestMetadataType0,
@@ -149,6 +151,8 @@ from .saved_prompt import SavedPrompt
 from .security_event import SecurityEvent
 from .session_info import SessionInfo
 from .share_info import ShareInfo
+from .shared_collection import SharedCollection
+from .shared_collection_image import SharedCollectionImage
 from .shared_image import SharedImage
 from .signup_request import SignupRequest
 from .subscription import Subscription
@@ -204,10 +208,12 @@ __all__ = (
     "Collection",
     "CollectionImagesChanged",
     "CollectionImagesRequest",
+    "CollectionShareInfo",
     "ConfirmPrivacyRequest",
     "Consents",
     "CreateApiKeyRequest",
     "CreateCollectionRequest",
+    "CreateCollectionShareRequest",
     "CreateGenerationRequest",
     "CreateGenerationRequestMetadataType0",
     "CreateModerationRule",
@@ -319,6 +325,8 @@ __all__ = (
     "SecurityEvent",
     "SessionInfo",
     "ShareInfo",
+    "SharedCollection",
+    "SharedCollectionImage",
     "SharedImage",
     "SignupRequest",
     "Subscription",

@@ -1,0 +1,250 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.collection_share_info import CollectionShareInfo
+from ...models.create_collection_share_request import CreateCollectionShareRequest
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: UUID,
+    *,
+    body: CreateCollectionShareRequest | None | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/collections/{id}/share".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    if isinstance(body, CreateCollectionShareRequest):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CollectionShareInfo | Problem | None:
+    if response.status_code == 201:
+        response_201 = CollectionShareInfo.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 408:
+        response_408 = Problem.from_dict(response.json())
+
+        return response_408
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CollectionShareInfo | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreateCollectionShareRequest | None | Unset = UNSET,
+) -> Response[CollectionShareInfo | Problem]:
+    """Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+     Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+    Args:
+        id (UUID):
+        body (CreateCollectionShareRequest | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CollectionShareInfo | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreateCollectionShareRequest | None | Unset = UNSET,
+) -> CollectionShareInfo | Problem | None:
+    """Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+     Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+    Args:
+        id (UUID):
+        body (CreateCollectionShareRequest | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CollectionShareInfo | Problem
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreateCollectionShareRequest | None | Unset = UNSET,
+) -> Response[CollectionShareInfo | Problem]:
+    """Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+     Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+    Args:
+        id (UUID):
+        body (CreateCollectionShareRequest | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CollectionShareInfo | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: CreateCollectionShareRequest | None | Unset = UNSET,
+) -> CollectionShareInfo | Problem | None:
+    """Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+     Make a public link to a collection (or change whether it shows prompts). Anyone with the link
+    sees the collection's name, description and images as they are now and later; prompts only
+    with `include_prompts: true`. Revoke it to stop; sharing again makes a new link.
+
+    Args:
+        id (UUID):
+        body (CreateCollectionShareRequest | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CollectionShareInfo | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+        )
+    ).parsed
