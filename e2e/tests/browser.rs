@@ -749,6 +749,26 @@ async fn generate_and_curate(
         .at_most(wait)
         .for_element(Locator::Css(".empty-state"))
         .await?;
+    // The filters are in the address: a reload (or a bookmark) keeps them.
+    let address = b.current_url().await?;
+    assert!(
+        address.as_str().contains("q=no%20such%20words")
+            && address.as_str().contains("favorite=true"),
+        "{address}"
+    );
+    b.refresh().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".empty-state"))
+        .await?;
+    assert_eq!(
+        b.find(Locator::Id("gallery-search"))
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("no such words")
+    );
     b.execute(
         "const e = document.getElementById('gallery-search'); e.value = '';
          e.dispatchEvent(new Event('input', {bubbles: true}));",
@@ -784,7 +804,9 @@ async fn generate_and_curate(
         .await?;
     b.wait()
         .at_most(wait)
-        .for_element(Locator::Css("#add-to-collection option:nth-child(2)"))
+        .for_element(Locator::Css(
+            ".viewer .add-to-collection option:nth-child(2)",
+        ))
         .await?
         .click()
         .await?;
@@ -1119,6 +1141,21 @@ async fn upload_generate_share(
         .unwrap_or_default();
     assert!(link.starts_with(&format!("{base}/s/")), "{link}");
     snapshot(b, "gallery-shared").await?;
+    // Opened again, the viewer shows the link it already has (not "Share" again).
+    b.find(Locator::Css(".viewer-close")).await?.click().await?;
+    b.find(Locator::Css(".shot-open img"))
+        .await?
+        .click()
+        .await?;
+    let again = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("share-url"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_eq!(again, link);
 
     // Logged out, the link shows the image (and no prompt: it was not opted in).
     b.goto(&format!("{base}/account")).await?;

@@ -32,6 +32,21 @@ pub async fn upsert(conn: &mut AsyncPgConnection, row: &ShareRow) -> QueryResult
         .await
 }
 
+/// The link of one of the user's images, if shared.
+pub async fn find_for_image(
+    conn: &mut AsyncPgConnection,
+    image_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Option<ShareRow>> {
+    shares::table
+        .filter(shares::image_id.eq(image_id))
+        .filter(shares::user_id.eq(user_id))
+        .select(ShareRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn delete_for_image(
     conn: &mut AsyncPgConnection,
     image_id: Uuid,

@@ -60,6 +60,15 @@ pub async fn create(
     Ok(dto(state, &row))
 }
 
+/// The link of the user's image; 404 when it is not shared (or not theirs).
+pub async fn get(state: &AppState, user_id: Uuid, image_id: Uuid) -> ApiResult<ShareInfo> {
+    let mut conn = state.db.get().await?;
+    let row = db::find_for_image(&mut conn, image_id, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("share"))?;
+    Ok(dto(state, &row))
+}
+
 pub async fn revoke(state: &AppState, user_id: Uuid, image_id: Uuid) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
     if db::delete_for_image(&mut conn, image_id, user_id).await? {

@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(image_file)
             .service(image_thumbnail)
             .service(share)
+            .service(get_share)
             .service(unshare)
             .service(favorite)
             .service(unfavorite)
@@ -543,6 +544,30 @@ async fn share(
         &format!("/v1/shared/{}", share.token),
         &share,
     ))
+}
+
+/// The image's public link; 404 when it is not shared.
+#[utoipa::path(
+    operation_id = "images_share_get",
+    tag = "generation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ShareInfo),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`insufficient_scope` (API keys)"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/{id}/share")]
+async fn get_share(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require_scope(ApiKeyScope::GenerationsRead)?;
+    Ok(HttpResponse::Ok()
+        .json(crate::domain::shares::get(&state, auth.user_id(), id.into_inner()).await?))
 }
 
 /// Revoke the image's public link; it answers 404 from now on.

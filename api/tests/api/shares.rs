@@ -105,12 +105,17 @@ async fn a_share_link_works_logged_out_hides_the_prompt_by_default_and_can_be_re
     )
     .await;
 
+    // The owner (only) can look the link up, e.g. to show it again.
+    let path = format!("/v1/images/{image}/share");
+    assert_eq!(app.get_json(&path, &ada.access).await["token"], token);
+    assert_problem(app.get_auth(&path, &bob.access).await, 404, "not_found").await;
     assert_eq!(
         app.delete_auth(&format!("/v1/images/{image}/share"), &ada.access)
             .await
             .status(),
         204
     );
+    assert_problem(app.get_auth(&path, &ada.access).await, 404, "not_found").await;
     assert_problem(
         anonymous(format!("/v1/shared/{token}")).await,
         404,

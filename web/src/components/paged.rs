@@ -37,9 +37,14 @@ impl<T: Send + Sync + 'static> Copy for Paged<T> {}
 impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
     /// Starts loading the first page.
     pub fn new(path: &'static str) -> Self {
+        Self::filtered(path, String::new())
+    }
+
+    /// Starts loading the first page with these filters (`&name=value…`, already encoded).
+    pub fn filtered(path: &'static str, query: String) -> Self {
         let paged = Self {
             path,
-            query: RwSignal::new(String::new()),
+            query: RwSignal::new(query),
             generation: RwSignal::new(0),
             items: RwSignal::new(Vec::new()),
             cursor: RwSignal::new(None),

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use zimage_shared::collections::Collection;
 use zimage_shared::generation::{
     AspectRatio, Capability, CreateGenerationRequest, GenerationTask, MAX_PROMPT_CHARS, MAX_SEED,
     ModelInfo, OutputFormat, Quality, TaskEvent, TaskStatus, UploadInfo,
@@ -11,6 +12,7 @@ use zimage_shared::{ErrorCode, Page};
 
 use crate::api;
 use crate::components::form::Notice;
+use crate::components::paged::Paged;
 use crate::i18n::{Key, t, tr, use_i18n};
 use crate::session::{Session, redirect_signed_out, use_session};
 use crate::util::wire;
@@ -217,6 +219,8 @@ pub fn Create() -> impl IntoView {
     // Submitting (not running: several jobs may run at once, each in its own card).
     let busy = RwSignal::new(false);
     let jobs = RwSignal::new(Vec::<Job>::new());
+    // For "Add to collection" under each result.
+    let collections = Paged::<Collection>::new("/v1/collections");
     let short_of_credits = RwSignal::new(false);
 
     crate::util::spawn(async move {
@@ -491,7 +495,7 @@ pub fn Create() -> impl IntoView {
                     <p class="card empty">{t(Key::ResultsEmpty)}</p>
                 </Show>
                 <For each=move || jobs.get() key=|job| job.id let:job>
-                    <JobCard job=job form=form start=start error=error
+                    <JobCard job=job form=form start=start error=error collections=collections
                         reference_ok=Signal::derive(move || selected.get().is_some_and(|m| m.capabilities.contains(&Capability::ImageToImage))) />
                 </For>
             </section>
@@ -519,6 +523,7 @@ fn JobCard(
     start: Callback<CreateGenerationRequest>,
     error: RwSignal<Option<Key>>,
     reference_ok: Signal<bool>,
+    collections: Paged<Collection>,
 ) -> impl IntoView {
     let session = use_session();
     let status = move || {
@@ -580,7 +585,7 @@ fn JobCard(
                 {move || {
                     let current = job.task.get();
                     current.images.iter().map(|image| view! {
-                        <ResultImage image=image.clone() prompt=current.prompt.clone() form=form reference_ok=reference_ok />
+                        <ResultImage image=image.clone() prompt=current.prompt.clone() form=form reference_ok=reference_ok collections=collections />
                     }).collect_view()
                 }}
             </div>
@@ -670,6 +675,7 @@ fn ResultImage(
     prompt: String,
     form: Form,
     reference_ok: Signal<bool>,
+    collections: Paged<Collection>,
 ) -> impl IntoView {
     let session = use_session();
     let favorite = RwSignal::new(false);
@@ -717,6 +723,7 @@ fn ResultImage(
                     </button>
                 </Show>
             </figcaption>
+            <crate::pages::gallery::AddToCollection image_id=id collections=collections />
         </figure>
     }
 }

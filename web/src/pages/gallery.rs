@@ -23,21 +23,24 @@ use crate::session::{redirect_signed_out, use_session};
 #[component]
 pub fn Gallery() -> impl IntoView {
     redirect_signed_out();
-    let images = Paged::<GalleryImage>::new("/v1/images");
-    let favorites_only = RwSignal::new(false);
-    let model = RwSignal::new(String::new());
+    // The filters live in the address too (`/gallery?q=fox&sort=oldest`), to bookmark or share.
+    let start = leptos_router::hooks::use_query_map().get_untracked();
+    let given = |name: &str| start.get(name).unwrap_or_default();
+    let favorites_only = RwSignal::new(given("favorite") == "true");
+    let model = RwSignal::new(given("model"));
     let models = RwSignal::new(Vec::<ModelInfo>::new());
-    let search = RwSignal::new(String::new());
-    let shape = RwSignal::new(String::new());
-    let oldest = RwSignal::new(false);
-    let collection = RwSignal::new(String::new());
+    let search = RwSignal::new(given("q"));
+    let shape = RwSignal::new(given("aspect"));
+    let oldest = RwSignal::new(given("sort") == "oldest");
+    let collection = RwSignal::new(given("collection"));
     let collections = Paged::<Collection>::new("/v1/collections");
     crate::util::spawn(async move {
         if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
             models.set(page.items);
         }
     });
-    let refilter = move || {
+    // `&name=value…` of the filters set.
+    let query = move || {
         let mut query = String::new();
         if favorites_only.get_untracked() {
             query.push_str("&favorite=true");
@@ -54,6 +57,19 @@ pub fn Gallery() -> impl IntoView {
         }
         if oldest.get_untracked() {
             query.push_str("&sort=oldest");
+        }
+        query
+    };
+    let images = Paged::<GalleryImage>::filtered("/v1/images", query());
+    let refilter = move || {
+        let query = query();
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let address = match query.strip_prefix('&') {
+                Some(rest) => format!("/gallery?{rest}"),
+                None => "/gallery".to_string(),
+            };
+            let _ =
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
         }
         images.filter(query);
     };
@@ -188,7 +204,7 @@ pub fn Gallery() -> impl IntoView {
             <select id="gallery-model" class="toolbar-select" on:change=move |ev| { model.set(event_target_value(&ev)); refilter(); }>
                 <option value="">{t(Key::AllModels)}</option>
                 <For each=move || models.get() key=|m| m.id.clone() let:m>
-                    <option value=m.id.clone()>{m.name.clone()}</option>
+                    <option value=m.id.clone() selected={ let id = m.id.clone(); move || model.get() == id }>{m.name.clone()}</option>
                 </For>
             </select>
             <label class="visually-hidden" for="gallery-search">{t(Key::GallerySearch)}</label>
@@ -197,21 +213,21 @@ pub fn Gallery() -> impl IntoView {
             <label class="visually-hidden" for="gallery-shape">{t(Key::GalleryShape)}</label>
             <select id="gallery-shape" class="toolbar-select" on:change=move |ev| { shape.set(event_target_value(&ev)); refilter(); }>
                 <option value="">{t(Key::GalleryAnyShape)}</option>
-                <option value="landscape">{t(Key::GalleryLandscape)}</option>
-                <option value="portrait">{t(Key::GalleryPortrait)}</option>
-                <option value="square">{t(Key::GallerySquare)}</option>
+                <option value="landscape" selected=move || shape.get() == "landscape">{t(Key::GalleryLandscape)}</option>
+                <option value="portrait" selected=move || shape.get() == "portrait">{t(Key::GalleryPortrait)}</option>
+                <option value="square" selected=move || shape.get() == "square">{t(Key::GallerySquare)}</option>
             </select>
             <label class="visually-hidden" for="gallery-sort">{t(Key::GallerySort)}</label>
             <select id="gallery-sort" class="toolbar-select" on:change=move |ev| { oldest.set(event_target_value(&ev) == "oldest"); refilter(); }>
                 <option value="newest">{t(Key::GalleryNewest)}</option>
-                <option value="oldest">{t(Key::GalleryOldest)}</option>
+                <option value="oldest" selected=move || oldest.get()>{t(Key::GalleryOldest)}</option>
             </select>
             <label class="visually-hidden" for="gallery-collection">{t(Key::CollectionsLabel)}</label>
             <select id="gallery-collection" class="toolbar-select" prop:value=move || collection.get()
                 on:change=move |ev| { collection.set(event_target_value(&ev)); selected.set(Vec::new()); refilter(); }>
                 <option value="">{t(Key::AllCollections)}</option>
                 <For each=move || collections.items.get() key=|c| (c.id, c.image_count) let:c>
-                    <option value=c.id.to_string()>{format!("{} ({})", c.name, c.image_count)}</option>
+                    <option value=c.id.to_string() selected={ let id = c.id.to_string(); move || collection.get() == id }>{format!("{} ({})", c.name, c.image_count)}</option>
                 </For>
             </select>
             <form class="toolbar-form" on:submit=create_collection>
@@ -749,7 +765,10 @@ fn human_bytes(bytes: i64) -> String {
 
 /// Puts the image into one of the user's collections.
 #[component]
-fn AddToCollection(image_id: uuid::Uuid, collections: Paged<Collection>) -> impl IntoView {
+pub(crate) fn AddToCollection(
+    image_id: uuid::Uuid,
+    collections: Paged<Collection>,
+) -> impl IntoView {
     let session = use_session();
     let done = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<Key>);
@@ -785,8 +804,8 @@ fn AddToCollection(image_id: uuid::Uuid, collections: Paged<Collection>) -> impl
     view! {
         <Show when=move || !collections.items.get().is_empty()>
             <div class="field add-to-collection">
-                <label for="add-to-collection">{t(Key::AddToCollection)}</label>
-                <select id="add-to-collection" on:change=add>
+                <label for=format!("add-{image_id}")>{t(Key::AddToCollection)}</label>
+                <select id=format!("add-{image_id}") on:change=add>
                     <option value="">"—"</option>
                     <For each=move || collections.items.get() key=|c| c.id let:c>
                         <option value=c.id.to_string()>{c.name.clone()}</option>
@@ -832,8 +851,7 @@ struct Link {
     url: String,
 }
 
-/// Make, copy and revoke a public link to an image or a collection. A collection's box shows its
-/// link if it has one.
+/// Show, make, copy and revoke the public link to an image or a collection.
 #[component]
 fn ShareBox(what: Sharing) -> impl IntoView {
     let session = use_session();
@@ -842,7 +860,7 @@ fn ShareBox(what: Sharing) -> impl IntoView {
     let copied = RwSignal::new(false);
     let error = RwSignal::new(None::<Key>);
     let path = what.path();
-    if let Sharing::Collection(_) = what {
+    {
         let path = path.clone();
         crate::util::spawn(async move {
             // 404: not shared.
