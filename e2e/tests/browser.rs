@@ -779,6 +779,29 @@ async fn generate_and_curate(
         .at_most(wait)
         .for_element(Locator::Css(".shot-open"))
         .await?;
+    // A date range: from a day still to come shows nothing; cleared, the image is back.
+    let set_from = |day: &'static str| {
+        b.execute(
+            "const e = document.getElementById('gallery-from'); e.value = arguments[0];
+             e.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![serde_json::Value::String(day.to_string())],
+        )
+    };
+    set_from("2999-01-01").await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".empty-state"))
+        .await?;
+    let address = b.current_url().await?;
+    assert!(
+        address.as_str().contains("from=2999-01-01T00:00:00Z"),
+        "{address}"
+    );
+    set_from("").await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".shot-open"))
+        .await?;
     // A new collection starts empty and is shown at once; the image goes into it from the viewer.
     b.find(Locator::Id("new-collection"))
         .await?

@@ -479,6 +479,8 @@ translations! {
     GalleryPortrait => "Portrait", "竖图";
     GallerySquare => "Square", "方图";
     GallerySort => "Order", "排序";
+    GalleryFrom => "From", "从";
+    GalleryTo => "to", "至";
     GalleryNewest => "Newest first", "最新优先";
     GalleryOldest => "Oldest first", "最早优先";
     CollectionsLabel => "Collection", "合集";

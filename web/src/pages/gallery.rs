@@ -33,6 +33,14 @@ pub fn Gallery() -> impl IntoView {
     let shape = RwSignal::new(given("aspect"));
     let oldest = RwSignal::new(given("sort") == "oldest");
     let collection = RwSignal::new(given("collection"));
+    // Days (UTC, as the dates shown): from the start of `since` to the end of `until`.
+    let since = RwSignal::new(given("from").chars().take(10).collect::<String>());
+    let until = RwSignal::new(
+        day_of(&given("to"))
+            .and_then(|day| day.pred_opt())
+            .map(|day| day.to_string())
+            .unwrap_or_default(),
+    );
     let collections = Paged::<Collection>::new("/v1/collections");
     crate::util::spawn(async move {
         if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
@@ -54,6 +62,12 @@ pub fn Gallery() -> impl IntoView {
             if !value.is_empty() {
                 query.push_str(&format!("&{name}={}", js_sys::encode_uri_component(&value)));
             }
+        }
+        if let Some(day) = day_of(&since.get_untracked()) {
+            query.push_str(&format!("&from={day}T00:00:00Z"));
+        }
+        if let Some(day) = day_of(&until.get_untracked()).and_then(|day| day.succ_opt()) {
+            query.push_str(&format!("&to={day}T00:00:00Z"));
         }
         if oldest.get_untracked() {
             query.push_str("&sort=oldest");
@@ -217,6 +231,14 @@ pub fn Gallery() -> impl IntoView {
                 <option value="portrait" selected=move || shape.get() == "portrait">{t(Key::GalleryPortrait)}</option>
                 <option value="square" selected=move || shape.get() == "square">{t(Key::GallerySquare)}</option>
             </select>
+            <span class="toolbar-dates">
+                <label for="gallery-from">{t(Key::GalleryFrom)}</label>
+                <input id="gallery-from" type="date" prop:value=move || since.get()
+                    on:change=move |ev| { since.set(event_target_value(&ev)); refilter(); } />
+                <label for="gallery-to">{t(Key::GalleryTo)}</label>
+                <input id="gallery-to" type="date" prop:value=move || until.get()
+                    on:change=move |ev| { until.set(event_target_value(&ev)); refilter(); } />
+            </span>
             <label class="visually-hidden" for="gallery-sort">{t(Key::GallerySort)}</label>
             <select id="gallery-sort" class="toolbar-select" on:change=move |ev| { oldest.set(event_target_value(&ev) == "oldest"); refilter(); }>
                 <option value="newest">{t(Key::GalleryNewest)}</option>
@@ -752,6 +774,11 @@ fn trap_focus(panel: &web_sys::HtmlDivElement, ev: &web_sys::KeyboardEvent) {
         ev.prevent_default();
         let _ = first.focus();
     }
+}
+
+/// The day at the start of `text` (`2026-12-06`, or an instant on that day).
+fn day_of(text: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// "1.4 MB", "820 KB".
