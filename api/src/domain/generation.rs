@@ -625,13 +625,7 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
     if let Some((provider, provider_id)) = stop {
         crate::jobs::finishing::cancel_at_provider(state, &provider, &provider_id).await;
     }
-    for image in removed {
-        for key in crate::domain::images::files_of(&image) {
-            if let Err(err) = state.storage.delete(key).await {
-                tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
-            }
-        }
-    }
+    crate::domain::images::remove_files(state, &removed).await;
     Ok(())
 }
 

@@ -137,12 +137,32 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
     let image = db::delete_image(&mut conn, id, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("image"))?;
-    for key in files_of(&image) {
+    remove_files(state, std::slice::from_ref(&image)).await;
+    Ok(())
+}
+
+/// Deletes the stored files of images whose rows are gone; a file that cannot be deleted is
+/// logged as orphaned.
+pub async fn remove_files(state: &AppState, images: &[ImageRow]) {
+    for key in images.iter().flat_map(files_of) {
         if let Err(err) = state.storage.delete(key).await {
             tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
         }
     }
-    Ok(())
+}
+
+/// An image's original as a plain download serves it: without descriptive metadata.
+pub async fn plain_original(
+    storage: &crate::storage::Storage,
+    image: &ImageRow,
+) -> anyhow::Result<(Vec<u8>, OutputFormat)> {
+    let format: OutputFormat =
+        crate::domain::generation::parse_enum(&image.format).unwrap_or_default();
+    let stored = storage.get(&image.storage_key).await?;
+    let bytes =
+        tokio::task::spawn_blocking(move || crate::providers::metadata::strip(&stored, format))
+            .await??;
+    Ok((bytes, format))
 }
 
 /// Deletes several of the user's images and their files, all or none: when any id is not one
@@ -162,11 +182,7 @@ pub async fn delete_many(state: &AppState, user_id: Uuid, ids: &[Uuid]) -> ApiRe
         })
         .await?;
     drop(conn);
-    for key in deleted.iter().flat_map(files_of) {
-        if let Err(err) = state.storage.delete(key).await {
-            tracing::error!(key = %key, error = %err, "could not delete an image file; it is orphaned");
-        }
-    }
+    remove_files(state, &deleted).await;
     Ok(deleted.len())
 }
 
@@ -278,12 +294,7 @@ async fn add_to_zip(
     row: &ImageRow,
 ) -> anyhow::Result<()> {
     use std::io::Write;
-    let format: OutputFormat =
-        crate::domain::generation::parse_enum(&row.format).unwrap_or_default();
-    let stored = storage.get(&row.storage_key).await?;
-    let bytes =
-        tokio::task::spawn_blocking(move || crate::providers::metadata::strip(&stored, format))
-            .await??;
+    let (bytes, format) = plain_original(storage, row).await?;
     use chrono::{Datelike, Timelike};
     let at = row.created_at;
     // ZIP times have no zone: UTC, as everywhere else in the product.

@@ -14,7 +14,6 @@ use crate::db::shares::{self as db, CollectionShareRow, ShareRow};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Cursor, PageRequest};
 use crate::state::AppState;
-use crate::storage::ObjectStore;
 
 fn dto(state: &AppState, row: &ShareRow) -> ShareInfo {
     let token = state.urls.share_token(row.id);
@@ -128,19 +127,9 @@ pub async fn file(state: &AppState, token: &str) -> ApiResult<(Vec<u8>, OutputFo
         .await?
         .ok_or_else(|| ApiError::not_found("shared image"))?;
     drop(conn);
-    let format: OutputFormat =
-        serde_json::from_value(serde_json::Value::String(image.format)).unwrap_or_default();
-    let stored = state
-        .storage
-        .get(&image.storage_key)
+    crate::domain::images::plain_original(&state.storage, &image)
         .await
-        .map_err(ApiError::internal)?;
-    let bytes =
-        tokio::task::spawn_blocking(move || crate::providers::metadata::strip(&stored, format))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::internal)?;
-    Ok((bytes, format))
+        .map_err(ApiError::internal)
 }
 
 fn collection_dto(state: &AppState, row: &CollectionShareRow) -> CollectionShareInfo {

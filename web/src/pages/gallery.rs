@@ -386,11 +386,7 @@ impl UndoDelete {
     /// Puts the waiting images back where they were.
     fn undo(self) {
         let removed = self.take();
-        self.images.items.update(|all| {
-            for (at, item) in removed {
-                all.insert(at.min(all.len()), item);
-            }
-        });
+        self.images.items.update(|all| put_back(all, removed));
     }
 
     fn take(self) -> Vec<(usize, GalleryImage)> {
@@ -416,13 +412,16 @@ impl UndoDelete {
                 .await
             {
                 let _ = images.error.try_set(Some(err.message()));
-                let _ = images.items.try_update(|all| {
-                    for (at, item) in removed {
-                        all.insert(at.min(all.len()), item);
-                    }
-                });
+                let _ = images.items.try_update(|all| put_back(all, removed));
             }
         });
+    }
+}
+
+/// Puts images taken out of the list back where they were.
+fn put_back(all: &mut Vec<GalleryImage>, removed: Vec<(usize, GalleryImage)>) {
+    for (at, item) in removed {
+        all.insert(at.min(all.len()), item);
     }
 }
 
