@@ -1,5 +1,8 @@
 //! Lighthouse (npm, Debian's Chromium, its default mobile settings: a mid-range phone on a slow
-//! 4G link, simulated) on the home page, /login, and /create and /gallery signed in.
+//! 4G link, simulated) on the home page, /login, and /create and /gallery signed in, through
+//! `bench/lighthouse.mjs`: the signed-in pages need their cookies in the browser's jar, where the
+//! app looks for them, not only on the requests (which is all the CLI's `--extra-headers` does;
+//! with it, the "signed-in" pages measured until 2026-12-06 were the sign-in page they redirect to).
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -10,9 +13,13 @@ use crate::http::{self, PASSWORD};
 use crate::tools::{self, Database, Process};
 use crate::{Figure, Options};
 
-fn lighthouse_bin() -> PathBuf {
+fn tools_dir() -> PathBuf {
     let home = std::env::var("HOME").unwrap_or_default();
-    Path::new(&home).join(".cache/zimage-tools/node_modules/.bin/lighthouse")
+    Path::new(&home).join(".cache/zimage-tools")
+}
+
+fn lighthouse_bin() -> PathBuf {
+    tools_dir().join("node_modules/.bin/lighthouse")
 }
 
 /// A fresh refresh cookie for `email` (the app trades it for a session on load; each is
@@ -54,32 +61,34 @@ struct Report {
 }
 
 fn run(url: &str, cookie: Option<&str>, out: &Path) -> Result<Report> {
-    let mut cmd = Command::new(lighthouse_bin());
-    cmd.arg(url)
-        .args([
-            "--quiet",
-            "--output=json",
-            "--only-categories=performance,accessibility,best-practices,seo",
-            "--chrome-path=/usr/bin/chromium",
-            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-        ])
-        .arg(format!("--output-path={}", out.display()));
-    if let Some(cookie) = cookie {
-        cmd.arg(format!(
-            "--extra-headers={}",
-            serde_json::json!({ "Cookie": cookie })
-        ));
-    }
+    let mut cmd = Command::new("node");
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("lighthouse.mjs"))
+        .arg(url)
+        .arg(out)
+        .args(cookie)
+        .env("ZIMAGE_TOOLS", tools_dir());
     // Lighthouse's trace recording fails now and then (NO_NAVSTART, NO_FCP); a second run does not.
     let mut attempt = 0;
     while let Err(err) = tools::run(&mut cmd) {
         attempt += 1;
-        if attempt == 3 {
+        if attempt == 5 {
             return Err(err).with_context(|| format!("lighthouse {url}"));
         }
         eprintln!("lighthouse {url}: {err:#}; trying again");
     }
+    // `ZIMAGE_BENCH_REPORTS=<dir>` keeps the full reports (element of the LCP, its phases, …).
+    if let Ok(dir) = std::env::var("ZIMAGE_BENCH_REPORTS") {
+        std::fs::create_dir_all(&dir)?;
+        if let Some(name) = out.file_name() {
+            std::fs::copy(out, Path::new(&dir).join(name))?;
+        }
+    }
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out)?)?;
+    // A page that sent the browser elsewhere (to sign in, say) was not the page measured.
+    let landed = report["finalDisplayedUrl"].as_str().unwrap_or_default();
+    if landed != url {
+        bail!("lighthouse {url}: the page went on to {landed}");
+    }
     let score = |c: &str| report["categories"][c]["score"].as_f64().unwrap_or(0.0) * 100.0;
     let value = |a: &str| {
         report["audits"][a]["numericValue"]
