@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the web app into web/dist:
-# - the wasm32 release build, wasm-bindgen's glue, and wasm-opt when available;
-# - scripts and the wasm under /assets/ with a hash of their contents in their names (the server
-#   sends them as immutable), index.html pointing at them with the stylesheet inlined (the shell
+# - the wasm32 release build, cut by wasm-split into the main module and one chunk per lazily
+#   loaded page (Leptos' lazy routes), then wasm-bindgen's glue, and wasm-opt when available;
+# - the glue, the split loader and every wasm file in /assets/<hash>/, named by a hash of all of
+#   them together (they import each other by relative names, so one folder per build keeps those
+#   names as written; the server sends them as immutable); the boot script as
+#   /assets/boot-<hash>.js; index.html pointing at them with the stylesheet inlined (the shell
 #   paints without waiting for another request);
 # - .br (when Node is there for its Brotli) and .gz copies of what compresses, for the server's
 #   content negotiation.
@@ -12,13 +15,24 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 cargo build -p zimage-web --target wasm32-unknown-unknown --profile wasm-release
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$stage" \
-    "$target_dir/wasm32-unknown-unknown/wasm-release/zimage_web.wasm"
+split="$stage/split" out="$stage/out"
+mkdir -p "$split" "$out"
+"${ZIMAGE_WASM_SPLIT:-$HOME/.cache/zimage-tools/wasm-split/bin/wasm-split-cli}" --target web \
+    --out-name zimage_web "$target_dir/wasm32-unknown-unknown/wasm-release/zimage_web.wasm" "$split"
+# The chunks and the split loader go as they are; the main module through wasm-bindgen, keeping
+# the exports the chunks link against.
+mv "$split/zimage_web.wasm" "$stage/main.wasm"
+cp "$split"/* "$out/"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-name zimage_web \
+    --out-dir "$out" "$stage/main.wasm"
 # Debian's wasm-opt (binaryen 108) produces bundles that crash in Chromium; only 132+ is used.
 wasm_opt="${ZIMAGE_WASM_OPT:-$HOME/.cache/zimage-tools/node_modules/.bin/wasm-opt}"
 if [ -x "$wasm_opt" ]; then
-    "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --strip-debug --strip-producers \
-        "$stage/zimage_web_bg.wasm" -o "$stage/zimage_web_bg.wasm"
+    for file in "$out"/*.wasm; do
+        # (wasm-split writes a name subsection binaryen does not know; it is stripped anyway.)
+        "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --strip-debug --strip-producers \
+            "$file" -o "$file" 2> >(grep -v 'unknown name subsection' >&2)
+    done
 fi
 
 rm -rf web/dist && mkdir -p web/dist/assets
@@ -29,8 +43,11 @@ hashed() {
     cp "$1" "web/dist/assets/$name"
     echo "$name"
 }
-wasm="$(hashed "$stage/zimage_web_bg.wasm" app wasm)"
-glue="$(hashed "$stage/zimage_web.js" app js)"
+bundle="$(cd "$out" && sha256sum -- * | sha256sum | cut -c1-16)"
+mkdir -p "web/dist/assets/$bundle"
+cp "$out"/* "web/dist/assets/$bundle/"
+glue="$bundle/zimage_web.js"
+wasm="$bundle/zimage_web_bg.wasm"
 sed -e "s#/pkg/zimage_web.js#/assets/$glue#" -e "s#/pkg/zimage_web_bg.wasm#/assets/$wasm#" \
     web/static/boot.js > "$stage/boot.js"
 boot="$(hashed "$stage/boot.js" boot js)"
@@ -70,4 +87,6 @@ if command -v node >/dev/null; then
 else
     echo "note: node not found; the web app is served with gzip only" >&2
 fi
-echo "web bundle: $(du -sh --exclude='*.gz' --exclude='*.br' web/dist | cut -f1) in web/dist ($(du -cb web/dist/assets/*.br 2>/dev/null | tail -1 | cut -f1) bytes of assets as Brotli)" >&2
+main_br=$(cat web/dist/assets/boot-*.js.br "web/dist/assets/$bundle"/zimage_web.js.br \
+    "web/dist/assets/$bundle"/zimage_web_bg.wasm.br "web/dist/assets/$bundle"/__wasm_split*.js.br 2>/dev/null | wc -c)
+echo "web bundle: $(du -sh --exclude='*.gz' --exclude='*.br' web/dist | cut -f1) in web/dist; a first visit loads $main_br bytes of scripts and wasm as Brotli, $(find "web/dist/assets/$bundle" -name '*.wasm' ! -name 'zimage_web_bg.wasm' | wc -l) chunks load when their pages are opened" >&2

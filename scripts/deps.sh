@@ -32,9 +32,18 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg_version
     cargo install wasm-bindgen-cli --version "$wbg_version"
 fi
 
+# wasm-split cuts the lazily loaded pages out of the web app's module (into a tools folder outside
+# the checkout; it is a build tool, not a dependency of the app).
+tools="$HOME/.cache/zimage-tools"
+if ! [ -x "$tools/wasm-split/bin/wasm-split-cli" ] \
+    || ! grep -qs 'wasm_split_cli_support 0.2.4' "$tools/wasm-split/.crates.toml"; then
+    echo "==> installing wasm-split-cli 0.2.4 (a minute, once)"
+    cargo install wasm_split_cli_support --version 0.2.4 --features build-binary --locked \
+        --root "$tools/wasm-split" --force
+fi
+
 # wasm-opt shrinks the web bundle. Debian's binaryen (108) builds bundles that crash in Chromium,
 # so binaryen 132 comes from the npm registry into a tools folder outside the checkout.
-tools="$HOME/.cache/zimage-tools"
 if [ "$("$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "132" ]; then
     if command -v npm >/dev/null; then
         echo "==> installing wasm-opt (binaryen 132)"

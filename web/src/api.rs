@@ -106,6 +106,14 @@ pub async fn send_with(
     init.set_credentials(RequestCredentials::SameOrigin);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::network())?;
     let _ = headers.set("Accept", "application/json");
+    // The page's language (kept on <html lang>), for texts the server has in several.
+    if let Some(lang) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"))
+    {
+        let _ = headers.set("Accept-Language", &lang);
+    }
     if let Some(token) = bearer {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
     }
@@ -223,6 +231,26 @@ pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiErro
             problem: serde_json::from_str(text).ok(),
         })
     }
+}
+
+/// The answer to the session refresh that `boot.js` started while the app downloaded, once: the
+/// first caller takes it, later ones (and visits without it) get `None`.
+pub async fn early_refresh<T: DeserializeOwned>() -> Option<Result<T, ApiError>> {
+    const NAME: &str = "zimageEarlyRefresh";
+    let window = web_sys::window()?;
+    let promise = js_sys::Reflect::get(&window, &NAME.into())
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &NAME.into());
+    let answer = JsFuture::from(promise).await.ok()?;
+    if answer.is_null() {
+        return Some(Err(ApiError::network()));
+    }
+    let field = |name: &str| js_sys::Reflect::get(&answer, &name.into()).ok();
+    let status = field("status")?.as_f64()? as u16;
+    let text = field("text")?.as_string()?;
+    Some(decode(status, &text))
 }
 
 /// An unauthenticated call.

@@ -304,6 +304,10 @@ translations! {
     KindExpire => "Expired", "过期";
     KindClawback => "Taken back after a refund", "退款扣回";
     KindAdminAdjust => "Correction", "调整";
+    WhyGeneration => "Generation task", "生成任务";
+    WhyReturned => "Returned: the task did not finish", "已退回：任务未完成";
+    WhyExpired => "Credits reached their expiry date", "积分已到期";
+    WhyClawback => "Credits of a refunded purchase", "已退款购买的积分";
     BuySection => "Buy credits", "购买点数";
     PlansSection => "Monthly plans", "订阅套餐";
     Buy => "Buy", "购买";
@@ -373,6 +377,7 @@ translations! {
     GalleryTitle => "Gallery", "图库";
     GalleryEmpty => "No images yet. Your creations will be kept here.", "还没有图像。您的作品会保存在这里。";
     FilterAll => "All", "全部";
+    Filters => "Filters", "筛选";
     FilterFavorites => "Favourites", "收藏";
     AllModels => "All models", "全部模型";
     Delete => "Delete", "删除";

@@ -22,6 +22,9 @@ pub struct Session {
     /// True while a refresh is in flight. Refresh tokens are single-use and the server revokes
     /// the session when one is presented twice, so concurrent refreshes must share one request.
     refreshing: RwSignal<bool>,
+    /// Calls waiting for the session to settle (restored, no refresh in flight): the resolve
+    /// functions of their promises, called when it does.
+    waiting: StoredValue<Vec<js_sys::Function>, LocalStorage>,
     i18n: I18n,
     theme: ThemeState,
 }
@@ -34,8 +37,34 @@ impl Session {
             access: RwSignal::new(None),
             ready: RwSignal::new(false),
             refreshing: RwSignal::new(false),
+            waiting: StoredValue::new_local(Vec::new()),
             i18n,
             theme,
+        }
+    }
+
+    fn settled(self) -> bool {
+        self.ready.get_untracked() && !self.refreshing.get_untracked()
+    }
+
+    /// Resolves once the session has settled; at once when it has.
+    async fn until_settled(self) {
+        while !self.settled() {
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                self.waiting.update_value(|waiting| waiting.push(resolve));
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        }
+    }
+
+    /// Lets the calls waiting for the session go on.
+    fn wake(self) {
+        for resolve in self
+            .waiting
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+        {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
         }
     }
 
@@ -69,14 +98,13 @@ impl Session {
     /// Uses the refresh cookie to get a new access token; false when there is no live session.
     pub async fn refresh(self) -> bool {
         if self.refreshing.get_untracked() {
-            while self.refreshing.get_untracked() {
-                crate::util::sleep_ms(25).await;
-            }
+            self.until_settled().await;
             return self.access.get_untracked().is_some();
         }
         self.refreshing.set(true);
         let ok = self.refresh_now().await;
         self.refreshing.set(false);
+        self.wake();
         ok
     }
 
@@ -86,7 +114,11 @@ impl Session {
             self.clear();
             return false;
         }
-        match api::public::<TokenResponse>("POST", "/v1/auth/refresh", None).await {
+        let answer = match api::early_refresh().await {
+            Some(answer) => answer,
+            None => api::public::<TokenResponse>("POST", "/v1/auth/refresh", None).await,
+        };
+        match answer {
             Ok(tokens) => {
                 self.sign_in(tokens);
                 true
@@ -107,6 +139,7 @@ impl Session {
             self.refresh().await;
         }
         self.ready.set(true);
+        self.wake();
     }
 
     /// Forgets the session; signals change only if there was one, so pages watching them do
@@ -130,9 +163,7 @@ impl Session {
 
     /// The current access token, once the session is restored (for requests `call` cannot make).
     pub async fn bearer(self) -> Option<String> {
-        while !self.ready.get_untracked() || self.refreshing.get_untracked() {
-            crate::util::sleep_ms(25).await;
-        }
+        self.until_settled().await;
         self.access.get_untracked()
     }
 

@@ -23,6 +23,62 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
+/// Dates and times as the app shows them, in UTC, written out by hand: chrono's `format` brings
+/// its strftime parser into the wasm for a handful of fixed patterns.
+pub mod when {
+    use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+
+    /// `2026-12-06`.
+    pub fn day(at: DateTime<Utc>) -> String {
+        format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+    }
+
+    /// `2026-12-06 14:05`.
+    pub fn minute(at: DateTime<Utc>) -> String {
+        format!("{} {:02}:{:02}", day(at), at.hour(), at.minute())
+    }
+
+    /// `2026-12-06 14:05:09`.
+    pub fn second(at: DateTime<Utc>) -> String {
+        format!("{}:{:02}", minute(at), at.second())
+    }
+
+    /// `2026-12-06T14:05:09Z`, for query strings.
+    pub fn iso(at: DateTime<Utc>) -> String {
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            day(at),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    }
+
+    /// `20261206-140509`, for file names.
+    pub fn compact(at: DateTime<Utc>) -> String {
+        format!(
+            "{:04}{:02}{:02}-{:02}{:02}{:02}",
+            at.year(),
+            at.month(),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    }
+
+    /// The day at the start of `text` (`2026-12-06`, or an instant on that day).
+    pub fn parse_day(text: &str) -> Option<NaiveDate> {
+        let text = text.get(..10)?;
+        let mut parts = text.split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    }
+}
+
 /// Runs `fut` on this thread until it ends or the component (or effect run) that started it goes
 /// away: then it is dropped, so a late answer never writes to a page that is gone (writing to a
 /// disposed signal panics). It does not subscribe its caller to the signals it reads.

@@ -90,17 +90,18 @@ fn not_found(req: &HttpRequest) -> ApiError {
     )
 }
 
-/// `GET /assets/{name}`: a hashed asset, immutable.
+/// `GET /assets/{name}` or `/assets/{build}/{name}`: a file whose name (or folder) carries the
+/// hash of its contents, so immutable. The wasm module, its glue and its lazily loaded chunks
+/// share one folder per build, as they import each other by relative names.
 pub async fn asset(req: &HttpRequest, state: &AppState, name: &str) -> ApiResult<HttpResponse> {
-    if !plain_name(name) || name.ends_with(".br") || name.ends_with(".gz") {
+    let parts: Vec<&str> = name.split('/').collect();
+    let plain = matches!(parts.len(), 1 | 2) && parts.iter().all(|part| plain_name(part));
+    if !plain || name.ends_with(".br") || name.ends_with(".gz") {
         return Err(not_found(req));
     }
-    send(
-        req,
-        &state.config.web_dir.join("assets").join(name),
-        IMMUTABLE,
-    )
-    .await
+    let mut path = state.config.web_dir.join("assets");
+    path.extend(&parts);
+    send(req, &path, IMMUTABLE).await
 }
 
 /// A fixed-name file at the web directory's root (`favicon.ico`, `manifest.webmanifest`, …), if

@@ -18,6 +18,13 @@ fn web_dir(app: &TestApp) -> std::path::PathBuf {
     std::fs::write(with_suffix(&asset, "br"), b"brotli bytes").unwrap();
     std::fs::write(with_suffix(&asset, "gz"), b"gzip bytes").unwrap();
     std::fs::write(dir.join("assets/boot-0123456789abcdef.js"), b"import x;").unwrap();
+    // The module, its glue and its chunks share a folder named by the build.
+    std::fs::create_dir_all(dir.join("assets/0123456789abcdef")).unwrap();
+    std::fs::write(
+        dir.join("assets/0123456789abcdef/chunk_1.wasm"),
+        b"\0asm chunk",
+    )
+    .unwrap();
     std::fs::write(dir.join("favicon.ico"), b"icon").unwrap();
     dir
 }
@@ -72,6 +79,13 @@ async fn assets_are_immutable_and_sent_in_the_best_encoding_the_client_accepts()
     .await;
     assert_eq!(script.status(), 200);
     assert!(script.headers().get("content-encoding").is_none());
+    let chunk = get(&app, "/assets/0123456789abcdef/chunk_1.wasm", &[]).await;
+    assert_eq!(chunk.status(), 200);
+    assert_eq!(
+        chunk.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(chunk.text().await.unwrap(), "\0asm chunk");
     assert!(
         script.headers()["content-type"]
             .to_str()
@@ -84,6 +98,10 @@ async fn assets_are_immutable_and_sent_in_the_best_encoding_the_client_accepts()
         "/assets/app-missing.wasm",
         "/assets/app-0123456789abcdef.wasm.br",
         "/assets/..%2findex.html",
+        "/assets/0123456789abcdef/.env",
+        "/assets/0123456789abcdef/..%2fapp-0123456789abcdef.wasm",
+        "/assets/a/b/c.wasm",
+        "/assets/0123456789abcdef/",
         "/assets/",
     ] {
         let response = get(&app, missing, &[("accept", "text/html")]).await;

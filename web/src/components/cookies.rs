@@ -24,8 +24,11 @@ fn remember(all: bool) {
 #[component]
 pub fn CookieBanner() -> impl IntoView {
     let session = use_session();
-    // Someone signed in is asked only if the account has not answered yet: wait for it.
-    let open = RwSignal::new(stored_choice().is_none() && !crate::session::signed_in_hint());
+    // Shown from the first paint when this browser has no answer, so it takes its place before
+    // anything is drawn below it (appearing later would push the page down). An account that
+    // answered in another browser closes it once its answer arrives: a one-time flash in each
+    // new browser, where waiting for the answer would shift every such page.
+    let open = RwSignal::new(stored_choice().is_none());
     Effect::new(move |_| {
         if !session.ready.get() {
             return;

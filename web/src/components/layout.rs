@@ -27,21 +27,21 @@ pub fn BrandMark() -> impl IntoView {
     }
 }
 
-/// Focuses the first element matching `selector` (made focusable by script if it is not);
-/// false when there is none.
+/// Focuses the first element matching `selector`; false when there is none. An element the
+/// keyboard cannot reach (a heading) is made focusable by script only (`tabindex="-1"`); one it
+/// can (a button, a link) is left in the Tab order: marking it -1 would take it out for good.
 pub fn focus_first(selector: &str) -> bool {
     let Some(element) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     else {
         return false;
     };
-    if !element.has_attribute("tabindex") {
+    if element.tab_index() < 0 && !element.has_attribute("tabindex") {
         let _ = element.set_attribute("tabindex", "-1");
     }
-    if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
-        let _ = element.focus();
-    }
+    let _ = element.focus();
     true
 }
 

@@ -45,7 +45,7 @@ fn describe_agent(ua: &str) -> String {
 }
 
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    format!("{} UTC", crate::util::when::minute(at))
 }
 
 /// Account settings: profile, password, signed-in devices and API keys.
@@ -597,7 +597,7 @@ pub fn SecurityLogSection() -> impl IntoView {
                                 {event.ip.clone().map(|ip| format!(" · {ip}"))}
                             </p>
                         </div>
-                        <span class="muted small">{event.created_at.format("%Y-%m-%d %H:%M").to_string()}</span>
+                        <span class="muted small">{crate::util::when::minute(event.created_at)}</span>
                     </li>
                 </For>
             </ul>

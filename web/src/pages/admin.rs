@@ -17,8 +17,9 @@ use crate::api;
 use crate::components::form::Notice;
 use crate::components::paged::{ListFooter, Paged};
 use crate::i18n::{Key, t};
-use crate::pages::support::{Conversation, status_key, when};
+use crate::pages::support::{Conversation, status_key};
 use crate::session::{redirect_signed_out, use_session};
+use crate::util::when::minute as when;
 
 /// Tabs of the console, and the role check around every page.
 #[component]
@@ -50,9 +51,7 @@ fn Console(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-fn day(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
-}
+use crate::util::when::day;
 
 #[component]
 pub fn AdminDashboard() -> impl IntoView {
@@ -65,8 +64,8 @@ pub fn AdminDashboard() -> impl IntoView {
             let from = to - chrono::Duration::days(days);
             let path = format!(
                 "/v1/admin/dashboard?from={}&to={}",
-                from.format("%Y-%m-%dT%H:%M:%SZ"),
-                to.format("%Y-%m-%dT%H:%M:%SZ")
+                crate::util::when::iso(from),
+                crate::util::when::iso(to)
             );
             match session.call::<Dashboard>("GET", &path, None).await {
                 Ok(d) => {
@@ -132,7 +131,7 @@ pub fn AdminDashboard() -> impl IntoView {
                                         <tr>
                                             <td><code>{r.payment_intent.clone()}</code></td>
                                             <td>{r.currency.as_deref().map_or_else(|| r.amount_refunded.to_string(), |c| zimage_shared::money::format(r.amount_refunded, c))}</td>
-                                            <td>{r.received_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                            <td>{crate::util::when::minute(r.received_at)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -122,11 +122,16 @@ fn ProductCard(product: Product, enabled: bool, error: RwSignal<Option<Key>>) ->
 pub fn BuyCard() -> impl IntoView {
     let catalog = RwSignal::new(None::<Catalog>);
     let error = RwSignal::new(None::<Key>);
-    crate::util::spawn(async move {
-        match api::public::<Catalog>("GET", "/v1/billing/catalog", None).await {
-            Ok(c) => catalog.set(Some(c)),
-            Err(err) => error.set(Some(err.message())),
-        }
+    // Names and descriptions come in the page's language, so a change of language asks again.
+    let i18n = crate::i18n::use_i18n();
+    Effect::new(move || {
+        i18n.locale.track();
+        crate::util::spawn(async move {
+            match api::public::<Catalog>("GET", "/v1/billing/catalog", None).await {
+                Ok(c) => catalog.set(Some(c)),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
     });
     let products = move |kind: ProductKind| {
         catalog
@@ -226,7 +231,7 @@ pub fn SubscriptionCard() -> impl IntoView {
                     <p>
                         <strong>{s.plan_id.clone()}</strong> " · " {s.status.clone()} " · "
                         {if s.cancel_at_period_end { t(Key::EndsOn)() } else { t(Key::RenewsOn)() }} " "
-                        {s.current_period_end.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_default()}
+                        {s.current_period_end.map(crate::util::when::day).unwrap_or_default()}
                     </p>
                     <div class="actions">
                         <Show when=move || !s.cancel_at_period_end>
@@ -264,7 +269,7 @@ pub fn OrdersCard() -> impl IntoView {
                     <li class="list-row">
                         <div>
                             <strong>{o.credits} " " {t(Key::CreditsUnit)}</strong> " · " {price(o.amount_cents, &o.currency)}
-                            <p class="muted small">{o.number.clone()} " · " {o.created_at.format("%Y-%m-%d").to_string()}</p>
+                            <p class="muted small">{o.number.clone()} " · " {crate::util::when::day(o.created_at)}</p>
                         </div>
                         <div class="row-end">
                             <span class="badge" data-status=format!("{:?}", o.status).to_lowercase()>{move || tr(i18n.locale.get(), status_key(o.status))}</span>

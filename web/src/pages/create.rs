@@ -400,7 +400,9 @@ pub fn Create() -> impl IntoView {
                         <legend class="field-label">{t(Key::AspectLabel)}</legend>
                         <div class="aspect-choices">
                             {move || form.custom.get().map(|(w, h)| aspect_choice(form, "custom".into(), format!("{w} × {h}"), f64::from(w) / f64::from(h.max(1))))}
-                            {move || selected.get().map(|m| m.aspect_ratios).unwrap_or_default().into_iter().map(|r| {
+                            // Until the models arrive, every shape holds its place (most models
+                            // take them all), so the fields below do not jump when they do.
+                            {move || selected.get().map(|m| m.aspect_ratios).unwrap_or_else(|| AspectRatio::ALL.to_vec()).into_iter().map(|r| {
                                 let value = wire(&r);
                                 let label = aspect_label(&value);
                                 let ratio = value
@@ -571,7 +573,7 @@ fn JobCard(
     };
     let prompt = job.task.with_untracked(|t| t.prompt.clone());
     view! {
-        <article class="card job" data-status=move || status().as_str()>
+        <article class="card job" id=format!("job-{}", job.id) tabindex="-1" data-status=move || status().as_str()>
             <p class="job-prompt" title=prompt.clone()>{prompt.clone()}</p>
             <div class="task-status" data-status=move || status().as_str()>
                 <p class="status-line" role="status">{move || t(status_key(status()))}</p>
@@ -663,8 +665,31 @@ async fn run(
     .await
     {
         let _ = job.task.try_set(done);
+        focus_finished(job.id);
     }
     session.reload_credits().await;
+}
+
+/// Moves focus to a job's card when it finishes, unless the user is busy in a field (writing the
+/// next prompt, say): its status line is announced either way.
+fn focus_finished(id: uuid::Uuid) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let typing = document.active_element().is_some_and(|e| {
+        matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || e.closest("[role=dialog]").ok().flatten().is_some()
+    });
+    if typing {
+        return;
+    }
+    if let Some(card) = document
+        .get_element_by_id(&format!("job-{id}"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = card.focus();
+    }
 }
 
 /// One generated image: download, favourite, and (for models that start from an image) use it as

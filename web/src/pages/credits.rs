@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use zimage_shared::account::Locale;
 use zimage_shared::credits::{GrantSource, LedgerEntry, LedgerKind};
 
 use crate::components::form::Notice;
@@ -30,6 +31,23 @@ fn kind_key(kind: LedgerKind) -> Key {
     }
 }
 
+/// What a movement was for, in the reader's language; an administrator's own words as written.
+fn detail(locale: Locale, e: &LedgerEntry) -> String {
+    let key = match (e.kind, e.source) {
+        (LedgerKind::Grant, Some(GrantSource::Purchase)) => {
+            let order = e.reference.as_deref().unwrap_or_default();
+            return format!("{} {order}", tr(locale, Key::SourcePurchase));
+        }
+        (LedgerKind::Grant, Some(source)) if source != GrantSource::Admin => source_key(source),
+        (LedgerKind::Hold | LedgerKind::Settle, _) => Key::WhyGeneration,
+        (LedgerKind::Release, _) => Key::WhyReturned,
+        (LedgerKind::Expire, _) => Key::WhyExpired,
+        (LedgerKind::Clawback, _) => Key::WhyClawback,
+        _ => return e.reason.clone(),
+    };
+    tr(locale, key).to_string()
+}
+
 fn amount_class(amount: i64) -> &'static str {
     match amount.signum() {
         1 => "amount amount-positive",
@@ -38,9 +56,7 @@ fn amount_class(amount: i64) -> &'static str {
     }
 }
 
-fn day(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
-}
+use crate::util::when::day;
 
 /// Balance, the grants it is made of, and every movement.
 #[component]
@@ -154,7 +170,7 @@ fn HistoryCard() -> impl IntoView {
                     <li class="list-row">
                         <div>
                             <strong>{move || tr(i18n.locale.get(), kind_key(e.kind))}</strong>
-                            <p class="muted small">{e.reason.clone()} " · " {e.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</p>
+                            <p class="muted small">{let e = e.clone(); move || detail(i18n.locale.get(), &e)} " · " {format!("{} UTC", crate::util::when::minute(e.created_at))}</p>
                         </div>
                         <span class=amount_class(e.amount)>
                             {if e.amount > 0 { format!("+{}", e.amount) } else { e.amount.to_string() }}

@@ -205,7 +205,7 @@ fn EndpointRow(endpoint: WebhookEndpoint, endpoints: Paged<WebhookEndpoint>) -> 
                                 <code>{d.event_type.clone()}</code> " · "
                                 {match d.status { DeliveryStatus::Succeeded => "✓", DeliveryStatus::Failed => "✗", DeliveryStatus::Pending => "…" }}
                                 " " {d.last_status.map(|s| s.to_string()).unwrap_or_default()}
-                                " · " {d.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}
+                                " · " {crate::util::when::second(d.created_at)}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -254,7 +254,7 @@ fn SharesCard() -> impl IntoView {
                         <div class="task-thumbs"><img src=share.thumbnail_url.clone() alt="" width="56" height="56" /></div>
                         <div class="task-main">
                             <p class="task-prompt"><a href=share.url.clone()>{share.url.clone()}</a></p>
-                            <p class="muted small">{share.views} " " {t(Key::Views)} " · " {share.created_at.format("%Y-%m-%d").to_string()}</p>
+                            <p class="muted small">{share.views} " " {t(Key::Views)} " · " {crate::util::when::day(share.created_at)}</p>
                         </div>
                         <div class="actions">
                             {

@@ -36,17 +36,17 @@ pub fn Gallery() -> impl IntoView {
     // Days (UTC, as the dates shown): from the start of `since` to the end of `until`.
     let since = RwSignal::new(given("from").chars().take(10).collect::<String>());
     let until = RwSignal::new(
-        day_of(&given("to"))
+        crate::util::when::parse_day(&given("to"))
             .and_then(|day| day.pred_opt())
             .map(|day| day.to_string())
             .unwrap_or_default(),
     );
-    let collections = Paged::<Collection>::new("/v1/collections");
-    crate::util::spawn(async move {
-        if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
-            models.set(page.items);
-        }
-    });
+    // Folded on phones unless the address sets one of them.
+    let filters_open = RwSignal::new(
+        ["model", "aspect", "sort", "collection", "from", "to"]
+            .iter()
+            .any(|name| !given(name).is_empty()),
+    );
     // `&name=value…` of the filters set.
     let query = move || {
         let mut query = String::new();
@@ -63,10 +63,12 @@ pub fn Gallery() -> impl IntoView {
                 query.push_str(&format!("&{name}={}", js_sys::encode_uri_component(&value)));
             }
         }
-        if let Some(day) = day_of(&since.get_untracked()) {
+        if let Some(day) = crate::util::when::parse_day(&since.get_untracked()) {
             query.push_str(&format!("&from={day}T00:00:00Z"));
         }
-        if let Some(day) = day_of(&until.get_untracked()).and_then(|day| day.succ_opt()) {
+        if let Some(day) =
+            crate::util::when::parse_day(&until.get_untracked()).and_then(|day| day.succ_opt())
+        {
             query.push_str(&format!("&to={day}T00:00:00Z"));
         }
         if oldest.get_untracked() {
@@ -74,7 +76,15 @@ pub fn Gallery() -> impl IntoView {
         }
         query
     };
+    // The images first: their list (then the pictures) is what the page waits on; the menus'
+    // contents can come after.
     let images = Paged::<GalleryImage>::filtered("/v1/images", query());
+    let collections = Paged::<Collection>::new("/v1/collections");
+    crate::util::spawn(async move {
+        if let Ok(page) = api::public::<Page<ModelInfo>>("GET", "/v1/models", None).await {
+            models.set(page.items);
+        }
+    });
     let refilter = move || {
         let query = query();
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -214,6 +224,15 @@ pub fn Gallery() -> impl IntoView {
                 <button type="button" class="button button-small" aria-pressed=move || favorites_only.get().to_string()
                     on:click=move |_| { favorites_only.set(true); refilter(); }>{"★ "}{t(Key::FilterFavorites)}</button>
             </div>
+            <label class="visually-hidden" for="gallery-search">{t(Key::GallerySearch)}</label>
+            <input id="gallery-search" type="search" class="toolbar-search" placeholder=t(Key::GallerySearch)
+                maxlength="200" prop:value=move || search.get() on:input=on_search />
+            // On a phone the filters fold behind one button, so the images start near the top.
+            <button type="button" class="button button-small filters-toggle" aria-controls="gallery-filters"
+                aria-expanded=move || filters_open.get().to_string() on:click=move |_| filters_open.update(|o| *o = !*o)>
+                {t(Key::Filters)}
+            </button>
+            <div id="gallery-filters" class="toolbar-filters" class:open=move || filters_open.get()>
             <label class="visually-hidden" for="gallery-model">{t(Key::ModelLabel)}</label>
             <select id="gallery-model" class="toolbar-select" on:change=move |ev| { model.set(event_target_value(&ev)); refilter(); }>
                 <option value="">{t(Key::AllModels)}</option>
@@ -221,9 +240,6 @@ pub fn Gallery() -> impl IntoView {
                     <option value=m.id.clone() selected={ let id = m.id.clone(); move || model.get() == id }>{m.name.clone()}</option>
                 </For>
             </select>
-            <label class="visually-hidden" for="gallery-search">{t(Key::GallerySearch)}</label>
-            <input id="gallery-search" type="search" class="toolbar-search" placeholder=t(Key::GallerySearch)
-                maxlength="200" prop:value=move || search.get() on:input=on_search />
             <label class="visually-hidden" for="gallery-shape">{t(Key::GalleryShape)}</label>
             <select id="gallery-shape" class="toolbar-select" on:change=move |ev| { shape.set(event_target_value(&ev)); refilter(); }>
                 <option value="">{t(Key::GalleryAnyShape)}</option>
@@ -258,6 +274,7 @@ pub fn Gallery() -> impl IntoView {
                     prop:value=move || new_collection.get() on:input=move |ev| new_collection.set(event_target_value(&ev)) />
                 <button type="submit" class="button button-small">{t(Key::CreateCollection)}</button>
             </form>
+            </div>
         </div>
         <Notice message=images.error />
         {move || collection.get().parse::<Uuid>().ok().map(|id| view! {
@@ -273,9 +290,11 @@ pub fn Gallery() -> impl IntoView {
             </div>
         </Show>
         <ul class="justified" class:selecting=move || !selected.get().is_empty()>
-            <For each=move || images.items.get() key=|i| (i.id, i.favorite) let:image>
-                <Shot image=image selected=selected on_open=tile_click on_select=select />
-            </For>
+            // The first rows are on screen at once: fetched straight away, not when laid out.
+            <For each=move || images.items.get().into_iter().enumerate() key=|(_, i)| (i.id, i.favorite)
+                children=move |(index, image)| view! {
+                    <Shot image=image eager={index < 8} selected=selected on_open=tile_click on_select=select />
+                } />
         </ul>
         <div node_ref=sentinel class="sentinel"></div>
         <ListFooter loading=images.loading cursor=images.cursor on_more=Callback::new(move |()| images.load(true)) />
@@ -297,6 +316,8 @@ pub fn Gallery() -> impl IntoView {
 #[component]
 fn Shot(
     image: GalleryImage,
+    /// On screen from the start: loaded at once, ahead of the rest.
+    eager: bool,
     selected: RwSignal<Vec<Uuid>>,
     on_open: impl Fn(leptos::ev::MouseEvent, Uuid) + Copy + Send + Sync + 'static,
     on_select: impl Fn(Uuid, bool) + Copy + Send + Sync + 'static,
@@ -305,12 +326,13 @@ fn Shot(
     let ratio = f64::from(image.width.max(1)) / f64::from(image.height.max(1));
     let is_selected = move || selected.with(|chosen| chosen.contains(&id));
     let prompt = image.prompt.clone().unwrap_or_default();
-    let date = image.created_at.format("%Y-%m-%d").to_string();
+    let date = crate::util::when::day(image.created_at);
     view! {
         <li class="shot" class:chosen=is_selected style=format!("--ratio: {ratio:.4}") data-id=id.to_string()>
             <button type="button" class="shot-open" on:click=move |ev| on_open(ev, id)
                 aria-label=if prompt.is_empty() { date.clone() } else { prompt.clone() }>
-                <img src=image.thumbnail_url.clone() alt="" loading="lazy" decoding="async"
+                <img src=image.thumbnail_url.clone() alt="" loading=if eager { "eager" } else { "lazy" }
+                    fetchpriority=if eager { "high" } else { "auto" } decoding=if eager { "sync" } else { "async" }
                     width=image.width.to_string() height=image.height.to_string() />
                 <span class="shot-caption" aria-hidden="true">
                     <span class="shot-prompt">{prompt.clone()}</span>
@@ -454,7 +476,7 @@ fn BulkBar(
                     &blob,
                     &format!(
                         "zimage-images-{}.zip",
-                        crate::util::now().format("%Y%m%d-%H%M%S")
+                        crate::util::when::compact(crate::util::now())
                     ),
                 ),
                 Err(err) => {
@@ -719,7 +741,7 @@ fn Viewer(
                     {move || task.get().map(|task| view! {
                         <dt>{t(Key::CostLabel)}</dt><dd>{task.charged}</dd>
                     })}
-                    <dt>{t(Key::Created)}</dt><dd>{image.created_at.format("%Y-%m-%d %H:%M").to_string()}</dd>
+                    <dt>{t(Key::Created)}</dt><dd>{crate::util::when::minute(image.created_at)}</dd>
                 </dl>
                 <Notice message=error />
                 <div class="actions">
@@ -773,11 +795,6 @@ fn trap_focus(panel: &web_sys::HtmlDivElement, ev: &web_sys::KeyboardEvent) {
         ev.prevent_default();
         let _ = first.focus();
     }
-}
-
-/// The day at the start of `text` (`2026-12-06`, or an instant on that day).
-fn day_of(text: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// "1.4 MB", "820 KB".

@@ -79,7 +79,7 @@ pub fn History() -> impl IntoView {
                             <p class="muted small">
                                 <span class=format!("badge badge-{}", task.status.as_str())>{t(status_key(task.status))}</span>
                                 " " {task.model.clone()} " · " {format!("{} × {}", task.width, task.height)}
-                                " · " {task.created_at.format("%Y-%m-%d %H:%M").to_string()}
+                                " · " {crate::util::when::minute(task.created_at)}
                             </p>
                             <p class="small">
                                 <span class="amount">{task.cost}</span> " " {crate::i18n::credits_unit(move || Some(task.cost))}

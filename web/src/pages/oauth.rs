@@ -373,9 +373,9 @@ pub fn AuthorizedAppsSection() -> impl IntoView {
                                 }}
                             </p>
                             <p class="muted small">
-                                {t(Key::Created)} " " {grant.created_at.format("%Y-%m-%d").to_string()} " · "
+                                {t(Key::Created)} " " {crate::util::when::day(grant.created_at)} " · "
                                 {match grant.last_used_at {
-                                    Some(at) => view! { <span>{t(Key::LastActive)} " " {at.format("%Y-%m-%d %H:%M").to_string()}</span> }.into_any(),
+                                    Some(at) => view! { <span>{t(Key::LastActive)} " " {crate::util::when::minute(at)}</span> }.into_any(),
                                     None => view! { <span>{t(Key::NeverUsed)}</span> }.into_any(),
                                 }}
                                 " · " {grant.spent_this_month}

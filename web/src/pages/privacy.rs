@@ -16,9 +16,7 @@ use crate::i18n::{Key, t};
 use crate::pages::account::ConsentsSection;
 use crate::session::{redirect_signed_out, use_session};
 
-fn day(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
-}
+use crate::util::when::day;
 
 fn kind_label(kind: PrivacyRequestKind) -> Key {
     match kind {

@@ -20,9 +20,7 @@ pub fn status_key(status: TicketStatus) -> Key {
     }
 }
 
-pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M").to_string()
-}
+use crate::util::when::minute as when;
 
 #[component]
 pub fn Support() -> impl IntoView {
