@@ -1053,6 +1053,233 @@ async fn generate_and_curate(
 }
 
 #[tokio::test]
+async fn keyboard_only_on_a_phone_in_dark_mode_generate_then_browse_the_gallery() {
+    let h = Harness::start(&[
+        ("ZIMAGE_SIGNUP_BONUS_CREDITS", "5"),
+        ("ZIMAGE_LOCAL_LATENCY_MS", "300"),
+        ("ZIMAGE_POLL_INTERVAL_MS", "100"),
+    ])
+    .await;
+    let result = keyboard_journey(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+/// Presses `keys` together (a chord such as Ctrl+Enter), as a keyboard does.
+async fn press(b: &fantoccini::Client, keys: &[char]) -> Result<(), fantoccini::error::CmdError> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut chord = KeyActions::new("keyboard".into());
+    for &value in keys {
+        chord = chord.then(KeyAction::Down { value });
+    }
+    for &value in keys.iter().rev() {
+        chord = chord.then(KeyAction::Up { value });
+    }
+    b.perform_actions(chord).await?;
+    b.release_actions().await
+}
+
+const TAB: char = '\u{E004}';
+const ENTER: char = '\u{E007}';
+const ESCAPE: char = '\u{E00C}';
+const SPACE: char = '\u{E00D}';
+const ARROW_RIGHT: char = '\u{E014}';
+const ARROW_LEFT: char = '\u{E012}';
+
+/// Whether the focused element matches `css`.
+async fn focused(b: &fantoccini::Client, css: &str) -> Result<bool, fantoccini::error::CmdError> {
+    let hit = b
+        .execute(
+            "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(hit == serde_json::Value::Bool(true))
+}
+
+/// Presses Tab until the focused element matches `css`; fails after `max` presses.
+async fn tab_to(
+    b: &fantoccini::Client,
+    css: &str,
+    max: usize,
+) -> Result<(), fantoccini::error::CmdError> {
+    for _ in 0..max {
+        press(b, &[TAB]).await?;
+        if focused(b, css).await? {
+            return Ok(());
+        }
+    }
+    let at = b
+        .execute(
+            "return document.activeElement && document.activeElement.outerHTML.slice(0, 200);",
+            vec![],
+        )
+        .await?;
+    panic!("{css} not reached in {max} Tab presses; focus is on {at}");
+}
+
+/// Waits until the focused element matches `css`.
+async fn wait_for_focus(
+    b: &fantoccini::Client,
+    css: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    for _ in 0..200 {
+        if focused(b, css).await? {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let at = b
+        .execute(
+            "return document.activeElement && document.activeElement.outerHTML.slice(0, 200);",
+            vec![],
+        )
+        .await?;
+    panic!("focus never reached {css}; it is on {at}");
+}
+
+async fn keyboard_journey(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(30);
+    sign_up_and_log_in(b, base, data_dir, "keys@example.org").await?;
+    b.set_window_size(390, 844).await?;
+    open_create(b, base).await?;
+    // Dark mode from the header's menu: Enter opens it, typing "d" picks Dark, Esc closes it.
+    tab_to(b, "#menu-button", 20).await?;
+    press(b, &[ENTER]).await?;
+    tab_to(b, "#theme-select", 20).await?;
+    press(b, &['d']).await?;
+    for _ in 0..100 {
+        let theme = b
+            .execute("return document.documentElement.dataset.theme;", vec![])
+            .await?;
+        if theme == serde_json::json!("dark") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        b.execute("return document.documentElement.dataset.theme;", vec![])
+            .await?,
+        serde_json::json!("dark")
+    );
+    press(b, &[ESCAPE]).await?;
+    wait_for_focus(b, "#menu-button").await?;
+    // From the page's start to the prompt, type, then on to Generate and press Enter.
+    tab_to(b, "#prompt", 40).await?;
+    b.active_element()
+        .await?
+        .send_keys("a harbour at dawn, long exposure")
+        .await?;
+    tab_to(b, ".create-form button[type=submit]", 40).await?;
+    press(b, &[ENTER]).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".job[data-status='succeeded']"))
+        .await?;
+    // The finished job takes the focus, so its results are read next.
+    wait_for_focus(b, ".job").await?;
+    snapshot(b, "keyboard-phone-dark-create").await?;
+    // From the finished card on to its "Variations": a second job with the same settings.
+    tab_to(b, ".job-actions button:last-child", 10).await?;
+    press(b, &[ENTER]).await?;
+    let mut done = 0;
+    for _ in 0..300 {
+        done = b
+            .find_all(Locator::Css(".job[data-status='succeeded']"))
+            .await?
+            .len();
+        if done == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(done, 2, "both jobs finish");
+    wait_for_focus(b, ".job").await?;
+
+    // To the gallery through the header's menu: on past the page's end, round to the header
+    // (the menu button stays in the Tab order after Esc closed the menu).
+    tab_to(b, "#menu-button", 80).await?;
+    press(b, &[ENTER]).await?;
+    tab_to(b, "#site-menu a[href='/gallery']", 20).await?;
+    press(b, &[ENTER]).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".shot-open img"))
+        .await?;
+    assert_eq!(b.find_all(Locator::Css(".shot-open")).await?.len(), 2);
+    // Open the newest in the viewer; ←/→ move between images, Esc closes and gives the focus
+    // back to the tile.
+    tab_to(b, ".shot-open", 60).await?;
+    let opened = b
+        .execute(
+            "return document.activeElement.closest('[data-id]').dataset.id;",
+            vec![],
+        )
+        .await?;
+    press(b, &[ENTER]).await?;
+    wait_for_focus(b, ".viewer-close").await?;
+    let src = |b: &fantoccini::Client| {
+        let b = b.clone();
+        async move {
+            b.execute(
+                "return document.querySelector('.viewer-image').getAttribute('src');",
+                vec![],
+            )
+            .await
+        }
+    };
+    let first = src(b).await?;
+    press(b, &[ARROW_RIGHT]).await?;
+    let mut second = first.clone();
+    for _ in 0..100 {
+        second = src(b).await?;
+        if second != first {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_ne!(first, second, "→ shows the next image");
+    snapshot(b, "keyboard-phone-dark-viewer").await?;
+    press(b, &[ARROW_LEFT]).await?;
+    for _ in 0..100 {
+        if src(b).await? == first {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(src(b).await?, first, "← goes back");
+    press(b, &[ESCAPE]).await?;
+    wait_for_focus(
+        b,
+        &format!(
+            "[data-id='{opened}'] .shot-open",
+            opened = opened.as_str().unwrap()
+        ),
+    )
+    .await?;
+    assert!(b.find(Locator::Css(".viewer")).await.is_err());
+    // Select with Space, clear with Esc.
+    tab_to(b, ".shot-select", 10).await?;
+    press(b, &[SPACE]).await?;
+    wait_for_text(b, Locator::Css(".bulk-count"), "1 selected").await?;
+    snapshot(b, "keyboard-phone-dark-selected").await?;
+    press(b, &[ESCAPE]).await?;
+    for _ in 0..100 {
+        if b.find(Locator::Css(".bulk-count")).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(b.find(Locator::Css(".bulk-count")).await.is_err());
+    let errors = console_errors(b).await;
+    assert!(errors.is_empty(), "console: {errors:?}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn image_to_image_from_an_upload_then_share_the_result_and_revoke_the_link() {
     let h = Harness::start(&[("ZIMAGE_LOCAL_LATENCY_MS", "300")]).await;
     let result = upload_generate_share(&h.browser, &h.base, &h.data_dir).await;

@@ -131,6 +131,13 @@ pub struct LedgerEntry {
     pub amount: i64,
     pub delta_available: i64,
     pub delta_held: i64,
+    /// Where the credits of a grant came from (and of a clawback or expiry, the grant they
+    /// leave); absent for movements of reserved credits and administrators' corrections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<GrantSource>,
+    /// Why, in English as the server wrote it (for grants and corrections by an administrator,
+    /// the administrator's own words). Clients translating the history can go by `kind` and
+    /// `source` instead.
     pub reason: String,
     /// What the movement belongs to (task, order, grant).
     pub reference: Option<String>,

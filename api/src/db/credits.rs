@@ -366,10 +366,11 @@ pub async fn ledger_page(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     page: PageRequest,
-) -> QueryResult<Vec<LedgerRow>> {
+) -> QueryResult<Vec<(LedgerRow, Option<String>)>> {
     let mut query = credit_ledger::table
+        .left_join(credit_grants::table)
         .filter(credit_ledger::user_id.eq(user_id))
-        .select(LedgerRow::as_select())
+        .select((LedgerRow::as_select(), credit_grants::source.nullable()))
         .order((credit_ledger::created_at.desc(), credit_ledger::id.desc()))
         .limit(page.fetch())
         .into_boxed();

@@ -383,8 +383,9 @@ fn grant_dto(row: &GrantRow) -> CreditGrant {
     }
 }
 
-fn entry_dto(row: &LedgerRow) -> LedgerEntry {
+fn entry_dto(row: &LedgerRow, source: Option<GrantSource>) -> LedgerEntry {
     LedgerEntry {
+        source,
         id: row.id,
         kind: LedgerKind::parse(&row.kind).unwrap_or(LedgerKind::AdminAdjust),
         amount: row.delta_available + row.delta_held,
@@ -420,11 +421,11 @@ pub async fn ledger(
     let rows = db::ledger_page(conn, user_id, page).await?;
     Ok(page.page(
         rows,
-        |r| Cursor {
+        |(r, _)| Cursor {
             created_at: r.created_at,
             id: r.id,
         },
-        entry_dto,
+        |(r, source)| entry_dto(r, source.as_deref().and_then(GrantSource::parse)),
     ))
 }
 

@@ -2,13 +2,34 @@
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use zimage_shared::account::Locale;
 use zimage_shared::billing::{Product, ProductKind};
+
+/// A product's name and description in another language; what is left out stays as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductText {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A product as the catalog file lists it: the product, and its texts in other languages by
+/// locale tag (`"translations": {"zh-CN": {"name": …, "description": …}}`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub product: Product,
+    #[serde(default)]
+    pub translations: BTreeMap<String, ProductText>,
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProductCatalog {
-    pub packs: Vec<Product>,
-    pub plans: Vec<Product>,
+    pub packs: Vec<Listed>,
+    pub plans: Vec<Listed>,
 }
 
 impl ProductCatalog {
@@ -27,12 +48,24 @@ impl ProductCatalog {
 
     fn check(&self) -> anyhow::Result<()> {
         let mut ids = HashSet::new();
-        for (product, kind) in self
+        for (listed, kind) in self
             .packs
             .iter()
             .map(|p| (p, ProductKind::Pack))
             .chain(self.plans.iter().map(|p| (p, ProductKind::Plan)))
         {
+            let product = &listed.product;
+            if let Some(tag) = listed
+                .translations
+                .keys()
+                .find(|t| Locale::parse(t).is_none())
+            {
+                bail!(
+                    "catalog: {:?} has texts for {tag:?}; the languages are {}",
+                    product.id,
+                    Locale::ALL.map(Locale::as_str).join(", ")
+                );
+            }
             if !ids.insert(product.id.as_str()) {
                 bail!("catalog: product id {:?} appears twice", product.id);
             }
@@ -72,7 +105,29 @@ impl ProductCatalog {
         self.packs
             .iter()
             .chain(self.plans.iter())
+            .map(|l| &l.product)
             .find(|p| p.id == id)
+    }
+
+    /// Packs and plans with their texts in `locale` where the catalog has them.
+    pub fn localized(&self, locale: Locale) -> (Vec<Product>, Vec<Product>) {
+        let texts = |list: &[Listed]| {
+            list.iter()
+                .map(|listed| {
+                    let mut product = listed.product.clone();
+                    if let Some(text) = listed.translations.get(locale.as_str()) {
+                        if let Some(name) = &text.name {
+                            product.name.clone_from(name);
+                        }
+                        if let Some(description) = &text.description {
+                            product.description.clone_from(description);
+                        }
+                    }
+                    product
+                })
+                .collect()
+        };
+        (texts(&self.packs), texts(&self.plans))
     }
 }
 
@@ -101,7 +156,26 @@ mod tests {
         };
         assert!(dup.check().is_err());
         let mut catalog = ProductCatalog::load(None).unwrap();
-        catalog.plans[0].interval = None;
+        catalog.plans[0].product.interval = None;
         assert!(catalog.check().is_err());
+    }
+
+    #[test]
+    fn texts_follow_the_locale_and_unknown_languages_are_refused() {
+        let catalog = ProductCatalog::load(None).unwrap();
+        let (packs, plans) = catalog.localized(Locale::ZhCn);
+        let (en_packs, _) = catalog.localized(Locale::En);
+        assert_ne!(packs[0].description, en_packs[0].description);
+        assert!(
+            packs
+                .iter()
+                .chain(&plans)
+                .all(|p| !p.description.is_ascii())
+        );
+        let mut odd = catalog.clone();
+        odd.packs[0]
+            .translations
+            .insert("fr".into(), ProductText::default());
+        assert!(odd.check().is_err());
     }
 }

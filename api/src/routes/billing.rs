@@ -28,12 +28,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-/// installation takes no payments.
+/// installation takes no payments. Names and descriptions come in the language of
+/// `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
 #[utoipa::path(
-    operation_id = "billing_catalog_get",tag = "billing", responses((status = 200, body = Catalog)))]
+    operation_id = "billing_catalog_get",tag = "billing",
+    params(("Accept-Language" = Option<String>, Header, description = "Preferred languages, e.g. `zh-CN,zh;q=0.9,en;q=0.8`.")),
+    responses((status = 200, body = Catalog,
+        headers(("Content-Language" = String, description = "The language of the texts (`en` or `zh-CN`)."))))
+)]
 #[get("/catalog")]
-async fn get_catalog(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(billing::catalog(&state))
+async fn get_catalog(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let locale = super::accepted_locale(&req);
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, locale.as_str()))
+        .insert_header((actix_web::http::header::VARY, "Accept-Language"))
+        .json(billing::catalog(&state, locale))
 }
 
 /// Start buying a pack or plan: returns the Stripe Checkout page to send the buyer to.

@@ -158,3 +158,58 @@ pub(crate) fn optional_body<T: Default + serde::de::DeserializeOwned>(
         crate::json_body::from_value(value)
     }
 }
+
+/// The supported language the client prefers most (`Accept-Language`, weights honoured), English
+/// when it names none of them.
+pub(crate) fn accepted_locale(req: &actix_web::HttpRequest) -> zimage_shared::account::Locale {
+    use zimage_shared::account::Locale;
+    let mut best: Option<(f32, Locale)> = None;
+    for item in req
+        .headers()
+        .get_all(actix_web::http::header::ACCEPT_LANGUAGE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim();
+        let weight = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if let Some(locale) = Locale::from_browser(tag)
+            && weight > 0.0
+            && best.is_none_or(|(w, _)| weight > w)
+        {
+            best = Some((weight, locale));
+        }
+    }
+    best.map_or(Locale::En, |(_, locale)| locale)
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::accepted_locale;
+    use actix_web::test::TestRequest;
+    use zimage_shared::account::Locale;
+
+    fn pick(header: &str) -> Locale {
+        accepted_locale(
+            &TestRequest::default()
+                .insert_header(("Accept-Language", header))
+                .to_http_request(),
+        )
+    }
+
+    #[test]
+    fn the_heaviest_supported_language_wins() {
+        assert_eq!(pick("zh-CN"), Locale::ZhCn);
+        assert_eq!(pick("fr-FR, zh;q=0.8, en;q=0.5"), Locale::ZhCn);
+        assert_eq!(pick("en;q=0.9, zh-Hans-CN;q=0.95"), Locale::ZhCn);
+        assert_eq!(pick("zh;q=0, en-GB"), Locale::En);
+        assert_eq!(pick("de, fr"), Locale::En);
+        assert_eq!(
+            accepted_locale(&TestRequest::default().to_http_request()),
+            Locale::En
+        );
+    }
+}

@@ -139,6 +139,33 @@ async fn without_stripe_the_catalog_shows_and_purchases_answer_409() {
     assert_eq!(catalog["payments_enabled"], false);
     assert_eq!(catalog["packs"].as_array().unwrap().len(), 3);
     assert_eq!(catalog["plans"][0]["interval"], "month");
+    assert_eq!(
+        catalog["packs"][0]["description"],
+        "A starter pack. Never expires."
+    );
+    // Names and descriptions follow Accept-Language where the catalog has them.
+    let response = app
+        .client
+        .get(app.url("/v1/billing/catalog"))
+        .header("accept-language", "fr-FR, zh-CN;q=0.9, en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-language"], "zh-CN");
+    assert!(
+        response.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-language")
+    );
+    let chinese: Value = response.json().await.unwrap();
+    assert_eq!(chinese["packs"][0]["description"], "入门积分包，永不过期。");
+    assert_eq!(chinese["plans"][1]["name"], "专业版");
+    assert_eq!(
+        chinese["packs"][0]["price_cents"],
+        catalog["packs"][0]["price_cents"]
+    );
     let ada = app.signed_in_user("ada@example.org").await;
     let response = app
         .post_auth(

@@ -306,6 +306,10 @@ async fn expired_credits_are_written_off_and_warned_about_once() {
     let ledger: Value = app.get_json("/v1/credits/ledger", &ada.access).await;
     assert_eq!(ledger["items"][0]["kind"], "expire");
     assert_eq!(ledger["items"][0]["amount"], -12);
+    assert_eq!(
+        ledger["items"][0]["source"], "admin",
+        "the grant that expired"
+    );
     app.assert_ledger_consistent(user).await;
 }
 
@@ -333,6 +337,8 @@ async fn ledger_is_newest_first_and_paginates() {
         .await;
     assert_eq!(first["items"][0]["amount"], 3);
     assert_eq!(first["items"][1]["amount"], 2);
+    // Each grant names where its credits came from, for clients that word the history themselves.
+    assert_eq!(first["items"][0]["source"], "admin");
     let cursor = first["next_cursor"].as_str().unwrap();
     let rest: Value = app
         .get_json(
@@ -347,6 +353,7 @@ async fn ledger_is_newest_first_and_paginates() {
         .map(|e| e["amount"].as_i64().unwrap())
         .collect();
     assert_eq!(amounts, vec![1, 20]);
+    assert_eq!(rest["items"][1]["source"], "signup_bonus");
     assert_eq!(rest["next_cursor"], Value::Null);
 }
 

@@ -633,9 +633,11 @@ export interface paths {
         };
         /**
          * Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-         *     installation takes no payments.
+         *     installation takes no payments. Names and descriptions come in the language of
+         *     `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
          * @description Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-         *     installation takes no payments.
+         *     installation takes no payments. Names and descriptions come in the language of
+         *     `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
          */
         get: operations["billing_catalog_get"];
         put?: never;
@@ -3381,9 +3383,15 @@ export interface components {
             /** Format: uuid */
             id: string;
             kind: components["schemas"]["LedgerKind"];
+            /**
+             * @description Why, in English as the server wrote it (for grants and corrections by an administrator,
+             *     the administrator's own words). Clients translating the history can go by `kind` and
+             *     `source` instead.
+             */
             reason: string;
             /** @description What the movement belongs to (task, order, grant). */
             reference?: string | null;
+            source?: components["schemas"]["GrantSource"] | null;
         };
         /**
          * @description What a ledger entry records.
@@ -7232,7 +7240,10 @@ export interface operations {
     billing_catalog_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Preferred languages, e.g. `zh-CN,zh;q=0.9,en;q=0.8`. */
+                "Accept-Language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7241,11 +7252,23 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The language of the texts (`en` or `zh-CN`). */
+                    "Content-Language"?: string;
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Catalog"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */

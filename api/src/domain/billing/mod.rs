@@ -14,6 +14,7 @@ pub use events::{WebhookOutcome, handle_webhook};
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
+use zimage_shared::account::Locale;
 use zimage_shared::billing::{
     Catalog, CheckoutResponse, Order, OrderStatus, PortalResponse, ProductKind, Subscription,
     SubscriptionResponse,
@@ -38,11 +39,13 @@ pub(crate) fn stripe(state: &AppState) -> ApiResult<&Stripe> {
 }
 
 /// What is on sale.
-pub fn catalog(state: &AppState) -> Catalog {
+/// What is on sale, named and described in `locale` where the catalog has its texts.
+pub fn catalog(state: &AppState, locale: Locale) -> Catalog {
+    let (packs, plans) = state.catalog.localized(locale);
     Catalog {
         payments_enabled: state.stripe.is_some(),
-        packs: state.catalog.packs.clone(),
-        plans: state.catalog.plans.clone(),
+        packs,
+        plans,
     }
 }
 

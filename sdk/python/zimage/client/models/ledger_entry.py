@@ -8,6 +8,7 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.grant_source import GrantSource
 from ..models.ledger_kind import LedgerKind
 from ..types import UNSET, Unset
 
@@ -25,8 +26,11 @@ class LedgerEntry:
         delta_held (int):
         id (UUID):
         kind (LedgerKind): What a ledger entry records.
-        reason (str):
+        reason (str): Why, in English as the server wrote it (for grants and corrections by an administrator,
+            the administrator's own words). Clients translating the history can go by `kind` and
+            `source` instead.
         reference (None | str | Unset): What the movement belongs to (task, order, grant).
+        source (GrantSource | None | Unset):
     """
 
     amount: int
@@ -37,6 +41,7 @@ class LedgerEntry:
     kind: LedgerKind
     reason: str
     reference: None | str | Unset = UNSET
+    source: GrantSource | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,6 +65,14 @@ class LedgerEntry:
         else:
             reference = self.reference
 
+        source: None | str | Unset
+        if isinstance(self.source, Unset):
+            source = UNSET
+        elif isinstance(self.source, GrantSource):
+            source = self.source.value
+        else:
+            source = self.source
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -75,6 +88,8 @@ class LedgerEntry:
         )
         if reference is not UNSET:
             field_dict["reference"] = reference
+        if source is not UNSET:
+            field_dict["source"] = source
 
         return field_dict
 
@@ -104,6 +119,23 @@ class LedgerEntry:
 
         reference = _parse_reference(d.pop("reference", UNSET))
 
+        def _parse_source(data: object) -> GrantSource | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                source_type_0 = GrantSource(data)
+
+                return source_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GrantSource | None | Unset, data)
+
+        source = _parse_source(d.pop("source", UNSET))
+
         ledger_entry = cls(
             amount=amount,
             created_at=created_at,
@@ -113,6 +145,7 @@ class LedgerEntry:
             kind=kind,
             reason=reason,
             reference=reference,
+            source=source,
         )
 
         ledger_entry.additional_properties = d

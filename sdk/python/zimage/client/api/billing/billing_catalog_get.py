@@ -7,16 +7,23 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.catalog import Catalog
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    accept_language: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(accept_language, Unset):
+        headers["Accept-Language"] = accept_language
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/billing/catalog",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -27,6 +34,11 @@ def _parse_response(
         response_200 = Catalog.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -53,12 +65,18 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
+    accept_language: None | str | Unset = UNSET,
 ) -> Response[Catalog | Problem]:
     """Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
 
      Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
+
+    Args:
+        accept_language (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -68,7 +86,9 @@ def sync_detailed(
         Response[Catalog | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        accept_language=accept_language,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -80,12 +100,18 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
+    accept_language: None | str | Unset = UNSET,
 ) -> Catalog | Problem | None:
     """Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
 
      Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
+
+    Args:
+        accept_language (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,18 +123,25 @@ def sync(
 
     return sync_detailed(
         client=client,
+        accept_language=accept_language,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
+    accept_language: None | str | Unset = UNSET,
 ) -> Response[Catalog | Problem]:
     """Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
 
      Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
+
+    Args:
+        accept_language (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,7 +151,9 @@ async def asyncio_detailed(
         Response[Catalog | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        accept_language=accept_language,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -128,12 +163,18 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
+    accept_language: None | str | Unset = UNSET,
 ) -> Catalog | Problem | None:
     """Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
 
      Credit packs and subscription plans on sale. Public. `payments_enabled` is false when this
-    installation takes no payments.
+    installation takes no payments. Names and descriptions come in the language of
+    `Accept-Language` where the catalog has them (`en`, `zh-CN`), named by `Content-Language`.
+
+    Args:
+        accept_language (None | str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,5 +187,6 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            accept_language=accept_language,
         )
     ).parsed
