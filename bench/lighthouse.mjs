@@ -1,6 +1,7 @@
 // Runs Lighthouse (its default mobile settings) on one page in a fresh Chromium, as a visitor
-// with the given cookies in the browser would load it: `node lighthouse.mjs URL OUT [COOKIES]`,
-// COOKIES as a `Cookie` header (`a=1; b=2`). The CLI's `--extra-headers` only adds a header to
+// with the given cookies in the browser would load it: `node lighthouse.mjs URL OUT [COOKIES]
+// [STORAGE]`, COOKIES as a `Cookie` header (`a=1; b=2`), STORAGE as a JSON object of the
+// origin's localStorage (what a returning visitor's browser keeps, such as the cookie choice). The CLI's `--extra-headers` only adds a header to
 // each request, so a page's script (which reads `document.cookie` to tell a returning visitor)
 // never sees them; here they are set in the browser's own jar, and the HTTP cache is emptied so
 // every file is fetched as on a first visit.
@@ -8,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const [url, out, cookieHeader] = process.argv.slice(2);
+const [url, out, cookieHeader, storage] = process.argv.slice(2);
 if (!url || !out) {
   console.error("usage: node lighthouse.mjs URL OUT [COOKIES]");
   process.exit(2);
@@ -35,6 +36,15 @@ try {
     });
   if (cookies.length > 0) {
     await page.setCookie(...cookies);
+  }
+  if (storage) {
+    // Written from a page of the origin that loads nothing (the API's health check).
+    await page.goto(new URL("/healthz", url).href);
+    await page.evaluate((entries) => {
+      for (const [key, value] of Object.entries(entries)) {
+        localStorage.setItem(key, value);
+      }
+    }, JSON.parse(storage));
   }
   const cdp = await page.createCDPSession();
   await cdp.send("Network.clearBrowserCache");

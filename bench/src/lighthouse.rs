@@ -65,8 +65,12 @@ fn run(url: &str, cookie: Option<&str>, out: &Path) -> Result<Report> {
     cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("lighthouse.mjs"))
         .arg(url)
         .arg(out)
-        .args(cookie)
-        .env("ZIMAGE_TOOLS", tools_dir());
+        .args(cookie);
+    if cookie.is_some() {
+        // A returning visitor's browser: it answered the cookie banner when it signed up.
+        cmd.arg(r#"{"zimage.cookie-choice":"essential"}"#);
+    }
+    cmd.env("ZIMAGE_TOOLS", tools_dir());
     // Lighthouse's trace recording fails now and then (NO_NAVSTART, NO_FCP); a second run does not.
     let mut attempt = 0;
     while let Err(err) = tools::run(&mut cmd) {

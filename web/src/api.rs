@@ -236,13 +236,40 @@ pub fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiErro
 /// The answer to the session refresh that `boot.js` started while the app downloaded, once: the
 /// first caller takes it, later ones (and visits without it) get `None`.
 pub async fn early_refresh<T: DeserializeOwned>() -> Option<Result<T, ApiError>> {
-    const NAME: &str = "zimageEarlyRefresh";
     let window = web_sys::window()?;
-    let promise = js_sys::Reflect::get(&window, &NAME.into())
+    early_answer(&window, "zimageEarlyRefresh").await
+}
+
+/// A successful answer to the read of `path` that `boot.js` started while the app downloaded,
+/// once, and only during the first seconds of the visit (a page opened later asks afresh);
+/// `None` when there is none or it failed: the caller then asks itself.
+pub async fn early_read<T: DeserializeOwned>(path: &str) -> Option<T> {
+    const FRESH_MS: f64 = 15_000.0;
+    let window = web_sys::window()?;
+    let reads = js_sys::Reflect::get(&window, &"zimageEarlyReads".into()).ok()?;
+    if reads.is_undefined() {
+        return None;
+    }
+    let at = js_sys::Reflect::get(&reads, &"at".into()).ok()?.as_f64()?;
+    if js_sys::Date::now() - at > FRESH_MS {
+        let _ =
+            js_sys::Reflect::delete_property(reads.unchecked_ref::<js_sys::Object>(), &path.into());
+        return None;
+    }
+    early_answer(&reads, path).await?.ok()
+}
+
+/// Takes the promise `holder[name]` (a `{status, text}` answer or null) and decodes what it gives.
+async fn early_answer<T: DeserializeOwned>(
+    holder: &wasm_bindgen::JsValue,
+    name: &str,
+) -> Option<Result<T, ApiError>> {
+    let promise = js_sys::Reflect::get(holder, &name.into())
         .ok()?
         .dyn_into::<js_sys::Promise>()
         .ok()?;
-    let _ = js_sys::Reflect::delete_property(&window, &NAME.into());
+    let _ =
+        js_sys::Reflect::delete_property(holder.unchecked_ref::<js_sys::Object>(), &name.into());
     let answer = JsFuture::from(promise).await.ok()?;
     if answer.is_null() {
         return Some(Err(ApiError::network()));

@@ -82,7 +82,16 @@ impl<T: DeserializeOwned + Clone + Send + Sync + 'static> Paged<T> {
         self.generation.update(|g| *g += 1);
         let generation = self.generation.get_untracked();
         self.spawn(async move {
-            let result = self.session.call::<Page<T>>("GET", &url, None).await;
+            // The first page may have been asked for while the app downloaded (`boot.js`).
+            let early = if append {
+                None
+            } else {
+                crate::api::early_read::<Page<T>>(&url).await
+            };
+            let result = match early {
+                Some(page) => Ok(page),
+                None => self.session.call::<Page<T>>("GET", &url, None).await,
+            };
             if self.generation.get_untracked() != generation {
                 return;
             }
