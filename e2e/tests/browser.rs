@@ -1274,6 +1274,9 @@ async fn keyboard_journey(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(b.find(Locator::Css(".bulk-count")).await.is_err());
+    // The same account on a desktop, still dark: the grid, then the viewer.
+    b.set_window_size(1280, 800).await?;
+    snapshot(b, "keyboard-desktop-dark-gallery").await?;
     let errors = console_errors(b).await;
     assert!(errors.is_empty(), "console: {errors:?}");
     Ok(())

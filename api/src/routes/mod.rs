@@ -159,23 +159,32 @@ pub(crate) fn optional_body<T: Default + serde::de::DeserializeOwned>(
     }
 }
 
+/// The items of an `Accept-*` header (`br;q=0.8, gzip`) with their weights (1 when not given).
+pub(crate) fn weighted<'r>(
+    req: &'r actix_web::HttpRequest,
+    name: actix_web::http::header::HeaderName,
+) -> impl Iterator<Item = (&'r str, f32)> + 'r {
+    req.headers()
+        .get_all(name)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let value = parts.next()?.trim();
+            let weight = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some((value, weight))
+        })
+}
+
 /// The supported language the client prefers most (`Accept-Language`, weights honoured), English
 /// when it names none of them.
 pub(crate) fn accepted_locale(req: &actix_web::HttpRequest) -> zimage_shared::account::Locale {
     use zimage_shared::account::Locale;
     let mut best: Option<(f32, Locale)> = None;
-    for item in req
-        .headers()
-        .get_all(actix_web::http::header::ACCEPT_LANGUAGE)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-    {
-        let mut parts = item.split(';');
-        let tag = parts.next().unwrap_or_default().trim();
-        let weight = parts
-            .filter_map(|p| p.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+    for (tag, weight) in weighted(req, actix_web::http::header::ACCEPT_LANGUAGE) {
         if let Some(locale) = Locale::from_browser(tag)
             && weight > 0.0
             && best.is_none_or(|(w, _)| weight > w)

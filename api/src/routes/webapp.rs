@@ -31,19 +31,7 @@ fn plain_name(name: &str) -> bool {
 
 /// The codings the client accepts with a non-zero weight (`identity` is always acceptable).
 fn accepts(req: &HttpRequest, coding: &str) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|item| {
-            let mut parts = item.split(';');
-            let name = parts.next()?.trim();
-            let weight = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            Some((name, weight))
-        })
+    super::weighted(req, header::ACCEPT_ENCODING)
         .any(|(name, weight)| (name.eq_ignore_ascii_case(coding) || name == "*") && weight > 0.0)
 }
 
