@@ -1096,6 +1096,17 @@ async fn focused(b: &fantoccini::Client, css: &str) -> Result<bool, fantoccini::
     Ok(hit == serde_json::Value::Bool(true))
 }
 
+/// The start of the focused element's markup, to say where focus went instead.
+async fn focused_element(b: &fantoccini::Client) -> Result<String, fantoccini::error::CmdError> {
+    let at = b
+        .execute(
+            "return document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : '';",
+            vec![],
+        )
+        .await?;
+    Ok(at.as_str().unwrap_or_default().to_string())
+}
+
 /// Presses Tab until the focused element matches `css`; fails after `max` presses.
 async fn tab_to(
     b: &fantoccini::Client,
@@ -1108,12 +1119,7 @@ async fn tab_to(
             return Ok(());
         }
     }
-    let at = b
-        .execute(
-            "return document.activeElement && document.activeElement.outerHTML.slice(0, 200);",
-            vec![],
-        )
-        .await?;
+    let at = focused_element(b).await?;
     panic!("{css} not reached in {max} Tab presses; focus is on {at}");
 }
 
@@ -1128,12 +1134,7 @@ async fn wait_for_focus(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let at = b
-        .execute(
-            "return document.activeElement && document.activeElement.outerHTML.slice(0, 200);",
-            vec![],
-        )
-        .await?;
+    let at = focused_element(b).await?;
     panic!("focus never reached {css}; it is on {at}");
 }
 

@@ -67,342 +67,50 @@ pub fn App() -> impl IntoView {
 
 // Pages most visits never open load as separate wasm chunks when first visited (Leptos' lazy
 // routes; `scripts/build-web.sh` splits the module with wasm-split). What a first visit needs
-// (home, sign-up, sign-in, create, gallery, shared links) stays in the main module.
+// (home, sign-up, sign-in, create, gallery, shared links) stays in the main module. Each route
+// type becomes its own split point (the lazy view is named after the type).
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path;)*) => {$(
+        struct $route;
 
-struct VerifyEmailPage;
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
 
-#[lazy_route]
-impl LazyRoute for VerifyEmailPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::verify_email::VerifyEmail /> }.into_any()
-    }
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
 }
 
-struct ForgotPasswordPage;
-
-#[lazy_route]
-impl LazyRoute for ForgotPasswordPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::forgot_password::ForgotPassword /> }.into_any()
-    }
-}
-
-struct ResetPasswordPage;
-
-#[lazy_route]
-impl LazyRoute for ResetPasswordPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::reset_password::ResetPassword /> }.into_any()
-    }
-}
-
-struct AccountPage;
-
-#[lazy_route]
-impl LazyRoute for AccountPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::account::Account /> }.into_any()
-    }
-}
-
-struct CreditsPage;
-
-#[lazy_route]
-impl LazyRoute for CreditsPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::credits::Credits /> }.into_any()
-    }
-}
-
-struct HistoryPage;
-
-#[lazy_route]
-impl LazyRoute for HistoryPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::history::History /> }.into_any()
-    }
-}
-
-struct PromptsPage;
-
-#[lazy_route]
-impl LazyRoute for PromptsPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::prompts::Prompts /> }.into_any()
-    }
-}
-
-struct DevelopersPage;
-
-#[lazy_route]
-impl LazyRoute for DevelopersPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::developers::Developers /> }.into_any()
-    }
-}
-
-struct AuthorizePage;
-
-#[lazy_route]
-impl LazyRoute for AuthorizePage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::oauth::Authorize /> }.into_any()
-    }
-}
-
-struct DevicePage;
-
-#[lazy_route]
-impl LazyRoute for DevicePage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::oauth::Device /> }.into_any()
-    }
-}
-
-struct PrivacyPage;
-
-#[lazy_route]
-impl LazyRoute for PrivacyPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::privacy::PrivacyCenter /> }.into_any()
-    }
-}
-
-struct ConfirmErasurePage;
-
-#[lazy_route]
-impl LazyRoute for ConfirmErasurePage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::privacy::ConfirmErasure /> }.into_any()
-    }
-}
-
-struct SecurityPage;
-
-#[lazy_route]
-impl LazyRoute for SecurityPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::security::Security /> }.into_any()
-    }
-}
-
-struct LegalPage;
-
-#[lazy_route]
-impl LazyRoute for LegalPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::legal::LegalPage /> }.into_any()
-    }
-}
-
-struct UnsubscribePage;
-
-#[lazy_route]
-impl LazyRoute for UnsubscribePage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::privacy::Unsubscribe /> }.into_any()
-    }
-}
-
-struct SupportPage;
-
-#[lazy_route]
-impl LazyRoute for SupportPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::support::Support /> }.into_any()
-    }
-}
-
-struct SupportTicketPage;
-
-#[lazy_route]
-impl LazyRoute for SupportTicketPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::support::SupportTicket /> }.into_any()
-    }
-}
-
-struct AdminDashboardPage;
-
-#[lazy_route]
-impl LazyRoute for AdminDashboardPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminDashboard /> }.into_any()
-    }
-}
-
-struct AdminUsersPage;
-
-#[lazy_route]
-impl LazyRoute for AdminUsersPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminUsers /> }.into_any()
-    }
-}
-
-struct AdminUserPage;
-
-#[lazy_route]
-impl LazyRoute for AdminUserPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminUser /> }.into_any()
-    }
-}
-
-struct AdminTasksPage;
-
-#[lazy_route]
-impl LazyRoute for AdminTasksPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminTasks /> }.into_any()
-    }
-}
-
-struct AdminModerationPage;
-
-#[lazy_route]
-impl LazyRoute for AdminModerationPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminModeration /> }.into_any()
-    }
-}
-
-struct AdminPrivacyPage;
-
-#[lazy_route]
-impl LazyRoute for AdminPrivacyPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminPrivacy /> }.into_any()
-    }
-}
-
-struct AdminSupportPage;
-
-#[lazy_route]
-impl LazyRoute for AdminSupportPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminSupport /> }.into_any()
-    }
-}
-
-struct AdminSupportTicketPage;
-
-#[lazy_route]
-impl LazyRoute for AdminSupportTicketPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminSupportTicket /> }.into_any()
-    }
-}
-
-struct AdminAuditPage;
-
-#[lazy_route]
-impl LazyRoute for AdminAuditPage {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <pages::admin::AdminAudit /> }.into_any()
-    }
+lazy_pages! {
+    VerifyEmailPage => pages::verify_email::VerifyEmail;
+    ForgotPasswordPage => pages::forgot_password::ForgotPassword;
+    ResetPasswordPage => pages::reset_password::ResetPassword;
+    AccountPage => pages::account::Account;
+    CreditsPage => pages::credits::Credits;
+    HistoryPage => pages::history::History;
+    PromptsPage => pages::prompts::Prompts;
+    DevelopersPage => pages::developers::Developers;
+    AuthorizePage => pages::oauth::Authorize;
+    DevicePage => pages::oauth::Device;
+    PrivacyPage => pages::privacy::PrivacyCenter;
+    ConfirmErasurePage => pages::privacy::ConfirmErasure;
+    SecurityPage => pages::security::Security;
+    LegalPage => pages::legal::LegalPage;
+    UnsubscribePage => pages::privacy::Unsubscribe;
+    SupportPage => pages::support::Support;
+    SupportTicketPage => pages::support::SupportTicket;
+    AdminDashboardPage => pages::admin::AdminDashboard;
+    AdminUsersPage => pages::admin::AdminUsers;
+    AdminUserPage => pages::admin::AdminUser;
+    AdminTasksPage => pages::admin::AdminTasks;
+    AdminModerationPage => pages::admin::AdminModeration;
+    AdminPrivacyPage => pages::admin::AdminPrivacy;
+    AdminSupportPage => pages::admin::AdminSupport;
+    AdminSupportTicketPage => pages::admin::AdminSupportTicket;
+    AdminAuditPage => pages::admin::AdminAudit;
 }
