@@ -180,6 +180,12 @@ pub struct Config {
     /// See [`crate::auth::client_ip`].
     pub trusted_proxies: ProxyTrust,
     pub rate_limits: RateLimits,
+    /// Redis holding the rate limits every replica shares (`ZIMAGE_REDIS_URL`); `None` keeps
+    /// them in this process.
+    pub redis_url: Option<Secret<String>>,
+    /// What the shared keys start with (`ZIMAGE_REDIS_PREFIX`, default `zimage:`), so several
+    /// installations can share one Redis.
+    pub redis_prefix: String,
     pub max_json_bytes: usize,
     pub log_json: bool,
     /// Credits granted when a user confirms their e-mail address (0 disables).
@@ -378,6 +384,8 @@ impl Config {
                     defaults.uploads_per_user,
                 )?,
             },
+            redis_url: get("ZIMAGE_REDIS_URL").map(Secret::new),
+            redis_prefix: get("ZIMAGE_REDIS_PREFIX").unwrap_or_else(|| "zimage:".into()),
             max_json_bytes: usize::try_from(parse("ZIMAGE_MAX_JSON_BYTES", 64 * 1024)?)?,
             log_json: matches!(get("ZIMAGE_LOG_FORMAT").as_deref(), Some("json")),
             signup_bonus_credits: i64::try_from(parse("ZIMAGE_SIGNUP_BONUS_CREDITS", 20)?)?,

@@ -125,7 +125,10 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             None => crate::auth::sealed::Sealer::derived(&secret),
         },
         mailer: Mailer::from_config(&config)?,
-        limiter: RateLimiter::new(),
+        limiter: match &config.redis_url {
+            Some(url) => RateLimiter::shared(url.expose(), &config.redis_prefix)?,
+            None => RateLimiter::new(),
+        },
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
         models: ModelCatalog::load(config.models_file.as_deref(), &providers.enabled())?,
         storage: Storage::from_config(&config.storage)?,

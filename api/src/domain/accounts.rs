@@ -105,10 +105,10 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
         };
         // At most one such mail per address per window, however often strangers try.
         let budget = state.config.rate_limits.email_per_account;
-        if state
+        if !state
             .limiter
-            .check(&format!("account-exists:account:{email}"), budget)
-            .is_err()
+            .check_quietly(&format!("account-exists:account:{email}"), budget)
+            .await
         {
             return Ok(stand_in);
         }

@@ -8,6 +8,7 @@ use crate::auth::signed_url::UrlSigner;
 use crate::db::generation::{self as db, ImageRow};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Cursor, PageRequest};
+use crate::rate_limit::Outage;
 use crate::state::AppState;
 use crate::storage::ObjectStore;
 
@@ -229,7 +230,12 @@ pub async fn archive(
     }
     state
         .limiter
-        .check(&format!("archive:user:{user_id}"), ARCHIVES_PER_HOUR)?;
+        .check(
+            &format!("archive:user:{user_id}"),
+            ARCHIVES_PER_HOUR,
+            Outage::Allow,
+        )
+        .await?;
     db::record_downloads(&mut conn, user_id, &ids).await?;
     drop(conn);
     Ok(zip_stream(state, rows))

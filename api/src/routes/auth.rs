@@ -16,6 +16,7 @@ use super::client_info;
 use crate::auth::client_ip;
 use crate::domain::{accounts, sessions};
 use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::Outage;
 use crate::state::AppState;
 
 /// Cookie carrying the refresh token for browsers.
@@ -121,7 +122,7 @@ fn from_our_pages(state: &AppState, req: &HttpRequest) -> bool {
 /// `email_per_account` window, whoever asks. Beyond it the request still succeeds but sends
 /// nothing, so a stranger cannot spend the owner's budget and block their reset mail: the mail
 /// sent at the stranger's request is the owner's anyway.
-pub(super) fn limit(
+pub(super) async fn limit(
     state: &AppState,
     req: &HttpRequest,
     action: &str,
@@ -133,12 +134,20 @@ pub(super) fn limit(
         _ => limits.email_per_ip,
     };
     let ip = client_ip(req, &state.config.trusted_proxies);
-    state.limiter.check(&format!("{action}:ip:{ip}"), per_ip)?;
+    state
+        .limiter
+        .check(&format!("{action}:ip:{ip}"), per_ip, Outage::Refuse)
+        .await?;
     Ok(match email.and_then(|e| normalize_email(e).ok()) {
-        Some(email) => state.limiter.check_quietly(
-            &format!("{action}:account:{email}"),
-            limits.email_per_account,
-        ),
+        Some(email) => {
+            state
+                .limiter
+                .check_quietly(
+                    &format!("{action}:account:{email}"),
+                    limits.email_per_account,
+                )
+                .await
+        }
         None => true,
     })
 }
@@ -213,33 +222,38 @@ impl<'a> SignInLimits<'a> {
     /// 429 telling the wait when any budget is spent; otherwise the attempt is counted as a
     /// failure before the password is checked (so parallel guesses cannot all pass the check
     /// before any is counted), and taken back when it was not one.
-    fn reserve(&self) -> ApiResult<()> {
+    async fn reserve(&self) -> ApiResult<()> {
         for (key, limit) in self.budgets() {
-            if let Some(wait) = self.state.limiter.blocked(key, limit) {
+            let blocked = self.state.limiter.blocked(key, limit, Outage::Refuse);
+            if let Some(wait) = blocked.await? {
                 return Err(ApiError::rate_limited(limit, wait).with_detail(format!(
                     "too many failed sign-ins; try again in {wait} seconds, or reset your password"
                 )));
             }
         }
         for (key, limit) in self.budgets() {
-            self.state.limiter.count(key, limit);
+            self.state.limiter.count(key, limit).await;
         }
         Ok(())
     }
 
     /// The attempt was not a failed sign-in after all (e.g. the server was busy).
-    fn release(&self) {
-        for (key, _) in self.budgets() {
-            self.state.limiter.uncount(key);
+    async fn release(&self) {
+        for (key, limit) in self.budgets() {
+            self.state.limiter.uncount(key, limit).await;
         }
     }
 
     /// A success: the account's failures are forgotten, and this attempt was not one.
-    fn succeeded(&self) {
-        self.state.limiter.uncount(&self.ip_key);
-        self.state.limiter.clear(&self.pair_key);
+    async fn succeeded(&self) {
+        let limits = &self.state.config.rate_limits;
+        self.state
+            .limiter
+            .uncount(&self.ip_key, limits.login_per_ip)
+            .await;
+        self.state.limiter.clear(&self.pair_key).await;
         if let Some(key) = &self.account_key {
-            self.state.limiter.clear(key);
+            self.state.limiter.clear(key).await;
         }
     }
 }
@@ -265,7 +279,7 @@ async fn signup(
     req: HttpRequest,
     body: Json<SignupRequest>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req, "signup", None)?;
+    limit(&state, &req, "signup", None).await?;
     let user = accounts::signup(&state, body.into_inner()).await?;
     Ok(super::created(&state, "/v1/me", &user))
 }
@@ -304,7 +318,7 @@ async fn resend_verification(
     req: HttpRequest,
     body: Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
-    if limit(&state, &req, "resend", Some(&body.email))? {
+    if limit(&state, &req, "resend", Some(&body.email)).await? {
         in_background(&state, body.into_inner().email, |state, email| async move {
             accounts::resend_verification(&state, &email).await
         });
@@ -335,7 +349,7 @@ async fn login(
 ) -> ApiResult<HttpResponse> {
     let email = normalize_email(&body.email).unwrap_or_default();
     let limits = SignInLimits::new(&state, &req, &email);
-    limits.reserve()?;
+    limits.reserve().await?;
     let signed_in = sessions::login(
         &state,
         &body.email,
@@ -345,9 +359,9 @@ async fn login(
     )
     .await;
     match &signed_in {
-        Ok(_) => limits.succeeded(),
+        Ok(_) => limits.succeeded().await,
         Err(e) if e.code() == zimage_shared::ErrorCode::InvalidCredentials => {}
-        Err(_) => limits.release(),
+        Err(_) => limits.release().await,
     }
     let mut response = with_tokens(&state, signed_in?);
     let device = Cookie::build(DEVICE_COOKIE, state.urls.device_token(&email))
@@ -426,7 +440,7 @@ async fn forgot_password(
     req: HttpRequest,
     body: Json<EmailRequest>,
 ) -> ApiResult<HttpResponse> {
-    if limit(&state, &req, "forgot", Some(&body.email))? {
+    if limit(&state, &req, "forgot", Some(&body.email)).await? {
         in_background(&state, body.into_inner().email, |state, email| async move {
             accounts::forgot_password(&state, &email).await
         });

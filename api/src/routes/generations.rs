@@ -1,6 +1,7 @@
 //! `/v1/generations` and `/v1/images/{id}/file`.
 
 use crate::json_body::Json;
+use crate::rate_limit::Outage;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
@@ -85,10 +86,14 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     auth.require_verified()?;
-    state.limiter.check(
-        &format!("generate:user:{}", auth.user_id()),
-        state.config.rate_limits.generations_per_user,
-    )?;
+    state
+        .limiter
+        .check(
+            &format!("generate:user:{}", auth.user_id()),
+            state.config.rate_limits.generations_per_user,
+            Outage::Refuse,
+        )
+        .await?;
     let key = req
         .headers()
         .get("idempotency-key")

@@ -21,6 +21,7 @@ use crate::domain::oauth::{self, ClientCredentials, TokenError};
 use crate::error::ApiResult;
 use crate::json_body::Json;
 use crate::pagination::PageQuery;
+use crate::rate_limit::Outage;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -211,14 +212,21 @@ fn invalid_request(description: impl Into<String>) -> TokenError {
 
 /// The budgets of the token, revocation and device endpoints: per app and address, and per
 /// address.
-fn limit(state: &AppState, req: &HttpRequest, client: &ClientCredentials) -> ApiResult<()> {
+async fn limit(state: &AppState, req: &HttpRequest, client: &ClientCredentials) -> ApiResult<()> {
     let ip = crate::auth::client_ip(req, &state.config.trusted_proxies);
     let client_id = client.client_id.as_deref().unwrap_or("-");
-    state.limiter.check(
-        &format!("oauth-client:{client_id}:ip:{ip}"),
-        CLIENT_CALLS_PER_IP,
-    )?;
-    state.limiter.check(&format!("oauth:ip:{ip}"), CALLS_PER_IP)
+    state
+        .limiter
+        .check(
+            &format!("oauth-client:{client_id}:ip:{ip}"),
+            CLIENT_CALLS_PER_IP,
+            Outage::Refuse,
+        )
+        .await?;
+    state
+        .limiter
+        .check(&format!("oauth:ip:{ip}"), CALLS_PER_IP, Outage::Refuse)
+        .await
 }
 
 /// Reads an app's form and its client credentials (HTTP Basic, RFC 6749 §2.3.1, or the form).
@@ -343,7 +351,7 @@ async fn token(
         async {
             let (form, client) = read_form(&req, &body)?;
             let grant_type = form.grant_type.as_deref().unwrap_or_default();
-            if let Err(limited) = limit(&state, &req, &client) {
+            if let Err(limited) = limit(&state, &req, &client).await {
                 // A device polling too often is told to slow down, as RFC 8628 clients expect.
                 if grant_type == "urn:ietf:params:oauth:grant-type:device_code" {
                     return Err(TokenError::OAuth {
@@ -410,7 +418,7 @@ async fn revoke(
 ) -> ApiResult<HttpResponse> {
     let result = async {
         let (form, client) = read_form(&req, &body)?;
-        limit(&state, &req, &client)?;
+        limit(&state, &req, &client).await?;
         let presented = form
             .token
             .filter(|t| !t.is_empty())
@@ -452,7 +460,7 @@ async fn device_authorization(
     answer(
         async {
             let (form, client) = read_form(&req, &body)?;
-            limit(&state, &req, &client)?;
+            limit(&state, &req, &client).await?;
             let mut conn = state.db.get().await?;
             let app = oauth::authenticate_client(&mut conn, &client).await?;
             drop(conn);
@@ -524,11 +532,15 @@ pub struct UserCodeQuery {
     pub user_code: String,
 }
 
-fn device_lookup_budget(state: &AppState, auth: &Auth) -> ApiResult<()> {
-    state.limiter.check(
-        &format!("oauth-device:user:{}", auth.user_id()),
-        DEVICE_LOOKUPS_PER_USER,
-    )
+async fn device_lookup_budget(state: &AppState, auth: &Auth) -> ApiResult<()> {
+    state
+        .limiter
+        .check(
+            &format!("oauth-device:user:{}", auth.user_id()),
+            DEVICE_LOOKUPS_PER_USER,
+            Outage::Refuse,
+        )
+        .await
 }
 
 /// For the web app's device page: the app behind a user code and what it asks for. 404 when
@@ -553,7 +565,7 @@ async fn device_info(
     query: web::Query<UserCodeQuery>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
-    device_lookup_budget(&state, &auth)?;
+    device_lookup_budget(&state, &auth).await?;
     Ok(HttpResponse::Ok()
         .json(oauth::device_request(&state, auth.user_id(), &query.user_code).await?))
 }
@@ -581,7 +593,7 @@ async fn device_decide(
     body: Json<DeviceDecision>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
-    device_lookup_budget(&state, &auth)?;
+    device_lookup_budget(&state, &auth).await?;
     oauth::decide_device(&state, auth.user_id(), &body).await?;
     Ok(HttpResponse::NoContent().finish())
 }

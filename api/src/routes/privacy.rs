@@ -188,7 +188,7 @@ async fn confirm(
     id: web::Path<Uuid>,
     body: Json<ConfirmPrivacyRequest>,
 ) -> ApiResult<HttpResponse> {
-    super::auth::limit(&state, &req, "email", None)?;
+    super::auth::limit(&state, &req, "email", None).await?;
     let client = super::client_info(&req, &state);
     Ok(HttpResponse::Ok()
         .json(privacy::confirm(&state, id.into_inner(), &body.token, &client).await?))

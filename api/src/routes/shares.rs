@@ -14,6 +14,7 @@ use crate::config::RateLimit;
 use crate::domain::shares;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
+use crate::rate_limit::Outage;
 use crate::state::AppState;
 
 /// Public share requests per client IP.
@@ -51,11 +52,12 @@ async fn list(
 }
 
 /// Counts a public share read against the caller's address.
-pub(crate) fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+pub(crate) async fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
     let ip = crate::auth::client_ip(req, &state.config.trusted_proxies);
     state
         .limiter
-        .check(&format!("shared:ip:{ip}"), SHARED_PER_IP)
+        .check(&format!("shared:ip:{ip}"), SHARED_PER_IP, Outage::Allow)
+        .await
 }
 
 /// A shared image's public card: size, model and — only if the owner opted in — the prompt.
@@ -76,7 +78,7 @@ async fn card(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req)?;
+    limit(&state, &req).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(shares::card(&state, &token, true).await?))
@@ -99,7 +101,7 @@ async fn image(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req)?;
+    limit(&state, &req).await?;
     let (bytes, format) = shares::file(&state, &token).await?;
     // The token names one image for good; its digest names the file without repeating it.
     let digest = sha2::Sha256::digest(token.as_bytes());
@@ -137,7 +139,7 @@ async fn collection(
     token: web::Path<String>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req)?;
+    limit(&state, &req).await?;
     let shared = shares::shared_collection(&state, &token, page.parse()?, true).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -13,6 +13,7 @@ use crate::auth::Auth;
 use crate::domain::uploads;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageQuery;
+use crate::rate_limit::Outage;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -65,10 +66,14 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::GenerationsWrite)?;
     auth.require_verified()?;
-    state.limiter.check(
-        &format!("uploads:user:{}", auth.user_id()),
-        state.config.rate_limits.uploads_per_user,
-    )?;
+    state
+        .limiter
+        .check(
+            &format!("uploads:user:{}", auth.user_id()),
+            state.config.rate_limits.uploads_per_user,
+            Outage::Refuse,
+        )
+        .await?;
     let limit = state.config.max_upload_bytes;
     if req
         .headers()

@@ -254,10 +254,10 @@ pub async fn page(req: &HttpRequest, state: &AppState) -> Option<HttpResponse> {
             .filter(|token| !token.is_empty() && !token.contains('/'))
     };
     let preview = match (token_in("/s/"), token_in("/c/")) {
-        (Some(token), _) if super::shares::limit(state, req).is_ok() => {
+        (Some(token), _) if super::shares::limit(state, req).await.is_ok() => {
             share_preview(state, token).await
         }
-        (_, Some(token)) if super::shares::limit(state, req).is_ok() => {
+        (_, Some(token)) if super::shares::limit(state, req).await.is_ok() => {
             collection_preview(state, token).await
         }
         _ => None,

@@ -3,6 +3,7 @@
 //! not be able to redirect your events elsewhere).
 
 use crate::json_body::Json;
+use crate::rate_limit::Outage;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -234,10 +235,14 @@ async fn test(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     auth.require_scope(ApiKeyScope::WebhooksWrite)?;
-    state.limiter.check(
-        &format!("webhook-test:user:{}", auth.user_id()),
-        crate::config::RateLimit::per(10, 60),
-    )?;
+    state
+        .limiter
+        .check(
+            &format!("webhook-test:user:{}", auth.user_id()),
+            crate::config::RateLimit::per(10, 60),
+            Outage::Allow,
+        )
+        .await?;
     Ok(HttpResponse::Accepted()
         .json(webhooks::test(&state, auth.user_id(), id.into_inner()).await?))
 }

@@ -253,3 +253,77 @@ async fn client_ip_is_what_the_proxy_saw(trust: (&str, &str)) {
     let other = "198.51.100.21".to_string();
     assert_eq!(login(10, other).await.unwrap().status(), 401);
 }
+
+/// The Redis the machine runs (`ZIMAGE_TEST_REDIS_URL` to use another).
+fn test_redis() -> String {
+    std::env::var("ZIMAGE_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A sign-up from client IP `ip` (one trusted proxy in front).
+async fn signup_from(app: &crate::helpers::TestApp, ip: &str, email: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/auth/signup"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({"email": email, "password": PASSWORD, "accept_terms": true, "age_confirmed": true}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn replicas_sharing_redis_count_against_one_budget() {
+    // Three replicas each keeping their own counts would let three times the budget through.
+    let prefix = format!("zimage-test:{}:", uuid::Uuid::new_v4().simple());
+    let shared = [
+        ("ZIMAGE_TRUST_PROXY", "1"),
+        ("ZIMAGE_RATE_LIMIT_SIGNUP_PER_IP", "3/60"),
+        ("ZIMAGE_REDIS_URL", &test_redis()),
+        ("ZIMAGE_REDIS_PREFIX", &prefix),
+    ];
+    let first = spawn_app_with(&shared).await;
+    let replicas = [first.replica(&shared).await, first.replica(&shared).await];
+    let apps = [&first, &replicas[0], &replicas[1]];
+    for (n, app) in apps.iter().enumerate() {
+        let created = signup_from(app, "203.0.113.9", &format!("user{n}@example.org")).await;
+        assert_eq!(created.status(), 201, "sign-up {n}");
+        // What is left is the shared count, whichever replica answers.
+        let remaining = created.headers()["ratelimit-remaining"].to_str().unwrap();
+        assert_eq!(remaining, (2 - n).to_string());
+    }
+    // The fourth is refused by every replica, and another address still has its own budget.
+    for app in apps {
+        let refused = signup_from(app, "203.0.113.9", "late@example.org").await;
+        assert_problem(refused, 429, "rate_limited").await;
+    }
+    let other = signup_from(&replicas[1], "203.0.113.10", "other@example.org").await;
+    assert_eq!(other.status(), 201);
+}
+
+#[tokio::test]
+async fn with_redis_unreachable_sign_in_is_refused_and_reads_go_through() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(&[("ZIMAGE_REDIS_URL", &format!("redis://127.0.0.1:{port}"))]).await;
+    // A budget nobody can count is no budget: sign-in and sign-up wait for Redis.
+    let login = app
+        .post(
+            "/v1/auth/login",
+            &json!({"email": "ada@example.org", "password": PASSWORD}),
+        )
+        .await;
+    assert!(login.headers().contains_key("retry-after"));
+    assert_problem(login, 503, "service_unavailable").await;
+    let signup = signup_from(&app, "203.0.113.9", "ada@example.org").await;
+    assert_problem(signup, 503, "service_unavailable").await;
+    // A public read is let through (unknown link: 404, not 503).
+    let read = app
+        .client
+        .get(app.url("/v1/shared/unknown-token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 404);
+}
