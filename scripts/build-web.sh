@@ -59,6 +59,7 @@ css = open("web/static/style.css", encoding="utf-8").read()
 for old, new in [
     ('<link rel="stylesheet" href="/style.css">', "<style>\n" + css + "</style>"),
     ("/pkg/zimage_web_bg.wasm", "/assets/" + wasm),
+    ("/pkg/__wasm_split.js", "/assets/" + glue.rsplit("/", 1)[0] + "/__wasm_split.js"),
     ("/pkg/zimage_web.js", "/assets/" + glue),
     ("/boot.js", "/assets/" + boot),
 ]:

@@ -1,6 +1,10 @@
 // Loads the WebAssembly app (kept out of index.html so the CSP can forbid inline scripts).
-// The build renames both files with a hash of their contents.
-import init from "/pkg/zimage_web.js";
+// The build renames both files with a hash of their contents. The app's script is imported at the
+// end, not at the top: a static import would hold the reads below until it (and the scripts it
+// imports in turn) had arrived.
+
+// What the app waits for before it starts (see `preview`).
+let first = Promise.resolve();
 
 // A returning visitor's session is renewed while the app downloads rather than after it. The
 // refresh token changes with every use, so the app takes this one answer instead of asking again.
@@ -26,7 +30,80 @@ if (document.cookie.split(";").some((c) => c.trim().startsWith("zimage_signed_in
       }).then(answer, () => null);
     });
     window.zimageEarlyReads = { [url]: read, at: Date.now() };
+    const drawn = read.then((page) => page && page.status === 200 && preview(JSON.parse(page.text).items));
+    // At most 2 s: past that the app starts and draws the images itself.
+    first = Promise.race([drawn, new Promise((resolve) => setTimeout(resolve, 2000))]).catch(() => {});
   }
 }
 
-init({ module_or_path: "/pkg/zimage_web_bg.wasm" });
+// The gallery's first pictures, drawn into the shell with the app's own classes while the app is
+// still on its way, so a phone on a slow link sees its images rather than grey blocks. The app
+// clears the shell when it starts and draws the same tiles, from the browser's cache, in the same
+// grid. Starting the app takes the main thread for a moment, so it waits until these are painted:
+// the promise returned resolves then. (For this page the server leaves the module out of the
+// shell's preloads, so the pictures do not share a slow link with it; it is fetched after.)
+function preview(items) {
+  const block = document.querySelector("#main > .skeleton-block");
+  if (!block || !Array.isArray(items) || items.length === 0) {
+    return;
+  }
+  const grid = document.createElement("ul");
+  grid.className = "justified";
+  grid.setAttribute("aria-hidden", "true");
+  // All of the page's tiles, as the app lays them out: rows are filled from the whole list, so a
+  // shorter list would end in a shorter, unstretched row. The first 8 at once, as in the app.
+  items.forEach((image, index) => {
+    const tile = document.createElement("li");
+    tile.className = "shot";
+    tile.style.setProperty("--ratio", (Math.max(image.width, 1) / Math.max(image.height, 1)).toFixed(4));
+    const frame = document.createElement("span");
+    frame.className = "shot-open";
+    const picture = document.createElement("img");
+    picture.alt = "";
+    picture.width = image.width;
+    picture.height = image.height;
+    picture.loading = index < 8 ? "eager" : "lazy";
+    picture.fetchPriority = index < 8 ? "high" : "auto";
+    if (index < 8) {
+      picture.setAttribute("elementtiming", "preview");
+    }
+    picture.src = image.thumbnail_url;
+    frame.append(picture);
+    tile.append(frame);
+    grid.append(tile);
+  });
+  const toolbar = document.createElement("div");
+  toolbar.className = "skeleton skeleton-toolbar";
+  block.parentElement.querySelectorAll(".skeleton-line").forEach((line) => line.remove());
+  block.replaceWith(toolbar, grid);
+  return painted([...grid.querySelectorAll("img")].slice(0, 8));
+}
+
+// Resolves once the browser has painted those of `pictures` that are on screen: Element Timing
+// tells when each is (Chromium); elsewhere, two frames after they are decoded.
+function painted(pictures) {
+  const shown = pictures.filter((picture) => picture.getBoundingClientRect().top < innerHeight);
+  if (shown.length === 0) {
+    return Promise.resolve();
+  }
+  if (!PerformanceObserver.supportedEntryTypes?.includes("element")) {
+    const decoded = shown.map((picture) => picture.decode().catch(() => {}));
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    return Promise.all(decoded).then(frame).then(frame);
+  }
+  return new Promise((resolve) => {
+    let seen = 0;
+    const observer = new PerformanceObserver((list) => {
+      seen += list.getEntries().filter((entry) => entry.identifier === "preview").length;
+      if (seen >= shown.length) {
+        observer.disconnect();
+        resolve();
+      }
+    });
+    observer.observe({ type: "element", buffered: true });
+  });
+}
+
+first
+  .then(() => import("/pkg/zimage_web.js"))
+  .then((app) => app.default({ module_or_path: "/pkg/zimage_web_bg.wasm" }));

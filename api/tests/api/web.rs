@@ -6,7 +6,9 @@ use std::path::Path;
 
 use crate::helpers::{TestApp, assert_problem, spawn_app};
 
-const SHELL: &str = "<!doctype html><html><head><title>Z-Image Studio</title>\n  <!--zimage:head-->\n</head><body><div id=\"app\"></div></body></html>";
+const MODULE_PRELOAD: &str = "<link rel=\"preload\" href=\"/assets/0123456789abcdef/app_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>";
+
+const SHELL: &str = "<!doctype html><html><head><title>Z-Image Studio</title>\n  <!--zimage:head-->\n  <link rel=\"preload\" href=\"/assets/0123456789abcdef/app_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n</head><body><div id=\"app\"></div></body></html>";
 
 /// Lays out a web directory as `scripts/build-web.sh` does, under the app's configured one.
 fn web_dir(app: &TestApp) -> std::path::PathBuf {
@@ -106,6 +108,28 @@ async fn assets_are_immutable_and_sent_in_the_best_encoding_the_client_accepts()
     ] {
         let response = get(&app, missing, &[("accept", "text/html")]).await;
         assert_problem(response, 404, "not_found").await;
+    }
+}
+
+#[tokio::test]
+async fn a_returning_visitors_gallery_loads_its_pictures_before_the_apps_module() {
+    let app = spawn_app().await;
+    web_dir(&app);
+    let signed_in = [("cookie", "zimage_signed_in=1")];
+    let gallery = get(&app, "/gallery", &signed_in).await;
+    assert_eq!(gallery.headers()["vary"], "Cookie");
+    let etag = gallery.headers()["etag"].to_str().unwrap().to_string();
+    let html = gallery.text().await.unwrap();
+    assert!(!html.contains(MODULE_PRELOAD), "{html}");
+    assert_eq!(html.replace("  \n", &format!("  {MODULE_PRELOAD}\n")), SHELL);
+    // The other shell has another validator: a cache never answers one with the other.
+    let plain = get(&app, "/gallery", &[("if-none-match", &etag)]).await;
+    assert_eq!(plain.status(), 200);
+    // Everywhere else, and on a filtered gallery (the pictures come from the app), the module
+    // is preloaded.
+    for path in ["/gallery?q=fox", "/create", "/"] {
+        let page = get(&app, path, &signed_in).await.text().await.unwrap();
+        assert!(page.contains(MODULE_PRELOAD), "{path}");
     }
 }
 
