@@ -253,6 +253,9 @@ pub struct Config {
     pub pack_credits_expire_days: Option<i64>,
     /// How often scheduled work (credit expiry, expiry warnings) runs; 0 disables it.
     pub scheduler_interval: Duration,
+    /// How long a stopping replica keeps serving while unready, for load balancers to notice
+    /// (`ZIMAGE_DRAIN_DELAY_SECS`, default 0).
+    pub drain_delay: Duration,
     /// Days between a confirmed erasure and the purge; signing in with `keep_account` cancels it.
     pub erasure_grace_days: i64,
     /// Accounts never verified are deleted this many days after sign-up (0: never).
@@ -541,6 +544,7 @@ impl Config {
             support_email: get("ZIMAGE_SUPPORT_EMAIL"),
             legal_dir: get("ZIMAGE_LEGAL_DIR").map(PathBuf::from),
             scheduler_interval: Duration::from_secs(parse("ZIMAGE_SCHEDULER_INTERVAL_SECS", 60)?),
+            drain_delay: Duration::from_secs(parse("ZIMAGE_DRAIN_DELAY_SECS", 0)?.min(300)),
             bind,
             data_dir,
         })

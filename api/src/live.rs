@@ -239,11 +239,15 @@ impl Streamer {
             }
             limit = limit.min(std::time::Duration::from_secs(left.unsigned_abs()));
         }
-        let waited = match tokio::time::timeout(limit, self.slot.wake.changed()).await {
-            // Woken (or the hub is gone, which cannot happen while the slot is held): read.
-            Ok(_) => Waited::Woken,
-            Err(_) if self.held_back => Waited::Woken,
-            Err(_) => Waited::KeepAlive,
+        let woken = tokio::time::timeout(limit, self.slot.wake.changed());
+        let waited = tokio::select! {
+            () = self.state.draining.started() => return Waited::Draining,
+            woken = woken => match woken {
+                // Woken (or the hub is gone, which cannot happen while the slot is held): read.
+                Ok(_) => Waited::Woken,
+                Err(_) if self.held_back => Waited::Woken,
+                Err(_) => Waited::KeepAlive,
+            },
         };
         let due = matches!(waited, Waited::KeepAlive)
             || self.checked_at.elapsed() >= self.state.config.sse_heartbeat;
@@ -278,6 +282,12 @@ impl Streamer {
                 Waited::KeepAlive => return Some(Bytes::from_static(b": keep-alive\n\n")),
                 Waited::Woken => self.stale = true,
                 Waited::Ended => return None,
+                // Reconnect soon, through the load balancer, to a replica that stays; the
+                // client's `Last-Event-ID` resumes where this stream stopped.
+                Waited::Draining => {
+                    self.finished = true;
+                    return Some(Bytes::from_static(b"retry: 250\n\n"));
+                }
             }
         }
     }
@@ -288,6 +298,8 @@ enum Waited {
     KeepAlive,
     /// The credential no longer holds.
     Ended,
+    /// This replica is stopping.
+    Draining,
 }
 
 /// Opens a stream of the user's task events as SSE chunks (`retry:` first, then events and

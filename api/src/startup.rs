@@ -73,13 +73,35 @@ impl Application {
         self.state.clone()
     }
 
-    /// Runs until SIGINT/SIGTERM (actix handles both, finishing in-flight requests).
+    /// Runs until SIGINT or SIGTERM, then stops as [`Self::run_until`] does.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Runs until `stop` resolves, then drains: `/readyz` answers 503 and live streams end with a
+    /// reconnect hint; after `ZIMAGE_DRAIN_DELAY_SECS` (time for a load balancer's health check
+    /// to notice) the listener closes, requests in flight finish (up to 30 s), and the workers
+    /// hand their jobs back.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        let result = tokio::select! {
+            ended = &mut server => ended,
+            () = stop => {
+                tracing::info!(delay = ?self.state.config.drain_delay, "stopping: draining this replica");
+                self.state.draining.start();
+                tokio::time::sleep(self.state.config.drain_delay).await;
+                handle.stop(true).await;
+                server.await
+            }
+        };
         self.workers
             .shutdown(std::time::Duration::from_secs(20))
             .await;
-        result
+        result.unwrap_or_else(|panicked| Err(std::io::Error::other(panicked)))
     }
 }
 
@@ -146,6 +168,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         etiquette: crate::providers::manners::Etiquette::new(&config.manners),
         moderation: Default::default(),
         key_requests: Default::default(),
+        draining: Default::default(),
         db,
         config,
     })
@@ -272,6 +295,30 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
     .workers(http_workers())
     .listen(listener)?
     .shutdown_timeout(30)
+    // Signals are handled by `Application::run_until`, which drains first.
+    .disable_signals()
     .run();
     Ok(server)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }

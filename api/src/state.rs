@@ -45,6 +45,37 @@ pub struct AppState {
     pub moderation: crate::domain::moderation::RuleCache,
     /// API key requests counted here and not written yet.
     pub key_requests: crate::auth::extract::UncountedRequests,
+    /// Set when the process is asked to stop.
+    pub draining: Draining,
+}
+
+/// Whether this process is stopping: `/readyz` then answers 503, so load balancers send new
+/// requests elsewhere, and live streams end with a hint to reconnect (to another replica), while
+/// requests in flight finish.
+#[derive(Clone)]
+pub struct Draining(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Draining {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::Sender::new(false)))
+    }
+}
+
+impl Draining {
+    /// Starts draining (once; later calls change nothing).
+    pub fn start(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once draining has started (at once if it has).
+    pub async fn started(&self) {
+        let mut changes = self.0.subscribe();
+        let _ = changes.wait_for(|draining| *draining).await;
+    }
 }
 
 pub type SharedState = Arc<AppState>;

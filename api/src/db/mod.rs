@@ -18,6 +18,7 @@ pub mod prepared;
 pub mod privacy;
 pub mod prompts;
 pub mod retention;
+pub mod scheduled;
 pub mod schema;
 pub mod security;
 pub mod sessions;

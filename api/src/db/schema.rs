@@ -424,6 +424,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    scheduled_runs (name) {
+        name -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        runner -> Text,
+    }
+}
+
+diesel::table! {
     security_events (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -723,6 +732,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     privacy_requests,
     prompts,
     refresh_tokens,
+    scheduled_runs,
     security_events,
     sessions,
     shares,

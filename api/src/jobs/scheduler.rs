@@ -2,8 +2,11 @@
 //! idempotency keys after 24 hours, delete uploads that never became images, and enforce the
 //! retention schedule.
 //!
-//! Every step is idempotent (expiry locks the account and only touches due grants; a warning is
-//! marked sent before the next run), so several replicas running it at once do no harm.
+//! Every replica may run the scheduler: each pass is claimed in the database first
+//! ([`run_if_due`]), so any number of them make one pass per interval between them. Every step is
+//! idempotent besides (expiry locks the account and only touches due grants; a warning is marked
+//! sent before it goes), so a pass that overlaps another (one whose replica was taken for dead)
+//! does no harm either.
 
 use chrono::Duration;
 use zimage_shared::account::Locale;
@@ -85,14 +88,42 @@ pub async fn run_once(state: &AppState) -> ApiResult<RunReport> {
     Ok(report)
 }
 
-/// Runs [`run_once`] every `interval` until the process ends.
+/// The name of the scheduler's pass in `scheduled_runs`.
+const PASS: &str = "maintenance";
+
+/// A pass that started this long ago and never finished died with its replica; another may run.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Runs [`run_once`] as `runner` if no replica started a pass within `interval` (90 % of it, so
+/// replicas whose ticks drift do not skip a round) and none is under way. `None`: another
+/// replica has it.
+pub async fn run_if_due(
+    state: &AppState,
+    runner: &str,
+    interval: std::time::Duration,
+) -> ApiResult<Option<RunReport>> {
+    let mut conn = state.db.get().await?;
+    let every = interval.mul_f64(0.9);
+    if !crate::db::scheduled::claim(&mut conn, PASS, runner, every, STALE_AFTER).await? {
+        return Ok(None);
+    }
+    drop(conn);
+    let report = run_once(state).await;
+    // Marked done even when it failed: the next pass is due at the next interval, not at once.
+    let mut conn = state.db.get().await?;
+    crate::db::scheduled::finish(&mut conn, PASS, runner).await?;
+    report.map(Some)
+}
+
+/// Makes a pass every `interval`, when no other replica has made it, until the process ends.
 pub async fn run_forever(state: actix_web::web::Data<AppState>, interval: std::time::Duration) {
+    let runner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        if let Err(err) = run_once(&state).await {
-            tracing::error!(error = ?err, "scheduled credit work failed; retrying next tick");
+        if let Err(err) = run_if_due(&state, &runner, interval).await {
+            tracing::error!(error = ?err, "scheduled work failed; retrying next tick");
         }
     }
 }

@@ -35,11 +35,17 @@ async fn healthz() -> HttpResponse {
     tag = "health",
     responses(
         (status = 200, body = Health),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "database unreachable"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "database unreachable, or this replica is stopping"),
     )
 )]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    if state.draining.is_draining() {
+        return Err(ApiError::new(
+            zimage_shared::ErrorCode::ServiceUnavailable,
+            "this replica is stopping; send requests to another",
+        ));
+    }
     let mut conn = state.db.get().await?;
     diesel::sql_query("SELECT 1")
         .execute(&mut conn)

@@ -313,10 +313,12 @@ fn pictures_first(req: &HttpRequest) -> bool {
 
 /// `html` without its `<link rel="preload">` of the app's WebAssembly module.
 fn without_module_preload(html: &str) -> String {
-    let found = html.match_indices("<link rel=\"preload\"").find_map(|(start, _)| {
-        let end = start + html[start..].find('>')? + 1;
-        html[start..end].contains(".wasm").then_some((start, end))
-    });
+    let found = html
+        .match_indices("<link rel=\"preload\"")
+        .find_map(|(start, _)| {
+            let end = start + html[start..].find('>')? + 1;
+            html[start..end].contains(".wasm").then_some((start, end))
+        });
     match found {
         Some((start, end)) => format!("{}{}", &html[..start], &html[end..]),
         None => html.to_string(),

@@ -14,6 +14,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Stops the server as SIGTERM does (see [`TestApp::stop`]).
+    stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    /// The server's task: ends once it has stopped.
+    pub running: tokio::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -63,8 +67,16 @@ async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str
     let app = Application::build(config).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
-    tokio::spawn(app.run_until_stopped());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async move {
+        // Dropping the test app leaves its server running, as before.
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }));
     TestApp {
+        stop: std::sync::Mutex::new(Some(stop)),
+        running: tokio::sync::Mutex::new(Some(running)),
         state,
         address,
         client: reqwest::Client::builder()
@@ -92,6 +104,13 @@ pub struct Signed {
 }
 
 impl TestApp {
+    /// Asks the server to stop, as SIGTERM does: it drains, then closes.
+    pub fn stop(&self) {
+        if let Some(stop) = self.stop.lock().unwrap().take() {
+            let _ = stop.send(());
+        }
+    }
+
     /// A second instance of the app on the same database and storage (another replica).
     pub async fn replica(&self, overrides: &[(&str, &str)]) -> TestApp {
         start(self.database_url.clone(), self.data_dir.clone(), overrides).await

@@ -424,3 +424,28 @@ async fn a_busy_stream_ends_too_when_its_key_is_revoked() {
         events = ended => println!("the stream ended after {events} events"),
     }
 }
+
+#[tokio::test]
+async fn a_stopping_replica_turns_unready_ends_streams_with_a_reconnect_hint_then_closes() {
+    let app = spawn_app_with(&[("ZIMAGE_DRAIN_DELAY_SECS", "1")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut sse = Sse::open(&app, "/v1/events", &ada.access, None).await;
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    app.stop();
+    // The stream ends at once, telling the browser to come back soon (to another replica).
+    let ended = tokio::time::timeout(Duration::from_secs(5), sse.all()).await;
+    assert!(ended.expect("the stream ends while draining").is_empty());
+    assert_eq!(sse.retry, Some(250));
+    // Still serving while the load balancer notices it is unready.
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_problem(ready, 503, "service_unavailable").await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    // Then it closes.
+    let running = app.running.lock().await.take().unwrap();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), running).await;
+    assert!(stopped.expect("the server stops").unwrap().is_ok());
+    let refused = reqwest::Client::new().get(app.url("/healthz")).send().await;
+    assert!(refused.is_err(), "{refused:?}");
+}

@@ -27,6 +27,7 @@ mod prompts;
 mod provider_settings;
 mod providers;
 mod rate_limits;
+mod replicas;
 mod schema;
 mod sdk;
 mod security;

@@ -121,7 +121,10 @@ async fn a_returning_visitors_gallery_loads_its_pictures_before_the_apps_module(
     let etag = gallery.headers()["etag"].to_str().unwrap().to_string();
     let html = gallery.text().await.unwrap();
     assert!(!html.contains(MODULE_PRELOAD), "{html}");
-    assert_eq!(html.replace("  \n", &format!("  {MODULE_PRELOAD}\n")), SHELL);
+    assert_eq!(
+        html.replace("  \n", &format!("  {MODULE_PRELOAD}\n")),
+        SHELL
+    );
     // The other shell has another validator: a cache never answers one with the other.
     let plain = get(&app, "/gallery", &[("if-none-match", &etag)]).await;
     assert_eq!(plain.status(), 200);

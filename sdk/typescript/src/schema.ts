@@ -4556,7 +4556,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description database unreachable */
+            /** @description database unreachable, or this replica is stopping */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
