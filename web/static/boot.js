@@ -36,7 +36,7 @@ if (document.cookie.split(";").some((c) => c.trim().startsWith("zimage_signed_in
   }
 }
 
-// The gallery's first pictures, drawn into the shell with the app's own classes while the app is
+// The gallery's first pictures, drawn into the shell with the app's grid classes while the app is
 // still on its way, so a phone on a slow link sees its images rather than grey blocks. The app
 // clears the shell when it starts and draws the same tiles, from the browser's cache, in the same
 // grid. Starting the app takes the main thread for a moment, so it waits until these are painted:
@@ -57,7 +57,7 @@ function preview(items) {
     tile.className = "shot";
     tile.style.setProperty("--ratio", (Math.max(image.width, 1) / Math.max(image.height, 1)).toFixed(4));
     const frame = document.createElement("span");
-    frame.className = "shot-open";
+    frame.className = "shot-frame";
     const picture = document.createElement("img");
     picture.alt = "";
     picture.width = image.width;
