@@ -102,6 +102,8 @@ python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-c
 [ "$(schemathesis --version 2>/dev/null | awk '{print $3}')" = "4.32.5" ] \
     || { echo "==> installing schemathesis 4.32.5 (OpenAPI conformance)"; python3 -m pip install -q 'schemathesis==4.32.5'; }
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
+# Prometheus's own checker of the metrics exposition format (promtool ships with Debian's prometheus).
+command -v promtool >/dev/null || apt_install prometheus
 [ "$(python3 -c 'import importlib.metadata as m; print(m.version("openapi-python-client"))' 2>/dev/null)" = "0.29.1" ] \
     || { echo "==> installing openapi-python-client 0.29.1 (generated-client check)"; python3 -m pip install -q 'openapi-python-client==0.29.1'; }
 # The official Standard Webhooks library the Python SDK's verifier is checked against.

@@ -256,6 +256,9 @@ pub struct Config {
     /// How long a stopping replica keeps serving while unready, for load balancers to notice
     /// (`ZIMAGE_DRAIN_DELAY_SECS`, default 0).
     pub drain_delay: Duration,
+    /// Where Prometheus metrics are served (`ZIMAGE_METRICS_BIND`, e.g. `127.0.0.1:9090`); `None`:
+    /// nowhere. A listener of its own, never the public address.
+    pub metrics_bind: Option<String>,
     /// Days between a confirmed erasure and the purge; signing in with `keep_account` cancels it.
     pub erasure_grace_days: i64,
     /// Accounts never verified are deleted this many days after sign-up (0: never).
@@ -545,6 +548,7 @@ impl Config {
             legal_dir: get("ZIMAGE_LEGAL_DIR").map(PathBuf::from),
             scheduler_interval: Duration::from_secs(parse("ZIMAGE_SCHEDULER_INTERVAL_SECS", 60)?),
             drain_delay: Duration::from_secs(parse("ZIMAGE_DRAIN_DELAY_SECS", 0)?.min(300)),
+            metrics_bind: get("ZIMAGE_METRICS_BIND"),
             bind,
             data_dir,
         })

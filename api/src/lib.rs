@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod json_body;
 pub mod live;
 pub mod mail;
+pub mod metrics;
 pub mod openapi;
 pub mod outbound;
 pub mod pagination;

@@ -29,6 +29,8 @@ use crate::{db, jobs, openapi, request_id, routes};
 pub struct Application {
     server: Server,
     port: u16,
+    /// The metrics listener's port, when there is one.
+    metrics: Option<u16>,
     state: web::Data<AppState>,
     workers: jobs::WorkerPool,
 }
@@ -47,6 +49,17 @@ impl Application {
         let listener = TcpListener::bind(&state.config.bind)
             .with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics = match &state.config.metrics_bind {
+            Some(bind) => {
+                crate::metrics::install();
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("binding ZIMAGE_METRICS_BIND {bind}"))?;
+                let port = listener.local_addr()?.port();
+                tokio::spawn(crate::metrics::serve(listener, state.clone())?);
+                Some(port)
+            }
+            None => None,
+        };
         let server = serve(listener, state.clone())?;
         let workers = jobs::WorkerPool::start(state.clone(), state.config.workers);
         tokio::spawn(crate::live::listen(
@@ -60,6 +73,7 @@ impl Application {
         Ok(Self {
             server,
             port,
+            metrics,
             state,
             workers,
         })
@@ -67,6 +81,10 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics
     }
 
     pub fn state(&self) -> web::Data<AppState> {
@@ -285,6 +303,10 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             );
         app.default_service(web::to(routes::fallback::not_found))
             .wrap(from_fn(crate::slow_bodies::middleware))
+            .wrap(Condition::new(
+                config.metrics_bind.is_some(),
+                from_fn(crate::metrics::middleware),
+            ))
             .wrap(Compress::default())
             .wrap(Condition::new(
                 !config.cors_origins.is_empty(),

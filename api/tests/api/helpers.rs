@@ -14,6 +14,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// The metrics listener, with `ZIMAGE_METRICS_BIND`.
+    pub metrics_address: Option<String>,
     /// Stops the server as SIGTERM does (see [`TestApp::stop`]).
     stop: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     /// The server's task: ends once it has stopped.
@@ -67,6 +69,9 @@ async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str
     let app = Application::build(config).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(app.run_until(async move {
         // Dropping the test app leaves its server running, as before.
@@ -75,6 +80,7 @@ async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str
         }
     }));
     TestApp {
+        metrics_address,
         stop: std::sync::Mutex::new(Some(stop)),
         running: tokio::sync::Mutex::new(Some(running)),
         state,

@@ -19,6 +19,7 @@ mod generations;
 mod helpers;
 mod live;
 mod mail_smtp;
+mod metrics;
 mod models;
 mod oauth;
 mod openapi;
