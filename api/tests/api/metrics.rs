@@ -89,3 +89,110 @@ async fn without_a_metrics_bind_there_is_no_metrics_listener() {
     let app = spawn_app().await;
     assert!(app.metrics_address.is_none());
 }
+
+/// The shipped rules, checked and unit-tested by Prometheus's own tool.
+#[tokio::test]
+async fn the_shipped_alerting_rules_pass_promtools_own_tests() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/prometheus");
+    for args in [
+        ["check", "rules", "rules.yml"],
+        ["test", "rules", "rules.test.yml"],
+    ] {
+        let out = tokio::process::Command::new("promtool")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .await
+            .expect("promtool is installed");
+        assert!(out.status.success(), "promtool {args:?}: {out:?}");
+    }
+}
+
+/// A real Prometheus server scrapes a replica and evaluates the shipped recording rule.
+#[tokio::test]
+async fn a_prometheus_server_scrapes_a_replica_and_records_its_backlog() {
+    // No workers: what is submitted stays queued.
+    let app = spawn_app_with(&[
+        ("ZIMAGE_METRICS_BIND", "127.0.0.1:0"),
+        ("ZIMAGE_WORKERS", "0"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    for n in 0..3 {
+        let body = serde_json::json!({"model": "z-image-local", "prompt": format!("queued {n}"), "width": 256, "height": 256});
+        let submitted = app.post_auth("/v1/generations", &ada.access, &body).await;
+        assert_eq!(submitted.status(), 202);
+    }
+    let target = app
+        .metrics_address
+        .as_deref()
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_string();
+    let dir = app.data_dir.join("prometheus");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../deploy/prometheus/rules.yml"
+    );
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {rules}\nscrape_configs:\n  - job_name: zimage\n    static_configs:\n      - targets: ['{target}']\n"
+        ),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = tokio::process::Command::new("prometheus")
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("Debian's prometheus is installed");
+    let query = |expr: &'static str| {
+        let client = app.client.clone();
+        async move {
+            let answer: serde_json::Value = client
+                .get(format!(
+                    "http://127.0.0.1:{port}/api/v1/query?query={}",
+                    url::form_urlencoded::byte_serialize(expr.as_bytes()).collect::<String>()
+                ))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            answer["data"]["result"][0]["value"][1]
+                .as_str()
+                .map(String::from)
+        }
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let up = query(r#"up{job="zimage"}"#).await;
+        let backlog = query(r#"zimage:queue_backlog:max{provider="local"}"#).await;
+        if up.as_deref() == Some("1") && backlog.as_deref() == Some("3") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "up {up:?}, backlog {backlog:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let _ = server.kill().await;
+}
