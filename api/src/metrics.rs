@@ -119,6 +119,10 @@ struct Depth {
     jobs: i64,
 }
 
+/// Providers whose queue gauges this process has set.
+static REPORTED: std::sync::Mutex<std::collections::BTreeSet<String>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
 /// The queue as the database has it now, into gauges (every replica reports the same figures;
 /// take `max` across replicas, not `sum`).
 async fn refresh_queue(state: &AppState) {
@@ -134,20 +138,26 @@ async fn refresh_queue(state: &AppState) {
     .await;
     match depths {
         Ok(depths) => {
-            for status in ["queued", "running", "waiting"] {
-                // States with no jobs read 0, not "absent", so alerts on growth work from zero.
-                if !depths.iter().any(|d| d.status == status) {
-                    metrics::gauge!("zimage_queue_jobs", "status" => status, "provider" => "all")
-                        .set(0.0);
+            // Every state of every provider reported so far is set, 0 when it has no jobs: a
+            // backlog that empties reads 0, not its last value.
+            let mut providers = REPORTED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            providers.extend(state.providers.enabled().into_iter().map(String::from));
+            providers.extend(depths.iter().map(|d| d.provider.clone()));
+            for provider in providers.iter() {
+                for status in ["queued", "running", "waiting"] {
+                    let jobs = depths
+                        .iter()
+                        .find(|d| d.provider == *provider && d.status == status)
+                        .map_or(0, |d| d.jobs);
+                    metrics::gauge!(
+                        "zimage_queue_jobs",
+                        "status" => status,
+                        "provider" => provider.clone(),
+                    )
+                    .set(jobs as f64);
                 }
-            }
-            for depth in depths {
-                metrics::gauge!(
-                    "zimage_queue_jobs",
-                    "status" => depth.status,
-                    "provider" => depth.provider,
-                )
-                .set(depth.jobs as f64);
             }
         }
         Err(_) => metrics::counter!("zimage_metrics_refresh_failures_total").increment(1),

@@ -6,13 +6,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::prepared::prepared;
 
-#[derive(diesel::QueryableByName)]
-struct Claimed {
-    #[diesel(sql_type = Text)]
-    #[allow(dead_code)]
-    runner: String,
-}
-
 /// Claims the run of `name` for `runner` when none started within `every` and none is under
 /// way (one that started more than `stale` ago is taken to have died with its replica). `true`:
 /// this runner does the work now, then calls [`finish`].
@@ -23,20 +16,20 @@ pub async fn claim(
     every: std::time::Duration,
     stale: std::time::Duration,
 ) -> QueryResult<bool> {
-    let claimed: Vec<Claimed> = prepared(
+    // One row written (inserted, or updated past the conditions) is the claim; none, another's.
+    let claimed = prepared(
         "INSERT INTO scheduled_runs AS r (name, started_at, runner) VALUES ($1, now(), $2) \
          ON CONFLICT (name) DO UPDATE SET started_at = now(), finished_at = NULL, runner = $2 \
          WHERE r.started_at <= now() - $3 \
-           AND (r.finished_at IS NOT NULL OR r.started_at <= now() - $4) \
-         RETURNING r.runner",
+           AND (r.finished_at IS NOT NULL OR r.started_at <= now() - $4)",
     )
     .bind::<Text, _>(name)
     .bind::<Text, _>(runner)
     .bind::<Interval, _>(interval(every))
     .bind::<Interval, _>(interval(stale))
-    .load(conn)
+    .execute(conn)
     .await?;
-    Ok(!claimed.is_empty())
+    Ok(claimed == 1)
 }
 
 /// Marks `runner`'s run of `name` done, so the next may start when it is due.

@@ -58,7 +58,7 @@ async fn metrics_count_requests_by_route_template_on_their_own_listener() {
             >= 2.0
     );
     assert_eq!(
-        value(r#"zimage_queue_jobs{status="queued",provider="all"}"#),
+        value(r#"zimage_queue_jobs{status="queued",provider="local"}"#),
         0.0
     );
     assert!(text.contains("zimage_build_info{version="));
