@@ -92,6 +92,21 @@ pub struct Db {
     url: String,
     shared: DbPool,
     per_thread: usize,
+    /// Every worker thread's pool, for [`Db::status`].
+    threads: std::sync::Arc<std::sync::Mutex<Vec<DbPool>>>,
+}
+
+/// This process's database connections, all pools together.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Checked out now.
+    pub in_use: usize,
+    /// Open and waiting in a pool.
+    pub idle: usize,
+    /// Callers waiting for one.
+    pub waiting: usize,
+    /// The most the pools may open together.
+    pub max: usize,
 }
 
 thread_local! {
@@ -110,7 +125,25 @@ impl Db {
             url: database_url.to_string(),
             shared: pool(database_url, size)?,
             per_thread: size.div_ceil(threads.max(1)).max(1),
+            threads: Default::default(),
         })
+    }
+
+    /// The connections of every pool of this `Db`.
+    pub fn status(&self) -> PoolStatus {
+        let threads = self
+            .threads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::iter::once(&self.shared)
+            .chain(threads.iter())
+            .map(Pool::status)
+            .fold(PoolStatus::default(), |sum, s| PoolStatus {
+                in_use: sum.in_use + s.size.saturating_sub(s.available),
+                idle: sum.idle + s.available,
+                waiting: sum.waiting + s.waiting,
+                max: sum.max + s.max_size,
+            })
     }
 
     /// The calling thread's pool: its own when it has one, else the shared one.
@@ -131,6 +164,10 @@ impl Db {
     /// Gives the calling thread a pool of its own (its share of the configured size).
     pub fn give_this_thread_a_pool(&self) -> anyhow::Result<()> {
         let own = pool(&self.url, self.per_thread)?;
+        self.threads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(own.clone());
         THREAD_POOL.set(Some((self.id, own)));
         Ok(())
     }

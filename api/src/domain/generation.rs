@@ -393,6 +393,7 @@ pub async fn submit(
         .await;
     match result {
         Ok(()) => {
+            crate::metrics::task_queued(task.cost);
             tracing::info!(user_id = %user_id, task_id = %task.id, cost = task.cost, "generation queued");
             Ok((task_dto(&task, &[], &state.urls), true))
         }
@@ -518,9 +519,9 @@ pub async fn finish_unsuccessfully(
     status: TaskStatus,
     reason: Option<&str>,
     message: &str,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
     if TaskStatus::parse(&task.status).is_some_and(TaskStatus::is_final) {
-        return Ok(());
+        return Ok(false);
     }
     if let Some(hold) = task.hold_id {
         credits::release(conn, HoldId(hold), message).await?;
@@ -558,7 +559,7 @@ pub async fn finish_unsuccessfully(
         )
         .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Cancels a queued or running task; its credits come back.
@@ -586,6 +587,7 @@ pub async fn cancel(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Gene
             Ok(task)
         })
         .await?;
+    crate::metrics::task_ended(&task.provider, task.cost, crate::metrics::TaskEnd::Canceled);
     tracing::info!(user_id = %user_id, task_id = %id, "generation canceled");
     // The provider may still be working (and billing); ask it to stop.
     if let Some(provider_id) = &task.provider_task_id {
@@ -597,7 +599,7 @@ pub async fn cancel(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<Gene
 /// Deletes a task and its images (files included); a running task is canceled first.
 pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
-    let (removed, stop) = conn
+    let (removed, stop, ended) = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let task = db::lock_task(conn, id, user_id)
                 .await?
@@ -609,19 +611,23 @@ pub async fn delete(state: &AppState, user_id: Uuid, id: Uuid) -> ApiResult<()> 
                 }
                 _ => None,
             };
-            finish_unsuccessfully(
+            let ended = finish_unsuccessfully(
                 conn,
                 &task,
                 TaskStatus::Canceled,
                 None,
                 "deleted by the user",
             )
-            .await?;
+            .await?
+            .then(|| (task.provider.clone(), task.cost));
             let images = db::delete_images_of_task(conn, id).await?;
             db::delete_task(conn, id).await?;
-            Ok((images, stop))
+            Ok((images, stop, ended))
         })
         .await?;
+    if let Some((provider, cost)) = ended {
+        crate::metrics::task_ended(&provider, cost, crate::metrics::TaskEnd::Canceled);
+    }
     if let Some((provider, provider_id)) = stop {
         crate::jobs::finishing::cancel_at_provider(state, &provider, &provider_id).await;
     }

@@ -189,6 +189,7 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
     let mut conn = state.db.get().await?;
     match outcome {
         Outcome::Delivered(status) => {
+            crate::metrics::webhook_delivery("delivered");
             db::finish_attempt(
                 &mut conn,
                 delivery.id,
@@ -200,6 +201,7 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
             .await?;
         }
         Outcome::Gone => {
+            crate::metrics::webhook_delivery("failed");
             let why = "the receiver answered 410 Gone";
             db::update_endpoint(
                 &mut conn,
@@ -219,12 +221,14 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
             tracing::warn!(endpoint_id = %endpoint.id, "webhook endpoint disabled: 410 Gone");
         }
         Outcome::Refused(why) => {
+            crate::metrics::webhook_delivery("failed");
             db::finish_attempt(&mut conn, delivery.id, "failed", None, None, Some(&why)).await?;
         }
         Outcome::Retry(status, error, at_least) => {
             let attempt = usize::try_from(delivery.attempts).unwrap_or(usize::MAX);
             match RETRY_AFTER.get(attempt.saturating_sub(1)) {
                 Some(wait) => {
+                    crate::metrics::webhook_delivery("retrying");
                     let scaled = (*wait as f64 * state.config.webhook_retry_scale).round() as i64;
                     db::finish_attempt(
                         &mut conn,
@@ -237,6 +241,7 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
                     .await?;
                 }
                 None => {
+                    crate::metrics::webhook_delivery("failed");
                     db::finish_attempt(
                         &mut conn,
                         delivery.id,

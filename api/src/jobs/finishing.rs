@@ -92,23 +92,33 @@ pub async fn fail(
     message: &str,
 ) -> ApiResult<()> {
     let mut conn = state.db.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        let Some(task) = db::find_task(conn, task_id).await? else {
-            return Ok(());
-        };
-        let Some(task) = db::lock_task(conn, task.id, task.user_id).await? else {
-            return Ok(());
-        };
-        finish_unsuccessfully(
-            conn,
-            &task,
-            TaskStatus::Failed,
-            Some(reason.as_str()),
-            message,
-        )
-        .await
-    })
-    .await?;
+    let ended = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let Some(task) = db::find_task(conn, task_id).await? else {
+                return Ok(None);
+            };
+            let Some(task) = db::lock_task(conn, task.id, task.user_id).await? else {
+                return Ok(None);
+            };
+            let ended = finish_unsuccessfully(
+                conn,
+                &task,
+                TaskStatus::Failed,
+                Some(reason.as_str()),
+                message,
+            )
+            .await?;
+            Ok(ended.then_some((task.provider, task.cost)))
+        })
+        .await?;
+    let Some((provider, cost)) = ended else {
+        return Ok(());
+    };
+    crate::metrics::task_ended(
+        &provider,
+        cost,
+        crate::metrics::TaskEnd::Failed(reason.as_str()),
+    );
     tracing::warn!(task_id = %task_id, reason = reason.as_str(), "generation failed; credits released");
     Ok(())
 }
@@ -472,6 +482,11 @@ async fn succeed(
             .is_some();
     drop(conn);
     if stored {
+        crate::metrics::task_ended(
+            &task.provider,
+            task.cost,
+            crate::metrics::TaskEnd::Succeeded { charged },
+        );
         tracing::info!(task_id = %task.id, images = rows.len(), "generation succeeded");
     } else {
         let (tried, unused) = split(files.len());

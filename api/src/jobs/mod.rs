@@ -38,6 +38,7 @@ pub struct Broker {
 pub struct InFlight {
     count: Arc<AtomicUsize>,
     freed: Arc<Notify>,
+    _counted: crate::metrics::TaskInFlight,
 }
 
 impl Drop for InFlight {
@@ -76,11 +77,12 @@ impl Broker {
             .saturating_sub(self.in_flight())
     }
 
-    fn take_place(&self) -> InFlight {
+    fn take_place(&self, provider: &str) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         InFlight {
             count: self.in_flight.clone(),
             freed: self.freed.clone(),
+            _counted: crate::metrics::TaskInFlight::new(provider),
         }
     }
 

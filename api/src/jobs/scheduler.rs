@@ -105,10 +105,12 @@ pub async fn run_if_due(
     let mut conn = state.db.get().await?;
     let every = interval.mul_f64(0.9);
     if !crate::db::scheduled::claim(&mut conn, PASS, runner, every, STALE_AFTER).await? {
+        crate::metrics::scheduler_run("skipped");
         return Ok(None);
     }
     drop(conn);
     let report = run_once(state).await;
+    crate::metrics::scheduler_run(if report.is_ok() { "ran" } else { "failed" });
     // Marked done even when it failed: the next pass is due at the next interval, not at once.
     let mut conn = state.db.get().await?;
     crate::db::scheduled::finish(&mut conn, PASS, runner).await?;

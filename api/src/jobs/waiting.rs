@@ -565,13 +565,14 @@ async fn take_over(broker: &Arc<Broker>, schedule: &mut Schedule) {
             max_attempts: state.config.job_max_attempts,
         };
         let deadline = deadline_of(state, &t.task);
+        let place = broker.take_place(&t.task.provider);
         let item = Item::new(
             attempt,
             t.task,
             provider_task_id,
             deadline,
             Duration::ZERO,
-            broker.take_place(),
+            place,
         );
         schedule.add(item);
     }

@@ -79,7 +79,7 @@ pub async fn run(
                 });
             got = jobs.len();
             for job in jobs {
-                let place = broker.take_place();
+                let place = broker.take_place(&job.task.provider);
                 let broker = broker.clone();
                 tokio::spawn(async move {
                     if let Err(err) = submit(&broker, job, place).await {
@@ -125,7 +125,7 @@ pub async fn next(state: &actix_web::web::Data<AppState>, worker_id: &str) -> Ap
         crate::db::jobs::heartbeat(&mut conn, worker_id).await?;
     }
     let (broker, mut items) = Broker::new(state.clone(), worker_id.to_string());
-    let place = broker.take_place();
+    let place = broker.take_place(&job.task.provider);
     submit(&broker, job, place).await?;
     while let Ok(item) = items.try_recv() {
         waiting::see_through(&broker, item).await;

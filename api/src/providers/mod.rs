@@ -371,11 +371,13 @@ impl GenerationProvider for Provider<'_> {
     }
 
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
-        each_provider!(self, p => p.submit(input).await)
+        let call = crate::metrics::ProviderCall::start(self.name(), "submit");
+        call.answered(each_provider!(self, p => p.submit(input).await))
     }
 
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
-        each_provider!(self, p => p.poll(provider_task_id).await)
+        let call = crate::metrics::ProviderCall::start(self.name(), "poll");
+        call.answered(each_provider!(self, p => p.poll(provider_task_id).await))
     }
 
     async fn collect(
@@ -383,10 +385,12 @@ impl GenerationProvider for Provider<'_> {
         provider_task_id: &str,
         finished: &Finished,
     ) -> Result<Outcome, ProviderError> {
-        each_provider!(self, p => p.collect(provider_task_id, finished).await)
+        let call = crate::metrics::ProviderCall::start(self.name(), "collect");
+        call.answered(each_provider!(self, p => p.collect(provider_task_id, finished).await))
     }
 
     async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {
-        each_provider!(self, p => p.cancel(provider_task_id).await)
+        let call = crate::metrics::ProviderCall::start(self.name(), "cancel");
+        call.answered(each_provider!(self, p => p.cancel(provider_task_id).await))
     }
 }

@@ -63,6 +63,11 @@ async fn metrics_count_requests_by_route_template_on_their_own_listener() {
     );
     assert!(text.contains("zimage_build_info{version="));
     // Prometheus's own checker accepts the exposition (promtool: `just test` installs it).
+    promtool_accepts(&text).await;
+}
+
+/// Prometheus's own checker accepts the exposition `text`.
+async fn promtool_accepts(text: &str) {
     let mut check = tokio::process::Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())
@@ -82,6 +87,159 @@ async fn metrics_count_requests_by_route_template_on_their_own_listener() {
         String::from_utf8_lossy(&checked.stdout),
         String::from_utf8_lossy(&checked.stderr)
     );
+}
+
+/// Scrapes `app`'s metrics listener.
+async fn scrape(app: &crate::helpers::TestApp) -> String {
+    let metrics = app.metrics_address.as_deref().expect("a metrics listener");
+    app.client
+        .get(format!("{metrics}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of one series, 0 when it is absent.
+fn series(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// A task that succeeds and one canceled, a webhook attempt and a scheduled pass: each shows in
+/// its own series, with the credits the tasks moved.
+#[tokio::test]
+async fn the_work_of_tasks_webhooks_and_the_scheduler_shows_in_the_metrics() {
+    // No background workers: the test drives each step itself.
+    let app = spawn_app_with(&[
+        ("ZIMAGE_METRICS_BIND", "127.0.0.1:0"),
+        ("ZIMAGE_WORKERS", "0"),
+        ("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE", "true"),
+    ])
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    // Nothing listens there: the attempt fails and is retried later.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let submit = |prompt: &'static str, hook: Option<String>| {
+        let mut body = serde_json::json!({"model": "z-image-local", "prompt": prompt, "width": 256, "height": 256});
+        if let Some(hook) = hook {
+            body["webhook_url"] = hook.into();
+        }
+        let app = &app;
+        let ada = &ada;
+        async move {
+            let answer = app.post_auth("/v1/generations", &ada.access, &body).await;
+            assert_eq!(answer.status(), 202);
+            answer.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let kept = submit("kept", Some(format!("http://127.0.0.1:{closed}/hook"))).await;
+    let dropped = submit("dropped", None).await;
+    let cost = kept["cost"].as_f64().unwrap();
+    let queued = scrape(&app).await;
+    assert_eq!(
+        series(
+            &queued,
+            r#"zimage_queue_jobs{status="queued",provider="local"}"#
+        ),
+        2.0
+    );
+    assert_eq!(series(&queued, "zimage_credits_held"), 2.0 * cost);
+    assert_eq!(
+        series(&queued, r#"zimage_credits_total{movement="held"}"#),
+        2.0 * cost
+    );
+    let canceled = app
+        .post_auth(
+            &format!("/v1/generations/{}/cancel", dropped["id"].as_str().unwrap()),
+            &ada.access,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(canceled.status(), 200);
+    assert!(
+        zimage_api::jobs::worker::next(&app.state, "metrics-test")
+            .await
+            .unwrap()
+    );
+    let done = app.wait_for_task(&ada, kept["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert!(zimage_api::jobs::deliverer::next(&app.state).await.unwrap());
+    zimage_api::jobs::scheduler::run_if_due(&app.state, "a", std::time::Duration::from_secs(60))
+        .await
+        .unwrap()
+        .expect("the first pass is due");
+    let skipped = zimage_api::jobs::scheduler::run_if_due(
+        &app.state,
+        "b",
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    assert!(skipped.is_none());
+
+    let text = scrape(&app).await;
+    for (name, want) in [
+        (
+            r#"zimage_task_outcomes_total{provider="local",outcome="succeeded",code="none"}"#,
+            1.0,
+        ),
+        (
+            r#"zimage_task_outcomes_total{provider="local",outcome="canceled",code="none"}"#,
+            1.0,
+        ),
+        (r#"zimage_credits_total{movement="settled"}"#, cost),
+        (r#"zimage_credits_total{movement="refunded"}"#, cost),
+        ("zimage_credits_held", 0.0),
+        (r#"zimage_tasks_in_flight{provider="local"}"#, 0.0),
+        (
+            r#"zimage_provider_requests_total{provider="local",call="submit",outcome="ok"}"#,
+            1.0,
+        ),
+        (
+            r#"zimage_provider_requests_total{provider="local",call="collect",outcome="ok"}"#,
+            1.0,
+        ),
+        (
+            r#"zimage_provider_request_duration_seconds_count{provider="local",call="submit"}"#,
+            1.0,
+        ),
+        (
+            r#"zimage_webhook_deliveries_total{outcome="retrying"}"#,
+            1.0,
+        ),
+        (r#"zimage_scheduler_runs_total{outcome="ran"}"#, 1.0),
+        (r#"zimage_scheduler_runs_total{outcome="skipped"}"#, 1.0),
+        (
+            r#"zimage_queue_jobs{status="queued",provider="local"}"#,
+            0.0,
+        ),
+        ("zimage_live_streams", 0.0),
+        ("zimage_db_waiting", 0.0),
+    ] {
+        assert_eq!(series(&text, name), want, "{name} in\n{text}");
+    }
+    assert!(series(&text, "zimage_db_connections_max") >= 4.0, "{text}");
+    assert!(
+        series(&text, r#"zimage_db_connections{state="idle"}"#) >= 1.0,
+        "{text}"
+    );
+    // Polls happened while the task rendered; each timed.
+    assert!(
+        series(
+            &text,
+            r#"zimage_provider_request_duration_seconds_count{provider="local",call="poll"}"#
+        ) >= 1.0,
+        "{text}"
+    );
+    promtool_accepts(&text).await;
 }
 
 #[tokio::test]
