@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use zimage_api::config::Config;
-use zimage_api::startup::{Application, build_state, shutdown_signal};
+use zimage_api::startup::{Application, build_state, serve_metrics, shutdown_signal};
 use zimage_api::{db, domain, jobs, openapi, telemetry};
 
 #[derive(Parser)]
@@ -78,7 +78,8 @@ async fn main() -> anyhow::Result<()> {
         _ => {}
     }
     let mut config = Config::from_env()?;
-    telemetry::init(config.log_json);
+    // Kept to the end: dropping it sends the traces still buffered.
+    let _telemetry = telemetry::init(config.log_json);
     match cli.command.unwrap_or(Command::Serve {
         no_workers: false,
         no_scheduler: false,
@@ -105,6 +106,10 @@ async fn main() -> anyhow::Result<()> {
             let count = config.workers.max(1);
             let interval = config.scheduler_interval;
             let state = actix_web::web::Data::new(build_state(config)?);
+            // Its tasks, provider calls and deliveries are counted here, not on the API replicas.
+            if let Some(port) = serve_metrics(&state)? {
+                tracing::info!(port, "metrics listening");
+            }
             if !no_scheduler && !interval.is_zero() {
                 tokio::spawn(jobs::scheduler::run_forever(state.clone(), interval));
             }

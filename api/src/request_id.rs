@@ -95,7 +95,16 @@ pub async fn middleware(
         request_id = %id,
         method = %req.method(),
         path = %logged_path(req.path()),
+        otel.name = tracing::field::Empty,
+        otel.kind = tracing::field::Empty,
+        http.request.method = tracing::field::Empty,
+        http.route = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
     );
+    if crate::telemetry::exporting() {
+        crate::telemetry::server_span(&span, &req);
+    }
     let started = Instant::now();
     let hsts = req.connection_info().scheme() == "https";
     let image_origin = req
@@ -148,6 +157,12 @@ fn finish(
     response: &mut HttpResponse,
 ) {
     let status = response.status();
+    if crate::telemetry::exporting() {
+        span.record("http.response.status_code", i64::from(status.as_u16()));
+        if status.is_server_error() {
+            span.record("otel.status_code", "ERROR");
+        }
+    }
     span.in_scope(|| {
         tracing::info!(
             status = status.as_u16(),

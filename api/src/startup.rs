@@ -49,17 +49,7 @@ impl Application {
         let listener = TcpListener::bind(&state.config.bind)
             .with_context(|| format!("binding {}", state.config.bind))?;
         let port = listener.local_addr()?.port();
-        let metrics = match &state.config.metrics_bind {
-            Some(bind) => {
-                crate::metrics::install();
-                let listener = TcpListener::bind(bind)
-                    .with_context(|| format!("binding ZIMAGE_METRICS_BIND {bind}"))?;
-                let port = listener.local_addr()?.port();
-                tokio::spawn(crate::metrics::serve(listener, state.clone())?);
-                Some(port)
-            }
-            None => None,
-        };
+        let metrics = serve_metrics(&state)?;
         let server = serve(listener, state.clone())?;
         let workers = jobs::WorkerPool::start(state.clone(), state.config.workers);
         tokio::spawn(crate::live::listen(
@@ -343,4 +333,18 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {}
         () = term => {}
     }
+}
+
+/// Starts the metrics listener when `ZIMAGE_METRICS_BIND` asks for one (API replicas and
+/// `zimage worker` alike); its port.
+pub fn serve_metrics(state: &web::Data<AppState>) -> anyhow::Result<Option<u16>> {
+    let Some(bind) = &state.config.metrics_bind else {
+        return Ok(None);
+    };
+    crate::metrics::install();
+    let listener =
+        TcpListener::bind(bind).with_context(|| format!("binding ZIMAGE_METRICS_BIND {bind}"))?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(crate::metrics::serve(listener, state.clone())?);
+    Ok(Some(port))
 }

@@ -82,6 +82,9 @@ pub struct ClaimedJob {
     /// The claim marked the task running (it could not when someone held the task's row).
     #[diesel(sql_type = diesel::sql_types::Bool)]
     pub started: bool,
+    /// The `traceparent` of the request that queued the job (when traces were exported).
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub traceparent: Option<String>,
     #[diesel(embed)]
     pub task: TaskRow,
 }
@@ -103,10 +106,12 @@ pub async fn insert_job(
     user_id: Uuid,
     provider: &str,
     max_attempts: i32,
+    traceparent: Option<&str>,
 ) -> QueryResult<()> {
     prepared(
-        "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts, provider, created_at) \
-                      VALUES ($1, $2, $3, $4, $5, clock_timestamp()) RETURNING id) \
+        "WITH job AS (INSERT INTO jobs (id, task_id, user_id, max_attempts, provider, traceparent, \
+                                        created_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING id) \
          SELECT pg_notify('zimage_jobs', 'generation') FROM job",
     )
     .bind::<SqlUuid, _>(Uuid::new_v4())
@@ -114,6 +119,7 @@ pub async fn insert_job(
     .bind::<SqlUuid, _>(user_id)
     .bind::<Integer, _>(max_attempts)
     .bind::<Text, _>(provider)
+    .bind::<diesel::sql_types::Nullable<Text>, _>(traceparent)
     .execute(conn)
     .await
     .map(drop)
@@ -301,7 +307,8 @@ pub async fn claim_jobs(
     // marks it running itself once it has submitted.
     prepared(
         "SELECT c.o_id AS job_id, c.o_task_id AS task_id, c.o_attempts AS attempts, \
-                c.o_max_attempts AS max_attempts, c.o_started AS started, (c.o_task).* \
+                c.o_max_attempts AS max_attempts, c.o_started AS started, \
+                (SELECT j.traceparent FROM jobs j WHERE j.id = c.o_id) AS traceparent, (c.o_task).* \
          FROM claim_jobs($1, $2, $3, $4, $5, $6, $7, $8) c",
     )
     .bind::<BigInt, _>(CLAIM_LOCK)

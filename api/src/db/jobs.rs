@@ -131,6 +131,8 @@ pub struct TakenOver {
     /// process, so the task is submitted again.
     #[diesel(sql_type = Text)]
     pub job_status: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub traceparent: Option<String>,
     #[diesel(embed)]
     pub task: TaskRow,
 }
@@ -157,8 +159,8 @@ pub async fn take_over(
                  locked_by = CASE WHEN t.provider = ANY($4) THEN NULL ELSE $1 END, \
                  run_at = now(), updated_at = now() \
              FROM orphans o, ai_tasks t WHERE j.id = o.id AND t.id = j.task_id \
-             RETURNING j.id AS job_id, j.attempts, j.status AS job_status, t.id) \
-         SELECT taken.job_id, taken.attempts, taken.job_status, t.* \
+             RETURNING j.id AS job_id, j.attempts, j.status AS job_status, j.traceparent, t.id) \
+         SELECT taken.job_id, taken.attempts, taken.job_status, taken.traceparent, t.* \
          FROM taken JOIN ai_tasks t ON t.id = taken.id",
     )
     .bind::<Text, _>(worker)

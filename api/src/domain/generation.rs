@@ -332,6 +332,8 @@ pub async fn submit(
     }
     task.idempotency_key = idempotency_key.map(String::from);
     task.request_hash = Some(hash.clone());
+    // The spans of the work done for it later link to this request.
+    let traceparent = crate::telemetry::traceparent();
     let result = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let HoldId(hold) = credits::hold(conn, user_id, task.cost, task.id).await?;
@@ -386,6 +388,7 @@ pub async fn submit(
                 user_id,
                 &task.provider,
                 state.config.job_max_attempts,
+                traceparent.as_deref(),
             )
             .await?;
             Ok(())

@@ -49,6 +49,8 @@ pub struct Item {
     /// The circuit breaker's pass for a call whose outcome the collect tells
     /// ([`GenerationProvider::answers_at_collect`]).
     pub unheard: Option<Pass>,
+    /// The `traceparent` of the request that queued the job, for its spans' links.
+    pub traceparent: Option<String>,
     _place: InFlight,
 }
 
@@ -73,6 +75,7 @@ impl Item {
             errors: 0,
             plan: None,
             unheard: None,
+            traceparent: None,
             _place: place,
         }
     }
@@ -376,8 +379,14 @@ pub async fn run(
                     }
                     over => {
                         let (broker, again_tx) = (broker.clone(), again_tx.clone());
+                        let span = crate::telemetry::task_span(
+                            "generation finish",
+                            item.task.id,
+                            item.traceparent.as_deref(),
+                        );
                         tokio::spawn(async move {
-                            if let Some(item) = conclude(&broker, item, over).await {
+                            use tracing::Instrument;
+                            if let Some(item) = conclude(&broker, item, over).instrument(span).await {
                                 let _ = again_tx.send(item);
                             }
                         });
@@ -566,7 +575,7 @@ async fn take_over(broker: &Arc<Broker>, schedule: &mut Schedule) {
         };
         let deadline = deadline_of(state, &t.task);
         let place = broker.take_place(&t.task.provider);
-        let item = Item::new(
+        let mut item = Item::new(
             attempt,
             t.task,
             provider_task_id,
@@ -574,6 +583,7 @@ async fn take_over(broker: &Arc<Broker>, schedule: &mut Schedule) {
             Duration::ZERO,
             place,
         );
+        item.traceparent = t.traceparent;
         schedule.add(item);
     }
     if requeued {

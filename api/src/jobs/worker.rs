@@ -81,8 +81,14 @@ pub async fn run(
             for job in jobs {
                 let place = broker.take_place(&job.task.provider);
                 let broker = broker.clone();
+                let span = crate::telemetry::task_span(
+                    "generation submit",
+                    job.task_id,
+                    job.traceparent.as_deref(),
+                );
                 tokio::spawn(async move {
-                    if let Err(err) = submit(&broker, job, place).await {
+                    use tracing::Instrument;
+                    if let Err(err) = submit(&broker, job, place).instrument(span).await {
                         tracing::error!(worker = %broker.id, error = ?err, "submitting a job failed");
                     }
                 });
@@ -379,6 +385,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
         }
     };
     let attempt = Attempt::from(&job);
+    let traceparent = job.traceparent;
     let mut task = job.task;
     task.provider_task_id = Some(provider_id.clone());
     let schedule = state.etiquette.schedule(&task.provider);
@@ -404,6 +411,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
     };
     let mut item = Item::new(attempt, task, provider_id, deadline, first, place);
     item.unheard = unheard;
+    item.traceparent = traceparent;
     if look_now {
         match waiting::look_once(broker, item).await {
             Some(again) => item = again,

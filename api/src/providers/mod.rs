@@ -338,6 +338,8 @@ impl Providers {
     }
 }
 
+use tracing::Instrument;
+
 macro_rules! each_provider {
     ($self:ident, $p:ident => $body:expr) => {
         match $self {
@@ -372,7 +374,8 @@ impl GenerationProvider for Provider<'_> {
 
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
         let call = crate::metrics::ProviderCall::start(self.name(), "submit");
-        call.answered(each_provider!(self, p => p.submit(input).await))
+        let span = crate::telemetry::provider_span(self.name(), "submit");
+        call.answered(each_provider!(self, p => p.submit(input).instrument(span).await))
     }
 
     async fn poll(&self, provider_task_id: &str) -> Result<ProviderStatus, ProviderError> {
@@ -386,11 +389,15 @@ impl GenerationProvider for Provider<'_> {
         finished: &Finished,
     ) -> Result<Outcome, ProviderError> {
         let call = crate::metrics::ProviderCall::start(self.name(), "collect");
-        call.answered(each_provider!(self, p => p.collect(provider_task_id, finished).await))
+        let span = crate::telemetry::provider_span(self.name(), "collect");
+        call.answered(
+            each_provider!(self, p => p.collect(provider_task_id, finished).instrument(span).await),
+        )
     }
 
     async fn cancel(&self, provider_task_id: &str) -> Result<(), ProviderError> {
         let call = crate::metrics::ProviderCall::start(self.name(), "cancel");
-        call.answered(each_provider!(self, p => p.cancel(provider_task_id).await))
+        let span = crate::telemetry::provider_span(self.name(), "cancel");
+        call.answered(each_provider!(self, p => p.cancel(provider_task_id).instrument(span).await))
     }
 }

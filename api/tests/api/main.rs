@@ -37,6 +37,7 @@ mod shares;
 mod storage_s3;
 mod support;
 mod tokens;
+mod traces;
 mod uploads;
 mod web;
 mod webhooks_out;

@@ -354,3 +354,60 @@ async fn a_prometheus_server_scrapes_a_replica_and_records_its_backlog() {
     }
     let _ = server.kill().await;
 }
+
+/// `zimage worker` serves its own metrics (the tasks it ran are counted there, not on the API
+/// replicas), and `zimage healthcheck` can check it through them.
+#[tokio::test]
+async fn a_worker_process_serves_the_metrics_of_the_tasks_it_ran() {
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
+        .arg("worker")
+        .current_dir(&app.data_dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &app.database_url)
+        .env("ZIMAGE_DATA_DIR", &app.data_dir)
+        .env("ZIMAGE_PUBLIC_URL", crate::helpers::PUBLIC_URL)
+        .env("ZIMAGE_WORKERS", "1")
+        .env("ZIMAGE_LOCAL_LATENCY_MS", "100")
+        .env("ZIMAGE_POLL_INTERVAL_MS", "50")
+        .env("ZIMAGE_METRICS_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the zimage binary runs");
+    let done = app.generated(&ada, "counted by the worker").await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let text = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        series(
+            &text,
+            r#"zimage_task_outcomes_total{provider="local",outcome="succeeded",code="none"}"#
+        ),
+        1.0,
+        "{text}"
+    );
+    promtool_accepts(&text).await;
+    let check = tokio::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
+        .args(["healthcheck", "--url", &url])
+        .output()
+        .await
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+}
