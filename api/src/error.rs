@@ -315,8 +315,9 @@ impl ResponseError for ApiError {
         if let Some(challenge) = challenge(self.code) {
             response.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            // Overload and lost dependencies pass quickly; tell clients when to come back.
+        if status == StatusCode::SERVICE_UNAVAILABLE && self.retry_after.is_none() {
+            // Overload and lost dependencies pass quickly; tell clients when to come back (unless
+            // the error said when).
             response.insert_header((header::RETRY_AFTER, "1"));
         }
         response.json(self.problem(request_id))

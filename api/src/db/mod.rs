@@ -173,17 +173,29 @@ impl Db {
     }
 }
 
-/// Applies pending migrations; returns the versions applied.
+/// Held while migrating, so replicas starting together (or a migration job racing a starting
+/// replica) apply each migration once, one after the other.
+const MIGRATION_LOCK: i64 = 0x7a69_6d67_6d69_6772; // "zimgmigr"
+
+/// Applies pending migrations; returns the versions applied. Any number of processes may call it
+/// at once: they take turns, and the later ones find nothing left to apply.
 pub async fn migrate(database_url: &str) -> anyhow::Result<Vec<String>> {
     let url = database_url.to_string();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
-        use diesel::Connection;
+        use diesel::{Connection, RunQueryDsl};
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
             .context("connecting to the database to migrate it")?;
+        // A session lock: released by the unlock below, or when the connection closes.
+        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .execute(&mut conn)
+            .context("waiting for another process's migrations")?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
-            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
-        Ok(applied.iter().map(ToString::to_string).collect())
+            .map(|applied| applied.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"));
+        let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+            .execute(&mut conn);
+        applied
     })
     .await
     .context("migration task panicked")?

@@ -314,7 +314,8 @@ async fn with_redis_unreachable_sign_in_is_refused_and_reads_go_through() {
             &json!({"email": "ada@example.org", "password": PASSWORD}),
         )
         .await;
-    assert!(login.headers().contains_key("retry-after"));
+    // The limiter's own hint, not the generic 1 s of other 503s.
+    assert_eq!(login.headers()["retry-after"], "5");
     assert_problem(login, 503, "service_unavailable").await;
     let signup = signup_from(&app, "203.0.113.9", "ada@example.org").await;
     assert_problem(signup, 503, "service_unavailable").await;

@@ -29,6 +29,37 @@ async fn committed_schema_matches_the_migrations() {
 }
 
 #[tokio::test]
+async fn replicas_migrating_at_once_apply_each_migration_once() {
+    let url = create_empty_database().await;
+    let runs: Vec<Vec<String>> = join_all((0..3).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move { zimage_api::db::migrate(&url).await.unwrap() })
+    }))
+    .await;
+    let mut all: Vec<String> = runs.iter().flatten().cloned().collect();
+    let total = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(total, all.len(), "a migration was applied twice: {runs:?}");
+    assert_eq!(
+        runs.iter().filter(|r| !r.is_empty()).count(),
+        1,
+        "one process applied them all: {runs:?}"
+    );
+}
+
+/// Awaits every spawned task.
+async fn join_all<T: Send + 'static>(
+    tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for task in tasks.collect::<Vec<_>>() {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
 async fn every_migration_reverts_cleanly_and_reapplies() {
     let url = create_empty_database().await;
     let applied = zimage_api::db::migrate(&url).await.unwrap();
