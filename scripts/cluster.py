@@ -139,6 +139,8 @@ class Cluster:
             "ZIMAGE_MAX_ACTIVE_TASKS_PER_USER": "200",
             "ZIMAGE_RATE_LIMIT_GENERATIONS_PER_USER": "10000/60",
             "ZIMAGE_RATE_LIMIT_LOGIN_PER_ACCOUNT": "5/600",
+            # The load test reads with one token as fast as it can.
+            "ZIMAGE_RATE_LIMIT_API_PER_PRINCIPAL": "10000000/60",
             "ZIMAGE_LOCAL_LATENCY_MS": "1500",
             "ZIMAGE_POLL_INTERVAL_MS": "100",
             "ZIMAGE_JOB_LEASE_SECS": "5",
@@ -443,24 +445,48 @@ def faults(c, tasks):
                 errors.append(f"task {i} never accepted")
             time.sleep(0.1)
 
+    # A reader through the balancer all along: what a client sees in each phase.
+    phase = ["before"]
+    seen = {}
+    reading = [True]
+
+    def reader():
+        while reading[0]:
+            try:
+                status, _, _ = request(c.lb, "GET", "/v1/generations?limit=5", token=users[1], timeout=10)
+                bad = status >= 500
+            except OSError:
+                bad = True
+            ok, failed = seen.get(phase[0], (0, 0))
+            seen[phase[0]] = (ok + (not bad), failed + bad)
+            time.sleep(0.02)
+
     threads = [threading.Thread(target=submitter, args=(n,)) for n in range(3)]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
     for t in threads:
         t.start()
     time.sleep(2)
+    phase[0] = "kill"
     c.signal("api1", signal.SIGKILL)
     c.signal("worker1", signal.SIGKILL)
     time.sleep(2)
     c.start_api("api1")
     c.start_worker("worker1")
     wait_until(lambda: c.healthy_backends() == 3, 60, "api1 back in the balancer")
+    phase[0] = "rolling"
     started = time.monotonic()
     for name in c.api_ports:
         c.signal(name, signal.SIGTERM)
         c.start_api(name)
         wait_until(lambda: c.healthy_backends() == 3, 60, f"{name} back in the balancer")
     rolling = time.monotonic() - started
+    phase[0] = "after"
     for t in threads:
         t.join()
+    reading[0] = False
+    watcher.join()
+    print(f"  reads by phase (answered, failed): {seen}")
     outcomes = {}
     for token, task_id in submitted:
         outcomes[task_id] = wait_task(c.lb, token, task_id, timeout=180)
@@ -482,12 +508,13 @@ def faults(c, tasks):
     taken_over = int(c.sql(f"SELECT count(*) FROM jobs WHERE task_id IN ('{ids}') AND attempts > 1"))
     mine = [tid for tok, tid in submitted if tok == users[0]]
     heard = sum(1 for tid in mine if stream.finished.get(tid) == "succeeded")
+    check(seen.get("rolling", (0, 0))[1] == 0, f"no read failed during the rolling restart ({seen.get('rolling')})")
     check(stream.connects >= 2, f"the live stream reconnected through the balancer ({stream.connects} connections)")
     check(heard == len(mine), f"it heard {heard} of its {len(mine)} tasks finish")
     return {
         "tasks": tasks, "succeeded": succeeded, "retries": retries[0], "taken_over": taken_over,
         "stream_connections": stream.connects, "heard": heard, "mine": len(mine), "rolling_secs": rolling,
-        "charged_wrong": charged_wrong, "held": held,
+        "charged_wrong": charged_wrong, "held": held, "reads": seen,
     }
 
 
@@ -560,6 +587,8 @@ the balancer stayed open for one person throughout.
 | live stream connections (reconnects + 1) | {ft['stream_connections']} |
 | finishes the stream heard | {ft['heard']} of {ft['mine']} |
 | failed sign-ins before the shared budget refused (limit 5) | {lim['refused_at'] - 1} |
+| reads through the balancer during the SIGKILLs: answered / failed | {ft['reads'].get('kill', (0, 0))[0]} / {ft['reads'].get('kill', (0, 0))[1]} |
+| reads during the rolling restart: answered / failed | {ft['reads'].get('rolling', (0, 0))[0]} / {ft['reads'].get('rolling', (0, 0))[1]} |
 """)
     finally:
         c.stop()

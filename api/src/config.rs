@@ -65,6 +65,9 @@ pub struct RateLimits {
     pub email_per_account: RateLimit,
     pub generations_per_user: RateLimit,
     pub uploads_per_user: RateLimit,
+    /// Every authenticated request, per principal: a user's sessions together, each API key,
+    /// each app's grant.
+    pub api_per_principal: RateLimit,
 }
 
 impl Default for RateLimits {
@@ -77,6 +80,7 @@ impl Default for RateLimits {
             email_per_account: RateLimit::per(1, 300),
             generations_per_user: RateLimit::per(30, 60),
             uploads_per_user: RateLimit::per(60, 3600),
+            api_per_principal: RateLimit::per(1200, 60),
         }
     }
 }
@@ -388,6 +392,10 @@ impl Config {
                 uploads_per_user: limit(
                     "ZIMAGE_RATE_LIMIT_UPLOADS_PER_USER",
                     defaults.uploads_per_user,
+                )?,
+                api_per_principal: limit(
+                    "ZIMAGE_RATE_LIMIT_API_PER_PRINCIPAL",
+                    defaults.api_per_principal,
                 )?,
             },
             redis_url: get("ZIMAGE_REDIS_URL").map(Secret::new),

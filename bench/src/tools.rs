@@ -276,6 +276,7 @@ fn command(o: &Options, db: &Database, subcommand: &str, env: &[(&str, String)])
         .env("ZIMAGE_RATE_LIMIT_GENERATIONS_PER_USER", "100000000/1")
         .env("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "100000000/1")
         .env("ZIMAGE_RATE_LIMIT_LOGIN_PER_ACCOUNT", "100000000/1")
+        .env("ZIMAGE_RATE_LIMIT_API_PER_PRINCIPAL", "100000000/1")
         .env(
             "ZIMAGE_JWT_SECRET",
             "bench-secret-bench-secret-bench-secret",

@@ -215,12 +215,31 @@ impl Token {
 /// pooled connection (pipelined), so an authenticated read costs one round trip, not two. What
 /// `read` found is handed back only once the session proved live; an API key is looked up
 /// first, since its user is known only from the database.
+/// Counts an authenticated request against its principal's general budget
+/// (`ZIMAGE_RATE_LIMIT_API_PER_PRINCIPAL`); 429 when it is spent. When the shared store cannot be
+/// reached the request goes through (reads must not depend on Redis; sign-in and submits keep
+/// budgets of their own that refuse then).
+async fn api_budget(state: &AppState, kind: &str, id: Uuid) -> ApiResult<()> {
+    state
+        .limiter
+        .check(
+            &format!("api:{kind}:{id}"),
+            state.config.rate_limits.api_per_principal,
+            crate::rate_limit::Outage::Allow,
+        )
+        .await
+}
+
 async fn authenticate_with<T, R>(state: &AppState, token: Token, read: R) -> ApiResult<(Auth, T)>
 where
     R: for<'c> FnOnce(&'c AsyncPgConnection, Uuid) -> LocalBoxFuture<'c, QueryResult<T>>,
 {
     let claims = match token {
-        Token::Session(claims) => claims,
+        Token::Session(claims) => {
+            // Signed, so its user id is the caller's: counted before any database work.
+            api_budget(state, "user", claims.sub).await?;
+            claims
+        }
         Token::App(token) => {
             let mut conn = state.db.get().await?;
             let hash = secrets::hash(&token);
@@ -232,6 +251,7 @@ where
             if access.user.disabled_at.is_some() {
                 return Err(disabled());
             }
+            api_budget(state, "grant", access.grant_id).await?;
             let found = read(&conn, access.user.id).await?;
             let credential = Credential::App {
                 grant: access.grant_id,
@@ -266,6 +286,7 @@ where
             if key.user.disabled_at.is_some() {
                 return Err(disabled());
             }
+            api_budget(state, "key", key.key_id).await?;
             let found = read(&conn, key.user.id).await?;
             let credential = Credential::ApiKey {
                 id: key.key_id,

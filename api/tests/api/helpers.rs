@@ -61,6 +61,11 @@ async fn start(database_url: String, data_dir: PathBuf, overrides: &[(&str, &str
         ("ZIMAGE_WORKERS".into(), "1".into()),
         ("ZIMAGE_LOCAL_LATENCY_MS".into(), "100".into()),
         ("ZIMAGE_POLL_INTERVAL_MS".into(), "50".into()),
+        // Tests drive many requests with one credential; the general budget has its own test.
+        (
+            "ZIMAGE_RATE_LIMIT_API_PER_PRINCIPAL".into(),
+            "1000000/60".into(),
+        ),
     ]);
     for (k, v) in overrides {
         env.insert((*k).into(), (*v).into());

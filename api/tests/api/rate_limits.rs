@@ -328,3 +328,38 @@ async fn with_redis_unreachable_sign_in_is_refused_and_reads_go_through() {
         .unwrap();
     assert_eq!(read.status(), 404);
 }
+
+/// Every authenticated request counts against its principal's general budget: a user's sessions
+/// share one, each API key has its own, and someone else's spending never touches it.
+#[tokio::test]
+async fn each_principal_has_a_general_budget_for_authenticated_requests() {
+    let app = spawn_app_with(&[("ZIMAGE_RATE_LIMIT_API_PER_PRINCIPAL", "3/60")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    // Signing up and in took none of it (they are not authenticated requests).
+    let key = app.api_key(&ada, &["generations:read"]).await;
+    for n in 0..2 {
+        let me = app.get_auth("/v1/me", &ada.access).await;
+        assert_eq!(me.status(), 200, "request {n}");
+        assert_eq!(me.headers()["ratelimit-policy"], "3;w=60");
+    }
+    // Creating the key above was the first of the session's three.
+    let spent = app.get_auth("/v1/me", &ada.access).await;
+    let wait: u64 = spent.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 0);
+    assert_problem(spent, 429, "rate_limited").await;
+    // Another session of the same person shares the budget.
+    let again = app.sign_in("ada@example.org", PASSWORD).await;
+    assert_eq!(app.get_auth("/v1/me", &again.access).await.status(), 429);
+    // The API key is a principal of its own.
+    for _ in 0..3 {
+        assert_eq!(app.get_auth("/v1/generations", &key).await.status(), 200);
+    }
+    assert_eq!(app.get_auth("/v1/generations", &key).await.status(), 429);
+    // Someone else is untouched.
+    let bob = app.signed_in_user("bob@example.org").await;
+    assert_eq!(app.get_auth("/v1/me", &bob.access).await.status(), 200);
+}
