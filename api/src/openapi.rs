@@ -255,7 +255,8 @@ const RANGED: [&str; 4] = [
 /// - binary bodies (image and archive downloads) as binary strings, per concrete media type,
 ///   and Server-Sent Events as a text stream;
 /// - the response headers: `x-request-id` on every answer, `WWW-Authenticate` on 401,
-///   `Retry-After` on 429 and 503, the `RateLimit` fields where a budget is counted, and
+///   `Retry-After` on 429 and 503, the `RateLimit` fields where a budget is counted (every
+///   authenticated operation, and the budgeted public ones), and
 ///   `Location` where something is made.
 fn finish(doc: &mut Value, server: &str) {
     doc["servers"] = json!([{"url": server, "description": "this installation"}]);
@@ -276,7 +277,14 @@ fn finish(doc: &mut Value, server: &str) {
             if op.get("security").is_none() {
                 op["security"] = json!([]);
             }
-            let counted = COUNTED.contains(&id.as_str());
+            // Every authenticated request counts against its principal's general budget.
+            let authenticated = op["security"].as_array().is_some_and(|schemes| {
+                !schemes.is_empty()
+                    && schemes
+                        .iter()
+                        .all(|s| s.as_object().is_some_and(|s| !s.is_empty()))
+            });
+            let counted = authenticated || COUNTED.contains(&id.as_str());
             conditional(op, &id);
             if counted && op["responses"].get("429").is_none() {
                 op["responses"]["429"] = json!({
@@ -301,7 +309,11 @@ fn finish(doc: &mut Value, server: &str) {
                     "429" | "503" => add("Retry-After", "RetryAfter"),
                     _ => {}
                 }
-                if counted || status == "429" {
+                // The general budget's fields are documented where clients read them: on successes
+                // and on 429 (they come on the other answers after authentication too).
+                let budgeted = COUNTED.contains(&id.as_str())
+                    || (counted && (status.starts_with('2') || status == "429"));
+                if budgeted || status == "429" {
                     for name in [
                         "RateLimit",
                         "RateLimit-Policy",

@@ -174,9 +174,13 @@ async fn budgeted_operations_tell_what_is_left_on_every_answer() {
         );
     }
     assert_eq!(remaining, [29, 28]);
-    // Operations without a budget say nothing about one.
+    // Other authenticated operations show the caller's general budget (set high in the tests).
     let me = app.get_auth("/v1/me", &ada.access).await;
-    assert!(me.headers().get("ratelimit-remaining").is_none());
+    assert_eq!(me.headers()["ratelimit-policy"], "1000000;w=60");
+    // Public operations without a budget say nothing about one.
+    let models = app.client.get(app.url("/v1/models")).send().await.unwrap();
+    assert_eq!(models.status(), 200);
+    assert!(models.headers().get("ratelimit-remaining").is_none());
 }
 
 #[tokio::test]

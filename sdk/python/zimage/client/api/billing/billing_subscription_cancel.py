@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 502:
         response_502 = Problem.from_dict(response.json())
 
