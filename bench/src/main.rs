@@ -192,6 +192,18 @@ async fn main() -> Result<()> {
         md.push('\n');
         md.push_str(&history);
     }
+    // `just cluster` keeps its figures between markers in the same file: carried over.
+    if let Ok(old) = std::fs::read_to_string(&o.out)
+        && let (Some(start), Some(end)) = (
+            old.find("<!-- cluster:begin -->"),
+            old.find("<!-- cluster:end -->"),
+        )
+        && start < end
+    {
+        md.push('\n');
+        md.push_str(&old[start..end + "<!-- cluster:end -->".len()]);
+        md.push('\n');
+    }
     std::fs::write(&o.out, &md)?;
     println!("{md}");
     Ok(())
