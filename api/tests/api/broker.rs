@@ -198,21 +198,12 @@ async fn webhooks_racing_the_checks_fetch_the_result_and_each_image_once() {
 
 /// A `zimage worker` process against the test's database, storage and fal server.
 fn fal_worker(app: &TestApp, mock: &MockProvider) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
-        .arg("worker")
-        .current_dir(&app.data_dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &app.database_url)
-        .env("ZIMAGE_DATA_DIR", &app.data_dir)
-        .env("ZIMAGE_PUBLIC_URL", "http://zimage.test")
+    app.zimage_process(&["worker"])
         .env("ZIMAGE_FAL_KEY", &mock.key)
         .env("ZIMAGE_FAL_QUEUE_URL", &mock.base_url)
         .env("ZIMAGE_POLL_INTERVAL_MS", "200")
         .env("ZIMAGE_JOB_LEASE_SECS", "2")
         .env("ZIMAGE_MAX_RUNNING_TASKS_PER_USER", "10")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
         .spawn()
         .expect("the zimage binary runs")
 }

@@ -923,20 +923,11 @@ fn worker_process(
     latency_ms: &str,
     workers: &str,
 ) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
-        .arg("worker")
-        .current_dir(&app.data_dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &app.database_url)
-        .env("ZIMAGE_DATA_DIR", &app.data_dir)
-        .env("ZIMAGE_PUBLIC_URL", "http://zimage.test")
+    app.zimage_process(&["worker"])
         .env("ZIMAGE_WORKERS", workers)
         .env("ZIMAGE_LOCAL_LATENCY_MS", latency_ms)
         .env("ZIMAGE_POLL_INTERVAL_MS", "50")
         .env("ZIMAGE_JOB_LEASE_SECS", lease_secs)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
         .spawn()
         .expect("the zimage binary runs")
 }

@@ -129,6 +129,23 @@ impl TestApp {
 
     /// The address of `path` on this app; an absolute URL on the configured public address
     /// (`http://zimage.test`, as signed URLs are) is reached here too.
+    /// `zimage <args>` as a process of its own against this app's database, data directory and
+    /// public URL, with nothing else from the environment; warnings only, stdout dropped.
+    pub fn zimage_process(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_zimage"));
+        command
+            .args(args)
+            .current_dir(&self.data_dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &self.database_url)
+            .env("ZIMAGE_DATA_DIR", &self.data_dir)
+            .env("ZIMAGE_PUBLIC_URL", PUBLIC_URL)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        command
+    }
+
     pub fn url(&self, path: &str) -> String {
         let path = path.strip_prefix(PUBLIC_URL).unwrap_or(path);
         format!("{}{path}", self.address)

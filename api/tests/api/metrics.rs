@@ -122,11 +122,7 @@ async fn the_work_of_tasks_webhooks_and_the_scheduler_shows_in_the_metrics() {
     .await;
     let ada = app.signed_in_user("ada@example.org").await;
     // Nothing listens there: the attempt fails and is retried later.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = zimage_api::testing::free_port();
     let submit = |prompt: &'static str, hook: Option<String>| {
         let mut body = serde_json::json!({"model": "z-image-local", "prompt": prompt, "width": 256, "height": 256});
         if let Some(hook) = hook {
@@ -361,25 +357,12 @@ async fn a_prometheus_server_scrapes_a_replica_and_records_its_backlog() {
 async fn a_worker_process_serves_the_metrics_of_the_tasks_it_ran() {
     let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0")]).await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
-        .arg("worker")
-        .current_dir(&app.data_dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &app.database_url)
-        .env("ZIMAGE_DATA_DIR", &app.data_dir)
-        .env("ZIMAGE_PUBLIC_URL", crate::helpers::PUBLIC_URL)
+    let port = zimage_api::testing::free_port();
+    let _worker = tokio::process::Command::from(app.zimage_process(&["worker"]))
         .env("ZIMAGE_WORKERS", "1")
         .env("ZIMAGE_LOCAL_LATENCY_MS", "100")
         .env("ZIMAGE_POLL_INTERVAL_MS", "50")
         .env("ZIMAGE_METRICS_BIND", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("the zimage binary runs");

@@ -121,31 +121,18 @@ async fn a_generation_is_traced_from_the_callers_request_to_the_worker_that_ran_
     let ada = app.signed_in_user("ada@example.org").await;
     let received: Received = Arc::default();
     let collector = receiver(received.clone());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut traced = tokio::process::Command::new(env!("CARGO_BIN_EXE_zimage"))
-        .arg("serve")
-        .current_dir(&app.data_dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &app.database_url)
+    let port = zimage_api::testing::free_port();
+    let mut traced = tokio::process::Command::from(app.zimage_process(&["serve"]))
         .env("ZIMAGE_BIND", format!("127.0.0.1:{port}"))
-        .env("ZIMAGE_DATA_DIR", &app.data_dir)
         .env("ZIMAGE_WEB_DIR", app.data_dir.join("no-web"))
-        .env("ZIMAGE_PUBLIC_URL", crate::helpers::PUBLIC_URL)
         .env("ZIMAGE_WORKERS", "1")
         // Long enough that the task waits in the waiting loop (its finish gets its own span).
         .env("ZIMAGE_LOCAL_LATENCY_MS", "400")
         .env("ZIMAGE_POLL_INTERVAL_MS", "50")
         .env("ZIMAGE_SCHEDULER_INTERVAL_SECS", "0")
-        .env("RUST_LOG", "warn")
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector)
         .env("OTEL_SERVICE_NAME", "zimage-traced")
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")
-        .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("the zimage binary runs");
