@@ -93,6 +93,7 @@ class Cluster:
         self.quick = quick
         self.work = tempfile.mkdtemp(prefix="zimage-cluster-")
         self.procs = {}
+        self.crashed = False
         self.run = run = uuid.uuid4().hex[:10]
         self.db = f"zimage_cluster_{run}"
         self.admin_url = admin_url
@@ -257,8 +258,9 @@ frontend stats
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         subprocess.run(["psql", self.admin_url, "-qc", f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)'])
-        if not FAILED:
+        if not FAILED and not self.crashed:
             shutil.rmtree(self.work, ignore_errors=True)
         else:
             print(f"logs kept in {self.work}")
@@ -395,7 +397,7 @@ def sse(c):
     token = c.create_user(f"live-{uuid.uuid4().hex[:8]}@example.org")
     stream = Stream("127.0.0.1", c.api_ports["api1"], token)
     stream.start()
-    wait_until(lambda: stream.connects == 1, 10, "the stream to open")
+    wait_until(lambda: stream.connects >= 1, 10, "the stream to open")
     status, _, task = submit(f"http://127.0.0.1:{c.api_ports['api2']}", token, "heard elsewhere")
     check(status == 202, f"submitted on api2 ({status})")
     try:
@@ -490,6 +492,9 @@ def faults(c, tasks):
     for name in c.api_ports:
         c.signal(name, signal.SIGTERM)
         c.start_api(name)
+        port = c.api_ports[name]
+        # Ready itself first, then seen ready by the balancer, before the next one stops.
+        wait_until(lambda: request(f"http://127.0.0.1:{port}", "GET", "/readyz")[0] == 200, 60, name)
         wait_until(lambda: c.healthy_backends() == 3, 60, f"{name} back in the balancer")
     rolling = time.monotonic() - started
     phase[0] = "after"
@@ -555,6 +560,8 @@ def main():
     p.add_argument("--tasks", type=int, default=60)
     p.add_argument("--write", action="store_true", help="record figures in bench/*.md")
     a = p.parse_args()
+    # Stopped from outside: still stop what was started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     c = Cluster(os.path.abspath(a.zimage), a.database_url, a.quick)
     try:
@@ -610,6 +617,9 @@ the balancer stayed open for one person throughout.
 | reads through the balancer during the SIGKILLs: answered / failed | {ft['reads'].get('kill', (0, 0))[0]} / {ft['reads'].get('kill', (0, 0))[1]} |
 | reads during the rolling restart: answered / failed | {ft['reads'].get('rolling', (0, 0))[0]} / {ft['reads'].get('rolling', (0, 0))[1]} |
 """)
+    except BaseException:
+        c.crashed = True
+        raise
     finally:
         c.stop()
     print(f"cluster run took {time.monotonic() - started:.1f} s; {len(FAILED)} check(s) failed")

@@ -230,7 +230,19 @@ struct Shared {
     /// Connected on first use, so a replica starts while Redis is down; reconnects by itself.
     connection: tokio::sync::OnceCell<redis::aio::ConnectionManager>,
     script: redis::Script,
+    /// Until when Redis is taken for down after a failure: calls meanwhile fail at once instead of
+    /// each waiting out the timeouts (budgets that let requests through would add them to every
+    /// request).
+    down_until: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// A call not sent because Redis failed moments ago (the failure itself was logged).
+#[derive(Debug, thiserror::Error)]
+#[error("Redis was unreachable moments ago")]
+struct BackingOff;
+
+/// How long a failure to reach Redis keeps it taken for down.
+const REDIS_BACKOFF: Duration = Duration::from_secs(1);
 
 impl Shared {
     async fn connection(&self) -> anyhow::Result<redis::aio::ConnectionManager> {
@@ -249,6 +261,30 @@ impl Shared {
     }
 
     async fn apply(&self, key: &str, rate: Rate, step: Step) -> anyhow::Result<Found> {
+        let down = |until: &mut Option<std::time::Instant>| {
+            *until = Some(std::time::Instant::now() + REDIS_BACKOFF);
+        };
+        if self
+            .down_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|until| std::time::Instant::now() < until)
+        {
+            return Err(BackingOff.into());
+        }
+        let answer = self.reach(key, rate, step).await;
+        if answer.is_err() {
+            down(
+                &mut self
+                    .down_until
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+        }
+        answer
+    }
+
+    async fn reach(&self, key: &str, rate: Rate, step: Step) -> anyhow::Result<Found> {
         let mut connection = self.connection().await?;
         let (room, ms): (u8, u64) = self
             .script
@@ -353,6 +389,7 @@ impl RateLimiter {
                 prefix: prefix.to_string(),
                 connection: tokio::sync::OnceCell::new(),
                 script: redis::Script::new(GCRA_SCRIPT),
+                down_until: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -370,7 +407,9 @@ impl RateLimiter {
             Store::Shared(shared) => match shared.apply(key, rate, step).await {
                 Ok(found) => Some(found),
                 Err(err) => {
-                    tracing::warn!(error = %err, "rate limits could not be counted in Redis");
+                    if !err.is::<BackingOff>() {
+                        tracing::warn!(error = %err, "rate limits could not be counted in Redis");
+                    }
                     None
                 }
             },

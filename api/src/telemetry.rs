@@ -217,10 +217,18 @@ pub fn provider_span(provider: &'static str, call: &'static str) -> tracing::Spa
 
 /// Gives each database statement a span (with its SQL, never its values) while traces are
 /// exported; every connection gets one (diesel's default instrumentation).
+///
+/// Statements may be pipelined (sent before the previous one is answered), so each finish is
+/// matched to its start by the SQL text. Statements outside any span (background polling) get
+/// none, rather than a trace each.
 #[derive(Default)]
 pub struct QuerySpans {
-    open: Option<tracing::Span>,
+    open: std::collections::VecDeque<(String, tracing::Span)>,
 }
+
+/// Statements a connection may have started and not finished; older ones (their futures were
+/// dropped) end when this is exceeded.
+const OPEN_STATEMENTS: usize = 16;
 
 /// The statement's SQL without the values bound to it (diesel shows them after `-- binds:`),
 /// at most 2,000 characters.
@@ -235,6 +243,9 @@ impl diesel::connection::Instrumentation for QuerySpans {
         use diesel::connection::InstrumentationEvent;
         match event {
             InstrumentationEvent::StartQuery { query, .. } => {
+                if tracing::Span::current().is_none() {
+                    return;
+                }
                 let sql = sql_of(&query);
                 let operation = sql
                     .split_whitespace()
@@ -243,7 +254,7 @@ impl diesel::connection::Instrumentation for QuerySpans {
                     .to_ascii_uppercase();
                 // A child of the span current when the statement starts (the request's, a task's);
                 // it ends when the statement finishes.
-                self.open = Some(tracing::info_span!(
+                let span = tracing::info_span!(
                         "db statement",
                         otel.name = %format!("{operation} postgresql"),
                         otel.kind = "client",
@@ -251,10 +262,19 @@ impl diesel::connection::Instrumentation for QuerySpans {
                         db.operation.name = %operation,
                         db.query.text = %sql,
                     otel.status_code = tracing::field::Empty,
-                ));
+                );
+                if self.open.len() == OPEN_STATEMENTS {
+                    self.open.pop_front();
+                }
+                self.open.push_back((sql, span));
             }
-            InstrumentationEvent::FinishQuery { error, .. } => {
-                if let Some(span) = self.open.take()
+            InstrumentationEvent::FinishQuery { query, error, .. } => {
+                if self.open.is_empty() {
+                    return;
+                }
+                let sql = sql_of(&query);
+                if let Some(at) = self.open.iter().position(|(open, _)| *open == sql)
+                    && let Some((_, span)) = self.open.remove(at)
                     && error.is_some()
                 {
                     span.record("otel.status_code", "ERROR");

@@ -210,11 +210,6 @@ impl Token {
     }
 }
 
-/// Finds the caller and, in the same round trip, runs `read` for the user the credential names:
-/// for an access token the session look-up and the handler's own queries go out together on one
-/// pooled connection (pipelined), so an authenticated read costs one round trip, not two. What
-/// `read` found is handed back only once the session proved live; an API key is looked up
-/// first, since its user is known only from the database.
 /// Counts an authenticated request against its principal's general budget
 /// (`ZIMAGE_RATE_LIMIT_API_PER_PRINCIPAL`); 429 when it is spent. When the shared store cannot be
 /// reached the request goes through (reads must not depend on Redis; sign-in and submits keep
@@ -230,16 +225,17 @@ async fn api_budget(state: &AppState, kind: &str, id: Uuid) -> ApiResult<()> {
         .await
 }
 
+/// Finds the caller and, in the same round trip, runs `read` for the user the credential names:
+/// for an access token the session look-up and the handler's own queries go out together on one
+/// pooled connection (pipelined), so an authenticated read costs one round trip, not two. What
+/// `read` found is handed back only once the session proved live; an API key is looked up
+/// first, since its user is known only from the database.
 async fn authenticate_with<T, R>(state: &AppState, token: Token, read: R) -> ApiResult<(Auth, T)>
 where
     R: for<'c> FnOnce(&'c AsyncPgConnection, Uuid) -> LocalBoxFuture<'c, QueryResult<T>>,
 {
     let claims = match token {
-        Token::Session(claims) => {
-            // Signed, so its user id is the caller's: counted before any database work.
-            api_budget(state, "user", claims.sub).await?;
-            claims
-        }
+        Token::Session(claims) => claims,
         Token::App(token) => {
             let mut conn = state.db.get().await?;
             let hash = secrets::hash(&token);
@@ -313,6 +309,8 @@ where
     if user.disabled_at.is_some() {
         return Err(disabled());
     }
+    // Counted once the session proved live, so a revoked token cannot spend its owner's budget.
+    api_budget(state, "user", claims.sub).await?;
     let auth = Auth {
         user,
         credential: Credential::Session(claims.sid),
@@ -332,6 +330,26 @@ impl FromRequest for Auth {
                 .authenticate_with(|_, _| Box::pin(async { Ok(()) }))
                 .await?;
             Ok(auth)
+        })
+    }
+}
+
+/// The caller when a credential is sent and holds, else `None` (a file read may then go by a
+/// signed URL instead). A spent budget is not swallowed as `Option<Auth>` would: it answers 429.
+pub struct OptionalAuth(pub Option<Auth>);
+
+impl FromRequest for OptionalAuth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = Auth::from_request(req, payload);
+        Box::pin(async move {
+            match auth.await {
+                Ok(auth) => Ok(OptionalAuth(Some(auth))),
+                Err(err) if err.code() == ErrorCode::RateLimited => Err(err),
+                Err(_) => Ok(OptionalAuth(None)),
+            }
         })
     }
 }

@@ -7,4 +7,4 @@ pub mod sealed;
 pub mod secrets;
 pub mod signed_url;
 
-pub use extract::{Auth, Bearer, Credential, Via, client_ip, user_agent};
+pub use extract::{Auth, Bearer, Credential, OptionalAuth, Via, client_ip, user_agent};

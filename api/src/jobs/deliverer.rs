@@ -187,9 +187,9 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
         }
     };
     let mut conn = state.db.get().await?;
-    match outcome {
+    // Counted once the attempt is written (a failed write leaves it to be tried again).
+    let counted = match outcome {
         Outcome::Delivered(status) => {
-            crate::metrics::webhook_delivery("delivered");
             db::finish_attempt(
                 &mut conn,
                 delivery.id,
@@ -199,9 +199,9 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
                 None,
             )
             .await?;
+            "delivered"
         }
         Outcome::Gone => {
-            crate::metrics::webhook_delivery("failed");
             let why = "the receiver answered 410 Gone";
             db::update_endpoint(
                 &mut conn,
@@ -219,16 +219,16 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
                 .await?;
             db::fail_pending(&mut conn, endpoint.id, "the endpoint was disabled").await?;
             tracing::warn!(endpoint_id = %endpoint.id, "webhook endpoint disabled: 410 Gone");
+            "failed"
         }
         Outcome::Refused(why) => {
-            crate::metrics::webhook_delivery("failed");
             db::finish_attempt(&mut conn, delivery.id, "failed", None, None, Some(&why)).await?;
+            "failed"
         }
         Outcome::Retry(status, error, at_least) => {
             let attempt = usize::try_from(delivery.attempts).unwrap_or(usize::MAX);
             match RETRY_AFTER.get(attempt.saturating_sub(1)) {
                 Some(wait) => {
-                    crate::metrics::webhook_delivery("retrying");
                     let scaled = (*wait as f64 * state.config.webhook_retry_scale).round() as i64;
                     db::finish_attempt(
                         &mut conn,
@@ -239,9 +239,9 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
                         Some(&error),
                     )
                     .await?;
+                    "retrying"
                 }
                 None => {
-                    crate::metrics::webhook_delivery("failed");
                     db::finish_attempt(
                         &mut conn,
                         delivery.id,
@@ -251,9 +251,11 @@ pub async fn next(state: &AppState) -> ApiResult<bool> {
                         Some(&error),
                     )
                     .await?;
+                    "failed"
                 }
             }
         }
-    }
+    };
+    crate::metrics::webhook_delivery(counted);
     Ok(true)
 }

@@ -13,7 +13,7 @@ use zimage_shared::generation::{
 };
 use zimage_shared::{Page, Problem};
 
-use crate::auth::{Auth, Bearer};
+use crate::auth::{Auth, Bearer, OptionalAuth};
 use crate::domain::{generation, images};
 use crate::error::{ApiError, ApiResult};
 use crate::live;
@@ -337,7 +337,7 @@ async fn file_reader(
 #[get("/{id}/file")]
 async fn image_file(
     state: web::Data<AppState>,
-    auth: Option<Auth>,
+    OptionalAuth(auth): OptionalAuth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     options: web::Query<DownloadOptions>,
@@ -489,7 +489,7 @@ async fn get_image(
 #[get("/{id}/thumbnail")]
 async fn image_thumbnail(
     state: web::Data<AppState>,
-    auth: Option<Auth>,
+    OptionalAuth(auth): OptionalAuth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     signed: web::Query<UrlSignature>,

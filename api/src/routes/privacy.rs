@@ -11,7 +11,7 @@ use zimage_shared::privacy::{
 };
 use zimage_shared::{ErrorCode, Page, Problem};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, OptionalAuth};
 use crate::domain::privacy;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageQuery;
@@ -211,7 +211,7 @@ async fn confirm(
 #[get("/requests/{id}/download")]
 async fn download(
     state: web::Data<AppState>,
-    auth: Option<Auth>,
+    OptionalAuth(auth): OptionalAuth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     signed: web::Query<super::SignedQuery>,

@@ -9,7 +9,7 @@ use zimage_shared::account::ApiKeyScope;
 use zimage_shared::generation::UploadInfo;
 use zimage_shared::{ErrorCode, Page, Problem};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, OptionalAuth};
 use crate::domain::uploads;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::PageQuery;
@@ -189,7 +189,7 @@ async fn get_one(
 #[get("/{id}/file")]
 async fn file(
     state: web::Data<AppState>,
-    auth: Option<Auth>,
+    OptionalAuth(auth): OptionalAuth,
     req: HttpRequest,
     id: web::Path<Uuid>,
     signed: web::Query<super::SignedQuery>,

@@ -351,6 +351,14 @@ async fn each_principal_has_a_general_budget_for_authenticated_requests() {
         .unwrap();
     assert!(wait > 0);
     assert_problem(spent, 429, "rate_limited").await;
+    // Reads that also take signed URLs say so too, rather than asking for a credential.
+    let file = app
+        .get_auth(
+            &format!("/v1/images/{}/file", uuid::Uuid::new_v4()),
+            &ada.access,
+        )
+        .await;
+    assert_eq!(file.status(), 429);
     // Another session of the same person shares the budget.
     let again = app.sign_in("ada@example.org", PASSWORD).await;
     assert_eq!(app.get_auth("/v1/me", &again.access).await.status(), 429);
