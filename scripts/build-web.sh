@@ -50,6 +50,30 @@ glue="$bundle/zimage_web.js"
 wasm="$bundle/zimage_web_bg.wasm"
 sed -e "s#/pkg/zimage_web.js#/assets/$glue#" -e "s#/pkg/zimage_web_bg.wasm#/assets/$wasm#" \
     web/static/boot.js > "$stage/boot.js"
+# The texts the boot script draws before the app arrives, from the app's translations.
+python3 - "$stage/boot.js" <<'PY'
+import json, re, sys
+source = open("web/src/i18n.rs", encoding="utf-8").read()
+keys = {
+    "create_title": "CreateTitle",
+    "prompt_label": "PromptLabel",
+    "prompt_hint": "PromptHint",
+    "generate_shortcut": "GenerateShortcut",
+    "results_empty": "ResultsEmpty",
+}
+limit = re.search(r"pub const MAX_PROMPT_CHARS: usize = (\d+);",
+                  open("shared/src/generation.rs", encoding="utf-8").read())
+assert limit, "MAX_PROMPT_CHARS not found"
+texts = {"en": {"max_prompt_chars": limit.group(1)}, "zh-CN": {"max_prompt_chars": limit.group(1)}}
+for name, key in keys.items():
+    found = re.search(r"^\s*" + key + r' => ("(?:[^"\\]|\\.)*"), ("(?:[^"\\]|\\.)*");', source, re.M)
+    assert found, f"no translation {key} in web/src/i18n.rs"
+    texts["en"][name], texts["zh-CN"][name] = (json.loads(found.group(i)) for i in (1, 2))
+boot = open(sys.argv[1], encoding="utf-8").read()
+assert "/*zimage:texts*/ {}" in boot, "boot.js lacks its texts marker"
+boot = boot.replace("/*zimage:texts*/ {}", json.dumps(texts, ensure_ascii=False))
+open(sys.argv[1], "w", encoding="utf-8").write(boot)
+PY
 boot="$(hashed "$stage/boot.js" boot js)"
 python3 - "$wasm" "$glue" "$boot" <<'PY'
 import sys

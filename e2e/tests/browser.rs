@@ -436,6 +436,25 @@ async fn open_create(
     Ok(())
 }
 
+/// When this page's largest contentful paint happened, and when its boot script started the app
+/// (the `zimage-app-start` mark), in milliseconds since the navigation.
+async fn largest_paint_and_app_start(
+    b: &fantoccini::Client,
+) -> Result<(f64, f64), fantoccini::error::CmdError> {
+    let times = b
+        .execute(
+            "return new Promise((resolve) => new PerformanceObserver((list) => {
+                const entries = list.getEntries();
+                const start = performance.getEntriesByName('zimage-app-start')[0];
+                resolve([entries[entries.length - 1].startTime, start ? start.startTime : -1]);
+            }).observe({ type: 'largest-contentful-paint', buffered: true }))",
+            vec![],
+        )
+        .await?;
+    let time = |i: usize| times[i].as_f64().expect("a time");
+    Ok((time(0), time(1)))
+}
+
 /// Logs in through the form; ends on /create.
 async fn log_in(
     b: &fantoccini::Client,
@@ -599,7 +618,23 @@ async fn generate_and_curate(
 ) -> Result<(), fantoccini::error::CmdError> {
     let wait = Duration::from_secs(30);
     sign_up_and_log_in(b, base, data_dir, "artist@example.org").await?;
-    open_create(b, base).await?;
+    // The shell draws the page's heading and prompt field before the app starts, in the
+    // visitor's language: for a returning visitor (the cookie banner answered), the largest
+    // paint comes before the app, and the app draws nothing larger after it.
+    for locale in ["zh-CN", "en"] {
+        b.execute(
+            "localStorage.setItem('zimage.locale', arguments[0]);
+             localStorage.setItem('zimage.cookie-choice', 'essential');",
+            vec![locale.into()],
+        )
+        .await?;
+        open_create(b, base).await?;
+        let (largest, app_start) = largest_paint_and_app_start(b).await?;
+        assert!(
+            largest < app_start,
+            "{locale}: the largest paint at {largest} ms came after the app started at {app_start} ms"
+        );
+    }
     wait_for_text(b, Locator::Css("[data-testid=cost]"), "1").await?;
     // A model that takes no seed or negative prompt: the form does not offer them, and says so.
     b.find(Locator::Css("#model option[value='z-image-kie']"))

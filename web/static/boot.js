@@ -8,7 +8,8 @@ let first = Promise.resolve();
 
 // A returning visitor's session is renewed while the app downloads rather than after it. The
 // refresh token changes with every use, so the app takes this one answer instead of asking again.
-if (document.cookie.split(";").some((c) => c.trim().startsWith("zimage_signed_in="))) {
+const signedIn = document.cookie.split(";").some((c) => c.trim().startsWith("zimage_signed_in="));
+if (signedIn) {
   const answer = (response) => response.text().then((text) => ({ status: response.status, text }));
   const refresh = fetch("/v1/auth/refresh", {
     method: "POST",
@@ -34,6 +35,65 @@ if (document.cookie.split(";").some((c) => c.trim().startsWith("zimage_signed_in
     // At most 2 s: past that the app starts and draws the images itself.
     first = Promise.race([drawn, new Promise((resolve) => setTimeout(resolve, 2000))]).catch(() => {});
   }
+}
+
+// The texts the shell draws before the app arrives, in each language, taken from the app's own
+// translations by the build (scripts/build-web.sh), so they cannot drift apart.
+const texts = /*zimage:texts*/ {};
+
+// The language the app will choose: the last explicit choice on this device, else the browser's.
+function language() {
+  let stored = null;
+  try {
+    stored = localStorage.getItem("zimage.locale");
+  } catch {
+    // Storage refused (private mode): the browser's language decides.
+  }
+  if (stored === "en" || stored === "zh-CN") {
+    return stored;
+  }
+  const browser = (navigator.language || "").toLowerCase();
+  return browser.startsWith("zh") ? "zh-CN" : "en";
+}
+
+// The Create page's heading and prompt field, drawn into the shell with the app's classes and
+// words, so a signed-in visitor on a slow link reads the page (and sees where to type) while the
+// app is on its way. The app clears the shell when it starts and draws the same in the same place.
+// The field is not editable until then, so nothing typed into it can be lost.
+function createPreview() {
+  const main = document.getElementById("main");
+  const words = texts[language()];
+  if (!main || !words) {
+    return;
+  }
+  document.documentElement.lang = language();
+  const element = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  };
+  const field = element("div", "field");
+  const label = element("label", "", words.prompt_label);
+  const box = element("textarea");
+  box.rows = 4;
+  box.readOnly = true;
+  box.tabIndex = -1;
+  const hint = element("p", "hint", `${words.prompt_hint} ${words.generate_shortcut} `);
+  hint.setAttribute("elementtiming", "preview");
+  hint.append(element("span", "counter", `0/${words.max_prompt_chars}`));
+  field.append(label, box, hint);
+  const form = element("div", "card create-form");
+  form.setAttribute("aria-hidden", "true");
+  form.append(field, element("div", "skeleton skeleton-block"));
+  const layout = element("div", "create-layout");
+  layout.append(form, element("p", "card empty", words.results_empty));
+  main.replaceChildren(element("h1", "", words.create_title), layout);
+  return painted([hint]);
 }
 
 // The gallery's first pictures, drawn into the shell with the app's grid classes while the app is
@@ -79,15 +139,16 @@ function preview(items) {
   return painted([...grid.querySelectorAll("img")].slice(0, 8));
 }
 
-// Resolves once the browser has painted those of `pictures` that are on screen: Element Timing
-// tells when each is (Chromium); elsewhere, two frames after they are decoded.
-function painted(pictures) {
-  const shown = pictures.filter((picture) => picture.getBoundingClientRect().top < innerHeight);
+// Resolves once the browser has painted those of `elements` (pictures, or text) that are on
+// screen: Element Timing tells when each is (Chromium); elsewhere, two frames after the pictures
+// are decoded.
+function painted(elements) {
+  const shown = elements.filter((element) => element.getBoundingClientRect().top < innerHeight);
   if (shown.length === 0) {
     return Promise.resolve();
   }
   if (!PerformanceObserver.supportedEntryTypes?.includes("element")) {
-    const decoded = shown.map((picture) => picture.decode().catch(() => {}));
+    const decoded = shown.map((element) => (element.decode ? element.decode().catch(() => {}) : null));
     const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
     return Promise.all(decoded).then(frame).then(frame);
   }
@@ -104,6 +165,14 @@ function painted(pictures) {
   });
 }
 
+if (location.pathname === "/create" && signedIn) {
+  // Starting the app takes the main thread for a moment: the preview is painted first (at most
+  // 1 s of waiting, should the browser hold its paints back).
+  const drawn = createPreview();
+  first = Promise.race([drawn, new Promise((resolve) => setTimeout(resolve, 1000))]);
+}
+
 first
+  .then(() => performance.mark("zimage-app-start"))
   .then(() => import("/pkg/zimage_web.js"))
   .then((app) => app.default({ module_or_path: "/pkg/zimage_web_bg.wasm" }));

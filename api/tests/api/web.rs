@@ -112,7 +112,7 @@ async fn assets_are_immutable_and_sent_in_the_best_encoding_the_client_accepts()
 }
 
 #[tokio::test]
-async fn a_returning_visitors_gallery_loads_its_pictures_before_the_apps_module() {
+async fn a_returning_visitors_gallery_and_create_page_are_drawn_before_the_apps_module_loads() {
     let app = spawn_app().await;
     web_dir(&app);
     let signed_in = [("cookie", "zimage_signed_in=1")];
@@ -128,9 +128,16 @@ async fn a_returning_visitors_gallery_loads_its_pictures_before_the_apps_module(
     // The other shell has another validator: a cache never answers one with the other.
     let plain = get(&app, "/gallery", &[("if-none-match", &etag)]).await;
     assert_eq!(plain.status(), 200);
+    // Create is previewed too (its heading and prompt field).
+    let create = get(&app, "/create?prompt=x", &signed_in)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!create.contains(MODULE_PRELOAD), "{create}");
     // Everywhere else, and on a filtered gallery (the pictures come from the app), the module
     // is preloaded.
-    for path in ["/gallery?q=fox", "/create", "/"] {
+    for path in ["/gallery?q=fox", "/credits", "/"] {
         let page = get(&app, path, &signed_in).await.text().await.unwrap();
         assert!(page.contains(MODULE_PRELOAD), "{path}");
     }
