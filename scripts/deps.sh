@@ -111,6 +111,8 @@ python3 -c 'import moto.server' 2>/dev/null || { echo "==> installing moto (S3-c
 [ "$(schemathesis --version 2>/dev/null | awk '{print $3}')" = "4.32.5" ] \
     || { echo "==> installing schemathesis 4.32.5 (OpenAPI conformance)"; python3 -m pip install -q 'schemathesis==4.32.5'; }
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
+# The OATH Toolkit's oathtool computes the authenticator codes the two-factor tests sign in with.
+command -v oathtool >/dev/null || apt_install oathtool
 # Prometheus's own checker of the metrics exposition format (promtool ships with Debian's prometheus).
 command -v promtool >/dev/null || apt_install prometheus
 # The load balancer in front of the replicas of `scripts/cluster.py --quick`.

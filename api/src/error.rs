@@ -190,6 +190,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         C::Unauthorized | C::InvalidCredentials | C::TokenExpired | C::RefreshTokenReused => {
             StatusCode::UNAUTHORIZED
         }
+        // Not 401: the caller's credentials are fine (or, signing in, the password was), and
+        // clients take a 401 as a sign to renew their token.
+        C::InvalidCode | C::SecondFactorRequired => StatusCode::FORBIDDEN,
         C::EmailTaken | C::LimitReached | C::HoldResolved => StatusCode::CONFLICT,
         C::InsufficientCredits => StatusCode::PAYMENT_REQUIRED,
         C::PaymentsNotConfigured => StatusCode::CONFLICT,
@@ -223,6 +226,8 @@ fn title_of(code: ErrorCode) -> &'static str {
         C::MethodNotAllowed => "Method not allowed",
         C::Unauthorized => "Authentication required",
         C::InvalidCredentials => "Invalid credentials",
+        C::InvalidCode => "Invalid code",
+        C::SecondFactorRequired => "Second factor required",
         C::TokenExpired => "Token expired",
         C::RefreshTokenReused => "Refresh token reused",
         C::InvalidToken => "Invalid or expired token",

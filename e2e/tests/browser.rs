@@ -2158,3 +2158,111 @@ async fn signed_out_and_expired(
     snapshot(b, "phone-menu").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn signing_in_with_two_factor_authentication_asks_for_the_apps_code_or_a_recovery_code() {
+    let h = Harness::start(&[]).await;
+    let result = two_factor_sign_in(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+/// The code an authenticator app shows for `secret`, `ahead` seconds from now (from oathtool).
+fn authenticator_code(secret: &str, ahead: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let at = i64::try_from(now).unwrap() + ahead;
+    let out = Command::new("oathtool")
+        .args(["--totp", "-b", "--now", &format!("@{at}"), secret])
+        .output()
+        .expect("oathtool (scripts/deps.sh test installs it)");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn two_factor_sign_in(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let email = "guarded@example.org";
+    sign_up_and_log_in(b, base, data_dir, email).await?;
+    // Turned on through the API, as an integrator would.
+    let http = reqwest::Client::new();
+    let call = |path: &str| http.post(format!("{base}{path}"));
+    let tokens: serde_json::Value = call("/v1/auth/login")
+        .json(&serde_json::json!({"email": email, "password": "a sturdy passphrase"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let setup: serde_json::Value = call("/v1/me/two-factor/totp")
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = setup["secret"].as_str().unwrap();
+    let confirmed: serde_json::Value = call("/v1/me/two-factor/totp/confirm")
+        .bearer_auth(access)
+        .json(&serde_json::json!({"code": authenticator_code(secret, 0)}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let recovery = confirmed["codes"][0].as_str().unwrap().to_string();
+
+    // The password, then the code step.
+    log_out(b).await?;
+    submit_login_form(b, base, email).await?;
+    let field = b
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("code"))
+        .await?;
+    assert_eq!(
+        field.attr("autocomplete").await?.as_deref(),
+        Some("one-time-code")
+    );
+    // The next step's code: the current one was spent turning it on.
+    let code = authenticator_code(secret, 30);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    field.send_keys(&wrong).await?;
+    field.send_keys("\u{E007}").await?;
+    wait_for_text(
+        b,
+        Locator::Css("section:not([hidden]) .notice-error"),
+        "That code is wrong or was used already. Try the current code from your app.",
+    )
+    .await?;
+    snapshot(b, "sign-in-second-factor").await?;
+    field.clear().await?;
+    field.send_keys(&code).await?;
+    field.send_keys("\u{E007}").await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".create-layout"))
+        .await?;
+
+    // A recovery code works in its place, however it is typed.
+    log_out(b).await?;
+    submit_login_form(b, base, email).await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("code"))
+        .await?
+        .send_keys(&format!("{}\u{E007}", recovery.to_uppercase()))
+        .await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".create-layout"))
+        .await?;
+    Ok(())
+}

@@ -303,3 +303,43 @@ pub struct ApiKeyCreated {
     pub secret: String,
     pub key: ApiKeyInfo,
 }
+
+/// `GET /v1/me/two-factor`: whether sign-in asks for a second factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorStatus {
+    /// An authenticator app is confirmed: sign-in asks for its code.
+    pub enabled: bool,
+    /// When it was turned on.
+    pub enabled_at: Option<DateTime<Utc>>,
+    /// Recovery codes not used yet (each works once, instead of a code from the app).
+    pub recovery_codes_left: i64,
+}
+
+/// `POST /v1/me/two-factor/totp`: the new secret, shown once. Add it to an authenticator app
+/// (scan `otpauth_uri` as a QR code, or type `secret`), then confirm with a code it shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpSetup {
+    /// The shared secret, base32 (RFC 4648, no padding).
+    pub secret: String,
+    /// `otpauth://totp/…` (SHA-1, 6 digits, 30 s), for a QR code.
+    pub otpauth_uri: String,
+}
+
+/// A code from the authenticator app, or an unused recovery code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"code": "123456"})))]
+pub struct SecondFactorCode {
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub code: String,
+}
+
+/// New recovery codes, shown once: each signs in once instead of a code from the app. Keep them
+/// somewhere safe, away from the device with the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}

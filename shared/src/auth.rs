@@ -128,3 +128,33 @@ pub struct Accepted {
     /// Human-readable outcome.
     pub message: String,
 }
+
+/// `202` from `POST /v1/auth/login` when the account has two-factor authentication on: the
+/// password was right, and the sign-in ends with `POST /v1/auth/login/second-factor`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecondFactorChallenge {
+    /// Single-use token naming this sign-in attempt, for the second step.
+    pub challenge: String,
+    /// Seconds the challenge stays valid.
+    pub expires_in: i64,
+    /// What the second step accepts: `totp` (a code from the authenticator app) and
+    /// `recovery_code`.
+    pub methods: Vec<String>,
+}
+
+/// `POST /v1/auth/login/second-factor`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "challenge": "q3L9…", "code": "123456"
+})))]
+pub struct SecondFactorRequest {
+    /// From the `202` answer of `POST /v1/auth/login`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub challenge: String,
+    /// The 6-digit code the authenticator app shows, or an unused recovery code
+    /// (`xxxx-xxxx-xxxx`; case, spaces and dashes do not matter).
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    pub code: String,
+}

@@ -49,6 +49,12 @@ pub enum ErrorCode {
     Unauthorized,
     /// E-mail or password is wrong.
     InvalidCredentials,
+    /// The authenticator code or recovery code is wrong, used already, or its sign-in challenge
+    /// is unknown or expired.
+    InvalidCode,
+    /// The account has two-factor authentication on and this action needs a second factor
+    /// proved within the last few minutes: `POST /v1/me/two-factor/verify`, then try again.
+    SecondFactorRequired,
     /// The access token has expired; refresh it.
     TokenExpired,
     /// A refresh token was presented twice; the whole session was revoked.
@@ -121,6 +127,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidCode => "invalid_code",
+            Self::SecondFactorRequired => "second_factor_required",
             Self::TokenExpired => "token_expired",
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::InvalidToken => "invalid_token",

@@ -41,6 +41,8 @@ impl ApiError {
         match self.code() {
             _ if self.status == 0 => Key::ErrNetwork,
             Some(ErrorCode::InvalidCredentials) => Key::ErrInvalidCredentials,
+            Some(ErrorCode::InvalidCode) => Key::ErrInvalidCode,
+            Some(ErrorCode::SecondFactorRequired) => Key::ErrSecondFactorRequired,
             Some(ErrorCode::EmailTaken) => Key::ErrEmailTaken,
             Some(ErrorCode::RateLimited) => Key::ErrRateLimited,
             Some(ErrorCode::InvalidToken) => Key::ErrInvalidToken,

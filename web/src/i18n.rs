@@ -563,6 +563,18 @@ translations! {
     EventAppRevoked => "App authorization revoked", "已撤销应用授权";
     EventAppRegistered => "OAuth app registered", "已注册 OAuth 应用";
     EventAppDeleted => "OAuth app deleted", "已删除 OAuth 应用";
+    SecondFactorTitle => "Two-step verification", "两步验证";
+    SecondFactorLead => "Enter the 6-digit code from your authenticator app, or one of your recovery codes.", "请输入身份验证器应用中的 6 位验证码，或您的一个恢复码。";
+    SecondFactorCode => "Code", "验证码";
+    SecondFactorSubmit => "Verify and sign in", "验证并登录";
+    SecondFactorBack => "Use another account", "使用其他账户";
+    ErrInvalidCode => "That code is wrong or was used already. Try the current code from your app.", "验证码错误或已被使用。请使用应用中当前显示的验证码。";
+    ErrSecondFactorRequired => "Confirm it is you with a code from your authenticator app first.", "请先用身份验证器应用中的验证码确认是您本人。";
+    EventTwoFactorEnabled => "Two-factor authentication turned on", "已开启双重验证";
+    EventTwoFactorDisabled => "Two-factor authentication turned off", "已关闭双重验证";
+    EventTwoFactorSignIn => "Second step of a sign-in passed", "登录时通过了第二步验证";
+    EventTwoFactorVerified => "Identity confirmed with a code", "已用验证码确认身份";
+    EventRecoveryCodesReplaced => "New recovery codes made", "已生成新的恢复码";
 }
 
 /// The active language, provided at the root.

@@ -6,5 +6,6 @@ pub mod password;
 pub mod sealed;
 pub mod secrets;
 pub mod signed_url;
+pub mod totp;
 
 pub use extract::{Auth, Bearer, Credential, OptionalAuth, Via, client_ip, user_agent};

@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod shares;
 pub mod support;
 pub mod tokens;
+pub mod two_factor;
 pub mod uploads;
 pub mod users;
 pub mod webhooks;

@@ -415,6 +415,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Uuid,
+        code_hash -> Bytea,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
@@ -455,6 +464,7 @@ diesel::table! {
         last_used_at -> Timestamptz,
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        second_factor_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -465,6 +475,17 @@ diesel::table! {
         image_id -> Uuid,
         include_prompt -> Bool,
         views -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sign_in_challenges (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        failures -> Int4,
+        keep_account -> Bool,
+        expires_at -> Timestamptz,
         created_at -> Timestamptz,
     }
 }
@@ -553,6 +574,16 @@ diesel::table! {
         task_id -> Uuid,
         status -> Text,
         progress -> Nullable<Float4>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    totp_authenticators (user_id) {
+        user_id -> Uuid,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamptz>,
+        last_step -> Int8,
         created_at -> Timestamptz,
     }
 }
@@ -683,11 +714,13 @@ diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
 diesel::joinable!(privacy_requests -> users (user_id));
 diesel::joinable!(prompts -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shares -> images (image_id));
 diesel::joinable!(shares -> users (user_id));
+diesel::joinable!(sign_in_challenges -> users (user_id));
 diesel::joinable!(stripe_invoices -> credit_grants (grant_id));
 diesel::joinable!(stripe_invoices -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
@@ -696,6 +729,7 @@ diesel::joinable!(support_messages -> users (author_id));
 diesel::joinable!(support_tickets -> ai_tasks (task_id));
 diesel::joinable!(support_tickets -> users (user_id));
 diesel::joinable!(task_events -> users (user_id));
+diesel::joinable!(totp_authenticators -> users (user_id));
 diesel::joinable!(uploads -> users (user_id));
 diesel::joinable!(webhook_deliveries -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -732,11 +766,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     pending_objects,
     privacy_requests,
     prompts,
+    recovery_codes,
     refresh_tokens,
     scheduled_runs,
     security_events,
     sessions,
     shares,
+    sign_in_challenges,
     stripe_events,
     stripe_invoices,
     stripe_pending_refunds,
@@ -744,6 +780,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     support_messages,
     support_tickets,
     task_events,
+    totp_authenticators,
     uploads,
     users,
     webhook_deliveries,

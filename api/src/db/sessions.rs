@@ -16,6 +16,8 @@ pub struct NewSession<'a> {
     pub user_agent: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub expires_at: DateTime<Utc>,
+    /// When the sign-in proved a second factor, if it did.
+    pub second_factor_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, session: &NewSession<'_>) -> QueryResult<()> {
@@ -26,6 +28,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, session: &NewSession<'_>) -> Q
             sessions::user_agent.eq(session.user_agent),
             sessions::ip.eq(session.ip),
             sessions::expires_at.eq(session.expires_at),
+            sessions::second_factor_at.eq(session.second_factor_at),
         ))
         .execute(conn)
         .await

@@ -78,6 +78,30 @@ pub const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
+        file: "two_factor.json",
+        about: "Two-factor authentication: when your authenticator app was added and confirmed and the last time step whose code was used; your recovery codes (when each was made and used); sign-in challenges waiting for a code (when each expires, wrong codes given). The authenticator's secret, the recovery codes and the challenges themselves are not included.",
+        sources: &[
+            Source {
+                table: "totp_authenticators",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["secret"],
+            },
+            Source {
+                table: "recovery_codes",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["code_hash"],
+            },
+            Source {
+                table: "sign_in_challenges",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["token_hash"],
+            },
+        ],
+    },
+    Category {
         file: "api_keys.json",
         about: "Your API keys: name, visible prefix, scopes, expiry, credit caps, allowed models, requests made, when created, last used and revoked, and which generation tasks each started. The secrets are stored only as hashes and are not included.",
         sources: &[

@@ -20,6 +20,7 @@ pub mod security;
 pub mod sessions;
 pub mod shares;
 pub mod support;
+pub mod two_factor;
 pub mod uploads;
 pub mod webhooks;
 

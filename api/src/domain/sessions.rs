@@ -4,11 +4,11 @@ use chrono::Utc;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 use zimage_shared::account::SessionInfo;
-use zimage_shared::auth::TokenResponse;
+use zimage_shared::auth::{SecondFactorChallenge, TokenResponse};
 use zimage_shared::validate;
 use zimage_shared::{ErrorCode, Page};
 
-use super::ClientInfo;
+use super::{ClientInfo, two_factor};
 use crate::auth::{password, secrets};
 use crate::db::models::UserRow;
 use crate::db::{sessions as db, users};
@@ -27,6 +27,13 @@ fn invalid_refresh() -> ApiError {
     ApiError::unauthorized("the refresh token is invalid or expired; sign in again")
 }
 
+/// What a right password gives: a session, or (with two-factor authentication on) a challenge
+/// for the second step.
+pub enum SignIn {
+    Tokens(TokenResponse),
+    SecondFactor(SecondFactorChallenge),
+}
+
 /// Checks credentials and opens a session. Unknown e-mail and wrong password look the same,
 /// in body and in time (a dummy hash is verified when there is no account).
 pub async fn login(
@@ -35,7 +42,7 @@ pub async fn login(
     password_plain: &str,
     keep_account: bool,
     client: &ClientInfo,
-) -> ApiResult<TokenResponse> {
+) -> ApiResult<SignIn> {
     let email = validate::normalize_email(email).unwrap_or_default();
     // No connection is held while the password is hashed (tens of milliseconds), and none is
     // held while the security log takes its own: holding one across either starves the pool
@@ -55,8 +62,47 @@ pub async fn login(
         Some(user) if ok => user,
         _ => return Err(invalid_credentials()),
     };
+    let second_factor = {
+        let mut conn = state.db.get().await?;
+        two_factor::enabled(&mut conn, user.id).await?
+    };
+    if second_factor {
+        // Keeping an account scheduled for deletion waits for the second factor; anything
+        // else that stops this account signing in is said now, to the password's owner only.
+        let keeping = keep_account && user.disabled_reason.as_deref() == Some("erasure");
+        if !keeping {
+            crate::domain::privacy::check_can_sign_in(state, &user, false, client).await?;
+        }
+        let challenge = two_factor::challenge(state, user.id, keep_account).await?;
+        return Ok(SignIn::SecondFactor(challenge));
+    }
     // Only the password's owner learns that the account is off.
     crate::domain::privacy::check_can_sign_in(state, &user, keep_account, client).await?;
+    open_session(state, &user, client, false)
+        .await
+        .map(SignIn::Tokens)
+}
+
+/// The second step of a sign-in with two-factor authentication: a challenge and its code.
+pub async fn login_second_factor(
+    state: &AppState,
+    challenge: &str,
+    code: &str,
+    client: &ClientInfo,
+) -> ApiResult<(TokenResponse, String)> {
+    let (user, keep_account) = two_factor::answer(state, challenge, code, client).await?;
+    crate::domain::privacy::check_can_sign_in(state, &user, keep_account, client).await?;
+    let tokens = open_session(state, &user, client, true).await?;
+    Ok((tokens, user.email))
+}
+
+/// A new session for `user`, who proved a second factor for it when `second_factor`.
+async fn open_session(
+    state: &AppState,
+    user: &UserRow,
+    client: &ClientInfo,
+    second_factor: bool,
+) -> ApiResult<TokenResponse> {
     let session_id = Uuid::new_v4();
     let refresh = secrets::random_token();
     let expires_at = Utc::now() + state.config.refresh_token_ttl;
@@ -70,6 +116,7 @@ pub async fn login(
                 user_agent: client.user_agent.as_deref(),
                 ip: Some(&client.ip),
                 expires_at,
+                second_factor_at: second_factor.then(|| state.clock.now()),
             },
         )
         .await?;
@@ -80,7 +127,7 @@ pub async fn login(
     drop(conn);
     tracing::info!(user_id = %user.id, session_id = %session_id, "signed in");
     crate::domain::security::login(state, user.id, client).await?;
-    tokens(state, &user, session_id, refresh)
+    tokens(state, user, session_id, refresh)
 }
 
 fn tokens(

@@ -15,6 +15,12 @@ pub enum Template<'a> {
     /// Tells the owner their password changed and all sessions were signed out.
     /// `locked_down`: API keys were revoked and webhook endpoints paused too.
     PasswordChanged { locked_down: bool },
+    /// Two-factor authentication was turned on or off.
+    TwoFactorChanged { enabled: bool, link: &'a str },
+    /// A recovery code was used in place of a code from the authenticator app.
+    RecoveryCodeUsed { link: &'a str },
+    /// New recovery codes replaced the old ones.
+    RecoveryCodesReplaced { link: &'a str },
     /// Confirms a payment.
     Receipt {
         what: &'a str,
@@ -216,6 +222,54 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: Some("打开支持队列"),
             outro: "须在 30 天内答复，越快越好。",
         },
+        (Template::TwoFactorChanged { enabled: true, .. }, Locale::En) => Parts {
+            subject: "Two-factor authentication is on",
+            intro: "Signing in to your Z-Image Studio account now also asks for a code from your authenticator app.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, reset your password at once and tell support.",
+        },
+        (Template::TwoFactorChanged { enabled: true, .. }, Locale::ZhCn) => Parts {
+            subject: "已开启双重验证",
+            intro: "现在登录您的 Z-Image Studio 账户时，还需要输入身份验证器应用中的验证码。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请立即重置密码并联系客服。",
+        },
+        (Template::TwoFactorChanged { enabled: false, .. }, Locale::En) => Parts {
+            subject: "Two-factor authentication is off",
+            intro: "Two-factor authentication was turned off for your Z-Image Studio account: signing in asks for the password only.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, reset your password at once and tell support.",
+        },
+        (Template::TwoFactorChanged { enabled: false, .. }, Locale::ZhCn) => Parts {
+            subject: "已关闭双重验证",
+            intro: "您的 Z-Image Studio 账户已关闭双重验证：登录时只需密码。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请立即重置密码并联系客服。",
+        },
+        (Template::RecoveryCodeUsed { .. }, Locale::En) => Parts {
+            subject: "A recovery code was used",
+            intro: "One of your recovery codes was just used instead of a code from your authenticator app. It will not work again.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, reset your password at once and make new recovery codes.",
+        },
+        (Template::RecoveryCodeUsed { .. }, Locale::ZhCn) => Parts {
+            subject: "有一个恢复码已被使用",
+            intro: "刚刚有人使用了您的一个恢复码代替身份验证器应用中的验证码。该恢复码已失效。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请立即重置密码并重新生成恢复码。",
+        },
+        (Template::RecoveryCodesReplaced { .. }, Locale::En) => Parts {
+            subject: "You have new recovery codes",
+            intro: "New recovery codes were made for your Z-Image Studio account; the old ones no longer work.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, reset your password at once and tell support.",
+        },
+        (Template::RecoveryCodesReplaced { .. }, Locale::ZhCn) => Parts {
+            subject: "已生成新的恢复码",
+            intro: "您的 Z-Image Studio 账户已生成新的恢复码，旧恢复码已失效。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请立即重置密码并联系客服。",
+        },
         (Template::PasswordChanged { .. }, Locale::ZhCn) => Parts {
             subject: "您的密码已更改",
             intro: "您的 Z-Image Studio 账户密码刚刚被更改，所有设备均已退出登录。",
@@ -247,7 +301,10 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         | Template::ConfirmErasure { link }
         | Template::ErasureScheduled { link, .. }
         | Template::SupportReply { link, .. }
-        | Template::SupportCustomerMessage { link, .. } => Some(*link),
+        | Template::SupportCustomerMessage { link, .. }
+        | Template::TwoFactorChanged { link, .. }
+        | Template::RecoveryCodeUsed { link }
+        | Template::RecoveryCodesReplaced { link } => Some(*link),
         Template::PasswordChanged { .. } => None,
     };
     let fact = match (template, locale) {

@@ -7,13 +7,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use zimage_shared::Problem;
 use zimage_shared::account::User;
 use zimage_shared::auth::{
-    Accepted, EmailRequest, LoginRequest, RefreshRequest, ResetPasswordRequest, SignupRequest,
-    TokenRequest, TokenResponse,
+    Accepted, EmailRequest, LoginRequest, RefreshRequest, ResetPasswordRequest,
+    SecondFactorChallenge, SecondFactorRequest, SignupRequest, TokenRequest, TokenResponse,
 };
 use zimage_shared::validate::normalize_email;
 
 use super::client_info;
 use crate::auth::client_ip;
+use crate::domain::sessions::SignIn;
 use crate::domain::{accounts, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::Outage;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(verify_email)
             .service(resend_verification)
             .service(login)
+            .service(login_second_factor)
             .service(refresh)
             .service(logout)
             .service(forgot_password)
@@ -328,13 +330,16 @@ async fn resend_verification(
     ))
 }
 
-/// Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+/// Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+/// an account with two-factor authentication on, `202` with a challenge instead, for
+/// `POST /v1/auth/login/second-factor`.
 #[utoipa::path(
     operation_id = "auth_login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenResponse),
+        (status = 202, body = SecondFactorChallenge, description = "the password is right; send a code from the authenticator app with this challenge to `POST /v1/auth/login/second-factor`"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_credentials`"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "`account_disabled`, or `erasure_pending` (send `keep_account: true` to cancel the deletion)"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
@@ -363,8 +368,20 @@ async fn login(
         Err(e) if e.code() == zimage_shared::ErrorCode::InvalidCredentials => {}
         Err(_) => limits.release().await,
     }
-    let mut response = with_tokens(&state, signed_in?);
-    let device = Cookie::build(DEVICE_COOKIE, state.urls.device_token(&email))
+    match signed_in? {
+        SignIn::Tokens(tokens) => signed_in_on_device(&state, tokens, &email),
+        SignIn::SecondFactor(challenge) => Ok(HttpResponse::Accepted().json(challenge)),
+    }
+}
+
+/// The tokens, and the cookie that marks this browser as one that signed in to `email`.
+fn signed_in_on_device(
+    state: &AppState,
+    tokens: TokenResponse,
+    email: &str,
+) -> ApiResult<HttpResponse> {
+    let mut response = with_tokens(state, tokens);
+    let device = Cookie::build(DEVICE_COOKIE, state.urls.device_token(email))
         .path("/v1/auth/login")
         .http_only(true)
         .secure(true)
@@ -373,6 +390,53 @@ async fn login(
         .finish();
     response.add_cookie(&device).map_err(ApiError::internal)?;
     Ok(response)
+}
+
+/// The second step of signing in to an account with two-factor authentication on: the challenge
+/// from `POST /v1/auth/login` and a code from the authenticator app (or an unused recovery code).
+/// A challenge lasts 5 minutes and takes 5 wrong codes; then sign in with the password again.
+#[utoipa::path(
+    operation_id = "auth_login_second_factor",
+    tag = "auth",
+    request_body = SecondFactorRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invalid_code`: wrong or used code, or an unknown, used or expired challenge; or `account_disabled`"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
+    )
+)]
+#[post("/login/second-factor")]
+async fn login_second_factor(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<SecondFactorRequest>,
+) -> ApiResult<HttpResponse> {
+    // The per-IP budget of failed sign-ins covers wrong codes too.
+    let ip = client_ip(&req, &state.config.trusted_proxies);
+    let key = format!("login-fail:ip:{ip}");
+    let limit = state.config.rate_limits.login_per_ip;
+    if let Some(wait) = state.limiter.blocked(&key, limit, Outage::Refuse).await? {
+        return Err(ApiError::rate_limited(limit, wait).with_detail(format!(
+            "too many failed sign-ins; try again in {wait} seconds"
+        )));
+    }
+    let body = body.into_inner();
+    let signed_in = sessions::login_second_factor(
+        &state,
+        &body.challenge,
+        &body.code,
+        &client_info(&req, &state),
+    )
+    .await;
+    match signed_in {
+        Ok((tokens, email)) => signed_in_on_device(&state, tokens, &email),
+        Err(err) => {
+            if err.code() == zimage_shared::ErrorCode::InvalidCode {
+                state.limiter.count(&key, limit).await;
+            }
+            Err(err)
+        }
+    }
 }
 
 /// Exchange a refresh token (body or cookie) for new tokens. Each refresh token works once;

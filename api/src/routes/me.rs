@@ -7,13 +7,13 @@ use uuid::Uuid;
 use zimage_shared::Page;
 use zimage_shared::Problem;
 use zimage_shared::account::{
-    ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
-    User,
+    ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, RecoveryCodes, SecondFactorCode,
+    SessionInfo, TotpSetup, TwoFactorStatus, UpdateProfileRequest, User,
 };
 use zimage_shared::auth::ChangePasswordRequest;
 
 use crate::auth::Auth;
-use crate::domain::{accounts, api_keys, sessions};
+use crate::domain::{accounts, api_keys, sessions, two_factor};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -33,6 +33,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(security_events)
             .service(get_consents)
             .service(put_consents)
+            .service(two_factor_status)
+            .service(two_factor_begin)
+            .service(two_factor_confirm)
+            .service(two_factor_verify)
+            .service(two_factor_recovery_codes)
+            .service(two_factor_disable)
             .configure(super::oauth::configure_me),
     );
 }
@@ -153,7 +159,7 @@ async fn update_me(
     responses(
         (status = 204, description = "password changed"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this; or `second_factor_required`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "wrong current password or weak new one"),
     )
 )]
@@ -164,6 +170,7 @@ async fn change_password(
     body: Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let session = auth.session()?;
+    two_factor::require_fresh(&state, &auth).await?;
     accounts::change_password(
         &state,
         &auth.user,
@@ -233,7 +240,7 @@ async fn revoke_session(
     responses(
         (status = 201, body = ApiKeyCreated),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this; or `second_factor_required`"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`limit_reached`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
     )
@@ -245,6 +252,7 @@ async fn create_api_key(
     body: Json<CreateApiKeyRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
+    two_factor::require_fresh(&state, &auth).await?;
     let created = api_keys::create(&state, auth.user_id(), body.into_inner()).await?;
     let path = format!("/v1/me/api-keys/{}", created.key.id);
     Ok(super::created(&state, &path, &created))
@@ -295,5 +303,141 @@ async fn revoke_api_key(
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     api_keys::revoke(&state, auth.user_id(), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Whether sign-in asks for a second factor, and how many recovery codes are left.
+#[utoipa::path(
+    operation_id = "two_factor_get",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TwoFactorStatus),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys and apps cannot do this"),
+    )
+)]
+#[get("/two-factor")]
+async fn two_factor_status(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    Ok(HttpResponse::Ok().json(two_factor::status(&state, auth.user_id()).await?))
+}
+
+/// Start turning two-factor authentication on: a new secret for an authenticator app (any app
+/// that reads `otpauth://` QR codes: RFC 6238, SHA-1, 6 digits, 30 s). Shown once; calling again
+/// before confirming replaces it. Confirm with `POST /v1/me/two-factor/totp/confirm`.
+#[utoipa::path(
+    operation_id = "two_factor_totp_begin",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TotpSetup),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys and apps cannot do this"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict`: two-factor authentication is on already"),
+    )
+)]
+#[post("/two-factor/totp")]
+async fn two_factor_begin(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(two_factor::begin(&state, &auth).await?))
+}
+
+/// Turn two-factor authentication on with the first code the app shows. Answers ten recovery
+/// codes, shown once: each signs in once in place of a code from the app.
+#[utoipa::path(
+    operation_id = "two_factor_totp_confirm",
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = SecondFactorCode,
+    responses(
+        (status = 200, body = RecoveryCodes),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invalid_code`; or API keys and apps cannot do this"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict`: nothing being set up, or on already"),
+    )
+)]
+#[post("/two-factor/totp/confirm")]
+async fn two_factor_confirm(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    body: Json<SecondFactorCode>,
+) -> ApiResult<HttpResponse> {
+    let client = super::client_info(&req, &state);
+    let codes = two_factor::confirm(&state, &auth, &body.code, &client).await?;
+    Ok(HttpResponse::Ok().json(codes))
+}
+
+/// Prove the second factor again, for the sensitive actions that ask for a fresh one within the
+/// last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
+/// password, creating API keys, asking for erasure): they answer `403 second_factor_required`
+/// until then.
+#[utoipa::path(
+    operation_id = "two_factor_verify",
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = SecondFactorCode,
+    responses(
+        (status = 204, description = "proved; sensitive actions work for 10 minutes"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invalid_code`; or API keys and apps cannot do this"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict`: two-factor authentication is off"),
+    )
+)]
+#[post("/two-factor/verify")]
+async fn two_factor_verify(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    body: Json<SecondFactorCode>,
+) -> ApiResult<HttpResponse> {
+    let client = super::client_info(&req, &state);
+    two_factor::verify(&state, &auth, &body.code, &client).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// New recovery codes in place of the old ones (all of them stop working). Needs a second factor
+/// proved in the last 10 minutes.
+#[utoipa::path(
+    operation_id = "two_factor_recovery_codes_replace",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = RecoveryCodes),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`second_factor_required`; or API keys and apps cannot do this"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict`: two-factor authentication is off"),
+    )
+)]
+#[post("/two-factor/recovery-codes")]
+async fn two_factor_recovery_codes(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let client = super::client_info(&req, &state);
+    Ok(HttpResponse::Ok().json(two_factor::regenerate(&state, &auth, &client).await?))
+}
+
+/// Turn two-factor authentication off: sign-in asks for the password only. Needs a second factor
+/// proved in the last 10 minutes. Idempotent.
+#[utoipa::path(
+    operation_id = "two_factor_disable",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "off"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`second_factor_required`; or API keys and apps cannot do this"),
+    )
+)]
+#[delete("/two-factor")]
+async fn two_factor_disable(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let client = super::client_info(&req, &state);
+    two_factor::disable(&state, &auth, &client).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -73,6 +73,7 @@ async fn unsubscribe(
         (status = 201, body = PrivacyRequest),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot file requests; `email_not_verified` for an export"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`second_factor_required` (erasure, with two-factor authentication on)"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`request_in_progress` or `limit_reached`"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -85,6 +86,9 @@ async fn create(
     body: Json<CreatePrivacyRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
+    if body.kind == zimage_shared::privacy::PrivacyRequestKind::Erasure {
+        crate::domain::two_factor::require_fresh(&state, &auth).await?;
+    }
     if body.kind == zimage_shared::privacy::PrivacyRequestKind::Export {
         // An archive of everything goes to the address on file: it must be proven to be theirs.
         auth.require_verified()?;

@@ -38,6 +38,7 @@ mod storage_s3;
 mod support;
 mod tokens;
 mod traces;
+mod two_factor;
 mod uploads;
 mod web;
 mod webhooks_out;

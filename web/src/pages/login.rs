@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use zimage_shared::auth::{LoginRequest, TokenResponse};
+use zimage_shared::auth::{
+    LoginRequest, SecondFactorChallenge, SecondFactorRequest, TokenResponse,
+};
 
 use crate::api;
 use crate::components::form::{Notice, Submit, TextField};
@@ -19,6 +21,17 @@ pub fn Login() -> impl IntoView {
     let busy = RwSignal::new(false);
     // Set when the account is scheduled for deletion: the server's message, with its date.
     let pending_erasure = RwSignal::new(None::<String>);
+    // With two-factor authentication on: the challenge the password earned, for the code step.
+    let challenge = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let done = Callback::new(move |tokens: TokenResponse| {
+        session.sign_in(tokens);
+        let next = query.with_untracked(|q| q.get("next"));
+        navigate(
+            &crate::session::local_next(next, "/create"),
+            Default::default(),
+        );
+    });
 
     let attempt = Callback::new(move |keep_account: bool| {
         let request = LoginRequest {
@@ -26,18 +39,26 @@ pub fn Login() -> impl IntoView {
             password: password.get_untracked(),
             keep_account,
         };
-        let navigate = navigate.clone();
         busy.set(true);
         notice.set(None);
         leptos::task::spawn_local(async move {
-            match api::public::<TokenResponse>("POST", "/v1/auth/login", api::body(&request)).await
-            {
-                Ok(tokens) => {
-                    session.sign_in(tokens);
-                    let next = query.with_untracked(|q| q.get("next"));
-                    navigate(
-                        &crate::session::local_next(next, "/create"),
-                        Default::default(),
+            let answer = api::send("POST", "/v1/auth/login", api::body(&request), None).await;
+            // 202: the password was right, and a code is asked for.
+            let answer = answer.and_then(|(status, text)| match status {
+                202 => api::decode::<SecondFactorChallenge>(status, &text).map(Err),
+                _ => api::decode::<TokenResponse>(status, &text).map(Ok),
+            });
+            match answer {
+                Ok(Ok(tokens)) => done.run(tokens),
+                Ok(Err(asked)) => {
+                    pending_erasure.set(None);
+                    code.set(String::new());
+                    challenge.set(Some(asked.challenge));
+                    set_timeout(
+                        || {
+                            crate::components::layout::focus_first("#code");
+                        },
+                        std::time::Duration::ZERO,
                     );
                 }
                 Err(err) if err.code() == Some(zimage_shared::ErrorCode::ErasurePending) => {
@@ -52,9 +73,58 @@ pub fn Login() -> impl IntoView {
         ev.prevent_default();
         attempt.run(false);
     };
+    let submit_code = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(asked) = challenge.get_untracked() else {
+            return;
+        };
+        let request = SecondFactorRequest {
+            challenge: asked,
+            code: code.get_untracked(),
+        };
+        busy.set(true);
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            let path = "/v1/auth/login/second-factor";
+            match api::public::<TokenResponse>("POST", path, api::body(&request)).await {
+                Ok(tokens) => done.run(tokens),
+                Err(err) => {
+                    // A challenge that ended (too many wrong codes, or too late) needs the
+                    // password again.
+                    if err
+                        .problem
+                        .as_ref()
+                        .is_some_and(|p| p.detail.contains("password again"))
+                    {
+                        challenge.set(None);
+                        password.set(String::new());
+                    }
+                    notice.set(Some(err.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
 
     view! {
-        <section class="card narrow">
+        <Show when=move || challenge.get().is_some()>
+            <section class="card narrow">
+                <h1 id="second-factor-heading" tabindex="-1">{t(Key::SecondFactorTitle)}</h1>
+                <p class="muted">{t(Key::SecondFactorLead)}</p>
+                <form on:submit=submit_code novalidate>
+                    <Notice message=notice />
+                    <TextField id="code" label=Key::SecondFactorCode value=code autocomplete="one-time-code" />
+                    <Submit label=Key::SecondFactorSubmit busy=busy />
+                </form>
+                <p>
+                    <button type="button" class="button button-ghost button-small"
+                        on:click=move |_| { challenge.set(None); notice.set(None); }>
+                        {t(Key::SecondFactorBack)}
+                    </button>
+                </p>
+            </section>
+        </Show>
+        <section class="card narrow" hidden=move || challenge.get().is_some()>
             <crate::components::layout::Heading key=Key::LoginTitle />
             <form on:submit=submit novalidate>
                 <Notice message=notice />

@@ -140,6 +140,7 @@ from .prompt_parameters import PromptParameters
 from .provider_stats import ProviderStats
 from .quality import Quality
 from .received import Received
+from .recovery_codes import RecoveryCodes
 from .refresh_request import RefreshRequest
 from .request_secret import RequestSecret
 from .reset_password_request import ResetPasswordRequest
@@ -148,6 +149,9 @@ from .retention_schedule import RetentionSchedule
 from .revenue import Revenue
 from .role import Role
 from .saved_prompt import SavedPrompt
+from .second_factor_challenge import SecondFactorChallenge
+from .second_factor_code import SecondFactorCode
+from .second_factor_request import SecondFactorRequest
 from .security_event import SecurityEvent
 from .session_info import SessionInfo
 from .share_info import ShareInfo
@@ -167,6 +171,8 @@ from .ticket_status import TicketStatus
 from .token_form import TokenForm
 from .token_request import TokenRequest
 from .token_response import TokenResponse
+from .totp_setup import TotpSetup
+from .two_factor_status import TwoFactorStatus
 from .unmatched_refund import UnmatchedRefund
 from .update_collection_request import UpdateCollectionRequest
 from .update_profile_request import UpdateProfileRequest
@@ -314,6 +320,7 @@ __all__ = (
     "ProviderStats",
     "Quality",
     "Received",
+    "RecoveryCodes",
     "RefreshRequest",
     "RequestSecret",
     "ResetPasswordRequest",
@@ -322,6 +329,9 @@ __all__ = (
     "Revenue",
     "Role",
     "SavedPrompt",
+    "SecondFactorChallenge",
+    "SecondFactorCode",
+    "SecondFactorRequest",
     "SecurityEvent",
     "SessionInfo",
     "ShareInfo",
@@ -341,6 +351,8 @@ __all__ = (
     "TokenForm",
     "TokenRequest",
     "TokenResponse",
+    "TotpSetup",
+    "TwoFactorStatus",
     "UnmatchedRefund",
     "UpdateCollectionRequest",
     "UpdateProfileRequest",

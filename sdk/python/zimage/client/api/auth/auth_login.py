@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.login_request import LoginRequest
 from ...models.problem import Problem
+from ...models.second_factor_challenge import SecondFactorChallenge
 from ...models.token_response import TokenResponse
 from ...types import Response
 
@@ -32,11 +33,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | TokenResponse | None:
+) -> Problem | SecondFactorChallenge | TokenResponse | None:
     if response.status_code == 200:
         response_200 = TokenResponse.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 202:
+        response_202 = SecondFactorChallenge.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -91,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | TokenResponse]:
+) -> Response[Problem | SecondFactorChallenge | TokenResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,10 +110,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Response[Problem | TokenResponse]:
-    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+) -> Response[Problem | SecondFactorChallenge | TokenResponse]:
+    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
-     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
     Args:
         body (LoginRequest): `POST /v1/auth/login`. Example: {'email': 'ada@example.org',
@@ -118,7 +128,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TokenResponse]
+        Response[Problem | SecondFactorChallenge | TokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -136,10 +146,14 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Problem | TokenResponse | None:
-    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+) -> Problem | SecondFactorChallenge | TokenResponse | None:
+    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
-     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
     Args:
         body (LoginRequest): `POST /v1/auth/login`. Example: {'email': 'ada@example.org',
@@ -150,7 +164,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TokenResponse
+        Problem | SecondFactorChallenge | TokenResponse
     """
 
     return sync_detailed(
@@ -163,10 +177,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Response[Problem | TokenResponse]:
-    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+) -> Response[Problem | SecondFactorChallenge | TokenResponse]:
+    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
-     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
     Args:
         body (LoginRequest): `POST /v1/auth/login`. Example: {'email': 'ada@example.org',
@@ -177,7 +195,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | TokenResponse]
+        Response[Problem | SecondFactorChallenge | TokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -193,10 +211,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Problem | TokenResponse | None:
-    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+) -> Problem | SecondFactorChallenge | TokenResponse | None:
+    """Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
-     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie).
+     Sign in. Returns an access token and a refresh token (also set as an HttpOnly cookie); for
+    an account with two-factor authentication on, `202` with a challenge instead, for
+    `POST /v1/auth/login/second-factor`.
 
     Args:
         body (LoginRequest): `POST /v1/auth/login`. Example: {'email': 'ada@example.org',
@@ -207,7 +229,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | TokenResponse
+        Problem | SecondFactorChallenge | TokenResponse
     """
 
     return (
