@@ -2187,37 +2187,46 @@ async fn two_factor_sign_in(
 ) -> Result<(), fantoccini::error::CmdError> {
     let email = "guarded@example.org";
     sign_up_and_log_in(b, base, data_dir, email).await?;
-    // Turned on through the API, as an integrator would.
-    let http = reqwest::Client::new();
-    let call = |path: &str| http.post(format!("{base}{path}"));
-    let tokens: serde_json::Value = call("/v1/auth/login")
-        .json(&serde_json::json!({"email": email, "password": "a sturdy passphrase"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let access = tokens["access_token"].as_str().unwrap();
-    let setup: serde_json::Value = call("/v1/me/two-factor/totp")
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let secret = setup["secret"].as_str().unwrap();
-    let confirmed: serde_json::Value = call("/v1/me/two-factor/totp/confirm")
-        .bearer_auth(access)
-        .json(&serde_json::json!({"code": authenticator_code(secret, 0)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let recovery = confirmed["codes"][0].as_str().unwrap().to_string();
+    // Turned on from the Security page: the QR code and the key, then the app's first code.
+    b.goto(&format!("{base}/security")).await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("two-factor-on"))
+        .await?
+        .click()
+        .await?;
+    let shown = b
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("two-factor-secret"))
+        .await?
+        .text()
+        .await?;
+    let secret: String = shown.split_whitespace().collect();
+    assert_eq!(secret.len(), 32, "{shown}");
+    assert!(b.find(Locator::Css(".qr svg")).await.is_ok());
+    snapshot(b, "security-two-factor-setup").await?;
+    b.find(Locator::Id("two-factor-code"))
+        .await?
+        .send_keys(&format!("{}\u{E007}", authenticator_code(&secret, 0)))
+        .await?;
+    let codes = b
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#recovery-codes li"))
+        .await?;
+    let recovery = codes.text().await?;
+    assert_eq!(recovery.len(), 14, "{recovery}");
+    snapshot(b, "security-recovery-codes").await?;
+    b.find(Locator::Id("recovery-codes-done"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("two-factor-status"))
+        .await?;
+    let secret = secret.as_str();
 
     // The password, then the code step.
     log_out(b).await?;

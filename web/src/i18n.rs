@@ -575,6 +575,22 @@ translations! {
     EventTwoFactorSignIn => "Second step of a sign-in passed", "登录时通过了第二步验证";
     EventTwoFactorVerified => "Identity confirmed with a code", "已用验证码确认身份";
     EventRecoveryCodesReplaced => "New recovery codes made", "已生成新的恢复码";
+    TwoFactorSection => "Two-factor authentication", "双重验证";
+    TwoFactorOffLead => "Sign-in asks for your password only. Turn this on to also ask for a code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Aegis, …).", "登录时只需密码。开启后，登录时还需输入手机上身份验证器应用（Google Authenticator、Microsoft Authenticator、1Password、Aegis 等）中的验证码。";
+    TwoFactorTurnOn => "Turn on", "开启";
+    TwoFactorScan => "Scan this QR code with your authenticator app, then enter the 6-digit code it shows.", "用身份验证器应用扫描此二维码，然后输入应用显示的 6 位验证码。";
+    TwoFactorQrLabel => "QR code for your authenticator app", "用于身份验证器应用的二维码";
+    TwoFactorTypeKey => "Cannot scan it? Type this key into the app instead:", "无法扫描？请在应用中手动输入此密钥：";
+    TwoFactorOpenApp => "Open in an authenticator app on this device", "在本设备的身份验证器应用中打开";
+    TwoFactorConfirm => "Confirm and turn on", "确认并开启";
+    RecoveryCodesOnce => "Save these recovery codes now, away from your phone. Each signs you in once if you lose the app. They will not be shown again.", "请立即将这些恢复码保存在手机以外的地方。丢失应用时，每个恢复码可登录一次。它们不会再次显示。";
+    RecoveryCodesSaved => "I have saved them", "我已保存";
+    TwoFactorOnBadge => "On", "已开启";
+    TwoFactorSince => "since", "开启于";
+    RecoveryCodesLeft => "recovery codes left", "个恢复码可用";
+    NewRecoveryCodes => "New recovery codes", "生成新的恢复码";
+    TwoFactorTurnOff => "Turn off", "关闭";
+    SecondFactorConfirmIt => "Confirm", "确认";
 }
 
 /// The active language, provided at the root.

@@ -44,7 +44,7 @@ fn describe_agent(ua: &str) -> String {
     }
 }
 
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{} UTC", crate::util::when::minute(at))
 }
 
