@@ -177,6 +177,12 @@ pub struct Config {
     /// How long a just-rotated refresh token may be presented again and get the same successor
     /// (a retry whose answer was lost), instead of revoking the session as a replay.
     pub refresh_reuse_grace: Duration,
+    /// How long a second factor proved by a session counts for sensitive actions
+    /// (`ZIMAGE_TWO_FACTOR_FRESH_SECS`, default 600, from 5 to 86,400).
+    pub two_factor_fresh: Duration,
+    /// Whether administrators must use two-factor authentication for the admin console and API
+    /// (`ZIMAGE_ADMIN_REQUIRES_TWO_FACTOR`).
+    pub admin_requires_two_factor: bool,
     pub mail: MailConfig,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
@@ -335,6 +341,13 @@ impl Config {
             ),
             refresh_reuse_grace: Duration::from_secs(
                 parse("ZIMAGE_REFRESH_REUSE_GRACE_SECS", 30)?.min(300),
+            ),
+            two_factor_fresh: Duration::from_secs(
+                parse("ZIMAGE_TWO_FACTOR_FRESH_SECS", 600)?.clamp(5, 86_400),
+            ),
+            admin_requires_two_factor: matches!(
+                get("ZIMAGE_ADMIN_REQUIRES_TWO_FACTOR").as_deref(),
+                Some("1" | "true" | "yes")
             ),
             mail,
             mail_from: get("ZIMAGE_MAIL_FROM")

@@ -2161,7 +2161,9 @@ async fn signed_out_and_expired(
 
 #[tokio::test]
 async fn signing_in_with_two_factor_authentication_asks_for_the_apps_code_or_a_recovery_code() {
-    let h = Harness::start(&[]).await;
+    // A second factor counts as fresh for 5 seconds here (10 minutes by default), so the journey
+    // meets the step-up dialog without waiting.
+    let h = Harness::start(&[("ZIMAGE_TWO_FACTOR_FRESH_SECS", "5")]).await;
     let result = two_factor_sign_in(&h.browser, &h.base, &h.data_dir).await;
     h.finish(result).await;
 }
@@ -2217,6 +2219,11 @@ async fn two_factor_sign_in(
         .await?;
     let recovery = codes.text().await?;
     assert_eq!(recovery.len(), 14, "{recovery}");
+    let spare = b
+        .find(Locator::Css("#recovery-codes li:nth-child(2)"))
+        .await?
+        .text()
+        .await?;
     snapshot(b, "security-recovery-codes").await?;
     b.find(Locator::Id("recovery-codes-done"))
         .await?
@@ -2227,6 +2234,51 @@ async fn two_factor_sign_in(
         .for_element(Locator::Id("two-factor-status"))
         .await?;
     let secret = secret.as_str();
+
+    // Later, creating an API key asks to confirm it is the owner (the step-up dialog), then goes
+    // on by itself. Cancelled first: nothing is created and the page says why.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    b.goto(&format!("{base}/account")).await?;
+    let name = b
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("key_name"))
+        .await?;
+    name.send_keys("Deploy bot").await?;
+    let create = b
+        .find(Locator::Css("form.inline-form button[type=submit]"))
+        .await?;
+    create.click().await?;
+    let code_field = b
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("dialog#step-up[open] #step-up-code"))
+        .await?;
+    snapshot(b, "step-up-dialog").await?;
+    b.find(Locator::Css("dialog#step-up .actions button[type=button]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        b,
+        Locator::Css("#keys-heading ~ .notice-error"),
+        "Confirm it is you with a code from your authenticator app first.",
+    )
+    .await?;
+    assert!(b.find(Locator::Css(".secret-value")).await.is_err());
+    create.click().await?;
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("dialog#step-up[open]"))
+        .await?;
+    code_field.send_keys(&format!("{spare}\u{E007}")).await?;
+    let key = b
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(".secret-value"))
+        .await?;
+    assert!(key.text().await?.starts_with("zimg_"));
+    assert!(b.find(Locator::Css("dialog#step-up[open]")).await.is_err());
 
     // The password, then the code step.
     log_out(b).await?;

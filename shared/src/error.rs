@@ -49,9 +49,11 @@ pub enum ErrorCode {
     Unauthorized,
     /// E-mail or password is wrong.
     InvalidCredentials,
-    /// The authenticator code or recovery code is wrong, used already, or its sign-in challenge
-    /// is unknown or expired.
+    /// The authenticator code or recovery code is wrong or used already.
     InvalidCode,
+    /// The sign-in challenge is unknown, used, expired, or ended after too many wrong codes:
+    /// sign in with the password again for a new one.
+    ChallengeEnded,
     /// The account has two-factor authentication on and this action needs a second factor
     /// proved within the last few minutes: `POST /v1/me/two-factor/verify`, then try again.
     SecondFactorRequired,
@@ -128,6 +130,7 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidCode => "invalid_code",
+            Self::ChallengeEnded => "challenge_ended",
             Self::SecondFactorRequired => "second_factor_required",
             Self::TokenExpired => "token_expired",
             Self::RefreshTokenReused => "refresh_token_reused",

@@ -42,6 +42,7 @@ impl ApiError {
             _ if self.status == 0 => Key::ErrNetwork,
             Some(ErrorCode::InvalidCredentials) => Key::ErrInvalidCredentials,
             Some(ErrorCode::InvalidCode) => Key::ErrInvalidCode,
+            Some(ErrorCode::ChallengeEnded) => Key::ErrChallengeEnded,
             Some(ErrorCode::SecondFactorRequired) => Key::ErrSecondFactorRequired,
             Some(ErrorCode::EmailTaken) => Key::ErrEmailTaken,
             Some(ErrorCode::RateLimited) => Key::ErrRateLimited,

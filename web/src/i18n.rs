@@ -569,6 +569,7 @@ translations! {
     SecondFactorSubmit => "Verify and sign in", "验证并登录";
     SecondFactorBack => "Use another account", "使用其他账户";
     ErrInvalidCode => "That code is wrong or was used already. Try the current code from your app.", "验证码错误或已被使用。请使用应用中当前显示的验证码。";
+    ErrChallengeEnded => "That sign-in ran out of time or took too many wrong codes. Enter your password again.", "本次登录已超时或错误次数过多。请重新输入密码。";
     ErrSecondFactorRequired => "Confirm it is you with a code from your authenticator app first.", "请先用身份验证器应用中的验证码确认是您本人。";
     EventTwoFactorEnabled => "Two-factor authentication turned on", "已开启双重验证";
     EventTwoFactorDisabled => "Two-factor authentication turned off", "已关闭双重验证";
@@ -591,6 +592,8 @@ translations! {
     NewRecoveryCodes => "New recovery codes", "生成新的恢复码";
     TwoFactorTurnOff => "Turn off", "关闭";
     SecondFactorConfirmIt => "Confirm", "确认";
+    StepUpTitle => "Confirm it is you", "确认是您本人";
+    StepUpLead => "This change needs a code from your authenticator app (or an unused recovery code).", "此操作需要身份验证器应用中的验证码（或一个未使用的恢复码）。";
 }
 
 /// The active language, provided at the root.

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
+use zimage_shared::ErrorCode;
 use zimage_shared::account::User;
 use zimage_shared::auth::TokenResponse;
 use zimage_shared::credits::CreditBalance;
@@ -25,6 +26,11 @@ pub struct Session {
     /// Calls waiting for the session to settle (restored, no refresh in flight): the resolve
     /// functions of their promises, called when it does.
     waiting: StoredValue<Vec<js_sys::Function>, LocalStorage>,
+    /// True while the step-up dialog asks for a code from the authenticator app.
+    pub step_up: RwSignal<bool>,
+    /// Calls waiting for the step-up dialog: the resolve functions of their promises, called
+    /// with whether a code was proved.
+    stepping_up: StoredValue<Vec<js_sys::Function>, LocalStorage>,
     i18n: I18n,
     theme: ThemeState,
 }
@@ -38,6 +44,8 @@ impl Session {
             ready: RwSignal::new(false),
             refreshing: RwSignal::new(false),
             waiting: StoredValue::new_local(Vec::new()),
+            step_up: RwSignal::new(false),
+            stepping_up: StoredValue::new_local(Vec::new()),
             i18n,
             theme,
         }
@@ -65,6 +73,37 @@ impl Session {
             .unwrap_or_default()
         {
             let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    }
+
+    /// Asks for a code from the authenticator app (the step-up dialog, which proves it to the
+    /// server); true once one was proved, false when the user cancelled. Calls asking at the same
+    /// time share one dialog.
+    async fn prove_second_factor(self) -> bool {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            self.stepping_up
+                .update_value(|waiting| waiting.push(resolve));
+        });
+        self.step_up.set(true);
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|proved| proved.as_bool())
+            .unwrap_or(false)
+    }
+
+    /// Closes the step-up dialog and lets the calls waiting for it go on (retried when `proved`).
+    pub fn step_up_done(self, proved: bool) {
+        self.step_up.set(false);
+        for resolve in self
+            .stepping_up
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+        {
+            let _ = resolve.call1(
+                &wasm_bindgen::JsValue::NULL,
+                &wasm_bindgen::JsValue::from_bool(proved),
+            );
         }
     }
 
@@ -210,8 +249,29 @@ impl Session {
         })
     }
 
-    /// [`Session::call`] with extra request headers.
+    /// [`Session::call`] with extra request headers. A sensitive action the server wants a fresh
+    /// second factor for (`second_factor_required`) asks the user for a code in the step-up
+    /// dialog, and is sent again once it is proved.
     pub async fn call_with<T: DeserializeOwned>(
+        self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Result<T, ApiError> {
+        match self.send(method, path, body.clone(), extra).await {
+            Err(err)
+                if err.code() == Some(ErrorCode::SecondFactorRequired)
+                    && self.prove_second_factor().await =>
+            {
+                self.send(method, path, body, extra).await
+            }
+            answer => answer,
+        }
+    }
+
+    /// One authenticated request; an expired access token is refreshed once and it is retried.
+    async fn send<T: DeserializeOwned>(
         self,
         method: &str,
         path: &str,

@@ -62,11 +62,12 @@ function language() {
 // The field is not editable until then, so nothing typed into it can be lost.
 function createPreview() {
   const main = document.getElementById("main");
-  const words = texts[language()];
+  const lang = language();
+  const words = texts[lang];
   if (!main || !words) {
     return;
   }
-  document.documentElement.lang = language();
+  document.documentElement.lang = lang;
   const element = (tag, className, text) => {
     const node = document.createElement(tag);
     if (className) {

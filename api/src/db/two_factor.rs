@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::{recovery_codes, sessions, sign_in_challenges, totp_authenticators};
+use super::models::UserRow;
+use super::schema::{recovery_codes, sessions, sign_in_challenges, totp_authenticators, users};
 
 /// An account's authenticator as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -15,6 +16,25 @@ pub struct AuthenticatorRow {
     pub secret: String,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub last_step: i64,
+}
+
+/// The account of `email` for signing in, with whether it has two-factor authentication on
+/// (one query, so a sign-in holds a connection once before hashing the password).
+pub async fn user_for_sign_in(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<(UserRow, bool)>> {
+    let second_factor = diesel::dsl::exists(
+        totp_authenticators::table
+            .filter(totp_authenticators::user_id.eq(users::id))
+            .filter(totp_authenticators::confirmed_at.is_not_null()),
+    );
+    users::table
+        .filter(users::email.eq(email))
+        .select((UserRow::as_select(), second_factor))
+        .first(conn)
+        .await
+        .optional()
 }
 
 pub async fn authenticator(
@@ -167,6 +187,21 @@ pub struct ChallengeRow {
 }
 
 /// The live challenge with this hash, locked until the transaction ends (one answer at a time).
+pub async fn challenge_owner(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Uuid>> {
+    sign_in_challenges::table
+        .find(hash)
+        .filter(sign_in_challenges::expires_at.gt(now))
+        .select(sign_in_challenges::user_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The live challenge of `hash`, locked until the transaction ends.
 pub async fn lock_challenge(
     conn: &mut AsyncPgConnection,
     hash: &[u8],

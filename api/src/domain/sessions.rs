@@ -47,24 +47,20 @@ pub async fn login(
     // No connection is held while the password is hashed (tens of milliseconds), and none is
     // held while the security log takes its own: holding one across either starves the pool
     // under a burst of sign-ins.
-    let user = if email.is_empty() {
+    let found = if email.is_empty() {
         None
     } else {
         let mut conn = state.db.get().await?;
-        users::find_by_email(&mut conn, &email).await?
+        crate::db::two_factor::user_for_sign_in(&mut conn, &email).await?
     };
     let ok = password::verify(
         password_plain,
-        user.as_ref().map(|u| u.password_hash.as_str()),
+        found.as_ref().map(|(u, _)| u.password_hash.as_str()),
     )
     .await?;
-    let user = match user {
-        Some(user) if ok => user,
+    let (user, second_factor) = match found {
+        Some(found) if ok => found,
         _ => return Err(invalid_credentials()),
-    };
-    let second_factor = {
-        let mut conn = state.db.get().await?;
-        two_factor::enabled(&mut conn, user.id).await?
     };
     if second_factor {
         // Keeping an account scheduled for deletion waits for the second factor; anything

@@ -7,7 +7,7 @@
 //!   OAuth flows start from a signed-in session, and refresh tokens only come from these.
 //! - Sensitive actions (turning it off, new recovery codes, changing the password, creating API
 //!   keys, asking for erasure) need a second factor proved by this session within
-//!   [`FRESH_FOR`]: at sign-in, or again with `verify`.
+//!   `two_factor_fresh` (10 minutes unless configured): at sign-in, or again with `verify`.
 
 use chrono::Duration;
 use diesel_async::AsyncConnection;
@@ -31,12 +31,27 @@ use crate::state::AppState;
 pub const CHALLENGE_TTL: Duration = Duration::minutes(5);
 /// Wrong codes a challenge takes before it ends (the password must be given again).
 pub const CHALLENGE_ATTEMPTS: i32 = 5;
-/// How long a proved second factor counts as fresh for sensitive actions.
-pub const FRESH_FOR: Duration = Duration::minutes(10);
 /// Recovery codes made at a time.
 pub const RECOVERY_CODES: usize = 10;
 /// The name authenticator apps show beside the account.
 const ISSUER: &str = "Z-Image Studio";
+
+fn challenge_ended(detail: &'static str) -> ApiError {
+    ApiError::new(ErrorCode::ChallengeEnded, detail)
+}
+
+/// How the second step of a sign-in went.
+enum Answer {
+    Right {
+        user_id: Uuid,
+        keep_account: bool,
+        method: &'static str,
+    },
+    Wrong {
+        ended: bool,
+    },
+    Ended(&'static str),
+}
 
 fn invalid_code() -> ApiError {
     ApiError::new(
@@ -250,7 +265,7 @@ async fn count_wrong_code(state: &AppState, user_id: Uuid) {
 }
 
 /// 403 `second_factor_required` unless the account has two-factor authentication off, or this
-/// session proved a second factor within [`FRESH_FOR`].
+/// session proved a second factor within the configured `two_factor_fresh`.
 pub async fn require_fresh(state: &AppState, auth: &Auth) -> ApiResult<()> {
     let session = auth.session()?;
     let mut conn = state.db.get().await?;
@@ -258,13 +273,38 @@ pub async fn require_fresh(state: &AppState, auth: &Auth) -> ApiResult<()> {
         return Ok(());
     }
     let proved = db::second_factor_at(&mut conn, session).await?;
-    if proved.is_some_and(|at| state.clock.now() - at < FRESH_FOR) {
+    let fresh_for = Duration::from_std(state.config.two_factor_fresh).unwrap_or_default();
+    if proved.is_some_and(|at| state.clock.now() - at < fresh_for) {
         return Ok(());
     }
     Err(ApiError::new(
         ErrorCode::SecondFactorRequired,
         "confirm it is you: send a code from your authenticator app to POST /v1/me/two-factor/verify, then try again",
     ))
+}
+
+/// Where the operator requires it (`ZIMAGE_ADMIN_REQUIRES_TWO_FACTOR`), administration needs
+/// an account with two-factor authentication on and a session that proved it (at sign-in or
+/// since): 403 `forbidden` until it is on, then `second_factor_required` until this session
+/// proves it.
+pub async fn require_for_admin(state: &AppState, auth: &Auth) -> ApiResult<()> {
+    if !state.config.admin_requires_two_factor {
+        return Ok(());
+    }
+    let session = auth.session()?;
+    let mut conn = state.db.get().await?;
+    if !enabled(&mut conn, auth.user_id()).await? {
+        return Err(ApiError::forbidden(
+            "this installation requires administrators to use two-factor authentication; turn it on under Security (POST /v1/me/two-factor/totp) first",
+        ));
+    }
+    if db::second_factor_at(&mut conn, session).await?.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::SecondFactorRequired,
+            "administration needs a session that proved its second factor: send a code from your authenticator app to POST /v1/me/two-factor/verify, then try again",
+        ));
+    }
+    Ok(())
 }
 
 /// Proves the second factor again for this session (for sensitive actions).
@@ -415,49 +455,61 @@ pub async fn answer(
 ) -> ApiResult<(UserRow, bool)> {
     let hash = secrets::hash(challenge.trim());
     let mut conn = state.db.get().await?;
+    // The account's budget of wrong codes is asked before any row is locked.
+    let owner = db::challenge_owner(&mut conn, &hash, state.clock.now()).await?;
+    let Some(owner) = owner else {
+        return Err(challenge_ended(
+            "the sign-in challenge is unknown, used or expired; sign in with your password again",
+        ));
+    };
+    wrong_codes_allowed(state, owner).await?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let Some(row) = db::lock_challenge(conn, &hash, state.clock.now()).await? else {
-                return Ok(Err(ApiError::new(
-                    ErrorCode::InvalidCode,
+                return Ok(Answer::Ended(
                     "the sign-in challenge is unknown, used or expired; sign in with your password again",
-                )));
+                ));
             };
-            if let Err(refused) = wrong_codes_allowed(state, row.user_id).await {
-                return Ok(Err(refused));
-            }
-            let used = check_code(state, conn, row.user_id, code, false).await?;
-            if used.is_none() {
-                count_wrong_code(state, row.user_id).await;
-            }
-            match used {
-                Some(method) => {
+            let Some(method) = check_code(state, conn, row.user_id, code, false).await? else {
+                if row.failures + 1 >= CHALLENGE_ATTEMPTS {
                     db::delete_challenge(conn, &hash).await?;
-                    record(
-                        conn,
-                        row.user_id,
-                        "two_factor.sign_in",
-                        Some(client),
-                        json!({"method": method}),
-                    )
-                    .await?;
-                    Ok(Ok((row.user_id, row.keep_account, method)))
+                    return Ok(Answer::Wrong { ended: true });
                 }
-                None if row.failures + 1 >= CHALLENGE_ATTEMPTS => {
-                    db::delete_challenge(conn, &hash).await?;
-                    Ok(Err(ApiError::new(
-                        ErrorCode::InvalidCode,
-                        "too many wrong codes; sign in with your password again",
-                    )))
-                }
-                None => {
-                    db::fail_challenge(conn, &hash).await?;
-                    Ok(Err(invalid_code()))
-                }
-            }
+                db::fail_challenge(conn, &hash).await?;
+                return Ok(Answer::Wrong { ended: false });
+            };
+            db::delete_challenge(conn, &hash).await?;
+            record(
+                conn,
+                row.user_id,
+                "two_factor.sign_in",
+                Some(client),
+                json!({"method": method}),
+            )
+            .await?;
+            Ok(Answer::Right {
+                user_id: row.user_id,
+                keep_account: row.keep_account,
+                method,
+            })
         })
         .await?;
-    let (user_id, keep_account, method) = outcome?;
+    let (user_id, keep_account, method) = match outcome {
+        Answer::Right {
+            user_id,
+            keep_account,
+            method,
+        } => (user_id, keep_account, method),
+        Answer::Ended(detail) => return Err(challenge_ended(detail)),
+        Answer::Wrong { ended } => {
+            count_wrong_code(state, owner).await;
+            return Err(if ended {
+                challenge_ended("too many wrong codes; sign in with your password again")
+            } else {
+                invalid_code()
+            });
+        }
+    };
     let user = users::find(&mut conn, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("account"))?;

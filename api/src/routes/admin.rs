@@ -61,6 +61,9 @@ async fn administrators_only(
     let auth = req.extract::<Auth>().await?;
     auth.session()?;
     auth.require_admin()?;
+    if let Some(state) = req.app_data::<web::Data<AppState>>() {
+        crate::domain::two_factor::require_for_admin(state, &auth).await?;
+    }
     next.call(req).await
 }
 

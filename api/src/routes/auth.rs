@@ -4,13 +4,13 @@ use crate::json_body::Json;
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
-use zimage_shared::Problem;
 use zimage_shared::account::User;
 use zimage_shared::auth::{
     Accepted, EmailRequest, LoginRequest, RefreshRequest, ResetPasswordRequest,
     SecondFactorChallenge, SecondFactorRequest, SignupRequest, TokenRequest, TokenResponse,
 };
 use zimage_shared::validate::normalize_email;
+use zimage_shared::{ErrorCode, Problem};
 
 use super::client_info;
 use crate::auth::client_ip;
@@ -182,7 +182,8 @@ pub const DEVICE_COOKIE: &str = "zimage_device";
 struct SignInLimits<'a> {
     state: &'a AppState,
     ip_key: String,
-    pair_key: String,
+    /// `None` for the second step of a sign-in (its account has budgets of its own).
+    pair_key: Option<String>,
     /// `None` for a known device.
     account_key: Option<String>,
 }
@@ -203,8 +204,19 @@ impl<'a> SignInLimits<'a> {
         Self {
             state,
             ip_key: format!("login-fail:ip:{ip}"),
-            pair_key,
+            pair_key: Some(pair_key),
             account_key,
+        }
+    }
+
+    /// The client IP's budget alone, which wrong second-step codes spend too.
+    fn per_ip(state: &'a AppState, req: &HttpRequest) -> Self {
+        let ip = client_ip(req, &state.config.trusted_proxies);
+        Self {
+            state,
+            ip_key: format!("login-fail:ip:{ip}"),
+            pair_key: None,
+            account_key: None,
         }
     }
 
@@ -212,7 +224,9 @@ impl<'a> SignInLimits<'a> {
         let limits = &self.state.config.rate_limits;
         [
             Some((self.ip_key.as_str(), limits.login_per_ip)),
-            Some((self.pair_key.as_str(), limits.login_per_account)),
+            self.pair_key
+                .as_deref()
+                .map(|key| (key, limits.login_per_account)),
             self.account_key
                 .as_deref()
                 .map(|key| (key, limits.login_per_account)),
@@ -253,8 +267,7 @@ impl<'a> SignInLimits<'a> {
             .limiter
             .uncount(&self.ip_key, limits.login_per_ip)
             .await;
-        self.state.limiter.clear(&self.pair_key).await;
-        if let Some(key) = &self.account_key {
+        for key in [&self.pair_key, &self.account_key].into_iter().flatten() {
             self.state.limiter.clear(key).await;
         }
     }
@@ -365,7 +378,7 @@ async fn login(
     .await;
     match &signed_in {
         Ok(_) => limits.succeeded().await,
-        Err(e) if e.code() == zimage_shared::ErrorCode::InvalidCredentials => {}
+        Err(e) if e.code() == ErrorCode::InvalidCredentials => {}
         Err(_) => limits.release().await,
     }
     match signed_in? {
@@ -401,7 +414,7 @@ fn signed_in_on_device(
     request_body = SecondFactorRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invalid_code`: wrong or used code, or an unknown, used or expired challenge; or `account_disabled`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invalid_code`: wrong or used code (the challenge takes another); `challenge_ended`: the challenge is unknown, used, expired or ended after too many wrong codes (sign in with the password again); or `account_disabled`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
     )
 )]
@@ -411,15 +424,9 @@ async fn login_second_factor(
     req: HttpRequest,
     body: Json<SecondFactorRequest>,
 ) -> ApiResult<HttpResponse> {
-    // The per-IP budget of failed sign-ins covers wrong codes too.
-    let ip = client_ip(&req, &state.config.trusted_proxies);
-    let key = format!("login-fail:ip:{ip}");
-    let limit = state.config.rate_limits.login_per_ip;
-    if let Some(wait) = state.limiter.blocked(&key, limit, Outage::Refuse).await? {
-        return Err(ApiError::rate_limited(limit, wait).with_detail(format!(
-            "too many failed sign-ins; try again in {wait} seconds"
-        )));
-    }
+    // The per-IP budget of failed sign-ins covers wrong codes and unknown challenges too.
+    let limits = SignInLimits::per_ip(&state, &req);
+    limits.reserve().await?;
     let body = body.into_inner();
     let signed_in = sessions::login_second_factor(
         &state,
@@ -428,15 +435,13 @@ async fn login_second_factor(
         &client_info(&req, &state),
     )
     .await;
-    match signed_in {
-        Ok((tokens, email)) => signed_in_on_device(&state, tokens, &email),
-        Err(err) => {
-            if err.code() == zimage_shared::ErrorCode::InvalidCode {
-                state.limiter.count(&key, limit).await;
-            }
-            Err(err)
-        }
+    match &signed_in {
+        Ok(_) => limits.succeeded().await,
+        Err(e) if matches!(e.code(), ErrorCode::InvalidCode | ErrorCode::ChallengeEnded) => {}
+        Err(_) => limits.release().await,
     }
+    let (tokens, email) = signed_in?;
+    signed_in_on_device(&state, tokens, &email)
 }
 
 /// Exchange a refresh token (body or cookie) for new tokens. Each refresh token works once;

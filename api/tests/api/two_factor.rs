@@ -8,7 +8,9 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, Signed, TestApp, assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{
+    PASSWORD, Signed, TestApp, assert_problem, signed_in_admin, spawn_app, spawn_app_with,
+};
 
 /// The code an authenticator app shows for `secret` at the server's time.
 fn app_code(app: &TestApp, secret: &str) -> String {
@@ -190,7 +192,7 @@ async fn with_an_authenticator_app_on_signing_in_needs_its_code() {
     assert_problem(
         second_factor(&app, &first, &code).await,
         403,
-        "invalid_code",
+        "challenge_ended",
     )
     .await;
     let again = challenge(&app, "ada@example.org").await;
@@ -260,7 +262,7 @@ async fn a_challenge_takes_five_wrong_codes_and_five_minutes_then_the_password_i
     let fifth = assert_problem(
         second_factor(&app, &first, &wrong(&right)).await,
         403,
-        "invalid_code",
+        "challenge_ended",
     )
     .await;
     assert!(
@@ -271,7 +273,7 @@ async fn a_challenge_takes_five_wrong_codes_and_five_minutes_then_the_password_i
     assert_problem(
         second_factor(&app, &first, &right).await,
         403,
-        "invalid_code",
+        "challenge_ended",
     )
     .await;
 
@@ -279,7 +281,7 @@ async fn a_challenge_takes_five_wrong_codes_and_five_minutes_then_the_password_i
     assert_problem(
         second_factor(&app, "forged", &right).await,
         403,
-        "invalid_code",
+        "challenge_ended",
     )
     .await;
     let late = challenge(&app, "ada@example.org").await;
@@ -287,7 +289,7 @@ async fn a_challenge_takes_five_wrong_codes_and_five_minutes_then_the_password_i
     assert_problem(
         second_factor(&app, &late, &app_code(&app, &secret)).await,
         403,
-        "invalid_code",
+        "challenge_ended",
     )
     .await;
 
@@ -328,6 +330,47 @@ async fn wrong_codes_are_counted_per_account_across_challenges() {
     let fresh = challenge(&app, "ada@example.org").await;
     assert_problem(
         second_factor(&app, &fresh, &right).await,
+        429,
+        "rate_limited",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn guessed_challenges_and_wrong_codes_spend_the_addresss_budget_of_failed_sign_ins() {
+    let app = spawn_app_with(&[("ZIMAGE_RATE_LIMIT_LOGIN_PER_IP", "3/900")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let (secret, _) = turn_on(&app, &ada).await;
+    let right = app_code(&app, &secret);
+    // One failed sign-in (a wrong code) and one guessed challenge.
+    let first = challenge(&app, "ada@example.org").await;
+    assert_problem(
+        second_factor(&app, &first, &wrong(&right)).await,
+        403,
+        "invalid_code",
+    )
+    .await;
+    assert_problem(
+        second_factor(&app, "guessed", &right).await,
+        403,
+        "challenge_ended",
+    )
+    .await;
+    // The right code still passes, and costs nothing.
+    assert_eq!(
+        second_factor(&app, &first, &right).await.status(),
+        StatusCode::OK
+    );
+    let third = assert_problem(
+        second_factor(&app, "guessed again", &right).await,
+        403,
+        "challenge_ended",
+    )
+    .await;
+    assert!(third["detail"].as_str().unwrap().contains("unknown"));
+    // Three failures from this address: the next attempt is refused before it is looked at.
+    assert_problem(
+        second_factor(&app, "guessed once more", &right).await,
         429,
         "rate_limited",
     )
@@ -490,6 +533,60 @@ async fn keys_and_apps_cannot_manage_the_second_factor_and_accounts_without_it_a
         .await,
         409,
         "conflict",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_installation_can_require_administrators_to_use_a_second_factor() {
+    let app = spawn_app_with(&[("ZIMAGE_ADMIN_REQUIRES_TWO_FACTOR", "true")]).await;
+    let root = signed_in_admin(&app).await;
+    let older = app.sign_in("root@example.org", PASSWORD).await.access;
+    // Without two-factor authentication on: refused, and told what to do.
+    let refused = assert_problem(
+        app.get_auth("/v1/admin/users", &root.access).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert!(
+        refused["detail"].as_str().unwrap().contains("two-factor"),
+        "{refused}"
+    );
+    // Turned on from this session (which proved the code doing so): allowed.
+    let (secret, _) = turn_on(&app, &root).await;
+    assert_eq!(
+        app.get_auth("/v1/admin/users", &root.access).await.status(),
+        StatusCode::OK
+    );
+    // A session of the same account from before: asked to prove it, then allowed.
+    assert_problem(
+        app.get_auth("/v1/admin/users", &older).await,
+        403,
+        "second_factor_required",
+    )
+    .await;
+    let verified = app
+        .post_auth(
+            "/v1/me/two-factor/verify",
+            &older,
+            &json!({"code": app_code(&app, &secret)}),
+        )
+        .await;
+    assert_eq!(verified.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get_auth("/v1/admin/users", &older).await.status(),
+        StatusCode::OK
+    );
+    // Switched off again, the installation's rule stops administration at once.
+    assert_eq!(
+        app.delete_auth("/v1/me/two-factor", &older).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_problem(
+        app.get_auth("/v1/admin/users", &root.access).await,
+        403,
+        "forbidden",
     )
     .await;
 }

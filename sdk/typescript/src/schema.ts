@@ -3333,7 +3333,7 @@ export interface components {
          *     may be added within `v1`: treat one you do not know by its HTTP status.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "invalid_code" | "second_factor_required" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
+        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "invalid_code" | "challenge_ended" | "second_factor_required" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
         /**
          * @description What is wrong with the request, per field: each key is a field's path (`prompt`,
          *     `parameters.width`, `images[2]`; `body` for the body as a whole), each value its messages.
@@ -7136,7 +7136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invalid_code`: wrong or used code, or an unknown, used or expired challenge; or `account_disabled` */
+            /** @description `invalid_code`: wrong or used code (the challenge takes another); `challenge_ended`: the challenge is unknown, used, expired or ended after too many wrong codes (sign in with the password again); or `account_disabled` */
             403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];

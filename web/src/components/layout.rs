@@ -252,6 +252,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <A href="/privacy">{t(Key::PrivacyCenterTitle)}</A>
             </nav>
         </footer>
+        <crate::components::step_up::StepUpDialog />
     }
 }
 

@@ -4,3 +4,4 @@ pub mod cookies;
 pub mod form;
 pub mod layout;
 pub mod paged;
+pub mod step_up;

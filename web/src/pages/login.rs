@@ -5,6 +5,8 @@ use zimage_shared::auth::{
     LoginRequest, SecondFactorChallenge, SecondFactorRequest, TokenResponse,
 };
 
+use zimage_shared::ErrorCode;
+
 use crate::api;
 use crate::components::form::{Notice, Submit, TextField};
 use crate::i18n::{Key, t};
@@ -91,11 +93,7 @@ pub fn Login() -> impl IntoView {
                 Err(err) => {
                     // A challenge that ended (too many wrong codes, or too late) needs the
                     // password again.
-                    if err
-                        .problem
-                        .as_ref()
-                        .is_some_and(|p| p.detail.contains("password again"))
-                    {
+                    if err.code() == Some(ErrorCode::ChallengeEnded) {
                         challenge.set(None);
                         password.set(String::new());
                     }

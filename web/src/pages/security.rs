@@ -2,7 +2,6 @@
 //! security log.
 
 use leptos::prelude::*;
-use zimage_shared::ErrorCode;
 use zimage_shared::account::{RecoveryCodes, SecondFactorCode, TotpSetup, TwoFactorStatus};
 
 use crate::api;
@@ -65,8 +64,6 @@ fn TwoFactorSection() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
-    // An action waiting for a fresh code: "codes" (new recovery codes) or "off".
-    let pending = RwSignal::new(None::<&'static str>);
     let load = move || {
         leptos::task::spawn_local(async move {
             match session
@@ -116,7 +113,8 @@ fn TwoFactorSection() -> impl IntoView {
             busy.set(false);
         });
     };
-    // Runs `action`; when the server asks for a fresh code first, asks the user for one.
+    // Runs `action` ("codes": new recovery codes, else turning it off); a fresh code, when the
+    // server wants one first, is asked for by the step-up dialog.
     let act = move |action: &'static str| {
         notice.set(None);
         busy.set(true);
@@ -131,39 +129,10 @@ fn TwoFactorSection() -> impl IntoView {
                     .await
                     .map(|()| stage.set(Stage::Off)),
             };
-            match outcome {
-                Ok(()) => pending.set(None),
-                Err(err) if err.code() == Some(ErrorCode::SecondFactorRequired) => {
-                    code.set(String::new());
-                    pending.set(Some(action));
-                }
-                Err(err) => notice.set(Some(err.message())),
+            if let Err(err) = outcome {
+                notice.set(Some(err.message()));
             }
             busy.set(false);
-        });
-    };
-    let verify_then_act = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(action) = pending.get_untracked() else {
-            return;
-        };
-        notice.set(None);
-        busy.set(true);
-        let body = SecondFactorCode {
-            code: code.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            match session
-                .call::<()>("POST", "/v1/me/two-factor/verify", api::body(&body))
-                .await
-            {
-                Ok(()) => act(action),
-                Err(err) => {
-                    notice.set(Some(err.message()));
-                    busy.set(false);
-                }
-            }
-            code.set(String::new());
         });
     };
     let copy_codes = move |codes: Vec<String>| {
@@ -232,13 +201,6 @@ fn TwoFactorSection() -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
-            <Show when=move || pending.get().is_some()>
-                <form class="step-up" on:submit=verify_then_act novalidate>
-                    <p>{t(Key::ErrSecondFactorRequired)}</p>
-                    <TextField id="step-up-code" label=Key::SecondFactorCode value=code autocomplete="one-time-code" />
-                    <Submit label=Key::SecondFactorConfirmIt busy=busy />
-                </form>
-            </Show>
         </section>
     }
 }

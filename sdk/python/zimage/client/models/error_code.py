@@ -4,6 +4,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     ACCOUNT_DISABLED = "account_disabled"
     ALREADY_SUBSCRIBED = "already_subscribed"
+    CHALLENGE_ENDED = "challenge_ended"
     CONFLICT = "conflict"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     EMAIL_TAKEN = "email_taken"

@@ -1,0 +1,68 @@
+//! The step-up dialog: when the server wants a fresh second factor before a sensitive action
+//! (changing the password, creating an API key, asking for erasure, managing two-factor
+//! authentication itself), it asks for a code from the authenticator app, proves it, and the
+//! action goes on as if nothing had interrupted it ([`crate::session::Session::call_with`]).
+
+use leptos::html;
+use leptos::prelude::*;
+use zimage_shared::account::SecondFactorCode;
+
+use crate::api;
+use crate::components::form::{Notice, Submit, TextField};
+use crate::i18n::{Key, t};
+use crate::session::use_session;
+
+#[component]
+pub fn StepUpDialog() -> impl IntoView {
+    let session = use_session();
+    let dialog = NodeRef::<html::Dialog>::new();
+    let code = RwSignal::new(String::new());
+    let notice = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    // A modal dialog: the browser keeps focus inside it and Esc cancels it.
+    Effect::new(move |_| {
+        let open = session.step_up.get();
+        let Some(dialog) = dialog.get() else {
+            return;
+        };
+        if open && !dialog.open() {
+            code.set(String::new());
+            notice.set(None);
+            let _ = dialog.show_modal();
+        } else if !open && dialog.open() {
+            dialog.close();
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        notice.set(None);
+        busy.set(true);
+        let body = SecondFactorCode {
+            code: code.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            let path = "/v1/me/two-factor/verify";
+            match session.call::<()>("POST", path, api::body(&body)).await {
+                Ok(()) => session.step_up_done(true),
+                Err(err) => notice.set(Some(err.message())),
+            }
+            code.set(String::new());
+            busy.set(false);
+        });
+    };
+    view! {
+        <dialog node_ref=dialog id="step-up" class="dialog" aria-labelledby="step-up-title"
+            on:cancel=move |_: web_sys::Event| session.step_up_done(false)>
+            <form on:submit=submit novalidate>
+                <h2 id="step-up-title">{t(Key::StepUpTitle)}</h2>
+                <p class="muted">{t(Key::StepUpLead)}</p>
+                <Notice message=notice />
+                <TextField id="step-up-code" label=Key::SecondFactorCode value=code autocomplete="one-time-code" />
+                <div class="actions">
+                    <Submit label=Key::SecondFactorConfirmIt busy=busy />
+                    <button type="button" class="button" on:click=move |_| session.step_up_done(false)>{t(Key::CancelEdit)}</button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
