@@ -2168,6 +2168,80 @@ async fn signing_in_with_two_factor_authentication_asks_for_the_apps_code_or_a_r
     h.finish(result).await;
 }
 
+#[tokio::test]
+async fn a_new_email_address_is_confirmed_from_its_inbox_and_the_old_one_can_undo_it() {
+    let h = Harness::start(&[]).await;
+    let result = email_change(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn email_change(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
+    let outbox = data_dir.join("outbox");
+    sign_up_and_log_in(b, base, data_dir, "mover@example.org").await?;
+    b.goto(&format!("{base}/account")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("new_email"))
+        .await?
+        .send_keys("mover@new.example")
+        .await?;
+    b.find(Locator::Id("email_password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Css("#email-heading ~ form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let sent = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("email-change-sent"))
+        .await?
+        .text()
+        .await?;
+    assert!(sent.contains("mover@new.example"), "{sent}");
+    snapshot(b, "account-email-change-sent").await?;
+
+    // The link from the new inbox moves the account there.
+    b.goto(&format!("{base}{}", mailed_link(&outbox, "/email-change?")))
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".notice-success"))
+        .await?;
+    b.goto(&format!("{base}/account")).await?;
+    wait_for_text(
+        b,
+        Locator::Css("#current-email strong"),
+        "mover@new.example",
+    )
+    .await?;
+
+    // The old address undoes it: this browser is signed out too.
+    b.goto(&format!(
+        "{base}{}",
+        mailed_link(&outbox, "/email-change/undo?")
+    ))
+    .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".notice-success"))
+        .await?;
+    snapshot(b, "email-change-undone").await?;
+    b.goto(&format!("{base}/account")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("email"))
+        .await?;
+    Ok(())
+}
+
 /// The code an authenticator app shows for `secret`, `ahead` seconds from now (from oathtool).
 fn authenticator_code(secret: &str, ahead: i64) -> String {
     let now = std::time::SystemTime::now()

@@ -158,3 +158,24 @@ pub struct SecondFactorRequest {
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub code: String,
 }
+
+/// `POST /v1/me/email`: move the account to another address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"new_email": "ada@new.example", "password": "correct horse battery staple"})))]
+pub struct ChangeEmailRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    pub new_email: String,
+    /// The account's current password.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
+    pub password: String,
+}
+
+/// A change of address waiting for its confirmation from the new address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailChangePending {
+    pub new_email: String,
+    /// When the link sent to the new address stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}

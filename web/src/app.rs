@@ -32,6 +32,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view={Lazy::<VerifyEmailPage>::new()} />
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordPage>::new()} />
                     <Route path=path!("/reset-password") view={Lazy::<ResetPasswordPage>::new()} />
+                    <Route path=path!("/email-change") view={Lazy::<ConfirmEmailChangePage>::new()} />
+                    <Route path=path!("/email-change/undo") view={Lazy::<UndoEmailChangePage>::new()} />
                     <Route path=path!("/account") view={Lazy::<AccountPage>::new()} />
                     <Route path=path!("/credits") view={Lazy::<CreditsPage>::new()} />
                     <Route path=path!("/create") view=pages::create::Create />
@@ -90,6 +92,8 @@ lazy_pages! {
     VerifyEmailPage => pages::verify_email::VerifyEmail;
     ForgotPasswordPage => pages::forgot_password::ForgotPassword;
     ResetPasswordPage => pages::reset_password::ResetPassword;
+    ConfirmEmailChangePage => pages::email_change::ConfirmEmailChange;
+    UndoEmailChangePage => pages::email_change::UndoEmailChange;
     AccountPage => pages::account::Account;
     CreditsPage => pages::credits::Credits;
     HistoryPage => pages::history::History;

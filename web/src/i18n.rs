@@ -216,6 +216,16 @@ translations! {
     VerifyWorking => "One moment…", "请稍候…";
     VerifyDone => "Your e-mail address is confirmed. Thank you!", "您的电子邮箱已确认，谢谢！";
     VerifyMissing => "This link has no token. Open the link from the e-mail again.", "链接缺少令牌，请重新打开邮件中的链接。";
+    EmailSection => "E-mail address", "电子邮箱地址";
+    EmailCurrent => "Signed in as", "当前地址：";
+    NewEmail => "New e-mail address", "新的电子邮箱地址";
+    ChangeEmail => "Change e-mail address", "更改电子邮箱";
+    EmailChangeSent => "We sent a link to", "我们已向以下地址发送链接：";
+    EmailChangeSentHow => "Open it to finish; until then, nothing changes. Your current address will get a notice with a way to undo it.", "打开链接即可完成更改，在此之前不会有任何变化。当前地址将收到一封可撤销此更改的通知。";
+    EmailChangeConfirmTitle => "Confirming your new e-mail address", "正在确认新的电子邮箱地址";
+    EmailChangeDone => "Done: your account uses this address now.", "完成：您的账户现在使用此地址。";
+    EmailChangeUndoTitle => "Undoing the e-mail address change", "正在撤销电子邮箱地址更改";
+    EmailChangeUndone => "Your old address is back and every device was signed out. We sent it a link to choose a new password: do that now.", "已恢复您原来的地址，并已让所有设备退出登录。我们已向该地址发送设置新密码的链接，请立即设置。";
     ContinueToAccount => "Start creating", "开始创作";
     ContinueToLogin => "Log in", "登录";
     Unverified => "Your e-mail address is not confirmed yet. Generating images and buying credits need a confirmed address.", "您的电子邮箱尚未确认。生成图像和购买点数需要先确认邮箱。";

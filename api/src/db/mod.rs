@@ -7,6 +7,7 @@ pub mod billing;
 pub mod built_once;
 pub mod collections;
 pub mod credits;
+pub mod email_changes;
 pub mod events;
 pub mod generation;
 pub mod jobs;

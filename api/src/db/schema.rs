@@ -196,6 +196,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_changes (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        old_email -> Text,
+        new_email -> Text,
+        confirm_hash -> Nullable<Bytea>,
+        confirm_expires_at -> Timestamptz,
+        confirmed_at -> Nullable<Timestamptz>,
+        revert_hash -> Nullable<Bytea>,
+        revert_expires_at -> Nullable<Timestamptz>,
+        reverted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     email_tokens (token_hash) {
         token_hash -> Bytea,
         user_id -> Uuid,
@@ -694,6 +710,7 @@ diesel::joinable!(credit_ledger -> credit_grants (grant_id));
 diesel::joinable!(credit_ledger -> credit_holds (hold_id));
 diesel::joinable!(downloads -> images (image_id));
 diesel::joinable!(downloads -> users (user_id));
+diesel::joinable!(email_changes -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(images -> ai_tasks (task_id));
 diesel::joinable!(images -> users (user_id));
@@ -751,6 +768,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_holds,
     credit_ledger,
     downloads,
+    email_changes,
     email_tokens,
     images,
     jobs,

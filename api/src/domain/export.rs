@@ -102,6 +102,16 @@ pub const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
+        file: "email_changes.json",
+        about: "Changes of your account's e-mail address: the old and new address, when each was asked for, confirmed from the new address or undone from the old one, and until when its links worked. The links themselves are not included.",
+        sources: &[Source {
+            table: "email_changes",
+            filter: "t.user_id = $1",
+            order: "t.created_at",
+            omit: &["confirm_hash", "revert_hash"],
+        }],
+    },
+    Category {
         file: "api_keys.json",
         about: "Your API keys: name, visible prefix, scopes, expiry, credit caps, allowed models, requests made, when created, last used and revoked, and which generation tasks each started. The secrets are stored only as hashes and are not included.",
         sources: &[

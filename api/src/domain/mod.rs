@@ -7,6 +7,7 @@ pub mod audit;
 pub mod billing;
 pub mod collections;
 pub mod credits;
+pub mod email_change;
 pub mod export;
 pub mod generation;
 pub mod images;

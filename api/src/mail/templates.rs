@@ -10,6 +10,10 @@ pub enum Template<'a> {
     VerifyEmail { link: &'a str },
     /// Lets the owner choose a new password.
     ResetPassword { link: &'a str },
+    /// Confirms a new address for an account (sent to the new address).
+    ConfirmEmailChange { link: &'a str },
+    /// The account moved to `new_email` (sent to the old address, with the undo link).
+    EmailChanged { new_email: &'a str, link: &'a str },
     /// Someone tried to sign up with an address that already has an account.
     AccountExists { link: &'a str },
     /// Tells the owner their password changed and all sessions were signed out.
@@ -89,6 +93,30 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             intro: "Someone asked to reset the password of your Z-Image Studio account.",
             action: Some("Choose a new password"),
             outro: "The link is valid for 1 hour and works once. If it was not you, ignore this message; your password stays as it is.",
+        },
+        (Template::ConfirmEmailChange { .. }, Locale::En) => Parts {
+            subject: "Confirm your new e-mail address",
+            intro: "Someone, perhaps you, asked to use this address for their Z-Image Studio account.",
+            action: Some("Use this address"),
+            outro: "The link is valid for 24 hours and works once. If it was not you, ignore this message; nothing changes.",
+        },
+        (Template::ConfirmEmailChange { .. }, Locale::ZhCn) => Parts {
+            subject: "请确认您的新电子邮箱地址",
+            intro: "有人（可能是您）请求将此邮箱用于其 Z-Image Studio 账户。",
+            action: Some("使用此邮箱"),
+            outro: "链接 24 小时内有效且只能使用一次。如果不是您本人操作，请忽略此邮件，什么都不会改变。",
+        },
+        (Template::EmailChanged { .. }, Locale::En) => Parts {
+            subject: "Your e-mail address was changed",
+            intro: "The e-mail address of your Z-Image Studio account was just changed. Sign-in and messages now use the new address.",
+            action: Some("This was not me: undo the change"),
+            outro: "The link works for 24 hours. Undoing puts this address back, signs every device out, stops API keys and webhooks, and sends you a link to choose a new password. If it was you, there is nothing to do.",
+        },
+        (Template::EmailChanged { .. }, Locale::ZhCn) => Parts {
+            subject: "您的电子邮箱地址已更改",
+            intro: "您的 Z-Image Studio 账户的电子邮箱地址刚刚被更改。登录和通知今后将使用新地址。",
+            action: Some("不是我本人：撤销更改"),
+            outro: "链接 24 小时内有效。撤销后将恢复此邮箱，所有设备退出登录，API 密钥和 Webhook 停用，并向您发送设置新密码的链接。如果是您本人操作，无需任何处理。",
         },
         (Template::AccountExists { .. }, Locale::En) => Parts {
             subject: "You already have a Z-Image Studio account",
@@ -292,6 +320,8 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
     let link = match template {
         Template::VerifyEmail { link }
         | Template::ResetPassword { link }
+        | Template::ConfirmEmailChange { link }
+        | Template::EmailChanged { link, .. }
         | Template::AccountExists { link }
         | Template::CreditsExpiring { link, .. }
         | Template::Receipt { link, .. }
@@ -320,6 +350,12 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
             },
             Locale::ZhCn,
         ) => Some(format!("{when} · {device} · IP {ip}")),
+        (Template::EmailChanged { new_email, .. }, Locale::En) => {
+            Some(format!("New address: {new_email}"))
+        }
+        (Template::EmailChanged { new_email, .. }, Locale::ZhCn) => {
+            Some(format!("新地址：{new_email}"))
+        }
         (Template::CreditsExpiring { credits, on, .. }, Locale::En) => {
             Some(format!("{credits} credits expire on {on}."))
         }

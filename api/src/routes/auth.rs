@@ -15,7 +15,7 @@ use zimage_shared::{ErrorCode, Problem};
 use super::client_info;
 use crate::auth::client_ip;
 use crate::domain::sessions::SignIn;
-use crate::domain::{accounts, sessions};
+use crate::domain::{accounts, email_change, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::Outage;
 use crate::state::AppState;
@@ -38,7 +38,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(refresh)
             .service(logout)
             .service(forgot_password)
-            .service(reset_password),
+            .service(reset_password)
+            .service(confirm_email_change)
+            .service(undo_email_change),
     );
 }
 
@@ -442,6 +444,57 @@ async fn login_second_factor(
     }
     let (tokens, email) = signed_in?;
     signed_in_on_device(&state, tokens, &email)
+}
+
+/// Confirm a new e-mail address with the token from the link sent to it: the account moves
+/// there (and the address counts as verified), and the old address gets a notice with a link
+/// that undoes the change.
+#[utoipa::path(
+    operation_id = "auth_email_change_confirm",
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, body = User),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_token`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`email_taken`: another account uses the address now"),
+    )
+)]
+#[post("/email-change/confirm")]
+async fn confirm_email_change(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<TokenRequest>,
+) -> ApiResult<HttpResponse> {
+    let client = client_info(&req, &state);
+    let user = email_change::confirm(&state, &body.token, &client).await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+/// Undo a change of e-mail address with the token from the notice sent to the old address
+/// (within 24 hours): the old address comes back, every device is signed out, API keys, app
+/// authorizations and webhooks stop, and a link to choose a new password goes to the old
+/// address.
+#[utoipa::path(
+    operation_id = "auth_email_change_undo",
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, body = Accepted),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_token`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`email_taken`: another account uses the old address now"),
+    )
+)]
+#[post("/email-change/undo")]
+async fn undo_email_change(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<TokenRequest>,
+) -> ApiResult<HttpResponse> {
+    let client = client_info(&req, &state);
+    email_change::revert(&state, &body.token, &client).await?;
+    Ok(HttpResponse::Ok().json(Accepted {
+        message: "the old address is back and every device is signed out; a link to choose a new password is on its way".into(),
+    }))
 }
 
 /// Exchange a refresh token (body or cookie) for new tokens. Each refresh token works once;

@@ -10,10 +10,10 @@ use zimage_shared::account::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, RecoveryCodes, SecondFactorCode,
     SessionInfo, TotpSetup, TwoFactorStatus, UpdateProfileRequest, User,
 };
-use zimage_shared::auth::ChangePasswordRequest;
+use zimage_shared::auth::{ChangeEmailRequest, ChangePasswordRequest, EmailChangePending};
 
 use crate::auth::Auth;
-use crate::domain::{accounts, api_keys, sessions, two_factor};
+use crate::domain::{accounts, api_keys, email_change, sessions, two_factor};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(get_me)
             .service(update_me)
             .service(change_password)
+            .service(change_email)
             .service(list_sessions)
             .service(revoke_session)
             .service(create_api_key)
@@ -181,6 +182,46 @@ async fn change_password(
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Move the account to another e-mail address. Needs the password (and, with two-factor
+/// authentication on, a fresh second factor). A link goes to the new address; the account moves
+/// when it is opened (`POST /v1/auth/email-change/confirm`), and the old address then gets a
+/// notice with a link that undoes the change for 24 hours. The answer is the same whether or not
+/// another account uses the new address (then no link is sent). A newer request replaces one
+/// still waiting. Not available to API keys.
+#[utoipa::path(
+    operation_id = "me_email_change",
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = ChangeEmailRequest,
+    responses(
+        (status = 202, body = EmailChangePending, description = "a confirmation link is on its way to the new address"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this; or `second_factor_required`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: the new address is not one, or is the current one; or the password is wrong"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
+    )
+)]
+#[post("/email")]
+async fn change_email(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    auth: Auth,
+    body: Json<ChangeEmailRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    let may_mail = super::auth::limit(&state, &req, "email-change", Some(&body.new_email)).await?;
+    let pending = email_change::request(
+        &state,
+        &auth,
+        &body.new_email,
+        &body.password,
+        may_mail,
+        &super::client_info(&req, &state),
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().json(pending))
 }
 
 /// Live sessions (signed-in devices), newest first.

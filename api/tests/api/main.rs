@@ -14,6 +14,7 @@ mod conformance;
 mod contract;
 mod cors;
 mod credits;
+mod email_change;
 mod errors;
 mod generations;
 mod helpers;

@@ -404,6 +404,12 @@ async fn sensitive_actions_ask_for_a_second_factor_proved_in_the_last_ten_minute
             &json!({"kind": "erasure"}),
         )
         .await,
+        app.post_auth(
+            "/v1/me/email",
+            &ada.access,
+            &json!({"new_email": "ada@new.example", "password": PASSWORD}),
+        )
+        .await,
         app.post_auth("/v1/me/two-factor/recovery-codes", &ada.access, &json!({}))
             .await,
         app.delete_auth("/v1/me/two-factor", &ada.access).await,

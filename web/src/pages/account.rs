@@ -4,7 +4,9 @@ use zimage_shared::account::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyScope, CreateApiKeyRequest, SessionInfo, UpdateProfileRequest,
     User,
 };
-use zimage_shared::auth::{Accepted, ChangePasswordRequest, EmailRequest};
+use zimage_shared::auth::{
+    Accepted, ChangeEmailRequest, ChangePasswordRequest, EmailChangePending, EmailRequest,
+};
 use zimage_shared::privacy::{Consents, SecurityEvent};
 use zimage_shared::validate;
 
@@ -63,6 +65,7 @@ pub fn Account() -> impl IntoView {
             <VerifyBanner />
             <div class="stack">
                 <ProfileSection />
+                <EmailSection />
                 <PasswordSection />
                 <KeysSection />
                 <crate::pages::oauth::AuthorizedAppsSection />
@@ -183,6 +186,78 @@ fn ProfileSection() -> impl IntoView {
                 <TextField id="organization" label=Key::Organization value=organization autocomplete="organization" optional=true error=org_err />
                 <TextField id="avatar_url" label=Key::AvatarUrl value=avatar kind="url" optional=true error=avatar_err />
                 <Submit label=Key::Save busy=busy />
+            </form>
+        </section>
+    }
+}
+
+/// The account's address, and moving it to another (confirmed from the new inbox).
+#[component]
+fn EmailSection() -> impl IntoView {
+    let session = use_session();
+    let i18n = use_i18n();
+    let (new_email, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (email_err, password_err) = (RwSignal::new(None), RwSignal::new(None));
+    let notice = RwSignal::new(None::<Key>);
+    // The address a confirmation link went to.
+    let sent = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        notice.set(None);
+        sent.set(None);
+        email_err.set(None);
+        password_err.set(None);
+        if let Err(e) = validate::normalize_email(&new_email.get()) {
+            email_err.set(Some(invalid_key(e)));
+            return;
+        }
+        let request = ChangeEmailRequest {
+            new_email: new_email.get(),
+            password: password.get(),
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<EmailChangePending>("POST", "/v1/me/email", api::body(&request))
+                .await
+            {
+                Ok(pending) => {
+                    new_email.set(String::new());
+                    password.set(String::new());
+                    sent.set(Some(pending.new_email));
+                }
+                Err(err) => {
+                    email_err.set(err.field("new_email"));
+                    password_err.set(err.field("password"));
+                    notice.set(Some(err.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="email-heading">
+            <h2 id="email-heading">{t(Key::EmailSection)}</h2>
+            <p id="current-email">
+                {t(Key::EmailCurrent)} " "
+                <strong>{move || session.user.get().map(|u| u.email).unwrap_or_default()}</strong>
+            </p>
+            <form on:submit=submit novalidate>
+                <Notice message=notice />
+                <Show when=move || sent.get().is_some()>
+                    <p class="notice notice-success" role="status" id="email-change-sent">
+                        {move || format!(
+                            "{} {}",
+                            tr(i18n.locale.get(), Key::EmailChangeSent),
+                            sent.get().unwrap_or_default()
+                        )}
+                        ". " {t(Key::EmailChangeSentHow)}
+                    </p>
+                </Show>
+                <TextField id="new_email" label=Key::NewEmail value=new_email kind="email" autocomplete="email" error=email_err />
+                <TextField id="email_password" label=Key::CurrentPassword value=password kind="password" autocomplete="current-password" error=password_err />
+                <Submit label=Key::ChangeEmail busy=busy />
             </form>
         </section>
     }

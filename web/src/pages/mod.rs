@@ -6,6 +6,7 @@ pub mod billing;
 pub mod create;
 pub mod credits;
 pub mod developers;
+pub mod email_change;
 pub mod forgot_password;
 pub mod gallery;
 pub mod history;

@@ -20,6 +20,7 @@ from .authorize_redirect import AuthorizeRedirect
 from .authorized_app import AuthorizedApp
 from .capability import Capability
 from .catalog import Catalog
+from .change_email_request import ChangeEmailRequest
 from .change_password_request import ChangePasswordRequest
 from .checkout_request import CheckoutRequest
 from .checkout_response import CheckoutResponse
@@ -54,6 +55,7 @@ from .device_authorization_response import DeviceAuthorizationResponse
 from .device_decision import DeviceDecision
 from .device_request_info import DeviceRequestInfo
 from .download_record import DownloadRecord
+from .email_change_pending import EmailChangePending
 from .email_request import EmailRequest
 from .error_code import ErrorCode
 from .events_stream_response_200_type_1 import EventsStreamResponse200Type1
@@ -208,6 +210,7 @@ __all__ = (
     "AuthorizedApp",
     "Capability",
     "Catalog",
+    "ChangeEmailRequest",
     "ChangePasswordRequest",
     "CheckoutRequest",
     "CheckoutResponse",
@@ -240,6 +243,7 @@ __all__ = (
     "DeviceDecision",
     "DeviceRequestInfo",
     "DownloadRecord",
+    "EmailChangePending",
     "EmailRequest",
     "ErrorCode",
     "EventsStreamResponse200Type1",
