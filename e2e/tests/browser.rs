@@ -2223,12 +2223,19 @@ async fn email_change(
     )
     .await?;
 
-    // The old address undoes it: this browser is signed out too.
+    // The old address undoes it, by pressing the button (opening the link alone changes
+    // nothing): this browser is signed out too.
     b.goto(&format!(
         "{base}{}",
         mailed_link(&outbox, "/email-change/undo?")
     ))
     .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("undo-email-change"))
+        .await?
+        .click()
+        .await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Css(".notice-success"))

@@ -18,3 +18,7 @@ CREATE TABLE email_changes (
 );
 
 CREATE INDEX email_changes_user ON email_changes (user_id, created_at DESC);
+-- At most one change waits for confirmation per account.
+CREATE UNIQUE INDEX email_changes_one_waiting ON email_changes (user_id) WHERE confirmed_at IS NULL;
+-- Old addresses held for their owner while their undo link works.
+CREATE INDEX email_changes_old_email ON email_changes (old_email) WHERE revert_hash IS NOT NULL;

@@ -224,7 +224,9 @@ translations! {
     EmailChangeSentHow => "Open it to finish; until then, nothing changes. Your current address will get a notice with a way to undo it.", "打开链接即可完成更改，在此之前不会有任何变化。当前地址将收到一封可撤销此更改的通知。";
     EmailChangeConfirmTitle => "Confirming your new e-mail address", "正在确认新的电子邮箱地址";
     EmailChangeDone => "Done: your account uses this address now.", "完成：您的账户现在使用此地址。";
-    EmailChangeUndoTitle => "Undoing the e-mail address change", "正在撤销电子邮箱地址更改";
+    EmailChangeUndoTitle => "Undo the e-mail address change", "撤销电子邮箱地址更改";
+    EmailChangeUndoLead => "This puts your old address back, signs every device out, stops API keys, connected apps and webhooks, and sends you a link to choose a new password.", "这将恢复您原来的地址，让所有设备退出登录，停用 API 密钥、已连接的应用和 Webhook，并向您发送设置新密码的链接。";
+    EmailChangeUndoButton => "Undo the change", "撤销更改";
     EmailChangeUndone => "Your old address is back and every device was signed out. We sent it a link to choose a new password: do that now.", "已恢复您原来的地址，并已让所有设备退出登录。我们已向该地址发送设置新密码的链接，请立即设置。";
     ContinueToAccount => "Start creating", "开始创作";
     ContinueToLogin => "Log in", "登录";

@@ -193,6 +193,9 @@ impl Session {
         if self.credits.get_untracked().is_some() {
             self.credits.set(None);
         }
+        if self.step_up.get_untracked() {
+            self.step_up_done(false);
+        }
     }
 
     pub async fn logout(self) {
@@ -271,7 +274,8 @@ impl Session {
     }
 
     /// One authenticated request; an expired access token is refreshed once and it is retried.
-    async fn send<T: DeserializeOwned>(
+    /// Never asks for a second factor (the step-up dialog proves its code with it).
+    pub async fn send<T: DeserializeOwned>(
         self,
         method: &str,
         path: &str,

@@ -121,10 +121,81 @@ pub async fn mark_reverted(
         .map(drop)
 }
 
-/// Moves the account to `email`; false when another account has it.
+/// Whether the account has a confirmed change whose undo link still works.
+pub async fn undoable(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        email_changes::table
+            .filter(email_changes::user_id.eq(user_id))
+            .filter(email_changes::revert_hash.is_not_null())
+            .filter(email_changes::revert_expires_at.gt(now)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// Whether `email` is an old address held for its owner while their undo link works: nobody
+/// may take it meanwhile.
+pub async fn held(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        email_changes::table
+            .filter(email_changes::old_email.eq(email))
+            .filter(email_changes::revert_hash.is_not_null())
+            .filter(email_changes::revert_expires_at.gt(now)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// The account's address, its row locked until the transaction ends (changes of address are
+/// made one at a time).
+pub async fn lock_user_email(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> QueryResult<Option<String>> {
+    users::table
+        .find(user_id)
+        .select(users::email)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Ends every link of the account's changes: the one waiting for confirmation goes, and no undo
+/// link works any more.
+pub async fn end_all(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<()> {
+    diesel::delete(
+        email_changes::table
+            .filter(email_changes::user_id.eq(user_id))
+            .filter(email_changes::confirmed_at.is_null()),
+    )
+    .execute(conn)
+    .await?;
+    diesel::update(
+        email_changes::table
+            .filter(email_changes::user_id.eq(user_id))
+            .filter(email_changes::revert_hash.is_not_null()),
+    )
+    .set(email_changes::revert_hash.eq(None::<Vec<u8>>))
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Moves the account from `current` to `email`; false when another account has `email` (or the
+/// account's address is not `current` any more).
 pub async fn set_email(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
+    current: &str,
     email: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
@@ -139,7 +210,7 @@ pub async fn set_email(
     if taken {
         return Ok(false);
     }
-    let moved = diesel::update(users::table.find(user_id))
+    let moved = diesel::update(users::table.find(user_id).filter(users::email.eq(current)))
         .set((
             users::email.eq(email),
             users::email_verified_at.eq(now),
@@ -148,7 +219,7 @@ pub async fn set_email(
         .execute(conn)
         .await;
     match moved {
-        Ok(_) => Ok(true),
+        Ok(rows) => Ok(rows == 1),
         // Another account took it a moment ago.
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,

@@ -87,6 +87,25 @@ pub async fn use_step(conn: &mut AsyncPgConnection, user_id: Uuid, step: i64) ->
     .map(|n| n == 1)
 }
 
+/// Removes an authenticator (and the recovery codes) added after `at`; true when there was one.
+pub async fn delete_if_added_after(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let removed = diesel::delete(
+        totp_authenticators::table
+            .filter(totp_authenticators::user_id.eq(user_id))
+            .filter(totp_authenticators::created_at.gt(at)),
+    )
+    .execute(conn)
+    .await?;
+    if removed > 0 {
+        delete_recovery_codes(conn, user_id).await?;
+    }
+    Ok(removed > 0)
+}
+
 pub async fn delete_authenticator(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<()> {
     diesel::delete(totp_authenticators::table.find(user_id))
         .execute(conn)

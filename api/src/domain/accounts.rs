@@ -76,16 +76,23 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
     };
 
     let hash = password::hash(&req.password).await?;
-    let user = insert_user(
-        &mut conn,
-        &email,
-        &hash,
-        display_name.as_deref(),
-        locale,
-        false,
-        referred_by,
-    )
-    .await?;
+    // An old address whose owner can still undo a change of address is theirs meanwhile: it
+    // answers like an address with an account.
+    let held = crate::db::email_changes::held(&mut conn, &email, state.clock.now()).await?;
+    let user = if held {
+        None
+    } else {
+        insert_user(
+            &mut conn,
+            &email,
+            &hash,
+            display_name.as_deref(),
+            locale,
+            false,
+            referred_by,
+        )
+        .await?
+    };
     drop(conn);
     let state = state.clone();
     let Some(user) = user else {

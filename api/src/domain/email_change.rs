@@ -5,9 +5,10 @@
 //!    another account has that address, so this reveals nobody's account.
 //! 2. The link moves the account to the new address (which it proves) and sends the old address
 //!    a notice with an undo link, valid for [`REVERT_TTL`].
-//! 3. Undoing puts the old address back, signs every device out, stops API keys, app
-//!    authorizations and webhooks, and mails the old address a link to choose a new password:
-//!    whoever changed the address knew the password.
+//! 3. Undoing puts the old address back (held for its owner until then, so nobody can take it),
+//!    signs every device out, stops API keys, app authorizations, webhooks, other links and the
+//!    password, removes an authenticator added since, and mails the old address a link to choose
+//!    a new password: whoever changed the address knew the password.
 
 use chrono::Duration;
 use diesel_async::AsyncConnection;
@@ -19,6 +20,7 @@ use zimage_shared::validate;
 
 use crate::auth::{Auth, password, secrets};
 use crate::db::email_changes as db;
+use crate::db::tokens::{self, Purpose};
 use crate::db::{sessions as session_db, users};
 use crate::domain::ClientInfo;
 use crate::domain::security::record;
@@ -39,14 +41,15 @@ fn invalid_link() -> ApiError {
 }
 
 /// Asks to move the account to `new_email`: checks the password, then mails a confirmation link
-/// there (unless another account has the address, or `may_mail` is false because the address
-/// had one lately: then nothing is sent, and the answer is the same).
+/// there (in the background, so the answer takes as long either way), unless another account
+/// has the address or it had such a mail lately: then nothing is sent, and the answer is the
+/// same. Refused while an earlier change can still be undone, so only one undo link is alive
+/// at a time.
 pub async fn request(
-    state: &AppState,
+    state: &actix_web::web::Data<AppState>,
     auth: &Auth,
     new_email: &str,
     password_plain: &str,
-    may_mail: bool,
     client: &ClientInfo,
 ) -> ApiResult<EmailChangePending> {
     auth.session()?;
@@ -63,10 +66,31 @@ pub async fn request(
     if !password::verify(password_plain, Some(&user.password_hash)).await? {
         return Err(ApiError::field("password", "is incorrect"));
     }
-    let token = secrets::random_token();
-    let expires_at = state.clock.now() + CONFIRM_TTL;
+    let now = state.clock.now();
+    let expires_at = now + CONFIRM_TTL;
     let mut conn = state.db.get().await?;
-    let taken = users::find_by_email(&mut conn, &new_email).await?.is_some();
+    if db::undoable(&mut conn, user.id, now).await? {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "the address was changed less than 24 hours ago; it can be changed again once the old address can no longer undo that",
+        ));
+    }
+    let taken = users::find_by_email(&mut conn, &new_email).await?.is_some()
+        || db::held(&mut conn, &new_email, now).await?;
+    // At most one such mail per address per window, whoever asks; beyond it the waiting change
+    // (and its link) stays as it is.
+    let budget = state.config.rate_limits.email_per_account;
+    let may_mail = state
+        .limiter
+        .check_quietly(&format!("email-change:account:{new_email}"), budget)
+        .await;
+    if !may_mail {
+        return Ok(EmailChangePending {
+            new_email,
+            expires_at,
+        });
+    }
+    let token = secrets::random_token();
     conn.transaction::<_, ApiError, _>(async |conn| {
         db::replace_pending(
             conn,
@@ -76,7 +100,17 @@ pub async fn request(
             &secrets::hash(&token),
             expires_at,
         )
-        .await?;
+        .await
+        .map_err(|err| match err {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::new(
+                ErrorCode::Conflict,
+                "another change of address is being asked for at this moment",
+            ),
+            err => err.into(),
+        })?;
         record(
             conn,
             user.id,
@@ -88,14 +122,15 @@ pub async fn request(
     })
     .await?;
     drop(conn);
-    if may_mail && !taken {
+    if !taken {
         let link = format!("{}/email-change?token={token}", state.config.public_url);
         let message = render(
             &Template::ConfirmEmailChange { link: &link },
             user.locale(),
             &new_email,
         );
-        state.mailer.send_or_log(&message).await;
+        let state = state.clone();
+        tokio::spawn(async move { state.mailer.send_or_log(&message).await });
     }
     Ok(EmailChangePending {
         new_email,
@@ -104,7 +139,7 @@ pub async fn request(
 }
 
 /// The link from the new address: the account moves there, and the old address is told, with
-/// a link to undo it.
+/// a link to undo it (the old address is held for its owner meanwhile).
 pub async fn confirm(state: &AppState, token: &str, client: &ClientInfo) -> ApiResult<User> {
     let hash = secrets::hash(token.trim());
     let undo = secrets::random_token();
@@ -115,14 +150,16 @@ pub async fn confirm(state: &AppState, token: &str, client: &ClientInfo) -> ApiR
             let change = db::lock_by_confirm(conn, &hash, now)
                 .await?
                 .ok_or_else(invalid_link)?;
-            let user = users::find(conn, change.user_id)
+            let current = db::lock_user_email(conn, change.user_id)
                 .await?
                 .ok_or_else(invalid_link)?;
-            if user.email != change.old_email {
-                // The address changed another way since (an earlier change was confirmed).
+            if current != change.old_email {
+                // The address changed another way since it was asked for.
                 return Err(invalid_link());
             }
-            if !db::set_email(conn, user.id, &change.new_email, now).await? {
+            let free = !db::held(conn, &change.new_email, now).await?
+                && db::set_email(conn, change.user_id, &current, &change.new_email, now).await?;
+            if !free {
                 return Err(ApiError::new(
                     ErrorCode::EmailTaken,
                     "another account uses this address now; the change cannot be made",
@@ -138,13 +175,15 @@ pub async fn confirm(state: &AppState, token: &str, client: &ClientInfo) -> ApiR
             .await?;
             record(
                 conn,
-                user.id,
+                change.user_id,
                 "email.changed",
                 Some(client),
                 json!({"old_email": change.old_email, "new_email": change.new_email}),
             )
             .await?;
-            let user = users::find(conn, user.id).await?.ok_or_else(invalid_link)?;
+            let user = users::find(conn, change.user_id)
+                .await?
+                .ok_or_else(invalid_link)?;
             Ok((change, user))
         })
         .await?;
@@ -163,38 +202,62 @@ pub async fn confirm(state: &AppState, token: &str, client: &ClientInfo) -> ApiR
     Ok(user.to_dto())
 }
 
-/// The undo link from the old address: the old address comes back, every device is signed out,
-/// keys, app authorizations and webhooks stop, and a link to choose a new password is mailed.
+/// The undo link from the old address. Whoever changed the address knew the password and held a
+/// session, so besides putting the old address back this shuts every door they may have opened:
+/// every session, API key, app authorization and webhook stops; earlier reset and verification
+/// links and other address changes end; the password stops working until the owner chooses a
+/// new one (a link goes to the old address); an authenticator added since the change is removed.
 pub async fn revert(state: &AppState, token: &str, client: &ClientInfo) -> ApiResult<()> {
     let hash = secrets::hash(token.trim());
     let now = state.clock.now();
+    // Nobody knows this password: the owner chooses a new one from the reset link.
+    let unusable = password::hash(&secrets::random_token()).await?;
     let mut conn = state.db.get().await?;
-    let restored = conn
+    let (change, restored) = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let change = db::lock_by_revert(conn, &hash, now)
                 .await?
                 .ok_or_else(invalid_link)?;
-            if !db::set_email(conn, change.user_id, &change.old_email, now).await? {
-                return Err(ApiError::new(
-                    ErrorCode::EmailTaken,
-                    "another account uses the old address now; contact support",
-                ));
-            }
+            let user_id = change.user_id;
+            let current = db::lock_user_email(conn, user_id)
+                .await?
+                .ok_or_else(invalid_link)?;
+            let restored = current == change.old_email
+                || db::set_email(conn, user_id, &current, &change.old_email, now).await?;
             db::mark_reverted(conn, change.id, now).await?;
-            session_db::revoke_all(conn, change.user_id, None).await?;
-            crate::domain::accounts::lock_down(conn, change.user_id).await?;
+            db::end_all(conn, user_id).await?;
+            tokens::invalidate_all(conn, user_id, Purpose::ResetPassword).await?;
+            tokens::invalidate_all(conn, user_id, Purpose::VerifyEmail).await?;
+            users::set_password(conn, user_id, &unusable).await?;
+            session_db::revoke_all(conn, user_id, None).await?;
+            crate::domain::accounts::lock_down(conn, user_id).await?;
+            let authenticator_removed =
+                crate::db::two_factor::delete_if_added_after(conn, user_id, change.created_at)
+                    .await?;
             record(
                 conn,
-                change.user_id,
+                user_id,
                 "email.change_undone",
                 Some(client),
-                json!({"old_email": change.old_email, "new_email": change.new_email}),
+                json!({
+                    "old_email": change.old_email,
+                    "new_email": change.new_email,
+                    "restored": restored,
+                    "authenticator_removed": authenticator_removed,
+                }),
             )
             .await?;
-            Ok(change.old_email)
+            Ok((change, restored))
         })
         .await?;
     drop(conn);
-    tracing::info!("e-mail address change undone; sessions, keys and webhooks stopped");
-    crate::domain::accounts::forgot_password(state, &restored).await
+    tracing::info!(user_id = %change.user_id, restored, "e-mail address change undone; sessions, keys, webhooks and the password stopped");
+    if !restored {
+        // Only possible if the old address was taken in a race; the account is locked anyway.
+        return Err(ApiError::new(
+            ErrorCode::EmailTaken,
+            "another account uses the old address now, so it could not be put back; every device was signed out and the password stopped working: contact support",
+        ));
+    }
+    crate::domain::accounts::forgot_password(state, &change.old_email).await
 }

@@ -243,25 +243,28 @@ pub async fn confirm(
 
 /// 429 once the account's budget of wrong codes (the sign-in budget per account, whichever
 /// challenge, session or address they came from) is spent: a password thief spreading guesses
-/// over many challenges and addresses gets no more of them.
-async fn wrong_codes_allowed(state: &AppState, user_id: Uuid) -> ApiResult<()> {
+/// over many challenges and addresses gets no more of them. Otherwise the attempt is counted as
+/// a wrong code before the code is checked (so parallel guesses cannot all pass the check before
+/// any is counted), and taken back with [`not_a_wrong_code`] when it was not one.
+async fn reserve_wrong_code(state: &AppState, user_id: Uuid) -> ApiResult<()> {
     let limit = state.config.rate_limits.login_per_account;
     let key = format!("2fa-fail:account:{user_id}");
-    match state
+    if let Some(wait) = state
         .limiter
         .blocked(&key, limit, crate::rate_limit::Outage::Refuse)
         .await?
     {
-        Some(wait) => Err(ApiError::rate_limited(limit, wait)
-            .with_detail(format!("too many wrong codes; try again in {wait} seconds"))),
-        None => Ok(()),
+        return Err(ApiError::rate_limited(limit, wait)
+            .with_detail(format!("too many wrong codes; try again in {wait} seconds")));
     }
+    state.limiter.count(&key, limit).await;
+    Ok(())
 }
 
-async fn count_wrong_code(state: &AppState, user_id: Uuid) {
+async fn not_a_wrong_code(state: &AppState, user_id: Uuid) {
     let limit = state.config.rate_limits.login_per_account;
     let key = format!("2fa-fail:account:{user_id}");
-    state.limiter.count(&key, limit).await;
+    state.limiter.uncount(&key, limit).await;
 }
 
 /// 403 `second_factor_required` unless the account has two-factor authentication off, or this
@@ -316,7 +319,7 @@ pub async fn verify(
 ) -> ApiResult<()> {
     let session = auth.session()?;
     let user_id = auth.user_id();
-    wrong_codes_allowed(state, user_id).await?;
+    reserve_wrong_code(state, user_id).await?;
     let mut conn = state.db.get().await?;
     let used = conn
         .transaction::<_, ApiError, _>(async |conn| {
@@ -340,9 +343,17 @@ pub async fn verify(
             }
             Ok(used)
         })
-        .await?;
+        .await;
+    let used = match used {
+        Ok(used) => used,
+        Err(err) => {
+            not_a_wrong_code(state, user_id).await;
+            return Err(err);
+        }
+    };
     match used {
         Some(method) => {
+            not_a_wrong_code(state, user_id).await;
             if method == "recovery_code" {
                 tell_owner(state, &auth.user, |link| Template::RecoveryCodeUsed {
                     link,
@@ -351,10 +362,7 @@ pub async fn verify(
             }
             Ok(())
         }
-        None => {
-            count_wrong_code(state, user_id).await;
-            Err(invalid_code())
-        }
+        None => Err(invalid_code()),
     }
 }
 
@@ -462,7 +470,7 @@ pub async fn answer(
             "the sign-in challenge is unknown, used or expired; sign in with your password again",
         ));
     };
-    wrong_codes_allowed(state, owner).await?;
+    reserve_wrong_code(state, owner).await?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let Some(row) = db::lock_challenge(conn, &hash, state.clock.now()).await? else {
@@ -493,16 +501,28 @@ pub async fn answer(
                 method,
             })
         })
-        .await?;
+        .await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            not_a_wrong_code(state, owner).await;
+            return Err(err);
+        }
+    };
     let (user_id, keep_account, method) = match outcome {
         Answer::Right {
             user_id,
             keep_account,
             method,
-        } => (user_id, keep_account, method),
-        Answer::Ended(detail) => return Err(challenge_ended(detail)),
+        } => {
+            not_a_wrong_code(state, owner).await;
+            (user_id, keep_account, method)
+        }
+        Answer::Ended(detail) => {
+            not_a_wrong_code(state, owner).await;
+            return Err(challenge_ended(detail));
+        }
         Answer::Wrong { ended } => {
-            count_wrong_code(state, owner).await;
             return Err(if ended {
                 challenge_ended("too many wrong codes; sign in with your password again")
             } else {

@@ -199,6 +199,7 @@ async fn change_password(
         (status = 202, body = EmailChangePending, description = "a confirmation link is on its way to the new address"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this; or `second_factor_required`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict`: the address was changed less than 24 hours ago (the old address can still undo that)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: the new address is not one, or is the current one; or the password is wrong"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
     )
@@ -211,13 +212,13 @@ async fn change_email(
     body: Json<ChangeEmailRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
-    let may_mail = super::auth::limit(&state, &req, "email-change", Some(&body.new_email)).await?;
+    // The per-address mail budget is spent only once the password is right.
+    super::auth::limit(&state, &req, "email-change", None).await?;
     let pending = email_change::request(
         &state,
         &auth,
         &body.new_email,
         &body.password,
-        may_mail,
         &super::client_info(&req, &state),
     )
     .await?;

@@ -79,8 +79,42 @@ async fn a_new_address_is_confirmed_from_its_inbox_and_the_old_one_can_undo_it()
     assert!(kinds.contains(&"email.changed"), "{kinds:?}");
     assert!(kinds.contains(&"email.change_requested"), "{kinds:?}");
 
-    // The old address undoes it: the address comes back, every device and key stops, and a
-    // link to choose a new password arrives there.
+    // While the old address can undo it: nobody can take that address, and the address cannot
+    // be changed again (which would send a second undo link to whoever changed it).
+    let verify_mails = |app: &crate::helpers::TestApp| {
+        app.mails_to("ada@example.org")
+            .iter()
+            .filter(|m| m.contains("verify-email?token="))
+            .count()
+    };
+    let before = verify_mails(&app);
+    assert_eq!(
+        app.signup("ada@example.org").await.status(),
+        StatusCode::CREATED
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        verify_mails(&app),
+        before,
+        "no account for the held address"
+    );
+    assert_problem(
+        app.post_auth(
+            "/v1/me/email",
+            &ada.access,
+            &json!({"new_email": "ada@third.example", "password": PASSWORD}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    // Whoever changed it also turns on an authenticator of their own.
+    crate::two_factor::turn_on(&app, &ada).await;
+
+    // The old address undoes it: the address comes back, every device and key stops, the
+    // password stops working, the authenticator added since goes, and a link to choose a new
+    // password arrives there.
     let undo = app
         .token_from_mail("ada@example.org", "email-change/undo")
         .await;
@@ -96,11 +130,27 @@ async fn a_new_address_is_confirmed_from_its_inbox_and_the_old_one_can_undo_it()
         app.get_auth("/v1/me", &key).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    app.token_from_mail("ada@example.org", "reset-password")
+    assert_problem(
+        app.login("ada@example.org", PASSWORD).await,
+        401,
+        "invalid_credentials",
+    )
+    .await;
+    let reset = app
+        .token_from_mail("ada@example.org", "reset-password")
         .await;
     assert_eq!(
-        app.login("ada@example.org", PASSWORD).await.status(),
-        StatusCode::OK
+        app.reset_password(&reset, "a brand new passphrase")
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let back = app
+        .sign_in("ada@example.org", "a brand new passphrase")
+        .await;
+    assert_eq!(
+        app.get_json("/v1/me/two-factor", &back.access).await["enabled"],
+        false
     );
     assert_problem(
         app.post("/v1/auth/email-change/undo", &json!({"token": undo}))

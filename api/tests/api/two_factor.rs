@@ -35,7 +35,7 @@ fn next_step(app: &TestApp) {
 }
 
 /// Turns two-factor authentication on for `who`; returns the secret and the recovery codes.
-async fn turn_on(app: &TestApp, who: &Signed) -> (String, Vec<String>) {
+pub async fn turn_on(app: &TestApp, who: &Signed) -> (String, Vec<String>) {
     let setup = app
         .post_auth("/v1/me/two-factor/totp", &who.access, &json!({}))
         .await;

@@ -19,6 +19,15 @@ pub fn StepUpDialog() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
+    // Leaving the page cancels the action that asked: it is not replayed on another page.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) && session.step_up.get_untracked() {
+            session.step_up_done(false);
+        }
+        path
+    });
     // A modal dialog: the browser keeps focus inside it and Esc cancels it.
     Effect::new(move |_| {
         let open = session.step_up.get();
@@ -42,7 +51,10 @@ pub fn StepUpDialog() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let path = "/v1/me/two-factor/verify";
-            match session.call::<()>("POST", path, api::body(&body)).await {
+            match session
+                .send::<()>("POST", path, api::body(&body), &[])
+                .await
+            {
                 Ok(()) => session.step_up_done(true),
                 Err(err) => notice.set(Some(err.message())),
             }

@@ -18,7 +18,9 @@ fn Outcome(status: RwSignal<Key>, done: RwSignal<bool>) -> impl IntoView {
         <p
             class="notice"
             class:notice-success=move || done.get()
-            class:notice-error=move || !done.get() && status.get() != Key::VerifyWorking
+            class:notice-error=move || {
+                !done.get() && !matches!(status.get(), Key::VerifyWorking | Key::EmailChangeUndoLead)
+            }
             role="status"
             aria-live="polite"
         >
@@ -69,15 +71,25 @@ pub fn ConfirmEmailChange() -> impl IntoView {
     }
 }
 
-/// `/email-change/undo?token=`: puts the old address back and signs every device out.
+/// `/email-change/undo?token=`: puts the old address back and signs every device out, once the
+/// visitor presses the button (a mail scanner opening the link changes nothing).
 #[component]
 pub fn UndoEmailChange() -> impl IntoView {
     let session = use_session();
-    let status = RwSignal::new(Key::VerifyWorking);
+    let status = RwSignal::new(Key::EmailChangeUndoLead);
     let done = RwSignal::new(false);
-    match use_query_map().get_untracked().get("token") {
-        None => status.set(Key::VerifyMissing),
-        Some(token) => crate::util::spawn(async move {
+    let busy = RwSignal::new(false);
+    let token = use_query_map().get_untracked().get("token");
+    if token.is_none() {
+        status.set(Key::VerifyMissing);
+    }
+    let has_token = token.is_some();
+    let undo = move |_| {
+        let Some(token) = token.clone() else {
+            return;
+        };
+        busy.set(true);
+        crate::util::spawn(async move {
             let path = "/v1/auth/email-change/undo";
             match api::public::<Accepted>("POST", path, api::body(&TokenRequest { token })).await {
                 Ok(_) => {
@@ -88,12 +100,19 @@ pub fn UndoEmailChange() -> impl IntoView {
                 }
                 Err(err) => status.set(err.message()),
             }
-        }),
-    }
+            busy.set(false);
+        });
+    };
     view! {
         <section class="card narrow">
             <crate::components::layout::Heading key=Key::EmailChangeUndoTitle />
             <Outcome status=status done=done />
+            <Show when=move || has_token && !done.get() && status.get() == Key::EmailChangeUndoLead>
+                <button type="button" id="undo-email-change" class="button button-danger"
+                    disabled=move || busy.get() on:click=undo.clone()>
+                    {t(Key::EmailChangeUndoButton)}
+                </button>
+            </Show>
             <Show when=move || done.get()>
                 <a href="/login" class="button button-primary">{t(Key::ContinueToLogin)}</a>
             </Show>
