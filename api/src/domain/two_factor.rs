@@ -36,6 +36,9 @@ pub const RECOVERY_CODES: usize = 10;
 /// The name authenticator apps show beside the account.
 const ISSUER: &str = "Z-Image Studio";
 
+const CHALLENGE_GONE: &str =
+    "the sign-in challenge is unknown, used or expired; sign in with your password again";
+
 fn challenge_ended(detail: &'static str) -> ApiError {
     ApiError::new(ErrorCode::ChallengeEnded, detail)
 }
@@ -50,7 +53,8 @@ enum Answer {
     Wrong {
         ended: bool,
     },
-    Ended(&'static str),
+    /// The challenge went between the first look and the lock (used or expired meanwhile).
+    Gone,
 }
 
 fn invalid_code() -> ApiError {
@@ -466,17 +470,13 @@ pub async fn answer(
     // The account's budget of wrong codes is asked before any row is locked.
     let owner = db::challenge_owner(&mut conn, &hash, state.clock.now()).await?;
     let Some(owner) = owner else {
-        return Err(challenge_ended(
-            "the sign-in challenge is unknown, used or expired; sign in with your password again",
-        ));
+        return Err(challenge_ended(CHALLENGE_GONE));
     };
     reserve_wrong_code(state, owner).await?;
     let outcome = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let Some(row) = db::lock_challenge(conn, &hash, state.clock.now()).await? else {
-                return Ok(Answer::Ended(
-                    "the sign-in challenge is unknown, used or expired; sign in with your password again",
-                ));
+                return Ok(Answer::Gone);
             };
             let Some(method) = check_code(state, conn, row.user_id, code, false).await? else {
                 if row.failures + 1 >= CHALLENGE_ATTEMPTS {
@@ -518,9 +518,9 @@ pub async fn answer(
             not_a_wrong_code(state, owner).await;
             (user_id, keep_account, method)
         }
-        Answer::Ended(detail) => {
+        Answer::Gone => {
             not_a_wrong_code(state, owner).await;
-            return Err(challenge_ended(detail));
+            return Err(challenge_ended(CHALLENGE_GONE));
         }
         Answer::Wrong { ended } => {
             return Err(if ended {
