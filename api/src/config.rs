@@ -161,6 +161,63 @@ pub enum MailConfig {
     Smtp(Secret<String>),
 }
 
+/// Who may sign up (`ZIMAGE_SIGNUP`, `ZIMAGE_SIGNUP_DOMAINS`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignupPolicy {
+    pub mode: zimage_shared::auth::SignupMode,
+    /// Lower-case domains whose addresses need no invitation in `invite` mode.
+    pub allowed_domains: Vec<String>,
+}
+
+impl SignupPolicy {
+    fn parse(mode: Option<&str>, domains: Option<&str>) -> anyhow::Result<Self> {
+        use zimage_shared::auth::SignupMode;
+        let mode = match mode.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("open") => SignupMode::Open,
+            Some("invite" | "invite-only" | "invite_only") => SignupMode::Invite,
+            Some(other) => anyhow::bail!("ZIMAGE_SIGNUP must be `open` or `invite`, got {other:?}"),
+        };
+        let mut allowed_domains = Vec::new();
+        for domain in domains.unwrap_or_default().split(',') {
+            let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
+            if domain.is_empty() {
+                continue;
+            }
+            let well_formed = domain.contains('.')
+                && domain.len() <= 253
+                && domain.split('.').all(|label| {
+                    !label.is_empty()
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                });
+            anyhow::ensure!(
+                well_formed,
+                "ZIMAGE_SIGNUP_DOMAINS: {domain:?} is not a domain name like example.com"
+            );
+            allowed_domains.push(domain);
+        }
+        anyhow::ensure!(
+            allowed_domains.is_empty() || mode == SignupMode::Invite,
+            "ZIMAGE_SIGNUP_DOMAINS only applies with ZIMAGE_SIGNUP=invite"
+        );
+        Ok(Self {
+            mode,
+            allowed_domains,
+        })
+    }
+
+    /// Whether this (normalized) address may sign up without an invitation.
+    pub fn admits_without_invitation(&self, email: &str) -> bool {
+        match self.mode {
+            zimage_shared::auth::SignupMode::Open => true,
+            zimage_shared::auth::SignupMode::Invite => email
+                .rsplit_once('@')
+                .is_some_and(|(_, domain)| self.allowed_domains.iter().any(|d| d == domain)),
+        }
+    }
+}
+
 /// Everything the process needs to run.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -183,6 +240,9 @@ pub struct Config {
     /// Whether administrators must use two-factor authentication for the admin console and API
     /// (`ZIMAGE_ADMIN_REQUIRES_TWO_FACTOR`).
     pub admin_requires_two_factor: bool,
+    /// Who may sign up: anyone (`ZIMAGE_SIGNUP=open`, the default) or, with `invite`, people
+    /// with an invitation and addresses at `ZIMAGE_SIGNUP_DOMAINS`.
+    pub signup: SignupPolicy,
     pub mail: MailConfig,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
@@ -349,6 +409,10 @@ impl Config {
                 get("ZIMAGE_ADMIN_REQUIRES_TWO_FACTOR").as_deref(),
                 Some("1" | "true" | "yes")
             ),
+            signup: SignupPolicy::parse(
+                get("ZIMAGE_SIGNUP").as_deref(),
+                get("ZIMAGE_SIGNUP_DOMAINS").as_deref(),
+            )?,
             mail,
             mail_from: get("ZIMAGE_MAIL_FROM")
                 .unwrap_or_else(|| "Z-Image Studio <no-reply@zimage.localhost>".into()),
@@ -614,5 +678,30 @@ mod tests {
         let env = HashMap::from([("ZIMAGE_BIND".to_string(), "0.0.0.0:9000".to_string())]);
         let config = Config::from_map(&env).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.public_url, "http://0.0.0.0:9000");
+    }
+
+    #[test]
+    fn signup_policy_admits_only_listed_domains_exactly() {
+        let open = SignupPolicy::parse(None, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(open.admits_without_invitation("anyone@anywhere.test"));
+        let invite = SignupPolicy::parse(Some("invite"), Some(" @Corp.Example , lab.example.org"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(invite.allowed_domains, ["corp.example", "lab.example.org"]);
+        assert!(invite.admits_without_invitation("ada@corp.example"));
+        assert!(invite.admits_without_invitation("bob@lab.example.org"));
+        for refused in [
+            "ada@sub.corp.example",
+            "ada@corp.example.evil.test",
+            "ada@xcorp.example",
+            "corp.example",
+        ] {
+            assert!(!invite.admits_without_invitation(refused), "{refused}");
+        }
+        assert!(SignupPolicy::parse(Some("closed"), None).is_err());
+        assert!(SignupPolicy::parse(Some("invite"), Some("not a domain")).is_err());
+        assert!(
+            SignupPolicy::parse(None, Some("corp.example")).is_err(),
+            "domains without invite mode would silently do nothing"
+        );
     }
 }

@@ -293,11 +293,29 @@ async fn wait_for_text(
     locator: Locator<'_>,
     expected: &str,
 ) -> Result<(), fantoccini::error::CmdError> {
+    wait_for_text_where(b, locator, expected, |shown| shown == expected).await
+}
+
+/// Waits until the element's text contains `part`.
+async fn wait_for_text_containing(
+    b: &fantoccini::Client,
+    locator: Locator<'_>,
+    part: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    wait_for_text_where(b, locator, part, |shown| shown.contains(part)).await
+}
+
+async fn wait_for_text_where(
+    b: &fantoccini::Client,
+    locator: Locator<'_>,
+    expected: &str,
+    matches: impl Fn(&str) -> bool,
+) -> Result<(), fantoccini::error::CmdError> {
     let mut last = String::new();
     for _ in 0..100 {
         if let Ok(element) = b.find(locator).await {
             last = element.text().await?;
-            if last == expected {
+            if matches(&last) {
                 return Ok(());
             }
         }
@@ -2173,6 +2191,133 @@ async fn a_new_email_address_is_confirmed_from_its_inbox_and_the_old_one_can_und
     let h = Harness::start(&[]).await;
     let result = email_change(&h.browser, &h.base, &h.data_dir).await;
     h.finish(result).await;
+}
+
+#[tokio::test]
+async fn on_an_invite_only_installation_an_administrator_invites_and_the_invitee_signs_up() {
+    let h = Harness::start(&[("ZIMAGE_SIGNUP", "invite")]).await;
+    zimage_api::domain::accounts::create_user_as_operator(
+        &h.state,
+        "root@example.org",
+        "a sturdy passphrase",
+        true,
+    )
+    .await
+    .unwrap();
+    let result = invitation_journey(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn invitation_journey(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
+    // A visitor without an invitation is told how sign-up works here, and gets no form.
+    b.goto(&format!("{base}/signup")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("signup-invite-only"))
+        .await?;
+    assert!(
+        b.find(Locator::Id("email")).await.is_err(),
+        "no form to fill in"
+    );
+    snapshot(b, "signup-invite-only").await?;
+
+    // The administrator makes an invitation for one address.
+    log_in(b, base, "root@example.org").await?;
+    b.goto(&format!("{base}/admin/invitations")).await?;
+    wait_for_text_containing(b, Locator::Id("signup-mode"), "ZIMAGE_SIGNUP=invite").await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("invitation_email"))
+        .await?
+        .send_keys("newcomer@example.org")
+        .await?;
+    b.find(Locator::Id("invitation_note"))
+        .await?
+        .send_keys("new designer")
+        .await?;
+    b.find(Locator::Css("#new-invitation ~ form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let link = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("invitation-link"))
+        .await?
+        .prop("value")
+        .await?
+        .expect("the link is shown");
+    assert!(
+        link.starts_with(&format!("{base}/signup?invitation=")),
+        "{link}"
+    );
+    wait_for_text_containing(
+        b,
+        Locator::Css("#invitations tbody tr"),
+        "newcomer@example.org",
+    )
+    .await?;
+    snapshot(b, "admin-invitations").await?;
+    log_out(b).await?;
+
+    // It was mailed too.
+    let mails: String = std::fs::read_dir(data_dir.join("outbox"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let mails = mails.replace("=\r\n", "").replace("=3D", "=");
+    assert!(mails.contains("You are invited to Z-Image Studio"));
+    assert!(mails.contains(&link), "the mailed link is the one shown");
+
+    // The invitee opens it: the address is filled in and kept.
+    b.goto(&link).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("signup-invited"))
+        .await?;
+    let email = b.find(Locator::Id("email")).await?;
+    assert_eq!(
+        email.prop("value").await?.as_deref(),
+        Some("newcomer@example.org")
+    );
+    assert!(email.attr("readonly").await?.is_some());
+    snapshot(b, "signup-invited").await?;
+    b.find(Locator::Id("password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Id("accept_terms")).await?.click().await?;
+    b.find(Locator::Id("age_confirmed")).await?.click().await?;
+    b.find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text_containing(b, Locator::Css(".notice-success"), "Check your inbox").await?;
+    b.goto(&format!(
+        "{base}{}",
+        verification_link(&data_dir.join("outbox"))
+    ))
+    .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".notice-success"))
+        .await?;
+    log_in(b, base, "newcomer@example.org").await?;
+    // The link is used up now.
+    log_out(b).await?;
+    b.goto(&link).await?;
+    wait_for_text_containing(
+        b,
+        Locator::Id("signup-invite-only"),
+        "can't be used any more",
+    )
+    .await?;
+    Ok(())
 }
 
 async fn email_change(

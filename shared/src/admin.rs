@@ -163,3 +163,78 @@ pub struct Announcement {
 pub struct AnnouncementSent {
     pub recipients: i64,
 }
+
+/// Body of `POST /v1/admin/invitations`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvitation {
+    /// Only this address may use the invitation; it is also mailed the link.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
+    pub email: Option<String>,
+    /// A note for administrators (who it is for, or why); up to 200 characters.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub note: Option<String>,
+    /// Days until the link stops working, 1–90 (default 7).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
+    pub expires_in_days: Option<u32>,
+    /// How many accounts may sign up with it, 1–1,000 (default 1; 1 when bound to an address).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
+    pub max_uses: Option<u32>,
+}
+
+/// An invitation as administrators see it (`GET /v1/admin/invitations`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub id: uuid::Uuid,
+    pub email: Option<String>,
+    pub note: Option<String>,
+    pub max_uses: i32,
+    /// Accounts created with it so far.
+    pub uses: i32,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// `active`, `used_up`, `expired` or `revoked`.
+    pub status: InvitationStatus,
+    /// The administrator who made it, while their account exists.
+    pub created_by_email: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Whether an invitation can still be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    Active,
+    UsedUp,
+    Expired,
+    Revoked,
+}
+
+impl InvitationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::UsedUp => "used_up",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// `201` answer of `POST /v1/admin/invitations`: the link is shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationCreated {
+    pub invitation: Invitation,
+    /// The sign-up link carrying the invitation; only its SHA-256 is kept.
+    pub link: String,
+    /// Whether the link was mailed to `email`.
+    pub mailed: bool,
+}

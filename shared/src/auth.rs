@@ -44,6 +44,45 @@ pub struct SignupRequest {
         schema(required = true, schema_with = crate::validate::schema::must_be_true)
     )]
     pub age_confirmed: bool,
+    /// The token from an invitation link (`/signup?invitation=…`). Needed where sign-up is
+    /// invite-only, unless the address is at one of the allowed domains (`GET
+    /// /v1/auth/signup-options`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub invitation: Option<String>,
+}
+
+/// Who may sign up on this installation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignupMode {
+    /// Anyone.
+    #[default]
+    Open,
+    /// People with an invitation, and addresses at the allowed domains.
+    Invite,
+}
+
+/// `GET /v1/auth/signup-options`: what the sign-up form needs to know before it is filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignupOptions {
+    pub mode: SignupMode,
+    /// With `invite`: addresses at these domains may sign up without an invitation.
+    pub allowed_domains: Vec<String>,
+    /// The invitation asked about with `?invitation=`, if it can still be used; `null` when none
+    /// was asked about or it is unknown, expired, revoked or used up.
+    pub invitation: Option<InvitationPreview>,
+}
+
+/// What the holder of an invitation link may know about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationPreview {
+    /// Only this address may sign up with it, when set.
+    pub email: Option<String>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// `POST /v1/auth/login`.

@@ -67,6 +67,9 @@ pub enum ErrorCode {
     EmailTaken,
     /// This action needs a verified e-mail address.
     EmailNotVerified,
+    /// Sign-up on this installation is by invitation (or from an allowed e-mail domain), and the
+    /// request has neither. Ask an administrator for an invitation link.
+    InvitationRequired,
     /// The caller is authenticated but not allowed to do this.
     Forbidden,
     /// The API key lacks the scope this endpoint needs.
@@ -137,6 +140,7 @@ impl ErrorCode {
             Self::InvalidToken => "invalid_token",
             Self::EmailTaken => "email_taken",
             Self::EmailNotVerified => "email_not_verified",
+            Self::InvitationRequired => "invitation_required",
             Self::Forbidden => "forbidden",
             Self::InsufficientScope => "insufficient_scope",
             Self::InsufficientCredits => "insufficient_credits",

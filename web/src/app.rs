@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/support") view={Lazy::<AdminSupportPage>::new()} />
                     <Route path=path!("/admin/support/:id") view={Lazy::<AdminSupportTicketPage>::new()} />
                     <Route path=path!("/admin/audit") view={Lazy::<AdminAuditPage>::new()} />
+                    <Route path=path!("/admin/invitations") view={Lazy::<AdminInvitationsPage>::new()} />
                     <Route path=path!("/s/:token") view=pages::shared::Shared />
                     <Route path=path!("/c/:token") view=pages::shared::SharedAlbum />
                 </Routes>
@@ -117,4 +118,5 @@ lazy_pages! {
     AdminSupportPage => pages::admin::AdminSupport;
     AdminSupportTicketPage => pages::admin::AdminSupportTicket;
     AdminAuditPage => pages::admin::AdminAudit;
+    AdminInvitationsPage => pages::admin::AdminInvitations;
 }

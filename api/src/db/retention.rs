@@ -19,7 +19,8 @@ async fn delete_before(
 
 /// Security and access logs older than `cutoff`: the security log, ended sessions (with their
 /// refresh tokens), finished webhook deliveries, moderation hits, revoked app authorizations
-/// and expired app tokens, codes and device requests.
+/// and expired app tokens, codes and device requests, e-mail changes that can no longer be
+/// confirmed or undone, and invitations that ended.
 pub async fn delete_logs(
     conn: &mut AsyncPgConnection,
     cutoff: DateTime<Utc>,
@@ -34,6 +35,8 @@ pub async fn delete_logs(
         "DELETE FROM oauth_tokens WHERE expires_at < $1",
         "DELETE FROM oauth_codes WHERE expires_at < $1",
         "DELETE FROM oauth_device_codes WHERE expires_at < $1",
+        "DELETE FROM email_changes WHERE coalesce(revert_expires_at, confirm_expires_at) < $1",
+        "DELETE FROM invitations WHERE least(revoked_at, expires_at) < $1",
     ] {
         n += delete_before(conn, sql, cutoff).await?;
     }

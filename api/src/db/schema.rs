@@ -241,6 +241,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        email -> Nullable<Text>,
+        note -> Nullable<Text>,
+        max_uses -> Int4,
+        uses -> Int4,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Uuid,
         task_id -> Uuid,
@@ -714,6 +729,7 @@ diesel::joinable!(email_changes -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(images -> ai_tasks (task_id));
 diesel::joinable!(images -> users (user_id));
+diesel::joinable!(invitations -> users (created_by));
 diesel::joinable!(jobs -> ai_tasks (task_id));
 diesel::joinable!(moderation_events -> moderation_rules (rule_id));
 diesel::joinable!(moderation_events -> users (user_id));
@@ -771,6 +787,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_changes,
     email_tokens,
     images,
+    invitations,
     jobs,
     moderation_events,
     moderation_rules,

@@ -14,6 +14,7 @@ use crate::db::models::{NewUser, UserRow};
 use crate::db::tokens::{self, Purpose};
 use crate::db::{sessions as session_db, users};
 use crate::domain::credits::{self, NewGrant};
+use crate::domain::invitations::{self, Admission};
 use crate::error::{ApiError, ApiResult, Validator};
 use crate::mail::{Template, render};
 use crate::state::AppState;
@@ -23,7 +24,6 @@ const VERIFY_TTL: Duration = Duration::hours(24);
 /// How long a password-reset link works.
 const RESET_TTL: Duration = Duration::hours(1);
 
-/// Creates an account and e-mails a verification link.
 /// Creates an account and mails a verification link. An address that already has an account gets
 /// the same answer (a stand-in for the account that was not created) and its owner a mail saying
 /// so, so sign-up tells nobody which addresses have accounts. Mail goes out after the answer.
@@ -68,30 +68,62 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
         }
         None => None,
     };
+    let admission = invitations::admit(
+        state,
+        &mut conn,
+        &mut v,
+        email.as_deref(),
+        req.invitation.as_deref(),
+    )
+    .await?;
     v.finish()?;
-    let (Some(email), Some(locale)) = (email, locale) else {
+    let (Some(email), Some(locale), Some(admission)) = (email, locale, admission) else {
         return Err(ApiError::internal(anyhow::anyhow!(
             "validator passed without values"
         )));
     };
+    if matches!(admission, Admission::Refused) {
+        return Err(invitations::invitation_required());
+    }
 
     let hash = password::hash(&req.password).await?;
     // An old address whose owner can still undo a change of address is theirs meanwhile: it
     // answers like an address with an account.
     let held = crate::db::email_changes::held(&mut conn, &email, state.clock.now()).await?;
-    let user = if held {
-        None
-    } else {
-        insert_user(
-            &mut conn,
-            &email,
-            &hash,
-            display_name.as_deref(),
-            locale,
-            false,
-            referred_by,
-        )
-        .await?
+    let user = match admission {
+        _ if held => None,
+        Admission::Invited(invitation) => {
+            conn.transaction::<_, ApiError, _>(async |conn| {
+                let user = insert_user(
+                    conn,
+                    &email,
+                    &hash,
+                    display_name.as_deref(),
+                    locale,
+                    false,
+                    referred_by,
+                )
+                .await?;
+                // An address with an account spends nothing.
+                if user.is_some() {
+                    invitations::take(state, conn, &invitation, &email).await?;
+                }
+                Ok(user)
+            })
+            .await?
+        }
+        _ => {
+            insert_user(
+                &mut conn,
+                &email,
+                &hash,
+                display_name.as_deref(),
+                locale,
+                false,
+                referred_by,
+            )
+            .await?
+        }
     };
     drop(conn);
     let state = state.clone();

@@ -311,13 +311,21 @@ pub const CATEGORIES: &[Category] = &[
     },
     Category {
         file: "administration.json",
-        about: "Only for administrators: the moderation rules you created.",
-        sources: &[Source {
-            table: "moderation_rules",
-            filter: "t.created_by = $1",
-            order: "t.created_at",
-            omit: &[],
-        }],
+        about: "Only for administrators: the moderation rules and the invitations you created (without the invitations' links).",
+        sources: &[
+            Source {
+                table: "moderation_rules",
+                filter: "t.created_by = $1",
+                order: "t.created_at",
+                omit: &[],
+            },
+            Source {
+                table: "invitations",
+                filter: "t.created_by = $1",
+                order: "t.created_at",
+                omit: &["token_hash"],
+            },
+        ],
     },
 ];
 

@@ -11,6 +11,7 @@ pub mod email_change;
 pub mod export;
 pub mod generation;
 pub mod images;
+pub mod invitations;
 pub mod moderation;
 pub mod oauth;
 pub mod objects;

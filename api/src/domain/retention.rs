@@ -42,7 +42,7 @@ pub fn schedule(config: &Config) -> RetentionSchedule {
         ),
         rule(
             "security_logs",
-            "Security log (sign-ins, IP addresses, devices), ended sessions, webhook delivery logs, moderation hits",
+            "Security log (sign-ins, IP addresses, devices), ended sessions, webhook delivery logs, moderation hits, records of e-mail address changes, ended invitations",
             Some(LOG_DAYS),
             "the event",
             "deleted",

@@ -16,6 +16,8 @@ pub enum Template<'a> {
     EmailChanged { new_email: &'a str, link: &'a str },
     /// Someone tried to sign up with an address that already has an account.
     AccountExists { link: &'a str },
+    /// An administrator invited this address to sign up; `until` is the link's last day.
+    Invitation { link: &'a str, until: &'a str },
     /// Tells the owner their password changed and all sessions were signed out.
     /// `locked_down`: API keys were revoked and webhook endpoints paused too.
     PasswordChanged { locked_down: bool },
@@ -117,6 +119,18 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             intro: "您的 Z-Image Studio 账户的电子邮箱地址刚刚被更改。登录和通知今后将使用新地址。",
             action: Some("不是我本人：撤销更改"),
             outro: "链接 24 小时内有效。撤销后将恢复此邮箱，所有设备退出登录，API 密钥和 Webhook 停用，并向您发送设置新密码的链接。如果是您本人操作，无需任何处理。",
+        },
+        (Template::Invitation { .. }, Locale::En) => Parts {
+            subject: "You are invited to Z-Image Studio",
+            intro: "An administrator of this Z-Image Studio installation invited you to create an account with this address.",
+            action: Some("Create your account"),
+            outro: "If you do not want an account, ignore this message; nothing is created without you.",
+        },
+        (Template::Invitation { .. }, Locale::ZhCn) => Parts {
+            subject: "邀请您加入 Z-Image Studio",
+            intro: "此 Z-Image Studio 站点的管理员邀请您使用此邮箱创建账户。",
+            action: Some("创建账户"),
+            outro: "如果您不需要账户，请忽略此邮件；未经您操作不会创建任何内容。",
         },
         (Template::AccountExists { .. }, Locale::En) => Parts {
             subject: "You already have a Z-Image Studio account",
@@ -323,6 +337,7 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         | Template::ConfirmEmailChange { link }
         | Template::EmailChanged { link, .. }
         | Template::AccountExists { link }
+        | Template::Invitation { link, .. }
         | Template::CreditsExpiring { link, .. }
         | Template::Receipt { link, .. }
         | Template::DuplicateSubscription { link }
@@ -356,6 +371,10 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         (Template::EmailChanged { new_email, .. }, Locale::ZhCn) => {
             Some(format!("新地址：{new_email}"))
         }
+        (Template::Invitation { until, .. }, Locale::En) => {
+            Some(format!("The link works until {until}."))
+        }
+        (Template::Invitation { until, .. }, Locale::ZhCn) => Some(format!("链接有效期至 {until}。")),
         (Template::CreditsExpiring { credits, on, .. }, Locale::En) => {
             Some(format!("{credits} credits expire on {on}."))
         }

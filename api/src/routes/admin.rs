@@ -10,8 +10,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::account::User;
 use zimage_shared::admin::{
-    AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, AuditEntry, Dashboard,
-    ModerationHit, PrivacyQueueItem,
+    AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, AuditEntry,
+    CreateInvitation, Dashboard, Invitation, InvitationCreated, ModerationHit, PrivacyQueueItem,
 };
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
 use zimage_shared::generation::{CreateModerationRule, ModerationRule};
@@ -20,7 +20,7 @@ use zimage_shared::{Page, Problem};
 
 use crate::auth::Auth;
 use crate::domain::audit::Actor;
-use crate::domain::{admin, audit, moderation, support};
+use crate::domain::{admin, audit, invitations, moderation, support};
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -48,7 +48,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(support_reply)
             .service(support_close)
             .service(dashboard)
-            .service(announce),
+            .service(announce)
+            .service(list_invitations)
+            .service(create_invitation)
+            .service(revoke_invitation),
     );
 }
 
@@ -664,4 +667,74 @@ async fn announce(
 ) -> ApiResult<HttpResponse> {
     let actor = actor(&state, &auth, &req)?;
     Ok(HttpResponse::Accepted().json(admin::announce(&state, &actor, body.into_inner()).await?))
+}
+
+/// Every invitation, newest first, with its status and uses.
+#[utoipa::path(
+    operation_id = "admin_invitations_list",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<Invitation>),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+    )
+)]
+#[get("/invitations")]
+async fn list_invitations(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    auth.session()?;
+    auth.require_admin()?;
+    Ok(HttpResponse::Ok().json(invitations::list(&state, query.parse()?).await?))
+}
+
+/// Make an invitation link for sign-up (needed where `ZIMAGE_SIGNUP=invite`). Bound to an
+/// address, it is mailed there and only that address can use it. The link is in this answer only.
+#[utoipa::path(
+    operation_id = "admin_invitations_create",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = CreateInvitation,
+    responses(
+        (status = 201, body = InvitationCreated),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    )
+)]
+#[post("/invitations")]
+async fn create_invitation(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    body: Json<CreateInvitation>,
+) -> ApiResult<HttpResponse> {
+    let admin = actor(&state, &auth, &req)?;
+    let created = invitations::create(&state, &auth, &admin, body.into_inner()).await?;
+    Ok(super::created(&state, "/v1/admin/invitations", &created))
+}
+
+/// Withdraw an invitation: its link stops working at once; accounts made with it stay.
+#[utoipa::path(
+    operation_id = "admin_invitations_revoke",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Invitation),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/invitations/{id}/revoke")]
+async fn revoke_invitation(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let admin = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(invitations::revoke(&state, &admin, id.into_inner()).await?))
 }

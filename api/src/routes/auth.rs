@@ -2,12 +2,13 @@
 
 use crate::json_body::Json;
 use actix_web::cookie::{Cookie, SameSite, time};
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use zimage_shared::account::User;
 use zimage_shared::auth::{
     Accepted, EmailRequest, LoginRequest, RefreshRequest, ResetPasswordRequest,
-    SecondFactorChallenge, SecondFactorRequest, SignupRequest, TokenRequest, TokenResponse,
+    SecondFactorChallenge, SecondFactorRequest, SignupOptions, SignupRequest, TokenRequest,
+    TokenResponse,
 };
 use zimage_shared::validate::normalize_email;
 use zimage_shared::{ErrorCode, Problem};
@@ -15,7 +16,7 @@ use zimage_shared::{ErrorCode, Problem};
 use super::client_info;
 use crate::auth::client_ip;
 use crate::domain::sessions::SignIn;
-use crate::domain::{accounts, email_change, sessions};
+use crate::domain::{accounts, email_change, invitations, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::Outage;
 use crate::state::AppState;
@@ -30,6 +31,7 @@ pub const SIGNED_IN_COOKIE: &str = "zimage_signed_in";
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope::scope("/auth")
+            .service(signup_options)
             .service(signup)
             .service(verify_email)
             .service(resend_verification)
@@ -285,7 +287,8 @@ impl<'a> SignInLimits<'a> {
     request_body = SignupRequest,
     responses(
         (status = 201, body = User, description = "account created; verification e-mail sent"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invitation_required`: sign-up here is invite-only and the request has no invitation (nor an address at an allowed domain)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`; an `invitation` that expired, was used up or withdrawn, or was made for another address, is reported on that field"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`"),
     )
@@ -299,6 +302,38 @@ async fn signup(
     limit(&state, &req, "signup", None).await?;
     let user = accounts::signup(&state, body.into_inner()).await?;
     Ok(super::created(&state, "/v1/me", &user))
+}
+
+/// The invitation asked about by the sign-up form.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct InvitationQuery {
+    /// The token from an invitation link (`/signup?invitation=…`).
+    #[param(max_length = 200)]
+    invitation: Option<String>,
+}
+
+/// Who may sign up here: `open`, or `invite` (with an invitation link, or an address at one of
+/// `allowed_domains`), and whether the invitation in a link can still be used and for which
+/// address.
+#[utoipa::path(
+    operation_id = "auth_signup_options",
+    tag = "auth",
+    params(InvitationQuery),
+    responses(
+        (status = 200, body = SignupOptions),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "`invalid_query`: `invitation` longer than 200 characters"),
+    )
+)]
+#[get("/signup-options")]
+async fn signup_options(
+    state: web::Data<AppState>,
+    query: web::Query<InvitationQuery>,
+) -> ApiResult<HttpResponse> {
+    let options = invitations::signup_options(&state, query.invitation.as_deref()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(options))
 }
 
 /// Confirm the e-mail address with the token from the verification e-mail.

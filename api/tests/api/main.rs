@@ -18,6 +18,7 @@ mod email_change;
 mod errors;
 mod generations;
 mod helpers;
+mod invitations;
 mod live;
 mod mail_smtp;
 mod metrics;

@@ -747,7 +747,32 @@ async fn the_retention_schedule_is_published_and_enforced_by_the_clock() {
     .execute(&mut conn)
     .await
     .unwrap();
+    // An invitation and an e-mail change that end within the day.
+    diesel::sql_query(
+        "INSERT INTO invitations (id, token_hash, email, max_uses, expires_at) \
+         VALUES (gen_random_uuid(), '\\x01', 'guest@example.org', 1, now() + interval '12 hours')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    diesel::sql_query(
+        "INSERT INTO email_changes (id, user_id, old_email, new_email, confirm_expires_at, \
+             confirmed_at, revert_hash, revert_expires_at) \
+         VALUES (gen_random_uuid(), $1, 'ada-old@example.org', 'ada@example.org', now(), now(), \
+             '\\x02', now() + interval '12 hours')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(ada_id)
+    .execute(&mut conn)
+    .await
+    .unwrap();
     drop(conn);
+    let ended = || {
+        count(
+            &app,
+            "SELECT (SELECT count(*) FROM invitations) + (SELECT count(*) FROM email_changes) AS n"
+                .into(),
+        )
+    };
     let events_sql =
         format!("SELECT count(*) AS n FROM security_events WHERE user_id = '{ada_id}'");
     let events = || count(&app, events_sql.clone());
@@ -798,12 +823,14 @@ async fn the_retention_schedule_is_published_and_enforced_by_the_clock() {
         .await
         .unwrap();
     assert!(events().await > 0);
+    assert_eq!(ended().await, 2);
     app.state.clock.advance(Duration::days(2));
     let report = zimage_api::jobs::scheduler::run_once(&app.state)
         .await
         .unwrap();
     assert!(report.retention.log_rows > 0);
     assert_eq!(events().await, 0);
+    assert_eq!(ended().await, 0);
 
     // Payment records stay for 7 years, then go.
     let orders = || count(&app, "SELECT count(*) AS n FROM orders".into());

@@ -128,6 +128,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every invitation, newest first, with its status and uses.
+         * @description Every invitation, newest first, with its status and uses.
+         */
+        get: operations["admin_invitations_list"];
+        put?: never;
+        /**
+         * Make an invitation link for sign-up (needed where `ZIMAGE_SIGNUP=invite`). Bound to an
+         *     address, it is mailed there and only that address can use it. The link is in this answer only.
+         * @description Make an invitation link for sign-up (needed where `ZIMAGE_SIGNUP=invite`). Bound to an
+         *     address, it is mailed there and only that address can use it. The link is in this answer only.
+         */
+        post: operations["admin_invitations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/invitations/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an invitation: its link stops working at once; accounts made with it stay.
+         * @description Withdraw an invitation: its link stops working at once; accounts made with it stay.
+         */
+        post: operations["admin_invitations_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/moderation/events": {
         parameters: {
             query?: never;
@@ -676,6 +722,30 @@ export interface paths {
          *     endpoint reveals nobody's account.
          */
         post: operations["auth_signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/signup-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may sign up here: `open`, or `invite` (with an invitation link, or an address at one of
+         *     `allowed_domains`), and whether the invitation in a link can still be used and for which
+         *     address.
+         * @description Who may sign up here: `open`, or `invite` (with an invitation link, or an address at one of
+         *     `allowed_domains`), and whether the invitation in a link can still be used and for which
+         *     address.
+         */
+        get: operations["auth_signup_options"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3196,6 +3266,26 @@ export interface components {
              */
             width?: number | null;
         };
+        /** @description Body of `POST /v1/admin/invitations`. */
+        CreateInvitation: {
+            /**
+             * Format: email
+             * @description Only this address may use the invitation; it is also mailed the link.
+             */
+            email?: string | null;
+            /**
+             * Format: int32
+             * @description Days until the link stops working, 1–90 (default 7).
+             */
+            expires_in_days?: number | null;
+            /**
+             * Format: int32
+             * @description How many accounts may sign up with it, 1–1,000 (default 1; 1 when bound to an address).
+             */
+            max_uses?: number | null;
+            /** @description A note for administrators (who it is for, or why); up to 200 characters. */
+            note?: string | null;
+        };
         /** @description `POST /v1/admin/moderation/rules`. */
         CreateModerationRule: {
             kind: components["schemas"]["ModerationKind"];
@@ -3434,7 +3524,7 @@ export interface components {
          *     may be added within `v1`: treat one you do not know by its HTTP status.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "invalid_code" | "challenge_ended" | "second_factor_required" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
+        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "invalid_code" | "challenge_ended" | "second_factor_required" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "invitation_required" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
         /**
          * @description What is wrong with the request, per field: each key is a field's path (`prompt`,
          *     `parameters.width`, `images[2]`; `body` for the body as a whole), each value its messages.
@@ -3616,6 +3706,50 @@ export interface components {
              */
             deleted: number;
         };
+        /** @description An invitation as administrators see it (`GET /v1/admin/invitations`). */
+        Invitation: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The administrator who made it, while their account exists. */
+            created_by_email?: string | null;
+            email?: string | null;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            max_uses: number;
+            note?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description `active`, `used_up`, `expired` or `revoked`. */
+            status: components["schemas"]["InvitationStatus"];
+            /**
+             * Format: int32
+             * @description Accounts created with it so far.
+             */
+            uses: number;
+        };
+        /** @description `201` answer of `POST /v1/admin/invitations`: the link is shown this once. */
+        InvitationCreated: {
+            invitation: components["schemas"]["Invitation"];
+            /** @description The sign-up link carrying the invitation; only its SHA-256 is kept. */
+            link: string;
+            /** @description Whether the link was mailed to `email`. */
+            mailed: boolean;
+        };
+        /** @description What the holder of an invitation link may know about it. */
+        InvitationPreview: {
+            /** @description Only this address may sign up with it, when set. */
+            email?: string | null;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /**
+         * @description Whether an invitation can still be used.
+         * @enum {string}
+         */
+        InvitationStatus: "active" | "used_up" | "expired" | "revoked";
         /** @description One movement of credits. */
         LedgerEntry: {
             /**
@@ -3915,6 +4049,13 @@ export interface components {
         Page_GenerationTask: {
             /** @description The items on this page. */
             items: components["schemas"]["GenerationTask"][];
+            /** @description Opaque cursor for the next page; `null` on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description One page of a list, newest first. Pass `next_cursor` back as `?cursor=` for the next page. */
+        Page_Invitation: {
+            /** @description The items on this page. */
+            items: components["schemas"]["Invitation"][];
             /** @description Opaque cursor for the next page; `null` on the last page. */
             next_cursor: string | null;
         };
@@ -4408,6 +4549,18 @@ export interface components {
             width: number;
         };
         /**
+         * @description Who may sign up on this installation.
+         * @enum {string}
+         */
+        SignupMode: "open" | "invite";
+        /** @description `GET /v1/auth/signup-options`: what the sign-up form needs to know before it is filled in. */
+        SignupOptions: {
+            /** @description With `invite`: addresses at these domains may sign up without an invitation. */
+            allowed_domains: string[];
+            invitation?: components["schemas"]["InvitationPreview"] | null;
+            mode: components["schemas"]["SignupMode"];
+        };
+        /**
          * @description `POST /v1/auth/signup`.
          * @example {
          *       "accept_terms": true,
@@ -4436,6 +4589,12 @@ export interface components {
              * @description E-mail address; compared case-insensitively.
              */
             email: string;
+            /**
+             * @description The token from an invitation link (`/signup?invitation=…`). Needed where sign-up is
+             *     invite-only, unless the address is at one of the allowed domains (`GET
+             *     /v1/auth/signup-options`).
+             */
+            invitation?: string | null;
             /** @description `en` or `zh-CN`; defaults to `en`. */
             locale?: string | null;
             /** @description At least 10 characters, not the e-mail, not a common password. */
@@ -5168,6 +5327,322 @@ export interface operations {
             403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_invitations_list: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1–100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Invitation"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: no valid access token or API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not an administrator */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_invitations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitation"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationCreated"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: no valid access token or API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not an administrator */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_invitations_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: no valid access token or API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not an administrator */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -8116,6 +8591,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `invitation_required`: sign-up here is invite-only and the request has no invitation (nor an address at an allowed domain) */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `request_timeout`: the body arrived too slowly */
             408: {
                 headers: {
@@ -8161,7 +8652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed` */
+            /** @description `validation_failed`; an `invitation` that expired, was used up or withdrawn, or was made for another address, is reported on that field */
             422: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8200,6 +8691,51 @@ export interface operations {
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_signup_options: {
+        parameters: {
+            query?: {
+                /** @description The token from an invitation link (`/signup?invitation=…`). */
+                invitation?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupOptions"];
+                };
+            };
+            /** @description `invalid_query`: `invitation` longer than 200 characters */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;

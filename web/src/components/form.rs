@@ -15,6 +15,9 @@ pub fn TextField(
     #[prop(optional)] hint: Option<Key>,
     #[prop(optional)] optional: bool,
     #[prop(optional)] error: Option<RwSignal<Option<Key>>>,
+    /// Shown but not editable while this is true (e.g. an address an invitation is bound to).
+    #[prop(optional, into)]
+    readonly: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let error = error.unwrap_or_else(|| RwSignal::new(None));
@@ -45,6 +48,7 @@ pub fn TextField(
                 type=kind
                 autocomplete=autocomplete
                 required=!optional
+                readonly=move || readonly.get()
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described
                 bind:value=value

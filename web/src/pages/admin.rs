@@ -6,15 +6,17 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use zimage_shared::account::{Role, User};
 use zimage_shared::admin::{
-    AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, AuditEntry, Dashboard,
-    ModerationHit, PrivacyQueueItem,
+    AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, AuditEntry,
+    CreateInvitation, Dashboard, Invitation, InvitationCreated, InvitationStatus, ModerationHit,
+    PrivacyQueueItem,
 };
+use zimage_shared::auth::{SignupMode, SignupOptions};
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
 use zimage_shared::generation::{CreateModerationRule, ModerationKind, ModerationRule};
 use zimage_shared::support::Ticket;
 
 use crate::api;
-use crate::components::form::Notice;
+use crate::components::form::{Notice, Submit, TextField};
 use crate::components::paged::{ListFooter, Paged};
 use crate::i18n::{Key, t};
 use crate::pages::support::{Conversation, status_key};
@@ -44,6 +46,7 @@ fn Console(children: ChildrenFn) -> impl IntoView {
                 <A href="/admin/moderation">{t(Key::AdminModeration)}</A>
                 <A href="/admin/privacy">{t(Key::AdminPrivacy)}</A>
                 <A href="/admin/support">{t(Key::AdminSupport)}</A>
+                <A href="/admin/invitations">{t(Key::AdminInvitations)}</A>
                 <A href="/admin/audit">{t(Key::AdminAudit)}</A>
             </nav>
             {children.with_value(|c| c())}
@@ -594,6 +597,188 @@ pub fn AdminAudit() -> impl IntoView {
                 </tbody>
             </table></div>
             <ListFooter loading=entries.loading cursor=entries.cursor on_more=Callback::new(move |()| entries.load(true)) />
+        </Console>
+    }
+}
+
+fn invitation_status_key(status: InvitationStatus) -> Key {
+    match status {
+        InvitationStatus::Active => Key::InvitationActive,
+        InvitationStatus::UsedUp => Key::InvitationUsedUp,
+        InvitationStatus::Expired => Key::InvitationExpired,
+        InvitationStatus::Revoked => Key::InvitationRevoked,
+    }
+}
+
+/// Invitation links: make one (shown once, mailed when bound to an address), see them all with
+/// their uses, withdraw one.
+#[component]
+pub fn AdminInvitations() -> impl IntoView {
+    let session = use_session();
+    let list = Paged::<Invitation>::new("/v1/admin/invitations");
+    let mode = RwSignal::new(None::<SignupMode>);
+    crate::util::spawn(async move {
+        if let Ok(options) =
+            api::public::<SignupOptions>("GET", "/v1/auth/signup-options", None).await
+        {
+            mode.set(Some(options.mode));
+        }
+    });
+    let (email, note, days, uses) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new("7".to_string()),
+        RwSignal::new("1".to_string()),
+    );
+    let (email_err, note_err, uses_err) = (
+        RwSignal::new(None::<Key>),
+        RwSignal::new(None::<Key>),
+        RwSignal::new(None::<Key>),
+    );
+    let error = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    let created = RwSignal::new(None::<InvitationCreated>);
+    let copied = RwSignal::new(false);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let Ok(max_uses) = uses.get_untracked().trim().parse::<u32>() else {
+            uses_err.set(Some(Key::ErrField));
+            return;
+        };
+        let req = CreateInvitation {
+            email: Some(email.get_untracked()).filter(|e| !e.trim().is_empty()),
+            note: Some(note.get_untracked()).filter(|n| !n.trim().is_empty()),
+            expires_in_days: days.get_untracked().parse().ok(),
+            max_uses: Some(max_uses),
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<InvitationCreated>("POST", "/v1/admin/invitations", api::body(&req))
+                .await
+            {
+                Ok(made) => {
+                    copied.set(false);
+                    created.set(Some(made));
+                    email.set(String::new());
+                    note.set(String::new());
+                    uses.set("1".into());
+                    list.load(false);
+                }
+                Err(err) => {
+                    for (field, sig) in [
+                        ("email", email_err),
+                        ("note", note_err),
+                        ("max_uses", uses_err),
+                    ] {
+                        if let Some(key) = err.field(field) {
+                            sig.set(Some(key));
+                        }
+                    }
+                    error.set(Some(err.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let revoke = move |id: uuid::Uuid| {
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<Invitation>("POST", &format!("/v1/admin/invitations/{id}/revoke"), None)
+                .await
+            {
+                Ok(_) => list.load(false),
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    let copy = move |_| {
+        if let (Some(made), Some(window)) = (created.get_untracked(), web_sys::window()) {
+            let _ = window.navigator().clipboard().write_text(&made.link);
+            copied.set(true);
+        }
+    };
+    view! {
+        <Console>
+            <crate::components::layout::Heading key=Key::AdminInvitations />
+            <p class="muted">{t(Key::InvitationsLead)}</p>
+            {move || mode.get().map(|m| view! {
+                <p class="notice notice-info" id="signup-mode" role="status">
+                    {t(if m == SignupMode::Invite { Key::SignupModeInvite } else { Key::SignupModeOpen })}
+                </p>
+            })}
+            <div class="stack">
+                <section class="card" aria-labelledby="new-invitation">
+                    <h2 id="new-invitation">{t(Key::NewInvitation)}</h2>
+                    <Notice message=error />
+                    {move || created.get().map(|made| view! {
+                        <div class="secret" role="status">
+                            <p>{t(Key::InvitationLinkOnce)}</p>
+                            <div class="search-row">
+                                <input id="invitation-link" type="text" readonly prop:value=made.link.clone() aria-label=move || t(Key::InvitationLinkOnce)() />
+                                <button type="button" class="button button-small" on:click=copy>
+                                    {move || if copied.get() { t(Key::Copied)() } else { t(Key::Copy)() }}
+                                </button>
+                            </div>
+                            {made.mailed.then(|| view! { <p class="muted small">{t(Key::InvitationMailed)} " " {made.invitation.email.clone().unwrap_or_default()}</p> })}
+                        </div>
+                    })}
+                    <form on:submit=create novalidate>
+                        <div class="grid-2">
+                            <TextField id="invitation_email" label=Key::InvitationEmail value=email kind="email" optional=true error=email_err />
+                            <TextField id="invitation_note" label=Key::InvitationNote value=note optional=true error=note_err />
+                            <label class="field">
+                                <span class="field-label">{t(Key::ExpiresIn)}</span>
+                                <select id="invitation_days" on:change=move |ev| days.set(event_target_value(&ev))>
+                                    <option value="1">"1 " {t(Key::Days)}</option>
+                                    <option value="7" selected=true>"7 " {t(Key::Days)}</option>
+                                    <option value="30">"30 " {t(Key::Days)}</option>
+                                    <option value="90">"90 " {t(Key::Days)}</option>
+                                </select>
+                            </label>
+                            <TextField id="invitation_uses" label=Key::MaxUses value=uses kind="number" error=uses_err />
+                        </div>
+                        <Submit label=Key::CreateInvitation busy=busy />
+                    </form>
+                </section>
+                <section class="card">
+                    <h2>{t(Key::AdminInvitations)}</h2>
+                    <Notice message=list.error />
+                    <Show when=move || !list.loading.get() && list.items.get().is_empty()>
+                        <p class="empty muted">{t(Key::NothingYet)}</p>
+                    </Show>
+                    <Show when=move || !list.items.get().is_empty()>
+                        <div class="table-scroll"><table class="table" id="invitations">
+                            <thead><tr>
+                                <th scope="col">{t(Key::Email)}</th>
+                                <th scope="col">{t(Key::InvitationNote)}</th>
+                                <th scope="col">{t(Key::UsesColumn)}</th>
+                                <th scope="col">{t(Key::Status)}</th>
+                                <th scope="col">{t(Key::Expires)}</th>
+                                <th scope="col">{t(Key::CreatedBy)}</th>
+                                <th scope="col"><span class="visually-hidden">{t(Key::Revoke)}</span></th>
+                            </tr></thead>
+                            <tbody>
+                                <For each=move || list.items.get() key=|i| (i.id, i.status.as_str(), i.uses) let:inv>
+                                    <tr>
+                                        <td>{match inv.email.clone() { Some(e) => view! { <span>{e}</span> }.into_any(), None => view! { <span class="muted">{t(Key::AnyAddress)}</span> }.into_any() }}</td>
+                                        <td>{inv.note.clone().unwrap_or_default()}</td>
+                                        <td>{format!("{} / {}", inv.uses, inv.max_uses)}</td>
+                                        <td><span class=if inv.status == InvitationStatus::Active { "badge badge-succeeded" } else { "badge" }>{t(invitation_status_key(inv.status))}</span></td>
+                                        <td>{day(inv.expires_at)}</td>
+                                        <td>{inv.created_by_email.clone().unwrap_or_default()}</td>
+                                        <td>{(inv.status == InvitationStatus::Active).then(|| view! {
+                                            <button type="button" class="button button-small button-ghost" on:click=move |_| revoke(inv.id)>{t(Key::Revoke)}</button>
+                                        })}</td>
+                                    </tr>
+                                </For>
+                            </tbody>
+                        </table></div>
+                    </Show>
+                    <ListFooter loading=list.loading cursor=list.cursor on_more=Callback::new(move |()| list.load(true)) />
+                </section>
+            </div>
         </Console>
     }
 }

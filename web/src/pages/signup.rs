@@ -1,17 +1,34 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use zimage_shared::ErrorCode;
 use zimage_shared::account::User;
-use zimage_shared::auth::SignupRequest;
+use zimage_shared::auth::{SignupMode, SignupOptions, SignupRequest};
 use zimage_shared::validate;
 
 use crate::api;
 use crate::components::form::{CheckField, Notice, Submit, TextField};
 use crate::i18n::{Key, invalid_key, t, use_i18n};
 
-/// Sign-up form.
+/// Sign-up form. Where sign-up is invite-only it says so, takes the invitation from the link
+/// (`/signup?invitation=…`), and keeps the address an invitation is bound to.
 #[component]
 pub fn Signup() -> impl IntoView {
     let i18n = use_i18n();
+    let invitation = StoredValue::new(
+        use_query_map()
+            .get_untracked()
+            .get("invitation")
+            .filter(|t| !t.trim().is_empty()),
+    );
+    // Until the answer comes the form shows as on an open installation (the usual case).
+    let options = RwSignal::new(None::<SignupOptions>);
+    let bound = Memo::new(move |_| {
+        options
+            .get()
+            .and_then(|o| o.invitation)
+            .and_then(|i| i.email)
+    });
     let (email, password, name, referral) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
@@ -30,6 +47,31 @@ pub fn Signup() -> impl IntoView {
     let notice = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
+    {
+        let path = match invitation.get_value() {
+            Some(token) => format!(
+                "/v1/auth/signup-options?invitation={}",
+                js_sys::encode_uri_component(&token)
+            ),
+            None => "/v1/auth/signup-options".to_string(),
+        };
+        crate::util::spawn(async move {
+            if let Ok(found) = api::public::<SignupOptions>("GET", &path, None).await {
+                if let Some(to) = found.invitation.as_ref().and_then(|i| i.email.clone()) {
+                    email.set(to);
+                }
+                options.set(Some(found));
+            }
+        });
+    }
+    let invite_only = move || options.get().is_some_and(|o| o.mode == SignupMode::Invite);
+    let invited = move || options.get().is_some_and(|o| o.invitation.is_some());
+    // Invite-only with neither a usable invitation nor an allowed domain: nothing to fill in.
+    let closed = move || {
+        options.get().is_some_and(|o| {
+            o.mode == SignupMode::Invite && o.invitation.is_none() && o.allowed_domains.is_empty()
+        })
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -78,6 +120,11 @@ pub fn Signup() -> impl IntoView {
             referral_code: Some(referral.get()).filter(|r| !r.trim().is_empty()),
             accept_terms: true,
             age_confirmed: true,
+            invitation: invitation.get_value().filter(|_| {
+                options
+                    .get_untracked()
+                    .is_some_and(|o| o.invitation.is_some())
+            }),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -94,29 +141,64 @@ pub fn Signup() -> impl IntoView {
                             sig.set(Some(key));
                         }
                     }
-                    notice.set(Some(err.message()));
+                    notice.set(Some(if err.field("invitation").is_some() {
+                        Key::ErrInvitationNotUsable
+                    } else if err.code() == Some(ErrorCode::InvitationRequired) {
+                        Key::ErrInvitationRequired
+                    } else {
+                        err.message()
+                    }));
                 }
             }
             busy.set(false);
         });
     };
 
+    let domains = move || {
+        options
+            .get()
+            .map(|o| o.allowed_domains.join(", "))
+            .unwrap_or_default()
+    };
+    let until = move || {
+        options
+            .get()
+            .and_then(|o| o.invitation)
+            .map(|i| crate::util::when::day(i.expires_at))
+            .unwrap_or_default()
+    };
     view! {
         <section class="card narrow">
             <crate::components::layout::Heading key=Key::SignupTitle />
             <Show
                 when=move || done.get()
                 fallback=move || view! {
-                    <form on:submit=submit novalidate>
-                        <Notice message=notice />
-                        <TextField id="email" label=Key::Email value=email kind="email" autocomplete="email" error=email_err />
-                        <TextField id="password" label=Key::Password value=password kind="password" autocomplete="new-password" hint=Key::PasswordHint error=password_err />
-                        <TextField id="display_name" label=Key::DisplayName value=name autocomplete="nickname" optional=true error=name_err />
-                        <TextField id="referral_code" label=Key::ReferralCode value=referral optional=true error=referral_err />
-                        <CheckField id="accept_terms" label=Key::AcceptTerms checked=terms error=terms_err />
-                        <CheckField id="age_confirmed" label=Key::AgeConfirm checked=age error=age_err />
-                        <Submit label=Key::SignupSubmit busy=busy />
-                    </form>
+                    <Show when=invited>
+                        <p class="notice notice-success" id="signup-invited" role="status">
+                            {t(Key::SignupInvited)} " " {until}
+                            {move || bound.get().map(|to| view! { " " {t(Key::SignupInvitedFor)} " " <strong>{to}</strong> })}
+                        </p>
+                    </Show>
+                    <Show when=move || invite_only() && !invited()>
+                        <div class="notice notice-info" id="signup-invite-only" role="status">
+                            <p>{move || if invitation.with_value(Option::is_some) { t(Key::ErrInvitationNotUsable)() } else { t(Key::SignupInviteOnly)() }}</p>
+                            <Show when=move || !domains().is_empty()>
+                                <p>{t(Key::SignupAllowedDomains)} " " <strong>{domains}</strong></p>
+                            </Show>
+                        </div>
+                    </Show>
+                    <Show when=move || !closed()>
+                        <form on:submit=submit novalidate>
+                            <Notice message=notice />
+                            <TextField id="email" label=Key::Email value=email kind="email" autocomplete="email" error=email_err readonly=Signal::derive(move || bound.get().is_some()) />
+                            <TextField id="password" label=Key::Password value=password kind="password" autocomplete="new-password" hint=Key::PasswordHint error=password_err />
+                            <TextField id="display_name" label=Key::DisplayName value=name autocomplete="nickname" optional=true error=name_err />
+                            <TextField id="referral_code" label=Key::ReferralCode value=referral optional=true error=referral_err />
+                            <CheckField id="accept_terms" label=Key::AcceptTerms checked=terms error=terms_err />
+                            <CheckField id="age_confirmed" label=Key::AgeConfirm checked=age error=age_err />
+                            <Submit label=Key::SignupSubmit busy=busy />
+                        </form>
+                    </Show>
                     <p class="muted">{t(Key::HaveAccount)} " " <A href="/login">{t(Key::NavLogin)}</A></p>
                 }
             >

@@ -37,6 +37,7 @@ from .create_generation_request import CreateGenerationRequest
 from .create_generation_request_metadata_type_0 import (
     CreateGenerationRequestMetadataType0,
 )
+from .create_invitation import CreateInvitation
 from .create_moderation_rule import CreateModerationRule
 from .create_o_auth_app_request import CreateOAuthAppRequest
 from .create_privacy_request import CreatePrivacyRequest
@@ -84,6 +85,10 @@ from .images_deleted import ImagesDeleted
 from .images_file_get_metadata import ImagesFileGetMetadata
 from .images_list_aspect import ImagesListAspect
 from .images_list_sort import ImagesListSort
+from .invitation import Invitation
+from .invitation_created import InvitationCreated
+from .invitation_preview import InvitationPreview
+from .invitation_status import InvitationStatus
 from .ledger_entry import LedgerEntry
 from .ledger_kind import LedgerKind
 from .legal_document import LegalDocument
@@ -112,6 +117,7 @@ from .page_collection import PageCollection
 from .page_download_record import PageDownloadRecord
 from .page_gallery_image import PageGalleryImage
 from .page_generation_task import PageGenerationTask
+from .page_invitation import PageInvitation
 from .page_ledger_entry import PageLedgerEntry
 from .page_model_info import PageModelInfo
 from .page_moderation_hit import PageModerationHit
@@ -160,6 +166,8 @@ from .share_info import ShareInfo
 from .shared_collection import SharedCollection
 from .shared_collection_image import SharedCollectionImage
 from .shared_image import SharedImage
+from .signup_mode import SignupMode
+from .signup_options import SignupOptions
 from .signup_request import SignupRequest
 from .subscription import Subscription
 from .subscription_response import SubscriptionResponse
@@ -225,6 +233,7 @@ __all__ = (
     "CreateCollectionShareRequest",
     "CreateGenerationRequest",
     "CreateGenerationRequestMetadataType0",
+    "CreateInvitation",
     "CreateModerationRule",
     "CreateOAuthAppRequest",
     "CreatePrivacyRequest",
@@ -266,6 +275,10 @@ __all__ = (
     "ImagesFileGetMetadata",
     "ImagesListAspect",
     "ImagesListSort",
+    "Invitation",
+    "InvitationCreated",
+    "InvitationPreview",
+    "InvitationStatus",
     "LedgerEntry",
     "LedgerKind",
     "LegalDocument",
@@ -294,6 +307,7 @@ __all__ = (
     "PageDownloadRecord",
     "PageGalleryImage",
     "PageGenerationTask",
+    "PageInvitation",
     "PageLedgerEntry",
     "PageModelInfo",
     "PageModerationHit",
@@ -342,6 +356,8 @@ __all__ = (
     "SharedCollection",
     "SharedCollectionImage",
     "SharedImage",
+    "SignupMode",
+    "SignupOptions",
     "SignupRequest",
     "Subscription",
     "SubscriptionResponse",

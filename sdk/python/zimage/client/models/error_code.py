@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     INVALID_QUERY = "invalid_query"
     INVALID_SIGNATURE = "invalid_signature"
     INVALID_TOKEN = "invalid_token"
+    INVITATION_REQUIRED = "invitation_required"
     LIMIT_REACHED = "limit_reached"
     MALFORMED_JSON = "malformed_json"
     METHOD_NOT_ALLOWED = "method_not_allowed"

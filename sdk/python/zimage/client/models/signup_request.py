@@ -25,6 +25,10 @@ class SignupRequest:
         password (str): At least 10 characters, not the e-mail, not a common password.
         display_name (None | str | Unset): Up to 80 characters on one line; no control characters; trimmed, and blank
             clears it
+        invitation (None | str | Unset): The token from an invitation link (`/signup?invitation=…`). Needed where sign-
+            up is
+            invite-only, unless the address is at one of the allowed domains (`GET
+            /v1/auth/signup-options`).
         locale (None | str | Unset): `en` or `zh-CN`; defaults to `en`.
         referral_code (None | str | Unset): Another user's referral code.
     """
@@ -34,6 +38,7 @@ class SignupRequest:
     email: str
     password: str
     display_name: None | str | Unset = UNSET
+    invitation: None | str | Unset = UNSET
     locale: None | str | Unset = UNSET
     referral_code: None | str | Unset = UNSET
 
@@ -51,6 +56,12 @@ class SignupRequest:
             display_name = UNSET
         else:
             display_name = self.display_name
+
+        invitation: None | str | Unset
+        if isinstance(self.invitation, Unset):
+            invitation = UNSET
+        else:
+            invitation = self.invitation
 
         locale: None | str | Unset
         if isinstance(self.locale, Unset):
@@ -76,6 +87,8 @@ class SignupRequest:
         )
         if display_name is not UNSET:
             field_dict["display_name"] = display_name
+        if invitation is not UNSET:
+            field_dict["invitation"] = invitation
         if locale is not UNSET:
             field_dict["locale"] = locale
         if referral_code is not UNSET:
@@ -103,6 +116,15 @@ class SignupRequest:
 
         display_name = _parse_display_name(d.pop("display_name", UNSET))
 
+        def _parse_invitation(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        invitation = _parse_invitation(d.pop("invitation", UNSET))
+
         def _parse_locale(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -127,6 +149,7 @@ class SignupRequest:
             email=email,
             password=password,
             display_name=display_name,
+            invitation=invitation,
             locale=locale,
             referral_code=referral_code,
         )

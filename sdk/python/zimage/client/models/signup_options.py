@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.signup_mode import SignupMode
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.invitation_preview import InvitationPreview
+
+
+T = TypeVar("T", bound="SignupOptions")
+
+
+@_attrs_define
+class SignupOptions:
+    """`GET /v1/auth/signup-options`: what the sign-up form needs to know before it is filled in.
+
+    Attributes:
+        allowed_domains (list[str]): With `invite`: addresses at these domains may sign up without an invitation.
+        mode (SignupMode): Who may sign up on this installation.
+        invitation (InvitationPreview | None | Unset):
+    """
+
+    allowed_domains: list[str]
+    mode: SignupMode
+    invitation: InvitationPreview | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.invitation_preview import InvitationPreview
+
+        allowed_domains = self.allowed_domains
+
+        mode = self.mode.value
+
+        invitation: dict[str, Any] | None | Unset
+        if isinstance(self.invitation, Unset):
+            invitation = UNSET
+        elif isinstance(self.invitation, InvitationPreview):
+            invitation = self.invitation.to_dict()
+        else:
+            invitation = self.invitation
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "allowed_domains": allowed_domains,
+                "mode": mode,
+            }
+        )
+        if invitation is not UNSET:
+            field_dict["invitation"] = invitation
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.invitation_preview import InvitationPreview
+
+        d = dict(src_dict)
+        allowed_domains = cast(list[str], d.pop("allowed_domains"))
+
+        mode = SignupMode(d.pop("mode"))
+
+        def _parse_invitation(data: object) -> InvitationPreview | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                invitation_type_0 = InvitationPreview.from_dict(data)
+
+                return invitation_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InvitationPreview | None | Unset, data)
+
+        invitation = _parse_invitation(d.pop("invitation", UNSET))
+
+        signup_options = cls(
+            allowed_domains=allowed_domains,
+            mode=mode,
+            invitation=invitation,
+        )
+
+        signup_options.additional_properties = d
+        return signup_options
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
