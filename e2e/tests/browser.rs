@@ -160,6 +160,54 @@ async fn journey(
     assert_eq!(heading, "Your account");
     // The freshly verified account shows no "confirm your e-mail" banner.
     assert!(b.find(Locator::Css(".banner")).await.is_err());
+    // A profile picture: the initial until one is uploaded, then the picture, here and in the
+    // menu.
+    b.find(Locator::Css(".avatar-picker .avatar-initial"))
+        .await?;
+    let picture = data_dir.join("portrait.png");
+    std::fs::write(
+        &picture,
+        zimage_api::providers::render::render(
+            "a portrait",
+            9,
+            640,
+            480,
+            zimage_shared::generation::OutputFormat::Png,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    b.find(Locator::Id("avatar-file"))
+        .await?
+        .send_keys(&picture.to_string_lossy())
+        .await?;
+    let shown = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".avatar-picker img.avatar"))
+        .await?;
+    let mut width = None;
+    for _ in 0..100 {
+        width = b
+            .execute(
+                "return arguments[0].complete ? arguments[0].naturalWidth : 0",
+                vec![serde_json::to_value(&shown).unwrap()],
+            )
+            .await?
+            .as_u64();
+        if width.is_some_and(|w| w > 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(width, Some(256), "the square, scaled picture is shown");
+    snapshot(b, "account-avatar").await?;
+    b.find(Locator::Id("menu-button")).await?.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#site-menu .menu-user img.avatar"))
+        .await?;
+    b.find(Locator::Id("menu-button")).await?.click().await?;
     // The sign-in is in the security log; a consent, once given, stays given.
     b.find(Locator::Css("a[href='/security']"))
         .await?

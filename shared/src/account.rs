@@ -101,6 +101,8 @@ pub struct User {
     pub locale: Locale,
     pub theme: Theme,
     pub organization: Option<String>,
+    /// The profile picture: the signed URL of the one uploaded with `PUT /v1/me/avatar` (valid
+    /// for an hour or more; read the account again for a fresh one), or a linked `https://` URL.
     pub avatar_url: Option<String>,
     pub role: Role,
     /// Share this code; sign-ups through it are credited to you.
@@ -137,7 +139,9 @@ pub struct UpdateProfileRequest {
         schema(schema_with = crate::validate::schema::optional_line::<{ crate::validate::ORGANIZATION_MAX_CHARS }>)
     )]
     pub organization: Option<Option<String>>,
-    /// An `https://` URL, or `null` to remove.
+    /// Link a profile picture at an `https://` URL, or `null` to remove the picture (either
+    /// replaces an uploaded one). Prefer uploading with `PUT /v1/me/avatar`: a linked picture is
+    /// fetched from its host by whoever sees it.
     #[serde(
         default,
         deserialize_with = "double_option",

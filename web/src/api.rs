@@ -132,14 +132,15 @@ pub async fn send_with(
     Ok((response.status(), text_of(&response).await))
 }
 
-/// Posts a multipart form (file uploads); the browser sets the boundary.
+/// Sends a multipart form (file uploads) with `method`; the browser sets the boundary.
 pub async fn send_form(
+    method: &str,
     path: &str,
     form: &web_sys::FormData,
     bearer: Option<&str>,
 ) -> Result<(u16, String), ApiError> {
     let init = RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::network())?;
     let _ = headers.set("Accept", "application/json");

@@ -217,6 +217,7 @@ translations! {
     InvitationLinkOnce => "Copy this link now; it is not shown again.", "请立即复制此链接，它不会再次显示。";
     InvitationMailed => "The link was also mailed to", "链接也已发送至";
     AnyAddress => "Any address", "任意邮箱";
+    InvitationNotMailed => "The mail could not be sent (see the server log); send this link yourself to", "邮件未能发送（请查看服务器日志）；请自行将此链接发送给";
     UsesColumn => "Used", "已用";
     Expires => "Expires", "到期";
     CreatedBy => "Created by", "创建者";
@@ -264,7 +265,8 @@ translations! {
     AccountTitle => "Your account", "您的账户";
     ProfileSection => "Profile", "个人资料";
     Organization => "Organization", "组织";
-    AvatarUrl => "Avatar URL", "头像链接";
+    AvatarUpload => "Upload a picture", "上传头像";
+    AvatarHint => "PNG, JPEG or WebP up to 10 MB. It is cropped to a square and its metadata (location, camera) removed.", "PNG、JPEG 或 WebP，最大 10 MB。将裁剪为正方形并去除元数据（位置、相机信息）。";
     Save => "Save", "保存";
     Saved => "Saved.", "已保存。";
     PasswordSection => "Password", "密码";

@@ -219,19 +219,29 @@ impl Session {
         self.call_with(method, path, body, &[]).await
     }
 
-    /// Uploads a multipart form, refreshing an expired token once.
+    /// Posts a multipart form, refreshing an expired token once.
     pub async fn upload<T: DeserializeOwned>(
         self,
+        path: &str,
+        form: &web_sys::FormData,
+    ) -> Result<T, ApiError> {
+        self.upload_as("POST", path, form).await
+    }
+
+    /// Sends a multipart form with `method`, refreshing an expired token once.
+    pub async fn upload_as<T: DeserializeOwned>(
+        self,
+        method: &str,
         path: &str,
         form: &web_sys::FormData,
     ) -> Result<T, ApiError> {
         let Some(token) = self.bearer().await else {
             return Err(ApiError::signed_out());
         };
-        let (status, text) = api::send_form(path, form, Some(&token)).await?;
+        let (status, text) = api::send_form(method, path, form, Some(&token)).await?;
         if status == 401 && self.refresh().await {
             let token = self.access.get_untracked();
-            let (status, text) = api::send_form(path, form, token.as_deref()).await?;
+            let (status, text) = api::send_form(method, path, form, token.as_deref()).await?;
             return api::decode(status, &text);
         }
         api::decode(status, &text)

@@ -112,30 +112,34 @@ pub async fn take_one(
     .optional()
 }
 
-/// Withdraws an invitation (kept, for the record); `None` when there is no such invitation.
-/// Withdrawing it again changes nothing.
+/// Withdraws an invitation (kept, for the record); false when there is no such invitation or
+/// it was withdrawn already.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     now: DateTime<Utc>,
-) -> QueryResult<Option<InvitationRow>> {
-    let revoked = diesel::update(
+) -> QueryResult<bool> {
+    Ok(diesel::update(
         invitations::table
             .find(id)
             .filter(invitations::revoked_at.is_null()),
     )
     .set(invitations::revoked_at.eq(now))
-    .returning(InvitationRow::as_returning())
-    .get_result(conn)
-    .await
-    .optional()?;
-    match revoked {
-        Some(row) => Ok(Some(row)),
-        None => invitations::table
-            .find(id)
-            .select(InvitationRow::as_select())
-            .first(conn)
-            .await
-            .optional(),
-    }
+    .execute(conn)
+    .await?
+        == 1)
+}
+
+/// One invitation with its creator's address.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(InvitationRow, Option<String>)>> {
+    invitations::table
+        .find(id)
+        .left_join(users::table)
+        .select((InvitationRow::as_select(), users::email.nullable()))
+        .first(conn)
+        .await
+        .optional()
 }

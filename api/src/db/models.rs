@@ -29,6 +29,8 @@ pub struct UserRow {
     pub disabled_reason: Option<String>,
     pub restricted_at: Option<DateTime<Utc>>,
     pub objected_at: Option<DateTime<Utc>>,
+    /// The uploaded profile picture, if any (see [`crate::domain::avatars`]).
+    pub avatar_id: Option<Uuid>,
 }
 
 impl UserRow {
@@ -40,7 +42,8 @@ impl UserRow {
         Locale::parse(&self.locale).unwrap_or_default()
     }
 
-    pub fn to_dto(&self) -> User {
+    /// The account as its owner sees it; `urls` signs the uploaded picture's address.
+    pub fn to_dto(&self, urls: &crate::auth::signed_url::UrlSigner) -> User {
         User {
             id: self.id.into(),
             email: self.email.clone(),
@@ -49,7 +52,10 @@ impl UserRow {
             locale: self.locale(),
             theme: Theme::parse(&self.theme).unwrap_or_default(),
             organization: self.organization.clone(),
-            avatar_url: self.avatar_url.clone(),
+            avatar_url: match self.avatar_id {
+                Some(avatar) => Some(crate::domain::avatars::url(urls, avatar)),
+                None => self.avatar_url.clone(),
+            },
             role: if self.is_admin() {
                 Role::Admin
             } else {

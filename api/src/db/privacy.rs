@@ -368,7 +368,9 @@ pub async fn stored_object_keys(
              WHERE user_id = $1 AND thumbnail_key <> storage_key \
          UNION ALL SELECT storage_key FROM uploads WHERE user_id = $1 \
          UNION ALL SELECT archive_key FROM privacy_requests \
-             WHERE user_id = $1 AND archive_key IS NOT NULL",
+             WHERE user_id = $1 AND archive_key IS NOT NULL \
+         UNION ALL SELECT 'users/' || id || '/avatar/' || avatar_id || '.webp' FROM users \
+             WHERE id = $1 AND avatar_id IS NOT NULL",
     )
     .bind::<sql_types::Uuid, _>(user_id)
     .load(conn)
@@ -398,6 +400,14 @@ pub async fn purge_user(
             .execute(conn)
             .await?;
     }
+    // Invitations bound to the person's address keep their count, not the address.
+    diesel::sql_query(
+        "UPDATE invitations SET email = NULL, revoked_at = coalesce(revoked_at, now()) \
+         WHERE email = (SELECT email FROM users WHERE id = $1)",
+    )
+    .bind::<sql_types::Uuid, _>(user_id)
+    .execute(conn)
+    .await?;
     // The audit log refuses changes except this one substitution, enabled for this
     // transaction only.
     diesel::sql_query("SELECT set_config('zimage.erasing', $1, true)")

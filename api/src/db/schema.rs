@@ -655,6 +655,7 @@ diesel::table! {
         restricted_at -> Nullable<Timestamptz>,
         objected_at -> Nullable<Timestamptz>,
         webhook_secret -> Nullable<Text>,
+        avatar_id -> Nullable<Uuid>,
     }
 }
 

@@ -17,6 +17,48 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
+/// The user row, locked until the transaction ends.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Sets (or with `None` clears) the uploaded profile picture; either way the linked one goes.
+pub async fn set_avatar(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    avatar_id: Option<Uuid>,
+) -> QueryResult<UserRow> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::avatar_id.eq(avatar_id),
+            // An upload replaces a linked picture; removing removes either.
+            users::avatar_url.eq(None::<String>),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Whose profile picture this is.
+pub async fn avatar_owner(
+    conn: &mut AsyncPgConnection,
+    avatar_id: Uuid,
+) -> QueryResult<Option<Uuid>> {
+    users::table
+        .filter(users::avatar_id.eq(avatar_id))
+        .select(users::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn find_by_email(
     conn: &mut AsyncPgConnection,
     email: &str,
@@ -92,6 +134,8 @@ pub struct ProfileChanges {
     pub theme: Option<String>,
     pub organization: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
+    /// The uploaded picture; set to `Some(None)` when a linked one replaces it.
+    pub avatar_id: Option<Option<Uuid>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

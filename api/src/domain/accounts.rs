@@ -91,27 +91,30 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
     // answers like an address with an account.
     let held = crate::db::email_changes::held(&mut conn, &email, state.clock.now()).await?;
     let user = match admission {
-        _ if held => None,
         Admission::Invited(invitation) => {
             conn.transaction::<_, ApiError, _>(async |conn| {
-                let user = insert_user(
-                    conn,
-                    &email,
-                    &hash,
-                    display_name.as_deref(),
-                    locale,
-                    false,
-                    referred_by,
-                )
-                .await?;
-                // An address with an account spends nothing.
-                if user.is_some() {
-                    invitations::take(state, conn, &invitation, &email).await?;
-                }
+                let user = if held {
+                    None
+                } else {
+                    insert_user(
+                        conn,
+                        &email,
+                        &hash,
+                        display_name.as_deref(),
+                        locale,
+                        false,
+                        referred_by,
+                    )
+                    .await?
+                };
+                // A use is spent whether or not the address had an account, so the invitation's
+                // uses tell its holder nothing about which addresses do.
+                invitations::take(state, conn, &invitation, &email).await?;
                 Ok(user)
             })
             .await?
         }
+        _ if held => None,
         _ => {
             insert_user(
                 &mut conn,
@@ -171,7 +174,7 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
         return Ok(stand_in);
     };
     tracing::info!(user_id = %user.id, "account created");
-    let dto = user.to_dto();
+    let dto = user.to_dto(&state.urls);
     tokio::spawn(async move {
         let sent = match state.db.get().await {
             Ok(mut conn) => send_verification(&state, &mut conn, &user).await,
@@ -218,7 +221,12 @@ async fn insert_user(
             referred_by,
             terms_accepted_at: now,
         };
-        match users::insert(conn, &new).await {
+        // In a savepoint: inside a caller's transaction a unique violation would otherwise
+        // abort it, and the next draw with it.
+        let inserted = conn
+            .transaction(async |conn| users::insert(conn, &new).await)
+            .await;
+        match inserted {
             Ok(row) => return Ok(row),
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -306,7 +314,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<User> {
         })
         .await?;
     tracing::info!(user_id = %user.id, "e-mail verified");
-    Ok(user.to_dto())
+    Ok(user.to_dto(&state.urls))
 }
 
 /// The welcome credits, granted once per account when its address is first confirmed.
@@ -518,11 +526,26 @@ pub async fn update_profile(
     }
     if let Some(url) = req.avatar_url {
         changes.avatar_url = v.check("avatar_url", validate::optional_https_url(url.as_deref()));
+        // A linked picture (or its removal) replaces an uploaded one.
+        changes.avatar_id = Some(None);
     }
     v.finish()?;
     changes.updated_at = Some(Utc::now());
     let mut conn = state.db.get().await?;
-    Ok(users::update_profile(&mut conn, user.id, &changes)
-        .await?
-        .to_dto())
+    let (before, after) = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let before = match changes.avatar_id {
+                Some(_) => users::lock(conn, user.id).await?.and_then(|u| u.avatar_id),
+                None => None,
+            };
+            Ok((
+                before,
+                users::update_profile(conn, user.id, &changes).await?,
+            ))
+        })
+        .await?;
+    if let Some(replaced) = before {
+        crate::domain::avatars::delete_file(state, user.id, replaced).await;
+    }
+    Ok(after.to_dto(&state.urls))
 }

@@ -42,7 +42,7 @@ pub async fn list_users(
             created_at: r.created_at,
             id: r.id,
         },
-        |r| r.to_dto(),
+        |r| r.to_dto(&state.urls),
     ))
 }
 
@@ -135,7 +135,7 @@ pub async fn user_detail(state: &AppState, user_id: Uuid) -> ApiResult<AdminUser
     )
     .await?;
     Ok(AdminUserDetail {
-        user: user.to_dto(),
+        user: user.to_dto(&state.urls),
         disabled_at: user.disabled_at,
         disabled_reason: user.disabled_reason.clone(),
         restricted_at: user.restricted_at,

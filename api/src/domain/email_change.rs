@@ -53,6 +53,11 @@ pub async fn request(
     client: &ClientInfo,
 ) -> ApiResult<EmailChangePending> {
     auth.session()?;
+    // Where sign-up is invite-only, an address at an allowed domain needs no invitation: it must
+    // be proved before the account may move elsewhere, or anyone could get in through it.
+    if state.config.signup.mode == zimage_shared::auth::SignupMode::Invite {
+        auth.require_verified()?;
+    }
     crate::domain::two_factor::require_fresh(state, auth).await?;
     let user = &auth.user;
     let new_email = validate::normalize_email(new_email)
@@ -199,7 +204,7 @@ pub async fn confirm(state: &AppState, token: &str, client: &ClientInfo) -> ApiR
         &change.old_email,
     );
     state.mailer.send_or_log(&notice).await;
-    Ok(user.to_dto())
+    Ok(user.to_dto(&state.urls))
 }
 
 /// The undo link from the old address. Whoever changed the address knew the password and held a

@@ -51,7 +51,7 @@ const fn by_user(table: &'static str, order: &'static str) -> Source {
 pub const CATEGORIES: &[Category] = &[
     Category {
         file: "profile.json",
-        about: "Your account: e-mail address, name, language, theme, organisation, role, referral code, when you signed up and accepted the terms, and whether the account is restricted or objects to processing. The password is stored only as a one-way hash and is not included, nor is the secret that signs your per-request webhooks.",
+        about: "Your account: e-mail address, name, language, theme, organisation, profile picture (its file is in avatar/), role, referral code, when you signed up and accepted the terms, and whether the account is restricted or objects to processing. The password is stored only as a one-way hash and is not included, nor is the secret that signs your per-request webhooks.",
         sources: &[Source {
             table: "users",
             filter: "t.id = $1",
@@ -425,8 +425,9 @@ fn readme(generated: &str, missing: &[String]) -> String {
         ));
     }
     text.push_str(
-        "## images/ and uploads/\n\nThe original files, exactly as stored, named `<id>.<format>`; \
-         the ids match images.json and uploads.json.\n\n",
+        "## images/, uploads/ and avatar/\n\nThe original files, exactly as stored, named \
+         `<id>.<format>`; the ids match images.json and uploads.json, and your profile picture's \
+         the `avatar_id` in profile.json.\n\n",
     );
     if !missing.is_empty() {
         text.push_str(&format!(
@@ -563,6 +564,11 @@ async fn feed(
         (
             "uploads",
             "SELECT id, storage_key AS key, format FROM uploads WHERE user_id = $1 ORDER BY created_at, id",
+        ),
+        (
+            "avatar",
+            "SELECT avatar_id AS id, 'users/' || id || '/avatar/' || avatar_id || '.webp' AS key, \
+                 'webp' AS format FROM users WHERE id = $1 AND avatar_id IS NOT NULL",
         ),
     ] {
         let files: Vec<StoredFile> = sql_query(sql)

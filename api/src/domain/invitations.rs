@@ -178,28 +178,30 @@ pub async fn list(state: &AppState, page: PageRequest) -> ApiResult<Page<Invitat
     ))
 }
 
-/// Withdraws an invitation: its link stops working; accounts made with it stay.
+/// Withdraws an invitation: its link stops working; accounts made with it stay. Withdrawing it
+/// again changes nothing (and is not audited again).
 pub async fn revoke(state: &AppState, admin: &Actor, id: Uuid) -> ApiResult<Invitation> {
     let now = state.clock.now();
     let mut conn = state.db.get().await?;
-    let row = conn
+    let (row, by) = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let row = db::revoke(conn, id, now)
+            if db::revoke(conn, id, now).await? {
+                audit::record(
+                    conn,
+                    admin,
+                    "invitation.revoked",
+                    "invitation",
+                    Some(id.to_string()),
+                    json!({}),
+                )
+                .await?;
+            }
+            db::find(conn, id)
                 .await?
-                .ok_or_else(|| ApiError::not_found("invitation"))?;
-            audit::record(
-                conn,
-                admin,
-                "invitation.revoked",
-                "invitation",
-                Some(id.to_string()),
-                json!({}),
-            )
-            .await?;
-            Ok(row)
+                .ok_or_else(|| ApiError::not_found("invitation"))
         })
         .await?;
-    Ok(dto(&row, None, now))
+    Ok(dto(&row, by, now))
 }
 
 /// What the sign-up form needs: the mode, the allowed domains, and the invitation in its link.
@@ -275,18 +277,20 @@ pub async fn admit(
         };
     };
     let hash = secrets::hash(token);
-    match db::usable(conn, &hash, state.clock.now()).await? {
-        None => {
-            v.add("invitation", NOT_USABLE);
+    let problem = match db::usable(conn, &hash, state.clock.now()).await? {
+        None => NOT_USABLE,
+        Some(row) => match (&row.email, email) {
+            (Some(bound), Some(email)) if bound != email => OTHER_ADDRESS,
+            _ => return Ok(Some(Admission::Invited(hash))),
+        },
+    };
+    // A stale link does not stand in the way of an address that needs none.
+    match email {
+        Some(email) if policy.admits_without_invitation(email) => Ok(Some(Admission::Free)),
+        _ => {
+            v.add("invitation", problem);
             Ok(None)
         }
-        Some(row) => match (&row.email, email) {
-            (Some(bound), Some(email)) if bound != email => {
-                v.add("invitation", OTHER_ADDRESS);
-                Ok(None)
-            }
-            _ => Ok(Some(Admission::Invited(hash))),
-        },
     }
 }
 

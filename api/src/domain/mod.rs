@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api_keys;
 pub mod audit;
+pub mod avatars;
 pub mod billing;
 pub mod collections;
 pub mod credits;

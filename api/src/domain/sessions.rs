@@ -137,7 +137,7 @@ fn tokens(
         token_type: "Bearer".into(),
         expires_in: i64::try_from(state.jwt.ttl().as_secs()).unwrap_or(900),
         refresh_token,
-        user: user.to_dto(),
+        user: user.to_dto(&state.urls),
     })
 }
 

@@ -64,6 +64,26 @@ pub const MAX_DECODED_BYTES: u64 = 4096 * 4096 * 4;
 /// stays lossless; JPEG and WebP are re-encoded lossy at [`render::LOSSY_QUALITY`], so a lossy
 /// upload is not stored several times larger than it came.
 pub fn clean(bytes: &[u8]) -> ApiResult<(Vec<u8>, OutputFormat, u32, u32)> {
+    let (decoded, format) = decode_upright(bytes)?;
+    let alpha = decoded.color().has_alpha();
+    let (width, height) = (decoded.width(), decoded.height());
+    let mut out = std::io::Cursor::new(Vec::new());
+    let written = match format {
+        OutputFormat::Jpeg => decoded.into_rgb8().write_with_encoder(
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, render::LOSSY_QUALITY),
+        ),
+        OutputFormat::Png => decoded.write_to(&mut out, ImageFormat::Png),
+        OutputFormat::Webp => render::webp_lossy(decoded.as_bytes(), alpha, width, height)
+            .map(|webp| out = std::io::Cursor::new(webp)),
+    };
+    written.map_err(ApiError::internal)?;
+    Ok((out.into_inner(), format, width, height))
+}
+
+/// Decodes a PNG, JPEG or WebP image (recognised by its content) within the size and memory
+/// bounds, turned upright, as 8-bit RGB or RGBA pixels; problems are reported on the `file`
+/// field. Nothing of the file but its pixels survives.
+pub fn decode_upright(bytes: &[u8]) -> ApiResult<(DynamicImage, OutputFormat)> {
     let format = match image::guess_format(bytes) {
         Ok(ImageFormat::Png) => OutputFormat::Png,
         Ok(ImageFormat::Jpeg) => OutputFormat::Jpeg,
@@ -109,18 +129,7 @@ pub fn clean(bytes: &[u8]) -> ApiResult<(Vec<u8>, OutputFormat, u32, u32)> {
         (true, _) => DynamicImage::ImageRgba8(decoded.into_rgba8()),
     };
     decoded.apply_orientation(orientation);
-    let (width, height) = (decoded.width(), decoded.height());
-    let mut out = std::io::Cursor::new(Vec::new());
-    let written = match format {
-        OutputFormat::Jpeg => decoded.into_rgb8().write_with_encoder(
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, render::LOSSY_QUALITY),
-        ),
-        OutputFormat::Png => decoded.write_to(&mut out, ImageFormat::Png),
-        OutputFormat::Webp => render::webp_lossy(decoded.as_bytes(), alpha, width, height)
-            .map(|webp| out = std::io::Cursor::new(webp)),
-    };
-    written.map_err(ApiError::internal)?;
-    Ok((out.into_inner(), format, width, height))
+    Ok((decoded, format))
 }
 
 /// Refuses an upload of `adding` bytes past the count or the storage quota.

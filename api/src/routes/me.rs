@@ -24,6 +24,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         utoipa_actix_web::scope::scope("/me")
             .service(get_me)
             .service(update_me)
+            .service(super::avatars::set_avatar)
+            .service(super::avatars::delete_avatar)
             .service(change_password)
             .service(change_email)
             .service(list_sessions)
@@ -122,8 +124,8 @@ async fn put_consents(
     )
 )]
 #[get("")]
-async fn get_me(auth: Auth) -> HttpResponse {
-    HttpResponse::Ok().json(auth.user.to_dto())
+async fn get_me(state: web::Data<AppState>, auth: Auth) -> HttpResponse {
+    HttpResponse::Ok().json(auth.user.to_dto(&state.urls))
 }
 
 /// Update profile settings. Absent fields are kept; `null` clears a nullable field.
@@ -160,7 +162,7 @@ async fn update_me(
     responses(
         (status = 204, description = "password changed"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this; or `second_factor_required`"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys cannot do this; `second_factor_required`; or `email_not_verified` (where sign-up is invite-only, the current address must be verified first)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "wrong current password or weak new one"),
     )
 )]

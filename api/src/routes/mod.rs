@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod avatars;
 pub mod billing;
 pub mod collections;
 pub mod conditional;
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(collections::configure)
                 .configure(prompts::configure)
                 .configure(uploads::configure)
+                .configure(avatars::configure)
                 .configure(shares::configure)
                 .configure(events::configure)
                 .configure(billing::configure)

@@ -74,7 +74,22 @@ async fn create(
             Outage::Refuse,
         )
         .await?;
-    let limit = state.config.max_upload_bytes;
+    let bytes = image_form(&req, payload, state.config.max_upload_bytes).await?;
+    let upload = uploads::create(&state, auth.user_id(), bytes).await?;
+    Ok(super::created(
+        &state,
+        &format!("/v1/uploads/{}", upload.id),
+        &upload,
+    ))
+}
+
+/// The `file` field of a `multipart/form-data` body of at most `limit` bytes (other fields are
+/// read and dropped within the same limit).
+pub(super) async fn image_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> ApiResult<Vec<u8>> {
     if req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -113,12 +128,7 @@ async fn create(
         }
     }
     let bytes = bytes.ok_or_else(|| ApiError::field("file", "is required"))?;
-    let upload = uploads::create(&state, auth.user_id(), bytes.to_vec()).await?;
-    Ok(super::created(
-        &state,
-        &format!("/v1/uploads/{}", upload.id),
-        &upload,
-    ))
+    Ok(bytes.to_vec())
 }
 
 fn too_large(limit: usize) -> ApiError {

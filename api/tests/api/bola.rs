@@ -35,6 +35,7 @@ const NOT_OWNED: &[(&str, &str)] = &[
 
 /// The owned resource a path's `{id}` names, by prefix.
 const OWNED: &[(&str, &str)] = &[
+    ("/v1/avatars/", "avatar"),
     ("/v1/collections/", "collection"),
     ("/v1/generations/", "task"),
     ("/v1/images/", "image"),
@@ -78,6 +79,14 @@ async fn every_owned_resource_is_404_to_everyone_else() {
         ("task", task_id),
         ("image", image_ids[0].clone()),
         ("upload", upload_id),
+        (
+            "avatar",
+            crate::avatars::avatar_id(
+                app.get_json("/v1/me", &ada.access).await["avatar_url"]
+                    .as_str()
+                    .unwrap(),
+            ),
+        ),
         (
             "api_key",
             first_id(app.get_json("/v1/me/api-keys", &ada.access).await),

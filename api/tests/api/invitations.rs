@@ -120,7 +120,7 @@ async fn invite_only_sign_up_takes_an_invitation_or_an_allowed_domain_and_counts
     let made = invite(
         &app,
         &admin.access,
-        &json!({"note": "design team", "max_uses": 2, "expires_in_days": 3}),
+        &json!({"note": "design team", "max_uses": 3, "expires_in_days": 3}),
     )
     .await;
     assert_eq!(made["mailed"], false);
@@ -142,7 +142,8 @@ async fn invite_only_sign_up_takes_an_invitation_or_an_allowed_domain_and_counts
         Value::Null
     );
 
-    // An address with an account spends no use (and learns nothing).
+    // An address with an account gets the usual answer and spends a use like any other, so the
+    // count tells the holder nothing about who has an account.
     assert_eq!(
         signup_with(&app, "ada@corp.example", Some(&token))
             .await
@@ -175,7 +176,7 @@ async fn invite_only_sign_up_takes_an_invitation_or_an_allowed_domain_and_counts
     let list = app.get_json("/v1/admin/invitations", &admin.access).await;
     let first = &list["items"][0];
     assert_eq!(first["id"], made["invitation"]["id"]);
-    assert_eq!(first["uses"], 2);
+    assert_eq!(first["uses"], 3);
     assert_eq!(first["status"], "used_up");
     assert_eq!(first["note"], "design team");
     // In the audit log.
@@ -186,6 +187,45 @@ async fn invite_only_sign_up_takes_an_invitation_or_an_allowed_domain_and_counts
         )
         .await;
     assert_eq!(audit["items"].as_array().unwrap().len(), 1);
+
+    // A stale link does not stand in the way of an address at the allowed domain.
+    assert_eq!(
+        signup_with(&app, "eli@corp.example", Some(&token))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    // Tokens are bounded.
+    let long = "x".repeat(201);
+    let too_long = app
+        .client
+        .get(app.url(&format!("/v1/auth/signup-options?invitation={long}")))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(too_long, 400, "invalid_query").await;
+    let problem = assert_problem(
+        signup_with(&app, "eli@corp.example", Some(&long)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(problem["errors"]["invitation"].is_array(), "{problem}");
+
+    // An address at the allowed domain must be proved before the account may move elsewhere,
+    // or anyone could get in through it.
+    let eli = app.sign_in("eli@corp.example", PASSWORD).await;
+    assert_problem(
+        app.post_auth(
+            "/v1/me/email",
+            &eli.access,
+            &json!({"new_email": "eli@gmail.example", "password": PASSWORD}),
+        )
+        .await,
+        403,
+        "email_not_verified",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -261,6 +301,14 @@ async fn withdrawn_and_expired_invitations_stop_and_racing_sign_ups_share_the_la
         .await
         .unwrap();
     assert_eq!(again["revoked_at"], revoked["revoked_at"]);
+    assert_eq!(again["created_by_email"], "root@example.org");
+    let audit = app
+        .get_json(
+            "/v1/admin/audit-log?action=invitation.revoked",
+            &admin.access,
+        )
+        .await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "audited once");
     assert_problem(
         app.post_auth(
             &format!("/v1/admin/invitations/{}/revoke", uuid::Uuid::new_v4()),

@@ -5,6 +5,7 @@
 mod accounts;
 mod admin_console;
 mod api_keys;
+mod avatars;
 mod billing;
 mod bola;
 mod broker;

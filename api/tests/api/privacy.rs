@@ -114,6 +114,10 @@ pub(crate) async fn fill_account(app: &TestApp, who: &Signed) -> (String, Vec<St
         .await
         .unwrap();
     let upload_id = upload["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        crate::avatars::set_avatar(app, who, &png).await.status(),
+        200
+    );
     let saved = app
         .post_auth(
             "/v1/prompts",
@@ -288,6 +292,13 @@ async fn an_export_holds_every_table_about_the_person_and_their_files() {
         );
     }
     assert!(files.contains_key(&format!("uploads/{upload_id}.png")));
+    let avatar = crate::avatars::avatar_id(
+        app.get_json("/v1/me", &ada.access).await["avatar_url"]
+            .as_str()
+            .unwrap(),
+    );
+    let picture = &files[&format!("avatar/{avatar}.webp")];
+    assert_eq!(image::load_from_memory(picture).unwrap().width(), 200);
     let readme = String::from_utf8(files["README.md"].clone()).unwrap();
     for category in zimage_api::domain::export::CATEGORIES {
         assert!(

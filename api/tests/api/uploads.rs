@@ -9,7 +9,7 @@ use zimage_shared::generation::OutputFormat;
 use crate::helpers::{Signed, TestApp, assert_problem, spawn_app, spawn_app_with, user_id};
 
 /// A multipart body with one `file` field.
-fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
+pub(crate) fn multipart(bytes: &[u8], filename: &str) -> (String, Vec<u8>) {
     let boundary = "zimage-test-boundary-7d1f";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -38,7 +38,7 @@ pub(crate) async fn upload(
 }
 
 /// A JPEG whose EXIF says "rotate 90° clockwise" and carries a camera string we must not keep.
-fn phone_photo() -> Vec<u8> {
+pub(crate) fn phone_photo() -> Vec<u8> {
     use img_parts::ImageEXIF;
     let jpeg = render::render("holiday", 3, 120, 80, OutputFormat::Jpeg).unwrap();
     // TIFF (little endian): IFD0 with Orientation = 6 and Make = "GPS-SECRET-CAMERA".
@@ -57,7 +57,7 @@ fn phone_photo() -> Vec<u8> {
     parsed.encoder().bytes().to_vec()
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 

@@ -204,7 +204,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <Show when=signed_in>
                     <nav aria-label="Pages" class="menu-pages">{page_links("menu-item")}</nav>
                     <nav aria-label="Account" class="menu-section">
-                        <A href="/account" attr:class="menu-item">{t(Key::NavAccount)}</A>
+                        <A href="/account" attr:class="menu-item menu-user">
+                            <crate::components::avatar::Avatar user=session.user size="small" />
+                            <span class="menu-user-text">
+                                <span>{t(Key::NavAccount)}</span>
+                                <span class="muted small menu-user-email">{move || session.user.get().map(|u| u.email).unwrap_or_default()}</span>
+                            </span>
+                        </A>
                         <A href="/credits" attr:class="menu-item">{t(Key::CreditsTitle)}</A>
                         <A href="/developers" attr:class="menu-item">{t(Key::NavDevelopers)}</A>
                         <A href="/support" attr:class="menu-item">{t(Key::NavSupport)}</A>

@@ -1,5 +1,6 @@
 //! Reusable pieces: page layout and form controls.
 
+pub mod avatar;
 pub mod cookies;
 pub mod form;
 pub mod layout;

@@ -126,12 +126,7 @@ fn ProfileSection() -> impl IntoView {
     };
     let name = field(|u| u.display_name.clone());
     let organization = field(|u| u.organization.clone());
-    let avatar = field(|u| u.avatar_url.clone());
-    let (name_err, org_err, avatar_err) = (
-        RwSignal::new(None),
-        RwSignal::new(None),
-        RwSignal::new(None),
-    );
+    let (name_err, org_err) = (RwSignal::new(None), RwSignal::new(None));
     let notice = RwSignal::new(None::<Key>);
     let saved = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
@@ -139,15 +134,10 @@ fn ProfileSection() -> impl IntoView {
         ev.prevent_default();
         saved.set(None);
         notice.set(None);
-        if let Err(e) = validate::optional_https_url(Some(&avatar.get())) {
-            avatar_err.set(Some(invalid_key(e)));
-            return;
-        }
         let text = |s: RwSignal<String>| Some(Some(s.get()).filter(|v| !v.trim().is_empty()));
         let patch = UpdateProfileRequest {
             display_name: text(name),
             organization: text(organization),
-            avatar_url: text(avatar),
             ..Default::default()
         };
         busy.set(true);
@@ -161,11 +151,7 @@ fn ProfileSection() -> impl IntoView {
                     saved.set(Some(Key::Saved));
                 }
                 Err(err) => {
-                    for (f, sig) in [
-                        ("display_name", name_err),
-                        ("organization", org_err),
-                        ("avatar_url", avatar_err),
-                    ] {
+                    for (f, sig) in [("display_name", name_err), ("organization", org_err)] {
                         if let Some(key) = err.field(f) {
                             sig.set(Some(key));
                         }
@@ -179,15 +165,97 @@ fn ProfileSection() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="profile-heading">
             <h2 id="profile-heading">{t(Key::ProfileSection)}</h2>
+            <AvatarPicker />
             <form on:submit=submit novalidate>
                 <Notice message=notice />
                 <Notice message=saved success=true />
                 <TextField id="display_name" label=Key::DisplayName value=name autocomplete="nickname" optional=true error=name_err />
                 <TextField id="organization" label=Key::Organization value=organization autocomplete="organization" optional=true error=org_err />
-                <TextField id="avatar_url" label=Key::AvatarUrl value=avatar kind="url" optional=true error=avatar_err />
                 <Submit label=Key::Save busy=busy />
             </form>
         </section>
+    }
+}
+
+/// The profile picture: upload one (any size; the server crops and scales it), or remove it.
+#[component]
+fn AvatarPicker() -> impl IntoView {
+    use wasm_bindgen::JsCast;
+    let session = use_session();
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<Key>);
+    let done = move |answer: Result<User, crate::api::ApiError>| {
+        match answer {
+            Ok(user) => {
+                session.set_user(user);
+                error.set(None);
+            }
+            Err(err) => error.set(Some(match err.code() {
+                Some(zimage_shared::ErrorCode::ValidationFailed) => Key::ErrUploadInvalid,
+                _ => err.message(),
+            })),
+        }
+        busy.set(false);
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let Some(file) = input
+            .as_ref()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        let Ok(form) = web_sys::FormData::new() else {
+            return;
+        };
+        if form
+            .append_with_blob_and_filename("file", &file, &file.name())
+            .is_err()
+        {
+            return;
+        }
+        // The same file can be picked again after a failure.
+        if let Some(input) = input {
+            input.set_value("");
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            done(
+                session
+                    .upload_as::<User>("PUT", "/v1/me/avatar", &form)
+                    .await,
+            );
+        });
+    };
+    let remove = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            done(session.call::<User>("DELETE", "/v1/me/avatar", None).await);
+        });
+    };
+    let has_picture = move || session.user.get().is_some_and(|u| u.avatar_url.is_some());
+    view! {
+        <div class="avatar-picker">
+            <crate::components::avatar::Avatar user=session.user size="large" />
+            <div class="avatar-actions">
+                <div class="row">
+                    <input id="avatar-file" type="file" accept="image/png,image/jpeg,image/webp" class="visually-hidden"
+                        disabled=move || busy.get() on:change=on_pick />
+                    <label class="button button-small" for="avatar-file" class:disabled=move || busy.get()>
+                        {move || tr(i18n.locale.get(), if busy.get() { Key::ReferenceUploading } else { Key::AvatarUpload })}
+                    </label>
+                    <Show when=has_picture>
+                        <button type="button" id="avatar-remove" class="button button-small button-ghost" disabled=move || busy.get() on:click=remove>{t(Key::Remove)}</button>
+                    </Show>
+                </div>
+                <p class="hint">{t(Key::AvatarHint)}</p>
+                <p class="error-text" role="alert">{move || error.get().map(|k| tr(i18n.locale.get(), k))}</p>
+            </div>
+        </div>
     }
 }
 

@@ -721,7 +721,11 @@ pub fn AdminInvitations() -> impl IntoView {
                                     {move || if copied.get() { t(Key::Copied)() } else { t(Key::Copy)() }}
                                 </button>
                             </div>
-                            {made.mailed.then(|| view! { <p class="muted small">{t(Key::InvitationMailed)} " " {made.invitation.email.clone().unwrap_or_default()}</p> })}
+                            {made.invitation.email.clone().map(|to| if made.mailed {
+                                view! { <p class="muted small">{t(Key::InvitationMailed)} " " {to}</p> }.into_any()
+                            } else {
+                                view! { <p class="notice notice-warning" id="invitation-not-mailed">{t(Key::InvitationNotMailed)} " " {to}</p> }.into_any()
+                            })}
                         </div>
                     })}
                     <form on:submit=create novalidate>

@@ -15,12 +15,13 @@ use crate::i18n::{Key, invalid_key, t, use_i18n};
 #[component]
 pub fn Signup() -> impl IntoView {
     let i18n = use_i18n();
-    let invitation = StoredValue::new(
-        use_query_map()
-            .get_untracked()
+    let query = use_query_map();
+    let invitation = Memo::new(move |_| {
+        query
+            .get()
             .get("invitation")
-            .filter(|t| !t.trim().is_empty()),
-    );
+            .filter(|t| !t.trim().is_empty())
+    });
     // Until the answer comes the form shows as on an open installation (the usual case).
     let options = RwSignal::new(None::<SignupOptions>);
     let bound = Memo::new(move |_| {
@@ -47,23 +48,30 @@ pub fn Signup() -> impl IntoView {
     let notice = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
     let done = RwSignal::new(false);
-    {
-        let path = match invitation.get_value() {
+    // Asked again when the link changes (the page stays mounted across `/signup` links).
+    Effect::new(move |_| {
+        let token = invitation.get();
+        options.set(None);
+        let path = match &token {
             Some(token) => format!(
                 "/v1/auth/signup-options?invitation={}",
-                js_sys::encode_uri_component(&token)
+                js_sys::encode_uri_component(token)
             ),
             None => "/v1/auth/signup-options".to_string(),
         };
         crate::util::spawn(async move {
             if let Ok(found) = api::public::<SignupOptions>("GET", &path, None).await {
+                // An answer about an earlier link is no longer wanted.
+                if invitation.get_untracked() != token {
+                    return;
+                }
                 if let Some(to) = found.invitation.as_ref().and_then(|i| i.email.clone()) {
                     email.set(to);
                 }
                 options.set(Some(found));
             }
         });
-    }
+    });
     let invite_only = move || options.get().is_some_and(|o| o.mode == SignupMode::Invite);
     let invited = move || options.get().is_some_and(|o| o.invitation.is_some());
     // Invite-only with neither a usable invitation nor an allowed domain: nothing to fill in.
@@ -120,10 +128,11 @@ pub fn Signup() -> impl IntoView {
             referral_code: Some(referral.get()).filter(|r| !r.trim().is_empty()),
             accept_terms: true,
             age_confirmed: true,
-            invitation: invitation.get_value().filter(|_| {
+            // Sent unless the server said it cannot be used (its answer may be late, or lost).
+            invitation: invitation.get_untracked().filter(|_| {
                 options
                     .get_untracked()
-                    .is_some_and(|o| o.invitation.is_some())
+                    .is_none_or(|o| o.invitation.is_some())
             }),
         };
         busy.set(true);
@@ -181,7 +190,7 @@ pub fn Signup() -> impl IntoView {
                     </Show>
                     <Show when=move || invite_only() && !invited()>
                         <div class="notice notice-info" id="signup-invite-only" role="status">
-                            <p>{move || if invitation.with_value(Option::is_some) { t(Key::ErrInvitationNotUsable)() } else { t(Key::SignupInviteOnly)() }}</p>
+                            <p>{move || if invitation.get().is_some() { t(Key::ErrInvitationNotUsable)() } else { t(Key::SignupInviteOnly)() }}</p>
                             <Show when=move || !domains().is_empty()>
                                 <p>{t(Key::SignupAllowedDomains)} " " <strong>{domains}</strong></p>
                             </Show>

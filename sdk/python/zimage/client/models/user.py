@@ -29,7 +29,9 @@ class User:
         referral_code (str): Share this code; sign-ups through it are credited to you.
         role (Role): Account role.
         theme (Theme): Colour scheme preference.
-        avatar_url (None | str | Unset):
+        avatar_url (None | str | Unset): The profile picture: the signed URL of the one uploaded with `PUT
+            /v1/me/avatar` (valid
+            for an hour or more; read the account again for a fresh one), or a linked `https://` URL.
         display_name (None | str | Unset):
         organization (None | str | Unset):
     """
