@@ -596,3 +596,79 @@ async fn an_installation_can_require_administrators_to_use_a_second_factor() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn keeping_an_account_scheduled_for_deletion_takes_the_second_factor_too() {
+    let app = spawn_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let (secret, _) = turn_on(&app, &ada).await;
+    let asked = app
+        .post_auth(
+            "/v1/privacy/requests",
+            &ada.access,
+            &json!({"kind": "erasure"}),
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::CREATED);
+    let asked: Value = asked.json().await.unwrap();
+    let id = asked["id"].as_str().unwrap().to_string();
+    let token = app
+        .token_from_mail("ada@example.org", "privacy/confirm")
+        .await;
+    let confirmed = app
+        .post(
+            &format!("/v1/privacy/requests/{id}/confirm"),
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+
+    // Without `keep_account` the password's owner hears why, before any code is asked.
+    assert_problem(
+        app.login("ada@example.org", PASSWORD).await,
+        403,
+        "erasure_pending",
+    )
+    .await;
+    // With it, the password alone keeps nothing: a challenge, and a wrong code changes nothing.
+    let response = app
+        .post(
+            "/v1/auth/login",
+            &json!({"email": "ada@example.org", "password": PASSWORD, "keep_account": true}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let body: Value = response.json().await.unwrap();
+    let challenge = body["challenge"].as_str().unwrap().to_string();
+    let code = app_code(&app, &secret);
+    assert_problem(
+        second_factor(&app, &challenge, &wrong(&code)).await,
+        403,
+        "invalid_code",
+    )
+    .await;
+    let mut conn = app.state.db.get().await.unwrap();
+    let status: String = {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use zimage_api::db::schema::privacy_requests;
+        privacy_requests::table
+            .find(uuid::Uuid::parse_str(&id).unwrap())
+            .select(privacy_requests::status)
+            .first(&mut conn)
+            .await
+            .unwrap()
+    };
+    drop(conn);
+    assert_eq!(status, "scheduled", "still scheduled after a wrong code");
+
+    // The right code keeps the account.
+    let kept = second_factor(&app, &challenge, &code).await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    let kept: Value = kept.json().await.unwrap();
+    let access = kept["access_token"].as_str().unwrap();
+    let request = app
+        .get_json(&format!("/v1/privacy/requests/{id}"), access)
+        .await;
+    assert_eq!(request["status"], "canceled");
+}
