@@ -10,6 +10,19 @@ pub async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// A signal that turns true in a task after this one. The app's first task is long (its code is
+/// compiled as it first runs): parts of a page that can wait are built after it, in tasks of
+/// their own, so the browser can paint and answer input in between.
+pub fn after_this_task() -> leptos::prelude::ReadSignal<bool> {
+    use leptos::prelude::Set;
+    let (ready, set_ready) = leptos::prelude::signal(false);
+    spawn(async move {
+        sleep_ms(0).await;
+        set_ready.set(true);
+    });
+    ready
+}
+
 /// The JSON wire name of a unit enum (`AspectRatio::Square` → `"1:1"`).
 pub fn wire<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)

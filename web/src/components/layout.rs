@@ -128,6 +128,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
+    let logout = StoredValue::new_local(logout);
     let toggle_menu = move |_| {
         let open = !menu_open.get_untracked();
         menu_open.set(open);
@@ -145,6 +146,9 @@ pub fn Layout(children: Children) -> impl IntoView {
         }
     };
     let signed_in = move || session.user.get().is_some();
+    // The menu's contents, the footer's links and the step-up dialog wait for the app's first
+    // task to end (they are out of sight until then).
+    let later = crate::util::after_this_task();
     let is_admin = move || session.user.get().is_some_and(|u| u.role == Role::Admin);
     // The page links: in the header on wide screens, at the top of the menu on phones.
     let page_links = move |class: &'static str| {
@@ -195,6 +199,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <div class="menu-backdrop" on:click=move |_| menu_open.set(false)></div>
             </Show>
             <div id="site-menu" class="site-menu" hidden=move || !menu_open.get() on:keydown=menu_keys>
+                // Built after the app's first task (or when opened before then).
+                <Show when=move || later.get() || menu_open.get()>
                 <Show when=move || !signed_in()>
                     <nav aria-label="Account" class="menu-section">
                         <A href="/login" attr:class="menu-item">{t(Key::NavLogin)}</A>
@@ -240,8 +246,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
                 <Show when=signed_in>
                     <div class="menu-section">
-                        <button type="button" class="menu-item" on:click=logout.clone()>{t(Key::NavLogout)}</button>
+                        <button type="button" class="menu-item" on:click=move |ev| logout.with_value(|f| f(ev))>{t(Key::NavLogout)}</button>
                     </div>
+                </Show>
                 </Show>
             </div>
         </header>
@@ -251,14 +258,18 @@ pub fn Layout(children: Children) -> impl IntoView {
         </main>
         <footer class="site-footer">
             <span class="muted">"© Z-Image Studio"</span>
-            <nav aria-label="Legal" class="footer-links">
-                <A href="/legal/privacy">{t(Key::PrivacyPolicy)}</A>
-                <A href="/legal/terms">{t(Key::Terms)}</A>
-                <A href="/legal/retention">{t(Key::RetentionTitle)}</A>
-                <A href="/privacy">{t(Key::PrivacyCenterTitle)}</A>
-            </nav>
+            <Show when=move || later.get()>
+                <nav aria-label="Legal" class="footer-links">
+                    <A href="/legal/privacy">{t(Key::PrivacyPolicy)}</A>
+                    <A href="/legal/terms">{t(Key::Terms)}</A>
+                    <A href="/legal/retention">{t(Key::RetentionTitle)}</A>
+                    <A href="/privacy">{t(Key::PrivacyCenterTitle)}</A>
+                </nav>
+            </Show>
         </footer>
-        <crate::components::step_up::StepUpDialog />
+        <Show when=move || later.get()>
+            <crate::components::step_up::StepUpDialog />
+        </Show>
     }
 }
 

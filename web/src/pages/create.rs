@@ -365,6 +365,10 @@ pub fn Create() -> impl IntoView {
         });
     };
 
+    // The heading and the prompt (what the shell drew before the app came) are built in the
+    // app's first task, the rest of the form in the next.
+    let rest = crate::util::after_this_task();
+
     view! {
         <crate::components::layout::Heading key=Key::CreateTitle />
         <div class="create-layout">
@@ -384,6 +388,7 @@ pub fn Create() -> impl IntoView {
                     </p>
                     <p class="error-text" id="prompt-error" role="alert">{move || prompt_err.get().map(|k| tr(i18n.locale.get(), k))}</p>
                 </div>
+                <Show when=move || rest.get()>
                 <div class="grid-2">
                     <div class="field field-wide">
                         <label for="model">{t(Key::ModelLabel)}</label>
@@ -490,6 +495,7 @@ pub fn Create() -> impl IntoView {
                     </button>
                     <button type="button" class="button" on:click=save_prompt>{t(Key::SavePrompt)}</button>
                 </div>
+                </Show>
             </form>
             <section class="results" id="results" aria-labelledby="results-heading">
                 <h2 id="results-heading" class="visually-hidden">{t(Key::TaskSucceeded)}</h2>
