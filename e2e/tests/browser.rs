@@ -361,8 +361,11 @@ async fn wait_for_text_where(
 ) -> Result<(), fantoccini::error::CmdError> {
     let mut last = String::new();
     for _ in 0..100 {
-        if let Ok(element) = b.find(locator).await {
-            last = element.text().await?;
+        // The element may be replaced between finding and reading it: look again.
+        if let Ok(element) = b.find(locator).await
+            && let Ok(text) = element.text().await
+        {
+            last = text;
             if matches(&last) {
                 return Ok(());
             }

@@ -23,6 +23,14 @@ pub fn after_this_task() -> leptos::prelude::ReadSignal<bool> {
     ready
 }
 
+/// A multipart form carrying `file` as its `file` field, as the upload endpoints take it.
+pub fn file_form(file: &web_sys::File) -> Option<web_sys::FormData> {
+    let form = web_sys::FormData::new().ok()?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .ok()?;
+    Some(form)
+}
+
 /// The JSON wire name of a unit enum (`AspectRatio::Square` → `"1:1"`).
 pub fn wire<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)

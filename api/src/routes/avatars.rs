@@ -18,15 +18,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(utoipa_actix_web::scope::scope("/avatars").service(file));
 }
 
-/// The multipart form of a profile picture.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct AvatarForm {
-    /// A PNG, JPEG or WebP image (recognised by its content), at most 10 MB and 64–4096 px a side.
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
-}
-
 /// Upload a profile picture (`multipart/form-data`, field `file`), replacing any earlier one. It
 /// is checked by content, turned upright, cropped to the centre square, scaled to 256 × 256 and
 /// re-encoded as WebP, so no metadata (EXIF, GPS, comments) is kept. The answer's `avatar_url`
@@ -36,7 +27,7 @@ struct AvatarForm {
     operation_id = "me_avatar_set",
     tag = "account",
     security(("bearer" = [])),
-    request_body(content = AvatarForm, content_type = "multipart/form-data"),
+    request_body(content = super::uploads::UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, body = User),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -27,10 +27,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     );
 }
 
-/// The multipart form of an upload.
+/// The multipart form of an upload (a reference image, or a profile picture).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
-struct UploadForm {
+pub(super) struct UploadForm {
     /// A PNG, JPEG or WebP image (recognised by its content), at most 10 MB and 64–4096 px a side.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,

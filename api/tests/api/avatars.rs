@@ -6,18 +6,18 @@ use zimage_api::providers::render;
 use zimage_shared::generation::OutputFormat;
 
 use crate::helpers::{Signed, TestApp, assert_problem, spawn_app};
-use crate::uploads::{contains, multipart, phone_photo};
+use crate::uploads::{contains, multipart, phone_photo, send_file};
 
 pub(crate) async fn set_avatar(app: &TestApp, who: &Signed, bytes: &[u8]) -> reqwest::Response {
-    let (content_type, body) = multipart(bytes, "me.jpg");
-    app.client
-        .put(app.url("/v1/me/avatar"))
-        .bearer_auth(&who.access)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    send_file(
+        app,
+        who,
+        reqwest::Method::PUT,
+        "/v1/me/avatar",
+        bytes,
+        "me.jpg",
+    )
+    .await
 }
 
 /// The avatar's id from a signed `avatar_url`.

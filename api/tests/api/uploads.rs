@@ -26,9 +26,29 @@ pub(crate) async fn upload(
     bytes: &[u8],
     filename: &str,
 ) -> reqwest::Response {
+    send_file(
+        app,
+        who,
+        reqwest::Method::POST,
+        "/v1/uploads",
+        bytes,
+        filename,
+    )
+    .await
+}
+
+/// Sends `bytes` as the `file` field of a multipart form.
+pub(crate) async fn send_file(
+    app: &TestApp,
+    who: &Signed,
+    method: reqwest::Method,
+    path: &str,
+    bytes: &[u8],
+    filename: &str,
+) -> reqwest::Response {
     let (content_type, body) = multipart(bytes, filename);
     app.client
-        .post(app.url("/v1/uploads"))
+        .request(method, app.url(path))
         .bearer_auth(&who.access)
         .header("content-type", content_type)
         .body(body)

@@ -3099,14 +3099,6 @@ export interface components {
              */
             updated_at: string;
         };
-        /** @description The multipart form of a profile picture. */
-        AvatarForm: {
-            /**
-             * Format: binary
-             * @description A PNG, JPEG or WebP image (recognised by its content), at most 10 MB and 64–4096 px a side.
-             */
-            file: string;
-        };
         /**
          * @description What a model can do.
          * @enum {string}
@@ -4874,7 +4866,7 @@ export interface components {
             events?: components["schemas"]["WebhookEvent"][] | null;
             url?: string | null;
         };
-        /** @description The multipart form of an upload. */
+        /** @description The multipart form of an upload (a reference image, or a profile picture). */
         UploadForm: {
             /**
              * Format: binary
@@ -13963,7 +13955,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["AvatarForm"];
+                "multipart/form-data": components["schemas"]["UploadForm"];
             };
         };
         responses: {

@@ -209,15 +209,9 @@ fn AvatarPicker() -> impl IntoView {
         else {
             return;
         };
-        let Ok(form) = web_sys::FormData::new() else {
+        let Some(form) = crate::util::file_form(&file) else {
             return;
         };
-        if form
-            .append_with_blob_and_filename("file", &file, &file.name())
-            .is_err()
-        {
-            return;
-        }
         // The same file can be picked again after a failure.
         if let Some(input) = input {
             input.set_value("");

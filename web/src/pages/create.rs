@@ -366,7 +366,7 @@ pub fn Create() -> impl IntoView {
     };
 
     // The heading and the prompt (what the shell drew before the app came) are built in the
-    // app's first task, the rest of the form in the next.
+    // app's first task, the rest of the page in the next.
     let rest = crate::util::after_this_task();
 
     view! {
@@ -497,6 +497,9 @@ pub fn Create() -> impl IntoView {
                 </div>
                 </Show>
             </form>
+            // With the rest of the form: drawn earlier, under a form still to grow, it would be
+            // pushed down.
+            <Show when=move || rest.get()>
             <section class="results" id="results" aria-labelledby="results-heading">
                 <h2 id="results-heading" class="visually-hidden">{t(Key::TaskSucceeded)}</h2>
                 <Show when=move || jobs.with(Vec::is_empty)>
@@ -507,6 +510,7 @@ pub fn Create() -> impl IntoView {
                         reference_ok=Signal::derive(move || selected.get().is_some_and(|m| m.capabilities.contains(&Capability::ImageToImage))) />
                 </For>
             </section>
+            </Show>
         </div>
     }
 }
@@ -827,15 +831,9 @@ fn ReferencePicker(
     let dragging = RwSignal::new(false);
     let error = RwSignal::new(None::<Key>);
     let send = move |file: web_sys::File| {
-        let Ok(form) = web_sys::FormData::new() else {
+        let Some(form) = crate::util::file_form(&file) else {
             return;
         };
-        if form
-            .append_with_blob_and_filename("file", &file, &file.name())
-            .is_err()
-        {
-            return;
-        }
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {

@@ -51,7 +51,6 @@ pub fn Signup() -> impl IntoView {
     // Asked again when the link changes (the page stays mounted across `/signup` links).
     Effect::new(move |_| {
         let token = invitation.get();
-        options.set(None);
         let path = match &token {
             Some(token) => format!(
                 "/v1/auth/signup-options?invitation={}",

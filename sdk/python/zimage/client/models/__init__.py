@@ -18,7 +18,6 @@ from .authorization_server_metadata import AuthorizationServerMetadata
 from .authorize_decision import AuthorizeDecision
 from .authorize_redirect import AuthorizeRedirect
 from .authorized_app import AuthorizedApp
-from .avatar_form import AvatarForm
 from .capability import Capability
 from .catalog import Catalog
 from .change_email_request import ChangeEmailRequest
@@ -217,7 +216,6 @@ __all__ = (
     "AuthorizeDecision",
     "AuthorizeRedirect",
     "AuthorizedApp",
-    "AvatarForm",
     "Capability",
     "Catalog",
     "ChangeEmailRequest",

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="UploadForm")
 
 @_attrs_define
 class UploadForm:
-    """The multipart form of an upload.
+    """The multipart form of an upload (a reference image, or a profile picture).
 
     Attributes:
         file (File): A PNG, JPEG or WebP image (recognised by its content), at most 10 MB and 64–4096 px a side.

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.avatar_form import AvatarForm
 from ...models.problem import Problem
+from ...models.upload_form import UploadForm
 from ...models.user import User
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: AvatarForm,
+    body: UploadForm,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -103,7 +103,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: AvatarForm,
+    body: UploadForm,
 ) -> Response[Problem | User]:
     """Upload a profile picture (`multipart/form-data`, field `file`), replacing any earlier one. It
     is checked by content, turned upright, cropped to the centre square, scaled to 256 × 256 and
@@ -118,7 +118,8 @@ def sync_detailed(
     (60 an hour).
 
     Args:
-        body (AvatarForm): The multipart form of a profile picture.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,7 +143,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: AvatarForm,
+    body: UploadForm,
 ) -> Problem | User | None:
     """Upload a profile picture (`multipart/form-data`, field `file`), replacing any earlier one. It
     is checked by content, turned upright, cropped to the centre square, scaled to 256 × 256 and
@@ -157,7 +158,8 @@ def sync(
     (60 an hour).
 
     Args:
-        body (AvatarForm): The multipart form of a profile picture.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -176,7 +178,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: AvatarForm,
+    body: UploadForm,
 ) -> Response[Problem | User]:
     """Upload a profile picture (`multipart/form-data`, field `file`), replacing any earlier one. It
     is checked by content, turned upright, cropped to the centre square, scaled to 256 × 256 and
@@ -191,7 +193,8 @@ async def asyncio_detailed(
     (60 an hour).
 
     Args:
-        body (AvatarForm): The multipart form of a profile picture.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,7 +216,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: AvatarForm,
+    body: UploadForm,
 ) -> Problem | User | None:
     """Upload a profile picture (`multipart/form-data`, field `file`), replacing any earlier one. It
     is checked by content, turned upright, cropped to the centre square, scaled to 256 × 256 and
@@ -228,7 +231,8 @@ async def asyncio(
     (60 an hour).
 
     Args:
-        body (AvatarForm): The multipart form of a profile picture.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

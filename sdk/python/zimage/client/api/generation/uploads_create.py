@@ -121,7 +121,8 @@ def sync_detailed(
     200 kept and 500 MB of storage (the operator may change the last two).
 
     Args:
-        body (UploadForm): The multipart form of an upload.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,7 +159,8 @@ def sync(
     200 kept and 500 MB of storage (the operator may change the last two).
 
     Args:
-        body (UploadForm): The multipart form of an upload.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +192,8 @@ async def asyncio_detailed(
     200 kept and 500 MB of storage (the operator may change the last two).
 
     Args:
-        body (UploadForm): The multipart form of an upload.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +228,8 @@ async def asyncio(
     200 kept and 500 MB of storage (the operator may change the last two).
 
     Args:
-        body (UploadForm): The multipart form of an upload.
+        body (UploadForm): The multipart form of an upload (a reference image, or a profile
+            picture).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
