@@ -164,23 +164,7 @@ async fn journey(
     // menu.
     b.find(Locator::Css(".avatar-picker .avatar-initial"))
         .await?;
-    let picture = data_dir.join("portrait.png");
-    std::fs::write(
-        &picture,
-        zimage_api::providers::render::render(
-            "a portrait",
-            9,
-            640,
-            480,
-            zimage_shared::generation::OutputFormat::Png,
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    b.find(Locator::Id("avatar-file"))
-        .await?
-        .send_keys(&picture.to_string_lossy())
-        .await?;
+    pick_picture(b, data_dir, "avatar-file", "a portrait", 640, 480).await?;
     let shown = b
         .wait()
         .at_most(wait)
@@ -490,6 +474,31 @@ async fn sign_up_and_log_in(
         .for_element(Locator::Css(".notice-success"))
         .await?;
     log_in(b, base, email).await
+}
+
+/// Renders a PNG of `prompt` into the test's folder and picks it in the file input `input`.
+async fn pick_picture(
+    b: &fantoccini::Client,
+    data_dir: &Path,
+    input: &str,
+    prompt: &str,
+    width: u32,
+    height: u32,
+) -> Result<(), fantoccini::error::CmdError> {
+    let path = data_dir.join(format!("{input}.png"));
+    let png = zimage_api::providers::render::render(
+        prompt,
+        4,
+        width,
+        height,
+        zimage_shared::generation::OutputFormat::Png,
+    )
+    .unwrap();
+    std::fs::write(&path, png).unwrap();
+    b.find(Locator::Id(input))
+        .await?
+        .send_keys(&path.to_string_lossy())
+        .await
 }
 
 /// Opens the create page once its model list has loaded.
@@ -1403,23 +1412,7 @@ async fn upload_generate_share(
     sign_up_and_log_in(b, base, data_dir, "editor@example.org").await?;
     open_create(b, base).await?;
     // The file input behind the drop zone takes a real file from disk.
-    let reference = data_dir.join("reference.png");
-    std::fs::write(
-        &reference,
-        zimage_api::providers::render::render(
-            "a pencil sketch",
-            4,
-            320,
-            320,
-            zimage_shared::generation::OutputFormat::Png,
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    b.find(Locator::Id("reference-file"))
-        .await?
-        .send_keys(&reference.to_string_lossy())
-        .await?;
+    pick_picture(b, data_dir, "reference-file", "a pencil sketch", 320, 320).await?;
     b.wait()
         .at_most(wait)
         .for_element(Locator::Css("img.reference-preview"))

@@ -75,7 +75,6 @@ impl ApiError {
             "accept_terms" => Key::ErrMustAcceptTerms,
             "age_confirmed" => Key::ErrMustConfirmAge,
             "email" => Key::ErrEmailFormat,
-            "avatar_url" => Key::ErrUrlHttps,
             _ => Key::ErrField,
         })
     }
