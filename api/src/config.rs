@@ -218,6 +218,112 @@ impl SignupPolicy {
     }
 }
 
+/// How an identity provider is spoken to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SsoKind {
+    /// OpenID Connect: discovery at `issuer`, authorization code with PKCE, a verified
+    /// `id_token`.
+    Oidc { issuer: String },
+    /// GitHub's OAuth 2.0 apps (not OpenID Connect): `web_url` serves the authorization and
+    /// token endpoints, `api_url` the user and e-mail APIs. GitHub Enterprise Server uses
+    /// `https://HOST` and `https://HOST/api/v3`.
+    Github { web_url: String, api_url: String },
+}
+
+/// One identity provider people may sign in with (`ZIMAGE_SSO` and `ZIMAGE_SSO_<ID>_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoProvider {
+    /// The operator's short name, in URLs and stored with each identity: `google`, `github`,
+    /// `corp`.
+    pub id: String,
+    /// What the sign-in button says: "Continue with {name}".
+    pub name: String,
+    pub kind: SsoKind,
+    pub client_id: String,
+    pub client_secret: Secret<String>,
+}
+
+impl SsoProvider {
+    /// Reads the providers `ZIMAGE_SSO` lists (comma-separated ids). `google` and `github`
+    /// are presets needing only `ZIMAGE_SSO_<ID>_CLIENT_ID` and `_CLIENT_SECRET`; any other id
+    /// is OpenID Connect and needs `_ISSUER` too. `_NAME` names the button; `_KIND=github` makes
+    /// another id a GitHub (Enterprise) provider, with `_URL` and `_API_URL`.
+    fn parse_all(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Vec<Self>> {
+        let mut providers: Vec<Self> = Vec::new();
+        for id in get("ZIMAGE_SSO").unwrap_or_default().split(',') {
+            let id = id.trim().to_ascii_lowercase();
+            if id.is_empty() {
+                continue;
+            }
+            anyhow::ensure!(
+                id.len() <= 32
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "ZIMAGE_SSO: {id:?} is not a provider id (lower-case letters, digits and -, up to 32)"
+            );
+            anyhow::ensure!(
+                !providers.iter().any(|p| p.id == id),
+                "ZIMAGE_SSO lists {id:?} twice"
+            );
+            let var = |suffix: &str| {
+                get(&format!(
+                    "ZIMAGE_SSO_{}_{suffix}",
+                    id.to_ascii_uppercase().replace('-', "_")
+                ))
+            };
+            let required = |suffix: &str| {
+                var(suffix).with_context(|| {
+                    format!(
+                        "ZIMAGE_SSO lists {id:?}: set ZIMAGE_SSO_{}_{suffix}",
+                        id.to_ascii_uppercase().replace('-', "_")
+                    )
+                })
+            };
+            let github = id == "github" || var("KIND").as_deref() == Some("github");
+            let kind = if github {
+                let web_url = var("URL").unwrap_or_else(|| "https://github.com".into());
+                let api_url = var("API_URL").unwrap_or_else(|| "https://api.github.com".into());
+                SsoKind::Github {
+                    web_url: web_url.trim_end_matches('/').to_string(),
+                    api_url: api_url.trim_end_matches('/').to_string(),
+                }
+            } else {
+                let issuer = match (id.as_str(), var("ISSUER")) {
+                    (_, Some(issuer)) => issuer,
+                    ("google", None) => "https://accounts.google.com".into(),
+                    _ => required("ISSUER")?,
+                };
+                anyhow::ensure!(
+                    issuer.starts_with("https://") || issuer.starts_with("http://"),
+                    "ZIMAGE_SSO_{}_ISSUER must be an https:// URL",
+                    id.to_ascii_uppercase()
+                );
+                SsoKind::Oidc { issuer }
+            };
+            let name = var("NAME").unwrap_or_else(|| match id.as_str() {
+                "google" => "Google".into(),
+                "github" => "GitHub".into(),
+                other => {
+                    let mut name = other.to_string();
+                    if let Some(first) = name.get_mut(0..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    name
+                }
+            });
+            providers.push(Self {
+                client_id: required("CLIENT_ID")?,
+                client_secret: Secret::new(required("CLIENT_SECRET")?),
+                id,
+                name,
+                kind,
+            });
+        }
+        Ok(providers)
+    }
+}
+
 /// Everything the process needs to run.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -243,6 +349,11 @@ pub struct Config {
     /// Who may sign up: anyone (`ZIMAGE_SIGNUP=open`, the default) or, with `invite`, people
     /// with an invitation and addresses at `ZIMAGE_SIGNUP_DOMAINS`.
     pub signup: SignupPolicy,
+    /// Whether people may sign up with an e-mail address and a password
+    /// (`ZIMAGE_PASSWORD_SIGNUP`, default true); false leaves sign-up to the identity providers.
+    pub password_signup: bool,
+    /// Identity providers people may sign in and sign up with (`ZIMAGE_SSO`).
+    pub sso: Vec<SsoProvider>,
     pub mail: MailConfig,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
@@ -413,6 +524,11 @@ impl Config {
                 get("ZIMAGE_SIGNUP").as_deref(),
                 get("ZIMAGE_SIGNUP_DOMAINS").as_deref(),
             )?,
+            password_signup: !matches!(
+                get("ZIMAGE_PASSWORD_SIGNUP").as_deref(),
+                Some("0" | "false" | "no")
+            ),
+            sso: SsoProvider::parse_all(&get)?,
             mail,
             mail_from: get("ZIMAGE_MAIL_FROM")
                 .unwrap_or_else(|| "Z-Image Studio <no-reply@zimage.localhost>".into()),

@@ -202,9 +202,11 @@ fn status_of(code: ErrorCode) -> StatusCode {
         C::InvalidSignature => StatusCode::BAD_REQUEST,
         C::IdempotencyKeyReused | C::PromptRejected => StatusCode::UNPROCESSABLE_ENTITY,
         C::TaskFinished => StatusCode::CONFLICT,
-        C::EmailNotVerified | C::Forbidden | C::InsufficientScope | C::InvitationRequired => {
-            StatusCode::FORBIDDEN
-        }
+        C::EmailNotVerified
+        | C::Forbidden
+        | C::InsufficientScope
+        | C::InvitationRequired
+        | C::PasswordSignupDisabled => StatusCode::FORBIDDEN,
         C::RateLimited | C::SpendLimitReached => StatusCode::TOO_MANY_REQUESTS,
         C::AccountDisabled | C::ErasurePending => StatusCode::FORBIDDEN,
         C::RequestInProgress | C::Conflict => StatusCode::CONFLICT,
@@ -237,6 +239,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         C::EmailTaken => "E-mail already registered",
         C::EmailNotVerified => "E-mail not verified",
         C::InvitationRequired => "Invitation required",
+        C::PasswordSignupDisabled => "Password sign-up disabled",
         C::Forbidden => "Forbidden",
         C::InsufficientScope => "Insufficient scope",
         C::LimitReached => "Limit reached",

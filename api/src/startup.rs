@@ -150,6 +150,10 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         jwt: JwtKeys::new(&secret, config.access_token_ttl),
         urls: crate::auth::signed_url::UrlSigner::new(&secret, &config.public_url),
+        sso: std::sync::Arc::new(crate::auth::sso::Sso::new(
+            config.sso.clone(),
+            &config.public_url,
+        )?),
         sealer: match &config.encryption_key {
             Some(key) => crate::auth::sealed::Sealer::new(key.expose()),
             None => crate::auth::sealed::Sealer::derived(&secret),

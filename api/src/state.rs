@@ -19,6 +19,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Signs image URLs that work without a bearer token.
     pub urls: crate::auth::signed_url::UrlSigner,
+    /// The identity providers people sign in with, and what was read from them.
+    pub sso: Arc<crate::auth::sso::Sso>,
     /// Seals secrets stored in the database (webhook signing secrets).
     pub sealer: crate::auth::sealed::Sealer,
     pub mailer: Mailer,

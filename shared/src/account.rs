@@ -1,6 +1,6 @@
 //! The signed-in user's profile, sessions and API keys.
 
-use crate::ids::{ApiKeyId, SessionId, UserId};
+use crate::ids::{ApiKeyId, IdentityId, SessionId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -306,6 +306,34 @@ pub struct ApiKeyCreated {
     /// The full secret: store it now, it cannot be shown again.
     pub secret: String,
     pub key: ApiKeyInfo,
+}
+
+/// `GET /v1/me/identities`: the ways this account signs in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInMethods {
+    /// The account has a password (accounts made at a provider have none until one is set
+    /// through "forgot password").
+    pub password: bool,
+    /// Identities at providers the account signs in with.
+    pub identities: Vec<Identity>,
+    /// Providers this installation offers that are not linked yet.
+    pub available: Vec<crate::auth::SsoProviderInfo>,
+}
+
+/// An account at an identity provider, linked to this account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Identity {
+    pub id: IdentityId,
+    /// The provider's id and name (a provider the operator has since removed keeps its id).
+    pub provider: String,
+    pub provider_name: String,
+    /// What the provider said at the last sign-in.
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// `GET /v1/me/two-factor`: whether sign-in asks for a second factor.

@@ -74,6 +74,129 @@ pub struct SignupOptions {
     /// The invitation asked about with `?invitation=`, if it can still be used; `null` when none
     /// was asked about or it is unknown, expired, revoked or used up.
     pub invitation: Option<InvitationPreview>,
+    /// Whether `POST /v1/auth/signup` takes new accounts with a password; when `false`, new
+    /// accounts come only through `providers`.
+    pub password_signup: bool,
+    /// The identity providers people may sign in and sign up with, as buttons in this order.
+    pub providers: Vec<SsoProviderInfo>,
+}
+
+/// An identity provider people may sign in with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoProviderInfo {
+    /// The operator's id for it, in `/v1/auth/sso/{provider}/…`.
+    pub id: String,
+    /// What the button says: "Continue with {name}".
+    pub name: String,
+    /// `oidc` (OpenID Connect) or `github`.
+    pub kind: SsoKind,
+}
+
+/// How an identity provider is spoken to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SsoKind {
+    Oidc,
+    Github,
+}
+
+/// `POST /v1/auth/sso/{provider}/start`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoStartRequest {
+    /// A path on this site to land on after signing in (default `/create`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = "^/"))]
+    pub return_to: Option<String>,
+    /// The token of an invitation link, for sign-ups where sign-up is invite-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub invitation: Option<String>,
+    /// Suggests the account to the provider (its `login_hint`; GitHub's `login`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    pub login_hint: Option<String>,
+}
+
+/// `POST /v1/me/identities`: connect a provider to the signed-in account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"provider": "google"})))]
+pub struct IdentityLinkRequest {
+    /// A provider id from `GET /v1/me/identities` (`available`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
+    pub provider: String,
+    /// A path on this site to land on afterwards (default `/security`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = "^/"))]
+    pub return_to: Option<String>,
+    /// Suggests the account to the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    pub login_hint: Option<String>,
+}
+
+/// Where to send the browser to sign in at the provider. The answer also sets a cookie that
+/// binds the sign-in to this browser: the way back works only in the browser that started it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoStart {
+    pub authorization_url: String,
+}
+
+/// `POST /v1/auth/sso/signup/details`: the account a sign-in at a provider would create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoSignupDetails {
+    /// The provider's id and name.
+    pub provider: String,
+    pub provider_name: String,
+    /// The address the provider confirmed; the account's address.
+    pub email: String,
+    /// The name the provider gave, as a suggestion.
+    pub display_name: Option<String>,
+    /// When this offer ends (sign in at the provider again after).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// `POST /v1/auth/sso/signup`: creates the account a sign-in at a provider offered, once the
+/// person confirmed their age and accepted the terms.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoSignupRequest {
+    /// The token the way back from the provider put in the page address
+    /// (`/signup/finish#token=…`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub token: String,
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::optional_line::<{ crate::validate::DISPLAY_NAME_MAX_CHARS }>)
+    )]
+    pub display_name: Option<String>,
+    /// `en` or `zh-CN`; defaults to `en`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(en|zh-CN)?$"))]
+    pub locale: Option<String>,
+    /// Another user's referral code.
+    #[serde(default)]
+    pub referral_code: Option<String>,
+    /// Must be `true`: the terms of service and privacy policy are accepted.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = crate::validate::schema::must_be_true)
+    )]
+    pub accept_terms: bool,
+    /// Must be `true`: the person is at least 13 years old.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, schema_with = crate::validate::schema::must_be_true)
+    )]
+    pub age_confirmed: bool,
 }
 
 /// What the holder of an invitation link may know about it.

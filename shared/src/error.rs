@@ -70,6 +70,9 @@ pub enum ErrorCode {
     /// Sign-up on this installation is by invitation (or from an allowed e-mail domain), and the
     /// request has neither. Ask an administrator for an invitation link.
     InvitationRequired,
+    /// This installation takes new accounts only through its identity providers (the sign-in
+    /// buttons), not with an e-mail address and a password.
+    PasswordSignupDisabled,
     /// The caller is authenticated but not allowed to do this.
     Forbidden,
     /// The API key lacks the scope this endpoint needs.
@@ -141,6 +144,7 @@ impl ErrorCode {
             Self::EmailTaken => "email_taken",
             Self::EmailNotVerified => "email_not_verified",
             Self::InvitationRequired => "invitation_required",
+            Self::PasswordSignupDisabled => "password_signup_disabled",
             Self::Forbidden => "forbidden",
             Self::InsufficientScope => "insufficient_scope",
             Self::InsufficientCredits => "insufficient_credits",

@@ -54,3 +54,7 @@ id_type!(
     /// Identifies a user's authorization of an OAuth app.
     OAuthGrantId
 );
+id_type!(
+    /// Identifies an outside identity (a provider's account) linked to a user account.
+    IdentityId
+);

@@ -10,6 +10,7 @@ pub mod credits;
 pub mod email_changes;
 pub mod events;
 pub mod generation;
+pub mod identities;
 pub mod invitations;
 pub mod jobs;
 pub mod models;

@@ -12,7 +12,8 @@ use super::schema::{api_keys, sessions, users};
 pub struct UserRow {
     pub id: Uuid,
     pub email: String,
-    pub password_hash: String,
+    /// `None` for an account made at an identity provider, until its owner sets a password.
+    pub password_hash: Option<String>,
     pub display_name: Option<String>,
     pub locale: String,
     pub theme: String,
@@ -72,7 +73,7 @@ impl UserRow {
 pub struct NewUser<'a> {
     pub id: Uuid,
     pub email: &'a str,
-    pub password_hash: &'a str,
+    pub password_hash: Option<&'a str>,
     pub display_name: Option<&'a str>,
     pub locale: &'a str,
     pub role: &'a str,

@@ -223,6 +223,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    identities (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        provider -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        username -> Nullable<Text>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     images (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -522,6 +535,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    sso_flows (id) {
+        id -> Uuid,
+        state_hash -> Bytea,
+        browser_hash -> Bytea,
+        provider -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        user_id -> Nullable<Uuid>,
+        invitation -> Nullable<Text>,
+        return_to -> Nullable<Text>,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sso_pending (token_hash) {
+        token_hash -> Bytea,
+        purpose -> Text,
+        provider -> Text,
+        subject -> Text,
+        email -> Text,
+        username -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        user_id -> Nullable<Uuid>,
+        invitation -> Nullable<Text>,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     stripe_events (id) {
         id -> Text,
         #[sql_name = "type"]
@@ -637,7 +682,7 @@ diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
-        password_hash -> Text,
+        password_hash -> Nullable<Text>,
         display_name -> Nullable<Text>,
         locale -> Text,
         theme -> Text,
@@ -728,6 +773,7 @@ diesel::joinable!(downloads -> images (image_id));
 diesel::joinable!(downloads -> users (user_id));
 diesel::joinable!(email_changes -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(images -> ai_tasks (task_id));
 diesel::joinable!(images -> users (user_id));
 diesel::joinable!(invitations -> users (created_by));
@@ -755,6 +801,8 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shares -> images (image_id));
 diesel::joinable!(shares -> users (user_id));
 diesel::joinable!(sign_in_challenges -> users (user_id));
+diesel::joinable!(sso_flows -> users (user_id));
+diesel::joinable!(sso_pending -> users (user_id));
 diesel::joinable!(stripe_invoices -> credit_grants (grant_id));
 diesel::joinable!(stripe_invoices -> users (user_id));
 diesel::joinable!(subscriptions -> users (user_id));
@@ -787,6 +835,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     downloads,
     email_changes,
     email_tokens,
+    identities,
     images,
     invitations,
     jobs,
@@ -809,6 +858,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     shares,
     sign_in_challenges,
+    sso_flows,
+    sso_pending,
     stripe_events,
     stripe_invoices,
     stripe_pending_refunds,

@@ -99,7 +99,7 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
                     insert_user(
                         conn,
                         &email,
-                        &hash,
+                        Some(&hash),
                         display_name.as_deref(),
                         locale,
                         false,
@@ -119,7 +119,7 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
             insert_user(
                 &mut conn,
                 &email,
-                &hash,
+                Some(&hash),
                 display_name.as_deref(),
                 locale,
                 false,
@@ -196,10 +196,10 @@ fn email_taken() -> ApiError {
 }
 
 /// Inserts a user with a fresh referral code; `None` when the e-mail is taken.
-async fn insert_user(
+pub(crate) async fn insert_user(
     conn: &mut AsyncPgConnection,
     email: &str,
-    password_hash: &str,
+    password_hash: Option<&str>,
     display_name: Option<&str>,
     locale: Locale,
     admin: bool,
@@ -256,7 +256,7 @@ pub async fn create_user_as_operator(
     let mut user = insert_user(
         &mut conn,
         &email,
-        &hash,
+        Some(&hash),
         None,
         Locale::default(),
         admin,
@@ -318,7 +318,7 @@ pub async fn verify_email(state: &AppState, token: &str) -> ApiResult<User> {
 }
 
 /// The welcome credits, granted once per account when its address is first confirmed.
-async fn grant_signup_bonus(
+pub(crate) async fn grant_signup_bonus(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     amount: i64,
@@ -464,7 +464,13 @@ pub async fn change_password(
     new: &str,
     locked_down: bool,
 ) -> ApiResult<()> {
-    if !password::verify(current, Some(&user.password_hash)).await? {
+    if user.password_hash.is_none() {
+        return Err(ApiError::field(
+            "current_password",
+            "your account has no password yet: set one with \"Forgot password\" on the sign-in page",
+        ));
+    }
+    if !password::verify(current, user.password_hash.as_deref()).await? {
         return Err(ApiError::field("current_password", "is incorrect"));
     }
     password::check_policy(new, &user.email)

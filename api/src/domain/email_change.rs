@@ -68,7 +68,13 @@ pub async fn request(
             "is the account's address already",
         ));
     }
-    if !password::verify(password_plain, Some(&user.password_hash)).await? {
+    if user.password_hash.is_none() {
+        return Err(ApiError::field(
+            "password",
+            "your account has no password yet: set one with \"Forgot password\" on the sign-in page first",
+        ));
+    }
+    if !password::verify(password_plain, user.password_hash.as_deref()).await? {
         return Err(ApiError::field("password", "is incorrect"));
     }
     let now = state.clock.now();

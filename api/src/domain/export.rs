@@ -102,6 +102,30 @@ pub const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
+        file: "identities.json",
+        about: "The accounts at identity providers (Google, GitHub, your organisation's) that sign in to this account: which provider, its id for you there, the address and user name it gave at the last sign-in, when it was linked and last used. Also connections of a provider still in progress (started from Security, ten minutes at most) and offers to connect one mailed to you (24 hours), without their secrets. No token or secret from a provider is kept.",
+        sources: &[
+            Source {
+                table: "identities",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &[],
+            },
+            Source {
+                table: "sso_flows",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["state_hash", "browser_hash", "nonce", "pkce_verifier"],
+            },
+            Source {
+                table: "sso_pending",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["token_hash"],
+            },
+        ],
+    },
+    Category {
         file: "email_changes.json",
         about: "Changes of your account's e-mail address: the old and new address, when each was asked for, confirmed from the new address or undone from the old one, and until when its links worked. The links themselves are not included.",
         sources: &[Source {

@@ -233,6 +233,8 @@ pub async fn signup_options(state: &AppState, token: Option<&str>) -> ApiResult<
             SignupMode::Invite => policy.allowed_domains.clone(),
         },
         invitation,
+        password_signup: state.config.password_signup,
+        providers: crate::domain::identities::providers(state),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod credits;
 pub mod email_change;
 pub mod export;
 pub mod generation;
+pub mod identities;
 pub mod images;
 pub mod invitations;
 pub mod moderation;

@@ -42,7 +42,7 @@ pub fn schedule(config: &Config) -> RetentionSchedule {
         ),
         rule(
             "security_logs",
-            "Security log (sign-ins, IP addresses, devices), ended sessions, webhook delivery logs, moderation hits, records of e-mail address changes, ended invitations",
+            "Security log (sign-ins, IP addresses, devices), ended sessions, webhook delivery logs, moderation hits, records of e-mail address changes, ended invitations; sign-ins left unfinished at an identity provider as soon as they expire",
             Some(LOG_DAYS),
             "the event",
             "deleted",
@@ -116,6 +116,8 @@ pub async fn enforce(state: &AppState, now: DateTime<Utc>) -> ApiResult<Retentio
     let mut report = RetentionReport::default();
     let mut conn = state.db.get().await?;
     report.log_rows = db::delete_logs(&mut conn, now - Duration::days(LOG_DAYS)).await?;
+    // Sign-ins left at an identity provider, and offers nobody took up, as soon as they end.
+    report.log_rows += crate::db::identities::delete_expired(&mut conn, now).await?;
     report.tickets =
         db::delete_closed_tickets(&mut conn, now - Duration::days(SUPPORT_DAYS)).await?;
     report.payment_records =

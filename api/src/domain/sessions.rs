@@ -55,7 +55,7 @@ pub async fn login(
     };
     let ok = password::verify(
         password_plain,
-        found.as_ref().map(|(u, _)| u.password_hash.as_str()),
+        found.as_ref().and_then(|(u, _)| u.password_hash.as_deref()),
     )
     .await?;
     let (user, second_factor) = match found {
@@ -90,6 +90,26 @@ pub async fn login_second_factor(
     crate::domain::privacy::check_can_sign_in(state, &user, keep_account, client).await?;
     let tokens = open_session(state, &user, client, true).await?;
     Ok((tokens, user.email))
+}
+
+/// Signs in an account whose owner proved who they are elsewhere (at an identity provider):
+/// the second factor is still asked for when the account has one.
+pub async fn sign_in_elsewhere(
+    state: &AppState,
+    user: &UserRow,
+    client: &ClientInfo,
+) -> ApiResult<SignIn> {
+    crate::domain::privacy::check_can_sign_in(state, user, false, client).await?;
+    let mut conn = state.db.get().await?;
+    let second_factor = two_factor::enabled(&mut conn, user.id).await?;
+    drop(conn);
+    if second_factor {
+        let challenge = two_factor::challenge(state, user.id, false).await?;
+        return Ok(SignIn::SecondFactor(challenge));
+    }
+    open_session(state, user, client, false)
+        .await
+        .map(SignIn::Tokens)
 }
 
 /// A new session for `user`, who proved a second factor for it when `second_factor`.

@@ -23,6 +23,13 @@ pub enum Template<'a> {
     PasswordChanged { locked_down: bool },
     /// Two-factor authentication was turned on or off.
     TwoFactorChanged { enabled: bool, link: &'a str },
+    /// Someone signed in at `provider` with this account's address; the link connects that
+    /// sign-in to the account.
+    ConfirmIdentityLink { provider: &'a str, link: &'a str },
+    /// Signing in at `provider` now opens this account.
+    IdentityLinked { provider: &'a str, link: &'a str },
+    /// Signing in at `provider` no longer opens this account.
+    IdentityUnlinked { provider: &'a str, link: &'a str },
     /// A recovery code was used in place of a code from the authenticator app.
     RecoveryCodeUsed { link: &'a str },
     /// New recovery codes replaced the old ones.
@@ -288,6 +295,42 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: Some("查看安全设置"),
             outro: "如果不是您本人操作，请立即重置密码并联系客服。",
         },
+        (Template::ConfirmIdentityLink { .. }, Locale::En) => Parts {
+            subject: "Connect a sign-in to your Z-Image Studio account?",
+            intro: "Someone, perhaps you, signed in at an identity provider with this address. Your account was not opened: connect that sign-in first, and it will open your account from then on.",
+            action: Some("Connect this sign-in"),
+            outro: "The link works for 24 hours. If it was not you, ignore this message: nothing changes without you.",
+        },
+        (Template::ConfirmIdentityLink { .. }, Locale::ZhCn) => Parts {
+            subject: "要将此登录方式关联到您的 Z-Image Studio 账户吗？",
+            intro: "有人（可能是您）使用此邮箱在身份提供方登录。您的账户尚未被打开：请先关联该登录方式，之后即可用它登录您的账户。",
+            action: Some("关联此登录方式"),
+            outro: "链接 24 小时内有效。如果不是您本人操作，请忽略此邮件：未经您操作不会有任何变化。",
+        },
+        (Template::IdentityLinked { .. }, Locale::En) => Parts {
+            subject: "A new way to sign in was added",
+            intro: "Signing in at an identity provider now opens your Z-Image Studio account.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, remove it in Security, reset your password at once and tell support.",
+        },
+        (Template::IdentityLinked { .. }, Locale::ZhCn) => Parts {
+            subject: "已添加新的登录方式",
+            intro: "现在可以通过身份提供方登录您的 Z-Image Studio 账户。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请在安全设置中移除它，立即重置密码并联系客服。",
+        },
+        (Template::IdentityUnlinked { .. }, Locale::En) => Parts {
+            subject: "A way to sign in was removed",
+            intro: "Signing in at an identity provider no longer opens your Z-Image Studio account.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, reset your password at once and tell support.",
+        },
+        (Template::IdentityUnlinked { .. }, Locale::ZhCn) => Parts {
+            subject: "已移除一种登录方式",
+            intro: "通过身份提供方登录将不再打开您的 Z-Image Studio 账户。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请立即重置密码并联系客服。",
+        },
         (Template::RecoveryCodeUsed { .. }, Locale::En) => Parts {
             subject: "A recovery code was used",
             intro: "One of your recovery codes was just used instead of a code from your authenticator app. It will not work again.",
@@ -348,6 +391,9 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         | Template::SupportReply { link, .. }
         | Template::SupportCustomerMessage { link, .. }
         | Template::TwoFactorChanged { link, .. }
+        | Template::ConfirmIdentityLink { link, .. }
+        | Template::IdentityLinked { link, .. }
+        | Template::IdentityUnlinked { link, .. }
         | Template::RecoveryCodeUsed { link }
         | Template::RecoveryCodesReplaced { link } => Some(*link),
         Template::PasswordChanged { .. } => None,
@@ -371,6 +417,18 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         (Template::EmailChanged { new_email, .. }, Locale::ZhCn) => {
             Some(format!("新地址：{new_email}"))
         }
+        (
+            Template::ConfirmIdentityLink { provider, .. }
+            | Template::IdentityLinked { provider, .. }
+            | Template::IdentityUnlinked { provider, .. },
+            Locale::En,
+        ) => Some(format!("Provider: {provider}")),
+        (
+            Template::ConfirmIdentityLink { provider, .. }
+            | Template::IdentityLinked { provider, .. }
+            | Template::IdentityUnlinked { provider, .. },
+            Locale::ZhCn,
+        ) => Some(format!("身份提供方：{provider}")),
         (Template::Invitation { until, .. }, Locale::En) => {
             Some(format!("The link works until {until}."))
         }

@@ -42,7 +42,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(forgot_password)
             .service(reset_password)
             .service(confirm_email_change)
-            .service(undo_email_change),
+            .service(undo_email_change)
+            .service(super::sso::start)
+            .service(super::sso::callback)
+            .service(super::sso::signup_details)
+            .service(super::sso::signup)
+            .service(super::sso::confirm_link),
     );
 }
 
@@ -65,12 +70,22 @@ fn signed_in_cookie(max_age_secs: i64) -> Cookie<'static> {
         .finish()
 }
 
-fn with_tokens(state: &AppState, tokens: TokenResponse) -> HttpResponse {
+pub(super) fn with_tokens(state: &AppState, tokens: TokenResponse) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    set_session_cookies(state, &mut response, &tokens);
+    response.json(tokens)
+}
+
+/// The cookies a browser keeps a session with.
+pub(super) fn set_session_cookies(
+    state: &AppState,
+    response: &mut actix_web::HttpResponseBuilder,
+    tokens: &TokenResponse,
+) {
     let max_age = i64::try_from(state.config.refresh_token_ttl.as_secs()).unwrap_or(0);
-    HttpResponse::Ok()
+    response
         .cookie(refresh_cookie(&tokens.refresh_token, max_age))
-        .cookie(signed_in_cookie(max_age))
-        .json(tokens)
+        .cookie(signed_in_cookie(max_age));
 }
 
 fn accepted(message: &str) -> HttpResponse {
@@ -287,7 +302,7 @@ impl<'a> SignInLimits<'a> {
     request_body = SignupRequest,
     responses(
         (status = 201, body = User, description = "account created; verification e-mail sent"),
-        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invitation_required`: sign-up here is invite-only and the request has no invitation (nor an address at an allowed domain)"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`invitation_required`: sign-up here is invite-only and the request has no invitation (nor an address at an allowed domain); `password_signup_disabled`: new accounts come only through the identity providers here"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`; an `invitation` that expired, was used up or withdrawn, or was made for another address, is reported on that field"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`"),
@@ -299,6 +314,12 @@ async fn signup(
     req: HttpRequest,
     body: Json<SignupRequest>,
 ) -> ApiResult<HttpResponse> {
+    if !state.config.password_signup {
+        return Err(ApiError::new(
+            ErrorCode::PasswordSignupDisabled,
+            "new accounts here are made by signing in with one of the identity providers (GET /v1/auth/signup-options lists them)",
+        ));
+    }
     limit(&state, &req, "signup", None).await?;
     let user = accounts::signup(&state, body.into_inner()).await?;
     Ok(super::created(&state, "/v1/me", &user))

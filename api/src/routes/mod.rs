@@ -18,6 +18,7 @@ pub mod oauth;
 pub mod privacy;
 pub mod prompts;
 pub mod shares;
+pub mod sso;
 pub mod support;
 pub mod uploads;
 pub mod webapp;

@@ -28,6 +28,14 @@ const NOT_OWNED: &[(&str, &str)] = &[
         "public by design: the token is the capability",
     ),
     (
+        "/v1/auth/sso/{provider}/start",
+        "identity provider ids, the same for everyone",
+    ),
+    (
+        "/v1/auth/sso/{provider}/callback",
+        "identity provider ids; the flow is bound to the browser that started it",
+    ),
+    (
         "/v1/webhooks/providers/{provider}",
         "provider callbacks, verified by signature",
     ),
@@ -41,6 +49,7 @@ const OWNED: &[(&str, &str)] = &[
     ("/v1/images/", "image"),
     ("/v1/me/api-keys/", "api_key"),
     ("/v1/me/authorized-apps/", "oauth_grant"),
+    ("/v1/me/identities/", "identity"),
     ("/v1/me/oauth-apps/", "oauth_app"),
     ("/v1/me/sessions/", "session"),
     ("/v1/me/webhooks/", "webhook"),
@@ -49,6 +58,22 @@ const OWNED: &[(&str, &str)] = &[
     ("/v1/support/tickets/", "ticket"),
     ("/v1/uploads/", "upload"),
 ];
+
+/// An identity at a provider linked to `who` (as a sign-in there would leave it).
+async fn linked_identity(app: &crate::helpers::TestApp, who: &crate::helpers::Signed) -> String {
+    use diesel_async::RunQueryDsl;
+    let id = uuid::Uuid::new_v4();
+    let mut conn = app.state.db.get().await.unwrap();
+    diesel::sql_query(
+        "INSERT INTO identities (id, user_id, provider, subject) VALUES ($1, $2, 'corp', 'ada')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::Uuid, _>(crate::helpers::user_id(who))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    id.to_string()
+}
 
 /// A body the route accepts, so the answer is about access and not about the input.
 fn body_for(method: &str, path: &str) -> Option<Value> {
@@ -114,6 +139,7 @@ async fn every_owned_resource_is_404_to_everyone_else() {
             "oauth_grant",
             first_id(app.get_json("/v1/me/authorized-apps", &ada.access).await),
         ),
+        ("identity", linked_identity(&app, &ada).await),
         (
             "webhook",
             first_id(app.get_json("/v1/me/webhooks", &ada.access).await),
@@ -228,5 +254,7 @@ async fn every_owned_resource_is_404_to_everyone_else() {
     }
     let keys = app.get_json("/v1/me/api-keys", &ada.access).await;
     assert_eq!(keys["items"].as_array().unwrap().len(), 1);
+    let methods = app.get_json("/v1/me/identities", &ada.access).await;
+    assert_eq!(methods["identities"][0]["id"], json!(ids["identity"]));
     assert_eq!(app.get_auth("/v1/me", &ada.access).await.status(), 200);
 }

@@ -37,6 +37,7 @@ mod sdk;
 mod security;
 mod sessions;
 mod shares;
+mod sso;
 mod storage_s3;
 mod support;
 mod tokens;

@@ -752,6 +752,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sso/link/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect the sign-in a mail asked about (the token from `/sso/link#token=…`, sent to the
+         *     account's address when someone signed in at a provider with it). The account's owner signs in
+         *     with the provider afterwards.
+         * @description Connect the sign-in a mail asked about (the token from `/sso/link#token=…`, sent to the
+         *     account's address when someone signed in at a provider with it). The account's owner signs in
+         *     with the provider afterwards.
+         */
+        post: operations["auth_sso_link_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the account a sign-in at a provider offered, once its owner confirmed their age and
+         *     accepted the terms. The address counts as verified (the provider verified it) and the
+         *     provider is linked; the answer signs in, as `POST /v1/auth/login` does.
+         * @description Create the account a sign-in at a provider offered, once its owner confirmed their age and
+         *     accepted the terms. The address counts as verified (the provider verified it) and the
+         *     provider is linked; the answer signs in, as `POST /v1/auth/login` does.
+         */
+        post: operations["auth_sso_signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/signup/details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The account a sign-in at a provider offers to make (the token from
+         *     `/signup/finish#token=…`), for the page that asks for age and terms.
+         * @description The account a sign-in at a provider offers to make (the token from
+         *     `/signup/finish#token=…`), for the page that asks for age and terms.
+         */
+        post: operations["auth_sso_signup_details"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back (register
+         *     `{public URL}/v1/auth/sso/{provider}/callback` with the provider). Always answers
+         *     `303 See Other` to a page of the web app:
+         * @description - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
+         *     - the account has two-factor authentication: `/login#second_factor={challenge}`, for
+         *       `POST /v1/auth/login/second-factor`;
+         *     - someone new: `/signup/finish#token={token}`, to confirm age and terms
+         *       (`POST /v1/auth/sso/signup`);
+         *     - the address has an account that is not linked to this provider yet:
+         *       `/login?sso=link_sent` (its owner was mailed a link that connects it);
+         *     - linking from Security: `/security?linked={provider}`;
+         *     - anything else: `/login?sso_error={code}` (or `/security?sso_error={code}` when linking),
+         *       `code` being `state_mismatch` (unknown, used or expired `state`, or another browser),
+         *       `access_denied`, `provider_error`, `provider_unavailable`, `token_rejected` (the code or
+         *       `id_token` failed verification: signature, issuer, audience, expiry or `nonce`),
+         *       `email_unverified`, `email_taken`, `invitation_required`, `account_disabled`,
+         *       `erasure_pending`, `identity_taken` (linked to another account) or
+         *       `provider_already_linked`.
+         */
+        get: operations["auth_sso_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sso/{provider}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in (or signing up) at an identity provider: answers the address to send the
+         *     browser to, and sets a cookie that binds the sign-in to this browser. The provider sends the
+         *     browser back to `GET /v1/auth/sso/{provider}/callback`, which lands on a page of the web app.
+         * @description Start signing in (or signing up) at an identity provider: answers the address to send the
+         *     browser to, and sets a cookie that binds the sign-in to this browser. The provider sends the
+         *     browser back to `GET /v1/auth/sso/{provider}/callback`, which lands on a page of the web app.
+         */
+        post: operations["auth_sso_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/verify-email": {
         parameters: {
             query?: never;
@@ -1687,6 +1817,62 @@ export interface paths {
          */
         post: operations["me_email_change"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ways this account signs in: whether it has a password, its identities at providers, and
+         *     the providers it could link. Not available to API keys or apps.
+         * @description The ways this account signs in: whether it has a password, its identities at providers, and
+         *     the providers it could link. Not available to API keys or apps.
+         */
+        get: operations["me_identities_list"];
+        put?: never;
+        /**
+         * Start connecting a provider to this account: answers the address to send the browser to (and
+         *     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
+         *     lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
+         *     factor where two-factor authentication is on.
+         * @description Start connecting a provider to this account: answers the address to send the browser to (and
+         *     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
+         *     lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
+         *     factor where two-factor authentication is on.
+         */
+        post: operations["me_identity_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an identity: signing in at that provider no longer opens this account. Refused while
+         *     it is the only way to sign in (no password and no other identity). Needs a fresh second
+         *     factor where two-factor authentication is on; the owner is told by e-mail.
+         * @description Remove an identity: signing in at that provider no longer opens this account. Refused while
+         *     it is the only way to sign in (no password and no other identity). Needs a fresh second
+         *     factor where two-factor authentication is on; the owner is told by e-mail.
+         */
+        delete: operations["me_identity_unlink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3578,7 +3764,7 @@ export interface components {
          *     may be added within `v1`: treat one you do not know by its HTTP status.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "invalid_code" | "challenge_ended" | "second_factor_required" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "invitation_required" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
+        ErrorCode: "validation_failed" | "unsupported_parameter" | "malformed_json" | "unsupported_media_type" | "payload_too_large" | "request_timeout" | "invalid_query" | "invalid_path_parameter" | "not_found" | "method_not_allowed" | "unauthorized" | "invalid_credentials" | "invalid_code" | "challenge_ended" | "second_factor_required" | "token_expired" | "refresh_token_reused" | "invalid_token" | "email_taken" | "email_not_verified" | "invitation_required" | "password_signup_disabled" | "forbidden" | "insufficient_scope" | "insufficient_credits" | "hold_resolved" | "payments_not_configured" | "payment_provider_error" | "already_subscribed" | "event_deferred" | "invalid_signature" | "prompt_rejected" | "idempotency_key_reused" | "task_finished" | "limit_reached" | "spend_limit_reached" | "rate_limited" | "account_disabled" | "erasure_pending" | "request_in_progress" | "conflict" | "service_unavailable" | "internal";
         /**
          * @description What is wrong with the request, per field: each key is a field's path (`prompt`,
          *     `parameters.width`, `images[2]`; `body` for the body as a whole), each value its messages.
@@ -3746,6 +3932,39 @@ export interface components {
         Health: {
             /** @description `ok` */
             status: string;
+        };
+        /** @description An account at an identity provider, linked to this account. */
+        Identity: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description What the provider said at the last sign-in. */
+            email?: string | null;
+            id: components["schemas"]["IdentityId"];
+            /** Format: date-time */
+            last_used_at?: string | null;
+            /** @description The provider's id and name (a provider the operator has since removed keeps its id). */
+            provider: string;
+            provider_name: string;
+            username?: string | null;
+        };
+        /**
+         * Format: uuid
+         * @description Identifies an outside identity (a provider's account) linked to a user account.
+         */
+        IdentityId: string;
+        /**
+         * @description `POST /v1/me/identities`: connect a provider to the signed-in account.
+         * @example {
+         *       "provider": "google"
+         *     }
+         */
+        IdentityLinkRequest: {
+            /** @description Suggests the account to the provider. */
+            login_hint?: string | null;
+            /** @description A provider id from `GET /v1/me/identities` (`available`). */
+            provider: string;
+            /** @description A path on this site to land on afterwards (default `/security`). */
+            return_to?: string | null;
         };
         /** @description Several of your images, for one action on all of them (download as a ZIP, delete). */
         ImageSelection: {
@@ -4602,6 +4821,18 @@ export interface components {
             /** Format: int32 */
             width: number;
         };
+        /** @description `GET /v1/me/identities`: the ways this account signs in. */
+        SignInMethods: {
+            /** @description Providers this installation offers that are not linked yet. */
+            available: components["schemas"]["SsoProviderInfo"][];
+            /** @description Identities at providers the account signs in with. */
+            identities: components["schemas"]["Identity"][];
+            /**
+             * @description The account has a password (accounts made at a provider have none until one is set
+             *     through "forgot password").
+             */
+            password: boolean;
+        };
         /**
          * @description Who may sign up on this installation.
          * @enum {string}
@@ -4613,6 +4844,13 @@ export interface components {
             allowed_domains: string[];
             invitation?: components["schemas"]["InvitationPreview"] | null;
             mode: components["schemas"]["SignupMode"];
+            /**
+             * @description Whether `POST /v1/auth/signup` takes new accounts with a password; when `false`, new
+             *     accounts come only through `providers`.
+             */
+            password_signup: boolean;
+            /** @description The identity providers people may sign in and sign up with, as buttons in this order. */
+            providers: components["schemas"]["SsoProviderInfo"][];
         };
         /**
          * @description `POST /v1/auth/signup`.
@@ -4655,6 +4893,78 @@ export interface components {
             password: string;
             /** @description Another user's referral code. */
             referral_code?: string | null;
+        };
+        /**
+         * @description How an identity provider is spoken to.
+         * @enum {string}
+         */
+        SsoKind: "oidc" | "github";
+        /** @description An identity provider people may sign in with. */
+        SsoProviderInfo: {
+            /** @description The operator's id for it, in `/v1/auth/sso/{provider}/…`. */
+            id: string;
+            /** @description `oidc` (OpenID Connect) or `github`. */
+            kind: components["schemas"]["SsoKind"];
+            /** @description What the button says: "Continue with {name}". */
+            name: string;
+        };
+        /** @description `POST /v1/auth/sso/signup/details`: the account a sign-in at a provider would create. */
+        SsoSignupDetails: {
+            /** @description The name the provider gave, as a suggestion. */
+            display_name?: string | null;
+            /** @description The address the provider confirmed; the account's address. */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When this offer ends (sign in at the provider again after).
+             */
+            expires_at: string;
+            /** @description The provider's id and name. */
+            provider: string;
+            provider_name: string;
+        };
+        /**
+         * @description `POST /v1/auth/sso/signup`: creates the account a sign-in at a provider offered, once the
+         *     person confirmed their age and accepted the terms.
+         */
+        SsoSignupRequest: {
+            /**
+             * @description Must be `true`.
+             * @enum {boolean}
+             */
+            accept_terms: true;
+            /**
+             * @description Must be `true`.
+             * @enum {boolean}
+             */
+            age_confirmed: true;
+            /** @description Up to 80 characters on one line; no control characters; trimmed, and blank clears it */
+            display_name?: string | null;
+            /** @description `en` or `zh-CN`; defaults to `en`. */
+            locale?: string | null;
+            /** @description Another user's referral code. */
+            referral_code?: string | null;
+            /**
+             * @description The token the way back from the provider put in the page address
+             *     (`/signup/finish#token=…`).
+             */
+            token: string;
+        };
+        /**
+         * @description Where to send the browser to sign in at the provider. The answer also sets a cookie that
+         *     binds the sign-in to this browser: the way back works only in the browser that started it.
+         */
+        SsoStart: {
+            authorization_url: string;
+        };
+        /** @description `POST /v1/auth/sso/{provider}/start`. */
+        SsoStartRequest: {
+            /** @description The token of an invitation link, for sign-ups where sign-up is invite-only. */
+            invitation?: string | null;
+            /** @description Suggests the account to the provider (its `login_hint`; GitHub's `login`). */
+            login_hint?: string | null;
+            /** @description A path on this site to land on after signing in (default `/create`). */
+            return_to?: string | null;
         };
         /** @description A subscription to a plan. */
         Subscription: {
@@ -8649,7 +8959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `invitation_required`: sign-up here is invite-only and the request has no invitation (nor an address at an allowed domain) */
+            /** @description `invitation_required`: sign-up here is invite-only and the request has no invitation (nor an address at an allowed domain); `password_signup_disabled`: new accounts come only through the identity providers here */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8792,6 +9102,486 @@ export interface operations {
                 };
             };
             /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_sso_link_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `invalid_token` */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `conflict`: the provider's account is linked elsewhere, or this account has another one at that provider */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: see `errors` for each field */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_sso_signup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoSignupRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description `invalid_token`: the offer ended or was used */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invitation_required` */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `email_taken` or `conflict`: the address or the provider's account was taken meanwhile */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: terms or age not confirmed, or a field out of bounds */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_sso_signup_details: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoSignupDetails"];
+                };
+            };
+            /** @description `invalid_token`: the offer ended (30 minutes) or was used */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: see `errors` for each field */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_sso_callback: {
+        parameters: {
+            query?: {
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The `state` this sign-in started with. */
+                state?: string;
+                /** @description An OAuth error code, when the provider did not authorize (`access_denied`…). */
+                error?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to a page of the web app (see above) */
+            303: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such provider here */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_sso_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a provider id from `GET /v1/auth/signup-options` */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        /** @description all fields are optional */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SsoStartRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoStart"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such provider here */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: `return_to` is not a path on this site, or a field is too long */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: the provider cannot be reached */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -14443,6 +15233,315 @@ export interface operations {
                 };
             };
             /** @description `rate_limited` */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_identities_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInMethods"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_identity_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoStart"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this; `second_factor_required` */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: `provider` is not one of this installation's, or a field is out of bounds */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: the provider cannot be reached */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_identity_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this; `second_factor_required` */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `conflict`: the account's only way to sign in */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
             429: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];

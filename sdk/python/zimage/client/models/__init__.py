@@ -80,6 +80,8 @@ from .generations_events_stream_response_200_type_1_event import (
 )
 from .grant_source import GrantSource
 from .health import Health
+from .identity import Identity
+from .identity_link_request import IdentityLinkRequest
 from .image_selection import ImageSelection
 from .images_deleted import ImagesDeleted
 from .images_file_get_metadata import ImagesFileGetMetadata
@@ -166,9 +168,16 @@ from .share_info import ShareInfo
 from .shared_collection import SharedCollection
 from .shared_collection_image import SharedCollectionImage
 from .shared_image import SharedImage
+from .sign_in_methods import SignInMethods
 from .signup_mode import SignupMode
 from .signup_options import SignupOptions
 from .signup_request import SignupRequest
+from .sso_kind import SsoKind
+from .sso_provider_info import SsoProviderInfo
+from .sso_signup_details import SsoSignupDetails
+from .sso_signup_request import SsoSignupRequest
+from .sso_start import SsoStart
+from .sso_start_request import SsoStartRequest
 from .subscription import Subscription
 from .subscription_response import SubscriptionResponse
 from .task_event import TaskEvent
@@ -270,6 +279,8 @@ __all__ = (
     "GenerationsEventsStreamResponse200Type1Event",
     "GrantSource",
     "Health",
+    "Identity",
+    "IdentityLinkRequest",
     "ImageSelection",
     "ImagesDeleted",
     "ImagesFileGetMetadata",
@@ -356,9 +367,16 @@ __all__ = (
     "SharedCollection",
     "SharedCollectionImage",
     "SharedImage",
+    "SignInMethods",
     "SignupMode",
     "SignupOptions",
     "SignupRequest",
+    "SsoKind",
+    "SsoProviderInfo",
+    "SsoSignupDetails",
+    "SsoSignupRequest",
+    "SsoStart",
+    "SsoStartRequest",
     "Subscription",
     "SubscriptionResponse",
     "TaskEvent",

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.invitation_preview import InvitationPreview
+    from ..models.sso_provider_info import SsoProviderInfo
 
 
 T = TypeVar("T", bound="SignupOptions")
@@ -23,11 +24,17 @@ class SignupOptions:
     Attributes:
         allowed_domains (list[str]): With `invite`: addresses at these domains may sign up without an invitation.
         mode (SignupMode): Who may sign up on this installation.
+        password_signup (bool): Whether `POST /v1/auth/signup` takes new accounts with a password; when `false`, new
+            accounts come only through `providers`.
+        providers (list[SsoProviderInfo]): The identity providers people may sign in and sign up with, as buttons in
+            this order.
         invitation (InvitationPreview | None | Unset):
     """
 
     allowed_domains: list[str]
     mode: SignupMode
+    password_signup: bool
+    providers: list[SsoProviderInfo]
     invitation: InvitationPreview | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -37,6 +44,13 @@ class SignupOptions:
         allowed_domains = self.allowed_domains
 
         mode = self.mode.value
+
+        password_signup = self.password_signup
+
+        providers = []
+        for providers_item_data in self.providers:
+            providers_item = providers_item_data.to_dict()
+            providers.append(providers_item)
 
         invitation: dict[str, Any] | None | Unset
         if isinstance(self.invitation, Unset):
@@ -52,6 +66,8 @@ class SignupOptions:
             {
                 "allowed_domains": allowed_domains,
                 "mode": mode,
+                "password_signup": password_signup,
+                "providers": providers,
             }
         )
         if invitation is not UNSET:
@@ -62,11 +78,21 @@ class SignupOptions:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.invitation_preview import InvitationPreview
+        from ..models.sso_provider_info import SsoProviderInfo
 
         d = dict(src_dict)
         allowed_domains = cast(list[str], d.pop("allowed_domains"))
 
         mode = SignupMode(d.pop("mode"))
+
+        password_signup = d.pop("password_signup")
+
+        providers = []
+        _providers = d.pop("providers")
+        for providers_item_data in _providers:
+            providers_item = SsoProviderInfo.from_dict(providers_item_data)
+
+            providers.append(providers_item)
 
         def _parse_invitation(data: object) -> InvitationPreview | None | Unset:
             if data is None:
@@ -88,6 +114,8 @@ class SignupOptions:
         signup_options = cls(
             allowed_domains=allowed_domains,
             mode=mode,
+            password_signup=password_signup,
+            providers=providers,
             invitation=invitation,
         )
 
