@@ -55,13 +55,15 @@ async fn start_app(
             web_dist().to_string_lossy().into_owned(),
         ),
     ]);
+    // A test may choose the address (one an identity provider must know beforehand).
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let base = env["ZIMAGE_PUBLIC_URL"].clone();
     let app = Application::build(Config::from_map(&env).unwrap())
         .await
         .unwrap();
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
-    (format!("http://127.0.0.1:{port}"), state)
+    (base, state)
 }
 
 fn start_driver() -> (Driver, String) {
@@ -2595,5 +2597,111 @@ async fn two_factor_sign_in(
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(".create-layout"))
         .await?;
+    Ok(())
+}
+
+/// Polls until the page's path is `path` (a sign-in at a provider leaves the app and comes back).
+async fn wait_for_path(
+    b: &fantoccini::Client,
+    path: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    for _ in 0..200 {
+        if b.current_url().await?.path() == path {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never reached {path}; at {}", b.current_url().await?);
+}
+
+#[tokio::test]
+async fn someone_new_signs_up_with_an_identity_provider_and_signs_in_with_it_again() {
+    use zimage_api::testing::identity::{CLIENT_ID, CLIENT_SECRET, OpenIdProvider};
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let idp = OpenIdProvider::start(
+        &serde_json::json!({
+            "alice": {"email": "alice@example.test", "email_verified": true, "name": "Alice Example"}
+        }),
+        &[format!("{base}/v1/auth/sso/corp/callback")],
+    )
+    .await;
+    idp.set_default_account("alice").await;
+    let h = Harness::start(&[
+        ("ZIMAGE_BIND", &format!("127.0.0.1:{port}")),
+        ("ZIMAGE_PUBLIC_URL", &base),
+        ("ZIMAGE_SSO", "corp"),
+        ("ZIMAGE_SSO_CORP_ISSUER", &idp.issuer),
+        ("ZIMAGE_SSO_CORP_NAME", "Corp SSO"),
+        ("ZIMAGE_SSO_CORP_CLIENT_ID", CLIENT_ID),
+        ("ZIMAGE_SSO_CORP_CLIENT_SECRET", CLIENT_SECRET),
+    ])
+    .await;
+    let result = provider_journey(&h.browser, &h.base).await;
+    h.finish(result).await;
+}
+
+async fn provider_journey(
+    b: &fantoccini::Client,
+    base: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
+    b.goto(&format!("{base}/login")).await?;
+    let button = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("sso-corp"))
+        .await?;
+    assert!(button.text().await?.ends_with("Continue with Corp SSO"));
+    snapshot(b, "login-with-provider").await?;
+    button.click().await?;
+
+    // Back from the provider, nothing exists until age and terms are confirmed.
+    wait_for_path(b, "/signup/finish").await?;
+    wait_for_text_containing(b, Locator::Id("sso-finish-lead"), "alice@example.test").await?;
+    assert_eq!(
+        b.current_url().await?.fragment(),
+        None,
+        "the token leaves the address"
+    );
+    snapshot(b, "signup-finish").await?;
+    b.find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#age_confirmed ~ .error-text:not(:empty)"))
+        .await?;
+    b.find(Locator::Id("accept_terms")).await?.click().await?;
+    b.find(Locator::Id("age_confirmed")).await?.click().await?;
+    b.find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_path(b, "/create").await?;
+
+    // Security lists the provider; with no password it is the one way in.
+    b.goto(&format!("{base}/security")).await?;
+    wait_for_text_containing(
+        b,
+        Locator::Css("#identities .identity"),
+        "alice@example.test",
+    )
+    .await?;
+    snapshot(b, "security-sign-in-methods").await?;
+
+    // Signed out, the button signs in again without any form.
+    log_out(b).await?;
+    b.goto(&format!("{base}/login")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("sso-corp"))
+        .await?
+        .click()
+        .await?;
+    wait_for_path(b, "/create").await?;
+    b.goto(&format!("{base}/account")).await?;
+    wait_for_text_containing(b, Locator::Css(".account-email"), "alice@example.test").await?;
     Ok(())
 }

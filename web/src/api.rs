@@ -60,6 +60,7 @@ impl ApiError {
             Some(ErrorCode::PromptRejected) => Key::ErrPromptRejected,
             Some(ErrorCode::PayloadTooLarge) => Key::ErrUploadTooLarge,
             Some(ErrorCode::TaskFinished) => Key::ErrTaskFinished,
+            Some(ErrorCode::InvitationRequired) => Key::ErrInvitationRequired,
             _ => Key::ErrGeneric,
         }
     }

@@ -32,6 +32,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view={Lazy::<VerifyEmailPage>::new()} />
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordPage>::new()} />
                     <Route path=path!("/reset-password") view={Lazy::<ResetPasswordPage>::new()} />
+                    <Route path=path!("/signup/finish") view={Lazy::<SsoFinishPage>::new()} />
+                    <Route path=path!("/sso/link") view={Lazy::<SsoLinkPage>::new()} />
                     <Route path=path!("/email-change") view={Lazy::<ConfirmEmailChangePage>::new()} />
                     <Route path=path!("/email-change/undo") view={Lazy::<UndoEmailChangePage>::new()} />
                     <Route path=path!("/account") view={Lazy::<AccountPage>::new()} />
@@ -93,6 +95,8 @@ lazy_pages! {
     VerifyEmailPage => pages::verify_email::VerifyEmail;
     ForgotPasswordPage => pages::forgot_password::ForgotPassword;
     ResetPasswordPage => pages::reset_password::ResetPassword;
+    SsoFinishPage => pages::sso::SsoFinish;
+    SsoLinkPage => pages::sso::SsoLink;
     ConfirmEmailChangePage => pages::email_change::ConfirmEmailChange;
     UndoEmailChangePage => pages::email_change::UndoEmailChange;
     AccountPage => pages::account::Account;

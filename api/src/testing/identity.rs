@@ -82,6 +82,15 @@ impl OpenIdProvider {
         std::fs::write(&self.accounts, accounts.to_string()).unwrap();
     }
 
+    /// The account an authorization request without `login_hint` signs in as (a browser's
+    /// sign-in button sends none).
+    pub async fn set_default_account(&self, id: &str) {
+        crate::providers::http::install_crypto();
+        let url = format!("{}/__default_account?id={id}", self.issuer);
+        let answer = reqwest::Client::new().post(url).send().await.unwrap();
+        assert!(answer.status().is_success());
+    }
+
     /// New signing keys; `retain` keeps the old ones published too.
     pub async fn rotate_keys(&self, retain: bool) -> Value {
         crate::providers::http::install_crypto();

@@ -5,4 +5,5 @@ pub mod cookies;
 pub mod form;
 pub mod layout;
 pub mod paged;
+pub mod sso;
 pub mod step_up;

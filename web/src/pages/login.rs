@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use zimage_shared::auth::{
-    LoginRequest, SecondFactorChallenge, SecondFactorRequest, TokenResponse,
+    LoginRequest, SecondFactorChallenge, SecondFactorRequest, SignupOptions, SsoProviderInfo,
+    TokenResponse,
 };
 
 use zimage_shared::ErrorCode;
@@ -26,6 +27,31 @@ pub fn Login() -> impl IntoView {
     // With two-factor authentication on: the challenge the password earned, for the code step.
     let challenge = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
+    // Identity providers to continue with, and what the way back from one said.
+    let providers = RwSignal::new(Vec::<SsoProviderInfo>::new());
+    crate::util::spawn(async move {
+        let path = "/v1/auth/signup-options";
+        if let Ok(options) = api::public::<SignupOptions>("GET", path, None).await {
+            providers.set(options.providers);
+        }
+    });
+    let link_sent = query.with_untracked(|q| q.get("sso").as_deref() == Some("link_sent"));
+    if let Some(code) = query.with_untracked(|q| q.get("sso_error")) {
+        notice.set(Some(crate::components::sso::error_key(&code)));
+    }
+    // A provider sign-in into an account with two-factor authentication lands here with its
+    // challenge in the fragment (never sent to servers); it is taken out of the address.
+    if let Some(window) = web_sys::window()
+        && let Ok(hash) = window.location().hash()
+        && let Some(asked) = hash.strip_prefix("#second_factor=")
+    {
+        challenge.set(Some(asked.to_string()));
+        if let Ok(history) = window.history() {
+            let _ =
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/login"));
+        }
+    }
+    let next = Signal::derive(move || query.with(|q| q.get("next")));
     let done = Callback::new(move |tokens: TokenResponse| {
         session.sign_in(tokens);
         let next = query.with_untracked(|q| q.get("next"));
@@ -124,6 +150,10 @@ pub fn Login() -> impl IntoView {
         </Show>
         <section class="card narrow" hidden=move || challenge.get().is_some()>
             <crate::components::layout::Heading key=Key::LoginTitle />
+            <Show when=move || link_sent>
+                <p class="notice notice-info" id="sso-link-sent" role="status">{t(Key::SsoLinkSent)}</p>
+            </Show>
+            <crate::components::sso::SsoButtons providers=providers.into() next=next invitation=Signal::stored(None) notice=notice divider=true />
             <form on:submit=submit novalidate>
                 <Notice message=notice />
                 <TextField id="email" label=Key::Email value=email kind="email" autocomplete="username" />

@@ -21,5 +21,6 @@ pub mod reset_password;
 pub mod security;
 pub mod shared;
 pub mod signup;
+pub mod sso;
 pub mod support;
 pub mod verify_email;

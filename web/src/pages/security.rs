@@ -2,7 +2,11 @@
 //! security log.
 
 use leptos::prelude::*;
-use zimage_shared::account::{RecoveryCodes, SecondFactorCode, TotpSetup, TwoFactorStatus};
+use leptos_router::hooks::use_query_map;
+use zimage_shared::account::{
+    RecoveryCodes, SecondFactorCode, SignInMethods, TotpSetup, TwoFactorStatus,
+};
+use zimage_shared::auth::{IdentityLinkRequest, SsoStart};
 
 use crate::api;
 use crate::components::form::{Notice, Submit, TextField};
@@ -21,6 +25,7 @@ pub fn Security() -> impl IntoView {
         >
             <crate::components::layout::Heading key=Key::SecurityTitle />
             <div class="stack">
+                <SignInMethodsSection />
                 <TwoFactorSection />
                 <SessionsSection />
                 <SecurityLogSection />
@@ -200,6 +205,135 @@ fn TwoFactorSection() -> impl IntoView {
                         <button type="button" id="two-factor-off" class="button button-danger" disabled=move || busy.get() on:click=move |_| act("off")>{t(Key::TwoFactorTurnOff)}</button>
                     </div>
                 }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The ways to sign in: the password, and accounts at identity providers, connected here and
+/// removed while another way remains. Connecting goes to the provider and comes back to
+/// `/security?linked=…` (or `?sso_error=…`).
+#[component]
+fn SignInMethodsSection() -> impl IntoView {
+    let session = use_session();
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let methods = RwSignal::new(None::<SignInMethods>);
+    let notice = RwSignal::new(None::<Key>);
+    let linked = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    if let Some(code) = query.with_untracked(|q| q.get("sso_error")) {
+        notice.set(Some(crate::components::sso::error_key(&code)));
+    } else if query.with_untracked(|q| q.get("linked").is_some()) {
+        linked.set(Some(Key::SignInLinked));
+    }
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<SignInMethods>("GET", "/v1/me/identities", None)
+                .await
+            {
+                Ok(found) => methods.set(Some(found)),
+                Err(err) => notice.set(Some(err.message())),
+            }
+        });
+    };
+    load();
+    let connect = move |provider: String| {
+        notice.set(None);
+        linked.set(None);
+        busy.set(true);
+        let body = IdentityLinkRequest {
+            provider,
+            return_to: None,
+            login_hint: None,
+        };
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<SsoStart>("POST", "/v1/me/identities", api::body(&body))
+                .await
+            {
+                Ok(start) => crate::components::sso::go_to(&start.authorization_url),
+                Err(err) => {
+                    notice.set(Some(err.message()));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let remove = move |id: String| {
+        notice.set(None);
+        linked.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let path = format!("/v1/me/identities/{id}");
+            match session.call::<()>("DELETE", &path, None).await {
+                Ok(()) => load(),
+                Err(err) => notice.set(Some(
+                    if err.code() == Some(zimage_shared::ErrorCode::Conflict) {
+                        Key::SignInPasswordNone
+                    } else {
+                        err.message()
+                    },
+                )),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="sign-in-methods-heading" id="sign-in-methods">
+            <h2 id="sign-in-methods-heading">{t(Key::SignInMethodsSection)}</h2>
+            <p class="muted">{t(Key::SignInMethodsLead)}</p>
+            <Notice message=notice />
+            <Notice message=linked success=true />
+            {move || match methods.get() {
+                None => view! { <p class="loading" role="status">{t(Key::Loading)}</p> }.into_any(),
+                Some(found) => {
+                    let password = found.password;
+                    view! {
+                        <ul class="identity-list" id="identities">
+                            <li>
+                                <div>
+                                    <strong>{t(Key::SignInPassword)}</strong> " "
+                                    {if password {
+                                        view! { <span class="badge">{t(Key::SignInPasswordSet)}</span> }.into_any()
+                                    } else {
+                                        view! { <span class="muted small">{t(Key::SignInPasswordNone)}</span> }.into_any()
+                                    }}
+                                </div>
+                            </li>
+                            {found.identities.into_iter().map(|identity| {
+                                let id = identity.id.to_string();
+                                let who = identity.email.clone().or(identity.username.clone()).unwrap_or_default();
+                                let used = identity.last_used_at.map(|at| format!("{} {}", tr(i18n.locale.get_untracked(), Key::SignInLastUsed), when(at)));
+                                view! {
+                                    <li class="identity" data-provider=identity.provider.clone()>
+                                        <div>
+                                            <strong>{identity.provider_name.clone()}</strong> " "
+                                            <span>{who}</span>
+                                            {used.map(|u| view! { <span class="muted small">" · " {u}</span> })}
+                                        </div>
+                                        <button type="button" class="button button-small button-danger" disabled=move || busy.get()
+                                            on:click=move |_| remove(id.clone())>
+                                            {t(Key::SignInRemove)}
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <div class="actions">
+                            {found.available.into_iter().map(|provider| {
+                                let id = provider.id.clone();
+                                view! {
+                                    <button type="button" class="button" id=format!("connect-{}", provider.id) disabled=move || busy.get()
+                                        on:click=move |_| connect(id.clone())>
+                                        {t(Key::SignInConnect)} " " {provider.name.clone()}
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }.into_any()
+                }
             }}
         </section>
     }

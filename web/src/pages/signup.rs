@@ -72,6 +72,9 @@ pub fn Signup() -> impl IntoView {
         });
     });
     let invite_only = move || options.get().is_some_and(|o| o.mode == SignupMode::Invite);
+    let providers = Signal::derive(move || options.get().map(|o| o.providers).unwrap_or_default());
+    // Until the answer comes the password form shows (the usual case).
+    let password_signup = move || options.get().is_none_or(|o| o.password_signup);
     let invited = move || options.get().is_some_and(|o| o.invitation.is_some());
     // Invite-only with neither a usable invitation nor an allowed domain: nothing to fill in.
     let closed = move || {
@@ -195,7 +198,16 @@ pub fn Signup() -> impl IntoView {
                             </Show>
                         </div>
                     </Show>
+                    <Show when=move || !password_signup()>
+                        <p class="muted" id="sso-only">{t(Key::SsoOnlyLead)}</p>
+                        <Notice message=notice />
+                    </Show>
                     <Show when=move || !closed()>
+                        <crate::components::sso::SsoButtons providers=providers next=Signal::stored(None)
+                            invitation=Signal::derive(move || invitation.get()) notice=notice
+                            divider=Signal::derive(password_signup) />
+                    </Show>
+                    <Show when=move || !closed() && password_signup()>
                         <form on:submit=submit novalidate>
                             <Notice message=notice />
                             <TextField id="email" label=Key::Email value=email kind="email" autocomplete="email" error=email_err readonly=Signal::derive(move || bound.get().is_some()) />
