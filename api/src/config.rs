@@ -294,8 +294,17 @@ impl SsoProvider {
                     ("google", None) => "https://accounts.google.com".into(),
                     _ => required("ISSUER")?,
                 };
+                // Keys and endpoints come from the issuer: in clear text, anyone on the way
+                // could swap them. Plain http only to this machine (tests, development).
+                let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                    .iter()
+                    .any(|local| {
+                        issuer.strip_prefix(local).is_some_and(|rest| {
+                            rest.is_empty() || rest.starts_with(':') || rest.starts_with('/')
+                        })
+                    });
                 anyhow::ensure!(
-                    issuer.starts_with("https://") || issuer.starts_with("http://"),
+                    issuer.starts_with("https://") || loopback,
                     "ZIMAGE_SSO_{}_ISSUER must be an https:// URL",
                     id.to_ascii_uppercase()
                 );
@@ -794,6 +803,53 @@ mod tests {
         let env = HashMap::from([("ZIMAGE_BIND".to_string(), "0.0.0.0:9000".to_string())]);
         let config = Config::from_map(&env).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.public_url, "http://0.0.0.0:9000");
+    }
+
+    #[test]
+    fn identity_providers_need_credentials_and_an_https_issuer() {
+        let parse = |pairs: &[(&str, &str)]| {
+            let env: HashMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect();
+            SsoProvider::parse_all(&|name: &str| env.get(name).cloned())
+        };
+        let presets = parse(&[
+            ("ZIMAGE_SSO", "google, github"),
+            ("ZIMAGE_SSO_GOOGLE_CLIENT_ID", "g"),
+            ("ZIMAGE_SSO_GOOGLE_CLIENT_SECRET", "gs"),
+            ("ZIMAGE_SSO_GITHUB_CLIENT_ID", "h"),
+            ("ZIMAGE_SSO_GITHUB_CLIENT_SECRET", "hs"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            presets[0].kind,
+            SsoKind::Oidc {
+                issuer: "https://accounts.google.com".into()
+            }
+        );
+        assert_eq!(presets[1].name, "GitHub");
+        assert!(matches!(presets[1].kind, SsoKind::Github { .. }));
+        let corp = |issuer: &str| {
+            parse(&[
+                ("ZIMAGE_SSO", "corp"),
+                ("ZIMAGE_SSO_CORP_ISSUER", issuer),
+                ("ZIMAGE_SSO_CORP_CLIENT_ID", "c"),
+                ("ZIMAGE_SSO_CORP_CLIENT_SECRET", "cs"),
+            ])
+        };
+        assert!(corp("https://kc.example/realms/main").is_ok());
+        assert!(corp("http://127.0.0.1:8081").is_ok());
+        assert!(
+            corp("http://kc.example").is_err(),
+            "clear text off this machine"
+        );
+        assert!(corp("http://127.0.0.1.evil.example").is_err());
+        assert!(
+            parse(&[("ZIMAGE_SSO", "corp"), ("ZIMAGE_SSO_CORP_CLIENT_ID", "c")]).is_err(),
+            "an issuer and a secret are needed"
+        );
+        assert!(parse(&[("ZIMAGE_SSO", "Bad Id")]).is_err());
     }
 
     #[test]

@@ -123,15 +123,15 @@ pub struct SsoStartRequest {
 /// `POST /v1/me/identities`: connect a provider to the signed-in account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"provider": "google"})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"provider": "google", "password": "correct horse battery staple"})))]
 pub struct IdentityLinkRequest {
     /// A provider id from `GET /v1/me/identities` (`available`).
     #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub provider: String,
-    /// A path on this site to land on afterwards (default `/security`).
+    /// The account's password, when it has one: a new way in is as sensitive as a new password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 200, pattern = "^/"))]
-    pub return_to: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
+    pub password: Option<String>,
     /// Suggests the account to the provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 254))]

@@ -623,7 +623,7 @@ translations! {
     SsoErrEmailUnverified => "Your provider has not confirmed your e-mail address. Confirm it there first, then try again.", "身份提供方尚未确认您的邮箱。请先在那里确认，然后重试。";
     SsoErrEmailTaken => "This address is held for an account whose address was just changed. Try again tomorrow.", "此邮箱正为一个刚更改邮箱的账户保留。请明天再试。";
     SsoErrAccountDisabled => "This account is switched off; contact support.", "此账户已停用；请联系客服。";
-    SsoErrErasurePending => "This account is scheduled for deletion. Sign in with your password to keep it.", "此账户已安排删除。请用密码登录以保留它。";
+    SsoErrErasurePending => "This account is scheduled for deletion. Sign in with your password to keep it (without one, set it with “Forgot password” first).", "此账户已安排删除。请用密码登录以保留它（如无密码，请先通过“忘记密码”设置）。";
     SsoErrIdentityTaken => "That account at the provider is already connected to another Z-Image Studio account.", "该身份提供方账户已关联到另一个 Z-Image Studio 账户。";
     SsoErrAlreadyLinked => "Your account is already connected to another account at this provider. Remove that one first.", "您的账户已关联该身份提供方的另一个账户。请先移除它。";
     SsoFinishTitle => "Create your account", "创建账户";
@@ -643,6 +643,9 @@ translations! {
     SignInConnect => "Connect", "关联";
     SignInRemove => "Remove", "移除";
     SignInLastUsed => "last used", "上次使用";
+    SignInLastWay => "This is the only way to sign in to your account. Set a password first (“Forgot password” on the sign-in page), or connect another provider.", "这是您账户唯一的登录方式。请先设置密码（登录页面的“忘记密码”），或关联其他身份提供方。";
+    SsoErrAccountUnverified => "An account with this address exists, but its address was never confirmed. Use “Forgot password” with this address to take the account over, then connect the provider in Security.", "已有账户使用此邮箱，但该邮箱从未被确认。请用此邮箱通过“忘记密码”接管该账户，然后在“安全”中关联身份提供方。";
+    SsoErrServer => "Something went wrong on our side while signing you in. Please try again.", "登录时我们这边出了问题。请重试。";
     SignInLinked => "Connected. Signing in with it now opens your account.", "已关联。现在可以用它登录您的账户。";
     ErrInvalidCode => "That code is wrong or was used already. Try the current code from your app.", "验证码错误或已被使用。请使用应用中当前显示的验证码。";
     ErrChallengeEnded => "That sign-in ran out of time or took too many wrong codes. Enter your password again.", "本次登录已超时或错误次数过多。请重新输入密码。";

@@ -226,7 +226,7 @@ impl Sso {
                 if person.email.is_none()
                     && let Some(userinfo) = &discovery.userinfo_endpoint
                 {
-                    let info: IdClaims = self
+                    let info: UserInfo = self
                         .get_json(userinfo, answer.access_token().secret(), false)
                         .await?;
                     if info.sub != person.subject {
@@ -340,6 +340,13 @@ impl Sso {
                     answer.error()
                 )),
                 RequestTokenError::Request(err) => SsoError::Unavailable(err.to_string()),
+                // GitHub answers a bad or used code with 200 and an `error` field.
+                RequestTokenError::Parse(_, body)
+                    if serde_json::from_slice::<serde_json::Value>(&body)
+                        .is_ok_and(|v| v.get("error").is_some()) =>
+                {
+                    SsoError::Rejected("the token endpoint refused the code".into())
+                }
                 RequestTokenError::Parse(err, _) => {
                     SsoError::Unavailable(format!("the token endpoint's answer: {err}"))
                 }
@@ -464,8 +471,16 @@ impl Sso {
         if claims.nonce.as_deref() != Some(nonce) {
             return Err(reject("the nonce is not this sign-in's"));
         }
-        if claims.aud.len() > 1 && claims.azp.as_deref() != Some(provider.client_id.as_str()) {
-            return Err(reject("issued to several clients, not for this one"));
+        // Audiences this client does not trust are refused, and an `azp` must be this client.
+        if claims.aud.0.iter().any(|a| *a != provider.client_id) {
+            return Err(reject("issued to other clients too"));
+        }
+        if claims
+            .azp
+            .as_deref()
+            .is_some_and(|azp| azp != provider.client_id)
+        {
+            return Err(reject("authorized for another client"));
         }
         if claims.sub.is_empty() || claims.sub.len() > 255 {
             return Err(reject("the subject is empty or too long"));
@@ -555,6 +570,7 @@ impl<'de> Deserialize<'de> for Flag {
 struct Audience(Vec<String>);
 
 impl Audience {
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.0.len()
     }
@@ -578,6 +594,9 @@ impl<'de> Deserialize<'de> for Audience {
 #[derive(Debug, Clone, Deserialize)]
 struct IdClaims {
     sub: String,
+    /// Required by OpenID Connect Core 2 (jsonwebtoken does not check it).
+    #[allow(dead_code)]
+    iat: i64,
     #[serde(default)]
     aud: Audience,
     #[serde(default)]
@@ -604,6 +623,16 @@ impl IdClaims {
             username: self.preferred_username.clone(),
         }
     }
+}
+
+/// The userinfo endpoint's answer (OpenID Connect Core 5.3.2).
+#[derive(Debug, Deserialize)]
+struct UserInfo {
+    sub: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: Option<Flag>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -676,11 +705,11 @@ mod tests {
     #[test]
     fn email_verified_is_read_as_providers_send_it() {
         for (raw, expected) in [
-            (r#"{"sub":"1","email_verified":true}"#, true),
-            (r#"{"sub":"1","email_verified":"true"}"#, true),
-            (r#"{"sub":"1","email_verified":false}"#, false),
-            (r#"{"sub":"1","email_verified":"false"}"#, false),
-            (r#"{"sub":"1"}"#, false),
+            (r#"{"sub":"1","iat":1,"email_verified":true}"#, true),
+            (r#"{"sub":"1","iat":1,"email_verified":"true"}"#, true),
+            (r#"{"sub":"1","iat":1,"email_verified":false}"#, false),
+            (r#"{"sub":"1","iat":1,"email_verified":"false"}"#, false),
+            (r#"{"sub":"1","iat":1}"#, false),
         ] {
             let claims: IdClaims = serde_json::from_str(raw).unwrap();
             assert_eq!(claims.person().email_verified, expected, "{raw}");
@@ -689,8 +718,9 @@ mod tests {
 
     #[test]
     fn audience_is_one_string_or_a_list() {
-        let one: IdClaims = serde_json::from_str(r#"{"sub":"1","aud":"a"}"#).unwrap();
-        let many: IdClaims = serde_json::from_str(r#"{"sub":"1","aud":["a","b"]}"#).unwrap();
+        let one: IdClaims = serde_json::from_str(r#"{"sub":"1","iat":1,"aud":"a"}"#).unwrap();
+        let many: IdClaims =
+            serde_json::from_str(r#"{"sub":"1","iat":1,"aud":["a","b"]}"#).unwrap();
         assert_eq!((one.aud.len(), many.aud.len()), (1, 2));
     }
 }

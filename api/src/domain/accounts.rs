@@ -33,41 +33,23 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
     if let Some(email) = &email {
         v.check("password", password::check_policy(&req.password, email));
     }
-    let display_name = v
-        .check(
-            "display_name",
-            validate::optional_text(
-                req.display_name.as_deref(),
-                validate::DISPLAY_NAME_MAX_CHARS,
-            ),
-        )
-        .flatten();
-    let locale = match req.locale.as_deref() {
-        None | Some("") => Some(Locale::default()),
-        Some(tag) => v.check("locale", Locale::parse(tag).ok_or(Invalid::UnknownLocale)),
-    };
-    if !req.accept_terms {
-        v.add("accept_terms", Invalid::MustAcceptTerms.message());
-    }
-    if !req.age_confirmed {
-        v.add("age_confirmed", Invalid::MustConfirmAge.message());
-    }
     let mut conn = state.db.get().await?;
-    let referral = req
-        .referral_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let referred_by = match referral {
-        Some(code) => {
-            let found = users::find_by_referral_code(&mut conn, &code.to_uppercase()).await?;
-            if found.is_none() {
-                v.add("referral_code", "is not a valid referral code");
-            }
-            found
-        }
-        None => None,
-    };
+    let NewAccount {
+        display_name,
+        locale,
+        referred_by,
+    } = new_account(
+        &mut conn,
+        &mut v,
+        &NewAccountFields {
+            display_name: req.display_name.as_deref(),
+            locale: req.locale.as_deref(),
+            referral_code: req.referral_code.as_deref(),
+            accept_terms: req.accept_terms,
+            age_confirmed: req.age_confirmed,
+        },
+    )
+    .await?;
     let admission = invitations::admit(
         state,
         &mut conn,
@@ -185,6 +167,65 @@ pub async fn signup(state: &actix_web::web::Data<AppState>, req: SignupRequest) 
         }
     });
     Ok(dto)
+}
+
+/// What every sign-up asks besides the address, as sent.
+pub(crate) struct NewAccountFields<'a> {
+    pub display_name: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub referral_code: Option<&'a str>,
+    pub accept_terms: bool,
+    pub age_confirmed: bool,
+}
+
+/// Those fields checked (problems go to `v`): the name, the language (`None` when invalid) and
+/// the referring account.
+pub(crate) struct NewAccount {
+    pub display_name: Option<String>,
+    pub locale: Option<Locale>,
+    pub referred_by: Option<Uuid>,
+}
+
+pub(crate) async fn new_account(
+    conn: &mut AsyncPgConnection,
+    v: &mut Validator,
+    fields: &NewAccountFields<'_>,
+) -> ApiResult<NewAccount> {
+    let display_name = v
+        .check(
+            "display_name",
+            validate::optional_text(fields.display_name, validate::DISPLAY_NAME_MAX_CHARS),
+        )
+        .flatten();
+    let locale = match fields.locale {
+        None | Some("") => Some(Locale::default()),
+        Some(tag) => v.check("locale", Locale::parse(tag).ok_or(Invalid::UnknownLocale)),
+    };
+    if !fields.accept_terms {
+        v.add("accept_terms", Invalid::MustAcceptTerms.message());
+    }
+    if !fields.age_confirmed {
+        v.add("age_confirmed", Invalid::MustConfirmAge.message());
+    }
+    let referral = fields
+        .referral_code
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let referred_by = match referral {
+        Some(code) => {
+            let found = users::find_by_referral_code(conn, &code.to_uppercase()).await?;
+            if found.is_none() {
+                v.add("referral_code", "is not a valid referral code");
+            }
+            found
+        }
+        None => None,
+    };
+    Ok(NewAccount {
+        display_name,
+        locale,
+        referred_by,
+    })
 }
 
 /// For the operator's `create-user`: the address is taken.

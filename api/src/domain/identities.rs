@@ -18,14 +18,15 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 use zimage_shared::ErrorCode;
-use zimage_shared::account::{Identity, Locale, SignInMethods};
+use zimage_shared::account::{Identity, SignInMethods};
 use zimage_shared::auth::{
     IdentityLinkRequest, SsoKind, SsoProviderInfo, SsoSignupDetails, SsoSignupRequest, SsoStart,
     SsoStartRequest, TokenResponse,
 };
-use zimage_shared::validate::{self, Invalid};
+use zimage_shared::validate;
 
 use super::ClientInfo;
+use super::accounts::{NewAccount, NewAccountFields, new_account};
 use super::invitations::{self, Admission};
 use super::sessions::{self, SignIn};
 use crate::auth::Auth;
@@ -87,7 +88,19 @@ fn local_path(path: Option<&str>) -> ApiResult<Option<String>> {
             "must be a path on this site, such as /gallery",
         ));
     }
-    Ok(Some(path.to_string()))
+    // It becomes a `Location` header: anything but visible ASCII is percent-encoded.
+    let mut encoded = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii_graphic() {
+            encoded.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                encoded.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    Ok(Some(encoded))
 }
 
 /// Starts a sign-in at `provider_id` (or, with `user`, the linking of a provider to that
@@ -272,23 +285,31 @@ pub async fn callback(
         let Some(user) = users::find(&mut conn, user_id).await? else {
             return failed("state_mismatch", true);
         };
-        let linked = db::insert(
-            &mut conn,
-            &NewIdentity {
-                id: Uuid::new_v4(),
-                user_id,
-                provider: &provider.id,
-                subject: &person.subject,
-                email: email.as_deref(),
-                username: username.as_deref(),
-                last_used_at: None,
-            },
-        )
-        .await?;
+        let linked = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                let inserted = db::insert(
+                    conn,
+                    &NewIdentity {
+                        id: Uuid::new_v4(),
+                        user_id,
+                        provider: &provider.id,
+                        subject: &person.subject,
+                        email: email.as_deref(),
+                        username: username.as_deref(),
+                        last_used_at: None,
+                    },
+                )
+                .await?;
+                if let Some(identity) = &inserted {
+                    record_link(conn, identity, client).await?;
+                }
+                Ok(inserted)
+            })
+            .await?;
         return match linked {
             Some(identity) => {
                 drop(conn);
-                linked_now(state, &user, provider, &identity, Some(client)).await?;
+                tell_linked(state, &user, &identity).await;
                 Ok(Landing::Linked)
             }
             None => match db::find(&mut conn, &provider.id, &person.subject).await? {
@@ -354,6 +375,12 @@ pub async fn callback(
         (token, row)
     };
     if let Some(owner) = users::find_by_email(&mut conn, &email).await? {
+        if owner.email_verified_at.is_none() {
+            // Whoever made that account never proved the address: it may be someone else's
+            // squat. Its mailbox's owner takes it over with "Forgot password" (which ends the
+            // squatter's sessions and keys), then connects the provider from Security.
+            return failed("account_unverified", false);
+        }
         // Never linked by the address alone: the owner confirms from their mailbox.
         let budget = state.config.rate_limits.email_per_account;
         let may_mail = state
@@ -430,44 +457,26 @@ pub async fn signup(
     client: &ClientInfo,
 ) -> ApiResult<TokenResponse> {
     let mut v = Validator::new();
-    let display_name = v
-        .check(
-            "display_name",
-            validate::optional_text(
-                req.display_name.as_deref(),
-                validate::DISPLAY_NAME_MAX_CHARS,
-            ),
-        )
-        .flatten();
-    let locale = match req.locale.as_deref() {
-        None | Some("") => Some(Locale::default()),
-        Some(tag) => v.check("locale", Locale::parse(tag).ok_or(Invalid::UnknownLocale)),
-    };
-    if !req.accept_terms {
-        v.add("accept_terms", Invalid::MustAcceptTerms.message());
-    }
-    if !req.age_confirmed {
-        v.add("age_confirmed", Invalid::MustConfirmAge.message());
-    }
     if req.token.chars().count() > 200 {
         v.add("token", "must be at most 200 characters");
     }
     let mut conn = state.db.get().await?;
-    let referral = req
-        .referral_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let referred_by = match referral {
-        Some(code) => {
-            let found = users::find_by_referral_code(&mut conn, &code.to_uppercase()).await?;
-            if found.is_none() {
-                v.add("referral_code", "is not a valid referral code");
-            }
-            found
-        }
-        None => None,
-    };
+    let NewAccount {
+        display_name,
+        locale,
+        referred_by,
+    } = new_account(
+        &mut conn,
+        &mut v,
+        &NewAccountFields {
+            display_name: req.display_name.as_deref(),
+            locale: req.locale.as_deref(),
+            referral_code: req.referral_code.as_deref(),
+            accept_terms: req.accept_terms,
+            age_confirmed: req.age_confirmed,
+        },
+    )
+    .await?;
     let token_hash = secrets::hash(req.token.trim());
     let now = state.clock.now();
     let offered = db::pending(&mut conn, &token_hash, "signup", now)
@@ -575,6 +584,11 @@ pub async fn confirm_link(state: &AppState, token: &str, client: &ClientInfo) ->
                 })?;
             let user_id = offered.user_id.ok_or_else(offer_ended)?;
             let user = users::find(conn, user_id).await?.ok_or_else(offer_ended)?;
+            // The mail went to the address the account had then: it proves nothing once the
+            // account has moved.
+            if user.email != offered.email || user.email_verified_at.is_none() {
+                return Err(offer_ended());
+            }
             let inserted = db::insert(
                 conn,
                 &NewIdentity {
@@ -605,49 +619,45 @@ pub async fn confirm_link(state: &AppState, token: &str, client: &ClientInfo) ->
                     ));
                 }
             };
+            record_link(conn, &identity, client).await?;
             Ok((user, identity))
         })
         .await?;
     drop(conn);
-    let provider = state.sso.provider(&identity.provider).cloned();
-    let name = provider_name(state, &identity.provider);
-    match provider {
-        Some(provider) => linked_now(state, &user, &provider, &identity, Some(client)).await?,
-        None => tracing::warn!("an identity was linked for a provider no longer configured"),
-    }
-    Ok(name)
+    tell_linked(state, &user, &identity).await;
+    Ok(provider_name(state, &identity.provider))
 }
 
-/// Records a new link and tells the owner.
-async fn linked_now(
-    state: &AppState,
-    user: &UserRow,
-    provider: &SsoProvider,
+/// The security log's line for a new link, in the transaction that makes it.
+async fn record_link(
+    conn: &mut diesel_async::AsyncPgConnection,
     identity: &IdentityRow,
-    client: Option<&ClientInfo>,
+    client: &ClientInfo,
 ) -> ApiResult<()> {
-    let mut conn = state.db.get().await?;
     super::security::record(
-        &mut conn,
-        user.id,
+        conn,
+        identity.user_id,
         "identity.linked",
-        client,
+        Some(client),
         json!({"provider": identity.provider}),
     )
-    .await?;
-    drop(conn);
-    tracing::info!(user_id = %user.id, provider = %provider.id, "identity linked");
+    .await
+}
+
+/// Tells the owner a provider now opens their account.
+async fn tell_linked(state: &AppState, user: &UserRow, identity: &IdentityRow) {
+    tracing::info!(user_id = %user.id, provider = %identity.provider, "identity linked");
     let link = security_page(state);
+    let name = provider_name(state, &identity.provider);
     tell_owner(
         state,
         user,
         Template::IdentityLinked {
-            provider: &provider.name,
+            provider: &name,
             link: &link,
         },
     )
     .await;
-    Ok(())
 }
 
 fn security_page(state: &AppState) -> String {
@@ -691,14 +701,21 @@ pub async fn methods(state: &AppState, user: &UserRow) -> ApiResult<SignInMethod
     })
 }
 
-/// Starts linking a provider to the signed-in account (needs a fresh second factor where the
-/// account has one: a new way in is a sensitive change).
+/// Starts linking a provider to the signed-in account. A new way in is a sensitive change: it
+/// needs the account's password (when it has one) and a fresh second factor (where it is on).
 pub async fn start_link(
     state: &AppState,
     auth: &Auth,
     req: &IdentityLinkRequest,
 ) -> ApiResult<(SsoStart, String)> {
     super::two_factor::require_fresh(state, auth).await?;
+    // As for a new password or address: whoever holds only a session cannot add a way in.
+    if let Some(hash) = auth.user.password_hash.as_deref() {
+        let typed = req.password.as_deref().unwrap_or_default();
+        if typed.chars().count() > 128 || !crate::auth::password::verify(typed, Some(hash)).await? {
+            return Err(ApiError::field("password", "is incorrect"));
+        }
+    }
     if state.sso.provider(&req.provider).is_none() {
         return Err(ApiError::field(
             "provider",
@@ -706,7 +723,7 @@ pub async fn start_link(
         ));
     }
     let start_req = SsoStartRequest {
-        return_to: req.return_to.clone(),
+        return_to: None,
         invitation: None,
         login_hint: req.login_hint.clone(),
     };
@@ -733,7 +750,12 @@ pub async fn unlink(state: &AppState, auth: &Auth, id: Uuid, client: &ClientInfo
             if !identities.iter().any(|i| i.id == id) {
                 return Err(ApiError::not_found("identity"));
             }
-            if user.password_hash.is_none() && identities.len() <= 1 {
+            // Identities at providers the operator has since removed cannot sign in.
+            let usable = identities
+                .iter()
+                .filter(|i| i.id != id && state.sso.provider(&i.provider).is_some())
+                .count();
+            if user.password_hash.is_none() && usable == 0 {
                 return Err(ApiError::new(
                     ErrorCode::Conflict,
                     "this is the only way to sign in to your account: set a password (with \"Forgot password\" on the sign-in page) or connect another provider first",

@@ -92,7 +92,8 @@ pub(super) async fn start(
 ///   `/login?sso=link_sent` (its owner was mailed a link that connects it);
 /// - linking from Security: `/security?linked={provider}`;
 /// - anything else: `/login?sso_error={code}` (or `/security?sso_error={code}` when linking),
-///   `code` being `state_mismatch` (unknown, used or expired `state`, or another browser),
+///   `code` being `server_error`, `account_unverified` (the address has an account whose address
+///   was never confirmed: take it over with "Forgot password" first), `state_mismatch` (unknown, used or expired `state`, or another browser),
 ///   `access_denied`, `provider_error`, `provider_unavailable`, `token_rejected` (the code or
 ///   `id_token` failed verification: signature, issuer, audience, expiry or `nonce`),
 ///   `email_unverified`, `email_taken`, `invitation_required`, `account_disabled`,
@@ -115,14 +116,26 @@ pub(super) async fn callback(
     query: web::Query<Callback>,
 ) -> ApiResult<HttpResponse> {
     let browser = req.cookie(FLOW_COOKIE);
-    let landing = identities::callback(
+    let landing = match identities::callback(
         &state,
         &path,
         browser.as_ref().map(|c| c.value()),
         &query,
         &client_info(&req, &state),
     )
-    .await?;
+    .await
+    {
+        Ok(landing) => landing,
+        // A browser arrived by redirect: it gets a page that says so, not a JSON problem.
+        Err(err) if err.code() != zimage_shared::ErrorCode::NotFound => {
+            tracing::error!(error = ?err, "the way back from an identity provider failed");
+            Landing::Failed {
+                code: "server_error",
+                linking: false,
+            }
+        }
+        Err(err) => return Err(err),
+    };
     let mut response = HttpResponse::SeeOther();
     response
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -240,8 +253,8 @@ pub(super) async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<Ht
 
 /// Start connecting a provider to this account: answers the address to send the browser to (and
 /// sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-/// lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-/// factor where two-factor authentication is on.
+/// lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+/// `password` when it has one, and a fresh second factor where two-factor authentication is on.
 #[utoipa::path(
     operation_id = "me_identity_link",
     tag = "account",
@@ -251,7 +264,7 @@ pub(super) async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<Ht
         (status = 200, body = SsoStart),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys and apps cannot do this; `second_factor_required`"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: `provider` is not one of this installation's, or a field is out of bounds"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: wrong `password`, `provider` is not one of this installation's, or a field is out of bounds"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`service_unavailable`: the provider cannot be reached"),
     )
 )]

@@ -157,6 +157,19 @@ async fn sign_in_as(app: &TestApp, provider: &str, account: &str) -> reqwest::Re
     come_back(app, &back, Some(&flow)).await
 }
 
+/// Connects the provider's `account` to `who`'s account from a signed-in session: where the
+/// way back lands.
+async fn link_as(app: &TestApp, who: &crate::helpers::Signed, account: &str) -> String {
+    let (back, flow) = to_the_way_back(
+        app,
+        "/v1/me/identities",
+        Some(&who.access),
+        json!({"provider": "corp", "login_hint": account, "password": PASSWORD}),
+    )
+    .await;
+    location(&come_back(app, &back, Some(&flow)).await)
+}
+
 fn fragment_token(location: &str, prefix: &str) -> String {
     location
         .strip_prefix(prefix)
@@ -271,13 +284,13 @@ async fn someone_new_gets_an_account_only_after_age_and_terms_then_signs_in_with
         &app,
         "/v1/auth/sso/corp/start",
         None,
-        json!({"login_hint": "alice", "return_to": "/gallery"}),
+        json!({"login_hint": "alice", "return_to": "/gallery?q=café"}),
     )
     .await;
     let back = come_back(&app, &back, Some(&flow)).await;
     assert!(cookie(&back, "zimage_refresh").is_some_and(|c| !c.is_empty()));
     assert!(cookie(&back, "zimage_signed_in").is_some());
-    assert_eq!(location(&back), "/gallery");
+    assert_eq!(location(&back), "/gallery?q=caf%C3%A9");
     assert_eq!(users(&app).await, 1);
     // A password does not open an account that has none.
     assert_problem(
@@ -452,6 +465,22 @@ async fn rotated_provider_keys_are_fetched_again() {
 async fn an_existing_account_is_linked_only_when_its_owner_confirms_from_the_mailbox() {
     let idp = idp().await;
     let app = app_for(&idp.issuer, &[]).await;
+    // An account whose address was never confirmed (perhaps someone else's squat) gets no
+    // offer: the mailbox's owner takes it over with "Forgot password" first.
+    assert_eq!(
+        app.signup("alice@example.test").await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        location(&sign_in_as(&app, "corp", "alice").await),
+        "/login?sso_error=account_unverified"
+    );
+    assert!(
+        app.mails_to("alice@example.test")
+            .iter()
+            .all(|m| !m.contains("/sso/link#token="))
+    );
+
     let carol = app.signed_in_user("carol@example.test").await;
 
     let back = sign_in_as(&app, "corp", "carol").await;
@@ -503,19 +532,30 @@ async fn a_signed_in_user_links_and_unlinks_while_another_way_to_sign_in_remains
     let erin = app.signed_in_user("erin@example.test").await;
     let frank = app.signed_in_user("frank@example.test").await;
 
+    // A session alone does not add a way in: the password is asked, as for a new password.
+    for password in [None, Some("not the password")] {
+        let mut body = json!({"provider": "corp"});
+        if let Some(password) = password {
+            body["password"] = json!(password);
+        }
+        let refused = app
+            .post_auth("/v1/me/identities", &erin.access, &body)
+            .await;
+        let problem = assert_problem(refused, 422, "validation_failed").await;
+        assert!(problem["errors"]["password"].is_array(), "{problem}");
+    }
+    let unknown = app
+        .post_auth(
+            "/v1/me/identities",
+            &erin.access,
+            &json!({"provider": "elsewhere", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(unknown, 422, "validation_failed").await;
+
     // Erin links the provider's "carol" account to hers (a different address is fine: she is
     // signed in and signed in there).
-    let (back, flow) = to_the_way_back(
-        &app,
-        "/v1/me/identities",
-        Some(&erin.access),
-        json!({"provider": "corp", "login_hint": "carol"}),
-    )
-    .await;
-    assert_eq!(
-        location(&come_back(&app, &back, Some(&flow)).await),
-        "/security?linked=corp"
-    );
+    assert_eq!(link_as(&app, &erin, "carol").await, "/security?linked=corp");
     let methods = app.get_json("/v1/me/identities", &erin.access).await;
     assert_eq!(methods["password"], true);
     assert_eq!(methods["identities"].as_array().unwrap().len(), 1);
@@ -526,27 +566,13 @@ async fn a_signed_in_user_links_and_unlinks_while_another_way_to_sign_in_remains
     );
 
     // The same provider account cannot be linked to Frank too.
-    let (back, flow) = to_the_way_back(
-        &app,
-        "/v1/me/identities",
-        Some(&frank.access),
-        json!({"provider": "corp", "login_hint": "carol"}),
-    )
-    .await;
     assert_eq!(
-        location(&come_back(&app, &back, Some(&flow)).await),
+        link_as(&app, &frank, "carol").await,
         "/security?sso_error=identity_taken"
     );
     // Nor a second account at the same provider to Erin.
-    let (back, flow) = to_the_way_back(
-        &app,
-        "/v1/me/identities",
-        Some(&erin.access),
-        json!({"provider": "corp", "login_hint": "alice"}),
-    )
-    .await;
     assert_eq!(
-        location(&come_back(&app, &back, Some(&flow)).await),
+        link_as(&app, &erin, "alice").await,
         "/security?sso_error=provider_already_linked"
     );
 
@@ -608,15 +634,8 @@ async fn two_factor_authentication_is_still_asked_after_the_provider() {
     let carol = app.signed_in_user("carol@example.test").await;
     crate::two_factor::turn_on(&app, &carol).await;
     // Linking needs the fresh second factor turning it on gave this session.
-    let (back, flow) = to_the_way_back(
-        &app,
-        "/v1/me/identities",
-        Some(&carol.access),
-        json!({"provider": "corp", "login_hint": "carol"}),
-    )
-    .await;
     assert_eq!(
-        location(&come_back(&app, &back, Some(&flow)).await),
+        link_as(&app, &carol, "carol").await,
         "/security?linked=corp"
     );
 

@@ -842,7 +842,8 @@ export interface paths {
          *       `/login?sso=link_sent` (its owner was mailed a link that connects it);
          *     - linking from Security: `/security?linked={provider}`;
          *     - anything else: `/login?sso_error={code}` (or `/security?sso_error={code}` when linking),
-         *       `code` being `state_mismatch` (unknown, used or expired `state`, or another browser),
+         *       `code` being `server_error`, `account_unverified` (the address has an account whose address
+         *       was never confirmed: take it over with "Forgot password" first), `state_mismatch` (unknown, used or expired `state`, or another browser),
          *       `access_denied`, `provider_error`, `provider_unavailable`, `token_rejected` (the code or
          *       `id_token` failed verification: signature, issuer, audience, expiry or `nonce`),
          *       `email_unverified`, `email_taken`, `invitation_required`, `account_disabled`,
@@ -1840,12 +1841,12 @@ export interface paths {
         /**
          * Start connecting a provider to this account: answers the address to send the browser to (and
          *     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-         *     lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-         *     factor where two-factor authentication is on.
+         *     lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+         *     `password` when it has one, and a fresh second factor where two-factor authentication is on.
          * @description Start connecting a provider to this account: answers the address to send the browser to (and
          *     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-         *     lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-         *     factor where two-factor authentication is on.
+         *     lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+         *     `password` when it has one, and a fresh second factor where two-factor authentication is on.
          */
         post: operations["me_identity_link"];
         delete?: never;
@@ -3955,16 +3956,17 @@ export interface components {
         /**
          * @description `POST /v1/me/identities`: connect a provider to the signed-in account.
          * @example {
+         *       "password": "correct horse battery staple",
          *       "provider": "google"
          *     }
          */
         IdentityLinkRequest: {
             /** @description Suggests the account to the provider. */
             login_hint?: string | null;
+            /** @description The account's password, when it has one: a new way in is as sensitive as a new password. */
+            password?: string | null;
             /** @description A provider id from `GET /v1/me/identities` (`available`). */
             provider: string;
-            /** @description A path on this site to land on afterwards (default `/security`). */
-            return_to?: string | null;
         };
         /** @description Several of your images, for one action on all of them (download as a ZIP, delete). */
         ImageSelection: {
@@ -15426,7 +15428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `validation_failed`: `provider` is not one of this installation's, or a field is out of bounds */
+            /** @description `validation_failed`: wrong `password`, `provider` is not one of this installation's, or a field is out of bounds */
             422: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];

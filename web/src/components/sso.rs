@@ -21,6 +21,8 @@ pub fn error_key(code: &str) -> Key {
         "erasure_pending" => Key::SsoErrErasurePending,
         "identity_taken" => Key::SsoErrIdentityTaken,
         "provider_already_linked" => Key::SsoErrAlreadyLinked,
+        "account_unverified" => Key::SsoErrAccountUnverified,
+        "server_error" => Key::SsoErrServer,
         _ => Key::SsoErrProvider,
     }
 }

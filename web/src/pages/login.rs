@@ -36,8 +36,10 @@ pub fn Login() -> impl IntoView {
         }
     });
     let link_sent = query.with_untracked(|q| q.get("sso").as_deref() == Some("link_sent"));
+    // Shown above the provider buttons (the password form has its own).
+    let sso_notice = RwSignal::new(None::<Key>);
     if let Some(code) = query.with_untracked(|q| q.get("sso_error")) {
-        notice.set(Some(crate::components::sso::error_key(&code)));
+        sso_notice.set(Some(crate::components::sso::error_key(&code)));
     }
     // A provider sign-in into an account with two-factor authentication lands here with its
     // challenge in the fragment (never sent to servers); it is taken out of the address.
@@ -153,7 +155,8 @@ pub fn Login() -> impl IntoView {
             <Show when=move || link_sent>
                 <p class="notice notice-info" id="sso-link-sent" role="status">{t(Key::SsoLinkSent)}</p>
             </Show>
-            <crate::components::sso::SsoButtons providers=providers.into() next=next invitation=Signal::stored(None) notice=notice divider=true />
+            <Notice message=sso_notice />
+            <crate::components::sso::SsoButtons providers=providers.into() next=next invitation=Signal::stored(None) notice=sso_notice divider=true />
             <form on:submit=submit novalidate>
                 <Notice message=notice />
                 <TextField id="email" label=Key::Email value=email kind="email" autocomplete="username" />

@@ -239,13 +239,37 @@ fn SignInMethodsSection() -> impl IntoView {
         });
     };
     load();
+    // With a password on the account, connecting asks for it first (the provider waiting).
+    let asking = RwSignal::new(None::<(String, String)>);
+    let link_password = RwSignal::new(String::new());
+    let password_err = RwSignal::new(None::<Key>);
     let connect = move |provider: String| {
         notice.set(None);
         linked.set(None);
+        let has_password = methods.with_untracked(|m| m.as_ref().is_some_and(|m| m.password));
+        if has_password
+            && asking.with_untracked(|a| a.as_ref().is_none_or(|(id, _)| *id != provider))
+        {
+            let name = methods.with_untracked(|m| {
+                m.as_ref()
+                    .and_then(|m| m.available.iter().find(|p| p.id == provider))
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default()
+            });
+            link_password.set(String::new());
+            asking.set(Some((provider, name)));
+            set_timeout(
+                || {
+                    crate::components::layout::focus_first("#link-password");
+                },
+                std::time::Duration::ZERO,
+            );
+            return;
+        }
         busy.set(true);
         let body = IdentityLinkRequest {
             provider,
-            return_to: None,
+            password: has_password.then(|| link_password.get_untracked()),
             login_hint: None,
         };
         leptos::task::spawn_local(async move {
@@ -255,7 +279,10 @@ fn SignInMethodsSection() -> impl IntoView {
             {
                 Ok(start) => crate::components::sso::go_to(&start.authorization_url),
                 Err(err) => {
-                    notice.set(Some(err.message()));
+                    match err.field("password") {
+                        Some(key) => password_err.set(Some(key)),
+                        None => notice.set(Some(err.message())),
+                    }
                     busy.set(false);
                 }
             }
@@ -271,7 +298,7 @@ fn SignInMethodsSection() -> impl IntoView {
                 Ok(()) => load(),
                 Err(err) => notice.set(Some(
                     if err.code() == Some(zimage_shared::ErrorCode::Conflict) {
-                        Key::SignInPasswordNone
+                        Key::SignInLastWay
                     } else {
                         err.message()
                     },
@@ -321,7 +348,17 @@ fn SignInMethodsSection() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                        <div class="actions">
+                        {move || asking.get().map(|(provider, name)| view! {
+                            <form id="link-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); connect(provider.clone()); } novalidate>
+                                <p>{t(Key::SignInConnect)} " " <strong>{name}</strong></p>
+                                <TextField id="link-password" label=Key::Password value=link_password kind="password" autocomplete="current-password" error=password_err />
+                                <div class="actions">
+                                    <Submit label=Key::SignInConnect busy=busy />
+                                    <button type="button" class="button button-ghost" on:click=move |_| asking.set(None)>{t(Key::CancelEdit)}</button>
+                                </div>
+                            </form>
+                        })}
+                        <div class="actions" hidden=move || asking.get().is_some()>
                             {found.available.into_iter().map(|provider| {
                                 let id = provider.id.clone();
                                 view! {

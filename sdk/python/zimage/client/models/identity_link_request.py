@@ -15,17 +15,18 @@ class IdentityLinkRequest:
     """`POST /v1/me/identities`: connect a provider to the signed-in account.
 
     Example:
-        {'provider': 'google'}
+        {'password': 'correct horse battery staple', 'provider': 'google'}
 
     Attributes:
         provider (str): A provider id from `GET /v1/me/identities` (`available`).
         login_hint (None | str | Unset): Suggests the account to the provider.
-        return_to (None | str | Unset): A path on this site to land on afterwards (default `/security`).
+        password (None | str | Unset): The account's password, when it has one: a new way in is as sensitive as a new
+            password.
     """
 
     provider: str
     login_hint: None | str | Unset = UNSET
-    return_to: None | str | Unset = UNSET
+    password: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         provider = self.provider
@@ -36,11 +37,11 @@ class IdentityLinkRequest:
         else:
             login_hint = self.login_hint
 
-        return_to: None | str | Unset
-        if isinstance(self.return_to, Unset):
-            return_to = UNSET
+        password: None | str | Unset
+        if isinstance(self.password, Unset):
+            password = UNSET
         else:
-            return_to = self.return_to
+            password = self.password
 
         field_dict: dict[str, Any] = {}
 
@@ -51,8 +52,8 @@ class IdentityLinkRequest:
         )
         if login_hint is not UNSET:
             field_dict["login_hint"] = login_hint
-        if return_to is not UNSET:
-            field_dict["return_to"] = return_to
+        if password is not UNSET:
+            field_dict["password"] = password
 
         return field_dict
 
@@ -70,19 +71,19 @@ class IdentityLinkRequest:
 
         login_hint = _parse_login_hint(d.pop("login_hint", UNSET))
 
-        def _parse_return_to(data: object) -> None | str | Unset:
+        def _parse_password(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
             return cast(None | str | Unset, data)
 
-        return_to = _parse_return_to(d.pop("return_to", UNSET))
+        password = _parse_password(d.pop("password", UNSET))
 
         identity_link_request = cls(
             provider=provider,
             login_hint=login_hint,
-            return_to=return_to,
+            password=password,
         )
 
         return identity_link_request

@@ -107,17 +107,17 @@ def sync_detailed(
 ) -> Response[Problem | SsoStart]:
     """Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
      Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
     Args:
         body (IdentityLinkRequest): `POST /v1/me/identities`: connect a provider to the signed-in
-            account. Example: {'provider': 'google'}.
+            account. Example: {'password': 'correct horse battery staple', 'provider': 'google'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,17 +145,17 @@ def sync(
 ) -> Problem | SsoStart | None:
     """Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
      Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
     Args:
         body (IdentityLinkRequest): `POST /v1/me/identities`: connect a provider to the signed-in
-            account. Example: {'provider': 'google'}.
+            account. Example: {'password': 'correct horse battery staple', 'provider': 'google'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,17 +178,17 @@ async def asyncio_detailed(
 ) -> Response[Problem | SsoStart]:
     """Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
      Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
     Args:
         body (IdentityLinkRequest): `POST /v1/me/identities`: connect a provider to the signed-in
-            account. Example: {'provider': 'google'}.
+            account. Example: {'password': 'correct horse battery staple', 'provider': 'google'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,17 +214,17 @@ async def asyncio(
 ) -> Problem | SsoStart | None:
     """Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
      Start connecting a provider to this account: answers the address to send the browser to (and
     sets the cookie for the way back, like `POST /v1/auth/sso/{provider}/start`). The way back
-    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs a fresh second
-    factor where two-factor authentication is on.
+    lands on `/security?linked={provider}` or `/security?sso_error={code}`. Needs the account's
+    `password` when it has one, and a fresh second factor where two-factor authentication is on.
 
     Args:
         body (IdentityLinkRequest): `POST /v1/me/identities`: connect a provider to the signed-in
-            account. Example: {'provider': 'google'}.
+            account. Example: {'password': 'correct horse battery staple', 'provider': 'google'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

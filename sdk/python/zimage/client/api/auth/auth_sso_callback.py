@@ -99,7 +99,9 @@ def sync_detailed(
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
     - anything else: `/login?sso_error={code}` (or `/security?sso_error={code}` when linking),
-      `code` being `state_mismatch` (unknown, used or expired `state`, or another browser),
+      `code` being `server_error`, `account_unverified` (the address has an account whose address
+      was never confirmed: take it over with "Forgot password" first), `state_mismatch` (unknown, used
+    or expired `state`, or another browser),
       `access_denied`, `provider_error`, `provider_unavailable`, `token_rejected` (the code or
       `id_token` failed verification: signature, issuer, audience, expiry or `nonce`),
       `email_unverified`, `email_taken`, `invitation_required`, `account_disabled`,
@@ -155,7 +157,9 @@ def sync(
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
     - anything else: `/login?sso_error={code}` (or `/security?sso_error={code}` when linking),
-      `code` being `state_mismatch` (unknown, used or expired `state`, or another browser),
+      `code` being `server_error`, `account_unverified` (the address has an account whose address
+      was never confirmed: take it over with "Forgot password" first), `state_mismatch` (unknown, used
+    or expired `state`, or another browser),
       `access_denied`, `provider_error`, `provider_unavailable`, `token_rejected` (the code or
       `id_token` failed verification: signature, issuer, audience, expiry or `nonce`),
       `email_unverified`, `email_taken`, `invitation_required`, `account_disabled`,
@@ -206,7 +210,9 @@ async def asyncio_detailed(
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
     - anything else: `/login?sso_error={code}` (or `/security?sso_error={code}` when linking),
-      `code` being `state_mismatch` (unknown, used or expired `state`, or another browser),
+      `code` being `server_error`, `account_unverified` (the address has an account whose address
+      was never confirmed: take it over with "Forgot password" first), `state_mismatch` (unknown, used
+    or expired `state`, or another browser),
       `access_denied`, `provider_error`, `provider_unavailable`, `token_rejected` (the code or
       `id_token` failed verification: signature, issuer, audience, expiry or `nonce`),
       `email_unverified`, `email_taken`, `invitation_required`, `account_disabled`,
@@ -260,7 +266,9 @@ async def asyncio(
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
     - anything else: `/login?sso_error={code}` (or `/security?sso_error={code}` when linking),
-      `code` being `state_mismatch` (unknown, used or expired `state`, or another browser),
+      `code` being `server_error`, `account_unverified` (the address has an account whose address
+      was never confirmed: take it over with "Forgot password" first), `state_mismatch` (unknown, used
+    or expired `state`, or another browser),
       `access_denied`, `provider_error`, `provider_unavailable`, `token_rejected` (the code or
       `id_token` failed verification: signature, issuer, audience, expiry or `nonce`),
       `email_unverified`, `email_taken`, `invitation_required`, `account_disabled`,
