@@ -133,6 +133,8 @@ pub struct FlowRow {
     pub invitation: Option<String>,
     pub return_to: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// The session that asked to connect a provider (with `user_id`).
+    pub session_id: Option<Uuid>,
 }
 
 pub async fn insert_flow(conn: &mut AsyncPgConnection, flow: &FlowRow) -> QueryResult<()> {

@@ -547,6 +547,7 @@ diesel::table! {
         return_to -> Nullable<Text>,
         expires_at -> Timestamptz,
         created_at -> Timestamptz,
+        session_id -> Nullable<Uuid>,
     }
 }
 
@@ -801,6 +802,7 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shares -> images (image_id));
 diesel::joinable!(shares -> users (user_id));
 diesel::joinable!(sign_in_challenges -> users (user_id));
+diesel::joinable!(sso_flows -> sessions (session_id));
 diesel::joinable!(sso_flows -> users (user_id));
 diesel::joinable!(sso_pending -> users (user_id));
 diesel::joinable!(stripe_invoices -> credit_grants (grant_id));

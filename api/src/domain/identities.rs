@@ -103,13 +103,13 @@ fn local_path(path: Option<&str>) -> ApiResult<Option<String>> {
     Ok(Some(encoded))
 }
 
-/// Starts a sign-in at `provider_id` (or, with `user`, the linking of a provider to that
-/// account). Returns where to send the browser and the secret for the cookie that binds the
+/// Starts a sign-in at `provider_id` (or, with `link`, the linking of a provider to that
+/// account by that session). Returns where to send the browser and the secret for the cookie that binds the
 /// way back to this browser.
 pub async fn start(
     state: &AppState,
     provider_id: &str,
-    user: Option<Uuid>,
+    link: Option<(Uuid, Uuid)>,
     req: &SsoStartRequest,
 ) -> ApiResult<(SsoStart, String)> {
     let provider = provider(state, provider_id)?;
@@ -151,10 +151,11 @@ pub async fn start(
             provider: provider.id.clone(),
             nonce: started.nonce,
             pkce_verifier: started.pkce_verifier,
-            user_id: user,
+            user_id: link.map(|(user, _)| user),
             invitation: invitation.map(str::to_string),
             return_to,
             expires_at: state.clock.now() + FLOW_TTL,
+            session_id: link.map(|(_, session)| session),
         },
     )
     .await?;
@@ -282,7 +283,12 @@ pub async fn callback(
     let mut conn = state.db.get().await?;
 
     if let Some(user_id) = flow.user_id {
-        let Some(user) = users::find(&mut conn, user_id).await? else {
+        // Only while the session that asked is still signed in.
+        let asker = match flow.session_id {
+            Some(session) => crate::db::sessions::find_active_user(&conn, session, user_id).await?,
+            None => None,
+        };
+        let Some(user) = asker else {
             return failed("state_mismatch", true);
         };
         let linked = conn
@@ -727,7 +733,8 @@ pub async fn start_link(
         invitation: None,
         login_hint: req.login_hint.clone(),
     };
-    start(state, &req.provider, Some(auth.user_id()), &start_req).await
+    let link = (auth.user_id(), auth.session()?);
+    start(state, &req.provider, Some(link), &start_req).await
 }
 
 /// Removes an identity, unless it is the account's last way to sign in (409 `conflict`).

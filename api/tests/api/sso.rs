@@ -575,6 +575,35 @@ async fn a_signed_in_user_links_and_unlinks_while_another_way_to_sign_in_remains
         link_as(&app, &erin, "alice").await,
         "/security?sso_error=provider_already_linked"
     );
+    // A connection belongs to the session that asked: signed out meanwhile, nothing is linked.
+    let gina = app.signed_in_user("gina@example.test").await;
+    let (back, flow) = to_the_way_back(
+        &app,
+        "/v1/me/identities",
+        Some(&gina.access),
+        json!({"provider": "corp", "login_hint": "dave", "password": PASSWORD}),
+    )
+    .await;
+    let signed_out = app
+        .post_auth(
+            "/v1/auth/logout",
+            &gina.access,
+            &json!({"refresh_token": gina.refresh}),
+        )
+        .await;
+    assert_eq!(signed_out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        location(&come_back(&app, &back, Some(&flow)).await),
+        "/security?sso_error=state_mismatch"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM identities WHERE subject = 'dave'"
+        )
+        .await,
+        0
+    );
 
     // Signing in as "carol" at the provider opens Erin's account.
     let back = sign_in_as(&app, "corp", "carol").await;

@@ -1,0 +1,1 @@
+ALTER TABLE sso_flows DROP COLUMN session_id;
