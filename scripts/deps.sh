@@ -16,6 +16,9 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# The server links the system OpenSSL (passkeys: webauthn-rs).
+[ "$mode" = "web" ] || apt_install libssl-dev pkg-config
+
 if [ "$mode" = "fuzz" ]; then
     rustup toolchain list | grep -q '^nightly' \
         || { echo "==> installing the nightly toolchain (cargo-fuzz needs it)"; rustup toolchain install nightly --profile minimal; }

@@ -363,6 +363,9 @@ pub struct Config {
     pub password_signup: bool,
     /// Identity providers people may sign in and sign up with (`ZIMAGE_SSO`).
     pub sso: Vec<SsoProvider>,
+    /// Whether people may add passkeys and sign in with them (`ZIMAGE_PASSKEYS`, default true).
+    /// They work only where the public URL is HTTPS (or `http://localhost`) at a host name.
+    pub passkeys: bool,
     pub mail: MailConfig,
     pub mail_from: String,
     pub cors_origins: Vec<String>,
@@ -538,6 +541,10 @@ impl Config {
                 Some("0" | "false" | "no")
             ),
             sso: SsoProvider::parse_all(&get)?,
+            passkeys: !matches!(
+                get("ZIMAGE_PASSKEYS").as_deref(),
+                Some("0" | "false" | "no")
+            ),
             mail,
             mail_from: get("ZIMAGE_MAIL_FROM")
                 .unwrap_or_else(|| "Z-Image Studio <no-reply@zimage.localhost>".into()),

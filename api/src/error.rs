@@ -192,7 +192,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         }
         // Not 401: the caller's credentials are fine (or, signing in, the password was), and
         // clients take a 401 as a sign to renew their token.
-        C::InvalidCode | C::ChallengeEnded | C::SecondFactorRequired => StatusCode::FORBIDDEN,
+        C::InvalidCode | C::ChallengeEnded | C::SecondFactorRequired | C::PasskeyRejected => {
+            StatusCode::FORBIDDEN
+        }
         C::EmailTaken | C::LimitReached | C::HoldResolved => StatusCode::CONFLICT,
         C::InsufficientCredits => StatusCode::PAYMENT_REQUIRED,
         C::PaymentsNotConfigured => StatusCode::CONFLICT,
@@ -232,6 +234,7 @@ fn title_of(code: ErrorCode) -> &'static str {
         C::InvalidCredentials => "Invalid credentials",
         C::InvalidCode => "Invalid code",
         C::ChallengeEnded => "Sign-in challenge ended",
+        C::PasskeyRejected => "Passkey refused",
         C::SecondFactorRequired => "Second factor required",
         C::TokenExpired => "Token expired",
         C::RefreshTokenReused => "Refresh token reused",

@@ -154,6 +154,11 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             config.sso.clone(),
             &config.public_url,
         )?),
+        passkeys: config
+            .passkeys
+            .then(|| crate::auth::passkey::relying_party(&config.public_url))
+            .flatten()
+            .map(std::sync::Arc::new),
         sealer: match &config.encryption_key {
             Some(key) => crate::auth::sealed::Sealer::new(key.expose()),
             None => crate::auth::sealed::Sealer::derived(&secret),

@@ -21,6 +21,8 @@ pub struct AppState {
     pub urls: crate::auth::signed_url::UrlSigner,
     /// The identity providers people sign in with, and what was read from them.
     pub sso: Arc<crate::auth::sso::Sso>,
+    /// The relying party for passkeys; `None` where they are off or browsers would refuse them.
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
     /// Seals secrets stored in the database (webhook signing secrets).
     pub sealer: crate::auth::sealed::Sealer,
     pub mailer: Mailer,

@@ -1,6 +1,6 @@
 //! The signed-in user's profile, sessions and API keys.
 
-use crate::ids::{ApiKeyId, IdentityId, SessionId, UserId};
+use crate::ids::{ApiKeyId, IdentityId, PasskeyId, SessionId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -334,6 +334,73 @@ pub struct Identity {
     pub username: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Most passkeys an account keeps.
+pub const MAX_PASSKEYS: usize = 20;
+/// Longest name of a passkey, in characters.
+pub const PASSKEY_NAME_MAX: usize = 64;
+
+/// A passkey the account signs in with: only its public half is stored here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Passkey {
+    pub id: PasskeyId,
+    /// The owner's name for it ("MacBook", "YubiKey 5").
+    pub name: String,
+    /// The passkey is synced between devices by its provider (iCloud Keychain, Google Password
+    /// Manager, a password manager) rather than bound to one device or key.
+    pub backed_up: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /v1/me/passkeys`: the account's passkeys, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyList {
+    pub items: Vec<Passkey>,
+    /// How many passkeys an account may keep.
+    pub limit: u32,
+    /// Whether this installation offers passkeys at all (its public address must be HTTPS or
+    /// `localhost`, and a name rather than an IP address).
+    pub available: bool,
+}
+
+/// `POST /v1/me/passkeys/options`: start adding a passkey.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"password": "correct horse battery staple"})))]
+pub struct PasskeyOptionsRequest {
+    /// The account's password, when it has one: a new way in is as sensitive as a new password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
+    pub password: Option<String>,
+}
+
+/// `POST /v1/me/passkeys`: finish adding a passkey with what the authenticator made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyCreateRequest {
+    /// `ceremony` from `POST /v1/me/passkeys/options`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub ceremony: String,
+    /// A name to tell it from the others (1–64 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    pub name: String,
+    /// The `PublicKeyCredential` from `navigator.credentials.create()`, as its `toJSON()` gives
+    /// it (WebAuthn Level 3 `RegistrationResponseJSON`: binary fields in base64url).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// `PATCH /v1/me/passkeys/{id}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "Work laptop"})))]
+pub struct PasskeyUpdateRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    pub name: String,
 }
 
 /// `GET /v1/me/two-factor`: whether sign-in asks for a second factor.

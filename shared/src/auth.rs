@@ -79,6 +79,9 @@ pub struct SignupOptions {
     pub password_signup: bool,
     /// The identity providers people may sign in and sign up with, as buttons in this order.
     pub providers: Vec<SsoProviderInfo>,
+    /// Whether people may sign in with a passkey (`POST /v1/auth/passkey/options`).
+    #[serde(default)]
+    pub passkeys: bool,
 }
 
 /// An identity provider people may sign in with.
@@ -300,8 +303,9 @@ pub struct SecondFactorChallenge {
     pub challenge: String,
     /// Seconds the challenge stays valid.
     pub expires_in: i64,
-    /// What the second step accepts: `totp` (a code from the authenticator app) and
-    /// `recovery_code`.
+    /// What the second step accepts: `totp` (a code from the authenticator app),
+    /// `recovery_code`, and `passkey` when the account has one (`POST /v1/auth/passkey/options`
+    /// with this challenge).
     pub methods: Vec<String>,
 }
 
@@ -319,6 +323,54 @@ pub struct SecondFactorRequest {
     /// (`xxxx-xxxx-xxxx`; case, spaces and dashes do not matter).
     #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub code: String,
+}
+
+/// What the browser needs for a WebAuthn ceremony (adding a passkey, or signing in with one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyOptions {
+    /// Names this ceremony in the request that finishes it; it works once, within `expires_in`.
+    pub ceremony: String,
+    /// Seconds the ceremony stays open.
+    pub expires_in: i64,
+    /// WebAuthn Level 3 `PublicKeyCredentialCreationOptionsJSON` (adding) or
+    /// `PublicKeyCredentialRequestOptionsJSON` (signing in): give it to
+    /// `PublicKeyCredential.parseCreationOptionsFromJSON()` or `parseRequestOptionsFromJSON()`,
+    /// then to `navigator.credentials.create()` or `get()` as `publicKey`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub public_key: serde_json::Value,
+}
+
+/// `POST /v1/auth/passkey/options`: start signing in with a passkey.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeySignInOptionsRequest {
+    /// The challenge from the `202` answer of `POST /v1/auth/login`, when the passkey is the
+    /// second step after a password; leave it out to sign in with a passkey alone (the browser
+    /// offers the passkeys it has for this site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub challenge: Option<String>,
+}
+
+/// `POST /v1/auth/passkey`: finish signing in with a passkey.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeySignInRequest {
+    /// `ceremony` from `POST /v1/auth/passkey/options`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub ceremony: String,
+    /// The `PublicKeyCredential` from `navigator.credentials.get()`, as its `toJSON()` gives it
+    /// (WebAuthn Level 3 `AuthenticationResponseJSON`: binary fields in base64url).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+    /// The same challenge as for the options, when the passkey is the second step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub challenge: Option<String>,
+    /// Cancel a scheduled deletion of the account and keep it (as with a password sign-in).
+    #[serde(default)]
+    pub keep_account: bool,
 }
 
 /// `POST /v1/me/email`: move the account to another address.

@@ -54,6 +54,10 @@ pub enum ErrorCode {
     /// The sign-in challenge is unknown, used, expired, or ended after too many wrong codes:
     /// sign in with the password again for a new one.
     ChallengeEnded,
+    /// The passkey's answer was refused: it does not verify, belongs to no account here (or not
+    /// to this one), or its ceremony is unknown, used or expired. Ask for new options and try
+    /// again.
+    PasskeyRejected,
     /// The account has two-factor authentication on and this action needs a second factor
     /// proved within the last few minutes: `POST /v1/me/two-factor/verify`, then try again.
     SecondFactorRequired,
@@ -137,6 +141,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidCode => "invalid_code",
             Self::ChallengeEnded => "challenge_ended",
+            Self::PasskeyRejected => "passkey_rejected",
             Self::SecondFactorRequired => "second_factor_required",
             Self::TokenExpired => "token_expired",
             Self::RefreshTokenReused => "refresh_token_reused",

@@ -58,3 +58,7 @@ id_type!(
     /// Identifies an outside identity (a provider's account) linked to a user account.
     IdentityId
 );
+id_type!(
+    /// Identifies a passkey (a WebAuthn credential) of a user account.
+    PasskeyId
+);

@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod jwt;
+pub mod passkey;
 pub mod password;
 pub mod sealed;
 pub mod secrets;

@@ -17,6 +17,7 @@ pub mod models;
 pub mod moderation;
 pub mod oauth;
 pub mod objects;
+pub mod passkeys;
 pub mod prepared;
 pub mod privacy;
 pub mod prompts;

@@ -412,6 +412,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    passkey_ceremonies (id) {
+        id -> Uuid,
+        purpose -> Text,
+        user_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
+        challenge_hash -> Nullable<Bytea>,
+        state -> Jsonb,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    passkeys (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        credential_id -> Bytea,
+        credential -> Jsonb,
+        backed_up -> Bool,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     pending_objects (storage_key) {
         storage_key -> Text,
         task_id -> Uuid,
@@ -793,6 +819,8 @@ diesel::joinable!(oauth_grants -> users (user_id));
 diesel::joinable!(oauth_tokens -> oauth_grants (grant_id));
 diesel::joinable!(orders -> credit_grants (grant_id));
 diesel::joinable!(orders -> users (user_id));
+diesel::joinable!(passkey_ceremonies -> users (user_id));
+diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(privacy_requests -> users (user_id));
 diesel::joinable!(prompts -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
@@ -850,6 +878,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_grants,
     oauth_tokens,
     orders,
+    passkey_ceremonies,
+    passkeys,
     pending_objects,
     privacy_requests,
     prompts,

@@ -126,6 +126,24 @@ pub const CATEGORIES: &[Category] = &[
         ],
     },
     Category {
+        file: "passkeys.json",
+        about: "Your passkeys: the name you gave each, the authenticator's id for it, its public key, signature counter and backup flags (all of it public; the private key never leaves your device), when it was added and last used. Also passkey ceremonies still open (five minutes at most).",
+        sources: &[
+            Source {
+                table: "passkeys",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &[],
+            },
+            Source {
+                table: "passkey_ceremonies",
+                filter: "t.user_id = $1",
+                order: "t.created_at",
+                omit: &["challenge_hash"],
+            },
+        ],
+    },
+    Category {
         file: "email_changes.json",
         about: "Changes of your account's e-mail address: the old and new address, when each was asked for, confirmed from the new address or undone from the old one, and until when its links worked. The links themselves are not included.",
         sources: &[Source {

@@ -29,6 +29,7 @@ use super::ClientInfo;
 use super::accounts::{NewAccount, NewAccountFields, new_account};
 use super::invitations::{self, Admission};
 use super::sessions::{self, SignIn};
+use super::two_factor::{security_page, tell_owner};
 use crate::auth::Auth;
 use crate::auth::secrets;
 use crate::auth::sso::SsoError;
@@ -653,8 +654,8 @@ async fn record_link(
 /// Tells the owner a provider now opens their account.
 async fn tell_linked(state: &AppState, user: &UserRow, identity: &IdentityRow) {
     tracing::info!(user_id = %user.id, provider = %identity.provider, "identity linked");
-    let link = security_page(state);
     let name = provider_name(state, &identity.provider);
+    let link = security_page(state);
     tell_owner(
         state,
         user,
@@ -664,17 +665,6 @@ async fn tell_linked(state: &AppState, user: &UserRow, identity: &IdentityRow) {
         },
     )
     .await;
-}
-
-fn security_page(state: &AppState) -> String {
-    format!("{}/security", state.config.public_url)
-}
-
-async fn tell_owner(state: &AppState, user: &UserRow, template: Template<'_>) {
-    state
-        .mailer
-        .send_or_log(&render(&template, user.locale(), &user.email))
-        .await;
 }
 
 fn to_dto(state: &AppState, row: IdentityRow) -> Identity {
@@ -715,13 +705,7 @@ pub async fn start_link(
     req: &IdentityLinkRequest,
 ) -> ApiResult<(SsoStart, String)> {
     super::two_factor::require_fresh(state, auth).await?;
-    // As for a new password or address: whoever holds only a session cannot add a way in.
-    if let Some(hash) = auth.user.password_hash.as_deref() {
-        let typed = req.password.as_deref().unwrap_or_default();
-        if typed.chars().count() > 128 || !crate::auth::password::verify(typed, Some(hash)).await? {
-            return Err(ApiError::field("password", "is incorrect"));
-        }
-    }
+    confirm_password(&auth.user, req.password.as_deref()).await?;
     if state.sso.provider(&req.provider).is_none() {
         return Err(ApiError::field(
             "provider",
@@ -737,6 +721,76 @@ pub async fn start_link(
     start(state, &req.provider, Some(link), &start_req).await
 }
 
+/// A new way in is as sensitive as a new password or address: whoever holds only a session
+/// cannot add one. Accounts with a password must give it (422 on `password` otherwise).
+pub(crate) async fn confirm_password(user: &UserRow, typed: Option<&str>) -> ApiResult<()> {
+    if let Some(hash) = user.password_hash.as_deref() {
+        let typed = typed.unwrap_or_default();
+        if typed.chars().count() > 128 || !crate::auth::password::verify(typed, Some(hash)).await? {
+            return Err(ApiError::field("password", "is incorrect"));
+        }
+    }
+    Ok(())
+}
+
+/// The ways an account signs in, read with the account's row locked: one change to them at a
+/// time per account, so two removals cannot each leave the other as the last way in and both go.
+pub(crate) struct WaysIn {
+    password: bool,
+    pub identities: Vec<IdentityRow>,
+    pub passkeys: Vec<crate::db::passkeys::PasskeyRow>,
+}
+
+impl WaysIn {
+    pub(crate) async fn lock(
+        conn: &mut diesel_async::AsyncPgConnection,
+        user_id: Uuid,
+    ) -> ApiResult<Self> {
+        let user: UserRow = crate::db::schema::users::table
+            .find(user_id)
+            .select(UserRow::as_select())
+            .for_update()
+            .first(conn)
+            .await?;
+        Ok(Self {
+            password: user.password_hash.is_some(),
+            identities: db::of_user(conn, user_id).await?,
+            passkeys: crate::db::passkeys::of_user(conn, user_id).await?,
+        })
+    }
+
+    /// 409 `conflict` unless a way in is left without the identity or passkey about to go.
+    /// Identities at providers the operator has since removed cannot sign in, nor can passkeys
+    /// where the installation has them off.
+    pub(crate) fn check_one_left(
+        &self,
+        state: &AppState,
+        identity: Option<Uuid>,
+        passkey: Option<Uuid>,
+    ) -> ApiResult<()> {
+        let identities = self
+            .identities
+            .iter()
+            .filter(|i| Some(i.id) != identity && state.sso.provider(&i.provider).is_some())
+            .count();
+        let passkeys = if state.passkeys.is_some() {
+            self.passkeys
+                .iter()
+                .filter(|p| Some(p.id) != passkey)
+                .count()
+        } else {
+            0
+        };
+        if self.password || identities + passkeys > 0 {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            ErrorCode::Conflict,
+            "this is the only way to sign in to your account: set a password (with \"Forgot password\" on the sign-in page), connect a provider or add a passkey first",
+        ))
+    }
+}
+
 /// Removes an identity, unless it is the account's last way to sign in (409 `conflict`).
 /// Another account's identity answers 404.
 pub async fn unlink(state: &AppState, auth: &Auth, id: Uuid, client: &ClientInfo) -> ApiResult<()> {
@@ -745,29 +799,11 @@ pub async fn unlink(state: &AppState, auth: &Auth, id: Uuid, client: &ClientInfo
     let mut conn = state.db.get().await?;
     let removed = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            // One removal at a time per account, so two cannot each leave the other as the
-            // last way in and both go.
-            let user: UserRow = crate::db::schema::users::table
-                .find(user_id)
-                .select(UserRow::as_select())
-                .for_update()
-                .first(conn)
-                .await?;
-            let identities = db::of_user(conn, user_id).await?;
-            if !identities.iter().any(|i| i.id == id) {
+            let ways = WaysIn::lock(conn, user_id).await?;
+            if !ways.identities.iter().any(|i| i.id == id) {
                 return Err(ApiError::not_found("identity"));
             }
-            // Identities at providers the operator has since removed cannot sign in.
-            let usable = identities
-                .iter()
-                .filter(|i| i.id != id && state.sso.provider(&i.provider).is_some())
-                .count();
-            if user.password_hash.is_none() && usable == 0 {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
-                    "this is the only way to sign in to your account: set a password (with \"Forgot password\" on the sign-in page) or connect another provider first",
-                ));
-            }
+            ways.check_one_left(state, Some(id), None)?;
             let removed = db::delete(conn, user_id, id)
                 .await?
                 .ok_or_else(|| ApiError::not_found("identity"))?;

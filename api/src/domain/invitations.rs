@@ -235,6 +235,7 @@ pub async fn signup_options(state: &AppState, token: Option<&str>) -> ApiResult<
         invitation,
         password_signup: state.config.password_signup,
         providers: crate::domain::identities::providers(state),
+        passkeys: state.passkeys.is_some(),
     })
 }
 

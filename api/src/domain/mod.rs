@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod moderation;
 pub mod oauth;
 pub mod objects;
+pub mod passkeys;
 pub mod privacy;
 pub mod prompts;
 pub mod retention;

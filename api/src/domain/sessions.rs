@@ -92,6 +92,19 @@ pub async fn login_second_factor(
     Ok((tokens, user.email))
 }
 
+/// Signs in with a passkey: alone, or as the second step after a password (both count as a
+/// second factor proved).
+pub async fn login_passkey(
+    state: &AppState,
+    req: &zimage_shared::auth::PasskeySignInRequest,
+    client: &ClientInfo,
+) -> ApiResult<(TokenResponse, String)> {
+    let (user, keep_account) = super::passkeys::sign_in(state, req, client).await?;
+    crate::domain::privacy::check_can_sign_in(state, &user, keep_account, client).await?;
+    let tokens = open_session(state, &user, client, true).await?;
+    Ok((tokens, user.email))
+}
+
 /// Signs in an account whose owner proved who they are elsewhere (at an identity provider):
 /// the second factor is still asked for when the account has one.
 pub async fn sign_in_elsewhere(

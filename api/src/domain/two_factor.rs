@@ -43,6 +43,11 @@ fn challenge_ended(detail: &'static str) -> ApiError {
     ApiError::new(ErrorCode::ChallengeEnded, detail)
 }
 
+/// 403 `challenge_ended`: the sign-in challenge is unknown, used or expired.
+pub(crate) fn challenge_gone() -> ApiError {
+    challenge_ended(CHALLENGE_GONE)
+}
+
 /// How the second step of a sign-in went.
 enum Answer {
     Right {
@@ -187,10 +192,13 @@ async fn check_code(
     Ok(used.then_some("recovery_code"))
 }
 
-/// Tells the owner of a change to their sign-in by e-mail, linking to their security settings.
-async fn tell_owner(state: &AppState, user: &UserRow, template: impl FnOnce(&str) -> Template<'_>) {
-    let link = format!("{}/security", state.config.public_url);
-    let template = template(&link);
+/// The account's security settings in the web app, where mails about sign-in changes link.
+pub(crate) fn security_page(state: &AppState) -> String {
+    format!("{}/security", state.config.public_url)
+}
+
+/// Tells the owner of a change to their sign-in by e-mail (linking to [`security_page`]).
+pub(crate) async fn tell_owner(state: &AppState, user: &UserRow, template: Template<'_>) {
     let locale = Locale::parse(&user.locale).unwrap_or_default();
     state
         .mailer
@@ -237,10 +245,15 @@ pub async fn confirm(
         record(conn, user_id, "two_factor.enabled", Some(client), json!({})).await
     })
     .await?;
-    tell_owner(state, &auth.user, |link| Template::TwoFactorChanged {
-        enabled: true,
-        link,
-    })
+    let link = security_page(state);
+    tell_owner(
+        state,
+        &auth.user,
+        Template::TwoFactorChanged {
+            enabled: true,
+            link: &link,
+        },
+    )
     .await;
     Ok(RecoveryCodes { codes })
 }
@@ -359,9 +372,12 @@ pub async fn verify(
         Some(method) => {
             not_a_wrong_code(state, user_id).await;
             if method == "recovery_code" {
-                tell_owner(state, &auth.user, |link| Template::RecoveryCodeUsed {
-                    link,
-                })
+                let link = security_page(state);
+                tell_owner(
+                    state,
+                    &auth.user,
+                    Template::RecoveryCodeUsed { link: &link },
+                )
                 .await;
             }
             Ok(())
@@ -388,10 +404,15 @@ pub async fn disable(state: &AppState, auth: &Auth, client: &ClientInfo) -> ApiR
         .await
     })
     .await?;
-    tell_owner(state, &auth.user, |link| Template::TwoFactorChanged {
-        enabled: false,
-        link,
-    })
+    let link = security_page(state);
+    tell_owner(
+        state,
+        &auth.user,
+        Template::TwoFactorChanged {
+            enabled: false,
+            link: &link,
+        },
+    )
     .await;
     Ok(())
 }
@@ -424,9 +445,12 @@ pub async fn regenerate(
         .await
     })
     .await?;
-    tell_owner(state, &auth.user, |link| Template::RecoveryCodesReplaced {
-        link,
-    })
+    let link = security_page(state);
+    tell_owner(
+        state,
+        &auth.user,
+        Template::RecoveryCodesReplaced { link: &link },
+    )
     .await;
     Ok(RecoveryCodes { codes })
 }
@@ -449,10 +473,15 @@ pub async fn challenge(
         CHALLENGE_TTL,
     )
     .await?;
+    let mut methods = vec!["totp".to_owned(), "recovery_code".to_owned()];
+    if state.passkeys.is_some() && crate::db::passkeys::count_of_user(&mut conn, user_id).await? > 0
+    {
+        methods.push("passkey".to_owned());
+    }
     Ok(SecondFactorChallenge {
         challenge: token,
         expires_in: CHALLENGE_TTL.num_seconds(),
-        methods: vec!["totp".into(), "recovery_code".into()],
+        methods,
     })
 }
 
@@ -535,7 +564,8 @@ pub async fn answer(
         .ok_or_else(|| ApiError::not_found("account"))?;
     drop(conn);
     if method == "recovery_code" {
-        tell_owner(state, &user, |link| Template::RecoveryCodeUsed { link }).await;
+        let link = security_page(state);
+        tell_owner(state, &user, Template::RecoveryCodeUsed { link: &link }).await;
     }
     Ok((user, keep_account))
 }

@@ -30,6 +30,10 @@ pub enum Template<'a> {
     IdentityLinked { provider: &'a str, link: &'a str },
     /// Signing in at `provider` no longer opens this account.
     IdentityUnlinked { provider: &'a str, link: &'a str },
+    /// A passkey called `name` now signs in to this account.
+    PasskeyAdded { name: &'a str, link: &'a str },
+    /// The passkey called `name` no longer signs in.
+    PasskeyRemoved { name: &'a str, link: &'a str },
     /// A recovery code was used in place of a code from the authenticator app.
     RecoveryCodeUsed { link: &'a str },
     /// New recovery codes replaced the old ones.
@@ -331,6 +335,30 @@ fn parts(template: &Template<'_>, locale: Locale) -> Parts {
             action: Some("查看安全设置"),
             outro: "如果不是您本人操作，请立即重置密码并联系客服。",
         },
+        (Template::PasskeyAdded { .. }, Locale::En) => Parts {
+            subject: "A passkey was added to your account",
+            intro: "A new passkey now signs in to your Z-Image Studio account without a password.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, remove it in Security, reset your password at once and tell support.",
+        },
+        (Template::PasskeyAdded { .. }, Locale::ZhCn) => Parts {
+            subject: "您的账户已添加通行密钥",
+            intro: "新的通行密钥现在无需密码即可登录您的 Z-Image Studio 账户。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请在安全设置中移除它，立即重置密码并联系客服。",
+        },
+        (Template::PasskeyRemoved { .. }, Locale::En) => Parts {
+            subject: "A passkey was removed from your account",
+            intro: "A passkey no longer signs in to your Z-Image Studio account.",
+            action: Some("Review your security settings"),
+            outro: "If this was not you, reset your password at once and tell support.",
+        },
+        (Template::PasskeyRemoved { .. }, Locale::ZhCn) => Parts {
+            subject: "您的账户已移除一个通行密钥",
+            intro: "一个通行密钥将不再能登录您的 Z-Image Studio 账户。",
+            action: Some("查看安全设置"),
+            outro: "如果不是您本人操作，请立即重置密码并联系客服。",
+        },
         (Template::RecoveryCodeUsed { .. }, Locale::En) => Parts {
             subject: "A recovery code was used",
             intro: "One of your recovery codes was just used instead of a code from your authenticator app. It will not work again.",
@@ -394,6 +422,8 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
         | Template::ConfirmIdentityLink { link, .. }
         | Template::IdentityLinked { link, .. }
         | Template::IdentityUnlinked { link, .. }
+        | Template::PasskeyAdded { link, .. }
+        | Template::PasskeyRemoved { link, .. }
         | Template::RecoveryCodeUsed { link }
         | Template::RecoveryCodesReplaced { link } => Some(*link),
         Template::PasswordChanged { .. } => None,
@@ -429,6 +459,14 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
             | Template::IdentityUnlinked { provider, .. },
             Locale::ZhCn,
         ) => Some(format!("身份提供方：{provider}")),
+        (
+            Template::PasskeyAdded { name, .. } | Template::PasskeyRemoved { name, .. },
+            Locale::En,
+        ) => Some(format!("Passkey: {name}")),
+        (
+            Template::PasskeyAdded { name, .. } | Template::PasskeyRemoved { name, .. },
+            Locale::ZhCn,
+        ) => Some(format!("通行密钥：{name}")),
         (Template::Invitation { until, .. }, Locale::En) => {
             Some(format!("The link works until {until}."))
         }

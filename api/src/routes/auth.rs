@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 use zimage_shared::account::User;
 use zimage_shared::auth::{
-    Accepted, EmailRequest, LoginRequest, RefreshRequest, ResetPasswordRequest,
-    SecondFactorChallenge, SecondFactorRequest, SignupOptions, SignupRequest, TokenRequest,
-    TokenResponse,
+    Accepted, EmailRequest, LoginRequest, PasskeyOptions, PasskeySignInOptionsRequest,
+    PasskeySignInRequest, RefreshRequest, ResetPasswordRequest, SecondFactorChallenge,
+    SecondFactorRequest, SignupOptions, SignupRequest, TokenRequest, TokenResponse,
 };
 use zimage_shared::validate::normalize_email;
 use zimage_shared::{ErrorCode, Problem};
@@ -37,6 +37,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(resend_verification)
             .service(login)
             .service(login_second_factor)
+            .service(passkey_options)
+            .service(login_passkey)
             .service(refresh)
             .service(logout)
             .service(forgot_password)
@@ -496,6 +498,80 @@ async fn login_second_factor(
     match &signed_in {
         Ok(_) => limits.succeeded().await,
         Err(e) if matches!(e.code(), ErrorCode::InvalidCode | ErrorCode::ChallengeEnded) => {}
+        Err(_) => limits.release().await,
+    }
+    let (tokens, email) = signed_in?;
+    signed_in_on_device(&state, tokens, &email)
+}
+
+/// Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+/// `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+/// with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+/// account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+#[utoipa::path(
+    operation_id = "auth_passkey_options",
+    tag = "auth",
+    request_body(content = Option<PasskeySignInOptionsRequest>, description = "all fields are optional"),
+    responses(
+        (status = 200, body = PasskeyOptions),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`forbidden`: this installation offers no passkeys; `challenge_ended`; `passkey_rejected`: the challenge's account has no passkey"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
+    )
+)]
+#[post("/passkey/options")]
+async fn passkey_options(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Option<Json<PasskeySignInOptionsRequest>>,
+) -> ApiResult<HttpResponse> {
+    // Each answer stores a ceremony for five minutes: as many as sign-in attempts, no more.
+    let ip = client_ip(&req, &state.config.trusted_proxies);
+    state
+        .limiter
+        .check(
+            &format!("passkey-options:ip:{ip}"),
+            state.config.rate_limits.login_per_ip,
+            Outage::Refuse,
+        )
+        .await?;
+    let body = body.map(Json::into_inner).unwrap_or_default();
+    let options = crate::domain::passkeys::sign_in_options(&state, &body).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(options))
+}
+
+/// Sign in with a passkey: the ceremony from `POST /v1/auth/passkey/options` and what
+/// `navigator.credentials.get()` gave (its `toJSON()`). Answers like a sign-in with a password;
+/// the session counts as having proved a second factor, so no code is asked.
+#[utoipa::path(
+    operation_id = "auth_passkey",
+    tag = "auth",
+    request_body = PasskeySignInRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "`passkey_rejected`: the answer does not verify, the passkey belongs to no account here (or not to the challenge's), or the ceremony is unknown, used or expired; `challenge_ended`; `account_disabled`; `erasure_pending` (send `keep_account: true`); `forbidden`: no passkeys here"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: `credential` is not a PublicKeyCredential"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`"),
+    )
+)]
+#[post("/passkey")]
+async fn login_passkey(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<PasskeySignInRequest>,
+) -> ApiResult<HttpResponse> {
+    // Refused answers spend the per-IP budget of failed sign-ins, as wrong passwords do.
+    let limits = SignInLimits::per_ip(&state, &req);
+    limits.reserve().await?;
+    let signed_in = sessions::login_passkey(&state, &body, &client_info(&req, &state)).await;
+    match &signed_in {
+        Ok(_) => limits.succeeded().await,
+        Err(e)
+            if matches!(
+                e.code(),
+                ErrorCode::PasskeyRejected | ErrorCode::ChallengeEnded
+            ) => {}
         Err(_) => limits.release().await,
     }
     let (tokens, email) = signed_in?;

@@ -15,6 +15,7 @@ pub mod legal;
 pub mod me;
 pub mod models;
 pub mod oauth;
+pub mod passkeys;
 pub mod privacy;
 pub mod prompts;
 pub mod shares;

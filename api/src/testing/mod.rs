@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub mod identity;
+pub mod passkey;
 pub mod providers;
 pub mod proxy;
 pub mod receiver;

@@ -51,6 +51,7 @@ const OWNED: &[(&str, &str)] = &[
     ("/v1/me/authorized-apps/", "oauth_grant"),
     ("/v1/me/identities/", "identity"),
     ("/v1/me/oauth-apps/", "oauth_app"),
+    ("/v1/me/passkeys/", "passkey"),
     ("/v1/me/sessions/", "session"),
     ("/v1/me/webhooks/", "webhook"),
     ("/v1/privacy/requests/", "privacy_request"),
@@ -75,6 +76,25 @@ async fn linked_identity(app: &crate::helpers::TestApp, who: &crate::helpers::Si
     id.to_string()
 }
 
+/// A passkey of `who`'s (its public data as a registration stores it; the sweep never signs in
+/// with it).
+async fn stored_passkey(app: &crate::helpers::TestApp, who: &crate::helpers::Signed) -> String {
+    use diesel_async::RunQueryDsl;
+    let id = uuid::Uuid::new_v4();
+    let mut conn = app.state.db.get().await.unwrap();
+    diesel::sql_query(
+        "INSERT INTO passkeys (id, user_id, name, credential_id, credential) \
+         VALUES ($1, $2, 'Laptop', $3, '{}')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::Uuid, _>(crate::helpers::user_id(who))
+    .bind::<diesel::sql_types::Bytea, _>(id.as_bytes().to_vec())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    id.to_string()
+}
+
 /// A body the route accepts, so the answer is about access and not about the input.
 fn body_for(method: &str, path: &str) -> Option<Value> {
     match (method, path) {
@@ -86,6 +106,7 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         (_, p) if p.ends_with("/disable") || p.ends_with("/refund") => {
             Some(json!({"reason": "test"}))
         }
+        ("patch", p) if p.contains("/passkeys/") => Some(json!({"name": "Mine now"})),
         ("patch", _) | ("post", _) => Some(json!({})),
         _ => None,
     }
@@ -140,6 +161,7 @@ async fn every_owned_resource_is_404_to_everyone_else() {
             first_id(app.get_json("/v1/me/authorized-apps", &ada.access).await),
         ),
         ("identity", linked_identity(&app, &ada).await),
+        ("passkey", stored_passkey(&app, &ada).await),
         (
             "webhook",
             first_id(app.get_json("/v1/me/webhooks", &ada.access).await),
@@ -256,5 +278,8 @@ async fn every_owned_resource_is_404_to_everyone_else() {
     assert_eq!(keys["items"].as_array().unwrap().len(), 1);
     let methods = app.get_json("/v1/me/identities", &ada.access).await;
     assert_eq!(methods["identities"][0]["id"], json!(ids["identity"]));
+    let passkeys = app.get_json("/v1/me/passkeys", &ada.access).await;
+    assert_eq!(passkeys["items"][0]["id"], json!(ids["passkey"]));
+    assert_eq!(passkeys["items"][0]["name"], "Laptop");
     assert_eq!(app.get_auth("/v1/me", &ada.access).await.status(), 200);
 }

@@ -26,6 +26,7 @@ mod metrics;
 mod models;
 mod oauth;
 mod openapi;
+mod passkeys;
 mod privacy;
 mod prompts;
 mod provider_settings;

@@ -137,6 +137,17 @@ from .page_upload_info import PageUploadInfo
 from .page_user import PageUser
 from .page_webhook_delivery import PageWebhookDelivery
 from .page_webhook_endpoint import PageWebhookEndpoint
+from .passkey import Passkey
+from .passkey_create_request import PasskeyCreateRequest
+from .passkey_create_request_credential import PasskeyCreateRequestCredential
+from .passkey_list import PasskeyList
+from .passkey_options import PasskeyOptions
+from .passkey_options_public_key import PasskeyOptionsPublicKey
+from .passkey_options_request import PasskeyOptionsRequest
+from .passkey_sign_in_options_request import PasskeySignInOptionsRequest
+from .passkey_sign_in_request import PasskeySignInRequest
+from .passkey_sign_in_request_credential import PasskeySignInRequestCredential
+from .passkey_update_request import PasskeyUpdateRequest
 from .portal_response import PortalResponse
 from .privacy_flags import PrivacyFlags
 from .privacy_queue_item import PrivacyQueueItem
@@ -336,6 +347,17 @@ __all__ = (
     "PageUser",
     "PageWebhookDelivery",
     "PageWebhookEndpoint",
+    "Passkey",
+    "PasskeyCreateRequest",
+    "PasskeyCreateRequestCredential",
+    "PasskeyList",
+    "PasskeyOptions",
+    "PasskeyOptionsPublicKey",
+    "PasskeyOptionsRequest",
+    "PasskeySignInOptionsRequest",
+    "PasskeySignInRequest",
+    "PasskeySignInRequestCredential",
+    "PasskeyUpdateRequest",
     "PortalResponse",
     "PrivacyFlags",
     "PrivacyQueueItem",

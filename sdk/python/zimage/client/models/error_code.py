@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     MALFORMED_JSON = "malformed_json"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_FOUND = "not_found"
+    PASSKEY_REJECTED = "passkey_rejected"
     PASSWORD_SIGNUP_DISABLED = "password_signup_disabled"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     PAYMENTS_NOT_CONFIGURED = "payments_not_configured"

@@ -17,8 +17,9 @@ class SecondFactorChallenge:
         Attributes:
             challenge (str): Single-use token naming this sign-in attempt, for the second step.
             expires_in (int): Seconds the challenge stays valid.
-            methods (list[str]): What the second step accepts: `totp` (a code from the authenticator app) and
-                `recovery_code`.
+            methods (list[str]): What the second step accepts: `totp` (a code from the authenticator app),
+                `recovery_code`, and `passkey` when the account has one (`POST /v1/auth/passkey/options`
+                with this challenge).
     """
 
     challenge: str

@@ -29,6 +29,7 @@ class SignupOptions:
         providers (list[SsoProviderInfo]): The identity providers people may sign in and sign up with, as buttons in
             this order.
         invitation (InvitationPreview | None | Unset):
+        passkeys (bool | Unset): Whether people may sign in with a passkey (`POST /v1/auth/passkey/options`).
     """
 
     allowed_domains: list[str]
@@ -36,6 +37,7 @@ class SignupOptions:
     password_signup: bool
     providers: list[SsoProviderInfo]
     invitation: InvitationPreview | None | Unset = UNSET
+    passkeys: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,6 +62,8 @@ class SignupOptions:
         else:
             invitation = self.invitation
 
+        passkeys = self.passkeys
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -72,6 +76,8 @@ class SignupOptions:
         )
         if invitation is not UNSET:
             field_dict["invitation"] = invitation
+        if passkeys is not UNSET:
+            field_dict["passkeys"] = passkeys
 
         return field_dict
 
@@ -111,12 +117,15 @@ class SignupOptions:
 
         invitation = _parse_invitation(d.pop("invitation", UNSET))
 
+        passkeys = d.pop("passkeys", UNSET)
+
         signup_options = cls(
             allowed_domains=allowed_domains,
             mode=mode,
             password_signup=password_signup,
             providers=providers,
             invitation=invitation,
+            passkeys=passkeys,
         )
 
         signup_options.additional_properties = d

@@ -1,0 +1,236 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.passkey_options import PasskeyOptions
+from ...models.passkey_sign_in_options_request import PasskeySignInOptionsRequest
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: None | PasskeySignInOptionsRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/auth/passkey/options",
+    }
+
+    if isinstance(body, PasskeySignInOptionsRequest):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PasskeyOptions | Problem | None:
+    if response.status_code == 200:
+        response_200 = PasskeyOptions.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 408:
+        response_408 = Problem.from_dict(response.json())
+
+        return response_408
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PasskeyOptions | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | PasskeySignInOptionsRequest | Unset = UNSET,
+) -> Response[PasskeyOptions | Problem]:
+    """Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+     Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+    Args:
+        body (None | PasskeySignInOptionsRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PasskeyOptions | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | PasskeySignInOptionsRequest | Unset = UNSET,
+) -> PasskeyOptions | Problem | None:
+    """Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+     Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+    Args:
+        body (None | PasskeySignInOptionsRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PasskeyOptions | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | PasskeySignInOptionsRequest | Unset = UNSET,
+) -> Response[PasskeyOptions | Problem]:
+    """Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+     Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+    Args:
+        body (None | PasskeySignInOptionsRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PasskeyOptions | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: None | PasskeySignInOptionsRequest | Unset = UNSET,
+) -> PasskeyOptions | Problem | None:
+    """Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+     Start signing in with a passkey: WebAuthn options for `navigator.credentials.get()`. Without
+    `challenge`, the browser offers whichever passkey of this site it holds (no address typed);
+    with the challenge of a password sign-in (`202` from `POST /v1/auth/login`), one of that
+    account's passkeys answers its second step. Finish with `POST /v1/auth/passkey`.
+
+    Args:
+        body (None | PasskeySignInOptionsRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PasskeyOptions | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
