@@ -367,7 +367,7 @@ pub struct PasskeyList {
     pub available: bool,
 }
 
-/// `POST /v1/me/passkeys/options`: start adding a passkey.
+/// `POST /v1/me/passkey-options`: start adding a passkey.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"password": "correct horse battery staple"})))]
@@ -382,11 +382,14 @@ pub struct PasskeyOptionsRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasskeyCreateRequest {
-    /// `ceremony` from `POST /v1/me/passkeys/options`.
+    /// `ceremony` from `POST /v1/me/passkey-options`.
     #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub ceremony: String,
     /// A name to tell it from the others (1–64 characters).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::line::<PASSKEY_NAME_MAX>)
+    )]
     pub name: String,
     /// The `PublicKeyCredential` from `navigator.credentials.create()`, as its `toJSON()` gives
     /// it (WebAuthn Level 3 `RegistrationResponseJSON`: binary fields in base64url).
@@ -399,7 +402,10 @@ pub struct PasskeyCreateRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"name": "Work laptop"})))]
 pub struct PasskeyUpdateRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::validate::schema::line::<PASSKEY_NAME_MAX>)
+    )]
     pub name: String,
 }
 

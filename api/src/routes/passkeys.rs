@@ -51,7 +51,8 @@ pub(super) async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<Ht
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: wrong `password`"),
     )
 )]
-#[post("/passkeys/options")]
+// Not under `/passkeys/`, where a segment is a passkey's id.
+#[post("/passkey-options")]
 pub(super) async fn options(
     state: web::Data<AppState>,
     auth: Auth,
@@ -64,7 +65,7 @@ pub(super) async fn options(
         .json(options))
 }
 
-/// Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+/// Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
 /// `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 #[utoipa::path(
     operation_id = "me_passkey_create",

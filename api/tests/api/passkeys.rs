@@ -20,7 +20,7 @@ async fn passkey_app() -> TestApp {
 async fn registration_options(app: &TestApp, who: &Signed) -> Value {
     let options = app
         .post_auth(
-            "/v1/me/passkeys/options",
+            "/v1/me/passkey-options",
             &who.access,
             &json!({"password": PASSWORD}),
         )
@@ -127,7 +127,7 @@ async fn a_passkey_is_added_with_the_password_and_signs_in_without_one() {
 
     // A new way in needs the password, as a new password or address does.
     let no_password = app
-        .post_auth("/v1/me/passkeys/options", &ada.access, &json!({}))
+        .post_auth("/v1/me/passkey-options", &ada.access, &json!({}))
         .await;
     let problem = assert_problem(no_password, 422, "validation_failed").await;
     assert!(problem.to_string().contains("password"), "{problem}");
@@ -444,7 +444,7 @@ async fn the_last_way_in_stays_and_an_account_keeps_twenty() {
     }
     let over = app
         .post_auth(
-            "/v1/me/passkeys/options",
+            "/v1/me/passkey-options",
             &bob.access,
             &json!({"password": PASSWORD}),
         )
@@ -466,7 +466,7 @@ async fn without_a_secure_public_address_there_are_no_passkeys() {
     assert_problem(refused, 403, "forbidden").await;
     let refused = app
         .post_auth(
-            "/v1/me/passkeys/options",
+            "/v1/me/passkey-options",
             &ada.access,
             &json!({"password": PASSWORD}),
         )

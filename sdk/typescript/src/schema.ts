@@ -1979,35 +1979,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/me/passkeys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The account's passkeys, oldest first (at most 20), and whether this installation offers
-         *     passkeys at all. Not available to API keys or apps.
-         * @description The account's passkeys, oldest first (at most 20), and whether this installation offers
-         *     passkeys at all. Not available to API keys or apps.
-         */
-        get: operations["me_passkeys_list"];
-        put?: never;
-        /**
-         * Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
-         *     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
-         * @description Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
-         *     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
-         */
-        post: operations["me_passkey_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/me/passkeys/options": {
+    "/v1/me/passkey-options": {
         parameters: {
             query?: never;
             header?: never;
@@ -2025,6 +1997,34 @@ export interface paths {
          *     authentication is on. Finish with `POST /v1/me/passkeys` from the same session.
          */
         post: operations["me_passkey_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's passkeys, oldest first (at most 20), and whether this installation offers
+         *     passkeys at all. Not available to API keys or apps.
+         * @description The account's passkeys, oldest first (at most 20), and whether this installation offers
+         *     passkeys at all. Not available to API keys or apps.
+         */
+        get: operations["me_passkeys_list"];
+        put?: never;
+        /**
+         * Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
+         *     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
+         * @description Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
+         *     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
+         */
+        post: operations["me_passkey_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4600,14 +4600,14 @@ export interface components {
         };
         /** @description `POST /v1/me/passkeys`: finish adding a passkey with what the authenticator made. */
         PasskeyCreateRequest: {
-            /** @description `ceremony` from `POST /v1/me/passkeys/options`. */
+            /** @description `ceremony` from `POST /v1/me/passkey-options`. */
             ceremony: string;
             /**
              * @description The `PublicKeyCredential` from `navigator.credentials.create()`, as its `toJSON()` gives
              *     it (WebAuthn Level 3 `RegistrationResponseJSON`: binary fields in base64url).
              */
             credential: Record<string, never>;
-            /** @description A name to tell it from the others (1–64 characters). */
+            /** @description 1–64 characters on one line, not blank; no control characters; trimmed */
             name: string;
         };
         /**
@@ -4647,7 +4647,7 @@ export interface components {
             public_key: Record<string, never>;
         };
         /**
-         * @description `POST /v1/me/passkeys/options`: start adding a passkey.
+         * @description `POST /v1/me/passkey-options`: start adding a passkey.
          * @example {
          *       "password": "correct horse battery staple"
          *     }
@@ -4686,6 +4686,7 @@ export interface components {
          *     }
          */
         PasskeyUpdateRequest: {
+            /** @description 1–64 characters on one line, not blank; no control characters; trimmed */
             name: string;
         };
         /** @description `POST /v1/billing/portal`. */
@@ -16460,6 +16461,146 @@ export interface operations {
             };
         };
     };
+    me_passkey_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `password` is needed when the account has one */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOptionsRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyOptions"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this; `second_factor_required`; `forbidden`: this installation offers no passkeys */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `limit_reached`: the account has 20 passkeys */
+            409: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: wrong `password` */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     me_passkeys_list: {
         parameters: {
             query?: never;
@@ -16636,146 +16777,6 @@ export interface operations {
                 };
             };
             /** @description `validation_failed`: `name` is empty or too long, or `credential` is not a PublicKeyCredential */
-            422: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    me_passkey_options: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description `password` is needed when the account has one */
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["PasskeyOptionsRequest"] | null;
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasskeyOptions"];
-                };
-            };
-            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
-            400: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description API keys and apps cannot do this; `second_factor_required`; `forbidden`: this installation offers no passkeys */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `request_timeout`: the body arrived too slowly */
-            408: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `limit_reached`: the account has 20 passkeys */
-            409: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `payload_too_large`: the body is over the size limit */
-            413: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `unsupported_media_type`: the body is not of the documented type */
-            415: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `validation_failed`: wrong `password` */
             422: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];

@@ -19,11 +19,11 @@ class PasskeyCreateRequest:
     """`POST /v1/me/passkeys`: finish adding a passkey with what the authenticator made.
 
     Attributes:
-        ceremony (str): `ceremony` from `POST /v1/me/passkeys/options`.
+        ceremony (str): `ceremony` from `POST /v1/me/passkey-options`.
         credential (PasskeyCreateRequestCredential): The `PublicKeyCredential` from `navigator.credentials.create()`, as
             its `toJSON()` gives
             it (WebAuthn Level 3 `RegistrationResponseJSON`: binary fields in base64url).
-        name (str): A name to tell it from the others (1–64 characters).
+        name (str): 1–64 characters on one line, not blank; no control characters; trimmed
     """
 
     ceremony: str

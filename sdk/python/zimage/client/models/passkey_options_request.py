@@ -12,7 +12,7 @@ T = TypeVar("T", bound="PasskeyOptionsRequest")
 
 @_attrs_define
 class PasskeyOptionsRequest:
-    """`POST /v1/me/passkeys/options`: start adding a passkey.
+    """`POST /v1/me/passkey-options`: start adding a passkey.
 
     Example:
         {'password': 'correct horse battery staple'}

@@ -16,7 +16,7 @@ class PasskeyUpdateRequest:
         {'name': 'Work laptop'}
 
     Attributes:
-        name (str):
+        name (str): 1–64 characters on one line, not blank; no control characters; trimmed
     """
 
     name: str

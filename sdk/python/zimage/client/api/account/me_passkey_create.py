@@ -110,10 +110,10 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PasskeyCreateRequest,
 ) -> Response[Passkey | Problem]:
-    """Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+    """Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
-     Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+     Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
     Args:
@@ -144,10 +144,10 @@ def sync(
     client: AuthenticatedClient,
     body: PasskeyCreateRequest,
 ) -> Passkey | Problem | None:
-    """Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+    """Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
-     Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+     Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
     Args:
@@ -173,10 +173,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PasskeyCreateRequest,
 ) -> Response[Passkey | Problem]:
-    """Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+    """Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
-     Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+     Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
     Args:
@@ -205,10 +205,10 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PasskeyCreateRequest,
 ) -> Passkey | Problem | None:
-    """Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+    """Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
-     Finish adding a passkey: the ceremony from `POST /v1/me/passkeys/options`, a name, and what
+     Finish adding a passkey: the ceremony from `POST /v1/me/passkey-options`, a name, and what
     `navigator.credentials.create()` made (its `toJSON()`). The owner is told by e-mail.
 
     Args:

@@ -19,7 +19,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/me/passkeys/options",
+        "url": "/v1/me/passkey-options",
     }
 
     if isinstance(body, PasskeyOptionsRequest):
