@@ -2705,3 +2705,131 @@ async fn provider_journey(
     wait_for_text_containing(b, Locator::Css(".account-email"), "alice@example.test").await?;
     Ok(())
 }
+
+/// A command of the WebDriver extension for WebAuthn (`/session/{id}/webauthn/…`), which
+/// fantoccini has no method for.
+#[derive(Debug)]
+struct WebAuthnCommand {
+    path: String,
+    body: Option<serde_json::Value>,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for WebAuthnCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/webauthn/{}",
+            session_id.unwrap_or_default(),
+            self.path
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        match &self.body {
+            Some(body) => (http::Method::POST, Some(body.to_string())),
+            None => (http::Method::GET, None),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_passkey_added_in_security_signs_in_without_a_password() {
+    // Browsers offer WebAuthn only in a secure context at a host name: http://localhost is one.
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let h = Harness::start(&[
+        ("ZIMAGE_BIND", &format!("127.0.0.1:{port}")),
+        ("ZIMAGE_PUBLIC_URL", &base),
+    ])
+    .await;
+    let result = passkey_journey(&h.browser, &h.base, &h.data_dir).await;
+    h.finish(result).await;
+}
+
+async fn passkey_journey(
+    b: &fantoccini::Client,
+    base: &str,
+    data_dir: &Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    let wait = Duration::from_secs(20);
+    // Chromium's virtual platform authenticator: keeps discoverable passkeys and verifies the
+    // user (as a fingerprint would) without a prompt.
+    let added = b
+        .issue_cmd(WebAuthnCommand {
+            path: "authenticator".into(),
+            body: Some(serde_json::json!({
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": true,
+                "hasUserVerification": true,
+                "isUserVerified": true,
+                "isUserConsenting": true,
+            })),
+        })
+        .await?;
+    let authenticator = added.as_str().expect("an authenticator id").to_string();
+
+    let email = "keyholder@example.org";
+    sign_up_and_log_in(b, base, data_dir, email).await?;
+    b.goto(&format!("{base}/security")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("passkeys-empty"))
+        .await?;
+    b.find(Locator::Id("passkey-add")).await?.click().await?;
+    b.find(Locator::Id("passkey-name"))
+        .await?
+        .send_keys("This laptop")
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("passkey-password"))
+        .await?
+        .send_keys("a sturdy passphrase")
+        .await?;
+    b.find(Locator::Css("#passkey-form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text_containing(
+        b,
+        Locator::Css("#passkey-list .passkey-name"),
+        "This laptop",
+    )
+    .await?;
+    snapshot(b, "security-passkeys").await?;
+    // The authenticator holds one discoverable passkey for this site, made for this account.
+    let held = b
+        .issue_cmd(WebAuthnCommand {
+            path: format!("authenticator/{authenticator}/credentials"),
+            body: None,
+        })
+        .await?;
+    let held = held.as_array().expect("credentials");
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["isResidentCredential"], true);
+    assert_eq!(held[0]["rpId"], "localhost");
+
+    // Signed out, the passkey alone signs in: no address, no password.
+    log_out(b).await?;
+    b.goto(&format!("{base}/login")).await?;
+    let button = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("passkey-sign-in"))
+        .await?;
+    snapshot(b, "login-with-passkey").await?;
+    button.click().await?;
+    wait_for_path(b, "/create").await?;
+    b.goto(&format!("{base}/account")).await?;
+    wait_for_text_containing(b, Locator::Css(".account-email"), email).await?;
+    // Security shows it used.
+    b.goto(&format!("{base}/security")).await?;
+    wait_for_text_containing(b, Locator::Css("#passkey-list .passkey"), "last used").await?;
+    let errors = console_errors(b).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    Ok(())
+}

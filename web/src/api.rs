@@ -43,6 +43,7 @@ impl ApiError {
             Some(ErrorCode::InvalidCredentials) => Key::ErrInvalidCredentials,
             Some(ErrorCode::InvalidCode) => Key::ErrInvalidCode,
             Some(ErrorCode::ChallengeEnded) => Key::ErrChallengeEnded,
+            Some(ErrorCode::PasskeyRejected) => Key::ErrPasskeyRejected,
             Some(ErrorCode::SecondFactorRequired) => Key::ErrSecondFactorRequired,
             Some(ErrorCode::EmailTaken) => Key::ErrEmailTaken,
             Some(ErrorCode::RateLimited) => Key::ErrRateLimited,

@@ -5,5 +5,6 @@ pub mod cookies;
 pub mod form;
 pub mod layout;
 pub mod paged;
+pub mod passkey;
 pub mod sso;
 pub mod step_up;

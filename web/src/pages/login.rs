@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use zimage_shared::auth::{
-    LoginRequest, SecondFactorChallenge, SecondFactorRequest, SignupOptions, SsoProviderInfo,
-    TokenResponse,
+    LoginRequest, PasskeyOptions, PasskeySignInOptionsRequest, PasskeySignInRequest,
+    SecondFactorChallenge, SecondFactorRequest, SignupOptions, SsoProviderInfo, TokenResponse,
 };
 
 use zimage_shared::ErrorCode;
@@ -29,10 +29,15 @@ pub fn Login() -> impl IntoView {
     let code = RwSignal::new(String::new());
     // Identity providers to continue with, and what the way back from one said.
     let providers = RwSignal::new(Vec::<SsoProviderInfo>::new());
+    // Whether this installation and this browser both do passkeys, and whether the challenge
+    // of the second step takes one.
+    let passkeys = RwSignal::new(false);
+    let passkey_second = RwSignal::new(false);
     crate::util::spawn(async move {
         let path = "/v1/auth/signup-options";
         if let Ok(options) = api::public::<SignupOptions>("GET", path, None).await {
             providers.set(options.providers);
+            passkeys.set(options.passkeys && crate::components::passkey::supported());
         }
     });
     let link_sent = query.with_untracked(|q| q.get("sso").as_deref() == Some("link_sent"));
@@ -83,6 +88,7 @@ pub fn Login() -> impl IntoView {
                 Ok(Err(asked)) => {
                     pending_erasure.set(None);
                     code.set(String::new());
+                    passkey_second.set(asked.methods.iter().any(|m| m == "passkey"));
                     challenge.set(Some(asked.challenge));
                     set_timeout(
                         || {
@@ -95,6 +101,47 @@ pub fn Login() -> impl IntoView {
                     pending_erasure.set(err.problem.map(|p| p.detail));
                 }
                 Err(err) => notice.set(Some(err.message())),
+            }
+            busy.set(false);
+        });
+    });
+    // A passkey alone (`asked` is `None`), or as the answer to the second step's challenge.
+    let with_passkey = Callback::new(move |asked: Option<String>| {
+        busy.set(true);
+        notice.set(None);
+        sso_notice.set(None);
+        leptos::task::spawn_local(async move {
+            let signed_in = async {
+                let request = PasskeySignInOptionsRequest {
+                    challenge: asked.clone(),
+                };
+                let path = "/v1/auth/passkey/options";
+                let options = api::public::<PasskeyOptions>("POST", path, api::body(&request))
+                    .await
+                    .map_err(|e| e.message())?;
+                let credential = crate::components::passkey::sign(&options.public_key)
+                    .await
+                    .map_err(|e| e.message())?;
+                let request = PasskeySignInRequest {
+                    ceremony: options.ceremony,
+                    credential,
+                    challenge: asked,
+                    keep_account: false,
+                };
+                api::public::<TokenResponse>("POST", "/v1/auth/passkey", api::body(&request))
+                    .await
+                    .map_err(|e| e.message())
+            }
+            .await;
+            match signed_in {
+                Ok(tokens) => done.run(tokens),
+                Err(key) => {
+                    if key == Key::ErrChallengeEnded {
+                        challenge.set(None);
+                        password.set(String::new());
+                    }
+                    notice.set(Some(key));
+                }
             }
             busy.set(false);
         });
@@ -142,6 +189,14 @@ pub fn Login() -> impl IntoView {
                     <TextField id="code" label=Key::SecondFactorCode value=code autocomplete="one-time-code" />
                     <Submit label=Key::SecondFactorSubmit busy=busy />
                 </form>
+                <Show when=move || passkey_second.get() && passkeys.get()>
+                    <p>
+                        <button type="button" id="passkey-second-factor" class="button button-block" disabled=move || busy.get()
+                            on:click=move |_| with_passkey.run(challenge.get_untracked())>
+                            {t(Key::PasskeyUseInstead)}
+                        </button>
+                    </p>
+                </Show>
                 <p>
                     <button type="button" class="button button-ghost button-small"
                         on:click=move |_| { challenge.set(None); notice.set(None); }>
@@ -163,6 +218,15 @@ pub fn Login() -> impl IntoView {
                 <TextField id="password" label=Key::Password value=password kind="password" autocomplete="current-password" />
                 <Submit label=Key::LoginSubmit busy=busy />
             </form>
+            <Show when=move || passkeys.get()>
+                <div class="passkey-alt">
+                    <p class="sso-divider"><span>{t(Key::SsoOr)}</span></p>
+                    <button type="button" id="passkey-sign-in" class="button button-block" disabled=move || busy.get()
+                        on:click=move |_| with_passkey.run(None)>
+                        <span aria-hidden="true" class="passkey-icon">{"\u{1F511}"}</span> " " {t(Key::PasskeySignIn)}
+                    </button>
+                </div>
+            </Show>
             <Show when=move || pending_erasure.get().is_some()>
                 <div class="notice notice-warning" role="alert" id="erasure-pending">
                     <p>{t(Key::ErasurePendingText)}</p>

@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use zimage_shared::account::{
+    Passkey, PasskeyCreateRequest, PasskeyList, PasskeyOptionsRequest, PasskeyUpdateRequest,
     RecoveryCodes, SecondFactorCode, SignInMethods, TotpSetup, TwoFactorStatus,
 };
-use zimage_shared::auth::{IdentityLinkRequest, SsoStart};
+use zimage_shared::auth::{IdentityLinkRequest, PasskeyOptions, SsoStart};
 
 use crate::api;
 use crate::components::form::{Notice, Submit, TextField};
@@ -18,6 +19,8 @@ use crate::session::{redirect_signed_out, use_session};
 pub fn Security() -> impl IntoView {
     let session = use_session();
     redirect_signed_out();
+    // The ways in, shared: passkeys ask for the password only where the account has one.
+    let methods = RwSignal::new(None::<SignInMethods>);
     view! {
         <Show
             when=move || session.user.get().is_some()
@@ -25,7 +28,8 @@ pub fn Security() -> impl IntoView {
         >
             <crate::components::layout::Heading key=Key::SecurityTitle />
             <div class="stack">
-                <SignInMethodsSection />
+                <SignInMethodsSection methods=methods />
+                <PasskeysSection methods=methods />
                 <TwoFactorSection />
                 <SessionsSection />
                 <SecurityLogSection />
@@ -214,11 +218,10 @@ fn TwoFactorSection() -> impl IntoView {
 /// removed while another way remains. Connecting goes to the provider and comes back to
 /// `/security?linked=…` (or `?sso_error=…`).
 #[component]
-fn SignInMethodsSection() -> impl IntoView {
+fn SignInMethodsSection(methods: RwSignal<Option<SignInMethods>>) -> impl IntoView {
     let session = use_session();
     let i18n = use_i18n();
     let query = use_query_map();
-    let methods = RwSignal::new(None::<SignInMethods>);
     let notice = RwSignal::new(None::<Key>);
     let linked = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
@@ -369,6 +372,247 @@ fn SignInMethodsSection() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// The account's passkeys: add (with the password where the account has one), rename, remove.
+#[component]
+fn PasskeysSection(methods: RwSignal<Option<SignInMethods>>) -> impl IntoView {
+    let session = use_session();
+    let i18n = use_i18n();
+    let list = RwSignal::new(None::<PasskeyList>);
+    let notice = RwSignal::new(None::<Key>);
+    let added = RwSignal::new(None::<Key>);
+    let busy = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let name_err = RwSignal::new(None::<Key>);
+    let password = RwSignal::new(String::new());
+    let password_err = RwSignal::new(None::<Key>);
+    let adding = RwSignal::new(false);
+    // The passkey being renamed, and its new name.
+    let renaming = RwSignal::new(None::<String>);
+    let new_name = RwSignal::new(String::new());
+    let supported = crate::components::passkey::supported();
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<PasskeyList>("GET", "/v1/me/passkeys", None)
+                .await
+            {
+                Ok(found) => list.set(Some(found)),
+                Err(err) => notice.set(Some(err.message())),
+            }
+        });
+    };
+    load();
+    let has_password = move || methods.with(|m| m.as_ref().is_some_and(|m| m.password));
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        notice.set(None);
+        added.set(None);
+        name_err.set(None);
+        password_err.set(None);
+        let chosen = name.get_untracked().trim().to_string();
+        if chosen.is_empty() {
+            name_err.set(Some(Key::ErrRequired));
+            return;
+        }
+        busy.set(true);
+        let with_password = methods.with_untracked(|m| m.as_ref().is_some_and(|m| m.password));
+        let request = PasskeyOptionsRequest {
+            password: with_password.then(|| password.get_untracked()),
+        };
+        leptos::task::spawn_local(async move {
+            let made = async {
+                let options = session
+                    .call::<PasskeyOptions>("POST", "/v1/me/passkey-options", api::body(&request))
+                    .await
+                    .map_err(|err| match err.field("password") {
+                        Some(key) => {
+                            password_err.set(Some(key));
+                            None
+                        }
+                        None => Some(err.message()),
+                    })?;
+                let credential = crate::components::passkey::create(&options.public_key)
+                    .await
+                    .map_err(|e| Some(e.message()))?;
+                let body = PasskeyCreateRequest {
+                    ceremony: options.ceremony,
+                    name: chosen,
+                    credential,
+                };
+                session
+                    .call::<Passkey>("POST", "/v1/me/passkeys", api::body(&body))
+                    .await
+                    .map_err(|err| match err.field("name") {
+                        Some(key) => {
+                            name_err.set(Some(key));
+                            None
+                        }
+                        None => Some(err.message()),
+                    })
+            }
+            .await;
+            match made {
+                Ok(_) => {
+                    adding.set(false);
+                    name.set(String::new());
+                    password.set(String::new());
+                    added.set(Some(Key::PasskeyAdded));
+                    load();
+                }
+                Err(Some(key)) => notice.set(Some(key)),
+                Err(None) => {}
+            }
+            busy.set(false);
+        });
+    };
+    let rename = move |id: String| {
+        notice.set(None);
+        let body = PasskeyUpdateRequest {
+            name: new_name.get_untracked(),
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let path = format!("/v1/me/passkeys/{id}");
+            match session
+                .call::<Passkey>("PATCH", &path, api::body(&body))
+                .await
+            {
+                Ok(_) => {
+                    renaming.set(None);
+                    load();
+                }
+                Err(err) => notice.set(Some(err.message())),
+            }
+            busy.set(false);
+        });
+    };
+    let remove = move |id: String| {
+        notice.set(None);
+        added.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let path = format!("/v1/me/passkeys/{id}");
+            match session.call::<()>("DELETE", &path, None).await {
+                Ok(()) => load(),
+                Err(err) => notice.set(Some(
+                    if err.code() == Some(zimage_shared::ErrorCode::Conflict) {
+                        Key::SignInLastWay
+                    } else {
+                        err.message()
+                    },
+                )),
+            }
+            busy.set(false);
+        });
+    };
+    let row = move |passkey: Passkey| {
+        let id = passkey.id.to_string();
+        let (rename_id, remove_id, edit_id) = (id.clone(), id.clone(), id.clone());
+        let locale = i18n.locale.get_untracked();
+        let facts = format!(
+            "{} {}{}",
+            tr(locale, Key::PasskeyAddedOn),
+            when(passkey.created_at),
+            passkey
+                .last_used_at
+                .map(|at| format!(" · {} {}", tr(locale, Key::SignInLastUsed), when(at)))
+                .unwrap_or_default()
+        );
+        let current = passkey.name.clone();
+        let shown = passkey.name.clone();
+        let backed_up = passkey.backed_up;
+        let editing = move || renaming.get().as_deref() == Some(edit_id.as_str());
+        view! {
+            <li class="identity passkey" data-name=passkey.name.clone()>
+                <Show when=editing.clone() fallback=move || view! {
+                    <div>
+                        <strong class="passkey-name">{shown.clone()}</strong> " "
+                        {backed_up.then(|| view! { <span class="badge">{t(Key::PasskeySynced)}</span> })}
+                        <div class="muted small">{facts.clone()}</div>
+                    </div>
+                }>
+                    <form class="inline-form" on:submit={
+                        let id = rename_id.clone();
+                        move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); rename(id.clone()); }
+                    } novalidate>
+                        <TextField id="passkey-new-name" label=Key::PasskeyName value=new_name autocomplete="off" />
+                        <div class="actions">
+                            <Submit label=Key::PasskeySave busy=busy />
+                            <button type="button" class="button button-ghost" on:click=move |_| renaming.set(None)>{t(Key::CancelEdit)}</button>
+                        </div>
+                    </form>
+                </Show>
+                <div class="actions" hidden=move || renaming.get().is_some()>
+                    <button type="button" class="button button-small button-ghost" disabled=move || busy.get()
+                        on:click={
+                            let id = id.clone();
+                            let current = current.clone();
+                            move |_| { new_name.set(current.clone()); renaming.set(Some(id.clone())); }
+                        }>
+                        {t(Key::PasskeyRename)}
+                    </button>
+                    <button type="button" class="button button-small button-danger" disabled=move || busy.get()
+                        on:click=move |_| remove(remove_id.clone())>
+                        {t(Key::SignInRemove)}
+                    </button>
+                </div>
+            </li>
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="passkeys-heading" id="passkeys">
+            <h2 id="passkeys-heading">{t(Key::PasskeysSection)}</h2>
+            <p class="muted">{t(Key::PasskeysLead)}</p>
+            <Notice message=notice />
+            <Notice message=added success=true />
+            {move || match list.get() {
+                None => view! { <p class="loading" role="status">{t(Key::Loading)}</p> }.into_any(),
+                Some(found) if !found.available => view! { <p class="muted">{t(Key::PasskeysOff)}</p> }.into_any(),
+                Some(found) => {
+                    let full = found.items.len() >= found.limit as usize;
+                    view! {
+                        {if found.items.is_empty() {
+                            view! { <p class="muted" id="passkeys-empty">{t(Key::PasskeysNone)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="identity-list" id="passkey-list">
+                                    {found.items.into_iter().map(row).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        {if !supported {
+                            view! { <p class="notice notice-info">{t(Key::PasskeyUnsupported)}</p> }.into_any()
+                        } else if full {
+                            view! { <p class="muted small">{t(Key::ErrLimitReached)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="actions" hidden=move || adding.get()>
+                                    <button type="button" class="button" id="passkey-add" on:click=move |_| {
+                                        adding.set(true);
+                                        set_timeout(|| { crate::components::layout::focus_first("#passkey-name"); }, std::time::Duration::ZERO);
+                                    }>
+                                        {t(Key::PasskeyAdd)}
+                                    </button>
+                                </div>
+                                <form id="passkey-form" on:submit=add novalidate hidden=move || !adding.get()>
+                                    <TextField id="passkey-name" label=Key::PasskeyName value=name autocomplete="off" hint=Key::PasskeyNameHint error=name_err />
+                                    <Show when=has_password>
+                                        <TextField id="passkey-password" label=Key::Password value=password kind="password" autocomplete="current-password" error=password_err />
+                                    </Show>
+                                    <div class="actions">
+                                        <Submit label=Key::PasskeyAdd busy=busy />
+                                        <button type="button" class="button button-ghost" on:click=move |_| adding.set(false)>{t(Key::CancelEdit)}</button>
+                                    </div>
+                                </form>
+                            }.into_any()
+                        }}
                     }.into_any()
                 }
             }}
