@@ -131,6 +131,13 @@ pub async fn delete(
     .optional()
 }
 
+/// Removes every passkey of the account (a password reset's lock-down); how many went.
+pub async fn delete_all(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<usize> {
+    diesel::delete(passkeys::table.filter(passkeys::user_id.eq(user_id)))
+        .execute(conn)
+        .await
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = passkey_ceremonies, check_for_backend(diesel::pg::Pg))]
 pub struct CeremonyRow {

@@ -481,10 +481,12 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
 }
 
 /// Ends everything that works without the password: every API key and app authorization is
-/// revoked and every webhook endpoint paused (its owner switches it back on after checking
+/// revoked, every passkey removed (one an intruder added would sign in, second factor
+/// included) and every webhook endpoint paused (its owner switches it back on after checking
 /// where it points).
 pub(crate) async fn lock_down(conn: &mut AsyncPgConnection, user_id: Uuid) -> ApiResult<()> {
     crate::db::api_keys::revoke_all(conn, user_id).await?;
+    crate::db::passkeys::delete_all(conn, user_id).await?;
     crate::db::oauth::revoke_all_grants(conn, user_id).await?;
     crate::db::webhooks::disable_all(
         conn,

@@ -749,7 +749,9 @@ impl WaysIn {
         let user: UserRow = crate::db::schema::users::table
             .find(user_id)
             .select(UserRow::as_select())
-            .for_update()
+            // Not `FOR UPDATE`: a sign-in's security-log row takes a key-share lock on the
+            // account (its foreign key), and must not wait on this (nor deadlock with it).
+            .for_no_key_update()
             .first(conn)
             .await?;
         Ok(Self {

@@ -10,14 +10,16 @@
 //! - A passkey's signature counter is checked and moved at each sign-in, with the passkey's row
 //!   locked: an answer replayed, or from a cloned authenticator, is refused.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use diesel_async::AsyncConnection;
 use serde_json::json;
 use uuid::Uuid;
 use webauthn_rs::Webauthn;
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, DiscoverableKey, Passkey as WebauthnPasskey, PasskeyAuthentication,
-    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential,
+    DiscoverableAuthentication, DiscoverableKey, Passkey as WebauthnPasskey, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential,
 };
 use zimage_shared::ErrorCode;
 use zimage_shared::account::{
@@ -85,7 +87,8 @@ fn read_credential<T: serde::de::DeserializeOwned>(value: &serde_json::Value) ->
     })
 }
 
-/// Whether the passkey is synced between devices (its backup state), as webauthn-rs recorded it.
+/// Whether a new passkey is synced between devices (its backup state), as webauthn-rs recorded
+/// it at registration (sign-ins read it from their result).
 fn backed_up(stored: &serde_json::Value) -> bool {
     stored
         .pointer("/cred/backup_state")
@@ -343,11 +346,9 @@ pub async fn sign_in_options(
 ) -> ApiResult<PasskeyOptions> {
     let rp = relying_party(state)?;
     let Some(challenge) = req.challenge.as_deref() else {
-        let (mut options, discoverable) = rp
+        let (options, discoverable) = rp
             .start_discoverable_authentication()
             .map_err(ApiError::internal)?;
-        // Asked for with a button, not offered in the address field's suggestions.
-        options.mediation = None;
         return open_ceremony(
             state,
             SIGN_IN,
@@ -371,13 +372,16 @@ pub async fn sign_in_options(
             "this account has no passkey; answer the challenge with a code instead",
         ));
     }
-    let passkeys = rows
-        .into_iter()
-        .map(|r| from_json::<WebauthnPasskey>(r.credential))
-        .collect::<ApiResult<Vec<_>>>()?;
+    // The discoverable ceremony, limited to the account's passkeys: its answer is then checked
+    // against the passkey as stored when the answer comes (its counter then, not at the options).
     let (options, authentication) = rp
-        .start_passkey_authentication(&passkeys)
+        .start_discoverable_authentication()
         .map_err(ApiError::internal)?;
+    let mut public_key = to_json(&options.public_key)?;
+    public_key["allowCredentials"] = rows
+        .iter()
+        .map(|r| json!({"type": "public-key", "id": URL_SAFE_NO_PAD.encode(&r.credential_id)}))
+        .collect();
     open_ceremony(
         state,
         SECOND_FACTOR,
@@ -385,7 +389,7 @@ pub async fn sign_in_options(
         None,
         Some(&hash),
         to_json(&authentication)?,
-        to_json(&options.public_key)?,
+        public_key,
     )
     .await
 }
@@ -493,10 +497,14 @@ async fn answer_challenge(
         .await?
         .filter(|row| row.user_id == live.user_id)
         .ok_or_else(|| rejected("this passkey is not one of this account's"))?;
-    let authentication: PasskeyAuthentication = from_json(ceremony.state.clone())?;
+    let authentication: DiscoverableAuthentication = from_json(ceremony.state.clone())?;
     let passkey: WebauthnPasskey = from_json(row.credential.clone())?;
     let result = rp
-        .finish_passkey_authentication(credential, &authentication)
+        .finish_discoverable_authentication(
+            credential,
+            authentication,
+            &[DiscoverableKey::from(&passkey)],
+        )
         .map_err(|e| refused(live.user_id, &e))?;
     store_use(conn, row, passkey, &result, now).await?;
     challenges::delete_challenge(conn, &hash).await?;
@@ -518,6 +526,6 @@ async fn store_use(
 ) -> ApiResult<()> {
     passkey.update_credential(result);
     let stored = to_json(&passkey)?;
-    db::used(conn, row.id, &stored, backed_up(&stored), now).await?;
+    db::used(conn, row.id, &stored, result.backup_state(), now).await?;
     Ok(())
 }

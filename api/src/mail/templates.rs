@@ -19,7 +19,7 @@ pub enum Template<'a> {
     /// An administrator invited this address to sign up; `until` is the link's last day.
     Invitation { link: &'a str, until: &'a str },
     /// Tells the owner their password changed and all sessions were signed out.
-    /// `locked_down`: API keys were revoked and webhook endpoints paused too.
+    /// `locked_down`: API keys and passkeys were removed and webhook endpoints paused too.
     PasswordChanged { locked_down: bool },
     /// Two-factor authentication was turned on or off.
     TwoFactorChanged { enabled: bool, link: &'a str },
@@ -501,9 +501,9 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
             },
             Locale::En,
         ) => Some(
-            "Every API key of the account was revoked and every webhook endpoint paused: create \
-             new keys where you need them, and switch each endpoint back on once you have checked \
-             its address."
+            "Every API key and passkey of the account was removed and every webhook endpoint \
+             paused: create new keys and add your passkeys again where you need them, and switch \
+             each endpoint back on once you have checked its address."
                 .to_string(),
         ),
         (
@@ -512,7 +512,7 @@ pub fn render(template: &Template<'_>, locale: Locale, to: &str) -> Email {
             },
             Locale::ZhCn,
         ) => Some(
-            "账户的所有 API 密钥均已吊销，所有 Webhook 端点均已暂停：请按需创建新密钥，并在核对地址后重新启用各端点。"
+            "账户的所有 API 密钥和通行密钥均已移除，所有 Webhook 端点均已暂停：请按需创建新密钥、重新添加通行密钥，并在核对地址后重新启用各端点。"
                 .to_string(),
         ),
         (Template::ExportReady { until, .. }, Locale::En) => {

@@ -99,6 +99,8 @@ pub struct SoftAuthenticator {
     pub verify_user: bool,
     /// Whether passkeys are synced (backup eligible and backed up).
     pub synced: bool,
+    /// Whether signature counters move on at each use; synced passkeys keep them at 0.
+    pub counts: bool,
 }
 
 impl SoftAuthenticator {
@@ -108,6 +110,7 @@ impl SoftAuthenticator {
             credentials: Vec::new(),
             verify_user: true,
             synced: true,
+            counts: true,
         }
     }
 
@@ -226,7 +229,9 @@ impl SoftAuthenticator {
             .filter(|c| c.rp_id == rp_id && (allowed.is_empty() || allowed.contains(&c.id)))
             .nth(which)
             .expect("NotAllowedError: no credential for these options");
-        credential.counter += 1;
+        if self.counts {
+            credential.counter += 1;
+        }
         let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
         auth_data.push(flags);
         auth_data.extend(credential.counter.to_be_bytes());

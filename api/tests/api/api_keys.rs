@@ -298,7 +298,7 @@ async fn a_password_reset_stops_api_keys_and_webhooks_and_a_change_can_too() {
     );
     let mail = app.mails_to("ada@example.org").pop().unwrap();
     assert!(
-        mail.contains("API key") && mail.contains("revoked"),
+        mail.contains("API key") && mail.contains("passkey") && mail.contains("removed"),
         "{mail}"
     );
 

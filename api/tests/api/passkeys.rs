@@ -123,7 +123,9 @@ async fn a_passkey_is_added_with_the_password_and_signs_in_without_one() {
     let app = passkey_app().await;
     assert_eq!(signup_options(&app).await["passkeys"], true);
     let ada = app.signed_in_user("ada@example.org").await;
+    // A synced passkey: its counter stays at 0, so only the ceremony stops a replay.
     let mut phone = SoftAuthenticator::new(ORIGIN);
+    phone.counts = false;
 
     // A new way in needs the password, as a new password or address does.
     let no_password = app
@@ -362,6 +364,19 @@ async fn a_passkey_answers_the_second_step_and_counts_as_the_second_factor() {
     )
     .await;
     assert_problem(wrong, 403, "passkey_rejected").await;
+    // Options made for one of Ada's challenges do not answer another of hers.
+    let other = app.login("ada@example.org", PASSWORD).await;
+    let other: Value = other.json().await.unwrap();
+    let other = other["challenge"].as_str().unwrap();
+    let options = sign_in_options(&app, Some(other)).await;
+    let crossed = finish_sign_in(
+        &app,
+        &options,
+        &phone.get(&options["public_key"], 0),
+        Some(challenge),
+    )
+    .await;
+    assert_problem(crossed, 403, "passkey_rejected").await;
     // Ada's passkey answers (new options: a ceremony is taken by any answer).
     let options = sign_in_options(&app, Some(challenge)).await;
     let answered = finish_sign_in(
@@ -435,7 +450,7 @@ async fn the_last_way_in_stays_and_an_account_keeps_twenty() {
     // It signs in still.
     assert_eq!(sign_in(&app, &mut phone, 0).await.status(), StatusCode::OK);
 
-    // Twenty at most (no password asked now: the account has none).
+    // Twenty at most.
     let bob = app.signed_in_user("bob@example.org").await;
     for n in 0..20 {
         // One authenticator holds one passkey per account (it is told which to exclude).
@@ -475,4 +490,35 @@ async fn without_a_secure_public_address_there_are_no_passkeys() {
     let turned_off =
         spawn_app_with(&[("ZIMAGE_PUBLIC_URL", ORIGIN), ("ZIMAGE_PASSKEYS", "false")]).await;
     assert_eq!(signup_options(&turned_off).await["passkeys"], false);
+}
+
+#[tokio::test]
+async fn a_password_reset_removes_the_passkeys_an_intruder_could_have_added() {
+    // A passkey signs in with the second factor included: one added by whoever held the
+    // session and the password would outlive the owner's reset.
+    let app = passkey_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut intruders = SoftAuthenticator::new(ORIGIN);
+    add_passkey(&app, &ada, &mut intruders, "Mine").await;
+    assert_eq!(
+        sign_in(&app, &mut intruders, 0).await.status(),
+        StatusCode::OK
+    );
+
+    app.post(
+        "/v1/auth/password/forgot",
+        &json!({"email": "ada@example.org"}),
+    )
+    .await;
+    let token = app
+        .token_from_mail("ada@example.org", "reset-password")
+        .await;
+    let reset = app.reset_password(&token, "a brand new passphrase").await;
+    assert_eq!(reset.status(), 204);
+    let refused = sign_in(&app, &mut intruders, 0).await;
+    assert_problem(refused, 403, "passkey_rejected").await;
+    let ada = app
+        .sign_in("ada@example.org", "a brand new passphrase")
+        .await;
+    assert!(passkeys_of(&app, &ada).await.is_empty());
 }

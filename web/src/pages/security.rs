@@ -409,7 +409,9 @@ fn PasskeysSection(methods: RwSignal<Option<SignInMethods>>) -> impl IntoView {
         });
     };
     load();
-    let has_password = move || methods.with(|m| m.as_ref().is_some_and(|m| m.password));
+    // The password is asked unless the account is known to have none (so a list that has not
+    // loaded yet cannot leave the server's question unanswered and unseen).
+    let has_password = move || methods.with(|m| m.as_ref().is_none_or(|m| m.password));
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         notice.set(None);
@@ -422,7 +424,7 @@ fn PasskeysSection(methods: RwSignal<Option<SignInMethods>>) -> impl IntoView {
             return;
         }
         busy.set(true);
-        let with_password = methods.with_untracked(|m| m.as_ref().is_some_and(|m| m.password));
+        let with_password = methods.with_untracked(|m| m.as_ref().is_none_or(|m| m.password));
         let request = PasskeyOptionsRequest {
             password: with_password.then(|| password.get_untracked()),
         };
