@@ -2736,13 +2736,14 @@ impl fantoccini::wd::WebDriverCompatibleCommand for WebAuthnCommand {
 }
 
 #[tokio::test]
-async fn a_passkey_added_in_security_signs_in_without_a_password() {
+async fn a_passkey_added_in_security_signs_in_without_a_password_and_answers_the_step_up() {
     // Browsers offer WebAuthn only in a secure context at a host name: http://localhost is one.
     let port = free_port();
     let base = format!("http://localhost:{port}");
     let h = Harness::start(&[
         ("ZIMAGE_BIND", &format!("127.0.0.1:{port}")),
         ("ZIMAGE_PUBLIC_URL", &base),
+        ("ZIMAGE_TWO_FACTOR_FRESH_SECS", "5"),
     ])
     .await;
     let result = passkey_journey(&h.browser, &h.base, &h.data_dir).await;
@@ -2829,6 +2830,54 @@ async fn passkey_journey(
     // Security shows it used.
     b.goto(&format!("{base}/security")).await?;
     wait_for_text_containing(b, Locator::Css("#passkey-list .passkey"), "last used").await?;
+
+    // With two-factor authentication on, the passkey also answers the step-up before a
+    // sensitive action, instead of the app's code.
+    b.find(Locator::Id("two-factor-on")).await?.click().await?;
+    let shown = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Id("two-factor-secret"))
+        .await?
+        .text()
+        .await?;
+    let secret: String = shown.split_whitespace().collect();
+    b.find(Locator::Id("two-factor-code"))
+        .await?
+        .send_keys(&format!("{}\u{E007}", authenticator_code(&secret, 0)))
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("recovery-codes-done"))
+        .await?
+        .click()
+        .await?;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    b.goto(&format!("{base}/account")).await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("key_name"))
+        .await?
+        .send_keys("Phone app")
+        .await?;
+    b.find(Locator::Css("form.inline-form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let with_passkey = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("dialog#step-up[open] #step-up-passkey"))
+        .await?;
+    snapshot(b, "step-up-with-passkey").await?;
+    with_passkey.click().await?;
+    let key = b
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(".secret-value"))
+        .await?;
+    assert!(key.text().await?.starts_with("zimg_"));
+    assert!(b.find(Locator::Css("dialog#step-up[open]")).await.is_err());
     let errors = console_errors(b).await;
     assert!(errors.is_empty(), "{errors:?}");
     Ok(())

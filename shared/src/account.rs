@@ -397,6 +397,20 @@ pub struct PasskeyCreateRequest {
     pub credential: serde_json::Value,
 }
 
+/// `POST /v1/me/two-factor/passkey`: confirm it is you with a passkey instead of a code, before
+/// a sensitive action.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyStepUpRequest {
+    /// `ceremony` from `POST /v1/me/two-factor/passkey-options`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub ceremony: String,
+    /// The `PublicKeyCredential` from `navigator.credentials.get()`, as its `toJSON()` gives it
+    /// (WebAuthn Level 3 `AuthenticationResponseJSON`: binary fields in base64url).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
 /// `PATCH /v1/me/passkeys/{id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

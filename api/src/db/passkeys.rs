@@ -198,16 +198,3 @@ pub async fn take_ceremony(
     .await
     .optional()
 }
-
-/// The account's ceremonies still open (for its data export; the state holds no secret).
-pub async fn ceremonies_of_user(
-    conn: &mut AsyncPgConnection,
-    user_id: Uuid,
-) -> QueryResult<Vec<CeremonyRow>> {
-    passkey_ceremonies::table
-        .filter(passkey_ceremonies::user_id.eq(user_id))
-        .order(passkey_ceremonies::created_at.asc())
-        .select(CeremonyRow::as_select())
-        .load(conn)
-        .await
-}

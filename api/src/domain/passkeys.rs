@@ -1,5 +1,6 @@
 //! Passkeys (WebAuthn): adding them from Security, signing in with one instead of a password,
-//! and answering the second step of a password sign-in with one.
+//! answering the second step of a password sign-in with one, and confirming it is you with one
+//! before a sensitive action (the step-up, instead of a code).
 //!
 //! - Every ceremony has two requests: the options (a challenge) and the authenticator's answer.
 //!   Between them its state lives in `passkey_ceremonies` (any replica may take the answer),
@@ -24,7 +25,7 @@ use webauthn_rs::prelude::{
 use zimage_shared::ErrorCode;
 use zimage_shared::account::{
     MAX_PASSKEYS, PASSKEY_NAME_MAX, Passkey, PasskeyCreateRequest, PasskeyList,
-    PasskeyOptionsRequest,
+    PasskeyOptionsRequest, PasskeyStepUpRequest,
 };
 use zimage_shared::auth::{PasskeyOptions, PasskeySignInOptionsRequest, PasskeySignInRequest};
 use zimage_shared::validate;
@@ -46,6 +47,7 @@ pub const CEREMONY_TTL: Duration = Duration::minutes(5);
 const REGISTER: &str = "register";
 const SIGN_IN: &str = "sign_in";
 const SECOND_FACTOR: &str = "second_factor";
+const STEP_UP: &str = "step_up";
 
 fn rejected(detail: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::PasskeyRejected, detail)
@@ -372,8 +374,26 @@ pub async fn sign_in_options(
             "this account has no passkey; answer the challenge with a code instead",
         ));
     }
-    // The discoverable ceremony, limited to the account's passkeys: its answer is then checked
-    // against the passkey as stored when the answer comes (its counter then, not at the options).
+    let (public_key, authentication) = limited_to(rp, &rows)?;
+    open_ceremony(
+        state,
+        SECOND_FACTOR,
+        Some(owner),
+        None,
+        Some(&hash),
+        authentication,
+        public_key,
+    )
+    .await
+}
+
+/// Options that only the account's passkeys (`rows`) can answer: the discoverable ceremony with
+/// `allowCredentials`, so that the answer is checked against the passkey as stored when it
+/// comes (its counter then, not at the options). Gives the browser's options and the state.
+fn limited_to(
+    rp: &Webauthn,
+    rows: &[PasskeyRow],
+) -> ApiResult<(serde_json::Value, serde_json::Value)> {
     let (options, authentication) = rp
         .start_discoverable_authentication()
         .map_err(ApiError::internal)?;
@@ -382,16 +402,73 @@ pub async fn sign_in_options(
         .iter()
         .map(|r| json!({"type": "public-key", "id": URL_SAFE_NO_PAD.encode(&r.credential_id)}))
         .collect();
+    Ok((public_key, to_json(&authentication)?))
+}
+
+/// Options for confirming it is you with a passkey before a sensitive action (the step-up),
+/// for this session: one of the account's passkeys answers them.
+pub async fn step_up_options(state: &AppState, auth: &Auth) -> ApiResult<PasskeyOptions> {
+    let session = auth.session()?;
+    let rp = relying_party(state)?;
+    let user_id = auth.user_id();
+    let mut conn = state.db.get().await?;
+    if !super::two_factor::enabled(&mut conn, user_id).await? {
+        return Err(super::two_factor::turned_off());
+    }
+    let rows = db::of_user(&mut conn, user_id).await?;
+    drop(conn);
+    if rows.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "this account has no passkey; confirm with a code from the authenticator app instead",
+        ));
+    }
+    let (public_key, authentication) = limited_to(rp, &rows)?;
     open_ceremony(
         state,
-        SECOND_FACTOR,
-        Some(owner),
+        STEP_UP,
+        Some(user_id),
+        Some(session),
         None,
-        Some(&hash),
-        to_json(&authentication)?,
+        authentication,
         public_key,
     )
     .await
+}
+
+/// Confirms it is you with a passkey: this session counts as having proved its second factor
+/// now, as a code would make it. The ceremony must be this session's.
+pub async fn step_up(
+    state: &AppState,
+    auth: &Auth,
+    req: &PasskeyStepUpRequest,
+    client: &ClientInfo,
+) -> ApiResult<()> {
+    let session = auth.session()?;
+    let rp = relying_party(state)?;
+    let credential: PublicKeyCredential = read_credential(&req.credential)?;
+    let ceremony_id = parse_ceremony(&req.ceremony)?;
+    let user_id = auth.user_id();
+    let now = state.clock.now();
+    let mut conn = state.db.get().await?;
+    let ceremony = db::take_ceremony(&mut conn, ceremony_id, STEP_UP, now)
+        .await?
+        .filter(|c| c.user_id == Some(user_id) && c.session_id == Some(session))
+        .ok_or_else(ceremony_gone)?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = verify_own(conn, rp, &ceremony, &credential, user_id, now).await?;
+        challenges::set_second_factor_at(conn, session, now).await?;
+        super::security::record(
+            conn,
+            user_id,
+            "two_factor.verified",
+            Some(client),
+            json!({"method": "passkey", "passkey_id": row.id}),
+        )
+        .await
+    })
+    .await?;
+    Ok(())
 }
 
 /// Who a passkey sign-in opens, with whether it asked to keep an account scheduled for
@@ -418,8 +495,7 @@ pub async fn sign_in(
         .transaction::<_, ApiError, _>(async |conn| {
             let (user_id, keep_account) = match req.challenge.as_deref() {
                 Some(challenge) => {
-                    answer_challenge(conn, state, rp, &ceremony, challenge, &credential, now)
-                        .await?
+                    answer_challenge(conn, rp, &ceremony, challenge, &credential, now).await?
                 }
                 None => (
                     discoverable(conn, rp, &ceremony, &credential, now).await?,
@@ -452,25 +528,10 @@ async fn discoverable(
     credential: &PublicKeyCredential,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<Uuid> {
-    let (user_id, credential_id) = rp
+    let (user_id, _) = rp
         .identify_discoverable_authentication(credential)
         .map_err(|_| rejected("the passkey's answer names no account"))?;
-    let row = db::lock_by_credential(conn, credential_id)
-        .await?
-        .filter(|row| row.user_id == user_id)
-        .ok_or_else(|| {
-            rejected("this passkey belongs to no account here (it may have been removed)")
-        })?;
-    let discoverable: DiscoverableAuthentication = from_json(ceremony.state.clone())?;
-    let passkey: WebauthnPasskey = from_json(row.credential.clone())?;
-    let result = rp
-        .finish_discoverable_authentication(
-            credential,
-            discoverable,
-            &[DiscoverableKey::from(&passkey)],
-        )
-        .map_err(|e| refused(user_id, &e))?;
-    store_use(conn, row, passkey, &result, now).await?;
+    verify_own(conn, rp, ceremony, credential, user_id, now).await?;
     Ok(user_id)
 }
 
@@ -478,7 +539,6 @@ async fn discoverable(
 /// still live, and the passkey its account's. The challenge is used up.
 async fn answer_challenge(
     conn: &mut diesel_async::AsyncPgConnection,
-    state: &AppState,
     rp: &Webauthn,
     ceremony: &CeremonyRow,
     challenge: &str,
@@ -489,43 +549,46 @@ async fn answer_challenge(
     if ceremony.challenge_hash.as_deref() != Some(hash.as_slice()) {
         return Err(ceremony_gone());
     }
-    let live = challenges::lock_challenge(conn, &hash, state.clock.now())
+    let live = challenges::lock_challenge(conn, &hash, now)
         .await?
         .filter(|c| Some(c.user_id) == ceremony.user_id)
         .ok_or_else(super::two_factor::challenge_gone)?;
+    verify_own(conn, rp, ceremony, credential, live.user_id, now).await?;
+    challenges::delete_challenge(conn, &hash).await?;
+    Ok((live.user_id, live.keep_account))
+}
+
+/// Checks an answer from one of `user_id`'s passkeys against the ceremony and against the
+/// passkey as stored now, with its row locked, then moves its counter and backup state on and
+/// marks it used. An answer replayed, or from a cloned authenticator, fails the counter check.
+async fn verify_own(
+    conn: &mut diesel_async::AsyncPgConnection,
+    rp: &Webauthn,
+    ceremony: &CeremonyRow,
+    credential: &PublicKeyCredential,
+    user_id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<PasskeyRow> {
     let row = db::lock_by_credential(conn, credential.get_credential_id())
         .await?
-        .filter(|row| row.user_id == live.user_id)
-        .ok_or_else(|| rejected("this passkey is not one of this account's"))?;
+        .filter(|row| row.user_id == user_id)
+        .ok_or_else(|| {
+            rejected("this passkey is not one of this account's (it may have been removed)")
+        })?;
     let authentication: DiscoverableAuthentication = from_json(ceremony.state.clone())?;
-    let passkey: WebauthnPasskey = from_json(row.credential.clone())?;
+    let mut passkey: WebauthnPasskey = from_json(row.credential.clone())?;
     let result = rp
         .finish_discoverable_authentication(
             credential,
             authentication,
             &[DiscoverableKey::from(&passkey)],
         )
-        .map_err(|e| refused(live.user_id, &e))?;
-    store_use(conn, row, passkey, &result, now).await?;
-    challenges::delete_challenge(conn, &hash).await?;
-    Ok((live.user_id, live.keep_account))
-}
-
-fn refused(user_id: Uuid, error: &webauthn_rs::prelude::WebauthnError) -> ApiError {
-    tracing::info!(%user_id, %error, "passkey sign-in refused");
-    rejected(format!("the passkey's answer does not verify ({error})"))
-}
-
-/// Moves the passkey's counter and backup state on, and marks it used.
-async fn store_use(
-    conn: &mut diesel_async::AsyncPgConnection,
-    row: PasskeyRow,
-    mut passkey: WebauthnPasskey,
-    result: &webauthn_rs::prelude::AuthenticationResult,
-    now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<()> {
-    passkey.update_credential(result);
+        .map_err(|error| {
+            tracing::info!(%user_id, %error, "passkey answer refused");
+            rejected(format!("the passkey's answer does not verify ({error})"))
+        })?;
+    passkey.update_credential(&result);
     let stored = to_json(&passkey)?;
     db::used(conn, row.id, &stored, result.backup_state(), now).await?;
-    Ok(())
+    Ok(row)
 }

@@ -299,7 +299,7 @@ pub async fn require_fresh(state: &AppState, auth: &Auth) -> ApiResult<()> {
     }
     Err(ApiError::new(
         ErrorCode::SecondFactorRequired,
-        "confirm it is you: send a code from your authenticator app to POST /v1/me/two-factor/verify, then try again",
+        "confirm it is you: send a code from your authenticator app to POST /v1/me/two-factor/verify, or answer POST /v1/me/two-factor/passkey-options with a passkey at POST /v1/me/two-factor/passkey, then try again",
     ))
 }
 
@@ -321,10 +321,18 @@ pub async fn require_for_admin(state: &AppState, auth: &Auth) -> ApiResult<()> {
     if db::second_factor_at(&mut conn, session).await?.is_none() {
         return Err(ApiError::new(
             ErrorCode::SecondFactorRequired,
-            "administration needs a session that proved its second factor: send a code from your authenticator app to POST /v1/me/two-factor/verify, then try again",
+            "administration needs a session that proved its second factor: send a code from your authenticator app to POST /v1/me/two-factor/verify (or use a passkey at POST /v1/me/two-factor/passkey), then try again",
         ));
     }
     Ok(())
+}
+
+/// 409 `conflict`: there is no second factor to prove.
+pub fn turned_off() -> ApiError {
+    ApiError::new(
+        ErrorCode::Conflict,
+        "two-factor authentication is off for this account",
+    )
 }
 
 /// Proves the second factor again for this session (for sensitive actions).
@@ -341,10 +349,7 @@ pub async fn verify(
     let used = conn
         .transaction::<_, ApiError, _>(async |conn| {
             if !enabled(conn, user_id).await? {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
-                    "two-factor authentication is off for this account",
-                ));
+                return Err(turned_off());
             }
             let used = check_code(state, conn, user_id, code, false).await?;
             if let Some(method) = used {
@@ -429,10 +434,7 @@ pub async fn regenerate(
     let mut conn = state.db.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if !enabled(conn, user_id).await? {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "two-factor authentication is off for this account",
-            ));
+            return Err(turned_off());
         }
         db::replace_recovery_codes(conn, user_id, &hashes).await?;
         record(

@@ -48,6 +48,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(two_factor_begin)
             .service(two_factor_confirm)
             .service(two_factor_verify)
+            .service(super::passkeys::step_up_options)
+            .service(super::passkeys::step_up)
             .service(two_factor_recovery_codes)
             .service(two_factor_disable)
             .configure(super::oauth::configure_me),
@@ -423,7 +425,7 @@ async fn two_factor_confirm(
 /// Prove the second factor again, for the sensitive actions that ask for a fresh one within the
 /// last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
 /// password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-/// until then.
+/// until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 #[utoipa::path(
     operation_id = "two_factor_verify",
     tag = "account",

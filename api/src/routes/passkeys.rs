@@ -1,12 +1,14 @@
-//! The account's passkeys at `/v1/me/passkeys` (registered in the `/me` scope). Signing in with
-//! one is at `/v1/auth/passkey` (in `auth`).
+//! The account's passkeys at `/v1/me/passkeys`, and the step-up with one at
+//! `/v1/me/two-factor/passkey` (registered in the `/me` scope). Signing in with one is at
+//! `/v1/auth/passkey` (in `auth`).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 use zimage_shared::Problem;
 use zimage_shared::account::{
-    Passkey, PasskeyCreateRequest, PasskeyList, PasskeyOptionsRequest, PasskeyUpdateRequest,
+    Passkey, PasskeyCreateRequest, PasskeyList, PasskeyOptionsRequest, PasskeyStepUpRequest,
+    PasskeyUpdateRequest,
 };
 use zimage_shared::auth::PasskeyOptions;
 
@@ -142,5 +144,57 @@ pub(super) async fn remove(
 ) -> ApiResult<HttpResponse> {
     auth.session()?;
     passkeys::remove(&state, &auth, *path, &client_info(&req, &state)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Start confirming it is you with a passkey, instead of a code from the authenticator app, for
+/// the sensitive actions that answer `403 second_factor_required`: WebAuthn options for
+/// `navigator.credentials.get()` that only this account's passkeys answer. Finish with
+/// `POST /v1/me/two-factor/passkey` from the same session.
+#[utoipa::path(
+    operation_id = "two_factor_passkey_options",
+    tag = "account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PasskeyOptions),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys and apps cannot do this; `forbidden`: this installation offers no passkeys"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict`: two-factor authentication is off, or the account has no passkey"),
+    )
+)]
+#[post("/two-factor/passkey-options")]
+pub(super) async fn step_up_options(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> ApiResult<HttpResponse> {
+    let ceremony = passkeys::step_up_options(&state, &auth).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ceremony))
+}
+
+/// Confirm it is you with a passkey: the ceremony from `POST /v1/me/two-factor/passkey-options`
+/// and what `navigator.credentials.get()` gave (its `toJSON()`). Sensitive actions then work for
+/// 10 minutes, as after `POST /v1/me/two-factor/verify` with a code.
+#[utoipa::path(
+    operation_id = "two_factor_passkey_verify",
+    tag = "account",
+    security(("bearer" = [])),
+    request_body = PasskeyStepUpRequest,
+    responses(
+        (status = 204, description = "proved; sensitive actions work for 10 minutes"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys and apps cannot do this; `passkey_rejected`: the answer does not verify, is not from one of this account's passkeys, or the ceremony is unknown, used, expired or another session's; `forbidden`: no passkeys here"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: `credential` is not a PublicKeyCredential"),
+    )
+)]
+#[post("/two-factor/passkey")]
+pub(super) async fn step_up(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    auth: Auth,
+    body: Json<PasskeyStepUpRequest>,
+) -> ApiResult<HttpResponse> {
+    passkeys::step_up(&state, &auth, &body, &client_info(&req, &state)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -411,6 +411,135 @@ async fn a_passkey_answers_the_second_step_and_counts_as_the_second_factor() {
     assert_eq!(codes.status(), StatusCode::OK);
 }
 
+async fn step_up_options(app: &TestApp, who: &Signed) -> reqwest::Response {
+    app.post_auth("/v1/me/two-factor/passkey-options", &who.access, &json!({}))
+        .await
+}
+
+async fn finish_step_up(
+    app: &TestApp,
+    who: &Signed,
+    options: &Value,
+    credential: &Value,
+) -> reqwest::Response {
+    app.post_auth(
+        "/v1/me/two-factor/passkey",
+        &who.access,
+        &json!({"ceremony": options["ceremony"], "credential": credential}),
+    )
+    .await
+}
+
+async fn create_api_key(app: &TestApp, who: &Signed) -> reqwest::Response {
+    app.post_auth("/v1/me/api-keys", &who.access, &json!({"name": "ci"}))
+        .await
+}
+
+#[tokio::test]
+async fn a_passkey_confirms_it_is_you_before_a_sensitive_action() {
+    let app = passkey_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    crate::two_factor::turn_on(&app, &ada).await;
+    let mut phone = SoftAuthenticator::new(ORIGIN);
+    add_passkey(&app, &ada, &mut phone, "Phone").await;
+    let bob = app.signed_in_user("bob@example.org").await;
+    crate::two_factor::turn_on(&app, &bob).await;
+    let mut bobs = SoftAuthenticator::new(ORIGIN);
+    add_passkey(&app, &bob, &mut bobs, "Bob's").await;
+    // A second session of Ada's, from a passkey sign-in.
+    let elsewhere = signed(&sign_in(&app, &mut phone, 0).await.json().await.unwrap());
+
+    // Eleven minutes on, a sensitive action asks again, and says a passkey can answer.
+    app.state.clock.advance(chrono::Duration::minutes(11));
+    let stale = create_api_key(&app, &ada).await;
+    let problem = assert_problem(stale, 403, "second_factor_required").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/v1/me/two-factor/passkey"),
+        "{problem}"
+    );
+
+    let options = step_up_options(&app, &ada).await;
+    assert_eq!(options.status(), StatusCode::OK);
+    assert_eq!(
+        options.headers()["cache-control"].to_str().unwrap(),
+        "no-store"
+    );
+    let options: Value = options.json().await.unwrap();
+    let allowed = options["public_key"]["allowCredentials"]
+        .as_array()
+        .unwrap();
+    assert_eq!(allowed.len(), 1, "only Ada's passkeys may answer");
+    // Bob's passkey does not answer for Ada, and the ceremony is spent by trying.
+    let mut open = options.clone();
+    open["public_key"]["allowCredentials"] = json!([]);
+    let wrong = finish_step_up(&app, &ada, &options, &bobs.get(&open["public_key"], 0)).await;
+    assert_problem(wrong, 403, "passkey_rejected").await;
+    let spent = finish_step_up(&app, &ada, &options, &phone.get(&options["public_key"], 0)).await;
+    assert_problem(spent, 403, "passkey_rejected").await;
+    // Options asked by another session of Ada's do not prove this one.
+    let theirs: Value = step_up_options(&app, &elsewhere)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let crossed = finish_step_up(&app, &ada, &theirs, &phone.get(&theirs["public_key"], 0)).await;
+    assert_problem(crossed, 403, "passkey_rejected").await;
+    // Nor are Ada's options Bob's to answer, even with his own passkey.
+    let adas: Value = step_up_options(&app, &ada).await.json().await.unwrap();
+    let mut open = adas.clone();
+    open["public_key"]["allowCredentials"] = json!([]);
+    let foreign = finish_step_up(&app, &bob, &adas, &bobs.get(&open["public_key"], 0)).await;
+    assert_problem(foreign, 403, "passkey_rejected").await;
+    let bobs_key = create_api_key(&app, &bob).await;
+    assert_problem(bobs_key, 403, "second_factor_required").await;
+    // Not a credential at all.
+    let options: Value = step_up_options(&app, &ada).await.json().await.unwrap();
+    let junk = finish_step_up(&app, &ada, &options, &json!({"id": "x"})).await;
+    assert_problem(junk, 422, "validation_failed").await;
+    let still = create_api_key(&app, &ada).await;
+    assert_problem(still, 403, "second_factor_required").await;
+
+    // Ada's passkey answers: the action works now, and the log says how it was proved.
+    let answered =
+        finish_step_up(&app, &ada, &options, &phone.get(&options["public_key"], 0)).await;
+    assert_eq!(answered.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        create_api_key(&app, &ada).await.status(),
+        StatusCode::CREATED
+    );
+    // Only this session: the other still has to prove it.
+    let other = create_api_key(&app, &elsewhere).await;
+    assert_problem(other, 403, "second_factor_required").await;
+    let events = app.get_json("/v1/me/security-events", &ada.access).await;
+    let verified = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "two_factor.verified")
+        .expect("the step-up is logged")
+        .clone();
+    assert_eq!(verified["detail"]["method"], "passkey");
+    // The answer moved the passkey's counter on: a key that does not count past it (a clone's
+    // signature) is refused.
+    phone.counts = false;
+    let options: Value = step_up_options(&app, &ada).await.json().await.unwrap();
+    let cloned = finish_step_up(&app, &ada, &options, &phone.get(&options["public_key"], 0)).await;
+    assert_problem(cloned, 403, "passkey_rejected").await;
+
+    // Without two-factor authentication there is nothing to confirm; without a passkey, a code
+    // it is.
+    let cleo = app.signed_in_user("cleo@example.org").await;
+    let mut cleos = SoftAuthenticator::new(ORIGIN);
+    add_passkey(&app, &cleo, &mut cleos, "Cleo's").await;
+    assert_problem(step_up_options(&app, &cleo).await, 409, "conflict").await;
+    let dan = app.signed_in_user("dan@example.org").await;
+    crate::two_factor::turn_on(&app, &dan).await;
+    assert_problem(step_up_options(&app, &dan).await, 409, "conflict").await;
+}
+
 #[tokio::test]
 async fn the_last_way_in_stays_and_an_account_keeps_twenty() {
     use diesel_async::RunQueryDsl;

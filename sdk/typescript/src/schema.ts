@@ -2167,6 +2167,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/two-factor/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm it is you with a passkey: the ceremony from `POST /v1/me/two-factor/passkey-options`
+         *     and what `navigator.credentials.get()` gave (its `toJSON()`). Sensitive actions then work for
+         *     10 minutes, as after `POST /v1/me/two-factor/verify` with a code.
+         * @description Confirm it is you with a passkey: the ceremony from `POST /v1/me/two-factor/passkey-options`
+         *     and what `navigator.credentials.get()` gave (its `toJSON()`). Sensitive actions then work for
+         *     10 minutes, as after `POST /v1/me/two-factor/verify` with a code.
+         */
+        post: operations["two_factor_passkey_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/two-factor/passkey-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start confirming it is you with a passkey, instead of a code from the authenticator app, for
+         *     the sensitive actions that answer `403 second_factor_required`: WebAuthn options for
+         *     `navigator.credentials.get()` that only this account's passkeys answer. Finish with
+         *     `POST /v1/me/two-factor/passkey` from the same session.
+         * @description Start confirming it is you with a passkey, instead of a code from the authenticator app, for
+         *     the sensitive actions that answer `403 second_factor_required`: WebAuthn options for
+         *     `navigator.credentials.get()` that only this account's passkeys answer. Finish with
+         *     `POST /v1/me/two-factor/passkey` from the same session.
+         */
+        post: operations["two_factor_passkey_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/two-factor/recovery-codes": {
         parameters: {
             query?: never;
@@ -2248,11 +2298,11 @@ export interface paths {
          * Prove the second factor again, for the sensitive actions that ask for a fresh one within the
          *     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
          *     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-         *     until then.
+         *     until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
          * @description Prove the second factor again, for the sensitive actions that ask for a fresh one within the
          *     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
          *     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-         *     until then.
+         *     until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
          */
         post: operations["two_factor_verify"];
         delete?: never;
@@ -4678,6 +4728,19 @@ export interface components {
             credential: Record<string, never>;
             /** @description Cancel a scheduled deletion of the account and keep it (as with a password sign-in). */
             keep_account?: boolean;
+        };
+        /**
+         * @description `POST /v1/me/two-factor/passkey`: confirm it is you with a passkey instead of a code, before
+         *     a sensitive action.
+         */
+        PasskeyStepUpRequest: {
+            /** @description `ceremony` from `POST /v1/me/two-factor/passkey-options`. */
+            ceremony: string;
+            /**
+             * @description The `PublicKeyCredential` from `navigator.credentials.get()`, as its `toJSON()` gives it
+             *     (WebAuthn Level 3 `AuthenticationResponseJSON`: binary fields in base64url).
+             */
+            credential: Record<string, never>;
         };
         /**
          * @description `PATCH /v1/me/passkeys/{id}`.
@@ -17576,6 +17639,218 @@ export interface operations {
             403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    two_factor_passkey_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyStepUpRequest"];
+            };
+        };
+        responses: {
+            /** @description proved; sensitive actions work for 10 minutes */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this; `passkey_rejected`: the answer does not verify, is not from one of this account's passkeys, or the ceremony is unknown, used, expired or another session's; `forbidden`: no passkeys here */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed`: `credential` is not a PublicKeyCredential */
+            422: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    two_factor_passkey_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyOptions"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description API keys and apps cannot do this; `forbidden`: this installation offers no passkeys */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `conflict`: two-factor authentication is off, or the account has no passkey */
+            409: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };

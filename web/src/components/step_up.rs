@@ -1,11 +1,13 @@
 //! The step-up dialog: when the server wants a fresh second factor before a sensitive action
 //! (changing the password, creating an API key, asking for erasure, managing two-factor
-//! authentication itself), it asks for a code from the authenticator app, proves it, and the
-//! action goes on as if nothing had interrupted it ([`crate::session::Session::call_with`]).
+//! authentication itself), it asks for a code from the authenticator app, or one of the
+//! account's passkeys, proves it, and the action goes on as if nothing had interrupted it
+//! ([`crate::session::Session::call_with`]).
 
 use leptos::html;
 use leptos::prelude::*;
-use zimage_shared::account::SecondFactorCode;
+use zimage_shared::account::{PasskeyList, PasskeyStepUpRequest, SecondFactorCode};
+use zimage_shared::auth::PasskeyOptions;
 
 use crate::api;
 use crate::components::form::{Notice, Submit, TextField};
@@ -19,6 +21,9 @@ pub fn StepUpDialog() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<Key>);
     let busy = RwSignal::new(false);
+    // Whether the account has a passkey this browser could use instead of a code (asked each
+    // time the dialog opens: passkeys come and go).
+    let passkey = RwSignal::new(false);
     // Leaving the page cancels the action that asked: it is not replayed on another page.
     let location = leptos_router::hooks::use_location();
     Effect::new(move |previous: Option<String>| {
@@ -38,6 +43,14 @@ pub fn StepUpDialog() -> impl IntoView {
             code.set(String::new());
             notice.set(None);
             let _ = dialog.show_modal();
+            if crate::components::passkey::supported() {
+                leptos::task::spawn_local(async move {
+                    let list = session
+                        .send::<PasskeyList>("GET", "/v1/me/passkeys", None, &[])
+                        .await;
+                    passkey.set(list.is_ok_and(|l| l.available && !l.items.is_empty()));
+                });
+            }
         } else if !open && dialog.open() {
             dialog.close();
         }
@@ -62,6 +75,36 @@ pub fn StepUpDialog() -> impl IntoView {
             busy.set(false);
         });
     };
+    let with_passkey = move |_| {
+        notice.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let proved = async {
+                let path = "/v1/me/two-factor/passkey-options";
+                let options = session
+                    .send::<PasskeyOptions>("POST", path, None, &[])
+                    .await
+                    .map_err(|e| e.message())?;
+                let credential = crate::components::passkey::sign(&options.public_key)
+                    .await
+                    .map_err(|e| e.message())?;
+                let body = PasskeyStepUpRequest {
+                    ceremony: options.ceremony,
+                    credential,
+                };
+                session
+                    .send::<()>("POST", "/v1/me/two-factor/passkey", api::body(&body), &[])
+                    .await
+                    .map_err(|e| e.message())
+            }
+            .await;
+            match proved {
+                Ok(()) => session.step_up_done(true),
+                Err(key) => notice.set(Some(key)),
+            }
+            busy.set(false);
+        });
+    };
     view! {
         <dialog node_ref=dialog id="step-up" class="dialog" aria-labelledby="step-up-title"
             on:cancel=move |_: web_sys::Event| session.step_up_done(false)>
@@ -74,6 +117,15 @@ pub fn StepUpDialog() -> impl IntoView {
                     <Submit label=Key::SecondFactorConfirmIt busy=busy />
                     <button type="button" class="button" on:click=move |_| session.step_up_done(false)>{t(Key::CancelEdit)}</button>
                 </div>
+                <Show when=move || passkey.get()>
+                    <div class="passkey-alt">
+                        <p class="sso-divider"><span>{t(Key::SsoOr)}</span></p>
+                        <button type="button" id="step-up-passkey" class="button button-block" disabled=move || busy.get()
+                            on:click=with_passkey>
+                            <span aria-hidden="true" class="passkey-icon">{"\u{1F511}"}</span> " " {t(Key::PasskeyUseInstead)}
+                        </button>
+                    </div>
+                </Show>
             </form>
         </dialog>
     }

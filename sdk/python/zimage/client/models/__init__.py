@@ -147,6 +147,8 @@ from .passkey_options_request import PasskeyOptionsRequest
 from .passkey_sign_in_options_request import PasskeySignInOptionsRequest
 from .passkey_sign_in_request import PasskeySignInRequest
 from .passkey_sign_in_request_credential import PasskeySignInRequestCredential
+from .passkey_step_up_request import PasskeyStepUpRequest
+from .passkey_step_up_request_credential import PasskeyStepUpRequestCredential
 from .passkey_update_request import PasskeyUpdateRequest
 from .portal_response import PortalResponse
 from .privacy_flags import PrivacyFlags
@@ -357,6 +359,8 @@ __all__ = (
     "PasskeySignInOptionsRequest",
     "PasskeySignInRequest",
     "PasskeySignInRequestCredential",
+    "PasskeyStepUpRequest",
+    "PasskeyStepUpRequestCredential",
     "PasskeyUpdateRequest",
     "PortalResponse",
     "PrivacyFlags",

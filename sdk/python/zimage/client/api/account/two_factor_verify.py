@@ -111,12 +111,12 @@ def sync_detailed(
     """Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
      Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
     Args:
         body (SecondFactorCode): A code from the authenticator app, or an unused recovery code.
@@ -149,12 +149,12 @@ def sync(
     """Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
      Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
     Args:
         body (SecondFactorCode): A code from the authenticator app, or an unused recovery code.
@@ -182,12 +182,12 @@ async def asyncio_detailed(
     """Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
      Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
     Args:
         body (SecondFactorCode): A code from the authenticator app, or an unused recovery code.
@@ -218,12 +218,12 @@ async def asyncio(
     """Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
      Prove the second factor again, for the sensitive actions that ask for a fresh one within the
     last 10 minutes (turning two-factor authentication off, new recovery codes, changing the
     password, creating API keys, asking for erasure): they answer `403 second_factor_required`
-    until then.
+    until then. A passkey does the same through `POST /v1/me/two-factor/passkey-options`.
 
     Args:
         body (SecondFactorCode): A code from the authenticator app, or an unused recovery code.
