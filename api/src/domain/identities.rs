@@ -198,8 +198,9 @@ pub enum Landing {
         tokens: Box<TokenResponse>,
         return_to: String,
     },
-    /// The account asks for its second factor: the sign-in page takes it from here.
-    SecondFactor { challenge: String },
+    /// The account asks for its second factor: the sign-in page takes it from here, offering
+    /// a passkey too where the account has one.
+    SecondFactor { challenge: String, passkey: bool },
     /// A new account waits for age and terms on the sign-up page.
     Signup { token: String },
     /// The address has an account: its owner was mailed a link that connects this sign-in.
@@ -347,8 +348,9 @@ pub async fn callback(
                 tokens: Box::new(tokens),
                 return_to: flow.return_to.unwrap_or_else(|| DEFAULT_LANDING.into()),
             }),
-            Ok(SignIn::SecondFactor(challenge)) => Ok(Landing::SecondFactor {
-                challenge: challenge.challenge,
+            Ok(SignIn::SecondFactor(asked)) => Ok(Landing::SecondFactor {
+                passkey: asked.methods.iter().any(|m| m == "passkey"),
+                challenge: asked.challenge,
             }),
             Err(err) if err.code() == ErrorCode::AccountDisabled => {
                 failed("account_disabled", false)

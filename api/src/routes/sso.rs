@@ -85,7 +85,8 @@ pub(super) async fn start(
 ///
 /// - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
 /// - the account has two-factor authentication: `/login#second_factor={challenge}`, for
-///   `POST /v1/auth/login/second-factor`;
+///   `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
+///   passkeys may answer it instead, at `POST /v1/auth/passkey`);
 /// - someone new: `/signup/finish#token={token}`, to confirm age and terms
 ///   (`POST /v1/auth/sso/signup`);
 /// - the address has an account that is not linked to this provider yet:
@@ -146,7 +147,10 @@ pub(super) async fn callback(
             super::auth::set_session_cookies(&state, &mut response, &tokens);
             return_to
         }
-        Landing::SecondFactor { challenge } => format!("/login#second_factor={challenge}"),
+        Landing::SecondFactor { challenge, passkey } => {
+            let passkey = if passkey { "&passkey" } else { "" };
+            format!("/login#second_factor={challenge}{passkey}")
+        }
         Landing::Signup { token } => format!("/signup/finish#token={token}"),
         Landing::LinkMailed => "/login?sso=link_sent".into(),
         Landing::Linked => format!("/security?linked={}", path.as_str()),

@@ -45,7 +45,7 @@ async fn finish_registration(
 }
 
 /// Adds a passkey made by `authenticator` to `who`'s account.
-async fn add_passkey(
+pub(crate) async fn add_passkey(
     app: &TestApp,
     who: &Signed,
     authenticator: &mut SoftAuthenticator,
@@ -650,4 +650,51 @@ async fn a_password_reset_removes_the_passkeys_an_intruder_could_have_added() {
         .sign_in("ada@example.org", "a brand new passphrase")
         .await;
     assert!(passkeys_of(&app, &ada).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_passkey_sign_in_can_keep_an_account_scheduled_for_deletion() {
+    let app = passkey_app().await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut phone = SoftAuthenticator::new(ORIGIN);
+    add_passkey(&app, &ada, &mut phone, "Phone").await;
+    let asked = app
+        .post_auth(
+            "/v1/privacy/requests",
+            &ada.access,
+            &json!({"kind": "erasure"}),
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::CREATED);
+    let id = asked.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = app
+        .token_from_mail("ada@example.org", "privacy/confirm")
+        .await;
+    let confirmed = app
+        .post(
+            &format!("/v1/privacy/requests/{id}/confirm"),
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+
+    // The passkey's owner hears why; nothing is kept unless asked.
+    assert_problem(sign_in(&app, &mut phone, 0).await, 403, "erasure_pending").await;
+    let options = sign_in_options(&app, None).await;
+    let credential = phone.get(&options["public_key"], 0);
+    let kept = app
+        .post(
+            "/v1/auth/passkey",
+            &json!({"ceremony": options["ceremony"], "credential": credential, "keep_account": true}),
+        )
+        .await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    // The deletion is off: the password signs in again without being asked.
+    assert_eq!(
+        app.login("ada@example.org", PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }

@@ -27,8 +27,12 @@ fn redirect_uri(provider: &str) -> String {
     format!("{PUBLIC_URL}/v1/auth/sso/{provider}/callback")
 }
 
+/// The installation's address where it offers passkeys (they need HTTPS).
+const SECURE_URL: &str = "https://zimage.test";
+
 async fn idp() -> OpenIdProvider {
-    OpenIdProvider::start(&accounts(), &[redirect_uri("corp")]).await
+    let secure = format!("{SECURE_URL}/v1/auth/sso/corp/callback");
+    OpenIdProvider::start(&accounts(), &[redirect_uri("corp"), secure]).await
 }
 
 fn settings(issuer: &str) -> Vec<(String, String)> {
@@ -72,7 +76,10 @@ impl Browser {
     /// that path and query.
     async fn through_provider(&self, mut url: String) -> String {
         for _ in 0..10 {
-            if let Some(rest) = url.strip_prefix(PUBLIC_URL) {
+            if let Some(rest) = url
+                .strip_prefix(PUBLIC_URL)
+                .or_else(|| url.strip_prefix(SECURE_URL))
+            {
                 return rest.to_string();
             }
             let answer = self.client.get(&url).send().await.unwrap();
@@ -659,7 +666,7 @@ async fn a_signed_in_user_links_and_unlinks_while_another_way_to_sign_in_remains
 #[tokio::test]
 async fn two_factor_authentication_is_still_asked_after_the_provider() {
     let idp = idp().await;
-    let app = app_for(&idp.issuer, &[]).await;
+    let app = app_for(&idp.issuer, &[("ZIMAGE_PUBLIC_URL", SECURE_URL)]).await;
     let carol = app.signed_in_user("carol@example.test").await;
     crate::two_factor::turn_on(&app, &carol).await;
     // Linking needs the fresh second factor turning it on gave this session.
@@ -681,6 +688,33 @@ async fn two_factor_authentication_is_still_asked_after_the_provider() {
         )
         .await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+
+    // Once the account has a passkey, the sign-in page is told it may answer instead.
+    let mut phone = zimage_api::testing::passkey::SoftAuthenticator::new(SECURE_URL);
+    crate::passkeys::add_passkey(&app, &carol, &mut phone, "Phone").await;
+    let back = sign_in_as(&app, "corp", "carol").await;
+    let landing = location(&back);
+    let asked = fragment_token(&landing, "/login#second_factor=");
+    let challenge = asked
+        .strip_suffix("&passkey")
+        .unwrap_or_else(|| panic!("{landing} offers no passkey"));
+    let options: Value = app
+        .post("/v1/auth/passkey/options", &json!({"challenge": challenge}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let answered = app
+        .post(
+            "/v1/auth/passkey",
+            &json!({
+                "ceremony": options["ceremony"],
+                "credential": phone.get(&options["public_key"], 0),
+                "challenge": challenge,
+            }),
+        )
+        .await;
+    assert_eq!(answered.status(), StatusCode::OK);
 }
 
 #[tokio::test]

@@ -24,6 +24,9 @@ pub fn Login() -> impl IntoView {
     let busy = RwSignal::new(false);
     // Set when the account is scheduled for deletion: the server's message, with its date.
     let pending_erasure = RwSignal::new(None::<String>);
+    // Whether that answer came to a passkey sign-in (keeping the account asks the passkey
+    // again) rather than to the password.
+    let erasure_by_passkey = RwSignal::new(false);
     // With two-factor authentication on: the challenge the password earned, for the code step.
     let challenge = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
@@ -47,11 +50,17 @@ pub fn Login() -> impl IntoView {
         sso_notice.set(Some(crate::components::sso::error_key(&code)));
     }
     // A provider sign-in into an account with two-factor authentication lands here with its
-    // challenge in the fragment (never sent to servers); it is taken out of the address.
+    // challenge in the fragment (never sent to servers), followed by `&passkey` when one of
+    // the account's passkeys may answer it; it is taken out of the address.
     if let Some(window) = web_sys::window()
         && let Ok(hash) = window.location().hash()
         && let Some(asked) = hash.strip_prefix("#second_factor=")
     {
+        let (asked, passkey) = match asked.strip_suffix("&passkey") {
+            Some(asked) => (asked, true),
+            None => (asked, false),
+        };
+        passkey_second.set(passkey);
         challenge.set(Some(asked.to_string()));
         if let Ok(history) = window.history() {
             let _ =
@@ -98,6 +107,7 @@ pub fn Login() -> impl IntoView {
                     );
                 }
                 Err(err) if err.code() == Some(zimage_shared::ErrorCode::ErasurePending) => {
+                    erasure_by_passkey.set(false);
                     pending_erasure.set(err.problem.map(|p| p.detail));
                 }
                 Err(err) => notice.set(Some(err.message())),
@@ -106,7 +116,9 @@ pub fn Login() -> impl IntoView {
         });
     });
     // A passkey alone (`asked` is `None`), or as the answer to the second step's challenge.
-    let with_passkey = Callback::new(move |asked: Option<String>| {
+    // `keep_account`: cancel the account's scheduled deletion (a passkey alone; after a password,
+    // the challenge carries that choice).
+    let with_passkey = Callback::new(move |(asked, keep_account): (Option<String>, bool)| {
         busy.set(true);
         notice.set(None);
         sso_notice.set(None);
@@ -118,24 +130,34 @@ pub fn Login() -> impl IntoView {
                 let path = "/v1/auth/passkey/options";
                 let options = api::public::<PasskeyOptions>("POST", path, api::body(&request))
                     .await
-                    .map_err(|e| e.message())?;
+                    .map_err(|e| Err(e.message()))?;
                 let credential = crate::components::passkey::sign(&options.public_key)
                     .await
-                    .map_err(|e| e.message())?;
+                    .map_err(|e| Err(e.message()))?;
                 let request = PasskeySignInRequest {
                     ceremony: options.ceremony,
                     credential,
                     challenge: asked,
-                    keep_account: false,
+                    keep_account,
                 };
                 api::public::<TokenResponse>("POST", "/v1/auth/passkey", api::body(&request))
                     .await
-                    .map_err(|e| e.message())
+                    .map_err(|e| match e.code() {
+                        // Scheduled for deletion: its date, to offer keeping the account.
+                        Some(zimage_shared::ErrorCode::ErasurePending) => {
+                            Ok(e.problem.map(|p| p.detail).unwrap_or_default())
+                        }
+                        _ => Err(e.message()),
+                    })
             }
             .await;
             match signed_in {
                 Ok(tokens) => done.run(tokens),
-                Err(key) => {
+                Err(Ok(pending)) => {
+                    erasure_by_passkey.set(true);
+                    pending_erasure.set(Some(pending));
+                }
+                Err(Err(key)) => {
                     if key == Key::ErrChallengeEnded {
                         challenge.set(None);
                         password.set(String::new());
@@ -192,7 +214,7 @@ pub fn Login() -> impl IntoView {
                 <Show when=move || passkey_second.get() && passkeys.get()>
                     <p>
                         <button type="button" id="passkey-second-factor" class="button button-block" disabled=move || busy.get()
-                            on:click=move |_| with_passkey.run(challenge.get_untracked())>
+                            on:click=move |_| with_passkey.run((challenge.get_untracked(), false))>
                             {t(Key::PasskeyUseInstead)}
                         </button>
                     </p>
@@ -222,7 +244,7 @@ pub fn Login() -> impl IntoView {
                 <div class="passkey-alt">
                     <p class="sso-divider"><span>{t(Key::SsoOr)}</span></p>
                     <button type="button" id="passkey-sign-in" class="button button-block" disabled=move || busy.get()
-                        on:click=move |_| with_passkey.run(None)>
+                        on:click=move |_| with_passkey.run((None, false))>
                         <span aria-hidden="true" class="passkey-icon">{"\u{1F511}"}</span> " " {t(Key::PasskeySignIn)}
                     </button>
                 </div>
@@ -230,7 +252,13 @@ pub fn Login() -> impl IntoView {
             <Show when=move || pending_erasure.get().is_some()>
                 <div class="notice notice-warning" role="alert" id="erasure-pending">
                     <p>{t(Key::ErasurePendingText)}</p>
-                    <button id="keep-account" type="button" class="button button-primary" on:click=move |_| attempt.run(true)>
+                    <button id="keep-account" type="button" class="button button-primary" on:click=move |_| {
+                            if erasure_by_passkey.get_untracked() {
+                                with_passkey.run((None, true));
+                            } else {
+                                attempt.run(true);
+                            }
+                        }>
                         {t(Key::KeepAccount)}
                     </button>
                 </div>

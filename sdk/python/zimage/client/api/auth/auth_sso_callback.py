@@ -92,7 +92,8 @@ def sync_detailed(
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
     - the account has two-factor authentication: `/login#second_factor={challenge}`, for
-      `POST /v1/auth/login/second-factor`;
+      `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
+      passkeys may answer it instead, at `POST /v1/auth/passkey`);
     - someone new: `/signup/finish#token={token}`, to confirm age and terms
       (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
@@ -150,7 +151,8 @@ def sync(
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
     - the account has two-factor authentication: `/login#second_factor={challenge}`, for
-      `POST /v1/auth/login/second-factor`;
+      `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
+      passkeys may answer it instead, at `POST /v1/auth/passkey`);
     - someone new: `/signup/finish#token={token}`, to confirm age and terms
       (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
@@ -203,7 +205,8 @@ async def asyncio_detailed(
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
     - the account has two-factor authentication: `/login#second_factor={challenge}`, for
-      `POST /v1/auth/login/second-factor`;
+      `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
+      passkeys may answer it instead, at `POST /v1/auth/passkey`);
     - someone new: `/signup/finish#token={token}`, to confirm age and terms
       (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
@@ -259,7 +262,8 @@ async def asyncio(
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
     - the account has two-factor authentication: `/login#second_factor={challenge}`, for
-      `POST /v1/auth/login/second-factor`;
+      `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
+      passkeys may answer it instead, at `POST /v1/auth/passkey`);
     - someone new: `/signup/finish#token={token}`, to confirm age and terms
       (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
