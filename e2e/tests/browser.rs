@@ -2833,7 +2833,12 @@ async fn passkey_journey(
 
     // With two-factor authentication on, the passkey also answers the step-up before a
     // sensitive action, instead of the app's code.
-    b.find(Locator::Id("two-factor-on")).await?.click().await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Id("two-factor-on"))
+        .await?
+        .click()
+        .await?;
     let shown = b
         .wait()
         .at_most(wait)

@@ -456,6 +456,10 @@ pub async fn step_up(
         .filter(|c| c.user_id == Some(user_id) && c.session_id == Some(session))
         .ok_or_else(ceremony_gone)?;
     conn.transaction::<_, ApiError, _>(async |conn| {
+        // Turned off since the options: nothing to prove (as with a code).
+        if !super::two_factor::enabled(conn, user_id).await? {
+            return Err(super::two_factor::turned_off());
+        }
         let row = verify_own(conn, rp, &ceremony, &credential, user_id, now).await?;
         challenges::set_second_factor_at(conn, session, now).await?;
         super::security::record(
@@ -573,7 +577,9 @@ async fn verify_own(
         .await?
         .filter(|row| row.user_id == user_id)
         .ok_or_else(|| {
-            rejected("this passkey is not one of this account's (it may have been removed)")
+            rejected(
+                "this passkey is not registered here for this account (it may have been removed)",
+            )
         })?;
     let authentication: DiscoverableAuthentication = from_json(ceremony.state.clone())?;
     let mut passkey: WebauthnPasskey = from_json(row.credential.clone())?;

@@ -185,6 +185,7 @@ pub(super) async fn step_up_options(
         (status = 204, description = "proved; sensitive actions work for 10 minutes"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "API keys and apps cannot do this; `passkey_rejected`: the answer does not verify, is not from one of this account's passkeys, or the ceremony is unknown, used, expired or another session's; `forbidden`: no passkeys here"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`conflict`: two-factor authentication was turned off meanwhile"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`: `credential` is not a PublicKeyCredential"),
     )
 )]

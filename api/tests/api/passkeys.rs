@@ -495,6 +495,16 @@ async fn a_passkey_confirms_it_is_you_before_a_sensitive_action() {
     assert_problem(foreign, 403, "passkey_rejected").await;
     let bobs_key = create_api_key(&app, &bob).await;
     assert_problem(bobs_key, 403, "second_factor_required").await;
+    // A sign-in ceremony does not answer a step-up.
+    let signing_in = sign_in_options(&app, None).await;
+    let other_kind = finish_step_up(
+        &app,
+        &ada,
+        &signing_in,
+        &phone.get(&signing_in["public_key"], 0),
+    )
+    .await;
+    assert_problem(other_kind, 403, "passkey_rejected").await;
     // Not a credential at all.
     let options: Value = step_up_options(&app, &ada).await.json().await.unwrap();
     let junk = finish_step_up(&app, &ada, &options, &json!({"id": "x"})).await;

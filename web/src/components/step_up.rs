@@ -43,12 +43,16 @@ pub fn StepUpDialog() -> impl IntoView {
             code.set(String::new());
             notice.set(None);
             let _ = dialog.show_modal();
+            passkey.set(false);
             if crate::components::passkey::supported() {
                 leptos::task::spawn_local(async move {
                     let list = session
                         .send::<PasskeyList>("GET", "/v1/me/passkeys", None, &[])
                         .await;
-                    passkey.set(list.is_ok_and(|l| l.available && !l.items.is_empty()));
+                    // Only for the dialog still open (not one closed meanwhile).
+                    if session.step_up.get_untracked() {
+                        passkey.set(list.is_ok_and(|l| l.available && !l.items.is_empty()));
+                    }
                 });
             }
         } else if !open && dialog.open() {

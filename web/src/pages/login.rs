@@ -154,6 +154,8 @@ pub fn Login() -> impl IntoView {
             match signed_in {
                 Ok(tokens) => done.run(tokens),
                 Err(Ok(pending)) => {
+                    // Shown on the first step's card.
+                    challenge.set(None);
                     erasure_by_passkey.set(true);
                     pending_erasure.set(Some(pending));
                 }
@@ -252,7 +254,7 @@ pub fn Login() -> impl IntoView {
             <Show when=move || pending_erasure.get().is_some()>
                 <div class="notice notice-warning" role="alert" id="erasure-pending">
                     <p>{t(Key::ErasurePendingText)}</p>
-                    <button id="keep-account" type="button" class="button button-primary" on:click=move |_| {
+                    <button id="keep-account" type="button" class="button button-primary" disabled=move || busy.get() on:click=move |_| {
                             if erasure_by_passkey.get_untracked() {
                                 with_passkey.run((None, true));
                             } else {
