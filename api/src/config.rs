@@ -410,6 +410,9 @@ pub struct Config {
     pub kie: Option<crate::providers::kie::KieConfig>,
     /// An OpenAI-compatible images server (`ZIMAGE_OPENAI_BASE_URL`); `None` hides its models.
     pub openai: Option<crate::providers::openai::OpenAiConfig>,
+    /// ComfyUI servers of one pool (`ZIMAGE_COMFYUI_URLS`, comma-separated); `None` hides its
+    /// models.
+    pub comfyui: Option<crate::providers::comfyui::ComfyConfig>,
     /// Let webhook endpoints use http:// and private addresses (local development only).
     pub webhooks_allow_private: bool,
     /// Multiplies the webhook retry schedule (1.0: 5 s, 5 min, 30 min, … up to about 3 days).
@@ -680,6 +683,14 @@ impl Config {
                     key: get("ZIMAGE_OPENAI_API_KEY").map(Secret::new),
                     download_hosts: hosts("ZIMAGE_OPENAI_DOWNLOAD_HOSTS", ""),
                 }
+            }),
+            comfyui: get("ZIMAGE_COMFYUI_URLS").map(|urls| crate::providers::comfyui::ComfyConfig {
+                servers: urls
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(String::from)
+                    .collect(),
             }),
             webhooks_allow_private: matches!(
                 get("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),

@@ -129,7 +129,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     // Result downloads are spooled here on their way to storage.
     let spool = config.data_dir.join("tmp").join("results");
     crate::providers::http::sweep_spool(&spool, std::time::Duration::from_secs(24 * 3600));
-    let providers = crate::providers::Providers {
+    let mut providers = crate::providers::Providers {
         local: LocalProvider::new(config.local_latency),
         fal: config
             .fal
@@ -146,7 +146,24 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             .clone()
             .map(|c| crate::providers::openai::OpenAiCompatible::new(c, timeouts, spool.clone()))
             .transpose()?,
+        comfyui: config
+            .comfyui
+            .as_ref()
+            .map(|c| {
+                crate::providers::comfyui::ComfyClient::new(
+                    c,
+                    std::collections::HashMap::new(),
+                    timeouts,
+                    spool.clone(),
+                )
+            })
+            .transpose()?,
     };
+    let models = ModelCatalog::load(config.models_file.as_deref(), &providers.enabled())?;
+    if let Some(comfy) = &mut providers.comfyui {
+        // Each ComfyUI model's graphs, as the catalogue read and checked them.
+        comfy.set_workflows(models.comfy_workflows()?);
+    }
     Ok(AppState {
         jwt: JwtKeys::new(&secret, config.access_token_ttl),
         urls: crate::auth::signed_url::UrlSigner::new(&secret, &config.public_url),
@@ -169,7 +186,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             None => RateLimiter::new(),
         },
         catalog: ProductCatalog::load(config.catalog_file.as_deref())?,
-        models: ModelCatalog::load(config.models_file.as_deref(), &providers.enabled())?,
+        models,
         storage: Storage::from_config(&config.storage)?,
         providers,
         live: std::sync::Arc::new(crate::live::LiveHub::new()),

@@ -119,6 +119,14 @@ impl Manners {
                 max_in_flight: Some(16),
                 breaker,
             },
+            // The operator's GPUs: each runs one prompt at a time and keeps the rest in its own
+            // queue; a check reads its in-memory history (and queue), so checks are cheap.
+            "comfyui" => Self {
+                schedule: Schedule::fixed(secs(1)),
+                max_requests: 16,
+                max_in_flight: Some(64),
+                breaker,
+            },
             // The built-in renderer says when it will be done, so the interval only paces
             // progress reports; its work is bounded by the image-work slots, and it cannot be
             // down.
@@ -177,7 +185,7 @@ impl Manners {
 }
 
 /// The provider names manners are configured for.
-pub const PROVIDERS: [&str; 4] = ["local", "fal", "kie", "openai_compatible"];
+pub const PROVIDERS: [&str; 5] = ["local", "fal", "kie", "openai_compatible", "comfyui"];
 
 /// Every provider's manners as configured.
 #[derive(Debug, Clone, Default, PartialEq)]

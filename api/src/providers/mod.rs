@@ -1,7 +1,9 @@
 //! Image generation providers behind one interface. The built-in `local` provider renders
-//! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) plug in beside it.
+//! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) and the operator's
+//! own GPUs (ComfyUI) plug in beside it.
 
 pub mod breaker;
+pub mod comfyui;
 pub mod fal;
 pub mod http;
 pub mod kie;
@@ -299,6 +301,7 @@ pub struct Providers {
     pub fal: Option<fal::FalClient>,
     pub kie: Option<kie::KieClient>,
     pub openai: Option<openai::OpenAiCompatible>,
+    pub comfyui: Option<comfyui::ComfyClient>,
 }
 
 /// One configured provider, by name.
@@ -308,6 +311,7 @@ pub enum Provider<'a> {
     Fal(&'a fal::FalClient),
     Kie(&'a kie::KieClient),
     OpenAi(&'a openai::OpenAiCompatible),
+    Comfy(&'a comfyui::ComfyClient),
 }
 
 impl Providers {
@@ -318,6 +322,7 @@ impl Providers {
             "fal" => self.fal.as_ref().map(Provider::Fal),
             "kie" => self.kie.as_ref().map(Provider::Kie),
             "openai_compatible" => self.openai.as_ref().map(Provider::OpenAi),
+            "comfyui" => self.comfyui.as_ref().map(Provider::Comfy),
             _ => None,
         }
     }
@@ -334,6 +339,9 @@ impl Providers {
         if self.openai.is_some() {
             names.push("openai_compatible");
         }
+        if self.comfyui.is_some() {
+            names.push("comfyui");
+        }
         names
     }
 }
@@ -347,6 +355,7 @@ macro_rules! each_provider {
             Provider::Fal($p) => $body,
             Provider::Kie($p) => $body,
             Provider::OpenAi($p) => $body,
+            Provider::Comfy($p) => $body,
         }
     };
 }

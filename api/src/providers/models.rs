@@ -2,11 +2,17 @@
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use std::collections::HashSet;
-use zimage_shared::generation::{ModelInfo, ModelSupports};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use zimage_shared::generation::{Capability, ModelInfo, ModelSupports};
+
+use super::comfyui::{Workflow, Workflows};
 
 /// Providers this build can run.
-const KNOWN_PROVIDERS: [&str; 4] = ["local", "fal", "kie", "openai_compatible"];
+const KNOWN_PROVIDERS: [&str; 5] = ["local", "fal", "kie", "openai_compatible", "comfyui"];
+
+/// The `provider_model` of ComfyUI models that run the built-in Z-Image Turbo graphs.
+pub const BUILT_IN_WORKFLOW: &str = "z-image-turbo";
 
 /// The optional settings each provider's client can send at all: a model may not claim more.
 /// The built-in renderer paints from both; fal's queue API takes `seed` on every model and
@@ -14,7 +20,7 @@ const KNOWN_PROVIDERS: [&str; 4] = ["local", "fal", "kie", "openai_compatible"];
 /// ratio; the OpenAI images API has neither.
 fn sendable(provider: &str) -> ModelSupports {
     match provider {
-        "local" | "fal" => ModelSupports {
+        "local" | "fal" | "comfyui" => ModelSupports {
             negative_prompt: true,
             seed: true,
         },
@@ -22,11 +28,12 @@ fn sendable(provider: &str) -> ModelSupports {
     }
 }
 
-/// What a model honours when its entry does not say: all its provider can send, except fal's
-/// negative prompt, which Z-Image Turbo's input does not have (an entry names models that do).
+/// What a model honours when its entry does not say: all its provider can send, except the
+/// negative prompt on fal and ComfyUI, which Z-Image Turbo does not take (its graph zeroes the
+/// negative conditioning; an entry names models that do).
 fn default_supports(provider: &str) -> ModelSupports {
     match provider {
-        "fal" => ModelSupports {
+        "fal" | "comfyui" => ModelSupports {
             negative_prompt: false,
             seed: true,
         },
@@ -40,6 +47,17 @@ pub struct ModelConfig {
     #[serde(flatten)]
     pub info: ModelInfo,
     pub provider_model: String,
+    /// ComfyUI: a workflow template file (API format, with placeholders) for text-to-image,
+    /// relative to the models file; the built-in Z-Image Turbo graph when `provider_model` is
+    /// `z-image-turbo` and no file is named.
+    #[serde(default)]
+    pub workflow: Option<PathBuf>,
+    /// ComfyUI: the template for image-to-image (it must use `{{image}}` and `{{denoise}}`).
+    #[serde(default)]
+    pub workflow_image_to_image: Option<PathBuf>,
+    /// ComfyUI: the graphs read from those files (or the built-in ones).
+    #[serde(skip)]
+    pub workflows: Option<Workflows>,
 }
 
 /// Every configured model.
@@ -59,6 +77,7 @@ impl ModelCatalog {
         };
         let shape = "the model list is not valid JSON of the documented shape";
         let entries: Vec<serde_json::Value> = serde_json::from_str(&text).context(shape)?;
+        let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
         let mut models = Vec::with_capacity(entries.len());
         for mut entry in entries {
             // An entry that does not say gets what its provider's model takes by default.
@@ -72,7 +91,14 @@ impl ModelCatalog {
                 let supports = serde_json::to_value(default_supports(provider))?;
                 fields.insert("supports".into(), supports);
             }
-            models.push(serde_json::from_value::<ModelConfig>(entry).context(shape)?);
+            let mut model = serde_json::from_value::<ModelConfig>(entry).context(shape)?;
+            if model.info.provider == "comfyui" {
+                model.workflows = Some(
+                    comfy_workflows(&model, base)
+                        .with_context(|| format!("models: {:?}", model.info.id))?,
+                );
+            }
+            models.push(model);
         }
         let all = Self { models };
         all.check()?;
@@ -143,6 +169,82 @@ impl ModelCatalog {
     pub fn find(&self, id: &str) -> Option<&ModelConfig> {
         self.models.iter().find(|m| m.info.id == id)
     }
+
+    /// The ComfyUI models' graphs, by `provider_model` (what the client is asked to run).
+    pub fn comfy_workflows(&self) -> anyhow::Result<HashMap<String, Workflows>> {
+        let mut all = HashMap::new();
+        for model in &self.models {
+            if let Some(workflows) = &model.workflows
+                && all
+                    .insert(model.provider_model.clone(), workflows.clone())
+                    .is_some()
+            {
+                bail!(
+                    "models: two ComfyUI models share the provider_model {:?}; give each its own",
+                    model.provider_model
+                );
+            }
+        }
+        Ok(all)
+    }
+}
+
+/// A ComfyUI model's graphs, checked against what its entry claims: each capability needs its
+/// template, image-to-image one that takes the reference and the denoise, and a negative prompt
+/// or seed the entry says it honours must have a place in the graph.
+fn comfy_workflows(model: &ModelConfig, base: &Path) -> anyhow::Result<Workflows> {
+    let read = |file: &PathBuf| -> anyhow::Result<Workflow> {
+        let path = base.join(file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the workflow {}", path.display()))?;
+        Workflow::parse(&text).with_context(|| format!("the workflow {}", path.display()))
+    };
+    let (text, image) = if model.workflow.is_none() && model.workflow_image_to_image.is_none() {
+        if model.provider_model != BUILT_IN_WORKFLOW {
+            bail!(
+                "a ComfyUI model needs `workflow` (a template file) unless its provider_model is {BUILT_IN_WORKFLOW:?} (the built-in graph)"
+            );
+        }
+        let built_in = Workflows::built_in()?;
+        (built_in.text_to_image, built_in.image_to_image)
+    } else {
+        (
+            model.workflow.as_ref().map(read).transpose()?,
+            model
+                .workflow_image_to_image
+                .as_ref()
+                .map(read)
+                .transpose()?,
+        )
+    };
+    let caps = &model.info.capabilities;
+    if caps.contains(&Capability::TextToImage) && text.is_none() {
+        bail!("it offers text-to-image but names no `workflow`");
+    }
+    if caps.contains(&Capability::ImageToImage) {
+        match &image {
+            Some(graph) if graph.uses("image") && graph.uses("denoise") => {}
+            Some(_) => {
+                bail!("its image-to-image workflow must use {{{{image}}}} and {{{{denoise}}}}")
+            }
+            None => bail!("it offers image-to-image but names no `workflow_image_to_image`"),
+        }
+    }
+    for graph in text.iter().chain(image.iter()) {
+        if model.info.supports.negative_prompt && !graph.uses("negative_prompt") {
+            bail!("it claims a negative prompt, but a workflow has no {{{{negative_prompt}}}}");
+        }
+        if model.info.supports.seed && !graph.uses("seed") {
+            bail!("it claims a seed, but a workflow has no {{{{seed}}}}");
+        }
+        if model.info.max_images > 1 && !graph.uses("batch_size") {
+            bail!("it offers several images per task, but a workflow has no {{{{batch_size}}}}");
+        }
+    }
+    Ok(Workflows {
+        text_to_image: text,
+        image_to_image: image,
+    })
 }
 
 #[cfg(test)]
@@ -176,5 +278,71 @@ mod tests {
         claims.models.retain(|m| m.info.provider == "kie");
         claims.models[0].info.supports.seed = true;
         assert!(claims.check().is_err(), "KIE cannot be sent a seed");
+    }
+
+    #[test]
+    fn comfyui_models_are_checked_against_their_templates() {
+        let built_in = ModelCatalog::load(None, &["local", "comfyui"]).unwrap();
+        let comfy = built_in.find("z-image-turbo-comfyui").unwrap();
+        assert_eq!(
+            (
+                comfy.info.supports.negative_prompt,
+                comfy.info.supports.seed
+            ),
+            (false, true)
+        );
+        assert!(
+            built_in
+                .comfy_workflows()
+                .unwrap()
+                .contains_key(BUILT_IN_WORKFLOW)
+        );
+
+        let dir = std::env::temp_dir().join(format!("zimage-models-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("graphs")).unwrap();
+        let graph = |inputs: &str| {
+            format!(
+                r#"{{"1":{{"class_type":"CLIPTextEncode","inputs":{{{inputs}}}}},"2":{{"class_type":"SaveImage","inputs":{{"filename_prefix":"{{{{filename_prefix}}}}"}}}}}}"#
+            )
+        };
+        std::fs::write(
+            dir.join("graphs/full.json"),
+            graph(r#""text":"{{prompt}}","neg":"{{negative_prompt}}","seed":"{{seed}}","n":"{{batch_size}}""#),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("graphs/bare.json"),
+            graph(r#""text":"{{prompt}}""#),
+        )
+        .unwrap();
+        let entry = |workflow: &str, extra: &str| {
+            format!(
+                r#"[{{"id":"mine","name":"Mine","provider":"comfyui","provider_model":"mine","workflow":"graphs/{workflow}",
+                "capabilities":["text_to_image"{extra}],"supports":{{"negative_prompt":true,"seed":true}},
+                "aspect_ratios":["1:1"],"min_side":512,"max_side":1024,"default_long_side":1024,"max_images":2,
+                "cost":{{"standard":1,"high":1}}}}]"#
+            )
+        };
+        let load = |text: String| {
+            let file = dir.join("models.json");
+            std::fs::write(&file, text).unwrap();
+            ModelCatalog::load(Some(&file), &["comfyui"]).map_err(|e| format!("{e:#}"))
+        };
+        let mine = load(entry("full.json", "")).unwrap();
+        let graphs = mine.comfy_workflows().unwrap();
+        assert!(
+            graphs["mine"]
+                .text_to_image
+                .as_ref()
+                .unwrap()
+                .uses("negative_prompt")
+        );
+        let err = load(entry("bare.json", "")).unwrap_err();
+        assert!(err.contains("negative prompt"), "{err}");
+        let err = load(entry("full.json", r#","image_to_image""#)).unwrap_err();
+        assert!(err.contains("workflow_image_to_image"), "{err}");
+        let err = load(entry("missing.json", "")).unwrap_err();
+        assert!(err.contains("missing.json"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod comfyui;
 pub mod identity;
 pub mod passkey;
 pub mod providers;

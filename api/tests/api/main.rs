@@ -11,6 +11,7 @@ mod bola;
 mod broker;
 mod chaos;
 mod collections;
+mod comfyui;
 mod conformance;
 mod contract;
 mod cors;

@@ -4288,7 +4288,7 @@ export interface components {
              */
             min_side: number;
             name: string;
-            /** @description Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`). */
+            /** @description Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`, `comfyui`). */
             provider: string;
             /**
              * @description Which optional settings the model honours. A request using one it does not is refused
@@ -17736,6 +17736,16 @@ export interface operations {
             };
             /** @description `request_timeout`: the body arrived too slowly */
             408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `conflict`: two-factor authentication was turned off meanwhile */
+            409: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
