@@ -413,6 +413,8 @@ pub struct Config {
     /// ComfyUI servers of one pool (`ZIMAGE_COMFYUI_URLS`, comma-separated); `None` hides its
     /// models.
     pub comfyui: Option<crate::providers::comfyui::ComfyConfig>,
+    /// stable-diffusion.cpp's sd-server (`ZIMAGE_SDCPP_URL`); `None` hides its models.
+    pub sdcpp: Option<crate::providers::sdcpp::SdCppConfig>,
     /// Let webhook endpoints use http:// and private addresses (local development only).
     pub webhooks_allow_private: bool,
     /// Multiplies the webhook retry schedule (1.0: 5 s, 5 min, 30 min, … up to about 3 days).
@@ -692,6 +694,8 @@ impl Config {
                     .map(String::from)
                     .collect(),
             }),
+            sdcpp: get("ZIMAGE_SDCPP_URL")
+                .map(|base_url| crate::providers::sdcpp::SdCppConfig { base_url }),
             webhooks_allow_private: matches!(
                 get("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
                 Some("1" | "true" | "yes")

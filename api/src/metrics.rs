@@ -205,6 +205,7 @@ impl ProviderCall {
             Ok(_) => "ok",
             Err(ProviderError::Transient(_)) => "transient",
             Err(ProviderError::Throttled { .. }) => "throttled",
+            Err(ProviderError::Busy { .. }) => "busy",
             Err(ProviderError::Unconfirmed(_)) => "unconfirmed",
             Err(ProviderError::Permanent { .. }) => "permanent",
         };

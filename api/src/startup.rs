@@ -158,6 +158,11 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
                 )
             })
             .transpose()?,
+        sdcpp: config
+            .sdcpp
+            .as_ref()
+            .map(|c| crate::providers::sdcpp::SdCppClient::new(c, timeouts))
+            .transpose()?,
     };
     let models = ModelCatalog::load(config.models_file.as_deref(), &providers.enabled())?;
     if let Some(comfy) = &mut providers.comfyui {

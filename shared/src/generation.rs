@@ -143,7 +143,7 @@ impl CreditCost {
 pub struct ModelInfo {
     pub id: String,
     pub name: String,
-    /// Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`, `comfyui`).
+    /// Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`, `comfyui`, `sdcpp`).
     pub provider: String,
     pub capabilities: Vec<Capability>,
     pub aspect_ratios: Vec<AspectRatio>,

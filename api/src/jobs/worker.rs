@@ -205,14 +205,24 @@ async fn claim_on(
     .await?)
 }
 
-/// A job claimed while its provider's breaker is not letting submissions through goes back to
-/// the queue until it might; one whose task has waited longer than a task may run fails with a
-/// refund instead, so nothing waits on a provider that stays down.
+/// Why a job goes back to the queue unsent.
+#[derive(Clone, Copy)]
+enum Held {
+    /// Its provider's breaker is not letting submissions through.
+    Resting,
+    /// Its provider said it is at capacity.
+    Full,
+}
+
+/// A job claimed while its provider cannot take it goes back to the queue until it might; one
+/// whose task has waited longer than a task may run fails with a refund instead, so nothing
+/// waits on a provider that stays down or full.
 async fn postpone(
     state: &AppState,
     worker: &str,
     job: &ClaimedJob,
     wait: Duration,
+    held: Held,
 ) -> ApiResult<()> {
     let waited = (Utc::now() - job.task.created_at)
         .to_std()
@@ -222,7 +232,10 @@ async fn postpone(
             state,
             job.task_id,
             FailureReason::ProviderUnavailable,
-            "the provider has been failing for a while; the task was not sent",
+            match held {
+                Held::Resting => "the provider has been failing for a while; the task was not sent",
+                Held::Full => "the provider stayed at capacity; the task was not sent",
+            },
         )
         .await;
     }
@@ -232,7 +245,10 @@ async fn postpone(
         Attempt::from(job),
         worker,
         i64::try_from(wait.as_millis()).unwrap_or(i64::MAX),
-        "the provider is resting (circuit breaker open)",
+        match held {
+            Held::Resting => "the provider is resting (circuit breaker open)",
+            Held::Full => "the provider is at capacity",
+        },
     )
     .await?;
     Ok(())
@@ -320,7 +336,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             let breaker = state.etiquette.breaker(&task.provider);
             let pass = breaker.map_or(Pass::Go, Breaker::pass);
             if let Pass::Wait(wait) = pass {
-                postpone(state, &broker.id, &job, wait).await?;
+                postpone(state, &broker.id, &job, wait, Held::Resting).await?;
                 // Claimed again when it may go, not at the next idle look.
                 let freed = broker.freed.clone();
                 tokio::spawn(async move {
@@ -354,7 +370,10 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
                 let went = match &submitted {
                     // Only started: the collect tells how the call went.
                     Ok(_) if provider.answers_at_collect() => None,
-                    Ok(_) | Err(ProviderError::Permanent { .. }) => Some(Went::Answered),
+                    // At capacity is an answer: the provider is up.
+                    Ok(_) | Err(ProviderError::Permanent { .. } | ProviderError::Busy { .. }) => {
+                        Some(Went::Answered)
+                    }
                     Err(_) => Some(Went::Failed),
                 };
                 match went {
@@ -379,6 +398,21 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
                         )
                     };
                     return fail(state, task.id, reason, text).await;
+                }
+                Err(ProviderError::Busy {
+                    message,
+                    retry_after_secs,
+                }) => {
+                    // Back-pressure: back to the queue, claimed again when it may go.
+                    tracing::info!(task_id = %task.id, %message, retry_after_secs, "the provider is at capacity; the task waits");
+                    let wait = Duration::from_secs(retry_after_secs.clamp(1, 60));
+                    postpone(state, &broker.id, &job, wait, Held::Full).await?;
+                    let freed = broker.freed.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(wait + Duration::from_millis(5)).await;
+                        freed.notify_waiters();
+                    });
+                    return Ok(());
                 }
                 Err(err) => return transient_or_fail(state, Attempt::from(&job), err).await,
             }
@@ -542,6 +576,10 @@ pub async fn transient_or_fail(
         ProviderError::Throttled {
             message,
             retry_after_secs,
+        }
+        | ProviderError::Busy {
+            message,
+            retry_after_secs,
         } if job.attempts < job.max_attempts => {
             // The provider said when to come back: not sooner than that, nor later than our cap.
             let backoff = 2i64.pow(job.attempts.unsigned_abs().min(8));
@@ -555,6 +593,7 @@ pub async fn transient_or_fail(
         }
         ProviderError::Transient(message)
         | ProviderError::Throttled { message, .. }
+        | ProviderError::Busy { message, .. }
         | ProviderError::Unconfirmed(message) => {
             fail(
                 state,

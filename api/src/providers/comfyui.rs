@@ -37,6 +37,10 @@ const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 /// How long a pool member may take to say how busy it is before it is passed over.
 const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// How long a member that failed a submission (refused the graph, 5xx, unreachable) is passed
+/// over, so one broken machine cannot draw the whole pool's work by looking idle.
+const SICK_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Settings for ComfyUI (`ZIMAGE_COMFYUI_URLS`).
 #[derive(Debug, Clone)]
 pub struct ComfyConfig {
@@ -177,6 +181,23 @@ impl Workflows {
 struct Server {
     base: String,
     downloads: http::Downloads,
+    /// Until when this member is passed over after a failed submission.
+    sick_until: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Server {
+    fn sick(&self) -> bool {
+        self.sick_until
+            .lock()
+            .map(|until| until.is_some_and(|t| std::time::Instant::now() < t))
+            .unwrap_or(false)
+    }
+
+    fn fell_ill(&self) {
+        if let Ok(mut until) = self.sick_until.lock() {
+            *until = Some(std::time::Instant::now() + SICK_FOR);
+        }
+    }
 }
 
 pub struct ComfyClient {
@@ -349,13 +370,23 @@ impl ComfyClient {
         for url in &config.servers {
             let parsed = reqwest::Url::parse(url)
                 .map_err(|e| anyhow::anyhow!("ZIMAGE_COMFYUI_URLS: {url:?} is not a URL: {e}"))?;
-            if !matches!(parsed.scheme(), "http" | "https") || url.contains('#') {
+            if !matches!(parsed.scheme(), "http" | "https")
+                || url.contains('#')
+                || parsed.query().is_some()
+            {
                 anyhow::bail!("ZIMAGE_COMFYUI_URLS: {url:?} is not an http(s) address");
+            }
+            // Task ids carry the address: no credentials in it.
+            if !parsed.username().is_empty() || parsed.password().is_some() {
+                anyhow::bail!(
+                    "ZIMAGE_COMFYUI_URLS: {url:?} has credentials; put ComfyUI behind a private network instead"
+                );
             }
             let base = url.trim_end_matches('/').to_string();
             servers.push(Server {
                 downloads: http::Downloads::new(&base, &[], timeouts),
                 base,
+                sick_until: std::sync::Mutex::new(None),
             });
         }
         Ok(Self {
@@ -400,7 +431,15 @@ impl ComfyClient {
             .await
             .map_err(|e| http::network(&e))?;
         let status = response.status().as_u16();
-        let body = http::capped_body(response, MAX_ANSWER_BYTES).await?;
+        // A long queue of other clients' graphs is no reason to fail our task: look again.
+        let body = http::capped_body(response, MAX_ANSWER_BYTES)
+            .await
+            .map_err(|e| match e {
+                ProviderError::Permanent { .. } => {
+                    ProviderError::Transient(format!("{what}: the answer is larger than allowed"))
+                }
+                other => other,
+            })?;
         if !(200..300).contains(&status) {
             return Err(http::status_error(status, what));
         }
@@ -423,20 +462,32 @@ impl ComfyClient {
         serde_json::from_slice::<Value>(&body).ok()?["exec_info"]["queue_remaining"].as_u64()
     }
 
-    /// The least busy server that answers; equally busy ones take turns.
+    /// The least busy server that answers, passing over those that failed a submission lately
+    /// (unless all did); equally busy ones take turns.
     async fn pick(&self) -> Result<&Server, ProviderError> {
+        let healthy: Vec<&Server> = self.servers.iter().filter(|s| !s.sick()).collect();
+        let candidates = if healthy.is_empty() {
+            self.servers.iter().collect()
+        } else {
+            healthy
+        };
         let lengths =
-            futures_util::future::join_all(self.servers.iter().map(|s| self.queue_length(s))).await;
-        let start = self.turn.fetch_add(1, Ordering::Relaxed);
-        let n = self.servers.len();
-        (0..n)
-            .map(|k| (start + k) % n)
-            .filter_map(|i| lengths[i].map(|len| (len, i)))
-            .min_by_key(|(len, _)| *len)
-            .map(|(_, i)| &self.servers[i])
-            .ok_or_else(|| {
-                ProviderError::Transient("no GPU server of the ComfyUI pool answered".into())
-            })
+            futures_util::future::join_all(candidates.iter().map(|s| self.queue_length(s))).await;
+        let answered: Vec<(u64, &Server)> = lengths
+            .into_iter()
+            .zip(candidates)
+            .filter_map(|(len, server)| len.map(|len| (len, server)))
+            .collect();
+        let shortest = answered.iter().map(|(len, _)| *len).min().ok_or_else(|| {
+            ProviderError::Transient("no GPU server of the ComfyUI pool answered".into())
+        })?;
+        let least: Vec<&Server> = answered
+            .into_iter()
+            .filter(|(len, _)| *len == shortest)
+            .map(|(_, server)| server)
+            .collect();
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed);
+        Ok(least[turn % least.len()])
     }
 
     /// Uploads the reference image; its name as `LoadImage` takes it.
@@ -550,13 +601,19 @@ impl GenerationProvider for ComfyClient {
             .json(&json!({"prompt": graph, "client_id": self.client_id}))
             .send()
             .await
-            .map_err(|e| http::submit_network(&e))?;
+            .map_err(|e| {
+                server.fell_ill();
+                http::submit_network(&e)
+            })?;
         let status = response.status().as_u16();
         let body = match http::capped_body(response, MAX_ANSWER_BYTES).await {
             Ok(body) => body,
             Err(_) if (200..300).contains(&status) => Vec::new(),
             Err(err) => return Err(err),
         };
+        if status == 400 || status >= 500 {
+            server.fell_ill();
+        }
         if status == 400 {
             let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             let why = refusal(&parsed);
@@ -580,7 +637,13 @@ impl GenerationProvider for ComfyClient {
         let prompt_id = serde_json::from_slice::<Value>(&body)
             .ok()
             .and_then(|v| v["prompt_id"].as_str().map(str::to_string))
-            .filter(|id| !id.is_empty() && id.len() <= 200 && !id.contains('#'))
+            .filter(|id| {
+                !id.is_empty()
+                    && id.len() <= 200
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            })
             .ok_or_else(|| {
                 ProviderError::Unconfirmed(
                     "the GPU server's answer to the submission is not the documented JSON".into(),

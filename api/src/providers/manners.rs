@@ -127,6 +127,13 @@ impl Manners {
                 max_in_flight: Some(64),
                 breaker,
             },
+            // sd-server queues up to 64 jobs itself and answers 429 beyond: stay under that.
+            "sdcpp" => Self {
+                schedule: Schedule::fixed(secs(1)),
+                max_requests: 8,
+                max_in_flight: Some(32),
+                breaker,
+            },
             // The built-in renderer says when it will be done, so the interval only paces
             // progress reports; its work is bounded by the image-work slots, and it cannot be
             // down.
@@ -185,7 +192,14 @@ impl Manners {
 }
 
 /// The provider names manners are configured for.
-pub const PROVIDERS: [&str; 5] = ["local", "fal", "kie", "openai_compatible", "comfyui"];
+pub const PROVIDERS: [&str; 6] = [
+    "local",
+    "fal",
+    "kie",
+    "openai_compatible",
+    "comfyui",
+    "sdcpp",
+];
 
 /// Every provider's manners as configured.
 #[derive(Debug, Clone, Default, PartialEq)]

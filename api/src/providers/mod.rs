@@ -1,6 +1,6 @@
 //! Image generation providers behind one interface. The built-in `local` provider renders
 //! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) and the operator's
-//! own GPUs (ComfyUI) plug in beside it.
+//! own GPUs (ComfyUI, stable-diffusion.cpp) plug in beside it.
 
 pub mod breaker;
 pub mod comfyui;
@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod models;
 pub mod openai;
 pub mod render;
+pub mod sdcpp;
 pub mod webhooks;
 
 use std::future::Future;
@@ -211,6 +212,14 @@ pub enum ProviderError {
         message: String,
         retry_after_secs: u64,
     },
+    /// A submission refused because the provider is at capacity (its queue is full): it took
+    /// nothing and is up. The task waits in our queue and tries again after
+    /// `retry_after_secs`, without spending an attempt, until its deadline.
+    #[error("the provider is at capacity; back in {retry_after_secs} s: {message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// A submission the provider may have accepted, but whose answer could not be read (a
     /// malformed 2xx, a connection lost after sending). Sending it again could start a second
     /// paid job, so it never is.
@@ -302,6 +311,7 @@ pub struct Providers {
     pub kie: Option<kie::KieClient>,
     pub openai: Option<openai::OpenAiCompatible>,
     pub comfyui: Option<comfyui::ComfyClient>,
+    pub sdcpp: Option<sdcpp::SdCppClient>,
 }
 
 /// One configured provider, by name.
@@ -312,6 +322,7 @@ pub enum Provider<'a> {
     Kie(&'a kie::KieClient),
     OpenAi(&'a openai::OpenAiCompatible),
     Comfy(&'a comfyui::ComfyClient),
+    SdCpp(&'a sdcpp::SdCppClient),
 }
 
 impl Providers {
@@ -323,6 +334,7 @@ impl Providers {
             "kie" => self.kie.as_ref().map(Provider::Kie),
             "openai_compatible" => self.openai.as_ref().map(Provider::OpenAi),
             "comfyui" => self.comfyui.as_ref().map(Provider::Comfy),
+            "sdcpp" => self.sdcpp.as_ref().map(Provider::SdCpp),
             _ => None,
         }
     }
@@ -342,6 +354,9 @@ impl Providers {
         if self.comfyui.is_some() {
             names.push("comfyui");
         }
+        if self.sdcpp.is_some() {
+            names.push("sdcpp");
+        }
         names
     }
 }
@@ -356,6 +371,7 @@ macro_rules! each_provider {
             Provider::Kie($p) => $body,
             Provider::OpenAi($p) => $body,
             Provider::Comfy($p) => $body,
+            Provider::SdCpp($p) => $body,
         }
     };
 }

@@ -9,7 +9,14 @@ use zimage_shared::generation::{Capability, ModelInfo, ModelSupports};
 use super::comfyui::{Workflow, Workflows};
 
 /// Providers this build can run.
-const KNOWN_PROVIDERS: [&str; 5] = ["local", "fal", "kie", "openai_compatible", "comfyui"];
+const KNOWN_PROVIDERS: [&str; 6] = [
+    "local",
+    "fal",
+    "kie",
+    "openai_compatible",
+    "comfyui",
+    "sdcpp",
+];
 
 /// The `provider_model` of ComfyUI models that run the built-in Z-Image Turbo graphs.
 pub const BUILT_IN_WORKFLOW: &str = "z-image-turbo";
@@ -20,7 +27,7 @@ pub const BUILT_IN_WORKFLOW: &str = "z-image-turbo";
 /// ratio; the OpenAI images API has neither.
 fn sendable(provider: &str) -> ModelSupports {
     match provider {
-        "local" | "fal" | "comfyui" => ModelSupports {
+        "local" | "fal" | "comfyui" | "sdcpp" => ModelSupports {
             negative_prompt: true,
             seed: true,
         },
@@ -29,11 +36,11 @@ fn sendable(provider: &str) -> ModelSupports {
 }
 
 /// What a model honours when its entry does not say: all its provider can send, except the
-/// negative prompt on fal and ComfyUI, which Z-Image Turbo does not take (its graph zeroes the
-/// negative conditioning; an entry names models that do).
+/// negative prompt on fal, ComfyUI and sd.cpp, which Z-Image Turbo does not take (it samples at
+/// guidance 1, where a negative prompt does nothing; an entry names models that do).
 fn default_supports(provider: &str) -> ModelSupports {
     match provider {
-        "fal" | "comfyui" => ModelSupports {
+        "fal" | "comfyui" | "sdcpp" => ModelSupports {
             negative_prompt: false,
             seed: true,
         },
@@ -220,6 +227,15 @@ fn comfy_workflows(model: &ModelConfig, base: &Path) -> anyhow::Result<Workflows
     let caps = &model.info.capabilities;
     if caps.contains(&Capability::TextToImage) && text.is_none() {
         bail!("it offers text-to-image but names no `workflow`");
+    }
+    // Without a reference those have no value, and would reach ComfyUI as text.
+    if text
+        .as_ref()
+        .is_some_and(|graph| graph.uses("image") || graph.uses("denoise"))
+    {
+        bail!(
+            "its text-to-image workflow uses {{{{image}}}} or {{{{denoise}}}}, which only image-to-image tasks have"
+        );
     }
     if caps.contains(&Capability::ImageToImage) {
         match &image {

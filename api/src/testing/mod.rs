@@ -18,6 +18,7 @@ pub mod passkey;
 pub mod providers;
 pub mod proxy;
 pub mod receiver;
+pub mod sdcpp;
 pub mod stripe;
 
 /// The server that holds test databases; `ZIMAGE_TEST_DATABASE_URL` overrides.

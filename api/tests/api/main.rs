@@ -35,6 +35,7 @@ mod providers;
 mod rate_limits;
 mod replicas;
 mod schema;
+mod sdcpp;
 mod sdk;
 mod security;
 mod sessions;

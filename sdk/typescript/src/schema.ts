@@ -4288,7 +4288,7 @@ export interface components {
              */
             min_side: number;
             name: string;
-            /** @description Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`, `comfyui`). */
+            /** @description Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`, `comfyui`, `sdcpp`). */
             provider: string;
             /**
              * @description Which optional settings the model honours. A request using one it does not is refused

@@ -31,7 +31,7 @@ class ModelInfo:
         max_side (int):
         min_side (int): Smallest and largest side, in pixels, for explicit width/height.
         name (str):
-        provider (str): Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`, `comfyui`).
+        provider (str): Which provider runs it (`local`, `fal`, `kie`, `openai_compatible`, `comfyui`, `sdcpp`).
         supports (ModelSupports): Optional request settings a model honours (`output_format` always is: images delivered
             in
             another format are converted).
