@@ -58,7 +58,7 @@ web:
     scripts/build-web.sh
 
 # `just bench 3 5 read,login` measures only the named scenarios (read, submit, login, pipeline,
-# latency, inflight, export, sse, web, gallery, lighthouse) and writes bench/RESULTS-partial.md instead.
+# latency, inflight, gpus, export, sse, web, gallery, lighthouse) and writes bench/RESULTS-partial.md instead.
 # Measure the release build against ceilings taken in the same run; writes bench/RESULTS.md.
 bench runs="3" seconds="5" only="": (deps "bench") web
     #!/usr/bin/env bash

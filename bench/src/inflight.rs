@@ -182,7 +182,7 @@ pub async fn scenario(o: &Options, rows: &mut Vec<Row>, figures: &mut Vec<Figure
 
 /// Waits until every task is final, looking once a second; returns how many looks it took (each
 /// is a commit to subtract).
-async fn wait_all(db: &Database, count: usize, limit: Duration) -> Result<i64> {
+pub async fn wait_all(db: &Database, count: usize, limit: Duration) -> Result<i64> {
     let deadline = Instant::now() + limit;
     let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls).await?;
     tokio::spawn(connection);

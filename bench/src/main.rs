@@ -5,10 +5,11 @@
 //! medians of several runs, ratios against targets, and the figures that have bounds instead.
 //!
 //! Usage: zimage-bench --zimage PATH --database-url ADMIN_URL [--runs N] [--seconds S]
-//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,inflight,export,sse,web,gallery,lighthouse] [--out FILE]
+//!        [--connections C] [--pool-size P] [--only read,submit,login,pipeline,latency,inflight,gpus,export,sse,web,gallery,lighthouse] [--out FILE]
 
 mod export;
 mod gallery;
+mod gpus;
 mod http;
 mod inflight;
 mod lighthouse;
@@ -230,6 +231,9 @@ async fn measure(o: &Options, rows: &mut Vec<Row>, figures: &mut Vec<Figure>) ->
     }
     if o.wants("inflight") {
         inflight::scenario(o, rows, figures).await?;
+    }
+    if o.wants("gpus") {
+        gpus::scenario(o, rows).await?;
     }
     if o.wants("web") {
         let db = Database::create(&o.admin_url, "web")?;

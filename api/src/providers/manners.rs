@@ -191,7 +191,7 @@ impl Manners {
     }
 }
 
-/// The provider names manners are configured for.
+/// The providers this build can run (the names manners are configured for).
 pub const PROVIDERS: [&str; 6] = [
     "local",
     "fal",

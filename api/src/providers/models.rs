@@ -9,14 +9,7 @@ use zimage_shared::generation::{Capability, ModelInfo, ModelSupports};
 use super::comfyui::{Workflow, Workflows};
 
 /// Providers this build can run.
-const KNOWN_PROVIDERS: [&str; 6] = [
-    "local",
-    "fal",
-    "kie",
-    "openai_compatible",
-    "comfyui",
-    "sdcpp",
-];
+use super::manners::PROVIDERS as KNOWN_PROVIDERS;
 
 /// The `provider_model` of ComfyUI models that run the built-in Z-Image Turbo graphs.
 pub const BUILT_IN_WORKFLOW: &str = "z-image-turbo";

@@ -7,8 +7,8 @@ use zimage_api::providers::render;
 use zimage_api::testing::comfyui::{ComfyMode, MockComfy};
 use zimage_shared::generation::OutputFormat;
 
-use crate::helpers::{Signed, TestApp, spawn_app_with, user_id};
-use crate::providers::{available, generate};
+use crate::helpers::{TestApp, spawn_app_with, user_id};
+use crate::providers::{available, generate, start, until};
 
 const MODEL: &str = "z-image-turbo-comfyui";
 
@@ -21,23 +21,6 @@ async fn comfy_app(servers: &[&MockComfy], extra: &[(&str, &str)]) -> TestApp {
     let mut env = vec![("ZIMAGE_COMFYUI_URLS", urls.as_str())];
     env.extend_from_slice(extra);
     spawn_app_with(&env).await
-}
-
-async fn start(app: &TestApp, who: &Signed, body: Value) -> String {
-    let response = app.post_auth("/v1/generations", &who.access, &body).await;
-    assert_eq!(response.status(), 202);
-    let task: Value = response.json().await.unwrap();
-    task["id"].as_str().unwrap().to_string()
-}
-
-async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..300 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("waited too long for {what}");
 }
 
 #[tokio::test]

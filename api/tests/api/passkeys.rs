@@ -668,28 +668,7 @@ async fn a_passkey_sign_in_can_keep_an_account_scheduled_for_deletion() {
     let ada = app.signed_in_user("ada@example.org").await;
     let mut phone = SoftAuthenticator::new(ORIGIN);
     add_passkey(&app, &ada, &mut phone, "Phone").await;
-    let asked = app
-        .post_auth(
-            "/v1/privacy/requests",
-            &ada.access,
-            &json!({"kind": "erasure"}),
-        )
-        .await;
-    assert_eq!(asked.status(), StatusCode::CREATED);
-    let id = asked.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let token = app
-        .token_from_mail("ada@example.org", "privacy/confirm")
-        .await;
-    let confirmed = app
-        .post(
-            &format!("/v1/privacy/requests/{id}/confirm"),
-            &json!({"token": token}),
-        )
-        .await;
-    assert_eq!(confirmed.status(), StatusCode::OK);
+    crate::privacy::schedule_erasure(&app, &ada).await;
 
     // The passkey's owner hears why; nothing is kept unless asked.
     assert_problem(sign_in(&app, &mut phone, 0).await, 403, "erasure_pending").await;

@@ -61,6 +61,27 @@ async fn request(app: &TestApp, who: &Signed, kind: &str) -> reqwest::Response {
     .await
 }
 
+/// Asks for `who`'s erasure and confirms it from the mailbox, so the account is scheduled for
+/// deletion; the request's id.
+pub(crate) async fn schedule_erasure(app: &TestApp, who: &Signed) -> String {
+    let created = request(app, who, "erasure").await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let email = who.user["email"].as_str().unwrap();
+    let token = app.token_from_mail(email, "privacy/confirm").await;
+    let confirmed = app
+        .post(
+            &format!("/v1/privacy/requests/{id}/confirm"),
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    id
+}
+
 async fn wait_for_request(app: &TestApp, who: &Signed, id: &str, status: &str) -> Value {
     for _ in 0..400 {
         let body = app
@@ -588,18 +609,7 @@ async fn erasure_is_confirmed_by_email_switches_off_at_once_and_purges_everythin
 async fn signing_in_with_keep_account_cancels_a_confirmed_erasure() {
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
-    let created: Value = request(&app, &ada, "erasure").await.json().await.unwrap();
-    let id = created["id"].as_str().unwrap();
-    let token = app
-        .token_from_mail("ada@example.org", "privacy/confirm")
-        .await;
-    let confirmed = app
-        .post(
-            &format!("/v1/privacy/requests/{id}/confirm"),
-            &json!({"token": token}),
-        )
-        .await;
-    assert_eq!(confirmed.status(), 200);
+    let id = schedule_erasure(&app, &ada).await;
     let kept = app
         .post(
             "/v1/auth/login",

@@ -32,6 +32,25 @@ pub async fn generate(app: &TestApp, who: &Signed, body: Value) -> Value {
     app.wait_for_task(who, task["id"].as_str().unwrap()).await
 }
 
+/// Starts a generation without waiting for it; its id.
+pub async fn start(app: &TestApp, who: &Signed, body: Value) -> String {
+    let response = app.post_auth("/v1/generations", &who.access, &body).await;
+    assert_eq!(response.status(), 202);
+    let task: Value = response.json().await.unwrap();
+    task["id"].as_str().unwrap().to_string()
+}
+
+/// Waits (up to 6 s) until `done` holds.
+pub async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("waited too long for {what}");
+}
+
 pub async fn available(app: &TestApp, who: &Signed) -> i64 {
     app.get_json("/v1/credits", &who.access).await["available"]
         .as_i64()

@@ -602,26 +602,7 @@ async fn keeping_an_account_scheduled_for_deletion_takes_the_second_factor_too()
     let app = spawn_app().await;
     let ada = app.signed_in_user("ada@example.org").await;
     let (secret, _) = turn_on(&app, &ada).await;
-    let asked = app
-        .post_auth(
-            "/v1/privacy/requests",
-            &ada.access,
-            &json!({"kind": "erasure"}),
-        )
-        .await;
-    assert_eq!(asked.status(), StatusCode::CREATED);
-    let asked: Value = asked.json().await.unwrap();
-    let id = asked["id"].as_str().unwrap().to_string();
-    let token = app
-        .token_from_mail("ada@example.org", "privacy/confirm")
-        .await;
-    let confirmed = app
-        .post(
-            &format!("/v1/privacy/requests/{id}/confirm"),
-            &json!({"token": token}),
-        )
-        .await;
-    assert_eq!(confirmed.status(), StatusCode::OK);
+    let id = crate::privacy::schedule_erasure(&app, &ada).await;
 
     // Without `keep_account` the password's owner hears why, before any code is asked.
     assert_problem(
