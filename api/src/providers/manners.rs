@@ -349,7 +349,7 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            ["kie", "openai_compatible"],
+            ["comfyui", "kie", "openai_compatible", "sdcpp"],
             "fal uncapped, local never"
         );
         assert!(caps.contains(&7));
