@@ -415,6 +415,8 @@ pub struct Config {
     pub comfyui: Option<crate::providers::comfyui::ComfyConfig>,
     /// stable-diffusion.cpp's sd-server (`ZIMAGE_SDCPP_URL`); `None` hides its models.
     pub sdcpp: Option<crate::providers::sdcpp::SdCppConfig>,
+    /// Replicate (`ZIMAGE_REPLICATE_TOKEN`); `None` hides its models.
+    pub replicate: Option<crate::providers::replicate::ReplicateConfig>,
     /// Let webhook endpoints use http:// and private addresses (local development only).
     pub webhooks_allow_private: bool,
     /// Multiplies the webhook retry schedule (1.0: 5 s, 5 min, 30 min, … up to about 3 days).
@@ -696,6 +698,23 @@ impl Config {
             }),
             sdcpp: get("ZIMAGE_SDCPP_URL")
                 .map(|base_url| crate::providers::sdcpp::SdCppConfig { base_url }),
+            replicate: get("ZIMAGE_REPLICATE_TOKEN").map(|token| {
+                crate::providers::replicate::ReplicateConfig {
+                    token: Secret::new(token),
+                    base_url: get("ZIMAGE_REPLICATE_BASE_URL")
+                        .unwrap_or_else(|| "https://api.replicate.com/v1".into()),
+                    webhook_url: matches!(
+                        get("ZIMAGE_REPLICATE_WEBHOOKS").as_deref(),
+                        Some("1" | "true" | "yes")
+                    )
+                    .then(|| format!("{public_base}/v1/webhooks/providers/replicate")),
+                    webhook_secret: get("ZIMAGE_REPLICATE_WEBHOOK_SECRET").map(Secret::new),
+                    download_hosts: hosts(
+                        "ZIMAGE_REPLICATE_DOWNLOAD_HOSTS",
+                        "replicate.delivery,replicate.com",
+                    ),
+                }
+            }),
             webhooks_allow_private: matches!(
                 get("ZIMAGE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
                 Some("1" | "true" | "yes")

@@ -163,6 +163,11 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             .as_ref()
             .map(|c| crate::providers::sdcpp::SdCppClient::new(c, timeouts))
             .transpose()?,
+        replicate: config
+            .replicate
+            .clone()
+            .map(|c| crate::providers::replicate::ReplicateClient::new(c, timeouts, spool.clone()))
+            .transpose()?,
     };
     let models = ModelCatalog::load(config.models_file.as_deref(), &providers.enabled())?;
     if let Some(comfy) = &mut providers.comfyui {
@@ -205,6 +210,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             "too many images are being checked right now; try again in a few seconds",
         ),
         etiquette: crate::providers::manners::Etiquette::new(&config.manners),
+        backend_modes: crate::jobs::routing::BackendModes::default(),
         moderation: Default::default(),
         key_requests: Default::default(),
         draining: Default::default(),

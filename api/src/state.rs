@@ -45,6 +45,8 @@ pub struct AppState {
     pub decoding: crate::gate::Gate,
     /// This process's manners towards providers: request permits, circuit breakers, caps.
     pub etiquette: crate::providers::manners::Etiquette,
+    /// Which backends the operator drained or disabled, as this process last read it.
+    pub backend_modes: crate::jobs::routing::BackendModes,
     /// The moderation rules, compiled, as this process last read them.
     pub moderation: crate::domain::moderation::RuleCache,
     /// API key requests counted here and not written yet.

@@ -104,6 +104,79 @@ pub struct ProviderStats {
     pub failure_rate: f64,
 }
 
+/// What the operator lets a generation backend do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BackendMode {
+    /// Takes new tasks.
+    #[default]
+    Active,
+    /// Takes no new tasks; those it has finish. Tasks no other backend can take wait in the
+    /// queue (up to the task timeout), e.g. while a GPU server restarts.
+    Draining,
+    /// Takes no new tasks; tasks no other backend can take fail at once, refunded.
+    Disabled,
+}
+
+impl BackendMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Draining => "draining",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(Self::Active),
+            "draining" => Some(Self::Draining),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+/// A generation backend (a configured provider: a ComfyUI pool, sd-server, fal, …) as the admin
+/// console shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackendHealth {
+    pub provider: String,
+    pub mode: BackendMode,
+    /// The models it serves.
+    pub models: Vec<String>,
+    /// Its circuit breaker is open in the process that answered: it failed repeatedly and gets
+    /// no tasks until it recovers.
+    pub resting: bool,
+    /// Tasks queued for it alone (tasks of models with several backends wait for whichever
+    /// takes them, and are not counted here).
+    pub queued: i64,
+    /// Tasks it has accepted (or is being sent) and not ended, across all processes.
+    pub in_flight: i64,
+    /// Its cap on tasks in flight, when it has one.
+    pub max_in_flight: Option<i64>,
+    /// Tasks it ended in the last hour…
+    pub finished_last_hour: i64,
+    /// …and those that failed on its side (unavailable, timed out, failed to generate, unusable
+    /// output; not prompts it refused or tasks people cancelled).
+    pub failed_last_hour: i64,
+    /// `failed_last_hour / finished_last_hour`, 0–1.
+    pub error_rate: f64,
+    /// Seconds from start to end of its successful tasks in the last hour: the median…
+    pub latency_p50_secs: Option<f64>,
+    /// …and the 95th percentile.
+    pub latency_p95_secs: Option<f64>,
+}
+
+/// `PUT /v1/admin/backends/{provider}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetBackendMode {
+    pub mode: BackendMode,
+}
+
 /// Money received and kept in one currency (packs and paid subscription invoices, less what was
 /// refunded), in the currency's smallest unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

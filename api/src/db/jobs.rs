@@ -31,15 +31,16 @@ impl From<&ClaimedJob> for Attempt {
     }
 }
 
-/// Records what a leased job submitted: the provider's id on the task (marked running if the
-/// claim could not), and the job waiting, owned by `worker` with no lease; `keys` (a finish plan,
-/// may be empty) are listed as unowned until `delete_after` in the same statement. False when the
-/// job is no longer this worker's or the task ended meanwhile (canceled, deleted): nothing is
-/// written.
+/// Records what a leased job submitted: the backend that accepted it (`provider`, on the task and
+/// the job) and its id there on the task (marked running if the claim could not), and the job
+/// waiting, owned by `worker` with no lease; `keys` (a finish plan, may be empty) are listed as
+/// unowned until `delete_after` in the same statement. False when the job is no longer this
+/// worker's or the task ended meanwhile (canceled, deleted): nothing is written.
 pub async fn to_waiting(
     conn: &mut AsyncPgConnection,
     job: Attempt,
     worker: &str,
+    provider: &str,
     provider_task_id: &str,
     keys: &[String],
     delete_after: DateTime<Utc>,
@@ -48,7 +49,7 @@ pub async fn to_waiting(
         "WITH mine AS (SELECT j.id FROM jobs j \
                        WHERE j.id = $1 AND j.locked_by = $2 AND j.attempts = $3 \
                          AND j.status = 'running' FOR UPDATE), \
-              task AS (UPDATE ai_tasks SET provider_task_id = $4, status = 'running', \
+              task AS (UPDATE ai_tasks SET provider_task_id = $4, provider = $8, status = 'running', \
                               started_at = COALESCE(started_at, now()), updated_at = now() \
                        WHERE id = $5 AND status IN ('queued', 'running') \
                          AND EXISTS (SELECT 1 FROM mine) RETURNING id), \
@@ -56,7 +57,7 @@ pub async fn to_waiting(
                          SELECT k, $5, $7 FROM unnest($6::text[]) AS k \
                          WHERE EXISTS (SELECT 1 FROM task) \
                          ON CONFLICT (storage_key) DO UPDATE SET delete_after = EXCLUDED.delete_after) \
-         UPDATE jobs SET status = 'waiting', lease_until = NULL, updated_at = now() \
+         UPDATE jobs SET status = 'waiting', provider = $8, lease_until = NULL, updated_at = now() \
          WHERE id IN (SELECT id FROM mine) AND EXISTS (SELECT 1 FROM task)",
     )
     .bind::<SqlUuid, _>(job.job_id)
@@ -66,6 +67,7 @@ pub async fn to_waiting(
     .bind::<SqlUuid, _>(job.task_id)
     .bind::<Array<Text>, _>(keys)
     .bind::<Timestamptz, _>(delete_after)
+    .bind::<Text, _>(provider)
     .execute(conn)
     .await?;
     Ok(updated == 1)

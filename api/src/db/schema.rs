@@ -78,6 +78,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    backend_modes (provider) {
+        provider -> Text,
+        mode -> Text,
+        changed_by -> Nullable<Uuid>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     billing_customers (user_id) {
         user_id -> Uuid,
         stripe_customer_id -> Text,
@@ -781,6 +790,7 @@ diesel::joinable!(ai_tasks -> webhook_endpoints (webhook_endpoint_id));
 diesel::joinable!(api_key_tasks -> ai_tasks (task_id));
 diesel::joinable!(api_key_tasks -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(backend_modes -> users (changed_by));
 diesel::joinable!(billing_customers -> users (user_id));
 diesel::joinable!(collection_images -> collections (collection_id));
 diesel::joinable!(collection_images -> images (image_id));
@@ -852,6 +862,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_key_tasks,
     api_keys,
     audit_log,
+    backend_modes,
     billing_customers,
     collection_images,
     collection_shares,

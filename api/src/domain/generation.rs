@@ -382,11 +382,14 @@ pub async fn submit(
                 }
                 None => {}
             }
+            // A routed task's backend is chosen when it is sent: until then its job belongs to
+            // no provider's cap or breaker.
+            let routed = state.models.find(&task.model).is_some_and(|m| m.routed());
             db::insert_job(
                 conn,
                 task.id,
                 user_id,
-                &task.provider,
+                if routed { crate::jobs::ROUTED } else { &task.provider },
                 state.config.job_max_attempts,
                 traceparent.as_deref(),
             )

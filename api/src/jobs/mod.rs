@@ -8,6 +8,7 @@
 pub mod deliverer;
 pub mod finishing;
 pub mod privacy;
+pub mod routing;
 pub mod scheduler;
 pub mod waiting;
 pub mod waker;
@@ -20,6 +21,8 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::state::AppState;
+
+pub use routing::ROUTED;
 
 /// What one process's broker parts share.
 pub struct Broker {

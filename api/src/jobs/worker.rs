@@ -12,9 +12,11 @@ use crate::db::generation::{self as db, ClaimedJob, TaskRow};
 use crate::db::jobs::Attempt;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::finishing::{Plan, cancel_at_provider, fail};
+use crate::jobs::routing::{self, BackendMode};
 use crate::jobs::waiting::{self, Item};
 use crate::jobs::{Broker, InFlight};
 use crate::providers::breaker::{Breaker, Pass, Went};
+use crate::providers::models::ModelConfig;
 use crate::providers::{
     FailureReason, GenerationInput, GenerationProvider, ProviderError, Reference,
 };
@@ -210,9 +212,14 @@ async fn claim_on(
 enum Held {
     /// Its provider's breaker is not letting submissions through.
     Resting,
-    /// Its provider said it is at capacity.
+    /// Its provider said it is at capacity (or has its cap of tasks in flight).
     Full,
+    /// The operator is draining its backend.
+    Draining,
 }
+
+/// How soon a task held back by a draining backend (or one at its cap) looks again.
+const HELD_RECHECK: Duration = Duration::from_secs(2);
 
 /// A job claimed while its provider cannot take it goes back to the queue until it might; one
 /// whose task has waited longer than a task may run fails with a refund instead, so nothing
@@ -235,6 +242,7 @@ async fn postpone(
             match held {
                 Held::Resting => "the provider has been failing for a while; the task was not sent",
                 Held::Full => "the provider stayed at capacity; the task was not sent",
+                Held::Draining => "the provider was taken out of service; the task was not sent",
             },
         )
         .await;
@@ -248,10 +256,194 @@ async fn postpone(
         match held {
             Held::Resting => "the provider is resting (circuit breaker open)",
             Held::Full => "the provider is at capacity",
+            Held::Draining => "the backend is draining",
         },
     )
     .await?;
     Ok(())
+}
+
+/// Claims again when a postponed job may go, not at the next idle look.
+fn wake_after(broker: &Broker, wait: Duration) {
+    let freed = broker.freed.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(wait + Duration::from_millis(5)).await;
+        freed.notify_waiters();
+    });
+}
+
+/// A submission a backend accepted.
+struct Sent {
+    /// The backend's provider.
+    provider: String,
+    /// Its id for the job.
+    id: String,
+    /// A breaker's pass whose outcome only the collect will tell.
+    unheard: Option<Pass>,
+}
+
+/// Keeps the sooner of two reasons to hold a job back.
+fn sooner(held: &mut Option<(Duration, Held)>, wait: Duration, why: Held) {
+    if held.is_none_or(|(w, _)| wait < w) {
+        *held = Some((wait, why));
+    }
+}
+
+/// Sends a claimed job's task to the first backend of its model's route that takes it: active,
+/// not resting, under its cap, and answering that it accepted. A backend that cannot take it
+/// before accepting anything (unreachable, 5xx, rate limited, full, refusing our credentials)
+/// passes it to the next, so nothing is charged or billed twice. `None` when it was sent
+/// nowhere; the job is then postponed (a backend may take it soon), retried later, or failed,
+/// as recorded here.
+async fn send(
+    broker: &Arc<Broker>,
+    job: &ClaimedJob,
+    model: &ModelConfig,
+    reference: Option<Reference>,
+    deadline: Instant,
+) -> ApiResult<Option<Sent>> {
+    let state = &broker.state;
+    let task = &job.task;
+    let modes = state.backend_modes.get(state).await;
+    let route = model.route(&mut rand::rng());
+    let routed = route.len() > 1;
+    let mut held: Option<(Duration, Held)> = None;
+    let mut trouble: Option<ProviderError> = None;
+    for (n, backend) in route.iter().enumerate() {
+        let last = n + 1 == route.len();
+        let Some(provider) = state.providers.get(&backend.provider) else {
+            continue;
+        };
+        match modes.get(&backend.provider).copied().unwrap_or_default() {
+            BackendMode::Active => {}
+            BackendMode::Draining => {
+                sooner(&mut held, HELD_RECHECK, Held::Draining);
+                continue;
+            }
+            BackendMode::Disabled => continue,
+        }
+        // Unrouted jobs were claimed within their provider's cap.
+        if routed && routing::at_cap(state, &backend.provider).await? {
+            sooner(&mut held, HELD_RECHECK, Held::Full);
+            continue;
+        }
+        let breaker = state.etiquette.breaker(&backend.provider);
+        let pass = breaker.map_or(Pass::Go, Breaker::pass);
+        if let Pass::Wait(wait) = pass {
+            sooner(&mut held, wait, Held::Resting);
+            continue;
+        }
+        // Just claimed: the whole lease is left.
+        let lease_left = Duration::from_secs(state.config.job_lease_secs.unsigned_abs())
+            .saturating_sub(LEASE_MARGIN)
+            .max(Duration::from_secs(1));
+        let time = deadline
+            .saturating_duration_since(Instant::now())
+            .min(lease_left);
+        let submitted = {
+            let _permit = state.etiquette.request(&backend.provider).await;
+            let input = input(task, &backend.provider_model, reference.clone());
+            match tokio::time::timeout(time, provider.submit(&input)).await {
+                Ok(answer) => answer,
+                Err(_) => Err(ProviderError::Unconfirmed(
+                    "the provider did not answer the submission in time".into(),
+                )),
+            }
+        };
+        let mut unheard = None;
+        if let Some(breaker) = breaker {
+            let went = match &submitted {
+                // Only started: the collect tells how the call went.
+                Ok(_) if provider.answers_at_collect() => None,
+                // At capacity is an answer: the provider is up.
+                Ok(_) | Err(ProviderError::Permanent { .. } | ProviderError::Busy { .. }) => {
+                    Some(Went::Answered)
+                }
+                Err(_) => Some(Went::Failed),
+            };
+            match went {
+                Some(went) => breaker.record(pass, went),
+                None => unheard = Some(pass),
+            }
+        }
+        match submitted {
+            Ok(id) => {
+                return Ok(Some(Sent {
+                    provider: backend.provider.clone(),
+                    id,
+                    unheard,
+                }));
+            }
+            Err(ProviderError::Unconfirmed(message)) => {
+                // It may be running and billing there; sending it again (there or elsewhere)
+                // could double that.
+                tracing::error!(task_id = %task.id, provider = %backend.provider, %message, "submission unconfirmed; not sent again");
+                let (reason, text) = if Instant::now() >= deadline {
+                    (
+                        FailureReason::ProviderTimeout,
+                        "the provider did not finish in time",
+                    )
+                } else {
+                    (
+                        FailureReason::ProviderUnavailable,
+                        "the provider's answer to the submission could not be read; it was not sent again",
+                    )
+                };
+                fail(state, task.id, reason, text).await?;
+                return Ok(None);
+            }
+            Err(ProviderError::Busy {
+                message,
+                retry_after_secs,
+            }) => {
+                // Back-pressure: the next backend, or back to the queue until this one has room.
+                tracing::info!(task_id = %task.id, provider = %backend.provider, %message, retry_after_secs, "the provider is at capacity");
+                sooner(
+                    &mut held,
+                    Duration::from_secs(retry_after_secs.clamp(1, 60)),
+                    Held::Full,
+                );
+            }
+            Err(
+                err @ (ProviderError::Transient(_)
+                | ProviderError::Throttled { .. }
+                | ProviderError::Permanent {
+                    reason: FailureReason::ProviderUnavailable,
+                    ..
+                }),
+            ) if routed && !last => {
+                tracing::warn!(task_id = %task.id, provider = %backend.provider, error = %err, "backend unavailable before accepting the task; trying the next");
+                trouble.get_or_insert(err);
+            }
+            Err(err @ (ProviderError::Transient(_) | ProviderError::Throttled { .. })) => {
+                trouble.get_or_insert(err);
+            }
+            Err(err) => {
+                // Refused for what it is (the prompt, the settings): no backend would differ.
+                transient_or_fail(state, Attempt::from(job), err).await?;
+                return Ok(None);
+            }
+        }
+    }
+    if let Some((wait, why)) = held {
+        // A backend may take it soon: back to the queue without spending an attempt.
+        postpone(state, &broker.id, job, wait, why).await?;
+        wake_after(broker, wait);
+        return Ok(None);
+    }
+    match trouble {
+        Some(err) => transient_or_fail(state, Attempt::from(job), err).await?,
+        None => {
+            fail(
+                state,
+                task.id,
+                FailureReason::ProviderUnavailable,
+                "every backend of this model is switched off",
+            )
+            .await?;
+        }
+    }
+    Ok(None)
 }
 
 /// When a task must be over: `ZIMAGE_TASK_TIMEOUT_SECS` after it started (not after this
@@ -294,7 +486,8 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
         )
         .await;
     };
-    let Some(provider) = state.providers.get(&task.provider) else {
+    let current = state.providers.get(&task.provider);
+    if task.provider_task_id.is_some() && current.is_none() {
         return fail(
             state,
             task.id,
@@ -302,18 +495,20 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
             "the model's provider is not configured any more",
         )
         .await;
-    };
+    }
     let deadline = deadline_of(state, task);
     // Taken over from a worker that died after submitting (or while finishing): look at what it
     // submitted, where the provider's ids outlive its process.
     let resumed = task
         .provider_task_id
         .clone()
-        .filter(|_| provider.durable_task_ids());
-    // A breaker's pass whose outcome only the collect will tell.
-    let mut unheard = None;
-    let provider_id = match resumed.clone() {
-        Some(id) => id,
+        .filter(|_| current.is_some_and(|p| p.durable_task_ids()));
+    let sent = match resumed.clone() {
+        Some(id) => Sent {
+            provider: task.provider.clone(),
+            id,
+            unheard: None,
+        },
         None => {
             if let Some(old) = &task.provider_task_id {
                 // Lived in a process that is gone; nothing to bill, but say so if it answers.
@@ -333,94 +528,30 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
                 Ok(reference) => reference,
                 Err(err) => return transient_or_fail(state, Attempt::from(&job), err).await,
             };
-            let breaker = state.etiquette.breaker(&task.provider);
-            let pass = breaker.map_or(Pass::Go, Breaker::pass);
-            if let Pass::Wait(wait) = pass {
-                postpone(state, &broker.id, &job, wait, Held::Resting).await?;
-                // Claimed again when it may go, not at the next idle look.
-                let freed = broker.freed.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(wait + Duration::from_millis(5)).await;
-                    freed.notify_waiters();
-                });
-                return Ok(());
-            }
-            // Just claimed: the whole lease is left.
-            let lease_left = Duration::from_secs(state.config.job_lease_secs.unsigned_abs())
-                .saturating_sub(LEASE_MARGIN)
-                .max(Duration::from_secs(1));
-            let time = deadline
-                .saturating_duration_since(Instant::now())
-                .min(lease_left);
-            let submitted = {
-                let _permit = state.etiquette.request(&task.provider).await;
-                match tokio::time::timeout(
-                    time,
-                    provider.submit(&input(task, &model.provider_model, reference)),
-                )
-                .await
-                {
-                    Ok(answer) => answer,
-                    Err(_) => Err(ProviderError::Unconfirmed(
-                        "the provider did not answer the submission in time".into(),
-                    )),
-                }
-            };
-            if let Some(breaker) = breaker {
-                let went = match &submitted {
-                    // Only started: the collect tells how the call went.
-                    Ok(_) if provider.answers_at_collect() => None,
-                    // At capacity is an answer: the provider is up.
-                    Ok(_) | Err(ProviderError::Permanent { .. } | ProviderError::Busy { .. }) => {
-                        Some(Went::Answered)
-                    }
-                    Err(_) => Some(Went::Failed),
-                };
-                match went {
-                    Some(went) => breaker.record(pass, went),
-                    None => unheard = Some(pass),
-                }
-            }
-            match submitted {
-                Ok(id) => id,
-                Err(ProviderError::Unconfirmed(message)) => {
-                    // It may be running and billing there; sending it again could double that.
-                    tracing::error!(task_id = %task.id, %message, "submission unconfirmed; not sent again");
-                    let (reason, text) = if Instant::now() >= deadline {
-                        (
-                            FailureReason::ProviderTimeout,
-                            "the provider did not finish in time",
-                        )
-                    } else {
-                        (
-                            FailureReason::ProviderUnavailable,
-                            "the provider's answer to the submission could not be read; it was not sent again",
-                        )
-                    };
-                    return fail(state, task.id, reason, text).await;
-                }
-                Err(ProviderError::Busy {
-                    message,
-                    retry_after_secs,
-                }) => {
-                    // Back-pressure: back to the queue, claimed again when it may go.
-                    tracing::info!(task_id = %task.id, %message, retry_after_secs, "the provider is at capacity; the task waits");
-                    let wait = Duration::from_secs(retry_after_secs.clamp(1, 60));
-                    postpone(state, &broker.id, &job, wait, Held::Full).await?;
-                    let freed = broker.freed.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(wait + Duration::from_millis(5)).await;
-                        freed.notify_waiters();
-                    });
-                    return Ok(());
-                }
-                Err(err) => return transient_or_fail(state, Attempt::from(&job), err).await,
+            match send(broker, &job, model, reference, deadline).await? {
+                Some(sent) => sent,
+                None => return Ok(()),
             }
         }
     };
+    let Some(provider) = state.providers.get(&sent.provider) else {
+        return fail(
+            state,
+            task.id,
+            FailureReason::ProviderUnavailable,
+            "the model's provider is not configured any more",
+        )
+        .await;
+    };
+    let Sent {
+        provider: backend,
+        id: provider_id,
+        unheard,
+    } = sent;
     let attempt = Attempt::from(&job);
     let traceparent = job.traceparent;
     let mut task = job.task;
+    task.provider = backend;
     task.provider_task_id = Some(provider_id.clone());
     let schedule = state.etiquette.schedule(&task.provider);
     let lease = Duration::from_secs(state.config.job_lease_secs.unsigned_abs());
@@ -456,7 +587,7 @@ async fn submit(broker: &Arc<Broker>, job: ClaimedJob, place: InFlight) -> ApiRe
     // images' keys are listed now, with the submission, so the finish writes nothing first.
     let plan = (!provider.durable_task_ids()).then(|| Plan::new(&item.task));
     let keys = plan.as_ref().map(Plan::keys).unwrap_or_default();
-    if !record_submission(state, attempt, &broker.id, &item.provider_task_id, &keys).await {
+    if !record_submission(state, attempt, &broker.id, &item, &keys).await {
         // Canceled or deleted while we were submitting, the lease lost, or the database out of
         // reach (the job is claimed again when its lease lapses): stop it there.
         cancel_at_provider(state, &item.task.provider, &item.provider_task_id).await;
@@ -474,18 +605,24 @@ async fn record_submission(
     state: &AppState,
     job: Attempt,
     worker: &str,
-    provider_id: &str,
+    item: &Item,
     keys: &[String],
 ) -> bool {
     let pause = Duration::from_millis(500);
     let delete_after = crate::domain::objects::unowned_until(state);
     for attempt in 1.. {
         let recorded = match state.db.get().await {
-            Ok(mut conn) => {
-                crate::db::jobs::to_waiting(&mut conn, job, worker, provider_id, keys, delete_after)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
+            Ok(mut conn) => crate::db::jobs::to_waiting(
+                &mut conn,
+                job,
+                worker,
+                &item.task.provider,
+                &item.provider_task_id,
+                keys,
+                delete_after,
+            )
+            .await
+            .map_err(|e| e.to_string()),
             Err(err) => Err(format!("{err:?}")),
         };
         match recorded {

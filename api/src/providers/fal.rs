@@ -145,7 +145,7 @@ impl FalClient {
         let downloads = http::Downloads::new(&config.queue_url, &config.download_hosts, timeouts);
         Ok(Self {
             downloads,
-            keys: super::webhooks::FalKeys::new(config.jwks_url.clone(), http.clone()),
+            keys: super::webhooks::FalKeys::fal(config.jwks_url.clone(), http.clone()),
             http,
             config,
             spool,

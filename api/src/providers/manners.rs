@@ -127,6 +127,14 @@ impl Manners {
                 max_in_flight: Some(64),
                 breaker,
             },
+            // Replicate allows 600 predictions created and 3000 reads a minute; Z-Image Turbo
+            // takes a second or two there.
+            "replicate" => Self {
+                schedule: Schedule::fixed(secs(1)),
+                max_requests: 16,
+                max_in_flight: Some(200),
+                breaker,
+            },
             // sd-server queues up to 64 jobs itself and answers 429 beyond: stay under that.
             "sdcpp" => Self {
                 schedule: Schedule::fixed(secs(1)),
@@ -192,13 +200,14 @@ impl Manners {
 }
 
 /// The providers this build can run (the names manners are configured for).
-pub const PROVIDERS: [&str; 6] = [
+pub const PROVIDERS: [&str; 7] = [
     "local",
     "fal",
     "kie",
     "openai_compatible",
     "comfyui",
     "sdcpp",
+    "replicate",
 ];
 
 /// Every provider's manners as configured.
@@ -349,7 +358,7 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            ["comfyui", "kie", "openai_compatible", "sdcpp"],
+            ["comfyui", "kie", "openai_compatible", "replicate", "sdcpp"],
             "fal uncapped, local never"
         );
         assert!(caps.contains(&7));

@@ -1,5 +1,5 @@
 //! Image generation providers behind one interface. The built-in `local` provider renders
-//! real images offline; hosted providers (fal.ai, KIE, OpenAI-compatible) and the operator's
+//! real images offline; hosted providers (fal.ai, KIE, Replicate, OpenAI-compatible) and the operator's
 //! own GPUs (ComfyUI, stable-diffusion.cpp) plug in beside it.
 
 pub mod breaker;
@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod models;
 pub mod openai;
 pub mod render;
+pub mod replicate;
 pub mod sdcpp;
 pub mod webhooks;
 
@@ -312,6 +313,7 @@ pub struct Providers {
     pub openai: Option<openai::OpenAiCompatible>,
     pub comfyui: Option<comfyui::ComfyClient>,
     pub sdcpp: Option<sdcpp::SdCppClient>,
+    pub replicate: Option<replicate::ReplicateClient>,
 }
 
 /// One configured provider, by name.
@@ -323,6 +325,7 @@ pub enum Provider<'a> {
     OpenAi(&'a openai::OpenAiCompatible),
     Comfy(&'a comfyui::ComfyClient),
     SdCpp(&'a sdcpp::SdCppClient),
+    Replicate(&'a replicate::ReplicateClient),
 }
 
 impl Providers {
@@ -335,6 +338,7 @@ impl Providers {
             "openai_compatible" => self.openai.as_ref().map(Provider::OpenAi),
             "comfyui" => self.comfyui.as_ref().map(Provider::Comfy),
             "sdcpp" => self.sdcpp.as_ref().map(Provider::SdCpp),
+            "replicate" => self.replicate.as_ref().map(Provider::Replicate),
             _ => None,
         }
     }
@@ -357,6 +361,9 @@ impl Providers {
         if self.sdcpp.is_some() {
             names.push("sdcpp");
         }
+        if self.replicate.is_some() {
+            names.push("replicate");
+        }
         names
     }
 }
@@ -372,6 +379,7 @@ macro_rules! each_provider {
             Provider::OpenAi($p) => $body,
             Provider::Comfy($p) => $body,
             Provider::SdCpp($p) => $body,
+            Provider::Replicate($p) => $body,
         }
     };
 }

@@ -17,10 +17,10 @@ pub const BUILT_IN_WORKFLOW: &str = "z-image-turbo";
 /// The optional settings each provider's client can send at all: a model may not claim more.
 /// The built-in renderer paints from both; fal's queue API takes `seed` on every model and
 /// `negative_prompt` on those whose input has it; KIE's `z-image` input is a prompt and an aspect
-/// ratio; the OpenAI images API has neither.
+/// ratio; the OpenAI images API has neither; Replicate passes both to models that have them.
 fn sendable(provider: &str) -> ModelSupports {
     match provider {
-        "local" | "fal" | "comfyui" | "sdcpp" => ModelSupports {
+        "local" | "fal" | "comfyui" | "sdcpp" | "replicate" => ModelSupports {
             negative_prompt: true,
             seed: true,
         },
@@ -29,11 +29,11 @@ fn sendable(provider: &str) -> ModelSupports {
 }
 
 /// What a model honours when its entry does not say: all its provider can send, except the
-/// negative prompt on fal, ComfyUI and sd.cpp, which Z-Image Turbo does not take (it samples at
+/// negative prompt on fal, ComfyUI, sd.cpp and Replicate, which Z-Image Turbo does not take (it samples at
 /// guidance 1, where a negative prompt does nothing; an entry names models that do).
 fn default_supports(provider: &str) -> ModelSupports {
     match provider {
-        "fal" | "comfyui" | "sdcpp" => ModelSupports {
+        "fal" | "comfyui" | "sdcpp" | "replicate" => ModelSupports {
             negative_prompt: false,
             seed: true,
         },
@@ -41,12 +41,36 @@ fn default_supports(provider: &str) -> ModelSupports {
     }
 }
 
+/// One way to serve a model: a provider and its id for the model there, with a rank.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backend {
+    pub provider: String,
+    pub provider_model: String,
+    /// Lower goes first; a backend is tried only when those before it cannot take the task.
+    #[serde(default = "one")]
+    pub priority: u32,
+    /// Among backends of one priority, each gets tasks in proportion to its weight.
+    #[serde(default = "one")]
+    pub weight: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
 /// A model as configured: what clients see plus the provider's own model id.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ModelConfig {
     #[serde(flatten)]
     pub info: ModelInfo,
+    /// The first backend's model id (a model with one backend names it here).
+    #[serde(default)]
     pub provider_model: String,
+    /// Where the model can run, best first (by priority). An entry either names `provider` and
+    /// `provider_model`, or lists `backends`; the first is then what `provider` shows.
+    #[serde(default)]
+    pub backends: Vec<Backend>,
     /// ComfyUI: a workflow template file (API format, with placeholders) for text-to-image,
     /// relative to the models file; the built-in Z-Image Turbo graph when `provider_model` is
     /// `z-image-turbo` and no file is named.
@@ -58,6 +82,34 @@ pub struct ModelConfig {
     /// ComfyUI: the graphs read from those files (or the built-in ones).
     #[serde(skip)]
     pub workflows: Option<Workflows>,
+}
+
+impl ModelConfig {
+    /// Its backend on `provider`, if it has one.
+    pub fn backend(&self, provider: &str) -> Option<&Backend> {
+        self.backends.iter().find(|b| b.provider == provider)
+    }
+
+    /// Whether tasks choose among several backends when they are sent.
+    pub fn routed(&self) -> bool {
+        self.backends.len() > 1
+    }
+
+    /// The backends in the order a task tries them: by priority; within one priority, a
+    /// weighted random order (each backend first in proportion to its weight).
+    pub fn route(&self, rng: &mut impl rand::Rng) -> Vec<&Backend> {
+        let mut keyed: Vec<(u32, f64, &Backend)> = self
+            .backends
+            .iter()
+            .map(|b| {
+                // Efraimidis–Spirakis: the largest u^(1/w) goes first.
+                let u: f64 = rng.random_range(f64::EPSILON..1.0);
+                (b.priority, u.powf(1.0 / f64::from(b.weight.max(1))), b)
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        keyed.into_iter().map(|(_, _, b)| b).collect()
+    }
 }
 
 /// Every configured model.
@@ -80,21 +132,61 @@ impl ModelCatalog {
         let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
         let mut models = Vec::with_capacity(entries.len());
         for mut entry in entries {
-            // An entry that does not say gets what its provider's model takes by default.
-            if let Some(fields) = entry.as_object_mut()
-                && !fields.contains_key("supports")
-            {
-                let provider = fields
-                    .get("provider")
-                    .and_then(|p| p.as_str())
-                    .unwrap_or_default();
-                let supports = serde_json::to_value(default_supports(provider))?;
-                fields.insert("supports".into(), supports);
+            let id = entry["id"].as_str().unwrap_or_default().to_string();
+            let backends: Vec<Backend> = match entry.get("backends") {
+                Some(list) => serde_json::from_value(list.clone())
+                    .with_context(|| format!("models: {id:?}: `backends` is not a list of {{provider, provider_model, priority?, weight?}}"))?,
+                None => Vec::new(),
+            };
+            if let Some(fields) = entry.as_object_mut() {
+                if let Some(first) = backends.iter().min_by_key(|b| b.priority) {
+                    if fields.contains_key("provider") || fields.contains_key("provider_model") {
+                        bail!(
+                            "models: {id:?} lists `backends`; it cannot also name `provider` or `provider_model`"
+                        );
+                    }
+                    fields.insert("provider".into(), first.provider.clone().into());
+                    fields.insert("provider_model".into(), first.provider_model.clone().into());
+                }
+                // An entry that does not say gets what all its backends take by default.
+                if !fields.contains_key("supports") {
+                    let providers: Vec<String> = if backends.is_empty() {
+                        vec![
+                            fields
+                                .get("provider")
+                                .and_then(|p| p.as_str())
+                                .unwrap_or_default()
+                                .to_string(),
+                        ]
+                    } else {
+                        backends.iter().map(|b| b.provider.clone()).collect()
+                    };
+                    let supports = providers.iter().map(|p| default_supports(p)).fold(
+                        ModelSupports {
+                            negative_prompt: true,
+                            seed: true,
+                        },
+                        |all, one| ModelSupports {
+                            negative_prompt: all.negative_prompt && one.negative_prompt,
+                            seed: all.seed && one.seed,
+                        },
+                    );
+                    fields.insert("supports".into(), serde_json::to_value(supports)?);
+                }
             }
             let mut model = serde_json::from_value::<ModelConfig>(entry).context(shape)?;
-            if model.info.provider == "comfyui" {
+            if model.backends.is_empty() {
+                model.backends = vec![Backend {
+                    provider: model.info.provider.clone(),
+                    provider_model: model.provider_model.clone(),
+                    priority: 1,
+                    weight: 1,
+                }];
+            }
+            model.backends.sort_by_key(|b| b.priority);
+            if let Some(comfy) = model.backend("comfyui").map(|b| b.provider_model.clone()) {
                 model.workflows = Some(
-                    comfy_workflows(&model, base)
+                    comfy_workflows(&model, &comfy, base)
                         .with_context(|| format!("models: {:?}", model.info.id))?,
                 );
             }
@@ -105,7 +197,24 @@ impl ModelCatalog {
         let (models, hidden): (Vec<_>, Vec<_>) = all
             .models
             .into_iter()
-            .partition(|m| enabled.contains(&m.info.provider.as_str()));
+            .map(|mut m| {
+                // Backends whose provider is not configured are left out; the first left is
+                // what the model shows.
+                m.backends.retain(|b| {
+                    let on = enabled.contains(&b.provider.as_str());
+                    if !on {
+                        tracing::info!(model = %m.info.id, provider = %b.provider,
+                            "backend left out: its provider is not configured");
+                    }
+                    on
+                });
+                if let Some(first) = m.backends.first() {
+                    m.info.provider = first.provider.clone();
+                    m.provider_model = first.provider_model.clone();
+                }
+                m
+            })
+            .partition(|m| !m.backends.is_empty());
         for model in &hidden {
             tracing::info!(model = %model.info.id, provider = %model.info.provider,
                 "model hidden: its provider is not configured");
@@ -123,12 +232,38 @@ impl ModelCatalog {
             if !ids.insert(m.id.as_str()) {
                 bail!("models: id {:?} appears twice", m.id);
             }
-            if !KNOWN_PROVIDERS.contains(&m.provider.as_str()) {
-                bail!(
-                    "models: {:?} uses provider {:?}, which this build does not have",
-                    m.id,
-                    m.provider
-                );
+            let mut providers = HashSet::new();
+            for backend in &model.backends {
+                if !KNOWN_PROVIDERS.contains(&backend.provider.as_str()) {
+                    bail!(
+                        "models: {:?} uses provider {:?}, which this build does not have",
+                        m.id,
+                        backend.provider
+                    );
+                }
+                if !providers.insert(backend.provider.as_str()) {
+                    bail!(
+                        "models: {:?} lists provider {:?} twice; one backend per provider",
+                        m.id,
+                        backend.provider
+                    );
+                }
+                if backend.weight == 0 || backend.provider_model.is_empty() {
+                    bail!(
+                        "models: {:?}: each backend needs a provider_model and a weight above 0",
+                        m.id
+                    );
+                }
+                let can = sendable(&backend.provider);
+                if (m.supports.negative_prompt && !can.negative_prompt)
+                    || (m.supports.seed && !can.seed)
+                {
+                    bail!(
+                        "models: {:?} claims a setting its provider {:?} cannot be sent",
+                        m.id,
+                        backend.provider
+                    );
+                }
             }
             if m.min_side < 64
                 || m.min_side > m.max_side
@@ -137,16 +272,6 @@ impl ModelCatalog {
                 bail!(
                     "models: {:?} needs 64 <= min_side <= default_long_side <= max_side",
                     m.id
-                );
-            }
-            let can = sendable(&m.provider);
-            if (m.supports.negative_prompt && !can.negative_prompt)
-                || (m.supports.seed && !can.seed)
-            {
-                bail!(
-                    "models: {:?} claims a setting its provider {:?} cannot be sent",
-                    m.id,
-                    m.provider
                 );
             }
             if m.max_images == 0
@@ -166,6 +291,18 @@ impl ModelCatalog {
         Ok(())
     }
 
+    /// The backends of all models (each provider once), for the admin console.
+    pub fn backend_providers(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .models
+            .iter()
+            .flat_map(|m| m.backends.iter().map(|b| b.provider.clone()))
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
     pub fn find(&self, id: &str) -> Option<&ModelConfig> {
         self.models.iter().find(|m| m.info.id == id)
     }
@@ -174,14 +311,14 @@ impl ModelCatalog {
     pub fn comfy_workflows(&self) -> anyhow::Result<HashMap<String, Workflows>> {
         let mut all = HashMap::new();
         for model in &self.models {
-            if let Some(workflows) = &model.workflows
+            if let (Some(workflows), Some(comfy)) = (&model.workflows, model.backend("comfyui"))
                 && all
-                    .insert(model.provider_model.clone(), workflows.clone())
+                    .insert(comfy.provider_model.clone(), workflows.clone())
                     .is_some()
             {
                 bail!(
                     "models: two ComfyUI models share the provider_model {:?}; give each its own",
-                    model.provider_model
+                    comfy.provider_model
                 );
             }
         }
@@ -192,7 +329,11 @@ impl ModelCatalog {
 /// A ComfyUI model's graphs, checked against what its entry claims: each capability needs its
 /// template, image-to-image one that takes the reference and the denoise, and a negative prompt
 /// or seed the entry says it honours must have a place in the graph.
-fn comfy_workflows(model: &ModelConfig, base: &Path) -> anyhow::Result<Workflows> {
+fn comfy_workflows(
+    model: &ModelConfig,
+    provider_model: &str,
+    base: &Path,
+) -> anyhow::Result<Workflows> {
     let read = |file: &PathBuf| -> anyhow::Result<Workflow> {
         let path = base.join(file);
         let text = std::fs::read_to_string(&path)
@@ -200,7 +341,7 @@ fn comfy_workflows(model: &ModelConfig, base: &Path) -> anyhow::Result<Workflows
         Workflow::parse(&text).with_context(|| format!("the workflow {}", path.display()))
     };
     let (text, image) = if model.workflow.is_none() && model.workflow_image_to_image.is_none() {
-        if model.provider_model != BUILT_IN_WORKFLOW {
+        if provider_model != BUILT_IN_WORKFLOW {
             bail!(
                 "a ComfyUI model needs `workflow` (a template file) unless its provider_model is {BUILT_IN_WORKFLOW:?} (the built-in graph)"
             );
@@ -272,7 +413,7 @@ mod tests {
         assert!(hosted.find("z-image-turbo-fal").is_some());
         assert!(hosted.find("z-image-kie").is_some());
         let mut bad = catalog.clone();
-        bad.models[0].info.provider = "nowhere".into();
+        bad.models[0].backends[0].provider = "nowhere".into();
         assert!(bad.check().is_err());
         let (fal, kie) = (
             hosted.find("z-image-turbo-fal").unwrap(),
@@ -287,6 +428,111 @@ mod tests {
         claims.models.retain(|m| m.info.provider == "kie");
         claims.models[0].info.supports.seed = true;
         assert!(claims.check().is_err(), "KIE cannot be sent a seed");
+    }
+
+    #[test]
+    fn a_model_can_list_backends_and_routes_by_priority_then_weight() {
+        let dir = std::env::temp_dir().join(format!("zimage-routes-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("models.json");
+        let load = |backends: &str, extra: &str, enabled: &[&str]| {
+            std::fs::write(
+                &file,
+                format!(
+                    r#"[{{"id":"turbo","name":"Turbo","backends":{backends},{extra}
+                    "capabilities":["text_to_image"],"aspect_ratios":["1:1"],"min_side":512,
+                    "max_side":1024,"default_long_side":1024,"max_images":1,"cost":{{"standard":1,"high":2}}}}]"#
+                ),
+            )
+            .unwrap();
+            ModelCatalog::load(Some(&file), enabled).map_err(|e| format!("{e:#}"))
+        };
+        let gpu_first = r#"[{"provider":"fal","provider_model":"fal-ai/z-image/turbo","priority":2},
+                            {"provider":"comfyui","provider_model":"z-image-turbo"}]"#;
+        let both = load(gpu_first, "", &["comfyui", "fal"]).unwrap();
+        let model = both.find("turbo").unwrap();
+        assert!(model.routed());
+        assert_eq!(
+            model.info.provider, "comfyui",
+            "the first by priority shows"
+        );
+        assert_eq!(
+            (
+                model.info.supports.negative_prompt,
+                model.info.supports.seed
+            ),
+            (false, true)
+        );
+        assert!(
+            both.comfy_workflows()
+                .unwrap()
+                .contains_key(BUILT_IN_WORKFLOW)
+        );
+        let mut rng = rand::rng();
+        for _ in 0..20 {
+            let order: Vec<&str> = model
+                .route(&mut rng)
+                .iter()
+                .map(|b| b.provider.as_str())
+                .collect();
+            assert_eq!(order, ["comfyui", "fal"]);
+        }
+        // Only fal configured: the model stays, on fal alone.
+        let fal_only = load(gpu_first, "", &["fal"]).unwrap();
+        let model = fal_only.find("turbo").unwrap();
+        assert!(!model.routed());
+        assert_eq!(
+            (model.info.provider.as_str(), model.provider_model.as_str()),
+            ("fal", "fal-ai/z-image/turbo")
+        );
+        assert!(load(gpu_first, "", &["kie"]).is_err(), "no backend left");
+
+        // Same priority: shares follow the weights.
+        let shared = load(
+            r#"[{"provider":"fal","provider_model":"a","weight":3},{"provider":"kie","provider_model":"b"}]"#,
+            "",
+            &["fal", "kie"],
+        )
+        .unwrap();
+        let model = shared.find("turbo").unwrap();
+        let fal_first = (0..4000)
+            .filter(|_| model.route(&mut rng)[0].provider == "fal")
+            .count();
+        assert!(
+            (2700..3300).contains(&fal_first),
+            "{fal_first} of 4000, expected ~3000"
+        );
+
+        for (backends, extra, why) in [
+            (
+                gpu_first,
+                r#""provider":"fal","#,
+                "both a provider and backends",
+            ),
+            (
+                r#"[{"provider":"fal","provider_model":"a"},{"provider":"fal","provider_model":"b"}]"#,
+                "",
+                "a provider twice",
+            ),
+            (
+                r#"[{"provider":"fal","provider_model":"a","weight":0}]"#,
+                "",
+                "weight 0",
+            ),
+            (
+                r#"[{"provider":"nowhere","provider_model":"a"}]"#,
+                "",
+                "unknown provider",
+            ),
+            (r#"[{"provider":"fal","model":"a"}]"#, "", "misspelt field"),
+            (
+                r#"[{"provider":"kie","provider_model":"a"}]"#,
+                r#""supports":{"negative_prompt":false,"seed":true},"#,
+                "a seed KIE cannot be sent",
+            ),
+        ] {
+            assert!(load(backends, extra, &["fal", "kie"]).is_err(), "{why}");
+        }
     }
 
     #[test]

@@ -4,14 +4,15 @@ use crate::json_body::Json;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use zimage_shared::account::User;
 use zimage_shared::admin::{
     AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, AuditEntry,
-    CreateInvitation, Dashboard, Invitation, InvitationCreated, ModerationHit, PrivacyQueueItem,
+    BackendHealth, CreateInvitation, Dashboard, Invitation, InvitationCreated, ModerationHit,
+    PrivacyQueueItem, SetBackendMode,
 };
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
 use zimage_shared::generation::{CreateModerationRule, ModerationRule};
@@ -51,7 +52,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(announce)
             .service(list_invitations)
             .service(create_invitation)
-            .service(revoke_invitation),
+            .service(revoke_invitation)
+            .service(list_backends)
+            .service(set_backend_mode),
     );
 }
 
@@ -737,4 +740,56 @@ async fn revoke_invitation(
 ) -> ApiResult<HttpResponse> {
     let admin = actor(&state, &auth, &req)?;
     Ok(HttpResponse::Ok().json(invitations::revoke(&state, &admin, id.into_inner()).await?))
+}
+
+/// Every generation backend the models use: its mode, circuit breaker, queue, tasks in flight
+/// (and cap), and the last hour's error rate and latency.
+#[utoipa::path(
+    operation_id = "admin_backends_list",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<BackendHealth>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an administrator"),
+    )
+)]
+#[get("/backends")]
+async fn list_backends(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(crate::jobs::routing::health(&state).await?))
+}
+
+/// Drain (no new tasks; waiting tasks wait), disable (no new tasks; tasks nothing else can take
+/// fail, refunded) or reactivate a backend, without a restart: every process follows within two
+/// seconds. Audited.
+#[utoipa::path(
+    operation_id = "admin_backends_set_mode",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("provider" = String, Path, description = "the backend's provider, e.g. `comfyui`")),
+    request_body = SetBackendMode,
+    responses(
+        (status = 200, body = BackendHealth),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no model uses this provider"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`validation_failed`"),
+    )
+)]
+#[put("/backends/{provider}")]
+async fn set_backend_mode(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    provider: web::Path<String>,
+    body: Json<SetBackendMode>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor(&state, &auth, &req)?;
+    Ok(HttpResponse::Ok().json(
+        crate::jobs::routing::set_mode(&state, &actor, &provider, body.into_inner().mode).await?,
+    ))
 }

@@ -85,14 +85,16 @@ fn refused(err: webhooks::Refused) -> ApiError {
     }
 }
 
-/// Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-/// (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+/// Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+/// (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+/// secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+/// Timestamps further than 5 minutes from now are refused. A verified
 /// notice only names the task: its outcome is read back from the provider's API before anything
 /// is stored or charged, exactly once alongside the worker that polls the same task.
 #[utoipa::path(
     operation_id = "webhooks_provider_receive",
     tag = "webhooks",
-    params(("provider" = String, Path, description = "`fal` or `kie`")),
+    params(("provider" = String, Path, description = "`fal`, `kie` or `replicate`")),
     request_body(content = String, content_type = "application/json", description = "the provider's completion payload"),
     responses(
         (status = 200, body = Received),
@@ -160,6 +162,38 @@ async fn provider_webhook(
             )
             .map_err(refused)?;
             vec![task_id]
+        }
+        "replicate" => {
+            let replicate = state
+                .providers
+                .replicate
+                .as_ref()
+                .filter(|r| r.webhooks_on())
+                .ok_or_else(|| ApiError::not_found("provider"))?;
+            let headers = webhooks::StandardHeaders {
+                id: header(&req, "webhook-id")?,
+                timestamp: header(&req, "webhook-timestamp")?,
+                signature: header(&req, "webhook-signature")?,
+            };
+            let secrets = replicate.webhook_secrets(false).await.map_err(refused)?;
+            if let Err(err) = webhooks::verify_standard(&secrets, &headers, &body, now) {
+                // The secret may have been rotated: read it again once before refusing.
+                let fresh = replicate.webhook_secrets(true).await.map_err(refused)?;
+                webhooks::verify_standard(&fresh, &headers, &body, now)
+                    .map_err(|_| refused(err))?;
+            }
+            if !replicate.first_delivery(headers.id, now) {
+                return Ok(HttpResponse::Ok().json(Received {
+                    received: true,
+                    duplicate: true,
+                }));
+            }
+            let parsed: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|_| ApiError::new(ErrorCode::MalformedJson, "the body is not JSON"))?;
+            let id = parsed["id"]
+                .as_str()
+                .ok_or_else(|| ApiError::field("id", "is required"))?;
+            vec![id.to_string()]
         }
         _ => return Err(ApiError::not_found("provider")),
     };

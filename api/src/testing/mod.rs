@@ -18,6 +18,7 @@ pub mod passkey;
 pub mod providers;
 pub mod proxy;
 pub mod receiver;
+pub mod replicate;
 pub mod sdcpp;
 pub mod stripe;
 

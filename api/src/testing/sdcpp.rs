@@ -26,6 +26,8 @@ pub enum SdMode {
     Slow,
     /// The server restarted: every job is forgotten (404).
     Forget,
+    /// A proxy in front of it answers 503 to submissions (the server is down).
+    Down,
 }
 
 struct Job {
@@ -189,6 +191,9 @@ async fn submit(mock: web::Data<MockSdCpp>, body: web::Json<Value>) -> HttpRespo
     use actix_web::http::StatusCode;
     let mode = mock.lock().mode;
     mock.lock().submissions += 1;
+    if mode == SdMode::Down {
+        return HttpResponse::ServiceUnavailable().body("<html>503 Service Unavailable</html>");
+    }
     if mode == SdMode::Slow {
         tokio::time::sleep(Duration::from_secs(3)).await;
     }

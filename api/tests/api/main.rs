@@ -34,6 +34,8 @@ mod provider_settings;
 mod providers;
 mod rate_limits;
 mod replicas;
+mod replicate;
+mod routing;
 mod schema;
 mod sdcpp;
 mod sdk;

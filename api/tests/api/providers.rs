@@ -375,7 +375,7 @@ async fn openai_compatible_servers_plug_in_through_the_model_list() {
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
 
-async fn post_webhook(
+pub async fn post_webhook(
     app: &TestApp,
     provider: &str,
     headers: &[(String, String)],

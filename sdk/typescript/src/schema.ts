@@ -108,6 +108,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/backends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every generation backend the models use: its mode, circuit breaker, queue, tasks in flight
+         *     (and cap), and the last hour's error rate and latency.
+         * @description Every generation backend the models use: its mode, circuit breaker, queue, tasks in flight
+         *     (and cap), and the last hour's error rate and latency.
+         */
+        get: operations["admin_backends_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/backends/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Drain (no new tasks; waiting tasks wait), disable (no new tasks; tasks nothing else can take
+         *     fail, refunded) or reactivate a backend, without a restart: every process follows within two
+         *     seconds. Audited.
+         * @description Drain (no new tasks; waiting tasks wait), disable (no new tasks; tasks nothing else can take
+         *     fail, refunded) or reactivate a backend, without a restart: every process follows within two
+         *     seconds. Audited.
+         */
+        put: operations["admin_backends_set_mode"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/dashboard": {
         parameters: {
             query?: never;
@@ -3100,12 +3146,16 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-         *     (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+         * Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+         *     (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+         *     secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+         *     Timestamps further than 5 minutes from now are refused. A verified
          *     notice only names the task: its outcome is read back from the provider's API before anything
          *     is stored or charged, exactly once alongside the worker that polls the same task.
-         * @description Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-         *     (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+         * @description Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+         *     (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+         *     secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+         *     Timestamps further than 5 minutes from now are refused. A verified
          *     notice only names the task: its outcome is read back from the provider's API before anything
          *     is stored or charged, exactly once alongside the worker that polls the same task.
          */
@@ -3467,6 +3517,68 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * @description A generation backend (a configured provider: a ComfyUI pool, sd-server, fal, …) as the admin
+         *     console shows it.
+         */
+        BackendHealth: {
+            /**
+             * Format: double
+             * @description `failed_last_hour / finished_last_hour`, 0–1.
+             */
+            error_rate: number;
+            /**
+             * Format: int64
+             * @description …and those that failed on its side (unavailable, timed out, failed to generate, unusable
+             *     output; not prompts it refused or tasks people cancelled).
+             */
+            failed_last_hour: number;
+            /**
+             * Format: int64
+             * @description Tasks it ended in the last hour…
+             */
+            finished_last_hour: number;
+            /**
+             * Format: int64
+             * @description Tasks it has accepted (or is being sent) and not ended, across all processes.
+             */
+            in_flight: number;
+            /**
+             * Format: double
+             * @description Seconds from start to end of its successful tasks in the last hour: the median…
+             */
+            latency_p50_secs?: number | null;
+            /**
+             * Format: double
+             * @description …and the 95th percentile.
+             */
+            latency_p95_secs?: number | null;
+            /**
+             * Format: int64
+             * @description Its cap on tasks in flight, when it has one.
+             */
+            max_in_flight?: number | null;
+            mode: components["schemas"]["BackendMode"];
+            /** @description The models it serves. */
+            models: string[];
+            provider: string;
+            /**
+             * Format: int64
+             * @description Tasks queued for it alone (tasks of models with several backends wait for whichever
+             *     takes them, and are not counted here).
+             */
+            queued: number;
+            /**
+             * @description Its circuit breaker is open in the process that answered: it failed repeatedly and gets
+             *     no tasks until it recovers.
+             */
+            resting: boolean;
+        };
+        /**
+         * @description What the operator lets a generation backend do.
+         * @enum {string}
+         */
+        BackendMode: "active" | "draining" | "disabled";
         /**
          * @description What a model can do.
          * @enum {string}
@@ -5060,6 +5172,10 @@ export interface components {
             /** @description The browser or client that created the session. */
             user_agent?: string | null;
         };
+        /** @description `PUT /v1/admin/backends/{provider}`. */
+        SetBackendMode: {
+            mode: components["schemas"]["BackendMode"];
+        };
         /** @description A public link to one of your images. */
         ShareInfo: {
             /** Format: date-time */
@@ -5912,6 +6028,223 @@ export interface operations {
             403: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_backends_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackendHealth"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not an administrator */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: the budget is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `service_unavailable`: a dependency is down or the server is shedding load; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_backends_set_mode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the backend's provider, e.g. `comfyui` */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetBackendMode"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackendHealth"];
+                };
+            };
+            /** @description `malformed_json`, `invalid_query` or `invalid_path_parameter`: the request could not be read */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unauthorized`: no valid access token or API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no model uses this provider */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `request_timeout`: the body arrived too slowly */
+            408: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the size limit */
+            413: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not of the documented type */
+            415: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` */
+            422: {
+                headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
@@ -22863,7 +23196,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description `fal` or `kie` */
+                /** @description `fal`, `kie` or `replicate` */
                 provider: string;
             };
             cookie?: never;

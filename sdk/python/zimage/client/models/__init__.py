@@ -18,6 +18,8 @@ from .authorization_server_metadata import AuthorizationServerMetadata
 from .authorize_decision import AuthorizeDecision
 from .authorize_redirect import AuthorizeRedirect
 from .authorized_app import AuthorizedApp
+from .backend_health import BackendHealth
+from .backend_mode import BackendMode
 from .capability import Capability
 from .catalog import Catalog
 from .change_email_request import ChangeEmailRequest
@@ -177,6 +179,7 @@ from .second_factor_code import SecondFactorCode
 from .second_factor_request import SecondFactorRequest
 from .security_event import SecurityEvent
 from .session_info import SessionInfo
+from .set_backend_mode import SetBackendMode
 from .share_info import ShareInfo
 from .shared_collection import SharedCollection
 from .shared_collection_image import SharedCollectionImage
@@ -238,6 +241,8 @@ __all__ = (
     "AuthorizeDecision",
     "AuthorizeRedirect",
     "AuthorizedApp",
+    "BackendHealth",
+    "BackendMode",
     "Capability",
     "Catalog",
     "ChangeEmailRequest",
@@ -389,6 +394,7 @@ __all__ = (
     "SecondFactorRequest",
     "SecurityEvent",
     "SessionInfo",
+    "SetBackendMode",
     "ShareInfo",
     "SharedCollection",
     "SharedCollectionImage",

@@ -99,13 +99,17 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: str,
 ) -> Response[Problem | Received]:
-    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 
-     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 
@@ -139,13 +143,17 @@ def sync(
     client: AuthenticatedClient | Client,
     body: str,
 ) -> Problem | Received | None:
-    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 
-     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 
@@ -174,13 +182,17 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: str,
 ) -> Response[Problem | Received]:
-    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 
-     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 
@@ -212,13 +224,17 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: str,
 ) -> Problem | Received | None:
-    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+    """Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 
-     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS) and KIE
-    (HMAC-signed task id and timestamp). Timestamps older than 5 minutes are refused. A verified
+     Completion notices from AI providers: fal.ai (Ed25519-signed, keys from fal's JWKS), KIE
+    (HMAC-signed task id and timestamp) and Replicate (Standard Webhooks, signed with the account's
+    secret; a `webhook-id` seen lately is acknowledged as a duplicate and not acted on).
+    Timestamps further than 5 minutes from now are refused. A verified
     notice only names the task: its outcome is read back from the provider's API before anything
     is stored or charged, exactly once alongside the worker that polls the same task.
 

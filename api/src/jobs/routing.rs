@@ -1,0 +1,272 @@
+//! Choosing a backend when a task is sent. A model may list several (own GPUs first, a hosted
+//! provider as overflow): the task goes to the first in its route that is switched on, not
+//! resting behind its circuit breaker, under its cap of tasks in flight and willing to take it.
+//! Before any backend has accepted the job, trouble at one moves the task to the next; once one
+//! has accepted, the task stays there. Operators drain or disable a backend from the admin
+//! console; every process sees the change within [`MODES_TTL`].
+
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::db::prepared::prepared;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// The `provider` of a queued job whose task chooses its backend when it is sent: no provider's
+/// cap or breaker holds it back in the queue.
+pub const ROUTED: &str = "routed";
+
+/// How long a process trusts the backend modes it read.
+pub const MODES_TTL: Duration = Duration::from_secs(2);
+
+use zimage_shared::admin::BackendHealth;
+pub use zimage_shared::admin::BackendMode;
+
+#[derive(QueryableByName)]
+struct ModeRow {
+    #[diesel(sql_type = Text)]
+    provider: String,
+    #[diesel(sql_type = Text)]
+    mode: String,
+}
+
+/// The backend modes as last read, shared by this process's workers.
+#[derive(Default)]
+pub struct BackendModes {
+    cache: Mutex<Option<(Instant, HashMap<String, BackendMode>)>>,
+}
+
+impl BackendModes {
+    /// Every backend not `active`, read again when older than [`MODES_TTL`]. When the database
+    /// cannot be read, the last modes known (or none) hold.
+    pub async fn get(&self, state: &AppState) -> HashMap<String, BackendMode> {
+        if let Some((at, modes)) = self.cached()
+            && at.elapsed() < MODES_TTL
+        {
+            return modes;
+        }
+        match read(state).await {
+            Ok(modes) => {
+                *self
+                    .cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some((Instant::now(), modes.clone()));
+                modes
+            }
+            Err(err) => {
+                tracing::warn!(error = ?err, "reading the backend modes failed; the last known hold");
+                self.cached().map(|(_, m)| m).unwrap_or_default()
+            }
+        }
+    }
+
+    /// Forgets what was read (this process changed a mode).
+    pub fn forget(&self) {
+        *self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    fn cached(&self) -> Option<(Instant, HashMap<String, BackendMode>)> {
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+async fn read(state: &AppState) -> ApiResult<HashMap<String, BackendMode>> {
+    let mut conn = state.db.get().await?;
+    let rows: Vec<ModeRow> = prepared("SELECT provider, mode FROM backend_modes")
+        .load(&mut conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| BackendMode::parse(&r.mode).map(|m| (r.provider, m)))
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Whether `provider` has its cap of tasks in flight (across all processes) or more. A routed
+/// task is claimed without regard to caps, so its backend's cap is checked when it is sent.
+pub async fn at_cap(state: &AppState, provider: &str) -> ApiResult<bool> {
+    let (names, caps) = state.etiquette.caps();
+    let Some(cap) = names
+        .iter()
+        .position(|n| n == provider)
+        .and_then(|i| caps.get(i))
+    else {
+        return Ok(false);
+    };
+    let mut conn = state.db.get().await?;
+    let count: Count = prepared(
+        "SELECT count(*) AS n FROM jobs WHERE provider = $1 \
+           AND (status = 'waiting' OR (status = 'running' AND lease_until >= now()))",
+    )
+    .bind::<Text, _>(provider)
+    .get_result(&mut conn)
+    .await?;
+    Ok(count.n >= *cap)
+}
+
+#[derive(QueryableByName)]
+struct Load {
+    #[diesel(sql_type = Text)]
+    provider: String,
+    #[diesel(sql_type = BigInt)]
+    queued: i64,
+    #[diesel(sql_type = BigInt)]
+    in_flight: i64,
+}
+
+#[derive(QueryableByName)]
+struct Outcomes {
+    #[diesel(sql_type = Text)]
+    provider: String,
+    #[diesel(sql_type = BigInt)]
+    finished: i64,
+    #[diesel(sql_type = BigInt)]
+    failed: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    p50: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    p95: Option<f64>,
+}
+
+/// Every backend of the catalogue with its mode, load and last hour's outcomes.
+pub async fn health(state: &AppState) -> ApiResult<Vec<BackendHealth>> {
+    let providers = state.models.backend_providers();
+    state.backend_modes.forget();
+    let modes = state.backend_modes.get(state).await;
+    let mut conn = state.db.get().await?;
+    let loads: Vec<Load> = prepared(
+        "SELECT provider, count(*) FILTER (WHERE status = 'queued') AS queued, \
+                count(*) FILTER (WHERE status = 'waiting' \
+                                 OR (status = 'running' AND lease_until >= now())) AS in_flight \
+         FROM jobs WHERE status IN ('queued', 'running', 'waiting') AND provider = ANY($1) \
+         GROUP BY provider",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(&providers)
+    .load(&mut conn)
+    .await?;
+    let outcomes: Vec<Outcomes> = prepared(
+        "SELECT provider, count(*) AS finished, \
+                count(*) FILTER (WHERE status = 'failed' AND failure_reason IN \
+                    ('provider_unavailable', 'provider_timeout', 'generation_failed', \
+                     'invalid_output', 'unknown_task')) AS failed, \
+                percentile_cont(0.5) WITHIN GROUP \
+                    (ORDER BY extract(epoch FROM finished_at - started_at)) \
+                    FILTER (WHERE status = 'succeeded') AS p50, \
+                percentile_cont(0.95) WITHIN GROUP \
+                    (ORDER BY extract(epoch FROM finished_at - started_at)) \
+                    FILTER (WHERE status = 'succeeded') AS p95 \
+         FROM ai_tasks \
+         WHERE provider = ANY($1) AND finished_at > now() - interval '1 hour' \
+           AND status IN ('succeeded', 'failed') \
+         GROUP BY provider",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(&providers)
+    .load(&mut conn)
+    .await?;
+    let (names, caps) = state.etiquette.caps();
+    Ok(providers
+        .into_iter()
+        .map(|provider| {
+            let load = loads.iter().find(|l| l.provider == provider);
+            let done = outcomes.iter().find(|o| o.provider == provider);
+            let finished = done.map_or(0, |d| d.finished);
+            let failed = done.map_or(0, |d| d.failed);
+            BackendHealth {
+                mode: modes.get(&provider).copied().unwrap_or_default(),
+                models: state
+                    .models
+                    .models
+                    .iter()
+                    .filter(|m| m.backend(&provider).is_some())
+                    .map(|m| m.info.id.clone())
+                    .collect(),
+                resting: state
+                    .etiquette
+                    .breaker(&provider)
+                    .is_some_and(crate::providers::breaker::Breaker::is_open),
+                queued: load.map_or(0, |l| l.queued),
+                in_flight: load.map_or(0, |l| l.in_flight),
+                max_in_flight: names
+                    .iter()
+                    .position(|n| *n == provider)
+                    .and_then(|i| caps.get(i).copied()),
+                finished_last_hour: finished,
+                failed_last_hour: failed,
+                #[allow(clippy::cast_precision_loss)]
+                error_rate: if finished > 0 {
+                    failed as f64 / finished as f64
+                } else {
+                    0.0
+                },
+                latency_p50_secs: done.and_then(|d| d.p50),
+                latency_p95_secs: done.and_then(|d| d.p95),
+                provider,
+            }
+        })
+        .collect())
+}
+
+/// Drains, disables or reactivates a backend, for every process (within [`MODES_TTL`]);
+/// audited. 404 for a provider no model uses.
+pub async fn set_mode(
+    state: &AppState,
+    admin: &crate::domain::audit::Actor,
+    provider: &str,
+    mode: BackendMode,
+) -> ApiResult<BackendHealth> {
+    if !state
+        .models
+        .backend_providers()
+        .iter()
+        .any(|p| p == provider)
+    {
+        return Err(crate::error::ApiError::not_found("backend"));
+    }
+    let mut conn = state.db.get().await?;
+    conn.transaction::<_, crate::error::ApiError, _>(async |conn| {
+        prepared(
+            "INSERT INTO backend_modes (provider, mode, changed_by, updated_at) \
+             VALUES ($1, $2, $3, now()) \
+             ON CONFLICT (provider) DO UPDATE SET mode = EXCLUDED.mode, \
+                 changed_by = EXCLUDED.changed_by, updated_at = now()",
+        )
+        .bind::<Text, _>(provider)
+        .bind::<Text, _>(mode.as_str())
+        .bind::<diesel::sql_types::Uuid, _>(admin.id)
+        .execute(conn)
+        .await?;
+        crate::domain::audit::record(
+            conn,
+            admin,
+            "backend.mode_changed",
+            "backend",
+            Some(provider.to_string()),
+            serde_json::json!({"mode": mode.as_str()}),
+        )
+        .await
+    })
+    .await?;
+    drop(conn);
+    tracing::info!(admin_id = %admin.id, provider, mode = mode.as_str(), "backend mode changed");
+    health(state)
+        .await?
+        .into_iter()
+        .find(|b| b.provider == provider)
+        .ok_or_else(|| crate::error::ApiError::not_found("backend"))
+}

@@ -1,0 +1,276 @@
+//! Several backends per model: own GPU first (sd-server), a ComfyUI pool as overflow, each a
+//! local server speaking its protocol. Fallback before acceptance, none after, switched-off
+//! backends, the breaker, and the admin console's view.
+
+use serde_json::{Value, json};
+use std::time::Duration;
+use zimage_api::testing::comfyui::MockComfy;
+use zimage_api::testing::sdcpp::{MockSdCpp, SdMode};
+
+use crate::helpers::{TestApp, assert_problem, signed_in_admin, spawn_app_with, user_id};
+use crate::providers::{available, generate};
+
+/// "Own GPU first, the pool as overflow": sd-server at priority 1, ComfyUI at 2.
+fn models_file() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("zimage-routing-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("models.json");
+    std::fs::write(
+        &file,
+        json!([{"id": "turbo", "name": "Z-Image Turbo",
+            "backends": [
+                {"provider": "comfyui", "provider_model": "z-image-turbo", "priority": 2},
+                {"provider": "sdcpp", "provider_model": "z-image-turbo"}],
+            "capabilities": ["text_to_image"], "aspect_ratios": ["1:1", "16:9"],
+            "min_side": 256, "max_side": 2048, "default_long_side": 1024, "max_images": 4,
+            "cost": {"standard": 1, "high": 2}}])
+        .to_string(),
+    )
+    .unwrap();
+    file
+}
+
+async fn routed_app(sd_url: &str, comfy: &MockComfy, extra: &[(&str, &str)]) -> TestApp {
+    let file = models_file();
+    let mut env = vec![
+        ("ZIMAGE_MODELS_FILE", file.to_str().unwrap()),
+        ("ZIMAGE_SDCPP_URL", sd_url),
+        ("ZIMAGE_COMFYUI_URLS", comfy.base_url.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    spawn_app_with(&env).await
+}
+
+/// The backend that ran a task, as the admin console shows it.
+async fn backend_of(app: &TestApp, admin: &crate::helpers::Signed, task: &str) -> String {
+    let found = app
+        .get_json(&format!("/v1/admin/tasks?q={task}"), &admin.access)
+        .await;
+    let items = found["items"].as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .find(|t| t["id"] == task)
+        .map(|t| t["provider"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("task {task} not in the admin list: {found}"))
+}
+
+#[tokio::test]
+async fn the_first_backend_serves_and_trouble_before_acceptance_moves_the_task_charging_once() {
+    let gpu = MockSdCpp::start(Duration::from_millis(100), 64);
+    let pool = MockComfy::start(Duration::from_millis(100));
+    let app = routed_app(&gpu.base_url, &pool, &[]).await;
+    let admin = signed_in_admin(&app).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+
+    let done = generate(&app, &ada, json!({"model": "turbo", "prompt": "own gpu"})).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(
+        backend_of(&app, &admin, done["id"].as_str().unwrap()).await,
+        "sdcpp"
+    );
+    assert_eq!((gpu.bodies().len(), pool.submissions()), (1, 0));
+
+    // The GPU's proxy answers 503: the task goes to the pool, once, charged once.
+    gpu.set_mode(SdMode::Down);
+    let done = generate(&app, &ada, json!({"model": "turbo", "prompt": "overflow"})).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["charged"], 1);
+    assert_eq!(
+        backend_of(&app, &admin, done["id"].as_str().unwrap()).await,
+        "comfyui"
+    );
+    assert_eq!(pool.submissions(), 1);
+
+    // Full (429): the same.
+    let full = MockSdCpp::start(Duration::from_millis(100), 0);
+    let app2 = routed_app(&full.base_url, &pool, &[]).await;
+    let bob = app2.signed_in_user("bob@example.org").await;
+    let done = generate(&app2, &bob, json!({"model": "turbo", "prompt": "full"})).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert!(full.refused_full() >= 1);
+    assert_eq!(pool.submissions(), 2);
+
+    // Nobody listening at all (connection refused): the same.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let app3 = routed_app(&closed, &pool, &[]).await;
+    let cyd = app3.signed_in_user("cyd@example.org").await;
+    let done = generate(&app3, &cyd, json!({"model": "turbo", "prompt": "refused"})).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(pool.submissions(), 3);
+
+    assert_eq!(available(&app, &ada).await, 20 - 2);
+    assert_eq!(available(&app2, &bob).await, 20 - 1);
+    assert_eq!(available(&app3, &cyd).await, 20 - 1);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn a_backend_that_accepted_keeps_the_task_even_when_it_fails() {
+    let gpu = MockSdCpp::start(Duration::from_millis(100), 64);
+    gpu.set_mode(SdMode::Fail);
+    let pool = MockComfy::start(Duration::from_millis(100));
+    let app = routed_app(&gpu.base_url, &pool, &[]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let done = generate(&app, &ada, json!({"model": "turbo", "prompt": "accepted"})).await;
+    assert_eq!(done["failure_reason"], "generation_failed", "{done}");
+    assert_eq!(gpu.bodies().len(), 1);
+    assert_eq!(pool.submissions(), 0, "never sent a second time elsewhere");
+    assert_eq!(available(&app, &ada).await, 20);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
+async fn the_breaker_skips_a_failing_backend_until_it_recovers() {
+    let gpu = MockSdCpp::start(Duration::from_millis(50), 64);
+    gpu.set_mode(SdMode::Down);
+    let pool = MockComfy::start(Duration::from_millis(50));
+    let app = routed_app(&gpu.base_url, &pool, &[("ZIMAGE_SDCPP_BREAKER", "2,1500")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    for n in 0..4 {
+        let done = generate(
+            &app,
+            &ada,
+            json!({"model": "turbo", "prompt": format!("p{n}")}),
+        )
+        .await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+    }
+    assert_eq!(
+        gpu.submissions(),
+        2,
+        "open after two failures: not asked again"
+    );
+    assert_eq!(pool.submissions(), 4);
+
+    // Back up; after the cool-down a probe finds it well and it serves again.
+    gpu.set_mode(SdMode::Succeed);
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    let done = generate(&app, &ada, json!({"model": "turbo", "prompt": "back"})).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(gpu.bodies().len(), 1);
+    assert_eq!(pool.submissions(), 4);
+    assert_eq!(available(&app, &ada).await, 20 - 5);
+}
+
+#[tokio::test]
+async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_restart() {
+    let gpu = MockSdCpp::start(Duration::from_millis(100), 64);
+    let pool = MockComfy::start(Duration::from_millis(100));
+    let app = routed_app(&gpu.base_url, &pool, &[]).await;
+    let admin = signed_in_admin(&app).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    generate(&app, &ada, json!({"model": "turbo", "prompt": "one"})).await;
+
+    let backends = app.get_json("/v1/admin/backends", &admin.access).await;
+    let sd = backends
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["provider"] == "sdcpp")
+        .cloned()
+        .unwrap();
+    assert_eq!(sd["mode"], "active");
+    assert_eq!(sd["models"], json!(["turbo"]));
+    assert_eq!(sd["finished_last_hour"], 1);
+    assert_eq!(sd["error_rate"], 0.0);
+    assert!(sd["latency_p50_secs"].as_f64().unwrap() > 0.0, "{sd}");
+    assert_eq!(sd["max_in_flight"], 32);
+
+    // Disabled: it gets nothing, the pool takes everything.
+    let set = |mode: &'static str| {
+        let app = &app;
+        let token = admin.access.clone();
+        async move {
+            app.client
+                .put(app.url("/v1/admin/backends/sdcpp"))
+                .bearer_auth(token)
+                .json(&json!({"mode": mode}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let changed: Value = set("disabled").await.json().await.unwrap();
+    assert_eq!(changed["mode"], "disabled");
+    for n in 0..2 {
+        let done = generate(
+            &app,
+            &ada,
+            json!({"model": "turbo", "prompt": format!("d{n}")}),
+        )
+        .await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+    }
+    assert_eq!(gpu.bodies().len(), 1, "a disabled backend gets nothing");
+    assert_eq!(pool.submissions(), 2);
+
+    // Both off: a task that can go nowhere fails at once, refunded; draining ones wait.
+    let pool_off = app
+        .client
+        .put(app.url("/v1/admin/backends/comfyui"))
+        .bearer_auth(&admin.access)
+        .json(&json!({"mode": "draining"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pool_off.status(), 200);
+    let waiting: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "turbo", "prompt": "w"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let still = app
+        .get_json(
+            &format!("/v1/generations/{}", waiting["id"].as_str().unwrap()),
+            &ada.access,
+        )
+        .await;
+    assert!(
+        matches!(still["status"].as_str(), Some("queued" | "running")),
+        "{still}"
+    );
+    // Back in service: the waiting task goes to the GPU.
+    let active: Value = set("active").await.json().await.unwrap();
+    assert_eq!(active["mode"], "active");
+    let done = app
+        .wait_for_task(&ada, waiting["id"].as_str().unwrap())
+        .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(gpu.bodies().len(), 2);
+
+    // Bad input changes nothing.
+    assert_problem(
+        app.client
+            .put(app.url("/v1/admin/backends/nowhere"))
+            .bearer_auth(&admin.access)
+            .json(&json!({"mode": "disabled"}))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    let bad = set("paused").await;
+    assert_eq!(bad.status(), 422);
+    let refused = app
+        .client
+        .get(app.url("/v1/admin/backends"))
+        .bearer_auth(&ada.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let log = app.get_json("/v1/admin/audit-log", &admin.access).await;
+    assert!(log.to_string().contains("backend.mode_changed"), "{log}");
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
