@@ -713,6 +713,10 @@ impl Config {
                         "ZIMAGE_REPLICATE_DOWNLOAD_HOSTS",
                         "replicate.delivery,replicate.com",
                     ),
+                    // As long as a task may take here.
+                    cancel_after: Duration::from_secs(
+                        parse("ZIMAGE_TASK_TIMEOUT_SECS", 600).unwrap_or(600),
+                    ),
                 }
             }),
             webhooks_allow_private: matches!(

@@ -1818,6 +1818,36 @@ async fn support_round_trip(
         .at_most(wait)
         .for_element(Locator::Css(".audit-log tr[data-action='support.replied']"))
         .await?;
+
+    // Backends: the built-in one, healthy, drained and put back without a restart (audited).
+    b.find(Locator::Css(".tabs a[href='/admin/backends']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            "#backends tr[data-provider='local'] .badge-succeeded",
+        ))
+        .await?;
+    snapshot(b, "admin-backends").await?;
+    for mode in ["draining", "active"] {
+        b.find(Locator::Id("mode-local"))
+            .await?
+            .select_by_value(mode)
+            .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    b.find(Locator::Css(".tabs a[href='/admin/audit']"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            ".audit-log tr[data-action='backend.mode_changed']",
+        ))
+        .await?;
     log_out(b).await?;
 
     // The customer is told by e-mail and reads the answer.

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/support/:id") view={Lazy::<AdminSupportTicketPage>::new()} />
                     <Route path=path!("/admin/audit") view={Lazy::<AdminAuditPage>::new()} />
                     <Route path=path!("/admin/invitations") view={Lazy::<AdminInvitationsPage>::new()} />
+                    <Route path=path!("/admin/backends") view={Lazy::<AdminBackendsPage>::new()} />
                     <Route path=path!("/s/:token") view=pages::shared::Shared />
                     <Route path=path!("/c/:token") view=pages::shared::SharedAlbum />
                 </Routes>
@@ -123,4 +124,5 @@ lazy_pages! {
     AdminSupportTicketPage => pages::admin::AdminSupportTicket;
     AdminAuditPage => pages::admin::AdminAudit;
     AdminInvitationsPage => pages::admin::AdminInvitations;
+    AdminBackendsPage => pages::admin::AdminBackends;
 }

@@ -85,6 +85,9 @@ pub struct ClaimedJob {
     /// The `traceparent` of the request that queued the job (when traces were exported).
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     pub traceparent: Option<String>,
+    /// The job's provider as queued: its task's, or `routed` when a backend is chosen at sending.
+    #[diesel(sql_type = Text)]
+    pub job_provider: String,
     #[diesel(embed)]
     pub task: TaskRow,
 }
@@ -308,7 +311,8 @@ pub async fn claim_jobs(
     prepared(
         "SELECT c.o_id AS job_id, c.o_task_id AS task_id, c.o_attempts AS attempts, \
                 c.o_max_attempts AS max_attempts, c.o_started AS started, \
-                (SELECT j.traceparent FROM jobs j WHERE j.id = c.o_id) AS traceparent, (c.o_task).* \
+                (SELECT j.traceparent FROM jobs j WHERE j.id = c.o_id) AS traceparent, \
+                (SELECT j.provider FROM jobs j WHERE j.id = c.o_id) AS job_provider, (c.o_task).* \
          FROM claim_jobs($1, $2, $3, $4, $5, $6, $7, $8) c",
     )
     .bind::<BigInt, _>(CLAIM_LOCK)

@@ -92,32 +92,59 @@ async fn read(state: &AppState) -> ApiResult<HashMap<String, BackendMode>> {
         .collect())
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// Whether `provider` has its cap of tasks in flight (across all processes) or more. A routed
-/// task is claimed without regard to caps, so its backend's cap is checked when it is sent.
-pub async fn at_cap(state: &AppState, provider: &str) -> ApiResult<bool> {
+/// Takes a place for a routed job at `provider` before it is sent there: the job is counted
+/// as that backend's (by claims and by other routed jobs) from now on. False, and nothing
+/// changed, when the backend already has its cap of tasks in flight across all processes. The
+/// count and the change are one statement under the claim lock, so two processes cannot both
+/// take the last place.
+pub async fn reserve(state: &AppState, job_id: uuid::Uuid, provider: &str) -> ApiResult<bool> {
     let (names, caps) = state.etiquette.caps();
-    let Some(cap) = names
+    let cap = names
         .iter()
         .position(|n| n == provider)
         .and_then(|i| caps.get(i))
-    else {
-        return Ok(false);
-    };
+        .copied()
+        .unwrap_or(i64::MAX);
     let mut conn = state.db.get().await?;
-    let count: Count = prepared(
-        "SELECT count(*) AS n FROM jobs WHERE provider = $1 \
-           AND (status = 'waiting' OR (status = 'running' AND lease_until >= now()))",
+    let taken = prepared(
+        "WITH lock AS (SELECT pg_advisory_xact_lock($3)) \
+         UPDATE jobs SET provider = $2 \
+         WHERE id = $1 AND (SELECT count(*) FROM jobs o, lock \
+                            WHERE o.provider = $2 AND o.id <> $1 \
+                              AND (o.status = 'waiting' \
+                                   OR (o.status = 'running' AND o.lease_until >= now()))) < $4",
     )
+    .bind::<diesel::sql_types::Uuid, _>(job_id)
     .bind::<Text, _>(provider)
-    .get_result(&mut conn)
+    .bind::<BigInt, _>(crate::db::generation::CLAIM_LOCK)
+    .bind::<BigInt, _>(cap)
+    .execute(&mut conn)
     .await?;
-    Ok(count.n >= *cap)
+    Ok(taken == 1)
+}
+
+/// Names `provider` on a routed task that ends there before any backend accepted it (its answer
+/// could not be read, or it refused the prompt), so the task and the backend's figures show where
+/// it ended. Its own statement: the task row is never locked while its job's is held.
+pub async fn blame(state: &AppState, task_id: uuid::Uuid, provider: &str) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    prepared("UPDATE ai_tasks SET provider = $2 WHERE id = $1 AND provider_task_id IS NULL")
+        .bind::<diesel::sql_types::Uuid, _>(task_id)
+        .bind::<Text, _>(provider)
+        .execute(&mut conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives back a place [`reserve`] took: the job waits for any backend again.
+pub async fn release(state: &AppState, job_id: uuid::Uuid) -> ApiResult<()> {
+    let mut conn = state.db.get().await?;
+    prepared("UPDATE jobs SET provider = $2 WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(job_id)
+        .bind::<Text, _>(ROUTED)
+        .execute(&mut conn)
+        .await?;
+    Ok(())
 }
 
 #[derive(QueryableByName)]

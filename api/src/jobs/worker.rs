@@ -306,7 +306,15 @@ async fn send(
     let task = &job.task;
     let modes = state.backend_modes.get(state).await;
     let route = model.route(&mut rand::rng());
-    let routed = route.len() > 1;
+    // Queued as routed (by what the catalogue said when the task was made): its backend's place
+    // is taken here, not at the claim.
+    let routed = route.len() > 1 || job.job_provider == routing::ROUTED;
+    // One lease for every backend tried: a submission must be answered before it lapses, or
+    // another worker could claim the job and send it again.
+    let lease_end = Instant::now()
+        + Duration::from_secs(state.config.job_lease_secs.unsigned_abs())
+            .saturating_sub(LEASE_MARGIN)
+            .max(Duration::from_secs(1));
     let mut held: Option<(Duration, Held)> = None;
     let mut trouble: Option<ProviderError> = None;
     for (n, backend) in route.iter().enumerate() {
@@ -322,26 +330,40 @@ async fn send(
             }
             BackendMode::Disabled => continue,
         }
+        let breaker = state.etiquette.breaker(&backend.provider);
+        if breaker.is_some_and(Breaker::is_open) {
+            sooner(
+                &mut held,
+                breaker
+                    .and_then(Breaker::reopens_in)
+                    .unwrap_or(HELD_RECHECK),
+                Held::Resting,
+            );
+            continue;
+        }
+        if n > 0 && lease_end.saturating_duration_since(Instant::now()) < LEASE_MARGIN {
+            // Too little of the lease left to ask another backend safely: wait in the queue.
+            sooner(&mut held, Duration::from_secs(1), Held::Full);
+            break;
+        }
         // Unrouted jobs were claimed within their provider's cap.
-        if routed && routing::at_cap(state, &backend.provider).await? {
+        if routed && !routing::reserve(state, job.job_id, &backend.provider).await? {
             sooner(&mut held, HELD_RECHECK, Held::Full);
             continue;
         }
-        let breaker = state.etiquette.breaker(&backend.provider);
         let pass = breaker.map_or(Pass::Go, Breaker::pass);
         if let Pass::Wait(wait) = pass {
+            if routed {
+                routing::release(state, job.job_id).await?;
+            }
             sooner(&mut held, wait, Held::Resting);
             continue;
         }
-        // Just claimed: the whole lease is left.
-        let lease_left = Duration::from_secs(state.config.job_lease_secs.unsigned_abs())
-            .saturating_sub(LEASE_MARGIN)
-            .max(Duration::from_secs(1));
-        let time = deadline
-            .saturating_duration_since(Instant::now())
-            .min(lease_left);
         let submitted = {
             let _permit = state.etiquette.request(&backend.provider).await;
+            let time = deadline
+                .min(lease_end)
+                .saturating_duration_since(Instant::now());
             let input = input(task, &backend.provider_model, reference.clone());
             match tokio::time::timeout(time, provider.submit(&input)).await {
                 Ok(answer) => answer,
@@ -366,6 +388,10 @@ async fn send(
                 None => unheard = Some(pass),
             }
         }
+        if routed && submitted.is_err() {
+            // Not taken there: the job waits for any backend again.
+            routing::release(state, job.job_id).await?;
+        }
         match submitted {
             Ok(id) => {
                 return Ok(Some(Sent {
@@ -378,6 +404,9 @@ async fn send(
                 // It may be running and billing there; sending it again (there or elsewhere)
                 // could double that.
                 tracing::error!(task_id = %task.id, provider = %backend.provider, %message, "submission unconfirmed; not sent again");
+                if routed {
+                    routing::blame(state, task.id, &backend.provider).await?;
+                }
                 let (reason, text) = if Instant::now() >= deadline {
                     (
                         FailureReason::ProviderTimeout,
@@ -420,6 +449,9 @@ async fn send(
             }
             Err(err) => {
                 // Refused for what it is (the prompt, the settings): no backend would differ.
+                if routed {
+                    routing::blame(state, task.id, &backend.provider).await?;
+                }
                 transient_or_fail(state, Attempt::from(job), err).await?;
                 return Ok(None);
             }

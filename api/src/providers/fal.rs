@@ -285,7 +285,10 @@ impl GenerationProvider for FalClient {
             Err(err) => return Err(err),
         };
         if !(200..300).contains(&status) {
-            return Err(error_from(status, &body, "submitting").with_retry_after(wait));
+            return Err(http::after_submit(
+                status,
+                error_from(status, &body, "submitting").with_retry_after(wait),
+            ));
         }
         match serde_json::from_slice::<Submitted>(&body) {
             Ok(submitted) => Ok(task_id(endpoint, &submitted.request_id)),

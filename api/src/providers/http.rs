@@ -112,6 +112,22 @@ pub fn status_error(status: u16, what: &str) -> ProviderError {
     }
 }
 
+/// A hosted provider's answer to a submission that failed with `status`: a gateway's 502 or 504
+/// may come after the provider took the job (the gateway lost its answer), so such a submission
+/// is never sent again, there or at another backend, where it could be billed twice; anything
+/// else stays as it was.
+pub fn after_submit(status: u16, err: ProviderError) -> ProviderError {
+    match (status, err) {
+        (
+            502 | 504,
+            ProviderError::Transient(message) | ProviderError::Throttled { message, .. },
+        ) => ProviderError::Unconfirmed(format!(
+            "{message} (a gateway's error: the job may have been started)"
+        )),
+        (_, err) => err,
+    }
+}
+
 /// Reads at most `limit` bytes of a response body.
 pub async fn capped_body(
     mut response: reqwest::Response,

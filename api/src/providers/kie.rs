@@ -239,8 +239,8 @@ impl GenerationProvider for KieClient {
         if (200..300).contains(&status) && serde_json::from_slice::<Value>(&body).is_err() {
             return Err(unconfirmed());
         }
-        let data =
-            envelope(status, &body, "creating the task").map_err(|e| e.with_retry_after(wait))?;
+        let data = envelope(status, &body, "creating the task")
+            .map_err(|e| http::after_submit(status, e.with_retry_after(wait)))?;
         data["taskId"]
             .as_str()
             .filter(|id| !id.is_empty())

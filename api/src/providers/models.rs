@@ -28,6 +28,18 @@ fn sendable(provider: &str) -> ModelSupports {
     }
 }
 
+/// Whether the provider's client sends a reference image (image-to-image): KIE's `z-image`,
+/// Replicate's Z-Image Turbo and the OpenAI images API take none.
+fn takes_reference(provider: &str) -> bool {
+    !matches!(provider, "kie" | "replicate" | "openai_compatible")
+}
+
+/// The most images one task can ask of the provider, when it is limited: KIE's and Replicate's
+/// Z-Image make one per call.
+fn most_images(provider: &str) -> Option<u32> {
+    matches!(provider, "kie" | "replicate").then_some(1)
+}
+
 /// What a model honours when its entry does not say: all its provider can send, except the
 /// negative prompt on fal, ComfyUI, sd.cpp and Replicate, which Z-Image Turbo does not take (it samples at
 /// guidance 1, where a negative prompt does nothing; an entry names models that do).
@@ -254,6 +266,23 @@ impl ModelCatalog {
                         m.id
                     );
                 }
+                if m.capabilities.contains(&Capability::ImageToImage)
+                    && !takes_reference(&backend.provider)
+                {
+                    bail!(
+                        "models: {:?} offers image-to-image, which its provider {:?} cannot do",
+                        m.id,
+                        backend.provider
+                    );
+                }
+                if most_images(&backend.provider).is_some_and(|most| m.max_images > most) {
+                    bail!(
+                        "models: {:?} offers {} images per task; its provider {:?} makes one",
+                        m.id,
+                        m.max_images,
+                        backend.provider
+                    );
+                }
                 let can = sendable(&backend.provider);
                 if (m.supports.negative_prompt && !can.negative_prompt)
                     || (m.supports.seed && !can.seed)
@@ -439,8 +468,8 @@ mod tests {
             std::fs::write(
                 &file,
                 format!(
-                    r#"[{{"id":"turbo","name":"Turbo","backends":{backends},{extra}
-                    "capabilities":["text_to_image"],"aspect_ratios":["1:1"],"min_side":512,
+                    r#"[{{"id":"turbo","name":"Turbo","backends":{backends},
+                    "capabilities":["text_to_image"],{extra}"aspect_ratios":["1:1"],"min_side":512,
                     "max_side":1024,"default_long_side":1024,"max_images":1,"cost":{{"standard":1,"high":2}}}}]"#
                 ),
             )
@@ -525,6 +554,11 @@ mod tests {
                 "unknown provider",
             ),
             (r#"[{"provider":"fal","model":"a"}]"#, "", "misspelt field"),
+            (
+                r#"[{"provider":"fal","provider_model":"a"},{"provider":"kie","provider_model":"b"}]"#,
+                r#""capabilities":["image_to_image"],"#,
+                "KIE takes no reference",
+            ),
             (
                 r#"[{"provider":"kie","provider_model":"a"}]"#,
                 r#""supports":{"negative_prompt":false,"seed":true},"#,

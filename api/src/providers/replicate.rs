@@ -29,6 +29,9 @@ pub struct ReplicateConfig {
     pub webhook_secret: Option<Secret<String>>,
     /// Domains (with their subdomains) outputs may be fetched from, besides the API host.
     pub download_hosts: Vec<String>,
+    /// Sent as `Cancel-After`: Replicate stops (and stops billing) a prediction still running
+    /// this long after it was created, even if our own cancel never arrives.
+    pub cancel_after: std::time::Duration,
 }
 
 pub struct ReplicateClient {
@@ -191,9 +194,18 @@ impl ReplicateClient {
         }
     }
 
-    /// Whether a verified webhook's `webhook-id` is new here (replays within the signature's
-    /// tolerance are not; older ones fail the timestamp check). Remembered per process: a replay
-    /// reaching another replica only makes one more check of the prediction.
+    /// Whether a verified webhook's `webhook-id` was acted on here lately (replays within the
+    /// signature's tolerance are; older ones fail the timestamp check). Remembered per process: a
+    /// replay reaching another replica only makes one more check of the prediction.
+    pub fn seen(&self, webhook_id: &str) -> bool {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .any(|(id, _)| id == webhook_id)
+    }
+
+    /// Remembers a webhook acted on; false when it already was.
     pub fn first_delivery(&self, webhook_id: &str, now: i64) -> bool {
         let mut seen = self
             .seen
@@ -314,6 +326,10 @@ impl GenerationProvider for ReplicateClient {
         }
         let response = self
             .request(reqwest::Method::POST, url)
+            .header(
+                "cancel-after",
+                format!("{}s", self.config.cancel_after.as_secs().max(5)),
+            )
             .json(&body)
             .send()
             .await
@@ -342,7 +358,10 @@ impl GenerationProvider for ReplicateClient {
                 reason: FailureReason::ProviderRejectedPrompt,
                 message: format!("the provider rejected the request: {}", detail(&body)),
             }),
-            _ => Err(http::status_error(status, "creating the prediction").with_retry_after(wait)),
+            _ => Err(http::after_submit(
+                status,
+                http::status_error(status, "creating the prediction").with_retry_after(wait),
+            )),
         }
     }
 

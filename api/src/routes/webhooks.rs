@@ -182,7 +182,7 @@ async fn provider_webhook(
                 webhooks::verify_standard(&fresh, &headers, &body, now)
                     .map_err(|_| refused(err))?;
             }
-            if !replicate.first_delivery(headers.id, now) {
+            if replicate.seen(headers.id) {
                 return Ok(HttpResponse::Ok().json(Received {
                     received: true,
                     duplicate: true,
@@ -201,6 +201,16 @@ async fn provider_webhook(
     let task =
         crate::db::generation::find_by_provider_id(&mut conn, &provider, &candidates).await?;
     drop(conn);
+    if provider == "replicate"
+        && let Some(replicate) = &state.providers.replicate
+        && !replicate.first_delivery(header(&req, "webhook-id")?, now)
+    {
+        // The same delivery arrived twice at once: the other one acts on it.
+        return Ok(HttpResponse::Ok().json(Received {
+            received: true,
+            duplicate: true,
+        }));
+    }
     if let Some(task) = task {
         // Answer at once; fetching and storing the images happens in the background.
         let state = state.clone();

@@ -65,6 +65,8 @@ struct Inner {
     secret_fetches: u32,
     webhooks_sent: Vec<(String, u16)>,
     unauthorized: u64,
+    /// `Cancel-After` headers received.
+    cancel_afters: Vec<Option<String>>,
     /// Where webhooks really go: the scheme, host and port replacing the given URL's (the public
     /// address a test installation names is not resolvable here).
     webhook_origin: Option<String>,
@@ -151,6 +153,11 @@ impl MockReplicate {
     /// Ids of the predictions created, oldest first.
     pub fn ids(&self) -> Vec<String> {
         self.lock().order.clone()
+    }
+
+    /// The `Cancel-After` header of each prediction created, oldest first.
+    pub fn cancel_afters(&self) -> Vec<Option<String>> {
+        self.lock().cancel_afters.clone()
     }
 
     /// Create calls, refused ones included.
@@ -372,6 +379,22 @@ async fn start_prediction(mock: &MockReplicate, req: &HttpRequest, body: Value) 
             );
         }
     }
+    // `Cancel-After`: a duration, bare seconds or with s/m/h units, at least 5 s.
+    let cancel_after = req
+        .headers()
+        .get("cancel-after")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    if let Some(text) = &cancel_after {
+        let secs = text.trim_end_matches('s').parse::<u64>().unwrap_or(0);
+        if secs < 5 {
+            return problem(
+                422,
+                "Invalid Cancel-After",
+                "Cancel-After must be at least 5s",
+            );
+        }
+    }
     let webhook = body["webhook"].as_str().map(String::from);
     let (id, mode) = {
         let mut inner = mock.lock();
@@ -389,6 +412,7 @@ async fn start_prediction(mock: &MockReplicate, req: &HttpRequest, body: Value) 
             },
         );
         inner.order.push(id.clone());
+        inner.cancel_afters.push(cancel_after);
         (id, mode)
     };
     if let Some(url) = webhook {

@@ -46,6 +46,11 @@ async fn predictions_carry_the_settings_and_outputs_arrive_as_a_list_or_one_url(
     assert_eq!(input["guidance_scale"], 0);
     assert_eq!(input["output_format"], "jpg");
     assert!(input.get("negative_prompt").is_none(), "Turbo takes none");
+    assert_eq!(
+        server.cancel_afters()[0].as_deref(),
+        Some("600s"),
+        "Replicate stops it by itself after the task timeout"
+    );
 
     server.set_mode(ReplicateMode::SingleUrl);
     let done = generate(&app, &ada, json!({"model": MODEL, "prompt": "one url"})).await;

@@ -1,5 +1,5 @@
-//! The admin console: dashboard, accounts, tasks, moderation, data-rights queue, support and
-//! the audit log. Every page checks the role; the API refuses everyone else anyway.
+//! The admin console: dashboard, accounts, tasks, moderation, data-rights queue, support,
+//! invitations, generation backends and the audit log. Every page checks the role; the API refuses everyone else anyway.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,8 +7,8 @@ use leptos_router::hooks::use_params_map;
 use zimage_shared::account::{Role, User};
 use zimage_shared::admin::{
     AdminReason, AdminTask, AdminUserDetail, Announcement, AnnouncementSent, AuditEntry,
-    CreateInvitation, Dashboard, Invitation, InvitationCreated, InvitationStatus, ModerationHit,
-    PrivacyQueueItem,
+    BackendHealth, BackendMode, CreateInvitation, Dashboard, Invitation, InvitationCreated,
+    InvitationStatus, ModerationHit, PrivacyQueueItem,
 };
 use zimage_shared::auth::{SignupMode, SignupOptions};
 use zimage_shared::credits::{AdminCreditRequest, CreditBalance};
@@ -47,6 +47,7 @@ fn Console(children: ChildrenFn) -> impl IntoView {
                 <A href="/admin/privacy">{t(Key::AdminPrivacy)}</A>
                 <A href="/admin/support">{t(Key::AdminSupport)}</A>
                 <A href="/admin/invitations">{t(Key::AdminInvitations)}</A>
+                <A href="/admin/backends">{t(Key::AdminBackends)}</A>
                 <A href="/admin/audit">{t(Key::AdminAudit)}</A>
             </nav>
             {children.with_value(|c| c())}
@@ -783,6 +784,119 @@ pub fn AdminInvitations() -> impl IntoView {
                     <ListFooter loading=list.loading cursor=list.cursor on_more=Callback::new(move |()| list.load(true)) />
                 </section>
             </div>
+        </Console>
+    }
+}
+
+fn seconds(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".into(), |s| format!("{s:.1} s"))
+}
+
+/// Each backend's mode, health, load and last hour, with the switch to drain or disable it.
+#[component]
+pub fn AdminBackends() -> impl IntoView {
+    let session = use_session();
+    let backends = RwSignal::new(None::<Vec<BackendHealth>>);
+    let error = RwSignal::new(None::<Key>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match session
+                .call::<Vec<BackendHealth>>("GET", "/v1/admin/backends", None)
+                .await
+            {
+                Ok(list) => {
+                    backends.set(Some(list));
+                    error.set(None);
+                }
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    load();
+    let set_mode = move |provider: String, mode: BackendMode| {
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({ "mode": mode });
+            match session
+                .call::<BackendHealth>(
+                    "PUT",
+                    &format!("/v1/admin/backends/{provider}"),
+                    api::body(&body),
+                )
+                .await
+            {
+                Ok(changed) => {
+                    backends.update(|list| {
+                        if let Some(list) = list
+                            && let Some(row) =
+                                list.iter_mut().find(|b| b.provider == changed.provider)
+                        {
+                            *row = changed;
+                        }
+                    });
+                    error.set(None);
+                }
+                Err(err) => error.set(Some(err.message())),
+            }
+        });
+    };
+    let mode_key = |mode: BackendMode| match mode {
+        BackendMode::Active => Key::BackendActive,
+        BackendMode::Draining => Key::BackendDraining,
+        BackendMode::Disabled => Key::BackendDisabled,
+    };
+    view! {
+        <Console>
+            <crate::components::layout::Heading key=Key::AdminBackends />
+            <p class="muted">{t(Key::BackendsLead)}</p>
+            <Notice message=error />
+            {move || match backends.get() {
+                None => view! { <p class="loading" role="status">{t(Key::Loading)}</p> }.into_any(),
+                Some(list) if list.is_empty() => view! { <p class="empty muted">{t(Key::NoBackends)}</p> }.into_any(),
+                Some(list) => view! {
+                    <div class="table-scroll card"><table class="table" id="backends">
+                        <thead><tr>
+                            <th scope="col">{t(Key::Provider)}</th>
+                            <th scope="col">{t(Key::Status)}</th>
+                            <th scope="col">{t(Key::Queued)}</th>
+                            <th scope="col">{t(Key::InFlight)}</th>
+                            <th scope="col">{t(Key::FailureRate)}</th>
+                            <th scope="col">{t(Key::LatencyP50)}</th>
+                            <th scope="col">{t(Key::LatencyP95)}</th>
+                            <th scope="col">{t(Key::BackendMode)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|b| {
+                                let provider = b.provider.clone();
+                                let select_id = format!("mode-{}", b.provider);
+                                let health = if b.resting { Key::BackendResting } else { Key::BackendHealthy };
+                                view! {
+                                    <tr data-provider=b.provider.clone()>
+                                        <td><strong>{b.provider.clone()}</strong><br/><span class="muted small">{b.models.join(", ")}</span></td>
+                                        <td><span class=if b.resting { "badge badge-failed" } else { "badge badge-succeeded" }>{t(health)}</span></td>
+                                        <td>{b.queued}</td>
+                                        <td>{b.in_flight}{b.max_in_flight.map(|cap| format!(" / {cap}"))}</td>
+                                        <td>{if b.finished_last_hour > 0 { format!("{:.1} % ({}/{})", b.error_rate * 100.0, b.failed_last_hour, b.finished_last_hour) } else { "—".into() }}</td>
+                                        <td>{seconds(b.latency_p50_secs)}</td>
+                                        <td>{seconds(b.latency_p95_secs)}</td>
+                                        <td>
+                                            <label class="visually-hidden" for=select_id.clone()>{t(Key::BackendMode)}</label>
+                                            <select id=select_id class="toolbar-select" on:change=move |ev| {
+                                                if let Some(mode) = BackendMode::parse(&event_target_value(&ev)) {
+                                                    set_mode(provider.clone(), mode);
+                                                }
+                                            }>
+                                                {[BackendMode::Active, BackendMode::Draining, BackendMode::Disabled].into_iter().map(|m| view! {
+                                                    <option value=m.as_str() selected=m == b.mode>{t(mode_key(m))}</option>
+                                                }).collect_view()}
+                                            </select>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any(),
+            }}
         </Console>
     }
 }
