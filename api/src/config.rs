@@ -695,6 +695,10 @@ impl Config {
                     .filter(|u| !u.is_empty())
                     .map(String::from)
                     .collect(),
+                websocket: matches!(
+                    get("ZIMAGE_COMFYUI_WEBSOCKET").as_deref(),
+                    Some("1" | "true" | "yes")
+                ),
             }),
             sdcpp: get("ZIMAGE_SDCPP_URL")
                 .map(|base_url| crate::providers::sdcpp::SdCppConfig { base_url }),

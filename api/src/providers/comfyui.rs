@@ -46,6 +46,8 @@ const SICK_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 pub struct ComfyConfig {
     /// The servers of the pool, e.g. `http://gpu1:8188`.
     pub servers: Vec<String>,
+    /// Follow the sampler's progress over each server's WebSocket (`ZIMAGE_COMFYUI_WEBSOCKET`).
+    pub websocket: bool,
 }
 
 /// The placeholders a workflow template may use: a string value that is exactly `{{name}}`
@@ -211,6 +213,8 @@ pub struct ComfyClient {
     client_id: String,
     /// Where ties between equally busy servers start, so they take turns.
     turn: AtomicUsize,
+    /// Progress heard on the servers' WebSockets, when followed.
+    progress: Option<std::sync::Arc<super::comfyui_progress::Progress>>,
 }
 
 /// Our id for a prompt: the server's address and the prompt id, enough for any process.
@@ -396,6 +400,7 @@ impl ComfyClient {
             spool,
             client_id: uuid::Uuid::new_v4().to_string(),
             turn: AtomicUsize::new(0),
+            progress: config.websocket.then(Default::default),
         })
     }
 
@@ -587,6 +592,10 @@ impl GenerationProvider for ComfyClient {
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
         let workflow = self.workflow(input)?;
         let server = self.pick().await?;
+        if let Some(progress) = &self.progress {
+            // Listening before the prompt is sent, so its first events are heard.
+            super::comfyui_progress::Progress::listen(progress, &server.base, &self.client_id);
+        }
         let image = match &input.reference {
             Some(reference) if workflow.uses("image") => {
                 Some(self.upload(server, &reference.bytes).await?)
@@ -659,6 +668,9 @@ impl GenerationProvider for ComfyClient {
             .get_json(history_url.clone(), "checking the history")
             .await?;
         if let Some(entry) = history.get(prompt_id) {
+            if let Some(progress) = &self.progress {
+                progress.forget(prompt_id);
+            }
             return judge(entry).ok_or_else(|| malformed("checking the history"));
         }
         // Not in the history: queued, running, or unknown (a restart forgets everything).
@@ -667,7 +679,7 @@ impl GenerationProvider for ComfyClient {
             .await?;
         if listed(&queue, "queue_running", prompt_id) {
             return Ok(ProviderStatus::Running {
-                progress: None,
+                progress: self.progress.as_ref().and_then(|p| p.of(prompt_id)),
                 ready_in: None,
             });
         }

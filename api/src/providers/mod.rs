@@ -4,6 +4,7 @@
 
 pub mod breaker;
 pub mod comfyui;
+pub mod comfyui_progress;
 pub mod fal;
 pub mod http;
 pub mod kie;

@@ -73,6 +73,12 @@ struct Inner {
     deleted: Vec<String>,
     origin_refused: u64,
     views: u64,
+    /// Who submitted each prompt (`client_id`): its events go to that client's socket.
+    clients: HashMap<String, String>,
+    /// Open WebSockets by `clientId`.
+    sockets: HashMap<String, actix_ws::Session>,
+    /// WebSocket connections accepted.
+    socket_connections: u64,
 }
 
 /// A running ComfyUI-protocol server.
@@ -163,6 +169,11 @@ impl MockComfy {
         self.lock().views
     }
 
+    /// WebSocket connections accepted.
+    pub fn socket_connections(&self) -> u64 {
+        self.lock().socket_connections
+    }
+
     /// Prompts queued or running now.
     pub fn busy(&self) -> usize {
         let inner = self.lock();
@@ -179,7 +190,59 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/interrupt", web::post().to(interrupt))
         .route("/view", web::get().to(view))
         .route("/upload/image", web::post().to(upload))
-        .route("/system_stats", web::get().to(stats));
+        .route("/system_stats", web::get().to(stats))
+        .route("/ws", web::get().to(socket));
+}
+
+/// `/ws?clientId=`: the status on connect, then each of that client's prompts' events.
+async fn socket(
+    mock: web::Data<MockComfy>,
+    req: HttpRequest,
+    body: web::Payload,
+    query: web::Query<HashMap<String, String>>,
+) -> actix_web::Result<HttpResponse> {
+    let (response, session, mut stream) = actix_ws::handle(&req, body)?;
+    let client = query.get("clientId").cloned().unwrap_or_default();
+    {
+        let mut inner = mock.lock();
+        inner.socket_connections += 1;
+        inner.sockets.insert(client.clone(), session.clone());
+    }
+    let mut session = session;
+    actix_web::rt::spawn(async move {
+        let status = json!({"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 0}}, "sid": client}});
+        let _ = session.text(status.to_string()).await;
+        // Previews and other servers' extensions arrive too: clients must skip them.
+        let _ = session
+            .binary(vec![0, 0, 0, 1, 0, 0, 0, 2, 137, 80, 78, 71])
+            .await;
+        while let Some(Ok(message)) = futures_util::StreamExt::next(&mut stream).await {
+            match message {
+                actix_ws::Message::Ping(bytes) if session.pong(&bytes).await.is_err() => break,
+                actix_ws::Message::Close(_) => break,
+                _ => {}
+            }
+        }
+    });
+    Ok(response)
+}
+
+/// Sends a prompt's event to the socket of the client that submitted it, if it has one open.
+async fn tell(mock: &MockComfy, prompt_id: &str, kind: &str, mut data: Value) {
+    let session = {
+        let inner = mock.lock();
+        inner
+            .clients
+            .get(prompt_id)
+            .and_then(|client| inner.sockets.get(client))
+            .cloned()
+    };
+    if let Some(mut session) = session {
+        data["prompt_id"] = json!(prompt_id);
+        let _ = session
+            .text(json!({"type": kind, "data": data}).to_string())
+            .await;
+    }
 }
 
 /// The one "GPU": runs pending prompts one at a time.
@@ -200,8 +263,23 @@ async fn run(mock: MockComfy) {
             continue;
         };
         let started = std::time::Instant::now();
+        tell(&mock, &id, "execution_start", json!({"timestamp": 1})).await;
+        // Eight sampler steps over the latency, as KSampler reports them.
+        let mut step = 0;
         while started.elapsed() < latency && !mock.lock().interrupt {
             tokio::time::sleep(Duration::from_millis(10).min(latency)).await;
+            let due = (started.elapsed().as_secs_f64() / latency.as_secs_f64().max(1e-3) * 8.0)
+                .floor() as u32;
+            if due > step && due <= 8 {
+                step = due;
+                tell(
+                    &mock,
+                    &id,
+                    "progress",
+                    json!({"value": step, "max": 8, "node": "3"}),
+                )
+                .await;
+            }
         }
         let mut inner = mock.lock();
         if inner.running.as_ref().map(|(r, _)| r) != Some(&id) {
@@ -345,6 +423,9 @@ async fn submit(mock: web::Data<MockComfy>, req: HttpRequest, body: web::Bytes) 
         let mut inner = mock.lock();
         inner.number += 1;
         inner.graphs.push(graph.clone());
+        if let Some(client) = body["client_id"].as_str() {
+            inner.clients.insert(id.clone(), client.to_string());
+        }
         inner.pending.push_back((id.clone(), graph));
         (inner.number, inner.mode)
     };

@@ -254,3 +254,47 @@ async fn a_pool_sends_each_task_to_the_least_busy_server_that_answers() {
         "a server that cannot say how busy it is gets nothing"
     );
 }
+
+#[tokio::test]
+async fn with_the_websocket_on_running_tasks_report_the_samplers_progress() {
+    let gpu = MockComfy::start(Duration::from_millis(2400));
+    let app = comfy_app(
+        &[&gpu],
+        &[
+            ("ZIMAGE_COMFYUI_WEBSOCKET", "true"),
+            ("ZIMAGE_POLL_INTERVAL_MS", "100"),
+        ],
+    )
+    .await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let id = start(
+        &app,
+        &ada,
+        json!({"model": "z-image-turbo-comfyui", "prompt": "a slow lighthouse"}),
+    )
+    .await;
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let task = app
+            .get_json(&format!("/v1/generations/{id}"), &ada.access)
+            .await;
+        if let Some(p) = task["progress"].as_f64() {
+            seen.push(p);
+        }
+        if task["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        seen.iter().any(|p| *p > 0.0 && *p < 1.0),
+        "progress between 0 and 1 was reported: {seen:?}"
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "never back: {seen:?}"
+    );
+    assert_eq!(gpu.socket_connections(), 1, "one socket per server");
+    let done = app.wait_for_task(&ada, &id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+}
