@@ -1831,6 +1831,22 @@ async fn support_round_trip(
         ))
         .await?;
     snapshot(b, "admin-backends").await?;
+    // The same on a phone, dark: the table scrolls sideways inside its card.
+    b.set_window_size(390, 844).await?;
+    b.execute("document.documentElement.dataset.theme = 'dark';", vec![])
+        .await?;
+    snapshot(b, "admin-backends-phone-dark").await?;
+    // Nothing but the table's own scroller is wider than the phone.
+    let overflow = b
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(overflow, serde_json::json!(0), "the page scrolls sideways");
+    b.execute("document.documentElement.dataset.theme = 'light';", vec![])
+        .await?;
+    b.set_window_size(1280, 800).await?;
     for mode in ["draining", "active"] {
         b.find(Locator::Id("mode-local"))
             .await?
