@@ -570,6 +570,26 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_own_gpu_first_sample_loads() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs/examples/models-own-gpu-first.json");
+        let all = ModelCatalog::load(Some(&sample), &["comfyui", "sdcpp", "fal"]).unwrap();
+        let turbo = all.find("z-image-turbo").unwrap();
+        let order: Vec<&str> = turbo.backends.iter().map(|b| b.provider.as_str()).collect();
+        assert_eq!(order.last(), Some(&"fal"), "hosted last: {order:?}");
+        assert_eq!(turbo.info.provider, "comfyui");
+        assert!(all.find("z-image-turbo-edit").unwrap().routed());
+        // Without GPUs configured, the same file serves everything from fal.
+        let hosted = ModelCatalog::load(Some(&sample), &["fal"]).unwrap();
+        assert!(
+            hosted
+                .models
+                .iter()
+                .all(|m| m.info.provider == "fal" && !m.routed())
+        );
+    }
+
+    #[test]
     fn comfyui_models_are_checked_against_their_templates() {
         let built_in = ModelCatalog::load(None, &["local", "comfyui"]).unwrap();
         let comfy = built_in.find("z-image-turbo-comfyui").unwrap();
