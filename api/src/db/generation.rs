@@ -86,8 +86,10 @@ pub struct ClaimedJob {
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     pub traceparent: Option<String>,
     /// The job's provider as queued: its task's, or `routed` when a backend is chosen at sending.
-    #[diesel(sql_type = Text)]
-    pub job_provider: String,
+    /// `None` when the claiming statement could not see the job's row (queued while the claim
+    /// waited for its lock; see `claim_jobs`).
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub job_provider: Option<String>,
     #[diesel(embed)]
     pub task: TaskRow,
 }

@@ -81,7 +81,6 @@ diesel::table! {
     backend_modes (provider) {
         provider -> Text,
         mode -> Text,
-        changed_by -> Nullable<Uuid>,
         updated_at -> Timestamptz,
     }
 }
@@ -790,7 +789,6 @@ diesel::joinable!(ai_tasks -> webhook_endpoints (webhook_endpoint_id));
 diesel::joinable!(api_key_tasks -> ai_tasks (task_id));
 diesel::joinable!(api_key_tasks -> api_keys (api_key_id));
 diesel::joinable!(api_keys -> users (user_id));
-diesel::joinable!(backend_modes -> users (changed_by));
 diesel::joinable!(billing_customers -> users (user_id));
 diesel::joinable!(collection_images -> collections (collection_id));
 diesel::joinable!(collection_images -> images (image_id));

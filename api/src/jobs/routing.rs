@@ -268,14 +268,11 @@ pub async fn set_mode(
     let mut conn = state.db.get().await?;
     conn.transaction::<_, crate::error::ApiError, _>(async |conn| {
         prepared(
-            "INSERT INTO backend_modes (provider, mode, changed_by, updated_at) \
-             VALUES ($1, $2, $3, now()) \
-             ON CONFLICT (provider) DO UPDATE SET mode = EXCLUDED.mode, \
-                 changed_by = EXCLUDED.changed_by, updated_at = now()",
+            "INSERT INTO backend_modes (provider, mode, updated_at) VALUES ($1, $2, now()) \
+             ON CONFLICT (provider) DO UPDATE SET mode = EXCLUDED.mode, updated_at = now()",
         )
         .bind::<Text, _>(provider)
         .bind::<Text, _>(mode.as_str())
-        .bind::<diesel::sql_types::Uuid, _>(admin.id)
         .execute(conn)
         .await?;
         crate::domain::audit::record(

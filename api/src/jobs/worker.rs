@@ -308,7 +308,7 @@ async fn send(
     let route = model.route(&mut rand::rng());
     // Queued as routed (by what the catalogue said when the task was made): its backend's place
     // is taken here, not at the claim.
-    let routed = route.len() > 1 || job.job_provider == routing::ROUTED;
+    let routed = route.len() > 1 || job.job_provider.as_deref() == Some(routing::ROUTED);
     // One lease for every backend tried: a submission must be answered before it lapses, or
     // another worker could claim the job and send it again.
     let lease_end = Instant::now()
