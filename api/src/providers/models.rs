@@ -266,6 +266,16 @@ impl ModelCatalog {
                         m.id
                     );
                 }
+                if backend.provider == "replicate"
+                    && !super::replicate::valid_model(&backend.provider_model)
+                {
+                    bail!(
+                        "models: {:?}: {:?} is not a Replicate model (owner/name) or version \
+                         (owner/name:id or the id)",
+                        m.id,
+                        backend.provider_model
+                    );
+                }
                 if m.capabilities.contains(&Capability::ImageToImage)
                     && !takes_reference(&backend.provider)
                 {
@@ -566,6 +576,26 @@ mod tests {
             ),
         ] {
             assert!(load(backends, extra, &["fal", "kie"]).is_err(), "{why}");
+        }
+        let replicate = |name: &str| {
+            load(
+                &format!(r#"[{{"provider":"replicate","provider_model":"{name}"}}]"#),
+                "",
+                &["replicate"],
+            )
+        };
+        assert!(replicate("prunaai/z-image-turbo").is_ok());
+        assert!(replicate("prunaai/z-image-turbo:5599ed30").is_ok());
+        for bad in [
+            "prunaai/../z",
+            "prunaai/z image",
+            "https://replicate.com/p/z",
+        ] {
+            let refused = replicate(bad).unwrap_err();
+            assert!(
+                refused.contains("not a Replicate model"),
+                "{bad}: {refused}"
+            );
         }
     }
 

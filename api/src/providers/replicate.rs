@@ -66,14 +66,26 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// `owner/name` (an official model) or `owner/name:version` / a bare version id.
-fn valid_model(model: &str) -> bool {
-    !model.is_empty()
-        && model.len() <= 200
-        && model
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c))
-        && !model.contains("..")
+/// `owner/name` (an official model), `owner/name:version`, or a bare version id.
+pub(crate) fn valid_model(model: &str) -> bool {
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.len() <= 100
+            && !w.starts_with('.')
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    let version =
+        |v: &str| !v.is_empty() && v.len() <= 100 && v.chars().all(|c| c.is_ascii_alphanumeric());
+    let (name, id) = match model.split_once(':') {
+        Some((name, id)) => (name, Some(id)),
+        None => (model, None),
+    };
+    match (name.split_once('/'), id) {
+        (Some((owner, name)), id) => word(owner) && word(name) && id.is_none_or(version),
+        (None, None) => version(name),
+        (None, Some(_)) => false,
+    }
 }
 
 /// The URLs of a prediction's output: one URL, or a list of them.
@@ -470,5 +482,20 @@ mod tests {
         ));
         assert!(!valid_model("prunaai/../../account"));
         assert!(!valid_model("prunaai/z image"));
+        assert!(
+            valid_model("5f24084160c9089501c1b3545d9be3c2"),
+            "a bare version"
+        );
+        for bad in [
+            "",
+            "https://replicate.com/prunaai/z",
+            "prunaai/z-image-turbo:",
+            "prunaai/",
+            "a/b/c",
+            "/z",
+            "prunaai/.hidden",
+        ] {
+            assert!(!valid_model(bad), "{bad:?}");
+        }
     }
 }
