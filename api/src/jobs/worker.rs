@@ -317,6 +317,9 @@ async fn send(
             .max(Duration::from_secs(1));
     let mut held: Option<(Duration, Held)> = None;
     let mut trouble: Option<ProviderError> = None;
+    // A backend the operator must fix (credentials, its graph): it ends the task only when no
+    // other backend may take it later.
+    let mut refused: Option<(String, ProviderError)> = None;
     for (n, backend) in route.iter().enumerate() {
         let last = n + 1 == route.len();
         let Some(provider) = state.providers.get(&backend.provider) else {
@@ -377,6 +380,12 @@ async fn send(
             let went = match &submitted {
                 // Only started: the collect tells how the call went.
                 Ok(_) if provider.answers_at_collect() => None,
+                // Misconfigured: as good as down for routing, so the breaker soon rests it and
+                // waiting tasks stop asking it.
+                Err(ProviderError::Permanent {
+                    reason: FailureReason::ProviderUnavailable,
+                    ..
+                }) if routed => Some(Went::Failed),
                 // At capacity is an answer: the provider is up.
                 Ok(_) | Err(ProviderError::Permanent { .. } | ProviderError::Busy { .. }) => {
                     Some(Went::Answered)
@@ -433,19 +442,20 @@ async fn send(
                     Held::Full,
                 );
             }
-            Err(
-                err @ (ProviderError::Transient(_)
-                | ProviderError::Throttled { .. }
-                | ProviderError::Permanent {
-                    reason: FailureReason::ProviderUnavailable,
-                    ..
-                }),
-            ) if routed && !last => {
-                tracing::warn!(task_id = %task.id, provider = %backend.provider, error = %err, "backend unavailable before accepting the task; trying the next");
+            Err(err @ (ProviderError::Transient(_) | ProviderError::Throttled { .. })) => {
+                if routed && !last {
+                    tracing::warn!(task_id = %task.id, provider = %backend.provider, error = %err, "backend unavailable before accepting the task; trying the next");
+                }
                 trouble.get_or_insert(err);
             }
-            Err(err @ (ProviderError::Transient(_) | ProviderError::Throttled { .. })) => {
-                trouble.get_or_insert(err);
+            Err(
+                err @ ProviderError::Permanent {
+                    reason: FailureReason::ProviderUnavailable,
+                    ..
+                },
+            ) if routed => {
+                tracing::warn!(task_id = %task.id, provider = %backend.provider, error = %err, "backend refused the task for a reason the operator must fix; trying the next");
+                refused.get_or_insert((backend.provider.clone(), err));
             }
             Err(err) => {
                 // Refused for what it is (the prompt, the settings): no backend would differ.
@@ -463,9 +473,14 @@ async fn send(
         wake_after(broker, wait);
         return Ok(None);
     }
-    match trouble {
-        Some(err) => transient_or_fail(state, Attempt::from(job), err).await?,
-        None => {
+    match (trouble, refused) {
+        // Another backend may answer on a later attempt.
+        (Some(err), _) => transient_or_fail(state, Attempt::from(job), err).await?,
+        (None, Some((provider, err))) => {
+            routing::blame(state, task.id, &provider).await?;
+            transient_or_fail(state, Attempt::from(job), err).await?;
+        }
+        (None, None) => {
             fail(
                 state,
                 task.id,

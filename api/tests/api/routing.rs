@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use std::time::Duration;
-use zimage_api::testing::comfyui::MockComfy;
+use zimage_api::testing::comfyui::{ComfyMode, MockComfy};
 use zimage_api::testing::sdcpp::{MockSdCpp, SdMode};
 
 use crate::helpers::{TestApp, assert_problem, signed_in_admin, spawn_app_with, user_id};
@@ -39,6 +39,17 @@ async fn routed_app(sd_url: &str, comfy: &MockComfy, extra: &[(&str, &str)]) -> 
     ];
     env.extend_from_slice(extra);
     spawn_app_with(&env).await
+}
+
+/// Switches a backend's mode through the admin API.
+async fn set_backend(app: &TestApp, token: &str, provider: &str, mode: &str) -> reqwest::Response {
+    app.client
+        .put(app.url(&format!("/v1/admin/backends/{provider}")))
+        .bearer_auth(token)
+        .json(&json!({"mode": mode}))
+        .send()
+        .await
+        .unwrap()
 }
 
 /// The backend that ran a task, as the admin console shows it.
@@ -156,6 +167,80 @@ async fn the_breaker_skips_a_failing_backend_until_it_recovers() {
 }
 
 #[tokio::test]
+async fn a_backend_the_operator_must_fix_does_not_fail_tasks_another_backend_will_take() {
+    let gpu = MockSdCpp::start(Duration::from_millis(50), 64);
+    let pool = MockComfy::start(Duration::from_millis(50));
+    // The pool's model file is missing: every graph fails validation.
+    pool.set_mode(ComfyMode::MissingModel);
+    let app = routed_app(
+        &gpu.base_url,
+        &pool,
+        &[("ZIMAGE_COMFYUI_BREAKER", "2,60000")],
+    )
+    .await;
+    let admin = signed_in_admin(&app).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+
+    // The GPU drains for maintenance: tasks wait for it rather than fail at the broken pool,
+    // which is asked until its breaker opens and then left alone.
+    let drained = set_backend(&app, &admin.access, "sdcpp", "draining").await;
+    assert_eq!(drained.status(), 200);
+    let waiting: Value = app
+        .post_auth(
+            "/v1/generations",
+            &ada.access,
+            &json!({"model": "turbo", "prompt": "wait for the gpu"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = waiting["id"].as_str().unwrap();
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    let still = app
+        .get_json(&format!("/v1/generations/{id}"), &ada.access)
+        .await;
+    assert!(
+        matches!(still["status"].as_str(), Some("queued" | "running")),
+        "{still}"
+    );
+    assert_eq!(pool.submissions(), 2, "asked until the breaker opened");
+    let backends = app.get_json("/v1/admin/backends", &admin.access).await;
+    let comfy = backends
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["provider"] == "comfyui")
+        .cloned()
+        .unwrap();
+    assert_eq!(comfy["resting"], true, "{comfy}");
+
+    set_backend(&app, &admin.access, "sdcpp", "active").await;
+    let done = app.wait_for_task(&ada, id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["charged"], 1);
+    assert_eq!(backend_of(&app, &admin, id).await, "sdcpp");
+    assert_eq!(pool.submissions(), 2);
+
+    // With no other backend to wait for, the refusal ends the task, refunded, under its name.
+    let other = MockComfy::start(Duration::from_millis(50));
+    other.set_mode(ComfyMode::MissingModel);
+    let fresh = routed_app(&gpu.base_url, &other, &[]).await;
+    let fresh_admin = signed_in_admin(&fresh).await;
+    set_backend(&fresh, &fresh_admin.access, "sdcpp", "disabled").await;
+    let bob = fresh.signed_in_user("bob@example.org").await;
+    let done = generate(&fresh, &bob, json!({"model": "turbo", "prompt": "nowhere"})).await;
+    assert_eq!(done["failure_reason"], "provider_unavailable", "{done}");
+    assert_eq!(
+        backend_of(&fresh, &fresh_admin, done["id"].as_str().unwrap()).await,
+        "comfyui"
+    );
+    assert_eq!(available(&fresh, &bob).await, 20);
+    assert_eq!(available(&app, &ada).await, 20 - 1);
+    app.assert_ledger_consistent(user_id(&ada)).await;
+}
+
+#[tokio::test]
 async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_restart() {
     let gpu = MockSdCpp::start(Duration::from_millis(100), 64);
     let pool = MockComfy::start(Duration::from_millis(100));
@@ -180,19 +265,7 @@ async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_resta
     assert_eq!(sd["max_in_flight"], 32);
 
     // Disabled: it gets nothing, the pool takes everything.
-    let set = |mode: &'static str| {
-        let app = &app;
-        let token = admin.access.clone();
-        async move {
-            app.client
-                .put(app.url("/v1/admin/backends/sdcpp"))
-                .bearer_auth(token)
-                .json(&json!({"mode": mode}))
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let set = |mode: &'static str| set_backend(&app, &admin.access, "sdcpp", mode);
     let changed: Value = set("disabled").await.json().await.unwrap();
     assert_eq!(changed["mode"], "disabled");
     for n in 0..2 {
@@ -208,14 +281,7 @@ async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_resta
     assert_eq!(pool.submissions(), 2);
 
     // Both off: a task that can go nowhere fails at once, refunded; draining ones wait.
-    let pool_off = app
-        .client
-        .put(app.url("/v1/admin/backends/comfyui"))
-        .bearer_auth(&admin.access)
-        .json(&json!({"mode": "draining"}))
-        .send()
-        .await
-        .unwrap();
+    let pool_off = set_backend(&app, &admin.access, "comfyui", "draining").await;
     assert_eq!(pool_off.status(), 200);
     let waiting: Value = app
         .post_auth(
