@@ -140,13 +140,15 @@ pub struct TakenOver {
 }
 
 /// Takes up to `limit` waiting jobs whose owner has not been seen for `lease_secs` (or that no
-/// one owns). Jobs of `local_providers` (ids that live in one process) go back to the queue.
+/// one owns). Jobs of `local_providers` (ids that live in one process) go back to the queue;
+/// those of `routed_models` then wait for any of their backends again.
 pub async fn take_over(
     conn: &mut AsyncPgConnection,
     worker: &str,
     lease_secs: i64,
     limit: usize,
     local_providers: &[&str],
+    routed_models: &[&str],
 ) -> diesel::QueryResult<Vec<TakenOver>> {
     prepared(
         "WITH orphans AS ( \
@@ -159,6 +161,8 @@ pub async fn take_over(
              UPDATE jobs j SET \
                  status = CASE WHEN t.provider = ANY($4) THEN 'queued' ELSE 'waiting' END, \
                  locked_by = CASE WHEN t.provider = ANY($4) THEN NULL ELSE $1 END, \
+                 provider = CASE WHEN t.provider = ANY($4) AND t.model = ANY($5) \
+                                 THEN 'routed' ELSE j.provider END, \
                  run_at = now(), updated_at = now() \
              FROM orphans o, ai_tasks t WHERE j.id = o.id AND t.id = j.task_id \
              RETURNING j.id AS job_id, j.attempts, j.status AS job_status, j.traceparent, t.id) \
@@ -169,6 +173,7 @@ pub async fn take_over(
     .bind::<BigInt, _>(lease_secs)
     .bind::<Integer, _>(i32::try_from(limit).unwrap_or(i32::MAX))
     .bind::<Array<Text>, _>(local_providers)
+    .bind::<Array<Text>, _>(routed_models)
     .load(conn)
     .await
 }
@@ -275,24 +280,29 @@ pub async fn record_round(
 
 /// Hands a stopping process's waiting jobs to others at once: those of `durable` providers stay
 /// waiting with no owner (any process takes them over); the others go back to the queue, not
-/// counted as an attempt, and their process forgets its heartbeat.
+/// counted as an attempt (those in `rerouted` waiting for any of their model's backends), and
+/// their process forgets its heartbeat.
 pub async fn hand_back(
     conn: &mut AsyncPgConnection,
     worker: &str,
     durable: &[Uuid],
     resubmit: &[Uuid],
+    rerouted: &[Uuid],
 ) -> diesel::QueryResult<()> {
     prepared(
         "WITH keep AS (UPDATE jobs SET locked_by = NULL, updated_at = now() \
                        WHERE id = ANY($2) AND status = 'waiting' AND locked_by = $1), \
               again AS (UPDATE jobs SET status = 'queued', locked_by = NULL, run_at = now(), \
-                               attempts = GREATEST(attempts - 1, 0), updated_at = now() \
+                               attempts = GREATEST(attempts - 1, 0), updated_at = now(), \
+                               provider = CASE WHEN id = ANY($4) THEN 'routed' \
+                                               ELSE provider END \
                         WHERE id = ANY($3) AND status = 'waiting' AND locked_by = $1) \
          DELETE FROM worker_processes WHERE id = $1",
     )
     .bind::<Text, _>(worker)
     .bind::<Array<SqlUuid>, _>(durable)
     .bind::<Array<SqlUuid>, _>(resubmit)
+    .bind::<Array<SqlUuid>, _>(rerouted)
     .execute(conn)
     .await
     .map(drop)

@@ -17,6 +17,7 @@ use crate::jobs::finishing::{self, Finish, Plan};
 use crate::jobs::worker::{deadline_of, transient_or_fail};
 use crate::jobs::{Broker, InFlight};
 use crate::providers::breaker::{Pass, Went};
+use crate::providers::models::ModelConfig;
 use crate::providers::{
     FailureReason, Finished, GenerationProvider, ProviderError, ProviderStatus,
 };
@@ -547,6 +548,7 @@ async fn take_over(broker: &Arc<Broker>, schedule: &mut Schedule) {
         state.config.job_lease_secs,
         room,
         &local,
+        &state.models.routed_ids(),
     )
     .await
     {
@@ -595,7 +597,7 @@ async fn take_over(broker: &Arc<Broker>, schedule: &mut Schedule) {
 /// another process to take over at once; those that lived here are canceled and queued again.
 pub(crate) async fn hand_back(broker: &Broker, items: Vec<Item>) {
     let state = &broker.state;
-    let (mut durable, mut resubmit) = (Vec::new(), Vec::new());
+    let (mut durable, mut resubmit, mut rerouted) = (Vec::new(), Vec::new(), Vec::new());
     for item in &items {
         if state
             .providers
@@ -606,12 +608,21 @@ pub(crate) async fn hand_back(broker: &Broker, items: Vec<Item>) {
         } else {
             finishing::cancel_at_provider(state, &item.task.provider, &item.provider_task_id).await;
             resubmit.push(item.job_id());
+            if state
+                .models
+                .find(&item.task.model)
+                .is_some_and(ModelConfig::routed)
+            {
+                rerouted.push(item.job_id());
+            }
         }
     }
     let handed = match state.db.get().await {
-        Ok(mut conn) => crate::db::jobs::hand_back(&mut conn, &broker.id, &durable, &resubmit)
-            .await
-            .map_err(|e| e.to_string()),
+        Ok(mut conn) => {
+            crate::db::jobs::hand_back(&mut conn, &broker.id, &durable, &resubmit, &rerouted)
+                .await
+                .map_err(|e| e.to_string())
+        }
         Err(err) => Err(err.to_string()),
     };
     match handed {

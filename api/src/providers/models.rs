@@ -342,6 +342,15 @@ impl ModelCatalog {
         all
     }
 
+    /// The models with several backends: a job of theirs queued again goes to any backend.
+    pub fn routed_ids(&self) -> Vec<&str> {
+        self.models
+            .iter()
+            .filter(|m| m.routed())
+            .map(|m| m.info.id.as_str())
+            .collect()
+    }
+
     pub fn find(&self, id: &str) -> Option<&ModelConfig> {
         self.models.iter().find(|m| m.info.id == id)
     }

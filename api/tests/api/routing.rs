@@ -340,3 +340,105 @@ async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_resta
     assert!(log.to_string().contains("backend.mode_changed"), "{log}");
     app.assert_ledger_consistent(user_id(&ada)).await;
 }
+
+/// A job's provider and status.
+async fn job_of(app: &TestApp, task: uuid::Uuid) -> (String, String) {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Job {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        provider: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+    }
+    let mut conn = app.state.db.get().await.unwrap();
+    let job = diesel::sql_query("SELECT provider, status FROM jobs WHERE task_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(task)
+        .get_result::<Job>(&mut conn)
+        .await
+        .unwrap();
+    (job.provider, job.status)
+}
+
+#[tokio::test]
+async fn a_routed_job_queued_again_after_its_process_stopped_waits_for_any_backend() {
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::jobs::{hand_back, take_over};
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let mut jobs = Vec::new();
+    for prompt in ["routed", "single"] {
+        let task: Value = app
+            .post_auth(
+                "/v1/generations",
+                &ada.access,
+                &json!({"model": "z-image-local", "prompt": prompt}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        jobs.push(uuid::Uuid::parse_str(task["id"].as_str().unwrap()).unwrap());
+    }
+    let mut conn = app.state.db.get().await.unwrap();
+    // Accepted by the built-in renderer (whose ids die with their process) in a process that is
+    // gone now.
+    let accepted_in = |worker: &str, task: uuid::Uuid| {
+        format!(
+            "WITH t AS (UPDATE ai_tasks SET provider = 'local', provider_task_id = 'gone-{task}', \
+                        status = 'running', started_at = now() WHERE id = '{task}') \
+             UPDATE jobs SET status = 'waiting', provider = 'local', locked_by = '{worker}' \
+             WHERE task_id = '{task}'"
+        )
+    };
+    // Taken over: queued again, under `routed` when its model has several backends.
+    for (task, routed_models, expected) in [
+        (jobs[0], vec!["z-image-local"], "routed"),
+        (jobs[1], vec!["another-model"], "local"),
+    ] {
+        diesel::sql_query(accepted_in("dead-process", task))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let taken = take_over(&mut conn, "alive", 60, 10, &["local"], &routed_models)
+            .await
+            .unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(
+            job_of(&app, task).await,
+            (expected.to_string(), "queued".to_string())
+        );
+    }
+
+    // Handed back by a stopping process: the same.
+    for task in &jobs {
+        diesel::sql_query(accepted_in("stopping", *task))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: uuid::Uuid,
+    }
+    let ids: Vec<uuid::Uuid> =
+        diesel::sql_query("SELECT id FROM jobs WHERE task_id = ANY($1) ORDER BY task_id = $2 DESC")
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&jobs)
+            .bind::<diesel::sql_types::Uuid, _>(jobs[0])
+            .load::<Id>(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|job| job.id)
+            .collect();
+    hand_back(&mut conn, "stopping", &[], &ids, &ids[..1])
+        .await
+        .unwrap();
+    for (task, expected) in [(jobs[0], "routed"), (jobs[1], "local")] {
+        assert_eq!(
+            job_of(&app, task).await,
+            (expected.to_string(), "queued".to_string())
+        );
+    }
+}
