@@ -7,8 +7,8 @@ use std::time::Duration;
 use zimage_api::testing::comfyui::{ComfyMode, MockComfy};
 use zimage_api::testing::sdcpp::{MockSdCpp, SdMode};
 
-use crate::helpers::{TestApp, assert_problem, signed_in_admin, spawn_app_with, user_id};
-use crate::providers::{available, generate};
+use crate::helpers::{Signed, TestApp, assert_problem, signed_in_admin, spawn_app_with, user_id};
+use crate::providers::{available, generate, start};
 
 /// "Own GPU first, the pool as overflow": sd-server at priority 1, ComfyUI at 2.
 fn models_file() -> std::path::PathBuf {
@@ -52,8 +52,30 @@ async fn set_backend(app: &TestApp, token: &str, provider: &str, mode: &str) -> 
         .unwrap()
 }
 
+/// Asserts that a task is still queued or running after `wait`.
+async fn still_waiting_after(app: &TestApp, who: &Signed, id: &str, wait: Duration) {
+    tokio::time::sleep(wait).await;
+    let task = app
+        .get_json(&format!("/v1/generations/{id}"), &who.access)
+        .await;
+    assert!(
+        matches!(task["status"].as_str(), Some("queued" | "running")),
+        "{task}"
+    );
+}
+
+/// One backend's health, as the admin console shows it.
+async fn health_of(app: &TestApp, admin: &Signed, provider: &str) -> Value {
+    let backends = app.get_json("/v1/admin/backends", &admin.access).await;
+    backends
+        .as_array()
+        .and_then(|all| all.iter().find(|b| b["provider"] == provider))
+        .cloned()
+        .unwrap_or_else(|| panic!("{provider} not in {backends}"))
+}
+
 /// The backend that ran a task, as the admin console shows it.
-async fn backend_of(app: &TestApp, admin: &crate::helpers::Signed, task: &str) -> String {
+async fn backend_of(app: &TestApp, admin: &Signed, task: &str) -> String {
     let found = app
         .get_json(&format!("/v1/admin/tasks?q={task}"), &admin.access)
         .await;
@@ -185,34 +207,15 @@ async fn a_backend_the_operator_must_fix_does_not_fail_tasks_another_backend_wil
     // which is asked until its breaker opens and then left alone.
     let drained = set_backend(&app, &admin.access, "sdcpp", "draining").await;
     assert_eq!(drained.status(), 200);
-    let waiting: Value = app
-        .post_auth(
-            "/v1/generations",
-            &ada.access,
-            &json!({"model": "turbo", "prompt": "wait for the gpu"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = waiting["id"].as_str().unwrap();
-    tokio::time::sleep(Duration::from_millis(4500)).await;
-    let still = app
-        .get_json(&format!("/v1/generations/{id}"), &ada.access)
-        .await;
-    assert!(
-        matches!(still["status"].as_str(), Some("queued" | "running")),
-        "{still}"
-    );
+    let id = &start(
+        &app,
+        &ada,
+        json!({"model": "turbo", "prompt": "wait for the gpu"}),
+    )
+    .await;
+    still_waiting_after(&app, &ada, id, Duration::from_millis(4500)).await;
     assert_eq!(pool.submissions(), 2, "asked until the breaker opened");
-    let backends = app.get_json("/v1/admin/backends", &admin.access).await;
-    let comfy = backends
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["provider"] == "comfyui")
-        .cloned()
-        .unwrap();
+    let comfy = health_of(&app, &admin, "comfyui").await;
     assert_eq!(comfy["resting"], true, "{comfy}");
 
     set_backend(&app, &admin.access, "sdcpp", "active").await;
@@ -249,14 +252,7 @@ async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_resta
     let ada = app.signed_in_user("ada@example.org").await;
     generate(&app, &ada, json!({"model": "turbo", "prompt": "one"})).await;
 
-    let backends = app.get_json("/v1/admin/backends", &admin.access).await;
-    let sd = backends
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["provider"] == "sdcpp")
-        .cloned()
-        .unwrap();
+    let sd = health_of(&app, &admin, "sdcpp").await;
     assert_eq!(sd["mode"], "active");
     assert_eq!(sd["models"], json!(["turbo"]));
     assert_eq!(sd["finished_last_hour"], 1);
@@ -283,33 +279,12 @@ async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_resta
     // Both off: a task that can go nowhere fails at once, refunded; draining ones wait.
     let pool_off = set_backend(&app, &admin.access, "comfyui", "draining").await;
     assert_eq!(pool_off.status(), 200);
-    let waiting: Value = app
-        .post_auth(
-            "/v1/generations",
-            &ada.access,
-            &json!({"model": "turbo", "prompt": "w"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let still = app
-        .get_json(
-            &format!("/v1/generations/{}", waiting["id"].as_str().unwrap()),
-            &ada.access,
-        )
-        .await;
-    assert!(
-        matches!(still["status"].as_str(), Some("queued" | "running")),
-        "{still}"
-    );
+    let waiting = start(&app, &ada, json!({"model": "turbo", "prompt": "w"})).await;
+    still_waiting_after(&app, &ada, &waiting, Duration::from_millis(2500)).await;
     // Back in service: the waiting task goes to the GPU.
     let active: Value = set("active").await.json().await.unwrap();
     assert_eq!(active["mode"], "active");
-    let done = app
-        .wait_for_task(&ada, waiting["id"].as_str().unwrap())
-        .await;
+    let done = app.wait_for_task(&ada, &waiting).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(gpu.bodies().len(), 2);
 
