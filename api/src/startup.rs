@@ -211,6 +211,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         ),
         etiquette: crate::providers::manners::Etiquette::new(&config.manners),
         backend_modes: crate::jobs::routing::BackendModes::default(),
+        refusals: crate::jobs::routing::Refusals::default(),
         moderation: Default::default(),
         key_requests: Default::default(),
         draining: Default::default(),

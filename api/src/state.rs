@@ -47,6 +47,8 @@ pub struct AppState {
     pub etiquette: crate::providers::manners::Etiquette,
     /// Which backends the operator drained or disabled, as this process last read it.
     pub backend_modes: crate::jobs::routing::BackendModes,
+    /// Backends that lately refused a routed model's task for the operator to fix.
+    pub refusals: crate::jobs::routing::Refusals,
     /// The moderation rules, compiled, as this process last read them.
     pub moderation: crate::domain::moderation::RuleCache,
     /// API key requests counted here and not written yet.

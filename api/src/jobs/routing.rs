@@ -81,6 +81,45 @@ impl BackendModes {
     }
 }
 
+/// How long a process passes over a backend that refused a model's task for a reason the
+/// operator must fix.
+pub const REFUSAL_MEMORY: Duration = Duration::from_secs(60);
+
+/// Backends that refused a routed model's task for a reason the operator must fix (our
+/// credentials, a graph the server cannot run), by provider and provider model, remembered for
+/// [`REFUSAL_MEMORY`] in this process: tasks of that model pass over them meanwhile instead of
+/// asking again for each task (nor every few seconds for one that waits for another backend).
+/// Other models of the same provider are not affected.
+#[derive(Default)]
+pub struct Refusals {
+    seen: Mutex<HashMap<(String, String), (Instant, String)>>,
+}
+
+impl Refusals {
+    pub fn note(&self, provider: &str, provider_model: &str, message: &str) {
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        seen.retain(|_, (at, _)| at.elapsed() < REFUSAL_MEMORY);
+        seen.insert(
+            (provider.to_string(), provider_model.to_string()),
+            (Instant::now(), message.to_string()),
+        );
+    }
+
+    /// What the backend said when it refused this model lately.
+    pub fn recent(&self, provider: &str, provider_model: &str) -> Option<String> {
+        let seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        seen.get(&(provider.to_string(), provider_model.to_string()))
+            .filter(|(at, _)| at.elapsed() < REFUSAL_MEMORY)
+            .map(|(_, message)| message.clone())
+    }
+}
+
 async fn read(state: &AppState) -> ApiResult<HashMap<String, BackendMode>> {
     let mut conn = state.db.get().await?;
     let rows: Vec<ModeRow> = prepared("SELECT provider, mode FROM backend_modes")
@@ -293,4 +332,30 @@ pub async fn set_mode(
         .into_iter()
         .find(|b| b.provider == provider)
         .ok_or_else(|| crate::error::ApiError::not_found("backend"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_remembered_per_model_for_a_while() {
+        let refusals = Refusals::default();
+        assert_eq!(refusals.recent("comfyui", "z-image-turbo"), None);
+        refusals.note("comfyui", "z-image-turbo", "the graph was refused");
+        assert_eq!(
+            refusals.recent("comfyui", "z-image-turbo").as_deref(),
+            Some("the graph was refused")
+        );
+        assert_eq!(refusals.recent("comfyui", "another-model"), None);
+        assert_eq!(refusals.recent("sdcpp", "z-image-turbo"), None);
+        // Older than the memory: asked again.
+        refusals
+            .seen
+            .lock()
+            .unwrap()
+            .values_mut()
+            .for_each(|(at, _)| *at = at.checked_sub(REFUSAL_MEMORY).unwrap());
+        assert_eq!(refusals.recent("comfyui", "z-image-turbo"), None);
+    }
 }

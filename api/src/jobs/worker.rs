@@ -349,6 +349,21 @@ async fn send(
             sooner(&mut held, Duration::from_secs(1), Held::Full);
             break;
         }
+        if routed
+            && let Some(message) = state
+                .refusals
+                .recent(&backend.provider, &backend.provider_model)
+        {
+            // Refused this model lately for the operator to fix: not asked again for a while.
+            refused.get_or_insert((
+                backend.provider.clone(),
+                ProviderError::Permanent {
+                    reason: FailureReason::ProviderUnavailable,
+                    message,
+                },
+            ));
+            continue;
+        }
         // Unrouted jobs were claimed within their provider's cap.
         if routed && !routing::reserve(state, job.job_id, &backend.provider).await? {
             sooner(&mut held, HELD_RECHECK, Held::Full);
@@ -380,12 +395,6 @@ async fn send(
             let went = match &submitted {
                 // Only started: the collect tells how the call went.
                 Ok(_) if provider.answers_at_collect() => None,
-                // Misconfigured: as good as down for routing, so the breaker soon rests it and
-                // waiting tasks stop asking it.
-                Err(ProviderError::Permanent {
-                    reason: FailureReason::ProviderUnavailable,
-                    ..
-                }) if routed => Some(Went::Failed),
                 // At capacity is an answer: the provider is up.
                 Ok(_) | Err(ProviderError::Permanent { .. } | ProviderError::Busy { .. }) => {
                     Some(Went::Answered)
@@ -448,14 +457,22 @@ async fn send(
                 }
                 trouble.get_or_insert(err);
             }
-            Err(
-                err @ ProviderError::Permanent {
-                    reason: FailureReason::ProviderUnavailable,
-                    ..
-                },
-            ) if routed => {
-                tracing::warn!(task_id = %task.id, provider = %backend.provider, error = %err, "backend refused the task for a reason the operator must fix; trying the next");
-                refused.get_or_insert((backend.provider.clone(), err));
+            Err(ProviderError::Permanent {
+                reason: FailureReason::ProviderUnavailable,
+                message,
+            }) if routed => {
+                // The provider's client has logged the alert; other backends may still take it.
+                tracing::warn!(task_id = %task.id, provider = %backend.provider, %message, "backend refused the task for a reason the operator must fix; passed over for a while");
+                state
+                    .refusals
+                    .note(&backend.provider, &backend.provider_model, &message);
+                refused.get_or_insert((
+                    backend.provider.clone(),
+                    ProviderError::Permanent {
+                        reason: FailureReason::ProviderUnavailable,
+                        message,
+                    },
+                ));
             }
             Err(err) => {
                 // Refused for what it is (the prompt, the settings): no backend would differ.

@@ -271,7 +271,7 @@ impl ModelCatalog {
                 {
                     bail!(
                         "models: {:?}: {:?} is not a Replicate model (owner/name) or version \
-                         (owner/name:id or the id)",
+                         (owner/name:version, or the version's 64 hexadecimal digits)",
                         m.id,
                         backend.provider_model
                     );
@@ -594,11 +594,17 @@ mod tests {
             )
         };
         assert!(replicate("prunaai/z-image-turbo").is_ok());
-        assert!(replicate("prunaai/z-image-turbo:5599ed30").is_ok());
+        assert!(
+            replicate(
+                "prunaai/z-image-turbo:5f24084160c9089501c1b3545d9be3c27883ae2239b6f412990e82d4a6210f8f"
+            )
+            .is_ok()
+        );
         for bad in [
             "prunaai/../z",
             "prunaai/z image",
             "https://replicate.com/p/z",
+            "zimageturbo",
         ] {
             let refused = replicate(bad).unwrap_err();
             assert!(

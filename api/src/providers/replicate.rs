@@ -66,7 +66,7 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// `owner/name` (an official model), `owner/name:version`, or a bare version id.
+/// `owner/name` (an official model), `owner/name:version`, or a bare version.
 pub(crate) fn valid_model(model: &str) -> bool {
     let word = |w: &str| {
         !w.is_empty()
@@ -75,8 +75,8 @@ pub(crate) fn valid_model(model: &str) -> bool {
             && w.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
     };
-    let version =
-        |v: &str| !v.is_empty() && v.len() <= 100 && v.chars().all(|c| c.is_ascii_alphanumeric());
+    // Versions are 64 hexadecimal digits (a SHA-256).
+    let version = |v: &str| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit());
     let (name, id) = match model.split_once(':') {
         Some((name, id)) => (name, Some(id)),
         None => (model, None),
@@ -483,7 +483,7 @@ mod tests {
         assert!(!valid_model("prunaai/../../account"));
         assert!(!valid_model("prunaai/z image"));
         assert!(
-            valid_model("5f24084160c9089501c1b3545d9be3c2"),
+            valid_model("5f24084160c9089501c1b3545d9be3c27883ae2239b6f412990e82d4a6210f8f"),
             "a bare version"
         );
         for bad in [
@@ -494,6 +494,8 @@ mod tests {
             "a/b/c",
             "/z",
             "prunaai/.hidden",
+            "zimageturbo",
+            "prunaai/z-image-turbo:5f24084160c9",
         ] {
             assert!(!valid_model(bad), "{bad:?}");
         }

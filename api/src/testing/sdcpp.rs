@@ -118,6 +118,11 @@ impl MockSdCpp {
             .collect()
     }
 
+    /// Ids of the jobs accepted, oldest first.
+    pub fn ids(&self) -> Vec<String> {
+        self.lock().order.clone()
+    }
+
     /// `POST img_gen` calls, refused ones included.
     pub fn submissions(&self) -> u64 {
         self.lock().submissions
