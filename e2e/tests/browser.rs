@@ -2692,7 +2692,8 @@ async fn provider_journey(
     base: &str,
 ) -> Result<(), fantoccini::error::CmdError> {
     let wait = Duration::from_secs(20);
-    b.goto(&format!("{base}/login")).await?;
+    // Sent to sign in from a page that wants them back.
+    b.goto(&format!("{base}/login?next=%2Fgallery")).await?;
     let button = b
         .wait()
         .at_most(wait)
@@ -2705,11 +2706,9 @@ async fn provider_journey(
     // Back from the provider, nothing exists until age and terms are confirmed.
     wait_for_path(b, "/signup/finish").await?;
     wait_for_text_containing(b, Locator::Id("sso-finish-lead"), "alice@example.test").await?;
-    assert_eq!(
-        b.current_url().await?.fragment(),
-        None,
-        "the token leaves the address"
-    );
+    let here = b.current_url().await?;
+    assert_eq!(here.fragment(), None, "the token leaves the address");
+    assert_eq!(here.query(), Some("next=%2Fgallery"), "where to land stays");
     snapshot(b, "signup-finish").await?;
     b.find(Locator::Css("form button[type=submit]"))
         .await?
@@ -2725,7 +2724,7 @@ async fn provider_journey(
         .await?
         .click()
         .await?;
-    wait_for_path(b, "/create").await?;
+    wait_for_path(b, "/gallery").await?;
 
     // Security lists the provider; with no password it is the one way in.
     b.goto(&format!("{base}/security")).await?;

@@ -200,9 +200,18 @@ pub enum Landing {
     },
     /// The account asks for its second factor: the sign-in page takes it from here, offering
     /// a passkey too where the account has one.
-    SecondFactor { challenge: String, passkey: bool },
+    SecondFactor {
+        challenge: String,
+        passkey: bool,
+        /// Where the start asked to land, once the second factor is given.
+        return_to: Option<String>,
+    },
     /// A new account waits for age and terms on the sign-up page.
-    Signup { token: String },
+    Signup {
+        token: String,
+        /// Where the start asked to land, once the account is made.
+        return_to: Option<String>,
+    },
     /// The address has an account: its owner was mailed a link that connects this sign-in.
     LinkMailed,
     /// The provider is now linked to the signed-in account.
@@ -351,6 +360,7 @@ pub async fn callback(
             Ok(SignIn::SecondFactor(asked)) => Ok(Landing::SecondFactor {
                 passkey: asked.methods.iter().any(|m| m == "passkey"),
                 challenge: asked.challenge,
+                return_to: flow.return_to,
             }),
             Err(err) if err.code() == ErrorCode::AccountDisabled => {
                 failed("account_disabled", false)
@@ -421,7 +431,10 @@ pub async fn callback(
     }
     let (token, row) = offer("signup", None, SIGNUP_TTL);
     db::insert_pending(&mut conn, &row).await?;
-    Ok(Landing::Signup { token })
+    Ok(Landing::Signup {
+        token,
+        return_to: flow.return_to.clone(),
+    })
 }
 
 fn offer_ended() -> ApiError {

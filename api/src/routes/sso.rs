@@ -84,11 +84,12 @@ pub(super) async fn start(
 /// `303 See Other` to a page of the web app:
 ///
 /// - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
-/// - the account has two-factor authentication: `/login#second_factor={challenge}`, for
+/// - the account has two-factor authentication: `/login#second_factor={challenge}`
+///   (`/login?next={return_to}#second_factor=…` when the start named a `return_to`), for
 ///   `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
 ///   passkeys may answer it instead, at `POST /v1/auth/passkey`);
-/// - someone new: `/signup/finish#token={token}`, to confirm age and terms
-///   (`POST /v1/auth/sso/signup`);
+/// - someone new: `/signup/finish#token={token}` (with `?next={return_to}` the same way), to
+///   confirm age and terms (`POST /v1/auth/sso/signup`);
 /// - the address has an account that is not linked to this provider yet:
 ///   `/login?sso=link_sent` (its owner was mailed a link that connects it);
 /// - linking from Security: `/security?linked={provider}`;
@@ -147,11 +148,21 @@ pub(super) async fn callback(
             super::auth::set_session_cookies(&state, &mut response, &tokens);
             return_to
         }
-        Landing::SecondFactor { challenge, passkey } => {
+        Landing::SecondFactor {
+            challenge,
+            passkey,
+            return_to,
+        } => {
             let passkey = if passkey { "&passkey" } else { "" };
-            format!("/login#second_factor={challenge}{passkey}")
+            format!(
+                "/login{}#second_factor={challenge}{passkey}",
+                next_query(return_to.as_deref())
+            )
         }
-        Landing::Signup { token } => format!("/signup/finish#token={token}"),
+        Landing::Signup { token, return_to } => format!(
+            "/signup/finish{}#token={token}",
+            next_query(return_to.as_deref())
+        ),
         Landing::LinkMailed => "/login?sso=link_sent".into(),
         Landing::Linked => format!("/security?linked={}", path.as_str()),
         Landing::Failed { code, linking } => {
@@ -162,6 +173,14 @@ pub(super) async fn callback(
     Ok(response
         .insert_header((header::LOCATION, location))
         .finish())
+}
+
+/// `?next=…` for the page that finishes a sign-in, so it lands where the start asked.
+fn next_query(return_to: Option<&str>) -> String {
+    return_to.map_or_else(String::new, |path| {
+        let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        format!("?next={encoded}")
+    })
 }
 
 /// The account a sign-in at a provider offers to make (the token from

@@ -238,6 +238,20 @@ async fn someone_new_gets_an_account_only_after_age_and_terms_then_signs_in_with
     );
     assert_eq!(options["password_signup"], json!(true));
 
+    // Someone new, started from a page that asked to come back: the sign-up page is told where.
+    let (back, flow) = to_the_way_back(
+        &app,
+        "/v1/auth/sso/corp/start",
+        None,
+        json!({"login_hint": "alice", "return_to": "/pricing"}),
+    )
+    .await;
+    let landing = location(&come_back(&app, &back, Some(&flow)).await);
+    assert!(
+        landing.starts_with("/signup/finish?next=%2Fpricing#token="),
+        "{landing}"
+    );
+
     let back = sign_in_as(&app, "corp", "alice").await;
     assert!(cookie(&back, "zimage_refresh").is_none());
     let landing = location(&back);
@@ -715,6 +729,20 @@ async fn two_factor_authentication_is_still_asked_after_the_provider() {
         )
         .await;
     assert_eq!(answered.status(), StatusCode::OK);
+
+    // Started from a page that asked to come back: the sign-in page is told where.
+    let (back, flow) = to_the_way_back(
+        &app,
+        "/v1/auth/sso/corp/start",
+        None,
+        json!({"login_hint": "carol", "return_to": "/gallery?q=café&page=2"}),
+    )
+    .await;
+    let landing = location(&come_back(&app, &back, Some(&flow)).await);
+    assert!(
+        landing.starts_with("/login?next=%2Fgallery%3Fq%3Dcaf%25C3%25A9%26page%3D2#second_factor="),
+        "{landing}"
+    );
 }
 
 #[tokio::test]

@@ -62,9 +62,14 @@ pub fn Login() -> impl IntoView {
         };
         passkey_second.set(passkey);
         challenge.set(Some(asked.to_string()));
+        // The query (`next`, where to land afterwards) stays.
+        let search = window.location().search().unwrap_or_default();
         if let Ok(history) = window.history() {
-            let _ =
-                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/login"));
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("/login{search}")),
+            );
         }
     }
     let next = Signal::derive(move || query.with(|q| q.get("next")));

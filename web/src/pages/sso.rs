@@ -15,14 +15,19 @@ use crate::i18n::{Key, invalid_key, t, use_i18n};
 use crate::session::use_session;
 
 /// The `token=` in the address's fragment, taken out of the address (so it is not left in the
-/// history, nor shared with a copied link).
+/// history, nor shared with a copied link); the query stays.
 fn token_from_fragment() -> Option<String> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
     let token = hash.strip_prefix("#token=")?.to_string();
     let path = window.location().pathname().ok()?;
+    let search = window.location().search().unwrap_or_default();
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{search}")),
+        );
     }
     Some(token).filter(|t| !t.is_empty())
 }
@@ -35,6 +40,7 @@ pub fn SsoFinish() -> impl IntoView {
     let navigate = use_navigate();
     let i18n = use_i18n();
     let token = token_from_fragment();
+    let query = leptos_router::hooks::use_query_map();
     let details = RwSignal::new(None::<SsoSignupDetails>);
     let notice = RwSignal::new(None::<Key>);
     let loading = RwSignal::new(token.is_some());
@@ -102,7 +108,12 @@ pub fn SsoFinish() -> impl IntoView {
             {
                 Ok(tokens) => {
                     session.sign_in(tokens);
-                    navigate("/create", Default::default());
+                    // Where the sign-in was started from asked to land, if anywhere.
+                    let next = query.with_untracked(|q| q.get("next"));
+                    navigate(
+                        &crate::session::local_next(next, "/create"),
+                        Default::default(),
+                    );
                 }
                 Err(err) => {
                     if let Some(key) = err.field("display_name") {

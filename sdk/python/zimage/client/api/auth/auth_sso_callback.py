@@ -91,11 +91,12 @@ def sync_detailed(
     `303 See Other` to a page of the web app:
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
-    - the account has two-factor authentication: `/login#second_factor={challenge}`, for
+    - the account has two-factor authentication: `/login#second_factor={challenge}`
+      (`/login?next={return_to}#second_factor=…` when the start named a `return_to`), for
       `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
       passkeys may answer it instead, at `POST /v1/auth/passkey`);
-    - someone new: `/signup/finish#token={token}`, to confirm age and terms
-      (`POST /v1/auth/sso/signup`);
+    - someone new: `/signup/finish#token={token}` (with `?next={return_to}` the same way), to
+      confirm age and terms (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
@@ -150,11 +151,12 @@ def sync(
     `303 See Other` to a page of the web app:
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
-    - the account has two-factor authentication: `/login#second_factor={challenge}`, for
+    - the account has two-factor authentication: `/login#second_factor={challenge}`
+      (`/login?next={return_to}#second_factor=…` when the start named a `return_to`), for
       `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
       passkeys may answer it instead, at `POST /v1/auth/passkey`);
-    - someone new: `/signup/finish#token={token}`, to confirm age and terms
-      (`POST /v1/auth/sso/signup`);
+    - someone new: `/signup/finish#token={token}` (with `?next={return_to}` the same way), to
+      confirm age and terms (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
@@ -204,11 +206,12 @@ async def asyncio_detailed(
     `303 See Other` to a page of the web app:
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
-    - the account has two-factor authentication: `/login#second_factor={challenge}`, for
+    - the account has two-factor authentication: `/login#second_factor={challenge}`
+      (`/login?next={return_to}#second_factor=…` when the start named a `return_to`), for
       `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
       passkeys may answer it instead, at `POST /v1/auth/passkey`);
-    - someone new: `/signup/finish#token={token}`, to confirm age and terms
-      (`POST /v1/auth/sso/signup`);
+    - someone new: `/signup/finish#token={token}` (with `?next={return_to}` the same way), to
+      confirm age and terms (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
@@ -261,11 +264,12 @@ async def asyncio(
     `303 See Other` to a page of the web app:
 
      - signed in: the `return_to` of the start (default `/create`), with the session cookies set;
-    - the account has two-factor authentication: `/login#second_factor={challenge}`, for
+    - the account has two-factor authentication: `/login#second_factor={challenge}`
+      (`/login?next={return_to}#second_factor=…` when the start named a `return_to`), for
       `POST /v1/auth/login/second-factor` (followed by `&passkey` when one of the account's
       passkeys may answer it instead, at `POST /v1/auth/passkey`);
-    - someone new: `/signup/finish#token={token}`, to confirm age and terms
-      (`POST /v1/auth/sso/signup`);
+    - someone new: `/signup/finish#token={token}` (with `?next={return_to}` the same way), to
+      confirm age and terms (`POST /v1/auth/sso/signup`);
     - the address has an account that is not linked to this provider yet:
       `/login?sso=link_sent` (its owner was mailed a link that connects it);
     - linking from Security: `/security?linked={provider}`;
