@@ -177,6 +177,18 @@ pub fn optional_https_url(raw: Option<&str>) -> Result<Option<String>, Invalid> 
     Ok(Some(url))
 }
 
+/// A path on this site to go to after signing in (`next`, as the address bar's query gave it,
+/// decoded): it must start with one `/`, and may hold no white space, control characters or
+/// backslashes, which browsers drop or read as `/` (so `/\t/evil.example` would leave the site).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 2000
+        && !path
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+}
+
 /// The text rules above as JSON Schema patterns (in the syntax ECMA-262 and Python share), so the
 /// OpenAPI document says exactly which strings the validators accept; the tests hold them to it.
 pub mod pattern {
@@ -347,6 +359,32 @@ pub mod schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_local() {
+        for path in [
+            "/gallery",
+            "/gallery?q=caf%C3%A9&page=2",
+            "/images/1#top",
+            "/",
+        ] {
+            assert!(is_local_path(path), "{path}");
+        }
+        for path in [
+            "",
+            "gallery",
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/gallery\\..\\x",
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_local_path(path), "{path:?}");
+        }
+    }
 
     #[test]
     fn emails_are_trimmed_and_lowercased() {

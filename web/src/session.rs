@@ -371,14 +371,8 @@ pub fn login_href() -> String {
     }
 }
 
-/// Where to go after signing in: `next` when it is an address on this site, else `fallback`.
+/// Where to go after signing in: `next` when it is a path on this site, else `fallback`.
 pub fn local_next(next: Option<String>, fallback: &str) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") =>
-        {
-            path
-        }
-        _ => fallback.to_string(),
-    }
+    next.filter(|path| zimage_shared::validate::is_local_path(path))
+        .unwrap_or_else(|| fallback.to_string())
 }

@@ -86,7 +86,8 @@ impl BackendModes {
 pub const REFUSAL_MEMORY: Duration = Duration::from_secs(60);
 
 /// Backends that refused a routed model's task for a reason the operator must fix (our
-/// credentials, a graph the server cannot run), by provider and provider model, remembered for
+/// credentials, a graph the server cannot run), by provider and provider model (and graph),
+/// unless the backend is a pool that passes over the server that refused, remembered for
 /// [`REFUSAL_MEMORY`] in this process: tasks of that model pass over them meanwhile instead of
 /// asking again for each task (nor every few seconds for one that waits for another backend).
 /// Other models of the same provider are not affected.
@@ -96,25 +97,26 @@ pub struct Refusals {
 }
 
 impl Refusals {
-    pub fn note(&self, provider: &str, provider_model: &str, message: &str) {
+    /// `model` names the provider model, and the graph where it has several.
+    pub fn note(&self, provider: &str, model: &str, message: &str) {
         let mut seen = self
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         seen.retain(|_, (at, _)| at.elapsed() < REFUSAL_MEMORY);
         seen.insert(
-            (provider.to_string(), provider_model.to_string()),
+            (provider.to_string(), model.to_string()),
             (Instant::now(), message.to_string()),
         );
     }
 
     /// What the backend said when it refused this model lately.
-    pub fn recent(&self, provider: &str, provider_model: &str) -> Option<String> {
+    pub fn recent(&self, provider: &str, model: &str) -> Option<String> {
         let seen = self
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        seen.get(&(provider.to_string(), provider_model.to_string()))
+        seen.get(&(provider.to_string(), model.to_string()))
             .filter(|(at, _)| at.elapsed() < REFUSAL_MEMORY)
             .map(|(_, message)| message.clone())
     }

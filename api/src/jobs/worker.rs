@@ -349,11 +349,13 @@ async fn send(
             sooner(&mut held, Duration::from_secs(1), Held::Full);
             break;
         }
-        if routed
-            && let Some(message) = state
-                .refusals
-                .recent(&backend.provider, &backend.provider_model)
-        {
+        // Image-to-image runs another graph: remembered apart.
+        let refusal_key = if reference.is_some() {
+            format!("{} (image to image)", backend.provider_model)
+        } else {
+            backend.provider_model.clone()
+        };
+        if routed && let Some(message) = state.refusals.recent(&backend.provider, &refusal_key) {
             // Refused this model lately for the operator to fix: not asked again for a while.
             refused.get_or_insert((
                 backend.provider.clone(),
@@ -463,9 +465,12 @@ async fn send(
             }) if routed => {
                 // The provider's client has logged the alert; other backends may still take it.
                 tracing::warn!(task_id = %task.id, provider = %backend.provider, %message, "backend refused the task for a reason the operator must fix; passed over for a while");
-                state
-                    .refusals
-                    .note(&backend.provider, &backend.provider_model, &message);
+                if !provider.pooled() {
+                    // A pool passes over the server that refused; the others may take it.
+                    state
+                        .refusals
+                        .note(&backend.provider, &refusal_key, &message);
+                }
                 refused.get_or_insert((
                     backend.provider.clone(),
                     ProviderError::Permanent {

@@ -589,6 +589,10 @@ impl GenerationProvider for ComfyClient {
         "comfyui"
     }
 
+    fn pooled(&self) -> bool {
+        self.servers.len() > 1
+    }
+
     async fn submit(&self, input: &GenerationInput) -> Result<String, ProviderError> {
         let workflow = self.workflow(input)?;
         let server = self.pick().await?;

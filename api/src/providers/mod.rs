@@ -279,6 +279,13 @@ pub trait GenerationProvider: Send + Sync {
         false
     }
 
+    /// Whether the provider is a pool of servers that each refuse or take work on their own,
+    /// the client passing over one that refused (ComfyUI with several servers): a refusal then
+    /// says nothing of the others.
+    fn pooled(&self) -> bool {
+        false
+    }
+
     /// Starts a generation; returns the provider's id for it.
     fn submit(
         &self,
@@ -400,6 +407,10 @@ impl GenerationProvider for Provider<'_> {
 
     fn answers_at_collect(&self) -> bool {
         each_provider!(self, p => p.answers_at_collect())
+    }
+
+    fn pooled(&self) -> bool {
+        each_provider!(self, p => p.pooled())
     }
 
     fn expected_time(&self) -> Option<std::time::Duration> {

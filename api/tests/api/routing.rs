@@ -246,6 +246,41 @@ async fn a_backend_the_operator_must_fix_does_not_fail_tasks_another_backend_wil
 }
 
 #[tokio::test]
+async fn in_a_pool_one_server_refusing_leaves_the_others_the_work() {
+    let gpu = MockSdCpp::start(Duration::from_millis(50), 64);
+    let broken = MockComfy::start(Duration::from_millis(50));
+    broken.set_mode(ComfyMode::MissingModel);
+    let well = MockComfy::start(Duration::from_millis(50));
+    let file = models_file();
+    let pool = format!("{},{}", broken.base_url, well.base_url);
+    let app = spawn_app_with(&[
+        ("ZIMAGE_MODELS_FILE", file.to_str().unwrap()),
+        ("ZIMAGE_SDCPP_URL", gpu.base_url.as_str()),
+        ("ZIMAGE_COMFYUI_URLS", pool.as_str()),
+    ])
+    .await;
+    let admin = signed_in_admin(&app).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    set_backend(&app, &admin.access, "sdcpp", "draining").await;
+    for n in 0..3 {
+        let done = generate(
+            &app,
+            &ada,
+            json!({"model": "turbo", "prompt": format!("pool {n}")}),
+        )
+        .await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+        assert_eq!(
+            backend_of(&app, &admin, done["id"].as_str().unwrap()).await,
+            "comfyui"
+        );
+    }
+    assert!(broken.submissions() <= 1, "passed over after refusing");
+    assert_eq!(well.submissions(), 3);
+    assert_eq!(available(&app, &ada).await, 20 - 3);
+}
+
+#[tokio::test]
 async fn administrators_see_each_backend_and_drain_or_disable_it_without_a_restart() {
     let gpu = MockSdCpp::start(Duration::from_millis(100), 64);
     let pool = MockComfy::start(Duration::from_millis(100));
