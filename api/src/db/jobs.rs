@@ -36,6 +36,9 @@ impl From<&ClaimedJob> for Attempt {
 /// waiting, owned by `worker` with no lease; `keys` (a finish plan, may be empty) are listed as
 /// unowned until `delete_after` in the same statement. False when the job is no longer this
 /// worker's or the task ended meanwhile (canceled, deleted): nothing is written.
+///
+/// Like every statement that writes both, it locks the task before the job, as a cancel does;
+/// the other order deadlocks with a cancel arriving at the same moment.
 pub async fn to_waiting(
     conn: &mut AsyncPgConnection,
     job: Attempt,
@@ -46,9 +49,10 @@ pub async fn to_waiting(
     delete_after: DateTime<Utc>,
 ) -> diesel::QueryResult<bool> {
     let updated = prepared(
-        "WITH mine AS (SELECT j.id FROM jobs j \
+        "WITH task_lock AS (SELECT id FROM ai_tasks WHERE id = $5 FOR NO KEY UPDATE), \
+              mine AS (SELECT j.id FROM jobs j \
                        WHERE j.id = $1 AND j.locked_by = $2 AND j.attempts = $3 \
-                         AND j.status = 'running' FOR UPDATE), \
+                         AND j.status = 'running' AND EXISTS (SELECT 1 FROM task_lock) FOR UPDATE), \
               task AS (UPDATE ai_tasks SET provider_task_id = $4, provider = $8, status = 'running', \
                               started_at = COALESCE(started_at, now()), updated_at = now() \
                        WHERE id = $5 AND status IN ('queued', 'running') \
@@ -84,11 +88,13 @@ pub async fn postpone(
     reason: &str,
 ) -> diesel::QueryResult<()> {
     prepared(
-        "WITH j AS (UPDATE jobs SET status = 'queued', locked_by = NULL, lease_until = NULL, \
+        "WITH task_lock AS (SELECT id FROM ai_tasks WHERE id = $6 FOR NO KEY UPDATE), \
+              j AS (UPDATE jobs SET status = 'queued', locked_by = NULL, lease_until = NULL, \
                            run_at = now() + make_interval(secs => $4::double precision / 1000), \
                            attempts = GREATEST(attempts - 1, 0), last_error = $5, \
                            updated_at = now() \
                     WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND status = 'running' \
+                      AND EXISTS (SELECT 1 FROM task_lock) \
                     RETURNING task_id) \
          UPDATE ai_tasks SET status = 'queued', started_at = NULL, updated_at = now() \
          WHERE id IN (SELECT task_id FROM j) AND status = 'running' AND provider_task_id IS NULL",
@@ -98,6 +104,7 @@ pub async fn postpone(
     .bind::<Integer, _>(job.attempts)
     .bind::<BigInt, _>(delay_ms)
     .bind::<Text, _>(reason)
+    .bind::<SqlUuid, _>(job.task_id)
     .execute(conn)
     .await
     .map(drop)
@@ -204,9 +211,10 @@ pub async fn claim_finishing(
     delete_after: DateTime<Utc>,
 ) -> diesel::QueryResult<Option<Finishing>> {
     let mut rows: Vec<Finishing> = prepared(
-        "WITH j AS (UPDATE jobs SET status = 'running', locked_by = $2, \
+        "WITH task_lock AS (SELECT id FROM ai_tasks WHERE id = $1 FOR NO KEY UPDATE), \
+              j AS (UPDATE jobs SET status = 'running', locked_by = $2, \
                            lease_until = now() + make_interval(secs => $3), updated_at = now() \
-                    WHERE task_id = $1 AND status = 'waiting' \
+                    WHERE task_id = $1 AND status = 'waiting' AND EXISTS (SELECT 1 FROM task_lock) \
                     RETURNING id, attempts, max_attempts), \
               listed AS (INSERT INTO pending_objects (storage_key, task_id, delete_after) \
                          SELECT k, $1, $5 FROM unnest($4::text[]) AS k \

@@ -1490,3 +1490,110 @@ async fn claim_and_die(app: &TestApp) -> zimage_api::db::generation::ClaimedJob 
         .pop()
         .unwrap()
 }
+
+#[tokio::test]
+async fn writes_to_a_job_and_its_task_lock_the_task_first_as_a_cancel_does() {
+    use diesel_async::RunQueryDsl;
+    use zimage_api::db::jobs::{Attempt, claim_finishing, postpone, to_waiting};
+    let app = spawn_app_with(&[("ZIMAGE_WORKERS", "0")]).await;
+    let ada = app.signed_in_user("ada@example.org").await;
+    let task: Value = app
+        .post_auth("/v1/generations", &ada.access, &request("locks"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let task_id = uuid::Uuid::parse_str(task["id"].as_str().unwrap()).unwrap();
+    let claimed = {
+        let mut conn = app.state.db.get().await.unwrap();
+        zimage_api::db::generation::claim_jobs(&mut conn, "w", 60, 2, 1, &Default::default())
+            .await
+            .unwrap()
+            .pop()
+            .expect("claimed")
+    };
+    let attempt = Attempt::from(&claimed);
+
+    // A cancel holds the task; each write below must wait for it without taking the job first,
+    // or the cancel, wanting the job next, would deadlock with it.
+    async fn holding_the_task<T: Send + 'static>(
+        app: &TestApp,
+        task_id: uuid::Uuid,
+        write: tokio::task::JoinHandle<T>,
+    ) -> T {
+        let mut cancel = app.state.db.get().await.unwrap();
+        diesel::sql_query("BEGIN")
+            .execute(&mut cancel)
+            .await
+            .unwrap();
+        diesel::sql_query(format!(
+            "SELECT id FROM ai_tasks WHERE id = '{task_id}' FOR UPDATE"
+        ))
+        .execute(&mut cancel)
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let job = diesel::sql_query(format!(
+            "SELECT id FROM jobs WHERE task_id = '{task_id}' FOR UPDATE NOWAIT"
+        ))
+        .execute(&mut cancel)
+        .await;
+        diesel::sql_query("ROLLBACK")
+            .execute(&mut cancel)
+            .await
+            .unwrap();
+        assert!(job.is_ok(), "the job was locked before its task: {job:?}");
+        write.await.unwrap()
+    }
+
+    let state = app.state.clone();
+    let recorded = holding_the_task(
+        &app,
+        task_id,
+        tokio::spawn(async move {
+            let mut conn = state.db.get().await.unwrap();
+            to_waiting(
+                &mut conn,
+                attempt,
+                "w",
+                "local",
+                "p-1",
+                &[],
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap()
+        }),
+    )
+    .await;
+    assert!(recorded, "recorded once the task was let go");
+
+    let state = app.state.clone();
+    let finishing = holding_the_task(
+        &app,
+        task_id,
+        tokio::spawn(async move {
+            let mut conn = state.db.get().await.unwrap();
+            claim_finishing(&mut conn, task_id, "w", 60, &[], chrono::Utc::now())
+                .await
+                .unwrap()
+        }),
+    )
+    .await
+    .expect("the finish is claimed");
+
+    let state = app.state.clone();
+    let again = Attempt {
+        attempts: finishing.attempts,
+        ..attempt
+    };
+    holding_the_task(
+        &app,
+        task_id,
+        tokio::spawn(async move {
+            let mut conn = state.db.get().await.unwrap();
+            postpone(&mut conn, again, "w", 1000, "held").await.unwrap()
+        }),
+    )
+    .await;
+}
