@@ -101,6 +101,13 @@ fn local_path(path: Option<&str>) -> ApiResult<Option<String>> {
             }
         }
     }
+    // The web app goes there only if it is a path on this site by the same rule.
+    if !zimage_shared::validate::is_local_path(&encoded) {
+        return Err(ApiError::field(
+            "return_to",
+            "must be a path on this site, such as /gallery",
+        ));
+    }
     Ok(Some(encoded))
 }
 

@@ -116,6 +116,9 @@ impl Refusals {
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.is_empty() {
+            return None;
+        }
         seen.get(&(provider.to_string(), model.to_string()))
             .filter(|(at, _)| at.elapsed() < REFUSAL_MEMORY)
             .map(|(_, message)| message.clone())

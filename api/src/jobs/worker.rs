@@ -349,11 +349,11 @@ async fn send(
             sooner(&mut held, Duration::from_secs(1), Held::Full);
             break;
         }
-        // Image-to-image runs another graph: remembered apart.
-        let refusal_key = if reference.is_some() {
-            format!("{} (image to image)", backend.provider_model)
-        } else {
-            backend.provider_model.clone()
+        // Image-to-image runs another graph: remembered apart. Only routed jobs use it.
+        let refusal_key = match (routed, reference.is_some()) {
+            (false, _) => String::new(),
+            (true, false) => backend.provider_model.clone(),
+            (true, true) => format!("{} (image to image)", backend.provider_model),
         };
         if routed && let Some(message) = state.refusals.recent(&backend.provider, &refusal_key) {
             // Refused this model lately for the operator to fix: not asked again for a while.

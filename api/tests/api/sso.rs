@@ -410,6 +410,7 @@ async fn the_way_back_needs_this_sign_ins_state_in_the_browser_that_started_it_o
         "https://evil.example/",
         "//evil.example/x",
         "/\\evil.example",
+        "/gallery\\..\\x",
     ] {
         let refused = app
             .post("/v1/auth/sso/corp/start", &json!({"return_to": off_site}))
